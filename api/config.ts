@@ -1,0 +1,123 @@
+// Reads the environment once at boot into a typed, validated configuration object.
+import path from 'node:path'
+
+export interface MisuseConfig {
+  /** A press within this many seconds of the previous press on the same terminal is flagged. */
+  cooldownSeconds: number
+  /** More than `burstCount` presses within `burstWindowSeconds` on one terminal are flagged. */
+  burstCount: number
+  burstWindowSeconds: number
+}
+
+export interface Config {
+  port: number
+  host: string
+  /** PostgreSQL server URL; null means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | null
+  dataDir: string
+  adminUsername: string
+  /** null: generate one and print it once, when the database has no user yet. */
+  adminPassword: string | null
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Sessions expire after this many hours without use. */
+  sessionTtlHours: number
+  /** Officers with fewer ratings than this in a period are marked `smallSample`. */
+  minSample: number
+  /** How far ahead of the server clock a device's `ratedAt` may be before it is not trusted. */
+  clockSkewSeconds: number
+  misuse: MisuseConfig
+  /** Origins allowed to send state-changing requests besides the server's own. */
+  trustedOrigins: string[]
+  /** Trust X-Forwarded-* from a reverse proxy in front of the server. */
+  trustProxy: boolean
+}
+
+export class ConfigError extends Error {
+  constructor (readonly variable: string, detail: string) {
+    super(`${variable} ${detail}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function readInt (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number between ${min} and ${max}, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function readString (env: Env, name: string, fallback: string): string {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  return raw
+}
+
+function readBoolean (env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|yes)$/i.test(raw)) return true
+  if (/^(0|false|no)$/i.test(raw)) return false
+  throw new ConfigError(name, `must be true or false, got "${raw}"`)
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+function readDatabaseUrl (env: Env): string | null {
+  const raw = env.DATABASE_URL
+  if (raw === undefined || raw === '') return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL like postgres://user:password@host:5432/database')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}//"`)
+  }
+  return raw
+}
+
+/** Builds the configuration from environment variables; overrides win (tests use them). */
+export function loadConfig (env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const logLevel = readString(env, 'LOG_LEVEL', 'info')
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${logLevels.join(', ')}, got "${logLevel}"`)
+  }
+  const adminPassword = env.ADMIN_PASSWORD === undefined || env.ADMIN_PASSWORD === '' ? null : env.ADMIN_PASSWORD
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long')
+  }
+  const adminUsername = readString(env, 'ADMIN_USERNAME', 'admin')
+  if (!/^[a-zA-Z0-9._-]{3,64}$/.test(adminUsername)) {
+    throw new ConfigError('ADMIN_USERNAME', 'must be 3–64 letters, digits, dots, dashes or underscores')
+  }
+  const trustedOrigins = readString(env, 'TRUSTED_ORIGINS', '')
+    .split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  for (const origin of trustedOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`)
+  }
+  const config: Config = {
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    databaseUrl: readDatabaseUrl(env),
+    dataDir: path.resolve(readString(env, 'DATA_DIR', './data')),
+    adminUsername,
+    adminPassword,
+    logLevel: logLevel as Config['logLevel'],
+    sessionTtlHours: readInt(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 30),
+    minSample: readInt(env, 'MIN_SAMPLE', 30, 1, 100000),
+    clockSkewSeconds: readInt(env, 'CLOCK_SKEW_SECONDS', 300, 0, 86400),
+    misuse: {
+      cooldownSeconds: readInt(env, 'MISUSE_COOLDOWN_SECONDS', 3, 0, 3600),
+      burstCount: readInt(env, 'MISUSE_BURST_COUNT', 5, 1, 10000),
+      burstWindowSeconds: readInt(env, 'MISUSE_BURST_WINDOW_SECONDS', 60, 1, 86400)
+    },
+    trustedOrigins,
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false)
+  }
+  return { ...config, ...overrides }
+}

@@ -1,0 +1,91 @@
+// Opens the one Kysely<Database>: over PGlite on disk when no DATABASE_URL is set, over `pg` when it is.
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { Database } from './schema.ts'
+
+const INT8 = 20
+const NUMERIC = 1700
+
+export class DatabaseUnreachableError extends Error {
+  constructor (where: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(`cannot open the database at ${where}: ${reason}`)
+    this.name = 'DatabaseUnreachableError'
+  }
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL server URL, or null for PGlite. */
+  databaseUrl: string | null
+  /** PGlite data folder; null keeps PGlite in memory (tests). */
+  dataDir: string | null
+  /** pg pool size. */
+  poolSize?: number
+}
+
+/** The database's address without its password, for logs and errors. */
+export function describeDatabase (options: DatabaseOptions): string {
+  if (options.databaseUrl !== null) {
+    try {
+      const url = new URL(options.databaseUrl)
+      return `postgres://${url.hostname}:${url.port || '5432'}${url.pathname}`
+    } catch {
+      return 'DATABASE_URL'
+    }
+  }
+  return options.dataDir === null ? 'PGlite in memory' : `PGlite in ${options.dataDir}`
+}
+
+/** Kysely over an already open PGlite (tests clone a migrated template this way). */
+export function pgliteDatabase (pglite: PGlite): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+}
+
+export const pgliteParsers = { [INT8]: (value: string) => Number(value), [NUMERIC]: (value: string) => Number(value) }
+
+/** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */
+export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Database>> {
+  const where = describeDatabase(options)
+  let db: Kysely<Database>
+  if (options.databaseUrl !== null) {
+    // Both drivers answer counts and sums as numbers, so queries read the same on both.
+    const types = new pg.TypeOverrides()
+    types.setTypeParser(INT8, (value: string) => Number(value))
+    types.setTypeParser(NUMERIC, (value: string) => Number(value))
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      types
+    })
+    // An idle client losing its server (a PostgreSQL restart) must not crash the process.
+    pool.on('error', () => {})
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  } else {
+    const parsers = pgliteParsers
+    let pglite: PGlite
+    try {
+      if (options.dataDir !== null) {
+        const dir = path.join(options.dataDir, 'pglite')
+        await fs.mkdir(dir, { recursive: true })
+        pglite = await PGlite.create(dir, { parsers })
+      } else {
+        pglite = await PGlite.create({ parsers })
+      }
+    } catch (error) {
+      throw new DatabaseUnreachableError(where, error)
+    }
+    db = pgliteDatabase(pglite)
+  }
+  try {
+    await sql`select 1`.execute(db)
+  } catch (error) {
+    await db.destroy().catch(() => {})
+    throw new DatabaseUnreachableError(where, error)
+  }
+  return db
+}

@@ -1,0 +1,62 @@
+// Runs the migrations in migrations/ (Kysely Migrator); also the `npm run db:migrate` command.
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+
+export const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url))
+
+/** Loads migrations/*.ts by file name order; the names are timestamps, so that is time order. */
+class FolderMigrationProvider implements MigrationProvider {
+  constructor (private readonly folder: string) {}
+
+  async getMigrations (): Promise<Record<string, Migration>> {
+    const files = (await fs.readdir(this.folder)).filter((file) => /^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+\.ts$/.test(file)).sort()
+    const migrations: Record<string, Migration> = {}
+    for (const file of files) {
+      const module = await import(pathToFileURL(path.join(this.folder, file)).href) as Migration
+      migrations[file.replace(/\.ts$/, '')] = module
+    }
+    return migrations
+  }
+}
+
+export class MigrationError extends Error {
+  constructor (readonly migrationName: string | undefined, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(migrationName === undefined
+      ? `migrations failed: ${reason}`
+      : `migration ${migrationName} failed, nothing was changed: ${reason}`)
+    this.name = 'MigrationError'
+  }
+}
+
+export function createMigrator (db: Kysely<any>, folder = migrationsFolder): Migrator {
+  // PostgreSQL runs DDL in transactions: Kysely applies all pending migrations in one, so a failure changes nothing.
+  return new Migrator({ db, provider: new FolderMigrationProvider(folder) })
+}
+
+function check (result: MigrationResultSet): string[] {
+  if (result.error !== undefined) {
+    const failed = result.results?.find((item) => item.status === 'Error')
+    throw new MigrationError(failed?.migrationName, result.error)
+  }
+  return (result.results ?? []).filter((item) => item.status === 'Success').map((item) => item.migrationName)
+}
+
+/** Brings the schema up to date; answers the names of the migrations applied now. */
+export async function migrateToLatest (db: Kysely<any>, folder?: string): Promise<string[]> {
+  return check(await createMigrator(db, folder).migrateToLatest())
+}
+
+/** Undoes every migration (tests prove each `down` works). */
+export async function migrateToNone (db: Kysely<any>, folder?: string): Promise<string[]> {
+  const migrator = createMigrator(db, folder)
+  const applied: string[] = []
+  for (;;) {
+    const result = await migrator.migrateDown()
+    const names = check(result)
+    if (names.length === 0) return applied
+    applied.push(...names)
+  }
+}

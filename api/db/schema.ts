@@ -1,0 +1,196 @@
+// The one Database interface: a table type per table, as the migrations in migrations/ build them.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** A timestamptz column: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T> = ColumnType<T, string, string>
+
+export type UnitKind = 'province' | 'commune' | 'ward' | 'special_zone' | 'centre' | 'agency' | 'other'
+export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
+export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
+export type TerminalKind = 'touch' | 'button'
+export type CriteriaAnswers = Record<string, boolean>
+
+export interface UnitTable {
+  id: Generated<string>
+  parent_id: string | null
+  kind: UnitKind
+  code: string
+  name: string
+  created_at: DefaultedTimestamp
+}
+
+export interface CounterTable {
+  id: Generated<string>
+  unit_id: string
+  number: number
+  name: string
+  active: Generated<boolean>
+  created_at: DefaultedTimestamp
+}
+
+export interface OfficerTable {
+  id: Generated<string>
+  unit_id: string
+  staff_code: string
+  full_name: string
+  title: Generated<string>
+  photo_url: string | null
+  pin_hash: string | null
+  pin_failures: Generated<number>
+  pin_locked_until: Timestamp | null
+  active: Generated<boolean>
+  created_at: DefaultedTimestamp
+}
+
+export interface AssignmentTable {
+  id: Generated<string>
+  unit_id: string
+  counter_id: string
+  officer_id: string
+  started_at: DefaultedTimestamp
+  ended_at: Timestamp | null
+}
+
+export interface ScaleLevelTable {
+  level: number
+  category: Category
+  weight: number
+  label_vi: string
+  label_en: string
+}
+
+export interface CriterionTable {
+  code: string
+  group_code: Generated<'xin' | 'luon' | 'other'>
+  label_vi: string
+  label_en: string
+  position: number
+  active: Generated<boolean>
+}
+
+export interface UserTable {
+  id: Generated<string>
+  username: string
+  display_name: Generated<string>
+  password_hash: string
+  role: Role
+  unit_id: string | null
+  officer_id: string | null
+  active: Generated<boolean>
+  created_at: DefaultedTimestamp
+}
+
+export interface SessionTable {
+  id_hash: string
+  user_id: string
+  created_at: DefaultedTimestamp
+  last_seen_at: DefaultedTimestamp
+  expires_at: Timestamp
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>
+  name: string
+  token_hash: string
+  unit_id: string
+  created_by: string | null
+  created_at: DefaultedTimestamp
+  last_used_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+export interface AuditLogTable {
+  /** bigint identity: `pg` returns it as a string. */
+  id: Generated<string>
+  at: DefaultedTimestamp
+  actor_kind: 'user' | 'terminal' | 'system'
+  actor_id: string | null
+  action: string
+  entity: string
+  entity_id: string | null
+  unit_id: string | null
+  before: Json<unknown> | null
+  after: Json<unknown> | null
+}
+
+export interface TerminalTable {
+  id: Generated<string>
+  unit_id: string
+  counter_id: string
+  kind: TerminalKind
+  name: Generated<string>
+  token_hash: string | null
+  pairing_code_hash: string | null
+  pairing_expires_at: Timestamp | null
+  paired_at: Timestamp | null
+  revoked_at: Timestamp | null
+  last_seen_at: Timestamp | null
+  created_at: DefaultedTimestamp
+}
+
+export interface RatingTable {
+  id: string
+  unit_id: string
+  counter_id: string
+  terminal_id: string
+  officer_id: string | null
+  device_officer_id: string | null
+  level: number
+  category: Category
+  weight: number
+  criteria: ColumnType<CriteriaAnswers, string | undefined, never>
+  rated_at: ColumnType<Date, Date | string, never>
+  received_at: ColumnType<Date, Date | string | undefined, never>
+  counted_at: ColumnType<Date, Date | string, never>
+  clock_untrusted: ColumnType<boolean, boolean | undefined, never>
+  source: TerminalKind
+  misuse: Generated<boolean>
+  misuse_reason: 'cooldown' | 'burst' | null
+}
+
+export interface CaseTable {
+  id: Generated<string>
+  unit_id: string
+  rating_id: string
+  counter_id: string
+  officer_id: string | null
+  status: Generated<'open' | 'resolved'>
+  opened_at: DefaultedTimestamp
+  resolved_at: Timestamp | null
+  resolved_by: string | null
+  note: string | null
+}
+
+export interface Database {
+  units: UnitTable
+  counters: CounterTable
+  officers: OfficerTable
+  assignments: AssignmentTable
+  scale_levels: ScaleLevelTable
+  criteria: CriterionTable
+  users: UserTable
+  sessions: SessionTable
+  api_tokens: ApiTokenTable
+  audit_log: AuditLogTable
+  terminals: TerminalTable
+  ratings: RatingTable
+  cases: CaseTable
+}
+
+export type UnitRow = Selectable<UnitTable>
+export type NewUnit = Insertable<UnitTable>
+export type UnitUpdate = Updateable<UnitTable>
+export type CounterRow = Selectable<CounterTable>
+export type OfficerRow = Selectable<OfficerTable>
+export type AssignmentRow = Selectable<AssignmentTable>
+export type ScaleLevelRow = Selectable<ScaleLevelTable>
+export type CriterionRow = Selectable<CriterionTable>
+export type UserRow = Selectable<UserTable>
+export type SessionRow = Selectable<SessionTable>
+export type ApiTokenRow = Selectable<ApiTokenTable>
+export type TerminalRow = Selectable<TerminalTable>
+export type RatingRow = Selectable<RatingTable>
+export type NewRating = Insertable<RatingTable>
+export type CaseRow = Selectable<CaseTable>

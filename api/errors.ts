@@ -1,0 +1,13 @@
+// Errors the API answers on purpose: each has an HTTP status and a stable machine `code`.
+export class ApiError extends Error {
+  constructor (readonly statusCode: number, readonly code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export const notFound = (what: string, code = 'NOT_FOUND'): ApiError => new ApiError(404, code, `${what} not found`)
+export const badRequest = (code: string, message: string): ApiError => new ApiError(400, code, message)
+export const conflict = (code: string, message: string): ApiError => new ApiError(409, code, message)
+export const unauthorized = (code: string, message: string): ApiError => new ApiError(401, code, message)
+export const forbidden = (code: string, message: string): ApiError => new ApiError(403, code, message)

@@ -1,0 +1,63 @@
+// The one error handler: every error answers { statusCode, error, message, code }; a 5xx never shows its cause.
+import { STATUS_CODES } from 'node:http'
+import fp from 'fastify-plugin'
+import type { FastifyError } from 'fastify'
+import { ApiError } from '../../errors.ts'
+
+/** Fastify's own error codes, renamed to codes that say what the client did wrong. */
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_JSON_BODY',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_CONTENT_LENGTH',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_BAD_URL: 'BAD_URL',
+  FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST'
+}
+
+export interface ErrorBody {
+  statusCode: number
+  error: string
+  message: string
+  code: string
+}
+
+export function errorBody (statusCode: number, code: string, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code }
+}
+
+export default fp(async (app) => {
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    let statusCode = 500
+    let code = 'INTERNAL_ERROR'
+    let message = 'Something went wrong on the server; the error has been logged.'
+    if (error instanceof ApiError) {
+      statusCode = error.statusCode
+      code = error.code
+      message = error.message
+    } else if ('validation' in error && error.validation !== undefined) {
+      statusCode = 400
+      code = 'VALIDATION_FAILED'
+      message = error.message
+    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      statusCode = error.statusCode
+      const fastifyCode = 'code' in error && typeof error.code === 'string' ? error.code : ''
+      code = fastifyCodes[fastifyCode] ?? (statusCode === 429 ? 'RATE_LIMITED' : fastifyCode !== '' ? fastifyCode : 'BAD_REQUEST')
+      message = error.message
+    }
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed')
+    } else {
+      request.log.info({ code, message }, 'request rejected')
+    }
+    reply.code(statusCode).send(errorBody(statusCode, code, message))
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const page = request.method === 'GET' ? app.pageFallback(request.url) : null
+    if (page !== null) return reply.sendFile(page.file, page.dir)
+    return reply.code(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`))
+  })
+}, { name: 'errors', dependencies: ['pages'] })

@@ -1,0 +1,77 @@
+// The skeleton a monitor and a client see: health, readiness, metrics, OpenAPI, pages and the error shape.
+import t from 'tap'
+import { build } from '../helper.ts'
+
+t.test('health, readiness and metrics', async (t) => {
+  const app = await build(t)
+  const health = await app.inject({ url: '/healthz' })
+  t.equal(health.statusCode, 200)
+  t.same(health.json(), { status: 'ok' })
+
+  const ready = await app.inject({ url: '/readyz' })
+  t.equal(ready.statusCode, 200)
+  t.same(ready.json(), { status: 'ready' })
+
+  const metrics = await app.inject({ url: '/metrics' })
+  t.equal(metrics.statusCode, 200)
+  t.match(metrics.headers['content-type'], /^text\/plain/)
+  t.match(metrics.body, /# TYPE hailong_process_cpu_user_seconds_total counter/)
+  // The readyz request above was timed under its route template.
+  t.match(metrics.body, /hailong_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1/)
+})
+
+t.test('OpenAPI document and Swagger UI', async (t) => {
+  const app = await build(t)
+  const spec = await app.inject({ url: '/docs/json' })
+  t.equal(spec.statusCode, 200)
+  const document = spec.json()
+  t.equal(document.openapi, '3.1.0')
+  t.equal(document.info.title, 'Hài Lòng API')
+  t.ok(document.paths['/readyz'], 'routes are documented from their schemas')
+  const ui = await app.inject({ url: '/docs/' })
+  t.equal(ui.statusCode, 200)
+  t.match(ui.headers['content-type'], /text\/html/)
+})
+
+t.test('errors have one JSON shape with a stable code', async (t) => {
+  const app = await build(t)
+  const unknown = await app.inject({ url: '/api/v1/nothing-here' })
+  t.equal(unknown.statusCode, 404)
+  t.same(unknown.json(), { statusCode: 404, error: 'Not Found', message: 'Route GET /api/v1/nothing-here not found', code: 'ROUTE_NOT_FOUND' })
+
+  const malformed = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: '{"level": 4,' })
+  t.equal(malformed.statusCode, 400)
+  const body = malformed.json()
+  t.equal(body.code, 'INVALID_JSON')
+  t.equal(body.error, 'Bad Request')
+  t.type(body.message, 'string')
+  t.notMatch(malformed.body, /at .*\.ts:\d+/, 'no stack trace')
+
+  const tooLarge = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) })
+  t.equal(tooLarge.statusCode, 413)
+  t.equal(tooLarge.json().code, 'BODY_TOO_LARGE')
+})
+
+t.test('the built pages are served, and deep links fall back to them', async (t) => {
+  const app = await build(t)
+  const dashboard = await app.inject({ url: '/' })
+  t.equal(dashboard.statusCode, 200)
+  t.match(dashboard.body, /<html lang="vi">/)
+  t.match(dashboard.body, /Bảng điều khiển/)
+
+  const terminal = await app.inject({ url: '/terminal/' })
+  t.equal(terminal.statusCode, 200)
+  t.match(terminal.body, /Hài Lòng — Đánh giá/)
+
+  const bare = await app.inject({ url: '/terminal' })
+  t.equal(bare.statusCode, 302)
+  t.equal(bare.headers.location, '/terminal/')
+
+  const deepLink = await app.inject({ url: '/officers/123', headers: { accept: 'text/html' } })
+  t.equal(deepLink.statusCode, 200)
+  t.match(deepLink.body, /Bảng điều khiển/)
+
+  const missingAsset = await app.inject({ url: '/assets/missing.js' })
+  t.equal(missingAsset.statusCode, 404)
+  t.equal(missingAsset.json().code, 'ROUTE_NOT_FOUND')
+})
