@@ -1,0 +1,61 @@
+// Seed data for tests: a small province tree with a centre, counters, officers, a paired terminal and users.
+import type { Kysely } from 'kysely'
+import type { Database, Role, TerminalKind } from '../api/db/schema.ts'
+import { hashSecret, hashToken, newToken } from '../api/services/secrets.ts'
+
+export interface SeededOfficer { id: string, staffCode: string, pin: string, fullName: string }
+export interface SeededTerminal { id: string, token: string, counterId: string }
+
+export interface SeededCentre {
+  provinceId: string
+  communeId: string
+  centreId: string
+  counterIds: string[]
+  officers: SeededOfficer[]
+  terminal: SeededTerminal
+}
+
+let sequence = 0
+
+/** A province → commune → centre, `counters` counters, `officers` officers (PIN 1234…), a paired terminal at counter 1. */
+export async function seedCentre (db: Kysely<Database>, options: { counters?: number, officers?: number, terminalKind?: TerminalKind, parentId?: string } = {}): Promise<SeededCentre> {
+  const n = ++sequence
+  const province = options.parentId === undefined
+    ? await db.insertInto('units').values({ kind: 'province', code: `T${n}`, name: `Tỉnh Thử Nghiệm ${n}` }).returning('id').executeTakeFirstOrThrow()
+    : { id: options.parentId }
+  const commune = await db.insertInto('units').values({ kind: 'commune', code: `X${n}`, name: `Xã Hòa Bình ${n}`, parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
+  const centre = await db.insertInto('units').values({ kind: 'centre', code: `TT${n}`, name: `Trung tâm Phục vụ hành chính công ${n}`, parent_id: commune.id }).returning('id').executeTakeFirstOrThrow()
+  const counterIds: string[] = []
+  for (let i = 1; i <= (options.counters ?? 2); i++) {
+    const counter = await db.insertInto('counters').values({ unit_id: centre.id, number: i, name: `Quầy ${i}` }).returning('id').executeTakeFirstOrThrow()
+    counterIds.push(counter.id)
+  }
+  const officers: SeededOfficer[] = []
+  for (let i = 1; i <= (options.officers ?? 2); i++) {
+    const staffCode = `CB${n}-${i}`
+    const pin = String(1233 + i)
+    const fullName = ['Nguyễn Thị Hồng', 'Trần Văn Đức', 'Lê Thị Mai', 'Phạm Quốc Bảo'][(i - 1) % 4]!
+    const officer = await db.insertInto('officers').values({ unit_id: centre.id, staff_code: staffCode, full_name: fullName, title: 'Chuyên viên', pin_hash: await hashSecret(pin), photo_url: null, pin_locked_until: null }).returning('id').executeTakeFirstOrThrow()
+    officers.push({ id: officer.id, staffCode, pin, fullName })
+  }
+  const token = newToken('hlt')
+  const terminal = await db.insertInto('terminals').values({
+    unit_id: centre.id, counter_id: counterIds[0]!, kind: options.terminalKind ?? 'touch', name: 'Máy tính bảng quầy 1',
+    token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null
+  }).returning('id').executeTakeFirstOrThrow()
+  return { provinceId: province.id, communeId: commune.id, centreId: centre.id, counterIds, officers, terminal: { id: terminal.id, token, counterId: counterIds[0]! } }
+}
+
+/** Opens a shift: `officer` serves at `counterId` from `startedAt`. */
+export async function seedAssignment (db: Kysely<Database>, counterId: string, officerId: string, startedAt: Date | string = new Date(Date.now() - 3600_000)): Promise<void> {
+  const counter = await db.selectFrom('counters').select('unit_id').where('id', '=', counterId).executeTakeFirstOrThrow()
+  await db.insertInto('assignments').values({ unit_id: counter.unit_id, counter_id: counterId, officer_id: officerId, started_at: startedAt, ended_at: null }).execute()
+}
+
+/** A user with a known password; officer users need `officerId`. */
+export async function seedUser (db: Kysely<Database>, role: Role, unitId: string | null, options: { officerId?: string, password?: string } = {}): Promise<{ id: string, username: string, password: string }> {
+  const username = `${role}${++sequence}`
+  const password = options.password ?? 'correct horse battery'
+  const user = await db.insertInto('users').values({ username, display_name: username, password_hash: await hashSecret(password), role, unit_id: unitId, officer_id: options.officerId ?? null }).returning('id').executeTakeFirstOrThrow()
+  return { id: user.id, username, password }
+}
