@@ -14,6 +14,7 @@ import pagesPlugin from './plugins/external/pages.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import configPlugin from './plugins/app/config.ts'
 import healthRoutes from './routes/health.ts'
+import statsRoutes from './routes/stats/index.ts'
 
 export interface AppOptions {
   config: Config
@@ -31,6 +32,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(pagesPlugin)
   await instance.register(errorsPlugin)
   await instance.register(healthRoutes)
+  await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.
