@@ -13,6 +13,7 @@ import metricsPlugin from './plugins/external/metrics.ts'
 import pagesPlugin from './plugins/external/pages.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import configPlugin from './plugins/app/config.ts'
+import authPlugin from './plugins/app/auth.ts'
 import healthRoutes from './routes/health.ts'
 import statsRoutes from './routes/stats/index.ts'
 
@@ -31,6 +32,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await instance.register(pagesPlugin)
   await instance.register(errorsPlugin)
+  await instance.register(authPlugin)
   await instance.register(healthRoutes)
   await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
 }

@@ -17,6 +17,18 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST'
 }
 
+/** PostgreSQL errors that mean the input broke a rule: answered as 4xx, never 5xx. */
+const postgresCodes: Record<string, [number, string, string]> = {
+  23505: [409, 'ALREADY_EXISTS', 'Something with the same unique value already exists'],
+  23503: [400, 'REFERENCE_NOT_FOUND', 'A referenced item does not exist or is still in use'],
+  23514: [400, 'CONSTRAINT_VIOLATED', 'A value is outside what is allowed'],
+  '22P02': [400, 'INVALID_VALUE', 'A value has the wrong format'],
+  22001: [400, 'VALUE_TOO_LONG', 'A value is too long'],
+  22003: [400, 'VALUE_OUT_OF_RANGE', 'A number is out of range'],
+  22007: [400, 'INVALID_VALUE', 'A date or time has the wrong format'],
+  22008: [400, 'INVALID_VALUE', 'A date or time is out of range']
+}
+
 export interface ErrorBody {
   statusCode: number
   error: string
@@ -41,6 +53,8 @@ export default fp(async (app) => {
       statusCode = 400
       code = 'VALIDATION_FAILED'
       message = error.message
+    } else if ('code' in error && typeof error.code === 'string' && postgresCodes[error.code] !== undefined && !('statusCode' in error)) {
+      [statusCode, code, message] = postgresCodes[error.code]!
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       statusCode = error.statusCode
       const fastifyCode = 'code' in error && typeof error.code === 'string' ? error.code : ''

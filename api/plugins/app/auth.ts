@@ -1,0 +1,125 @@
+// Who is calling: a signed-in user (session cookie), an API token (statistics) or a terminal (bearer token).
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { sql } from 'kysely'
+import type { Role, TerminalKind } from '../../db/schema.ts'
+import { ApiError, forbidden, unauthorized } from '../../errors.ts'
+import { hashToken } from '../../services/secrets.ts'
+import { isUnitWithin } from '../../repositories/units.ts'
+
+export const SESSION_COOKIE = 'hl_session'
+
+export type Actor =
+  | { kind: 'user', userId: string, username: string, role: Role, unitId: string | null, officerId: string | null, sessionHash: string }
+  | { kind: 'apiToken', tokenId: string, unitId: string }
+
+export interface TerminalIdentity {
+  id: string
+  unitId: string
+  counterId: string
+  kind: TerminalKind
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null
+    terminal: TerminalIdentity | null
+  }
+  interface FastifyInstance {
+    /** preHandler: a signed-in user with one of `roles` (any role when empty). */
+    requireUser: (...roles: Role[]) => preHandlerAsyncHookHandler
+    /** preHandler: a signed-in user or a Bearer API token (read-only statistics). */
+    authenticateStats: preHandlerAsyncHookHandler
+    /** preHandler: a terminal's Bearer token. */
+    requireTerminal: preHandlerAsyncHookHandler
+    /** Whether the unit is inside the actor's subtree. */
+    unitInScope: (actor: Actor, unitId: string) => Promise<boolean>
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function bearer (request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (header === undefined) return null
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match?.[1] ?? null
+}
+
+export default fp(async (app) => {
+  app.decorateRequest('actor', null)
+  app.decorateRequest('terminal', null)
+
+  const ttlMs = app.config.sessionTtlHours * 3600_000
+
+  /** Finds the session's user; refreshes the sliding expiry at most once a minute. */
+  async function userFromSession (request: FastifyRequest): Promise<Actor | null> {
+    const secret = request.cookies[SESSION_COOKIE]
+    if (secret === undefined || secret === '') return null
+    const sessionHash = hashToken(secret)
+    const row = await app.db.selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active', 'sessions.last_seen_at', 'sessions.expires_at'])
+      .where('sessions.id_hash', '=', sessionHash)
+      .executeTakeFirst()
+    if (row === undefined || !row.active || row.expires_at.getTime() <= Date.now()) return null
+    if (Date.now() - row.last_seen_at.getTime() > 60_000) {
+      await app.db.updateTable('sessions')
+        .set({ last_seen_at: sql`now()`, expires_at: new Date(Date.now() + ttlMs) })
+        .where('id_hash', '=', sessionHash).execute()
+    }
+    return { kind: 'user', userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, sessionHash }
+  }
+
+  /** A cookie-authenticated change must come from our own pages (or a configured origin). */
+  function checkOrigin (request: FastifyRequest): void {
+    if (SAFE_METHODS.has(request.method)) return
+    const origin = request.headers.origin
+    if (origin === undefined) return
+    const own = `${request.protocol}://${request.host}`
+    if (origin !== own && !app.config.trustedOrigins.includes(origin)) {
+      throw forbidden('ORIGIN_REJECTED', `Requests from ${origin} are not allowed`)
+    }
+  }
+
+  app.decorate('requireUser', (...roles: Role[]) => async function requireUser (request: FastifyRequest, _reply: FastifyReply) {
+    const actor = await userFromSession(request)
+    if (actor === null) throw unauthorized('AUTH_REQUIRED', 'Sign in first')
+    checkOrigin(request)
+    if (roles.length > 0 && actor.kind === 'user' && !roles.includes(actor.role)) {
+      throw forbidden('FORBIDDEN', 'Your role does not allow this')
+    }
+    request.actor = actor
+  })
+
+  app.decorate('authenticateStats', async function authenticateStats (request: FastifyRequest) {
+    const token = bearer(request)
+    if (token !== null) {
+      const row = await app.db.selectFrom('api_tokens').select(['id', 'unit_id', 'last_used_at'])
+        .where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst()
+      if (row === undefined) throw unauthorized('AUTH_REQUIRED', 'The API token is unknown or revoked')
+      if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000) {
+        await app.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute()
+      }
+      request.actor = { kind: 'apiToken', tokenId: row.id, unitId: row.unit_id }
+      return
+    }
+    const actor = await userFromSession(request)
+    if (actor === null) throw unauthorized('AUTH_REQUIRED', 'Sign in or send an API token')
+    request.actor = actor
+  })
+
+  app.decorate('requireTerminal', async function requireTerminal (request: FastifyRequest) {
+    const token = bearer(request) ?? (request.query as { token?: string } | undefined)?.token ?? null
+    if (token === null) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired')
+    const row = await app.db.selectFrom('terminals').select(['id', 'unit_id', 'counter_id', 'kind'])
+      .where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst()
+    if (row === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired or was revoked; pair it again')
+    request.terminal = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind }
+  })
+
+  app.decorate('unitInScope', async (actor: Actor, unitId: string) => {
+    const root = actor.kind === 'user' ? actor.unitId : actor.unitId
+    return isUnitWithin(app.db, root, unitId)
+  })
+}, { name: 'auth', dependencies: ['db', 'config'] })
