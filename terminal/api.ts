@@ -1,0 +1,66 @@
+// The terminal's calls to the server: pairing, state, officer sign-in/out and rating batches, with one error type.
+export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
+
+export interface Officer { id: string, unitId: string, staffCode: string, fullName: string, title: string, photoUrl: string | null, active: boolean }
+export interface ScaleLevel { level: number, category: Category, weight: number, labelVi: string, labelEn: string }
+export interface Criterion { code: string, group: 'xin' | 'luon' | 'other', labelVi: string, labelEn: string }
+
+export interface TerminalState {
+  terminal: { id: string, kind: string, name: string }
+  counter: { id: string, unitId: string, number: number, name: string }
+  unit: { id: string, parentId: string | null, kind: string, code: string, name: string }
+  officer: Officer | null
+  scale: ScaleLevel[]
+  criteria: Criterion[]
+  cooldownSeconds: number
+}
+
+/** A rating as the server takes it. */
+export interface RatingItem {
+  id: string
+  level: number
+  criteria?: Record<string, boolean>
+  ratedAt: string
+  officerId?: string
+}
+
+export interface RatingResult { id: string, status: 'created' | 'duplicate' | 'rejected', error?: { code: string, message: string } }
+
+/** `status` 0 means the server was not reached (offline, DNS, refused, timed out). */
+export class ApiError extends Error {
+  constructor (readonly status: number, readonly code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** The token was revoked or never known: the device must be paired again. */
+export function isUnpaired (error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401 && error.code === 'TERMINAL_TOKEN_INVALID'
+}
+
+const TIMEOUT_MS = 15_000
+
+async function call<T> (method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {}
+  if (token !== null) headers.authorization = `Bearer ${token}`
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error))
+  }
+  if (response.status === 204) return undefined as T
+  const payload = await response.json().catch(() => null) as { code?: string, message?: string } | null
+  if (!response.ok) throw new ApiError(response.status, payload?.code ?? 'HTTP_' + response.status, payload?.message ?? response.statusText)
+  return payload as T
+}
+
+export const api = {
+  pair: (pairingCode: string) => call<{ terminalId: string, token: string }>('POST', 'terminals/pair', null, { pairingCode }),
+  state: (token: string) => call<TerminalState>('GET', 'terminal/state', token),
+  signIn: (token: string, staffCode: string, pin: string) => call<Officer>('PUT', 'terminal/officer', token, { staffCode, pin }),
+  signOut: (token: string) => call<void>('DELETE', 'terminal/officer', token),
+  sendRatings: async (token: string, ratings: RatingItem[]) => (await call<{ results: RatingResult[] }>('POST', 'terminal/ratings', token, { ratings })).results
+}
