@@ -16,6 +16,15 @@ import configPlugin from './plugins/app/config.ts'
 import authPlugin from './plugins/app/auth.ts'
 import healthRoutes from './routes/health.ts'
 import statsRoutes from './routes/stats/index.ts'
+import unitRoutes from './routes/units/index.ts'
+import counterRoutes from './routes/counters/index.ts'
+import officerRoutes from './routes/officers/index.ts'
+import userRoutes from './routes/users/index.ts'
+import apiTokenRoutes from './routes/api-tokens/index.ts'
+import caseRoutes from './routes/cases/index.ts'
+import livePlugin from './plugins/app/live.ts'
+import rateLimitPlugin from './plugins/external/rate-limit.ts'
+import authRoutes from './routes/auth/index.ts'
 
 export interface AppOptions {
   config: Config
@@ -30,11 +39,20 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(swaggerPlugin)
   await instance.register(cookie)
   await instance.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await instance.register(rateLimitPlugin)
   await instance.register(pagesPlugin)
   await instance.register(errorsPlugin)
   await instance.register(authPlugin)
+  await instance.register(livePlugin)
   await instance.register(healthRoutes)
+  await instance.register(authRoutes, { prefix: '/api/v1/auth' })
   await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
+  await instance.register(unitRoutes, { prefix: '/api/v1/units' })
+  await instance.register(counterRoutes, { prefix: '/api/v1/counters' })
+  await instance.register(officerRoutes, { prefix: '/api/v1/officers' })
+  await instance.register(userRoutes, { prefix: '/api/v1/users' })
+  await instance.register(apiTokenRoutes, { prefix: '/api/v1/api-tokens' })
+  await instance.register(caseRoutes, { prefix: '/api/v1/cases' })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.

@@ -1,0 +1,72 @@
+// Sign in and out with a server-side session in an HttpOnly, SameSite=Strict cookie.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { unauthorized } from '../../errors.ts'
+import { AttemptLimiter } from '../../services/attempt-limiter.ts'
+import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
+import { createSession, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
+import { LoginBody, User } from '../../schemas/accounts.ts'
+import { ErrorResponse } from '../../schemas/common.ts'
+import { writeAudit } from '../../services/audit.ts'
+import { hashSecret, hashToken, newToken, verifySecret } from '../../services/secrets.ts'
+
+// Compared against when the username is unknown, so timing does not reveal which usernames exist.
+const decoyHash = await hashSecret('decoy password never used')
+
+const auth: FastifyPluginAsyncTypebox = async (app) => {
+  // Failed logins per username, whatever the IP (the route config limits each IP).
+  const failures = new AttemptLimiter(5, 5 * 60_000)
+  const secureCookie = (request: { protocol: string }): boolean => request.protocol === 'https'
+
+  app.post('/login', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in; sets the session cookie',
+      body: LoginBody,
+      response: { 200: Type.Object({ user: User }), 401: ErrorResponse, 429: ErrorResponse }
+    },
+    config: { rateLimit: { max: 10, timeWindow: '1 minute' } }
+  }, async (request, reply) => {
+    const { username, password } = request.body
+    const key = username.toLowerCase()
+    failures.check(key)
+    const row = await findUserByUsername(app.db, username)
+    const valid = await verifySecret(password, row?.password_hash ?? decoyHash)
+    if (row === undefined || !valid || !row.active) {
+      failures.fail(key)
+      throw unauthorized('INVALID_CREDENTIALS', 'Wrong username or password')
+    }
+    failures.reset(key)
+    // A fresh session id at every login (no fixation); a session presented with the request is ended.
+    const previous = request.cookies[SESSION_COOKIE]
+    if (previous !== undefined) await deleteSession(app.db, hashToken(previous))
+    const secret = newToken('hls')
+    const expiresAt = new Date(Date.now() + app.config.sessionTtlHours * 3600_000)
+    await createSession(app.db, hashToken(secret), row.id, expiresAt)
+    await writeAudit(app.db, { kind: 'user', userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, sessionHash: '' }, { action: 'login', entity: 'user', entityId: row.id, unitId: row.unit_id })
+    reply.setCookie(SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookie(request), maxAge: app.config.sessionTtlHours * 3600 })
+    return { user: rowToUser(row) }
+  })
+
+  app.post('/logout', {
+    schema: { tags: ['auth'], summary: 'Sign out; the session ends at once', response: { 204: Type.Null(), 401: ErrorResponse } },
+    preHandler: app.requireUser()
+  }, async (request, reply) => {
+    const actor = request.actor!
+    if (actor.kind === 'user') await deleteSession(app.db, actor.sessionHash)
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send(null)
+  })
+
+  app.get('/me', {
+    schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Type.Object({ user: User }), 401: ErrorResponse } },
+    preHandler: app.requireUser()
+  }, async (request) => {
+    const actor = request.actor!
+    const row = actor.kind === 'user' ? await findUserById(app.db, actor.userId) : undefined
+    if (row === undefined) throw unauthorized('AUTH_REQUIRED', 'Sign in first')
+    return { user: rowToUser(row) }
+  })
+}
+
+export default auth

@@ -1,0 +1,6 @@
+// /api/v1/counters routes (to be filled in).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+const routes: FastifyPluginAsyncTypebox = async () => {}
+
+export default routes
