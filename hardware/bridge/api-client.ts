@@ -1,0 +1,86 @@
+// The Hài Lòng terminal API as the bridge uses it: pair a box, read its terminal state, post its ratings.
+import createDebug from 'debug'
+
+const log = createDebug('hailong:hardware:api')
+
+export interface ScaleLevel { level: number, category: string, weight: number, labelVi?: string, labelEn?: string }
+export interface RatingItem { id: string, level: number, ratedAt: string }
+export interface RatingResult { id: string, status: 'created' | 'duplicate' | 'rejected', error?: { code: string, message: string } }
+
+/** Why a call failed: `unreachable` (network, timeout, 5xx, 429: try later), `revoked` (token no longer valid), `refused` (other 4xx). */
+export class TerminalApiError extends Error {
+  constructor (readonly kind: 'unreachable' | 'revoked' | 'refused', message: string, readonly statusCode: number | null = null, readonly code: string | null = null) {
+    super(message)
+    this.name = 'TerminalApiError'
+  }
+}
+
+export interface TerminalApiOptions {
+  /** Base URL of the Hài Lòng server, e.g. `https://hailong.example.gov.vn`. */
+  apiUrl: string
+  /** Per-request timeout in ms. Default 10000. */
+  timeoutMs?: number
+}
+
+export class TerminalApi {
+  readonly apiUrl: string
+  private readonly timeoutMs: number
+
+  constructor (options: TerminalApiOptions) {
+    let url: URL
+    try { url = new URL(options?.apiUrl) } catch { throw new TypeError('apiUrl must be an absolute http(s) URL') }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('apiUrl must be an absolute http(s) URL')
+    const timeoutMs = options.timeoutMs ?? 10_000
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive integer')
+    this.apiUrl = url.toString().replace(/\/$/, '')
+    this.timeoutMs = timeoutMs
+  }
+
+  private async call<T> (method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (token !== null) headers.authorization = `Bearer ${token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(`${this.apiUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs)
+      })
+    } catch (error) {
+      log('%s %s: %s', method, path, (error as Error).message)
+      throw new TerminalApiError('unreachable', `${method} ${path}: ${(error as Error).message}`)
+    }
+    const text = await response.text().catch(() => '')
+    let json: unknown = null
+    try { json = text === '' ? null : JSON.parse(text) } catch { json = null }
+    if (response.ok) return json as T
+    const code = typeof (json as { code?: unknown })?.code === 'string' ? (json as { code: string }).code : null
+    const message = `${method} ${path}: ${response.status} ${code ?? ''}`.trim()
+    log(message)
+    if (response.status >= 500 || response.status === 429 || response.status === 408) throw new TerminalApiError('unreachable', message, response.status, code)
+    if (response.status === 401 || response.status === 403) throw new TerminalApiError('revoked', message, response.status, code)
+    throw new TerminalApiError('refused', message, response.status, code)
+  }
+
+  /** Exchanges a pairing code for the terminal's token (shown once). */
+  async pair (pairingCode: string): Promise<{ terminalId: string, token: string }> {
+    return this.call('POST', '/api/v1/terminals/pair', null, { pairingCode })
+  }
+
+  /** The terminal's rating scale, highest level first. */
+  async scale (token: string): Promise<ScaleLevel[]> {
+    const state = await this.call<{ scale?: ScaleLevel[] }>('GET', '/api/v1/terminal/state', token)
+    const scale = Array.isArray(state?.scale) ? state.scale : []
+    return [...scale].sort((a, b) => b.level - a.level)
+  }
+
+  /** Posts up to 100 ratings; every id comes back as created, duplicate or rejected. */
+  async postRatings (token: string, ratings: RatingItem[]): Promise<RatingResult[]> {
+    if (ratings.length === 0 || ratings.length > 100) throw new TypeError('post 1 to 100 ratings at a time')
+    const answer = await this.call<{ results?: RatingResult[] }>('POST', '/api/v1/terminal/ratings', token, { ratings })
+    if (!Array.isArray(answer?.results)) throw new TerminalApiError('unreachable', 'ratings answer without results')
+    return answer.results
+  }
+}

@@ -1,0 +1,272 @@
+// The serial bridge: boxes' RATE frames → journal (fsync) → ACK to the box → ratings posted to the Hài Lòng API.
+import { join } from 'node:path'
+import createDebug from 'debug'
+import { PROTOCOL_VERSION, type Frame, type InvalidLine, type LedPattern } from '../protocol/frames.ts'
+import { TerminalApi, TerminalApiError, type ScaleLevel } from './api-client.ts'
+import type { BoxSpec, BridgeConfig } from './config.ts'
+import { Journal, type PendingRating } from './journal.ts'
+import { PortLink, type SerialPortClass } from './port-link.ts'
+import { ratingId } from './rating-id.ts'
+import { BridgeState } from './state.ts'
+
+const log = createDebug('hailong:hardware:bridge')
+
+/** Which scale level button `button` (1 = leftmost) of a box with `buttons` buttons stands for. */
+export function levelForButton (button: number, buttons: number, scale: ScaleLevel[]): number | null {
+  if (scale.length === 0 || button < 1 || button > buttons) return null
+  const ordered = [...scale].sort((a, b) => b.level - a.level)
+  if (buttons === ordered.length) return ordered[button - 1]!.level
+  // A box with another number of buttons than the scale has levels: spread the buttons over the scale, ends to ends.
+  const index = buttons === 1 ? 0 : Math.round((button - 1) * (ordered.length - 1) / (buttons - 1))
+  return ordered[index]!.level
+}
+
+interface ConnectedBox { serial: string, boot: number, buttons: number, firmware: string }
+
+export interface BridgeOptions {
+  config: BridgeConfig
+  /** serialport's `SerialPort`, or `SerialPortMock` in tests. */
+  portClass: SerialPortClass
+  /** The clock, for tests. */
+  now?: () => number
+}
+
+export interface BridgeStatus {
+  online: boolean
+  pending: number
+  delivered: number
+  ports: Array<{ spec: string, path: string | null, open: boolean, opens: number, box: string | null, frames: number, refused: number, noiseBytes: number }>
+}
+
+export class Bridge {
+  readonly config: BridgeConfig
+  readonly links: PortLink[]
+  private readonly api: TerminalApi
+  private readonly now: () => number
+  private readonly boxes = new Map<PortLink, ConnectedBox>()
+  private readonly specs: Map<string, BoxSpec>
+  private readonly revoked = new Set<string>()
+  private journal: Journal | null = null
+  private state: BridgeState | null = null
+  private online = true
+  private delivered = 0
+  private draining: Promise<void> | null = null
+  private drainAgain = false
+  private retryTimer: NodeJS.Timeout | null = null
+  private retryDelay: number
+  private stopped = false
+
+  constructor (options: BridgeOptions) {
+    if (options?.config === undefined || options.portClass === undefined) throw new TypeError('config and portClass are required')
+    this.config = options.config
+    this.now = options.now ?? Date.now
+    this.api = new TerminalApi({ apiUrl: this.config.apiUrl, timeoutMs: this.config.requestTimeoutMs })
+    this.specs = new Map(this.config.boxes.map((box) => [box.serial, box]))
+    this.retryDelay = this.config.retryMs
+    this.links = this.config.ports.map((spec) => new PortLink({
+      spec,
+      portClass: options.portClass,
+      baudRate: this.config.baudRate,
+      reopenMs: this.config.reopenMs,
+      taken: () => new Set(this.links.filter((link) => link.isOpen && link.path !== null).map((link) => link.path!))
+    }))
+  }
+
+  async start (): Promise<void> {
+    this.journal = await Journal.open({ path: join(this.config.dataDir, 'outbox.jsonl') })
+    this.state = await BridgeState.open(join(this.config.dataDir, 'state.json'))
+    for (const link of this.links) {
+      link.on('open', () => link.send({ type: 'WHO' }))
+      link.on('close', () => this.boxes.delete(link))
+      link.on('frame', (frame) => { void this.onFrame(link, frame).catch((error: Error) => log('frame handling failed: %s', error.message)) })
+      link.start()
+    }
+    log('started: %d port(s), %d box(es), %d pending', this.links.length, this.specs.size, this.journal.size)
+    this.kick()
+  }
+
+  status (): BridgeStatus {
+    return {
+      online: this.online,
+      pending: this.journal?.size ?? 0,
+      delivered: this.delivered,
+      ports: this.links.map((link, i) => {
+        const stats = link.stats()
+        return {
+          spec: JSON.stringify(this.config.ports[i]),
+          path: link.path,
+          open: link.isOpen,
+          opens: link.opens,
+          box: this.boxes.get(link)?.serial ?? null,
+          frames: stats.frames,
+          refused: stats.checksum + stats.tooLong + stats.syntax + stats.unknown,
+          noiseBytes: stats.noiseBytes
+        }
+      })
+    }
+  }
+
+  private ledFor (serial: string): LedPattern {
+    if (!this.specs.has(serial) || this.revoked.has(serial)) return 'ERROR'
+    return this.online ? 'READY' : 'OFFLINE'
+  }
+
+  private async onFrame (link: PortLink, frame: Frame | InvalidLine): Promise<void> {
+    switch (frame.type) {
+      case 'INVALID':
+        link.send({ type: 'NAK', reason: frame.reason })
+        return
+      case 'HELLO': {
+        if (frame.version !== PROTOCOL_VERSION) {
+          log('box %s speaks %s, not %s', frame.serial, frame.version, PROTOCOL_VERSION)
+          link.send({ type: 'NAK', reason: 'VERSION' })
+          link.send({ type: 'LED', pattern: 'ERROR' })
+          return
+        }
+        this.boxes.set(link, { serial: frame.serial, boot: frame.boot, buttons: frame.buttons, firmware: frame.firmware })
+        log('box %s (firmware %s, boot %d, %d buttons) on %s', frame.serial, frame.firmware, frame.boot, frame.buttons, link.path)
+        if (!this.specs.has(frame.serial)) log('box %s is not in the config: its presses stay on the box', frame.serial)
+        link.send({ type: 'LED', pattern: this.ledFor(frame.serial) })
+        return
+      }
+      case 'RATE': {
+        const box = this.boxes.get(link)
+        if (box === undefined || box.boot !== frame.boot) {
+          link.send({ type: 'NAK', reason: 'NOHELLO' })
+          return
+        }
+        if (!this.specs.has(box.serial) || frame.button > box.buttons) {
+          // Not acknowledged: the box keeps the press until someone configures it.
+          link.send({ type: 'LED', pattern: 'ERROR' })
+          return
+        }
+        const id = ratingId(box.serial, frame.boot, frame.seq)
+        const scale = this.state!.get(box.serial).scale ?? []
+        const rating: PendingRating = {
+          id,
+          serial: box.serial,
+          boot: frame.boot,
+          seq: frame.seq,
+          button: frame.button,
+          buttons: box.buttons,
+          level: levelForButton(frame.button, box.buttons, scale),
+          ratedAt: new Date(this.now() - frame.ageMs).toISOString()
+        }
+        const added = await this.journal!.add(rating)
+        link.send({ type: 'ACK', boot: frame.boot, seq: frame.seq })
+        if (added) {
+          log('box %s press %d/%d button %d → %s', box.serial, frame.boot, frame.seq, frame.button, id)
+          link.send({ type: 'LED', pattern: 'THANKS' })
+          this.kick()
+        }
+        return
+      }
+      case 'BEAT': {
+        const box = this.boxes.get(link)
+        if (box === undefined || box.boot !== frame.boot) link.send({ type: 'WHO' })
+        else if (!this.online || this.revoked.has(box.serial)) link.send({ type: 'LED', pattern: this.ledFor(box.serial) })
+        return
+      }
+      default:
+        // A box never sends bridge frames; an echoing line or a crossed cable would.
+        link.send({ type: 'NAK', reason: 'UNKNOWN' })
+    }
+  }
+
+  private setOnline (online: boolean): void {
+    if (this.online === online) return
+    this.online = online
+    log(online ? 'API reachable again' : 'API unreachable: keeping presses in the outbox')
+    for (const [link, box] of this.boxes) link.send({ type: 'LED', pattern: this.ledFor(box.serial) })
+  }
+
+  /** Starts a drain of the outbox now, or right after the current one. */
+  kick (): void {
+    if (this.stopped) return
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null }
+    if (this.draining !== null) { this.drainAgain = true; return }
+    this.draining = this.drain().finally(() => {
+      this.draining = null
+      if (this.drainAgain && !this.stopped) { this.drainAgain = false; this.kick() }
+    })
+  }
+
+  private async tokenFor (serial: string): Promise<string | null> {
+    const spec = this.specs.get(serial)
+    if (spec === undefined) return null
+    if (spec.token !== undefined) return spec.token
+    const saved = this.state!.get(serial).token
+    if (saved !== undefined) return saved
+    if (spec.pairingCode === undefined) return null
+    const paired = await this.api.pair(spec.pairingCode)
+    await this.state!.update(serial, { terminalId: paired.terminalId, token: paired.token })
+    log('box %s paired as terminal %s', serial, paired.terminalId)
+    return paired.token
+  }
+
+  private async drain (): Promise<void> {
+    const journal = this.journal!
+    let failed = false
+    const serials = [...new Set(journal.list().map((rating) => rating.serial))].filter((serial) => !this.revoked.has(serial))
+    for (const serial of serials) {
+      try {
+        await this.drainBox(serial)
+      } catch (error) {
+        if (!(error instanceof TerminalApiError)) throw error
+        if (error.kind === 'revoked') {
+          this.revoked.add(serial)
+          log('box %s: token refused (%s); its presses stay in the outbox', serial, error.code)
+          for (const [link, box] of this.boxes) if (box.serial === serial) link.send({ type: 'LED', pattern: 'ERROR' })
+        } else {
+          failed = true
+          log('box %s: %s', serial, error.message)
+        }
+      }
+    }
+    this.setOnline(!failed)
+    if (failed && !this.stopped) {
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.kick() }, this.retryDelay)
+      this.retryDelay = Math.min(this.retryDelay * 2, this.config.maxRetryMs)
+    } else {
+      this.retryDelay = this.config.retryMs
+    }
+  }
+
+  private async drainBox (serial: string): Promise<void> {
+    const journal = this.journal!
+    const token = await this.tokenFor(serial)
+    if (token === null) return
+    let scale = this.state!.get(serial).scale ?? []
+    if (scale.length === 0 || journal.list().some((rating) => rating.serial === serial && rating.level === null)) {
+      scale = await this.api.scale(token)
+      await this.state!.update(serial, { scale })
+    }
+    for (;;) {
+      const batch = journal.list().filter((rating) => rating.serial === serial).slice(0, 100)
+      if (batch.length === 0 || this.stopped) return
+      const items = batch.map((rating) => ({ id: rating.id, level: rating.level ?? levelForButton(rating.button, rating.buttons, scale), ratedAt: rating.ratedAt }))
+      const unmappable = items.filter((item) => item.level === null).map((item) => ({ id: item.id, code: 'BUTTON_NOT_ON_SCALE' }))
+      const sendable = items.filter((item): item is { id: string, level: number, ratedAt: string } => item.level !== null)
+      if (unmappable.length > 0) await journal.rejected(unmappable)
+      if (sendable.length === 0) continue
+      const results = await this.api.postRatings(token, sendable)
+      const stored = results.filter((result) => result.status !== 'rejected').map((result) => result.id)
+      const rejected = results.filter((result) => result.status === 'rejected').map((result) => ({ id: result.id, code: result.error?.code ?? 'REJECTED' }))
+      for (const item of rejected) log('box %s: rating %s rejected: %s', serial, item.id, item.code)
+      await journal.delivered(stored)
+      await journal.rejected(rejected)
+      this.delivered += stored.length
+      this.setOnline(true)
+      // An answer that settled nothing would loop forever.
+      if (stored.length + rejected.length === 0) throw new TerminalApiError('unreachable', 'ratings answer settled none of the batch')
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    await Promise.all(this.links.map((link) => link.stop()))
+    await this.draining
+    await this.journal?.close()
+  }
+}

@@ -1,0 +1,39 @@
+// `npm run bridge -- --config FILE`: runs the serial bridge until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util'
+import createDebug from 'debug'
+import { SerialPort } from 'serialport'
+import { Bridge } from './bridge.ts'
+import { loadBridgeConfig } from './config.ts'
+
+const log = createDebug('hailong:hardware:cli')
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } })
+  if (values.help === true || values.config === undefined) {
+    process.stderr.write('usage: npm run bridge -- --config FILE   (DEBUG=hailong:* for logs; see docs/hardware.md)\n')
+    process.exitCode = values.help === true ? 0 : 2
+    return
+  }
+  if (process.env.DEBUG === undefined) createDebug.enable('hailong:hardware:bridge,hailong:hardware:cli')
+  const config = await loadBridgeConfig(values.config)
+  const bridge = new Bridge({ config, portClass: SerialPort })
+  await bridge.start()
+  log('bridge running: %s → %s', config.ports.map((port) => JSON.stringify(port)).join(', '), config.apiUrl)
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    log('%s: stopping', signal)
+    const timer = setTimeout(() => process.exit(1), 10_000)
+    timer.unref()
+    void bridge.stop().then(() => process.exit(0))
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGUSR1', () => process.stderr.write(JSON.stringify(bridge.status()) + '\n'))
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bridge: ${error.message}\n`)
+  process.exit(1)
+})

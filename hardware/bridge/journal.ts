@@ -1,0 +1,158 @@
+// The bridge's durable outbox: an append-only JSON-lines journal, fsynced before a press is acknowledged to the box.
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import createDebug from 'debug'
+
+const log = createDebug('hailong:hardware:journal')
+
+/** A press the box handed over, waiting to be delivered to the API. */
+export interface PendingRating {
+  id: string
+  serial: string
+  boot: number
+  seq: number
+  button: number
+  /** How many buttons the box has (from its HELLO). */
+  buttons: number
+  /** The scale level, when the scale was known at the press; otherwise mapped when sent. */
+  level: number | null
+  ratedAt: string
+}
+
+type Entry =
+  | ({ op: 'rating' } & PendingRating)
+  | { op: 'delivered', id: string }
+  | { op: 'rejected', id: string, code: string }
+
+export interface JournalOptions {
+  /** Journal file path; its folder is created. */
+  path: string
+  /** Rewrite the file once it holds this many settled entries and nothing is pending. Default 1000. */
+  compactAfter?: number
+}
+
+/**
+ * Append + fsync per entry; on open, replays the file and keeps ratings not yet delivered.
+ * A torn last line (power cut mid-write) is skipped: that press was never acknowledged to the box,
+ * so the box still has it and sends it again.
+ */
+export class Journal {
+  readonly path: string
+  private readonly compactAfter: number
+  private readonly pending = new Map<string, PendingRating>()
+  private handle: FileHandle | null = null
+  private settled = 0
+  private chain: Promise<unknown> = Promise.resolve()
+
+  private constructor (options: JournalOptions) {
+    this.path = options.path
+    this.compactAfter = options.compactAfter ?? 1000
+  }
+
+  static async open (options: JournalOptions): Promise<Journal> {
+    if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('journal path is required')
+    const journal = new Journal(options)
+    await journal.replay()
+    return journal
+  }
+
+  private async replay (): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true })
+    let text = ''
+    try { text = await readFile(this.path, 'utf8') } catch (error) { if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error }
+    let torn = 0
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      let entry: Entry
+      try { entry = JSON.parse(line) as Entry } catch { torn++; continue }
+      if (entry.op === 'rating') {
+        const { op: _op, ...rating } = entry
+        this.pending.set(rating.id, rating)
+      } else {
+        this.pending.delete(entry.id)
+        this.settled++
+      }
+    }
+    if (torn > 0) log('skipped %d torn line(s) in %s', torn, this.path)
+    // Rewriting at open drops torn lines and settled history.
+    await this.rewrite()
+    log('opened %s: %d pending', this.path, this.pending.size)
+  }
+
+  /** Pending ratings, oldest first. */
+  list (): PendingRating[] {
+    return [...this.pending.values()]
+  }
+
+  get size (): number {
+    return this.pending.size
+  }
+
+  has (id: string): boolean {
+    return this.pending.has(id)
+  }
+
+  /** Durably records a press; resolves after fsync. Returns false if it was already pending (a retransmit). */
+  async add (rating: PendingRating): Promise<boolean> {
+    if (this.pending.has(rating.id)) return false
+    this.pending.set(rating.id, rating)
+    await this.append([{ op: 'rating', ...rating }])
+    return true
+  }
+
+  /** Marks ratings as stored by the API (created or duplicate). */
+  async delivered (ids: string[]): Promise<void> {
+    await this.settle(ids.map((id) => ({ op: 'delivered', id })))
+  }
+
+  /** Marks ratings the API refused for good, so they no longer block the outbox. */
+  async rejected (items: Array<{ id: string, code: string }>): Promise<void> {
+    await this.settle(items.map(({ id, code }) => ({ op: 'rejected', id, code })))
+  }
+
+  private async settle (entries: Entry[]): Promise<void> {
+    const known = entries.filter((entry) => this.pending.delete(entry.id))
+    if (known.length === 0) return
+    await this.append(known)
+    this.settled += known.length
+    if (this.pending.size === 0 && this.settled >= this.compactAfter) await this.serial(() => this.rewrite())
+  }
+
+  private async append (entries: Entry[]): Promise<void> {
+    const text = entries.map((entry) => JSON.stringify(entry) + '\n').join('')
+    await this.serial(async () => {
+      this.handle ??= await open(this.path, 'a')
+      await this.handle.write(text)
+      await this.handle.datasync()
+    })
+  }
+
+  /** Writes the pending ratings to a new file, fsyncs it and renames it over the journal. */
+  private async rewrite (): Promise<void> {
+    await this.handle?.close()
+    this.handle = null
+    const next = join(dirname(this.path), `.${Date.now()}.${process.pid}.journal.tmp`)
+    const file = await open(next, 'w')
+    try {
+      await file.write(this.list().map((rating) => JSON.stringify({ op: 'rating', ...rating }) + '\n').join(''))
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+    await rename(next, this.path)
+    const folder = await open(dirname(this.path), 'r')
+    try { await folder.sync() } finally { await folder.close() }
+    this.settled = 0
+  }
+
+  /** Runs file operations one at a time, in call order. */
+  private serial<T> (fn: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(fn, fn)
+    this.chain = result.catch(() => {})
+    return result
+  }
+
+  async close (): Promise<void> {
+    await this.serial(async () => { await this.handle?.close(); this.handle = null })
+  }
+}

@@ -1,0 +1,42 @@
+// The bridge's small state file: each box's terminal token (after pairing) and its last known rating scale.
+import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { ScaleLevel } from './api-client.ts'
+
+export interface BoxState { terminalId?: string, token?: string, scale?: ScaleLevel[] }
+
+/** A JSON file rewritten atomically (temp file, fsync, rename), mode 0600: it holds tokens. */
+export class BridgeState {
+  private boxes: Record<string, BoxState> = {}
+
+  private constructor (readonly path: string) {}
+
+  static async open (path: string): Promise<BridgeState> {
+    const state = new BridgeState(path)
+    await mkdir(dirname(path), { recursive: true })
+    try {
+      const parsed = JSON.parse(await readFile(path, 'utf8')) as { boxes?: Record<string, BoxState> }
+      state.boxes = parsed.boxes ?? {}
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    return state
+  }
+
+  get (serial: string): BoxState {
+    return this.boxes[serial] ?? {}
+  }
+
+  async update (serial: string, change: BoxState): Promise<void> {
+    this.boxes[serial] = { ...this.get(serial), ...change }
+    const next = join(dirname(this.path), `.state.${process.pid}.tmp`)
+    const file = await open(next, 'w', 0o600)
+    try {
+      await file.write(JSON.stringify({ boxes: this.boxes }, null, 2) + '\n')
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+    await rename(next, this.path)
+  }
+}
