@@ -1,5 +1,154 @@
-// Entry of the touch terminal app.
+// Entry of the touch terminal app: pairing, state (GET then live), the outbox, routing and the service worker.
 import { render } from 'preact'
-import { Idle } from './pages/Idle/index.tsx'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { LocationProvider, Router, Route, useLocation } from 'preact-iso'
+import { api, ApiError, isUnpaired, type Officer, type TerminalState } from './api.ts'
+import { TerminalContext, type Terminal } from './context.ts'
+import { loadState, loadTiming, loadToken, saveState, saveToken } from './device.ts'
+import type { Lang } from './i18n.ts'
+import { connectLive } from './live.ts'
+import { createSender, openOutbox, type Outbox, type Sender } from './outbox.ts'
+import { Pair } from './pages/Pair/index.tsx'
+import { Rate } from './pages/Rate/index.tsx'
+import { Staff } from './pages/Staff/index.tsx'
+import './styles.css'
 
-render(<Idle />, document.getElementById('app')!)
+export const base = '/terminal/'
+
+// One outbox and one sender for the page's life; the sender reads the current token at each send.
+let currentToken = loadToken()
+const outboxReady: Promise<Outbox> = openOutbox().then(async (outbox) => {
+  await outbox.releaseHeld()
+  return outbox
+})
+
+function App () {
+  const [token, setToken] = useState(currentToken)
+  const [state, setState] = useState<TerminalState | null>(loadState)
+  const [lang, setLang] = useState<Lang>('vi')
+  const [online, setOnline] = useState(false)
+  const [pending, setPending] = useState(0)
+  const [revoked, setRevoked] = useState(false)
+  const senderRef = useRef<Sender | null>(null)
+  const timing = useMemo(loadTiming, [])
+
+  const updateState = (next: TerminalState | null): void => {
+    saveState(next)
+    setState(next)
+  }
+
+  const unpaired = (): void => {
+    if (currentToken === null) return
+    currentToken = null
+    saveToken(null)
+    setToken(null)
+    setRevoked(true)
+    setOnline(false)
+  }
+
+  useEffect(() => {
+    let sender: Sender | null = null
+    void outboxReady.then((outbox) => {
+      sender = createSender({
+        outbox,
+        send: (ratings) => {
+          if (currentToken === null) return Promise.reject(new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'Not paired'))
+          return api.sendRatings(currentToken, ratings)
+        },
+        onStatus: (status) => setPending(status.pending),
+        onUnpaired: unpaired,
+        onRejected: (result) => console.warn('rating rejected by the server', result)
+      })
+      senderRef.current = sender
+      sender.kick()
+    }).catch((error: unknown) => console.error('outbox', error))
+    const kick = (): void => senderRef.current?.kick()
+    addEventListener('online', kick)
+    return () => {
+      removeEventListener('online', kick)
+      sender?.stop()
+    }
+  }, [])
+
+  useEffect(() => {
+    if (token === null) return
+    let active = true
+    api.state(token).then((fresh) => { if (active) updateState(fresh) }).catch((error: unknown) => {
+      if (active && isUnpaired(error)) unpaired()
+    })
+    const stop = connectLive(token, {
+      onState: updateState,
+      onRevoked: unpaired,
+      onOpenChange: (open) => {
+        setOnline(open)
+        if (open) senderRef.current?.kick()
+      }
+    })
+    return () => {
+      active = false
+      stop()
+    }
+  }, [token])
+
+  const terminal: Terminal = {
+    token,
+    state,
+    lang,
+    setLang,
+    timing,
+    online,
+    pending,
+    revoked,
+    paired (fresh) {
+      currentToken = fresh
+      saveToken(fresh)
+      // Another counter's state must not show for a moment under the new pairing.
+      updateState(null)
+      setRevoked(false)
+      setToken(fresh)
+      senderRef.current?.resume()
+    },
+    unpaired,
+    officerChanged: (officer: Officer | null) => { if (state !== null) updateState({ ...state, officer }) },
+    async queue (rating, held) {
+      const outbox = await outboxReady
+      await outbox.add(rating, { held })
+      setPending(await outbox.count())
+      if (!held) senderRef.current?.kick()
+    },
+    async release (id, criteria) {
+      const outbox = await outboxReady
+      await outbox.release(id, criteria)
+      senderRef.current?.kick()
+    }
+  }
+
+  return (
+    <TerminalContext.Provider value={terminal}>
+      <LocationProvider scope={base}>
+        <Guard token={token} />
+        <Router>
+          <Route path={base} component={Rate} />
+          <Route path={`${base}pair`} component={Pair} />
+          <Route path={`${base}staff`} component={Staff} />
+          <Route default component={Rate} />
+        </Router>
+      </LocationProvider>
+    </TerminalContext.Provider>
+  )
+}
+
+/** An unpaired terminal can only show the pairing screen. */
+function Guard ({ token }: { token: string | null }) {
+  const { path, route } = useLocation()
+  useEffect(() => {
+    if (token === null && path !== `${base}pair`) route(`${base}pair`, true)
+  }, [token, path])
+  return null
+}
+
+render(<App />, document.getElementById('app')!)
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).catch((error: unknown) => console.warn('service worker', error))
+}

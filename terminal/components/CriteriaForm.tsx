@@ -1,0 +1,76 @@
+// The "4 xin, 4 luôn" follow-up: a yes/no toggle per criterion, "Gửi" and "Bỏ qua"; idle for a while sends what was answered.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { Criterion } from '../api.ts'
+import { label, text, type Lang } from '../i18n.ts'
+
+// Pictures for the seeded codes; a criterion added later gets a plain check mark.
+const icons: Record<string, string> = {
+  xin_chao: '👋',
+  xin_loi: '🙇',
+  xin_cam_on: '🙏',
+  xin_phep: '✋',
+  luon_mim_cuoi: '😊',
+  luon_nhe_nhang: '🕊️',
+  luon_lang_nghe: '👂',
+  luon_giup_do: '🤝'
+}
+
+export interface CriteriaFormProps {
+  criteria: Criterion[]
+  lang: Lang
+  idleSeconds: number
+  /** Only the answered criteria; `{}` when skipped. */
+  onDone: (answers: Record<string, boolean>) => void
+}
+
+export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaFormProps) {
+  const [answers, setAnswers] = useState<Record<string, boolean>>({})
+  const [touchedAt, setTouchedAt] = useState(Date.now)
+  const finished = useRef(false)
+  const finish = (result: Record<string, boolean>): void => {
+    if (finished.current) return
+    finished.current = true
+    onDone(result)
+  }
+
+  useEffect(() => {
+    const timer = setTimeout(() => finish(answers), idleSeconds * 1000)
+    return () => clearTimeout(timer)
+  }, [touchedAt, answers])
+
+  const answer = (code: string, met: boolean): void => {
+    setTouchedAt(Date.now())
+    setAnswers((current) => {
+      const next = { ...current }
+      // Pressing the chosen answer again takes it back.
+      if (next[code] === met) delete next[code]
+      else next[code] = met
+      return next
+    })
+  }
+
+  return (
+    <section class="criteria" aria-labelledby="criteria-title" onPointerDown={() => setTouchedAt(Date.now())}>
+      <h1 id="criteria-title">{text(lang, 'criteriaTitle')}</h1>
+      <p class="hint">{text(lang, 'criteriaHint')}</p>
+      <ul class="criteria-list">
+        {criteria.map((criterion) => {
+          const id = `criterion-${criterion.code}`
+          const value = answers[criterion.code]
+          return (
+            <li key={criterion.code} class="criterion" role="group" aria-labelledby={id} data-criterion={criterion.code}>
+              <span class="criterion-icon" aria-hidden="true">{icons[criterion.code] ?? '✔'}</span>
+              <span class="criterion-label" id={id}>{label(lang, criterion)}</span>
+              <button type="button" class={`answer answer-yes${value === true ? ' is-chosen' : ''}`} aria-pressed={value === true} onClick={() => answer(criterion.code, true)}>{text(lang, 'yes')}</button>
+              <button type="button" class={`answer answer-no${value === false ? ' is-chosen' : ''}`} aria-pressed={value === false} onClick={() => answer(criterion.code, false)}>{text(lang, 'no')}</button>
+            </li>
+          )
+        })}
+      </ul>
+      <div class="actions">
+        <button type="button" class="primary" onClick={() => finish(answers)}>{text(lang, 'send')}</button>
+        <button type="button" class="secondary" onClick={() => finish({})}>{text(lang, 'skip')}</button>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,57 @@
+// First start (or after revocation): the installer types the pairing code shown on the dashboard.
+import { useState } from 'preact/hooks'
+import { useLocation } from 'preact-iso'
+import { api, ApiError } from '../../api.ts'
+import { ConnectionStatus } from '../../components/ConnectionStatus.tsx'
+import { Keypad } from '../../components/Keypad.tsx'
+import { useTerminal } from '../../context.ts'
+import { text, type MessageKey } from '../../i18n.ts'
+
+const CODE_LENGTH = 8
+
+export function Pair () {
+  const terminal = useTerminal()
+  const { lang, revoked } = terminal
+  const { route } = useLocation()
+  const [code, setCode] = useState('')
+  const [error, setError] = useState<MessageKey | null>(null)
+  const [sending, setSending] = useState(false)
+
+  const type = (value: string): void => {
+    setError(null)
+    setCode(value.replace(/\D/g, '').slice(0, CODE_LENGTH))
+  }
+
+  const submit = async (event?: Event): Promise<void> => {
+    event?.preventDefault()
+    if (code.length !== CODE_LENGTH || sending) return
+    setSending(true)
+    try {
+      const { token } = await api.pair(code)
+      terminal.paired(token)
+      route('/terminal/', true)
+    } catch (failure) {
+      setCode('')
+      const status = failure instanceof ApiError ? failure.status : 0
+      setError(status === 429 ? 'pairRateLimited' : status === 0 || status >= 500 ? 'networkError' : 'pairInvalid')
+    } finally {
+      setSending(false)
+    }
+  }
+
+  return (
+    <main class="screen pair" lang={lang}>
+      <form class="panel" onSubmit={(event) => void submit(event)}>
+        <h1>{text(lang, 'pairTitle')}</h1>
+        {revoked && <p class="notice" role="alert">{text(lang, 'repairNotice')}</p>}
+        <label for="pairing-code">{text(lang, 'pairHint')}</label>
+        <input id="pairing-code" class="code" name="pairingCode" inputMode="numeric" autoComplete="off" pattern="[0-9]{8}" maxLength={CODE_LENGTH}
+          value={code} onInput={(event) => type(event.currentTarget.value)} aria-describedby="pair-error" />
+        <p id="pair-error" class="error" role="alert">{error === null ? '' : text(lang, error)}</p>
+        <Keypad lang={lang} onDigit={(digit) => type(code + digit)} onBackspace={() => type(code.slice(0, -1))} onClear={() => type('')} />
+        <button type="submit" class="primary" disabled={code.length !== CODE_LENGTH || sending}>{text(lang, 'pair')}</button>
+      </form>
+      <footer class="footer"><ConnectionStatus /></footer>
+    </main>
+  )
+}

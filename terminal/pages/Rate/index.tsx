@@ -1,0 +1,86 @@
+// The citizen's screen: the scale, then the criteria, then thank you; each rating is stored at the tap.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { ScaleLevel } from '../../api.ts'
+import { CounterHeader } from '../../components/CounterHeader.tsx'
+import { CriteriaForm } from '../../components/CriteriaForm.tsx'
+import { Footer } from '../../components/Footer.tsx'
+import { ScaleButtons } from '../../components/ScaleButtons.tsx'
+import { ThankYou } from '../../components/ThankYou.tsx'
+import { useTerminal } from '../../context.ts'
+import { localIso, newRatingId } from '../../device.ts'
+import { text } from '../../i18n.ts'
+
+type Phase = { step: 'scale' } | { step: 'criteria', ratingId: string } | { step: 'thanks' }
+
+export function Rate () {
+  const terminal = useTerminal()
+  const { state, lang, timing } = terminal
+  const [phase, setPhase] = useState<Phase>({ step: 'scale' })
+  const [coolingDown, setCoolingDown] = useState(false)
+  const lastTap = useRef(0)
+  const busy = useRef(false)
+
+  // After each rating the buttons rest for the server's cooldown, so repeated presses don't count.
+  useEffect(() => {
+    if (phase.step !== 'scale' || state === null) return
+    const left = lastTap.current + state.cooldownSeconds * 1000 - Date.now()
+    if (left <= 0) return setCoolingDown(false)
+    setCoolingDown(true)
+    const timer = setTimeout(() => setCoolingDown(false), left)
+    return () => clearTimeout(timer)
+  }, [phase, state?.cooldownSeconds])
+
+  if (state === null) return <main class="screen loading"><p>{text(lang, 'loading')}</p></main>
+
+  const rate = async (level: ScaleLevel): Promise<void> => {
+    if (busy.current || coolingDown) return
+    busy.current = true
+    lastTap.current = Date.now()
+    const rating = {
+      id: newRatingId(),
+      level: level.level,
+      ratedAt: localIso(new Date()),
+      ...(state.officer !== null ? { officerId: state.officer.id } : {})
+    }
+    const ask = state.criteria.length > 0
+    try {
+      await terminal.queue(rating, ask)
+      setPhase(ask ? { step: 'criteria', ratingId: rating.id } : { step: 'thanks' })
+    } catch (error) {
+      // Storage itself failed: not a reason to lose the citizen's answer or leave them waiting.
+      console.error('outbox', error)
+      setPhase({ step: 'thanks' })
+    } finally {
+      busy.current = false
+    }
+  }
+
+  const answered = (ratingId: string, answers: Record<string, boolean>): void => {
+    void terminal.release(ratingId, answers).catch((error: unknown) => console.error('outbox', error))
+    setPhase({ step: 'thanks' })
+  }
+
+  const backToScale = (): void => {
+    // The next citizen starts in Vietnamese.
+    terminal.setLang('vi')
+    setPhase({ step: 'scale' })
+  }
+
+  return (
+    <main class={`screen rate step-${phase.step}`} lang={lang}>
+      <CounterHeader state={state} lang={lang} />
+      {phase.step === 'scale' && (
+        <section class="rating" aria-labelledby="question">
+          <h1 id="question">{text(lang, 'question')}</h1>
+          <ScaleButtons scale={state.scale} lang={lang} disabled={coolingDown} onRate={(level) => void rate(level)} />
+          <p class="wait" aria-live="polite">{coolingDown ? text(lang, 'wait') : ''}</p>
+        </section>
+      )}
+      {phase.step === 'criteria' && (
+        <CriteriaForm criteria={state.criteria} lang={lang} idleSeconds={timing.criteriaIdleSeconds} onDone={(answers) => answered(phase.ratingId, answers)} />
+      )}
+      {phase.step === 'thanks' && <ThankYou lang={lang} seconds={timing.thanksSeconds} onDone={backToScale} />}
+      <Footer />
+    </main>
+  )
+}
