@@ -1,0 +1,91 @@
+// The figures object of DESIGN.md built from counts: totals by level and category, rates, score index, criteria.
+import type { Category } from '../api/db/schema.ts'
+
+/** Additive counts for one group of ratings: what rollups store and what raw GROUP BYs compute. */
+export interface Counts {
+  total: number
+  satisfied: number
+  neutral: number
+  unsatisfied: number
+  weightSum: number
+  /** Ratings per level (1–10). */
+  byLevel: Map<number, number>
+  criteria: Map<string, { answered: number, met: number }>
+}
+
+export interface CriterionFigure {
+  code: string
+  answered: number
+  met: number
+  /** met ÷ answered; null when nobody answered. */
+  rate: number | null
+}
+
+export interface Figures {
+  total: number
+  byLevel: Record<string, number>
+  satisfied: number
+  neutral: number
+  unsatisfied: number
+  satisfactionRate: number | null
+  rate766: number | null
+  scoreIndex: number | null
+  criteria: CriterionFigure[]
+}
+
+/** The configured scale and criteria: every figures object lists them, even at zero. */
+export interface Catalogue {
+  levels: number[]
+  criterionCodes: string[]
+}
+
+export function emptyCounts (): Counts {
+  return { total: 0, satisfied: 0, neutral: 0, unsatisfied: 0, weightSum: 0, byLevel: new Map(), criteria: new Map() }
+}
+
+export function addCounts (into: Counts, from: Counts): void {
+  into.total += from.total
+  into.satisfied += from.satisfied
+  into.neutral += from.neutral
+  into.unsatisfied += from.unsatisfied
+  into.weightSum += from.weightSum
+  for (const [level, count] of from.byLevel) into.byLevel.set(level, (into.byLevel.get(level) ?? 0) + count)
+  for (const [code, criterion] of from.criteria) addCriterion(into, code, criterion.answered, criterion.met)
+}
+
+export function addCriterion (into: Counts, code: string, answered: number, met: number): void {
+  const current = into.criteria.get(code)
+  if (current === undefined) into.criteria.set(code, { answered, met })
+  else {
+    current.answered += answered
+    current.met += met
+  }
+}
+
+export function addCategory (into: Counts, category: Category, count: number): void {
+  into[category] += count
+}
+
+const ratio = (numerator: number, denominator: number): number | null => denominator === 0 ? null : numerator / denominator
+
+export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
+  const levels = [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort((a, b) => b - a)
+  const byLevel: Record<string, number> = {}
+  for (const level of levels) byLevel[String(level)] = counts.byLevel.get(level) ?? 0
+  const extraCodes = [...counts.criteria.entries()].filter(([code, criterion]) => criterion.answered > 0 && !catalogue.criterionCodes.includes(code)).map(([code]) => code).sort()
+  const criteria = [...catalogue.criterionCodes, ...extraCodes].map((code) => {
+    const criterion = counts.criteria.get(code) ?? { answered: 0, met: 0 }
+    return { code, answered: criterion.answered, met: criterion.met, rate: ratio(criterion.met, criterion.answered) }
+  })
+  return {
+    total: counts.total,
+    byLevel,
+    satisfied: counts.satisfied,
+    neutral: counts.neutral,
+    unsatisfied: counts.unsatisfied,
+    satisfactionRate: ratio(counts.satisfied, counts.total),
+    rate766: ratio(counts.total - counts.unsatisfied, counts.total),
+    scoreIndex: ratio(counts.weightSum, counts.total),
+    criteria
+  }
+}

@@ -1,0 +1,49 @@
+// Test ratings straight into the ratings table, then into the rollups, as the ingest does in one transaction.
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Category, Database } from '../../api/db/schema.ts'
+import { recordRatings, type RatingForRollup } from '../../analytics/rollups.ts'
+
+export const defaultScale: Record<number, { category: Category, weight: number }> = {
+  4: { category: 'satisfied', weight: 100 },
+  3: { category: 'satisfied', weight: 75 },
+  2: { category: 'neutral', weight: 40 },
+  1: { category: 'unsatisfied', weight: 0 }
+}
+
+export interface TestRating {
+  unitId: string
+  counterId: string
+  terminalId: string
+  officerId?: string | null
+  level: number
+  criteria?: Record<string, boolean>
+  /** ISO 8601 with offset, or a Date. */
+  at: string | Date
+  misuse?: boolean
+}
+
+export function forRollup (rating: TestRating): RatingForRollup {
+  const scale = defaultScale[rating.level]!
+  return {
+    unitId: rating.unitId, counterId: rating.counterId, officerId: rating.officerId ?? null, level: rating.level,
+    category: scale.category, weight: scale.weight, criteria: rating.criteria ?? {}, countedAt: new Date(rating.at), misuse: rating.misuse ?? false
+  }
+}
+
+/** Inserts the ratings and adds exactly them to the rollups, in one transaction. */
+export async function addRatings (db: Kysely<Database>, ratings: TestRating[]): Promise<void> {
+  if (ratings.length === 0) return
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('ratings').values(ratings.map((rating) => {
+      const scale = defaultScale[rating.level]!
+      const at = new Date(rating.at)
+      return {
+        id: randomUUID(), unit_id: rating.unitId, counter_id: rating.counterId, terminal_id: rating.terminalId, officer_id: rating.officerId ?? null,
+        device_officer_id: null, level: rating.level, category: scale.category, weight: scale.weight, criteria: JSON.stringify(rating.criteria ?? {}),
+        rated_at: at, counted_at: at, source: 'touch' as const, misuse: rating.misuse ?? false, misuse_reason: rating.misuse === true ? 'burst' as const : null
+      }
+    })).execute()
+    await recordRatings(trx, ratings.map(forRollup))
+  })
+}
