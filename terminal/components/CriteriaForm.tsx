@@ -2,18 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Criterion } from '../api.ts'
 import { label, text, type Lang } from '../i18n.ts'
-
-// Pictures for the seeded codes; a criterion added later gets a plain check mark.
-const icons: Record<string, string> = {
-  xin_chao: '👋',
-  xin_loi: '🙇',
-  xin_cam_on: '🙏',
-  xin_phep: '✋',
-  luon_mim_cuoi: '😊',
-  luon_nhe_nhang: '🕊️',
-  luon_lang_nghe: '👂',
-  luon_giup_do: '🤝'
-}
+import { CriterionIcon } from './CriterionIcon.tsx'
 
 export interface CriteriaFormProps {
   criteria: Criterion[]
@@ -59,7 +48,7 @@ export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaF
           const value = answers[criterion.code]
           return (
             <li key={criterion.code} class="criterion" role="group" aria-labelledby={id} data-criterion={criterion.code}>
-              <span class="criterion-icon" aria-hidden="true">{icons[criterion.code] ?? '✔'}</span>
+              <CriterionIcon code={criterion.code} />
               <span class="criterion-label" id={id}>{label(lang, criterion)}</span>
               <button type="button" class={`answer answer-yes${value === true ? ' is-chosen' : ''}`} aria-pressed={value === true} onClick={() => answer(criterion.code, true)}>{text(lang, 'yes')}</button>
               <button type="button" class={`answer answer-no${value === false ? ' is-chosen' : ''}`} aria-pressed={value === false} onClick={() => answer(criterion.code, false)}>{text(lang, 'no')}</button>

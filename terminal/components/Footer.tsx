@@ -13,7 +13,7 @@ export function Footer () {
       <button type="button" class="language" lang={other} onClick={() => setLang(other)}>{text(lang, 'otherLanguage')}</button>
       <ConnectionStatus />
       <button type="button" class="staff-entry" onClick={() => route('/terminal/staff')}>
-        <span aria-hidden="true">🔑 </span>{text(lang, 'staff')}
+        {text(lang, 'staff')}
       </button>
     </footer>
   )
