@@ -25,6 +25,10 @@ import caseRoutes from './routes/cases/index.ts'
 import livePlugin from './plugins/app/live.ts'
 import rateLimitPlugin from './plugins/external/rate-limit.ts'
 import authRoutes from './routes/auth/index.ts'
+import ingestPlugin from './plugins/app/ingest.ts'
+import terminalsRoutes from './routes/terminals/index.ts'
+import terminalRoutes from './routes/terminal/index.ts'
+import liveRoutes from './routes/live/index.ts'
 
 export interface AppOptions {
   config: Config
@@ -44,6 +48,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(errorsPlugin)
   await instance.register(authPlugin)
   await instance.register(livePlugin)
+  await instance.register(ingestPlugin)
   await instance.register(healthRoutes)
   await instance.register(authRoutes, { prefix: '/api/v1/auth' })
   await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
@@ -53,6 +58,9 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(userRoutes, { prefix: '/api/v1/users' })
   await instance.register(apiTokenRoutes, { prefix: '/api/v1/api-tokens' })
   await instance.register(caseRoutes, { prefix: '/api/v1/cases' })
+  await instance.register(terminalsRoutes, { prefix: '/api/v1/terminals' })
+  await instance.register(terminalRoutes, { prefix: '/api/v1/terminal' })
+  await instance.register(liveRoutes, { prefix: '/api/v1' })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.

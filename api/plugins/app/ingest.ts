@@ -1,0 +1,47 @@
+// Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
+import fp from 'fastify-plugin'
+import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ingest: RatingIngest
+  }
+}
+
+function ratingEvent (rating: StoredRating): Record<string, unknown> {
+  return {
+    id: rating.id,
+    unitId: rating.unitId,
+    counterId: rating.counterId,
+    terminalId: rating.terminalId,
+    officerId: rating.officerId,
+    level: rating.level,
+    category: rating.category,
+    criteria: rating.criteria,
+    ratedAt: rating.ratedAt.toISOString(),
+    receivedAt: rating.receivedAt.toISOString(),
+    countedAt: rating.countedAt.toISOString(),
+    source: rating.source,
+    misuse: rating.misuse
+  }
+}
+
+export default fp(async (app) => {
+  const ingest = new RatingIngest(app.db, app.config, {
+    afterCommit (created) {
+      for (const rating of created) {
+        app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
+        const event = ratingEvent(rating)
+        const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
+        if (rating.caseId !== null) {
+          deliveries.push(app.live.publish(rating.unitId, rating.officerId, { type: 'alert', alert: { kind: 'unsatisfied', ratingId: rating.id, caseId: rating.caseId, unitId: rating.unitId, counterId: rating.counterId, officerId: rating.officerId, level: rating.level, at: event.countedAt } }))
+          deliveries.push(app.live.publish(rating.unitId, rating.officerId, { type: 'case', case: { id: rating.caseId, status: 'open', unitId: rating.unitId, ratingId: rating.id, counterId: rating.counterId, officerId: rating.officerId, openedAt: event.receivedAt } }))
+        }
+        Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+      }
+    }
+  })
+  app.decorate('ingest', ingest)
+  // Graceful shutdown: ratings already queued are committed and answered before the database closes.
+  app.addHook('preClose', async () => { await ingest.drain() })
+}, { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live'] })

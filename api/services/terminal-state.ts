@@ -1,0 +1,55 @@
+// What a terminal shows: its counter and centre, the officer serving now, the scale and the criteria.
+import type { Kysely, Transaction } from 'kysely'
+import type { Database, OfficerRow } from '../db/schema.ts'
+import type { Criterion, ScaleLevel, TerminalOfficer, TerminalState } from '../schemas/terminals.ts'
+import { notFound } from '../errors.ts'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
+  return { id: row.id, unitId: row.unit_id, staffCode: row.staff_code, fullName: row.full_name, title: row.title, photoUrl: row.photo_url, active: row.active }
+}
+
+export async function loadScale (db: Db): Promise<ScaleLevel[]> {
+  const rows = await db.selectFrom('scale_levels').selectAll().orderBy('level', 'desc').execute()
+  return rows.map((row) => ({ level: row.level, category: row.category, weight: row.weight, labelVi: row.label_vi, labelEn: row.label_en }))
+}
+
+export async function loadCriteria (db: Db): Promise<Criterion[]> {
+  const rows = await db.selectFrom('criteria').selectAll().where('active', '=', true).orderBy('position').orderBy('code').execute()
+  return rows.map((row) => ({ code: row.code, group: row.group_code, labelVi: row.label_vi, labelEn: row.label_en }))
+}
+
+/** The officer whose shift is open at the counter now. */
+export async function currentOfficer (db: Db, counterId: string): Promise<OfficerRow | undefined> {
+  return db.selectFrom('assignments')
+    .innerJoin('officers', 'officers.id', 'assignments.officer_id')
+    .selectAll('officers')
+    .where('assignments.counter_id', '=', counterId)
+    .where('assignments.ended_at', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function terminalState (db: Db, terminalId: string, cooldownSeconds: number): Promise<TerminalState> {
+  const row = await db.selectFrom('terminals')
+    .innerJoin('counters', 'counters.id', 'terminals.counter_id')
+    .innerJoin('units', 'units.id', 'counters.unit_id')
+    .select([
+      'terminals.id as terminalId', 'terminals.kind as terminalKind', 'terminals.name as terminalName',
+      'counters.id as counterId', 'counters.unit_id as counterUnitId', 'counters.number as counterNumber', 'counters.name as counterName',
+      'units.id as unitId', 'units.parent_id as unitParentId', 'units.kind as unitKind', 'units.code as unitCode', 'units.name as unitName'
+    ])
+    .where('terminals.id', '=', terminalId)
+    .executeTakeFirst()
+  if (row === undefined) throw notFound('Terminal', 'TERMINAL_NOT_FOUND')
+  const [officer, scale, criteria] = await Promise.all([currentOfficer(db, row.counterId), loadScale(db), loadCriteria(db)])
+  return {
+    terminal: { id: row.terminalId, kind: row.terminalKind, name: row.terminalName },
+    counter: { id: row.counterId, unitId: row.counterUnitId, number: row.counterNumber, name: row.counterName },
+    unit: { id: row.unitId, parentId: row.unitParentId, kind: row.unitKind, code: row.unitCode, name: row.unitName },
+    officer: officer === undefined ? null : rowToTerminalOfficer(officer),
+    scale,
+    criteria,
+    cooldownSeconds
+  }
+}
