@@ -1,0 +1,70 @@
+// Units as API objects, and the scope filter (a recursive CTE over the unit tree) every list query uses.
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
+import type { Database, UnitKind, UnitRow } from '../db/schema.ts'
+import type { Unit } from '../schemas/organisation.ts'
+import type { Actor } from '../plugins/app/auth.ts'
+import { unauthorized } from '../errors.ts'
+import { isUnitWithin } from './units.ts'
+
+export type Db = Kysely<Database> | Transaction<Database>
+
+export function rowToUnit (row: UnitRow): Unit {
+  return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name }
+}
+
+/** `(select id of every unit in the subtree rooted at rootId)`, for `where unit_id in …`. */
+export function subtreeOf (rootId: string): RawBuilder<string> {
+  return sql<string>`(with recursive tree(id, depth) as (
+      select id, 0 from units where id = ${rootId}
+      union all
+      select u.id, tree.depth + 1 from units u join tree on u.parent_id = tree.id where tree.depth < 100
+    ) select id from tree)`
+}
+
+export async function findUnit (db: Db, id: string): Promise<UnitRow | undefined> {
+  return db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function findUnitByCode (db: Db, code: string): Promise<UnitRow | undefined> {
+  return db.selectFrom('units').selectAll().where('code', '=', code).executeTakeFirst()
+}
+
+/** Units inside the scope root (null: all), optionally only the children of `parentId` (null: top level). */
+export async function listUnits (db: Db, scopeRoot: string | null, parentId?: string | null): Promise<UnitRow[]> {
+  let query = db.selectFrom('units').selectAll()
+  if (scopeRoot !== null) query = query.where('id', 'in', subtreeOf(scopeRoot))
+  if (parentId === null) query = query.where('parent_id', 'is', null)
+  else if (parentId !== undefined) query = query.where('parent_id', '=', parentId)
+  return query.orderBy('code').execute()
+}
+
+export async function insertUnit (db: Db, unit: { parentId: string | null, kind: UnitKind, code: string, name: string }): Promise<UnitRow> {
+  return db.insertInto('units').values({ parent_id: unit.parentId, kind: unit.kind, code: unit.code, name: unit.name }).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateUnit (db: Db, id: string, change: { parentId?: string | null, kind?: UnitKind, code?: string, name?: string }): Promise<UnitRow> {
+  return db.updateTable('units').set({
+    ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
+    ...(change.kind !== undefined ? { kind: change.kind } : {}),
+    ...(change.code !== undefined ? { code: change.code } : {}),
+    ...(change.name !== undefined ? { name: change.name } : {})
+  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Serialises moves in the tree, so two concurrent moves cannot together create a cycle. */
+export async function lockUnitTree (db: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(72401001)`.execute(db)
+}
+
+/** The signed-in user behind a request that passed `app.requireUser`. */
+export type UserActor = Extract<Actor, { kind: 'user' }>
+
+export function userActor (actor: Actor | null): UserActor {
+  if (actor === null || actor.kind !== 'user') throw unauthorized('AUTH_REQUIRED', 'Sign in first')
+  return actor
+}
+
+/** Whether `unitId` lies in the actor's subtree, read inside the caller's transaction. */
+export async function unitWithinScope (db: Db, actor: UserActor, unitId: string): Promise<boolean> {
+  return isUnitWithin(db, actor.unitId, unitId)
+}
