@@ -1,0 +1,74 @@
+// Officers (cán bộ) in the database; rows become API objects here, and the PIN hash never leaves.
+import type { OfficerRow } from '../db/schema.ts'
+import type { Officer } from '../schemas/organisation.ts'
+import { subtreeOf, type Db } from './organisation.ts'
+
+export function rowToOfficer (row: OfficerRow): Officer {
+  const locked = row.pin_locked_until !== null && row.pin_locked_until.getTime() > Date.now()
+  return {
+    id: row.id,
+    unitId: row.unit_id,
+    staffCode: row.staff_code,
+    fullName: row.full_name,
+    title: row.title,
+    photoUrl: row.photo_url,
+    active: row.active,
+    pinSet: row.pin_hash !== null,
+    pinLockedUntil: locked ? row.pin_locked_until!.toISOString() : null
+  }
+}
+
+/** What the audit log keeps of an officer: everything but the PIN hash. */
+export function officerForAudit (row: OfficerRow): Record<string, unknown> {
+  return { ...rowToOfficer(row), pinFailures: row.pin_failures }
+}
+
+export async function listOfficers (db: Db, scopeRoot: string | null, filter: { unitId?: string, active?: boolean, officerId?: string }): Promise<OfficerRow[]> {
+  let query = db.selectFrom('officers').selectAll()
+  if (scopeRoot !== null) query = query.where('unit_id', 'in', subtreeOf(scopeRoot))
+  if (filter.unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(filter.unitId))
+  if (filter.active !== undefined) query = query.where('active', '=', filter.active)
+  if (filter.officerId !== undefined) query = query.where('id', '=', filter.officerId)
+  return query.orderBy('full_name').orderBy('staff_code').execute()
+}
+
+export async function findOfficer (db: Db, id: string, options: { lock?: boolean } = {}): Promise<OfficerRow | undefined> {
+  const query = db.selectFrom('officers').selectAll().where('id', '=', id)
+  return (options.lock === true ? query.forUpdate() : query).executeTakeFirst()
+}
+
+export async function staffCodeTaken (db: Db, staffCode: string, exceptId?: string): Promise<boolean> {
+  let query = db.selectFrom('officers').select('id').where('staff_code', '=', staffCode)
+  if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
+  return await query.executeTakeFirst() !== undefined
+}
+
+export async function insertOfficer (db: Db, officer: { unitId: string, staffCode: string, fullName: string, title: string, photoUrl: string | null, pinHash: string, active: boolean }): Promise<OfficerRow> {
+  return db.insertInto('officers').values({
+    unit_id: officer.unitId, staff_code: officer.staffCode, full_name: officer.fullName, title: officer.title,
+    photo_url: officer.photoUrl, pin_hash: officer.pinHash, pin_locked_until: null, active: officer.active
+  }).returningAll().executeTakeFirstOrThrow()
+}
+
+export interface OfficerChange {
+  unitId?: string
+  staffCode?: string
+  fullName?: string
+  title?: string
+  photoUrl?: string | null
+  active?: boolean
+  /** A new PIN's hash: also clears the failure count and the lockout. */
+  pinHash?: string
+}
+
+export async function updateOfficer (db: Db, id: string, change: OfficerChange): Promise<OfficerRow> {
+  return db.updateTable('officers').set({
+    ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
+    ...(change.staffCode !== undefined ? { staff_code: change.staffCode } : {}),
+    ...(change.fullName !== undefined ? { full_name: change.fullName } : {}),
+    ...(change.title !== undefined ? { title: change.title } : {}),
+    ...(change.photoUrl !== undefined ? { photo_url: change.photoUrl } : {}),
+    ...(change.active !== undefined ? { active: change.active } : {}),
+    ...(change.pinHash !== undefined ? { pin_hash: change.pinHash, pin_failures: 0, pin_locked_until: null } : {})
+  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
