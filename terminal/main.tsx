@@ -138,11 +138,13 @@ function App () {
   )
 }
 
-/** An unpaired terminal can only show the pairing screen. */
+/** An unpaired terminal can only show the pairing screen; a paired one has no use for it (revocation unpairs). */
 function Guard ({ token }: { token: string | null }) {
   const { path, route } = useLocation()
   useEffect(() => {
-    if (token === null && path !== `${base}pair`) route(`${base}pair`, true)
+    const pairing = path === `${base}pair`
+    if (token === null && !pairing) route(`${base}pair`, true)
+    if (token !== null && pairing) route(base, true)
   }, [token, path])
   return null
 }

@@ -1,0 +1,94 @@
+// Browser-test harness for the terminal: the real app listening on a free port, one Debian Chromium per test file.
+import type { FastifyInstance } from 'fastify'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { build, type TestContext } from '../helper.ts'
+import { hashToken } from '../../api/services/secrets.ts'
+import type { Timing } from '../../terminal/device.ts'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** Short screen timings so a test waits seconds, not minutes; the app reads them from localStorage. */
+export const testTiming: Timing = { criteriaIdleSeconds: 30, thanksSeconds: 0.4, staffIdleSeconds: 120 }
+
+export interface Harness {
+  app: FastifyInstance
+  url: string
+  browser: Browser
+}
+
+/** The app with a 1 s cooldown on a fresh database, listening on 127.0.0.1, and a headless Chromium (playwright gives it a fresh profile); both closed at teardown. */
+export async function startHarness (t: TestContext): Promise<Harness> {
+  const app = await build(t, { misuse: { cooldownSeconds: 1, burstCount: 1000, burstWindowSeconds: 60 } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  // Registered after build(): teardowns run in reverse, so the browser closes before the app.
+  t.teardown(async () => {
+    await browser.close().catch(() => {})
+  })
+  return { app, url: `http://127.0.0.1:${address.port}`, browser }
+}
+
+export interface OpenOptions {
+  /** A paired token to start with; without one the terminal shows the pairing screen. */
+  token?: string
+  timing?: Partial<Timing>
+  viewport?: { width: number, height: number }
+}
+
+/** A fresh browser profile (its own IndexedDB, localStorage and service worker) on /terminal/. */
+export async function openTerminal (harness: Harness, options: OpenOptions = {}): Promise<{ context: BrowserContext, page: Page }> {
+  const context = await harness.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
+  context.setDefaultTimeout(10_000)
+  const timing = { ...testTiming, ...options.timing }
+  await context.addInitScript((value) => localStorage.setItem('hl.terminal.timing', value), JSON.stringify(timing))
+  const page = await context.newPage()
+  page.on('pageerror', (error) => console.error('page error:', error.message))
+  await page.goto(`${harness.url}/terminal/`)
+  if (options.token !== undefined) {
+    await page.evaluate((token) => localStorage.setItem('hl.terminal.token', token), options.token)
+    await page.reload()
+    await page.locator('.level').first().waitFor()
+  }
+  return { context, page }
+}
+
+/** A new terminal at `counterId` waiting to be paired with the returned 8-digit code. */
+export async function seedPairingCode (app: FastifyInstance, unitId: string, counterId: string): Promise<{ terminalId: string, code: string }> {
+  const code = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
+  const row = await app.db.insertInto('terminals').values({
+    unit_id: unitId, counter_id: counterId, kind: 'touch', name: 'Máy tính bảng mới',
+    token_hash: null, pairing_code_hash: hashToken(code), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+  }).returning('id').executeTakeFirstOrThrow()
+  return { terminalId: row.id, code }
+}
+
+/** Polls `probe` until it is true; fails after `ms`. */
+export async function eventually (probe: () => Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    if (await probe()) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+}
+
+export async function ratingRows (app: FastifyInstance) {
+  return app.db.selectFrom('ratings').selectAll().orderBy('rated_at').execute()
+}
+
+/** Taps a level on the scale and leaves the criteria with "Bỏ qua"; returns once the scale can be tapped again. */
+export async function rateAndSkip (page: Page, level: number): Promise<void> {
+  const button = page.locator(`.level[data-level="${level}"]`)
+  await button.waitFor()
+  await page.waitForFunction((selector) => !(document.querySelector(selector) as HTMLButtonElement | null)?.disabled, `.level[data-level="${level}"]`, { timeout: 10_000 })
+  await button.click()
+  await page.getByRole('button', { name: 'Bỏ qua' }).click()
+  await page.getByText('Cảm ơn Ông/Bà!').waitFor()
+  await button.waitFor()
+}
