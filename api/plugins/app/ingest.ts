@@ -1,5 +1,6 @@
 // Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
 import fp from 'fastify-plugin'
+import { recordRatings } from '../../../analytics/rollups.ts'
 import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 
 declare module 'fastify' {
@@ -28,6 +29,8 @@ function ratingEvent (rating: StoredRating): Record<string, unknown> {
 
 export default fp(async (app) => {
   const ingest = new RatingIngest(app.db, app.config, {
+    // The rollups change in the same transaction as the ratings: each rating is counted exactly once.
+    inTransaction: (trx, created) => recordRatings(trx, created),
     afterCommit (created) {
       for (const rating of created) {
         app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
