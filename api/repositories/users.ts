@@ -1,7 +1,8 @@
 // Users and their sessions in the database; rows become API objects here.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, UserRow } from '../db/schema.ts'
+import type { Database, Role, UserRow } from '../db/schema.ts'
 import type { User } from '../schemas/accounts.ts'
+import { subtreeOf } from './organisation.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -23,4 +24,51 @@ export async function createSession (db: Db, idHash: string, userId: string, exp
 
 export async function deleteSession (db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute()
+}
+
+/** Users whose scope lies inside `scopeRoot` (null: everyone). */
+export async function listUsers (db: Db, scopeRoot: string | null, filter: { unitId?: string, role?: Role }): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll()
+  if (scopeRoot !== null) query = query.where('unit_id', 'in', subtreeOf(scopeRoot))
+  if (filter.unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(filter.unitId))
+  if (filter.role !== undefined) query = query.where('role', '=', filter.role)
+  return query.orderBy('username').execute()
+}
+
+export async function usernameTaken (db: Db, username: string, exceptId?: string): Promise<boolean> {
+  let query = db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+  if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
+  return await query.executeTakeFirst() !== undefined
+}
+
+/** Whether another user already is this officer. */
+export async function officerLinked (db: Db, officerId: string, exceptUserId?: string): Promise<boolean> {
+  let query = db.selectFrom('users').select('id').where('officer_id', '=', officerId)
+  if (exceptUserId !== undefined) query = query.where('id', '<>', exceptUserId)
+  return await query.executeTakeFirst() !== undefined
+}
+
+export async function insertUser (db: Db, user: { username: string, displayName: string, passwordHash: string, role: Role, unitId: string | null, officerId: string | null }): Promise<UserRow> {
+  return db.insertInto('users').values({
+    username: user.username, display_name: user.displayName, password_hash: user.passwordHash,
+    role: user.role, unit_id: user.unitId, officer_id: user.officerId
+  }).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateUser (db: Db, id: string, change: { displayName?: string, passwordHash?: string, role?: Role, unitId?: string | null, officerId?: string | null, active?: boolean }): Promise<UserRow> {
+  return db.updateTable('users').set({
+    ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
+    ...(change.passwordHash !== undefined ? { password_hash: change.passwordHash } : {}),
+    ...(change.role !== undefined ? { role: change.role } : {}),
+    ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
+    ...(change.officerId !== undefined ? { officer_id: change.officerId } : {}),
+    ...(change.active !== undefined ? { active: change.active } : {})
+  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Ends the user's sessions (all, or all but the one making the request). */
+export async function deleteSessionsOfUser (db: Db, userId: string, exceptHash?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId)
+  if (exceptHash !== undefined) query = query.where('id_hash', '<>', exceptHash)
+  await query.execute()
 }
