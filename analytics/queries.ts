@@ -24,8 +24,8 @@ export class AnalyticsInputError extends Error {
 }
 
 export interface FigureFilter {
-  /** The subtree's root unit. */
-  unitId: string
+  /** The subtree's root unit; null: the whole tree (every top-level unit). */
+  unitId: string | null
   /** First local day, `YYYY-MM-DD` (Asia/Ho_Chi_Minh), included. */
   from: string
   /** Last local day, `YYYY-MM-DD`, included. */
@@ -85,7 +85,14 @@ function segmentsFor (period: Period, grouping: Grouping): Segment[] {
 }
 
 /** The subtree under the root; `top` is the root's child each unit sits under (the root itself for its own). */
-function subtree (rootId: string): RawBuilder<unknown> {
+function subtree (rootId: string | null): RawBuilder<unknown> {
+  if (rootId === null) {
+    return sql`with recursive tree (id, top) as (
+      select id, id from units where parent_id is null
+      union
+      select u.id, t.top from units u join tree t on u.parent_id = t.id
+    )`
+  }
   return sql`with recursive tree (id, top) as (
     select id, id from units where id = ${rootId}
     union
@@ -163,18 +170,19 @@ async function countsFromRollups (db: Db, filter: FigureFilter, period: Period, 
   for (const row of rows.rows) {
     const counts = countsAt(result, fold(row.key))
     const part = emptyCounts()
-    part.total = row.total
-    part.satisfied = row.satisfied
-    part.neutral = row.neutral
-    part.unsatisfied = row.unsatisfied
-    part.weightSum = row.weight_sum
+    // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
+    part.total = Number(row.total)
+    part.satisfied = Number(row.satisfied)
+    part.neutral = Number(row.neutral)
+    part.unsatisfied = Number(row.unsatisfied)
+    part.weightSum = Number(row.weight_sum)
     for (let level = 1; level <= LEVELS; level++) {
-      const count = row[`level_${level}`] as number
+      const count = Number(row[`level_${level}`])
       if (count > 0) part.byLevel.set(level, count)
     }
     addCounts(counts, part)
   }
-  for (const row of criterionRows.rows) addCriterion(countsAt(result, fold(row.key)), row.code, row.answered, row.met)
+  for (const row of criterionRows.rows) addCriterion(countsAt(result, fold(row.key)), row.code, Number(row.answered), Number(row.met))
   return result
 }
 
@@ -192,12 +200,13 @@ async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, 
   const result = new Map<string, Counts>()
   for (const row of rows.rows) {
     const counts = countsAt(result, keyOf(row.key))
-    counts.total += row.total
-    addCategory(counts, row.category, row.total)
-    counts.weightSum += row.weight_sum
-    counts.byLevel.set(row.level, (counts.byLevel.get(row.level) ?? 0) + row.total)
+    const total = Number(row.total)
+    counts.total += total
+    addCategory(counts, row.category, total)
+    counts.weightSum += Number(row.weight_sum)
+    counts.byLevel.set(row.level, (counts.byLevel.get(row.level) ?? 0) + total)
   }
-  for (const row of criterionRows.rows) addCriterion(countsAt(result, keyOf(row.key)), row.code, row.answered, row.met)
+  for (const row of criterionRows.rows) addCriterion(countsAt(result, keyOf(row.key)), row.code, Number(row.answered), Number(row.met))
   return result
 }
 
@@ -282,7 +291,9 @@ export async function byUnit (db: Db, filter: FigureFilter, options: QueryOption
   const [counts, catalogue, children] = await Promise.all([
     countsFor(db, filter, period, { kind: 'unit' }, options),
     catalogueOf(db),
-    db.selectFrom('units').select(['id', 'code', 'name']).where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
+    filter.unitId === null
+      ? db.selectFrom('units').select(['id', 'code', 'name']).where('parent_id', 'is', null).orderBy('code').execute()
+      : db.selectFrom('units').select(['id', 'code', 'name']).where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
@@ -326,4 +337,21 @@ export async function heatmap (db: Db, filter: FigureFilter, options: QueryOptio
     }
   }
   return { rows }
+}
+
+export interface Labels {
+  levels: Map<number, { vi: string, en: string }>
+  criteria: Map<string, { vi: string, en: string }>
+}
+
+/** Names of the scale levels and criteria, for column headers of exports. */
+export async function labels (db: Db): Promise<Labels> {
+  const [levels, criteria] = await Promise.all([
+    db.selectFrom('scale_levels').select(['level', 'label_vi', 'label_en']).execute(),
+    db.selectFrom('criteria').select(['code', 'label_vi', 'label_en']).execute()
+  ])
+  return {
+    levels: new Map(levels.map((row) => [row.level, { vi: row.label_vi, en: row.label_en }])),
+    criteria: new Map(criteria.map((row) => [row.code, { vi: row.label_vi, en: row.label_en }]))
+  }
 }

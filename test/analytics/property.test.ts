@@ -1,0 +1,84 @@
+// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches), every figure from the rollups equals the same figure from raw ratings.
+import assert from 'node:assert/strict'
+import t from 'tap'
+import fc from 'fast-check'
+import { sql } from 'kysely'
+import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
+import { migratedDatabase, databaseKind } from '../helper.ts'
+import { seedCentre } from '../fixtures.ts'
+import { addRatings, type TestRating } from './ratings.ts'
+
+const days = ['2026-10-29', '2026-10-31', '2026-11-01', '2026-11-02', '2026-11-15', '2026-11-30', '2026-12-01', '2026-12-02']
+const criterionCodes = ['xin_chao', 'xin_loi', 'luon_mim_cuoi', 'luon_giup_do']
+
+t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  const first = await seedCentre(db, { counters: 2, officers: 2 })
+  const second = await seedCentre(db, { counters: 1, officers: 1, parentId: first.provinceId })
+  const places = [
+    { unitId: first.centreId, counterId: first.counterIds[0]!, terminalId: first.terminal.id, officers: first.officers.map((officer) => officer.id) },
+    { unitId: first.centreId, counterId: first.counterIds[1]!, terminalId: first.terminal.id, officers: first.officers.map((officer) => officer.id) },
+    { unitId: second.centreId, counterId: second.counterIds[0]!, terminalId: second.terminal.id, officers: second.officers.map((officer) => officer.id) }
+  ]
+
+  const rating = fc.record({
+    place: fc.integer({ min: 0, max: places.length - 1 }),
+    officer: fc.integer({ min: -1, max: 1 }),
+    level: fc.integer({ min: 1, max: 4 }),
+    criteria: fc.dictionary(fc.constantFrom(...criterionCodes), fc.boolean(), { maxKeys: 4 }),
+    day: fc.constantFrom(...days),
+    // Minutes from local midnight: mostly within 90 minutes of either side of it, where UTC and local days differ.
+    minute: fc.oneof(fc.integer({ min: -90, max: 90 }), fc.integer({ min: 0, max: 24 * 60 - 1 })),
+    misuse: fc.integer({ min: 0, max: 4 }).map((n) => n === 0)
+  }).map((drawn): TestRating => {
+    const place = places[drawn.place]!
+    const at = new Date(new Date(`${drawn.day}T00:00:00+07:00`).getTime() + drawn.minute * 60_000)
+    return {
+      unitId: place.unitId, counterId: place.counterId, terminalId: place.terminalId,
+      officerId: drawn.officer < 0 ? null : place.officers[drawn.officer % place.officers.length]!,
+      level: drawn.level, criteria: drawn.criteria, at, misuse: drawn.misuse
+    }
+  })
+  // Several ingest batches: a later batch may hold older ratings (a terminal back online after days).
+  const batches = fc.array(fc.array(rating, { maxLength: 15 }), { minLength: 1, maxLength: 3 })
+  const query = fc.record({
+    root: fc.constantFrom<Array<string | null>>(first.provinceId, first.communeId, second.centreId, null),
+    from: fc.integer({ min: 0, max: days.length - 1 }),
+    length: fc.integer({ min: 0, max: days.length - 1 }),
+    counter: fc.option(fc.integer({ min: 0, max: places.length - 1 }), { freq: 3 }),
+    officer: fc.option(fc.integer({ min: 0, max: 1 }), { freq: 3 }),
+    includeMisuse: fc.boolean(),
+    interval: fc.constantFrom('hour', 'day', 'week', 'month')
+  })
+
+  let runs = 0
+  await fc.assert(fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
+    await sql`delete from rating_criterion_rollups`.execute(db)
+    await sql`delete from rating_rollups`.execute(db)
+    await sql`delete from ratings`.execute(db)
+    for (const batch of ratingBatches) await addRatings(db, batch)
+    const from = days[drawn.from]!
+    const to = days[Math.min(days.length - 1, drawn.from + drawn.length)]!
+    const filter: FigureFilter = {
+      unitId: drawn.root, from, to, includeMisuse: drawn.includeMisuse,
+      counterId: drawn.counter === null ? null : places[drawn.counter]!.counterId,
+      officerId: drawn.officer === null ? null : first.officers[drawn.officer]!.id
+    }
+    const raw = { source: 'ratings' as const }
+    assert.deepEqual(await summary(db, filter), await summary(db, filter, raw), 'summary')
+    assert.deepEqual(await byOfficer(db, filter, { minSample: 3 }), await byOfficer(db, filter, { ...raw, minSample: 3 }), 'by officer')
+    assert.deepEqual(await byCounter(db, filter), await byCounter(db, filter, raw), 'by counter')
+    assert.deepEqual(await byUnit(db, filter), await byUnit(db, filter, raw), 'by unit')
+    assert.deepEqual(await heatmap(db, filter), await heatmap(db, filter, raw), 'heat map')
+    // An hourly series is limited to 31 days: one or two neighbouring days of the list.
+    const series = { ...filter, interval: drawn.interval, ...(drawn.interval === 'hour' ? { to: days[Math.min(days.length - 1, drawn.from + Math.min(1, drawn.length))]! } : {}) }
+    assert.deepEqual(await timeseries(db, series), await timeseries(db, series, raw), `time series by ${drawn.interval}`)
+    // Unfiltered totals must also match the number of ratings stored: nothing missed, nothing doubled.
+    const all = await summary(db, { unitId: null, from: days[0]!, to: days.at(-1)!, includeMisuse: true })
+    const inRange = ratingBatches.flat().filter((r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)).length
+    assert.equal(all.total, inRange, 'every rating counted exactly once')
+    runs++
+  }), { numRuns: 20, endOnFailure: true })
+  t.equal(runs, 20, 'every run compared all six figures')
+})
