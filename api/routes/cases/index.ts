@@ -1,6 +1,99 @@
-// /api/v1/cases routes (to be filled in).
+// /api/v1/cases: the follow-up of unsatisfied ratings, listed in scope and resolved with a note by supervisors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { badRequest, conflict, notFound } from '../../errors.ts'
+import { findCase, listCases, lockCase, resolveCase, rowToCase } from '../../repositories/cases.ts'
+import { unitWithinScope, userActor, type Db, type UserActor } from '../../repositories/organisation.ts'
+import { Case, CaseListQuery, CaseResolveBody } from '../../schemas/cases.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
+import { writeAudit } from '../../services/audit.ts'
 
-const routes: FastifyPluginAsyncTypebox = async () => {}
+const caseNotFound = () => notFound('Case', 'CASE_NOT_FOUND')
+const DAY = /^\d{4}-\d{2}-\d{2}$/
 
-export default routes
+/** A YYYY-MM-DD is a whole day in Asia/Ho_Chi_Minh (UTC+7 all year): its start, or with `end` the start of the next day. */
+function instant (value: string, end: boolean): Date {
+  const day = DAY.test(value)
+  const date = day ? new Date(`${value}T00:00:00+07:00`) : new Date(value)
+  // A day that does not exist (2026-02-30) parses to another day, or to nothing.
+  const valid = !Number.isNaN(date.getTime()) && (!day || new Date(date.getTime() + 7 * 3600_000).toISOString().slice(0, 10) === value)
+  if (!valid) throw badRequest('INVALID_DATE', `${value} is not a date`)
+  if (!end) return date
+  return new Date(date.getTime() + (day ? 86_400_000 : 1))
+}
+
+/** Whether the actor may see the case: officer users their own, others within their subtree. */
+async function canSee (db: Db, actor: UserActor, unitId: string, officerId: string | null): Promise<boolean> {
+  if (actor.role === 'officer') return officerId !== null && officerId === actor.officerId
+  return unitWithinScope(db, actor, unitId)
+}
+
+const cases: FastifyPluginAsyncTypebox = async (app) => {
+  const readers = app.requireUser('admin', 'supervisor', 'analyst', 'officer')
+  const resolvers = app.requireUser('admin', 'supervisor')
+
+  app.get('/', {
+    schema: {
+      tags: ['cases'],
+      summary: 'Follow-up cases in your scope, oldest rating first',
+      description: 'Officer users see only the cases about themselves.',
+      querystring: CaseListQuery,
+      response: { 200: ListOf(Case), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+    },
+    preHandler: readers
+  }, async (request) => {
+    const actor = userActor(request.actor)
+    const query = request.query
+    const from = query.from === undefined ? undefined : instant(query.from, false)
+    const until = query.to === undefined ? undefined : instant(query.to, true)
+    if (from !== undefined && until !== undefined && from.getTime() >= until.getTime()) throw badRequest('INVALID_RANGE', '`from` must not be after `to`')
+    if (query.unitId !== undefined && !await unitWithinScope(app.db, actor, query.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
+    const rows = await listCases(app.db, actor, {
+      status: query.status, unitId: query.unitId, counterId: query.counterId, officerId: query.officerId, from, until, limit: query.limit ?? 200
+    })
+    const now = Date.now()
+    return { items: rows.map((row) => rowToCase(row, now)) }
+  })
+
+  app.get('/:id', {
+    schema: {
+      tags: ['cases'],
+      summary: 'One case',
+      params: IdParams,
+      response: { 200: Case, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+    },
+    preHandler: readers
+  }, async (request) => {
+    const actor = userActor(request.actor)
+    const row = await findCase(app.db, request.params.id)
+    if (row === undefined || !await canSee(app.db, actor, row.unit_id, row.officer_id)) throw caseNotFound()
+    return rowToCase(row)
+  })
+
+  app.patch('/:id', {
+    schema: {
+      tags: ['cases'],
+      summary: 'Resolve a case with a note',
+      description: 'The note says what was done (the answer, the apology). A resolved case stays resolved: resolving it again answers 409 CASE_ALREADY_RESOLVED.',
+      params: IdParams,
+      body: CaseResolveBody,
+      response: { 200: Case, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+    },
+    preHandler: resolvers
+  }, async (request) => {
+    const actor = userActor(request.actor)
+    const resolved = await app.db.transaction().execute(async (trx) => {
+      const locked = await lockCase(trx, request.params.id)
+      if (locked === undefined || !await unitWithinScope(trx, actor, locked.unit_id)) throw caseNotFound()
+      if (locked.status === 'resolved') throw conflict('CASE_ALREADY_RESOLVED', 'This case is already resolved')
+      const before = rowToCase((await findCase(trx, locked.id))!)
+      await resolveCase(trx, locked.id, { userId: actor.userId, note: request.body.note })
+      const after = rowToCase((await findCase(trx, locked.id))!)
+      await writeAudit(trx, actor, { action: 'resolve', entity: 'case', entityId: locked.id, unitId: locked.unit_id, before, after })
+      return after
+    })
+    await app.live.publish(resolved.unitId, resolved.officerId, { type: 'case', case: resolved }).catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
+    return resolved
+  })
+}
+
+export default cases
