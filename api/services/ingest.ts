@@ -1,6 +1,6 @@
 // Rating ingest with group commit: items from concurrent requests are stored in one transaction, each
 // request answered only after that commit. Idempotent by rating id; misuse flagged; cases opened.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { Compile } from 'typebox/compile'
 import type { Category, CriteriaAnswers, Database, TerminalKind } from '../db/schema.ts'
 import type { Config } from '../config.ts'
@@ -281,23 +281,29 @@ export class RatingIngest {
   /**
    * Presses on one terminal closer than the cooldown, or more than burstCount within burstWindow,
    * are stored with misuse = true: kept as evidence, left out of the figures by default.
+   * Only the burstCount presses before the batch matter, so a hammered terminal costs no more to check.
    */
   private async flagMisuse (trx: Transaction<Database>, ratings: StoredRating[]): Promise<void> {
     const { cooldownSeconds, burstCount, burstWindowSeconds } = this.config.misuse
-    const lookBackMs = Math.max(cooldownSeconds, burstWindowSeconds) * 1000
     const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
     const times = ratings.map((rating) => rating.ratedAt.getTime())
-    const earlier = await trx.selectFrom('ratings').select(['terminal_id', 'rated_at'])
-      .where('terminal_id', 'in', terminalIds)
-      .where('rated_at', '>=', new Date(Math.min(...times) - lookBackMs))
-      .where('rated_at', '<=', new Date(Math.max(...times) + lookBackMs))
-      .execute()
+    const from = new Date(Math.min(...times))
+    const to = new Date(Math.max(...times))
+    const earlier = await sql<{ terminal_id: string, rated_at: Date }>`
+      select t.id as terminal_id, r.rated_at
+      from unnest(${sql.val(terminalIds)}::uuid[]) as t(id)
+      cross join lateral (
+        (select rated_at from ratings where terminal_id = t.id and rated_at < ${from} order by rated_at desc limit ${burstCount + 1})
+        union all
+        (select rated_at from ratings where terminal_id = t.id and rated_at between ${from} and ${to})
+      ) r`.execute(trx)
+    const windowMs = burstWindowSeconds * 1000
     for (const terminalId of terminalIds) {
       // Every press on this terminal in time order; at equal times stored presses come first.
       const presses: Array<{ at: number, rating: StoredRating | null }> = [
-        ...earlier.filter((row) => row.terminal_id === terminalId).map((row) => ({ at: row.rated_at.getTime(), rating: null })),
+        ...earlier.rows.filter((row) => row.terminal_id === terminalId).map((row) => ({ at: row.rated_at.getTime(), rating: null })),
         ...ratings.filter((rating) => rating.terminalId === terminalId).map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
-      ].sort((a, b) => a.at - b.at || (a.rating === null ? -1 : 0) - (b.rating === null ? -1 : 0))
+      ].sort((a, b) => a.at - b.at || (a.rating === null ? 0 : 1) - (b.rating === null ? 0 : 1))
       presses.forEach((press, position) => {
         const rating = press.rating
         if (rating === null) return
@@ -307,9 +313,9 @@ export class RatingIngest {
           rating.misuseReason = 'cooldown'
           return
         }
-        let inWindow = 0
-        for (let i = position; i >= 0 && press.at - presses[i]!.at < burstWindowSeconds * 1000; i--) inWindow++
-        if (inWindow > burstCount) {
+        // More than burstCount presses in the window ending here: the press burstCount places back is inside it.
+        const back = presses[position - burstCount]
+        if (back !== undefined && press.at - back.at < windowMs) {
           rating.misuse = true
           rating.misuseReason = 'burst'
         }

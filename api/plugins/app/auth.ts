@@ -32,6 +32,8 @@ declare module 'fastify' {
     authenticateStats: preHandlerAsyncHookHandler
     /** preHandler: a terminal's Bearer token. */
     requireTerminal: preHandlerAsyncHookHandler
+    /** Forget cached terminal tokens (after a revocation). */
+    forgetTerminal: (terminalId: string) => void
     /** Whether the unit is inside the actor's subtree. */
     unitInScope: (actor: Actor, unitId: string) => Promise<boolean>
   }
@@ -109,13 +111,34 @@ export default fp(async (app) => {
     request.actor = actor
   })
 
+  // Terminals post often: a token checked in the last few seconds is not looked up again. A revocation
+  // here clears the entry at once; another server process sharing the database notices within TERMINAL_CACHE_MS.
+  const TERMINAL_CACHE_MS = 5000
+  const terminalCache = new Map<string, { identity: TerminalIdentity, checkedAt: number }>()
+
   app.decorate('requireTerminal', async function requireTerminal (request: FastifyRequest) {
     const token = bearer(request) ?? (request.query as { token?: string } | undefined)?.token ?? null
     if (token === null) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired')
+    const tokenHash = hashToken(token)
+    const cached = terminalCache.get(tokenHash)
+    if (cached !== undefined && Date.now() - cached.checkedAt < TERMINAL_CACHE_MS) {
+      request.terminal = cached.identity
+      return
+    }
     const row = await app.db.selectFrom('terminals').select(['id', 'unit_id', 'counter_id', 'kind'])
-      .where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst()
-    if (row === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired or was revoked; pair it again')
-    request.terminal = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind }
+      .where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst()
+    if (row === undefined) {
+      terminalCache.delete(tokenHash)
+      throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired or was revoked; pair it again')
+    }
+    const identity: TerminalIdentity = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind }
+    if (terminalCache.size > 10000) terminalCache.clear()
+    terminalCache.set(tokenHash, { identity, checkedAt: Date.now() })
+    request.terminal = identity
+  })
+
+  app.decorate('forgetTerminal', (terminalId: string) => {
+    for (const [tokenHash, entry] of terminalCache) if (entry.identity.id === terminalId) terminalCache.delete(tokenHash)
   })
 
   app.decorate('unitInScope', async (actor: Actor, unitId: string) => {

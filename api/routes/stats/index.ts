@@ -1,6 +1,95 @@
-// Statistics endpoints under /api/v1/stats (the analytics issue fills this in).
+// Statistics endpoints under /api/v1/stats: figures for a unit subtree and period, as JSON or CSV, for users in scope and API tokens.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import {
+  AnalyticsInputError, byCounter, byOfficer, byUnit, heatmap, labels, summary, timeseries,
+  type FigureFilter, type Figures
+} from '../../../analytics/queries.ts'
+import { toLocalDate, DAY } from '../../../analytics/calendar.ts'
+import { ApiError, badRequest } from '../../errors.ts'
+import { ErrorResponse } from '../../schemas/common.ts'
+import { BucketRow, CounterRow, Figures as FiguresSchema, HeatmapRow, OfficerRow, RowsOf, StatsQuery, TimeseriesQuery, UnitRow, type StatsQueryType } from '../../schemas/stats.ts'
+import { figuresCsv, keyColumns, type Lang } from './csv.ts'
 
-const stats: FastifyPluginAsyncTypebox = async () => {}
+const errors = {
+  400: { ...ErrorResponse, description: 'Bad query: RANGE_INVALID, RANGE_TOO_LONG, INTERVAL_INVALID or VALIDATION_FAILED' },
+  401: { ...ErrorResponse, description: 'AUTH_REQUIRED: no session and no valid API token' },
+  404: { ...ErrorResponse, description: 'UNIT_NOT_FOUND or OFFICER_NOT_FOUND: not in your scope' }
+}
+
+const common = {
+  tags: ['stats'],
+  security: [{ session: [] }, { bearer: [] }] as Array<Record<string, string[]>>,
+  produces: ['application/json', 'text/csv']
+}
+
+type Kind = keyof typeof keyColumns
+
+const stats: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticateStats)
+
+  /** The filter this actor may see: default scope root, out-of-scope units and other officers are 404s. */
+  async function filterFor (request: FastifyRequest, query: StatsQueryType): Promise<FigureFilter> {
+    const actor = request.actor
+    if (actor === null) throw new ApiError(401, 'AUTH_REQUIRED', 'Sign in or send an API token')
+    let unitId: string | null = actor.unitId
+    if (query.unitId !== undefined) {
+      if (!(await app.unitInScope(actor, query.unitId))) throw new ApiError(404, 'UNIT_NOT_FOUND', 'Unit not found')
+      unitId = query.unitId
+    }
+    let officerId = query.officerId ?? null
+    if (actor.kind === 'user' && actor.role === 'officer') {
+      // An officer sees only their own figures.
+      if (officerId !== null && officerId !== actor.officerId) throw new ApiError(404, 'OFFICER_NOT_FOUND', 'Officer not found')
+      officerId = actor.officerId
+    }
+    const to = query.to ?? toLocalDate(new Date())
+    const from = query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? toLocalDate(new Date(new Date(`${to}T00:00:00+07:00`).getTime() - 29 * DAY)) : to)
+    return { unitId, from, to, counterId: query.counterId ?? null, officerId, includeMisuse: query.includeMisuse ?? false }
+  }
+
+  async function answer<R extends Figures | { rows: Figures[] }> (request: FastifyRequest, reply: FastifyReply, kind: Kind, query: StatsQueryType, compute: (filter: FigureFilter) => Promise<R>): Promise<R> {
+    const filter = await filterFor(request, query)
+    let result: R
+    try {
+      result = await compute(filter)
+    } catch (error) {
+      if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
+      throw error
+    }
+    if (query.format !== 'csv') return result
+    const rows = ('rows' in result ? result.rows : [result]) as Array<Figures & Record<string, unknown>>
+    const lang: Lang = query.lang === 'en' ? 'en' : 'vi'
+    const csv = figuresCsv(rows, keyColumns[kind], await labels(app.db), lang)
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="hai-long-${kind}-${filter.from}-${filter.to}.csv"`)
+      .send(csv) as unknown as R
+  }
+
+  app.get('/summary', {
+    schema: { ...common, summary: 'Figures for a unit subtree and period', querystring: StatsQuery, response: { 200: FiguresSchema, ...errors } }
+  }, async (request, reply) => answer(request, reply, 'summary', request.query, (filter) => summary(app.db, filter)))
+
+  app.get('/officers', {
+    schema: { ...common, summary: 'Figures per officer (by name), with the small-sample mark', querystring: StatsQuery, response: { 200: RowsOf(OfficerRow, 'One row per officer credited with ratings'), ...errors } }
+  }, async (request, reply) => answer(request, reply, 'officers', request.query, (filter) => byOfficer(app.db, filter, { minSample: app.config.minSample })))
+
+  app.get('/counters', {
+    schema: { ...common, summary: 'Figures per counter', querystring: StatsQuery, response: { 200: RowsOf(CounterRow, 'One row per counter with ratings'), ...errors } }
+  }, async (request, reply) => answer(request, reply, 'counters', request.query, (filter) => byCounter(app.db, filter)))
+
+  app.get('/units', {
+    schema: { ...common, summary: 'Figures per child unit, each over its whole subtree', querystring: StatsQuery, response: { 200: RowsOf(UnitRow, 'One row per child unit of the root'), ...errors } }
+  }, async (request, reply) => answer(request, reply, 'units', request.query, (filter) => byUnit(app.db, filter)))
+
+  app.get('/timeseries', {
+    schema: { ...common, summary: 'Figures per hour, day, week or month (local time), empty buckets included', querystring: TimeseriesQuery, response: { 200: RowsOf(BucketRow, 'One row per bucket, oldest first'), ...errors } }
+  }, async (request, reply) => answer(request, reply, 'timeseries', request.query, (filter) => timeseries(app.db, { ...filter, interval: request.query.interval ?? 'day' })))
+
+  app.get('/heatmap', {
+    schema: { ...common, summary: 'Figures by local weekday × hour of day (7 × 24 rows)', querystring: StatsQuery, response: { 200: RowsOf(HeatmapRow, 'Monday 0:00 first, Sunday 23:00 last'), ...errors } }
+  }, async (request, reply) => answer(request, reply, 'heatmap', request.query, (filter) => heatmap(app.db, filter)))
+}
 
 export default stats

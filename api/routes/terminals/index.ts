@@ -75,6 +75,7 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
       await writeAudit(trx, actor, { action: 'revoke', entity: 'terminal', entityId: before.id, unitId: before.unit_id, before: rowToTerminal(before), after: rowToTerminal(updated) })
       return updated
     })
+    app.forgetTerminal(row.id)
     app.live.revokeTerminal(row.id)
     return rowToTerminal(row)
   })
