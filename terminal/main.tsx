@@ -26,7 +26,12 @@ function App () {
   const [token, setToken] = useState(currentToken)
   const [state, setState] = useState<TerminalState | null>(loadState)
   const [lang, setLang] = useState<Lang>('vi')
-  const [online, setOnline] = useState(false)
+  // Online means the live socket is open, the device has a network, and the last send (if any) got through:
+  // a half-dead socket can look open for minutes after Wi-Fi drops.
+  const [liveOpen, setLiveOpen] = useState(false)
+  const [network, setNetwork] = useState(navigator.onLine)
+  const [sendFailed, setSendFailed] = useState(false)
+  const online = liveOpen && network && !sendFailed
   const [pending, setPending] = useState(0)
   const [revoked, setRevoked] = useState(false)
   const senderRef = useRef<Sender | null>(null)
@@ -43,7 +48,7 @@ function App () {
     saveToken(null)
     setToken(null)
     setRevoked(true)
-    setOnline(false)
+    setLiveOpen(false)
   }
 
   useEffect(() => {
@@ -55,17 +60,26 @@ function App () {
           if (currentToken === null) return Promise.reject(new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'Not paired'))
           return api.sendRatings(currentToken, ratings)
         },
-        onStatus: (status) => setPending(status.pending),
+        onStatus: (status) => {
+          setPending(status.pending)
+          if (status.reachable !== null) setSendFailed(!status.reachable)
+        },
         onUnpaired: unpaired,
         onRejected: (result) => console.warn('rating rejected by the server', result)
       })
       senderRef.current = sender
       sender.kick()
     }).catch((error: unknown) => console.error('outbox', error))
-    const kick = (): void => senderRef.current?.kick()
-    addEventListener('online', kick)
+    const wentOnline = (): void => {
+      setNetwork(true)
+      senderRef.current?.kick()
+    }
+    const wentOffline = (): void => setNetwork(false)
+    addEventListener('online', wentOnline)
+    addEventListener('offline', wentOffline)
     return () => {
-      removeEventListener('online', kick)
+      removeEventListener('online', wentOnline)
+      removeEventListener('offline', wentOffline)
       sender?.stop()
     }
   }, [])
@@ -80,8 +94,11 @@ function App () {
       onState: updateState,
       onRevoked: unpaired,
       onOpenChange: (open) => {
-        setOnline(open)
-        if (open) senderRef.current?.kick()
+        setLiveOpen(open)
+        if (open) {
+          setSendFailed(false)
+          senderRef.current?.kick()
+        }
       }
     })
     return () => {
