@@ -53,6 +53,7 @@ export class TerminalApi {
       throw new TerminalApiError('unreachable', `${method} ${path}: ${(error as Error).message}`)
     }
     const text = await response.text().catch(() => '')
+    log('%s %s → %d', method, path, response.status)
     let json: unknown = null
     try { json = text === '' ? null : JSON.parse(text) } catch { json = null }
     if (response.ok) return json as T

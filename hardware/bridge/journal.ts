@@ -40,6 +40,7 @@ export class Journal {
   readonly path: string
   private readonly compactAfter: number
   private readonly pending = new Map<string, PendingRating>()
+  private readonly writing = new Map<string, Promise<void>>()
   private handle: FileHandle | null = null
   private settled = 0
   private chain: Promise<unknown> = Promise.resolve()
@@ -94,9 +95,21 @@ export class Journal {
 
   /** Durably records a press; resolves after fsync. Returns false if it was already pending (a retransmit). */
   async add (rating: PendingRating): Promise<boolean> {
+    const writing = this.writing.get(rating.id)
+    // A retransmit that arrives while the first copy is being fsynced must not be acknowledged before it.
+    if (writing !== undefined) { await writing; return false }
     if (this.pending.has(rating.id)) return false
     this.pending.set(rating.id, rating)
-    await this.append([{ op: 'rating', ...rating }])
+    const write = this.append([{ op: 'rating', ...rating }])
+    this.writing.set(rating.id, write)
+    try {
+      await write
+    } catch (error) {
+      this.pending.delete(rating.id)
+      throw error
+    } finally {
+      this.writing.delete(rating.id)
+    }
     return true
   }
 

@@ -1,0 +1,157 @@
+// The bridge over a real pty pair (socat) with a simulated box, into the real app: every press becomes exactly one rating.
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { SerialPort } from 'serialport'
+import { build } from '../helper.ts'
+import { seedCentre } from '../fixtures.ts'
+import { Bridge } from '../../hardware/bridge/bridge.ts'
+import { parseBridgeConfig } from '../../hardware/bridge/config.ts'
+import { ratingId } from '../../hardware/bridge/rating-id.ts'
+import { encodeFrame } from '../../hardware/protocol/frames.ts'
+import { SimulatedBox } from '../../hardware/simulator/box.ts'
+import { openBoxEnd, PtyPair, SwitchableRelay, tempFolder, waitFor } from './serial-line.ts'
+
+let boxes = 0
+
+// One app for the whole file (PGlite takes seconds to start); each test seeds its own centre and terminal.
+const app = await build(t)
+const listening = await app.listen({ port: 0, host: '127.0.0.1' })
+
+interface Rig { serial: string, terminalId: string, token: string, pty: PtyPair, box: SimulatedBox, dir: string, ratings: () => Promise<StoredRating[]>, startBridge: (apiUrl?: string) => Promise<Bridge> }
+interface StoredRating { id: string, level: number, source: string }
+
+/** A centre with a paired button terminal, a pty pair, and a simulated box plugged into it. */
+async function rig (t: Test): Promise<Rig> {
+  const { terminal } = await seedCentre(app.db, { terminalKind: 'button' })
+  const dir = await tempFolder(t)
+  const pty = new PtyPair(dir)
+  await pty.plug()
+  t.teardown(() => pty.unplug())
+  // A box of its own per test: the same serial and boot would give the same rating ids.
+  const serial = `HL-TEST-${++boxes}`
+  // Room for a whole burst: a loaded CI machine may be slower to acknowledge than the presses come.
+  const box = new SimulatedBox({ serial, boot: 7, buttons: 4, retransmitMs: 300, beatMs: 1000, queueSize: 32 })
+  t.teardown(() => box.detach())
+  box.attach(await openBoxEnd(t, pty.boxPath))
+  const startBridge = async (apiUrl = listening): Promise<Bridge> => {
+    const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: pty.bridgePath }], boxes: [{ serial, token: terminal.token }], reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+    const bridge = new Bridge({ config, portClass: SerialPort })
+    t.teardown(() => bridge.stop())
+    await bridge.start()
+    return bridge
+  }
+  const ratings = (): Promise<StoredRating[]> => app.db.selectFrom('ratings').select(['id', 'level', 'source'])
+    .where('terminal_id', '=', terminal.id).orderBy('id').execute()
+  return { serial, terminalId: terminal.id, token: terminal.token, pty, box, dir, ratings, startBridge }
+}
+
+t.test('a burst of presses with garbage and bad checksums between them: one rating per press, levels from the buttons', async (t) => {
+  const { serial, box, ratings, startBridge } = await rig(t)
+  const bridge = await startBridge()
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  const buttons = [1, 2, 3, 4, 1, 1, 2, 4, 3, 3, 1, 2, 4, 4, 1, 2, 3, 1, 1, 2]
+  const started = Date.now()
+  const refused: number[] = []
+  for (const [i, button] of buttons.entries()) {
+    if (box.press(button) === null) refused.push(i)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    if (i % 5 === 0) box.writeRaw(Buffer.from([0x00, 0xff, 0x7f, 0x0a, 0x24, 0x41, 0x0a])) // noise, and a lone "$A"
+    if (i === 10) box.writeRaw(encodeFrame({ type: 'RATE', boot: 7, seq: 999, button: 1, ageMs: 0 }).replace(/\*[0-9A-F]{4}/, '*FFFF'))
+  }
+  t.same(refused, [], 'the box took every press')
+  await waitFor('20 ratings in the database', async () => (await ratings()).length === 20)
+  const elapsed = Date.now() - started
+  await waitFor('the outbox to drain', () => bridge.status().pending === 0)
+  const rows = await ratings()
+  const expected = buttons.map((button, i) => ({ id: ratingId(serial, 7, i + 1), level: 5 - button }))
+  t.same(rows.map((row) => ({ id: row.id, level: row.level })).sort((a, b) => a.id.localeCompare(b.id)), expected.sort((a, b) => a.id.localeCompare(b.id)))
+  t.ok(rows.every((row) => row.source === 'button'), 'stored as button ratings of the box\'s terminal')
+  t.equal(box.queued, 0, 'the box holds nothing back')
+  t.ok(box.naks >= 1, 'the bridge answered the bad lines with NAK')
+  t.ok(box.leds.includes('THANKS'), 'the box showed thank-you')
+  const port = bridge.status().ports[0]!
+  t.ok(port.refused >= 1 && port.noiseBytes > 0, `refused lines (${port.refused}) and noise (${port.noiseBytes} bytes) were counted`)
+  t.ok(elapsed < 8000, `20 presses stored in ${elapsed} ms`)
+  t.comment(`burst of 20 presses stored in ${elapsed} ms`)
+})
+
+t.test('a dropped ACK makes the box retransmit, and the press is still stored once', async (t) => {
+  const { serial, box, ratings, startBridge } = await rig(t)
+  const bridge = await startBridge()
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  box.dropAcks = 2
+  box.press(3)
+  await waitFor('the box to hear an ACK', () => box.queued === 0)
+  t.ok(box.sends >= 3, `the press was sent ${box.sends} times`)
+  await waitFor('the outbox to drain', () => bridge.status().pending === 0 && bridge.status().delivered >= 1)
+  const rows = await ratings()
+  t.same(rows.map((row) => [row.id, row.level]), [[ratingId(serial, 7, 1), 2]])
+})
+
+t.test('the cable pulled and plugged back: presses made meanwhile arrive, none twice', async (t) => {
+  const { serial, box, pty, ratings, startBridge } = await rig(t)
+  const bridge = await startBridge()
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  box.press(1)
+  box.press(2)
+  await waitFor('2 ratings', async () => (await ratings()).length === 2)
+  // The ACKs pass through socat, which a loaded machine may run after the API already stored the presses.
+  await waitFor('the box to hear both ACKs', () => box.queued === 0)
+  await pty.unplug()
+  await waitFor('the bridge to see the port gone', () => !bridge.status().ports[0]!.open)
+  box.press(3)
+  box.press(4)
+  box.press(4)
+  t.equal(box.queued, 3, 'the box keeps the presses while unplugged')
+  await pty.plug()
+  box.attach(await openBoxEnd(t, pty.boxPath))
+  await waitFor('5 ratings', async () => (await ratings()).length === 5)
+  await waitFor('the outbox to drain', () => bridge.status().pending === 0)
+  t.equal(bridge.status().ports[0]!.opens, 2, 'the bridge reopened the port')
+  const rows = await ratings()
+  t.same(rows.map((row) => row.id).sort(), [1, 2, 3, 4, 5].map((seq) => ratingId(serial, 7, seq)).sort())
+  t.same(rows.map((row) => row.level).sort(), [1, 1, 2, 3, 4])
+})
+
+t.test('the API down, the bridge restarted, the API up: the outbox delivers every press exactly once', async (t) => {
+  const { serial, box, ratings, startBridge } = await rig(t)
+  const relay = new SwitchableRelay({ host: '127.0.0.1', port: new URL(listening).port === '' ? 80 : Number(new URL(listening).port) })
+  const apiUrl = await relay.listen()
+  t.teardown(() => relay.close())
+  relay.down()
+  let bridge = await startBridge(apiUrl)
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  for (const button of [1, 2, 4]) box.press(button)
+  await waitFor('the box to hear 3 ACKs', () => box.acked.length === 3)
+  await waitFor('the bridge to report the API unreachable', () => !bridge.status().online)
+  t.equal(bridge.status().pending, 3, 'presses wait in the outbox')
+  await waitFor('the box to show offline', () => box.leds.includes('OFFLINE'))
+
+  // A restart of the bridge (power cut at the counter's PC) while the API is still down.
+  await bridge.stop()
+  box.press(3)
+  bridge = await startBridge(apiUrl)
+  await waitFor('the box to hear 4 ACKs', () => box.acked.length === 4)
+  t.equal(bridge.status().pending, 4, 'the outbox survived the restart')
+  t.equal((await ratings()).length, 0, 'nothing reached the server yet')
+
+  relay.up = true
+  await waitFor('4 ratings', async () => (await ratings()).length === 4, 10_000)
+  await waitFor('the outbox to drain', () => bridge.status().pending === 0 && bridge.status().online)
+  await waitFor('the box to show ready again', () => box.leds.at(-1) === 'READY' || box.leds.at(-1) === 'THANKS')
+  const rows = await ratings()
+  t.same(rows.map((row) => row.id).sort(), [1, 2, 3, 4].map((seq) => ratingId(serial, 7, seq)).sort())
+  t.same(rows.map((row) => row.level).sort(), [1, 2, 3, 4])
+})
+
+t.test('a revoked token: presses stay in the outbox and the box shows an error', async (t) => {
+  const { serial, box, terminalId, ratings, startBridge } = await rig(t)
+  await app.db.updateTable('terminals').set({ revoked_at: new Date() }).where('id', '=', terminalId).execute()
+  const bridge = await startBridge()
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  box.press(1)
+  await waitFor('the box to show an error', () => box.leds.includes('ERROR'))
+  t.equal(box.queued, 0, 'the press is safe in the bridge\'s outbox')
+  t.equal(bridge.status().pending, 1)
+  t.equal((await ratings()).length, 0)
+})
