@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database, UnitKind, UnitRow } from '../db/schema.ts'
 import type { Unit } from '../schemas/organisation.ts'
 import type { Actor } from '../plugins/app/auth.ts'
-import { unauthorized } from '../errors.ts'
+import { badRequest, unauthorized } from '../errors.ts'
 import { isUnitWithin } from './units.ts'
 
 export type Db = Kysely<Database> | Transaction<Database>
@@ -67,4 +67,9 @@ export function userActor (actor: Actor | null): UserActor {
 /** Whether `unitId` lies in the actor's subtree, read inside the caller's transaction. */
 export async function unitWithinScope (db: Db, actor: UserActor, unitId: string): Promise<boolean> {
   return isUnitWithin(db, actor.unitId, unitId)
+}
+
+/** A change must name a field: unknown keys are stripped by validation, which can leave nothing. */
+export function nothingToChange (change: object): void {
+  if (Object.values(change).every((value) => value === undefined)) throw badRequest('NOTHING_TO_CHANGE', 'Send at least one field to change')
 }

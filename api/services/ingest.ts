@@ -2,7 +2,7 @@
 // request answered only after that commit. Idempotent by rating id; misuse flagged; cases opened.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { Compile } from 'typebox/compile'
-import type { Category, CriteriaAnswers, Database, TerminalKind } from '../db/schema.ts'
+import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../db/schema.ts'
 import type { Config } from '../config.ts'
 import { RatingItem, type RatingResult } from '../schemas/terminals.ts'
 
@@ -127,6 +127,24 @@ export class RatingIngest {
     })().finally(() => { this.flushing = null })
   }
 
+  private cachedCatalogue: { scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string>, loadedAt: number } | null = null
+
+  /** The scale and the criteria change rarely: read them at most once a second, and at once after `catalogueChanged`. */
+  private async catalogue (trx: Transaction<Database>): Promise<{ scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string> }> {
+    if (this.cachedCatalogue !== null && Date.now() - this.cachedCatalogue.loadedAt < 1000) return this.cachedCatalogue
+    const [scaleRows, criteriaRows] = await Promise.all([
+      trx.selectFrom('scale_levels').selectAll().execute(),
+      trx.selectFrom('criteria').select('code').where('active', '=', true).execute()
+    ])
+    this.cachedCatalogue = { scale: new Map(scaleRows.map((row) => [row.level, row])), criterionCodes: new Set(criteriaRows.map((row) => row.code)), loadedAt: Date.now() }
+    return this.cachedCatalogue
+  }
+
+  /** Call after the scale or the criteria changed. */
+  catalogueChanged (): void {
+    this.cachedCatalogue = null
+  }
+
   /** Waits for every queued rating to be committed (graceful shutdown). */
   async drain (): Promise<void> {
     while (this.flushing !== null) await this.flushing
@@ -146,12 +164,7 @@ export class RatingIngest {
 
   private async store (trx: Transaction<Database>, batch: PendingRequest[]): Promise<StoredRating[]> {
     const receivedAt = new Date()
-    const [scaleRows, criteriaRows] = await Promise.all([
-      trx.selectFrom('scale_levels').selectAll().execute(),
-      trx.selectFrom('criteria').select('code').where('active', '=', true).execute()
-    ])
-    const scale = new Map(scaleRows.map((row) => [row.level, row]))
-    const criterionCodes = new Set(criteriaRows.map((row) => row.code))
+    const { scale, criterionCodes } = await this.catalogue(trx)
 
     // Decide each item: rejected, a duplicate within this batch, or a candidate row.
     const candidates: Array<StoredRating & { request: PendingRequest, index: number }> = []
@@ -201,14 +214,8 @@ export class RatingIngest {
     }
     if (candidates.length === 0) return []
 
-    // Ids already stored (replays) are answered as duplicates and take no further part.
-    const existing = new Set((await trx.selectFrom('ratings').select('id').where('id', 'in', candidates.map((c) => c.id)).execute()).map((row) => row.id))
-    const fresh = candidates.filter((candidate) => {
-      if (!existing.has(candidate.id)) return true
-      candidate.request.results[candidate.index] = { id: candidate.id, status: 'duplicate' }
-      return false
-    })
-    if (fresh.length === 0) return []
+    // Replays of ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING), one round trip less.
+    const fresh = candidates
 
     await this.creditOfficers(trx, fresh)
     await this.flagMisuse(trx, fresh)

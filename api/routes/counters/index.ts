@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
 import { counterNumberTaken, endAssignment, findCounter, insertCounter, listCounters, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, rowToAssignment, rowToCounter, startAssignment, updateCounter } from '../../repositories/counters.ts'
 import { findOfficer } from '../../repositories/officers.ts'
-import { unitWithinScope, userActor } from '../../repositories/organisation.ts'
+import { nothingToChange, unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { Assignment, AssignmentBody, Counter, CounterCreateBody, CounterListQuery, CounterUpdateBody } from '../../schemas/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
@@ -88,6 +88,7 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const actor = userActor(request.actor)
     const body = request.body
+    nothingToChange(body)
     const updated = await app.db.transaction().execute(async (trx) => {
       const locked = await lockCounter(trx, request.params.id)
       if (locked === undefined || !await unitWithinScope(trx, actor, locked.unit_id)) throw counterNotFound()

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
 import { endAssignment, openAssignmentOfOfficer } from '../../repositories/counters.ts'
 import { findOfficer, insertOfficer, listOfficers, officerForAudit, rowToOfficer, staffCodeTaken, updateOfficer } from '../../repositories/officers.ts'
-import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
+import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../schemas/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
@@ -97,6 +97,7 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request) => {
     const actor = userActor(request.actor)
+    nothingToChange(request.body)
     const { pin, ...body } = request.body
     const pinHash = pin === undefined ? undefined : await hashSecret(pin)
     const result = await app.db.transaction().execute(async (trx) => {

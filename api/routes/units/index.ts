@@ -1,7 +1,7 @@
 // /api/v1/units: the unit tree (any depth), read and changed within the caller's subtree.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts'
-import { findUnit, findUnitByCode, insertUnit, listUnits, lockUnitTree, rowToUnit, unitWithinScope, updateUnit, userActor } from '../../repositories/organisation.ts'
+import { findUnit, findUnitByCode, insertUnit, listUnits, lockUnitTree, nothingToChange, rowToUnit, unitWithinScope, updateUnit, userActor } from '../../repositories/organisation.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../schemas/organisation.ts'
@@ -90,6 +90,7 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const actor = userActor(request.actor)
     const body = request.body
+    nothingToChange(body)
     const moves = body.parentId !== undefined
     const updated = await app.db.transaction().execute(async (trx) => {
       if (moves) await lockUnitTree(trx)

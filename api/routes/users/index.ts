@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Role, UserRow } from '../../db/schema.ts'
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 import { findOfficer } from '../../repositories/officers.ts'
-import { unitWithinScope, userActor, type Db, type UserActor } from '../../repositories/organisation.ts'
+import { type Db, nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { deleteSessionsOfUser, findUserById, insertUser, listUsers, officerLinked, rowToUser, updateUser, usernameTaken } from '../../repositories/users.ts'
 import { User, UserCreateBody, UserListQuery, UserUpdateBody } from '../../schemas/accounts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
@@ -118,6 +118,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: managers
   }, async (request) => {
     const actor = userActor(request.actor)
+    nothingToChange(request.body)
     const { password, ...body } = request.body
     const passwordHash = password === undefined ? undefined : await hashSecret(password)
     const updated = await app.db.transaction().execute(async (trx) => {

@@ -1,0 +1,120 @@
+// Ingest benchmark on real PostgreSQL: autocannon against the rating route and, in the same run, a bare Fastify POST as the ceiling.
+// Usage: npm run bench -- ingest   (DATABASE_URL: a server where a scratch database may be created; default local postgres)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { openDatabase } from '../../api/db/database.ts'
+import { migrateToLatest } from '../../api/db/migrate.ts'
+import { hashToken, newToken } from '../../api/services/secrets.ts'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const seconds = Number(process.env.BENCH_SECONDS ?? 15)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const terminalCount = 200
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startProcess (args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] })
+  const started = Date.now()
+  while (Date.now() - started < 60_000) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${readyPath}`)
+      if (response.status < 500) return child
+    } catch { /* not yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`${args.join(' ')} did not start`)
+}
+
+interface Run { requestsPerSecond: number, p50: number, p99: number, non2xx: number, errors: number, acknowledged: string[] }
+
+async function load (url: string, tokens: string[]): Promise<Run> {
+  const acknowledged: string[] = []
+  let next = 0
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+        const id = randomUUID()
+        context.id = id
+        const token = tokens[next++ % tokens.length]!
+        return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ratings: [{ id, level: 1 + (next % 4), ratedAt: new Date().toISOString(), criteria: { xin_chao: true } }] }) }
+      },
+      onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+        if (status === 200 && body.includes('"created"')) acknowledged.push(context.id as string)
+      }
+    }]
+  } as unknown as autocannon.Options)
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, acknowledged }
+}
+
+const scratch = `hl_bench_ingest_${Date.now()}`
+const admin = new pg.Client({ connectionString: serverUrl })
+await admin.connect()
+await admin.query(`create database ${scratch}`)
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${scratch}` }).toString()
+const children: ChildProcess[] = []
+try {
+  const db = await openDatabase({ databaseUrl, dataDir: null })
+  await migrateToLatest(db)
+  const unit = await db.insertInto('units').values({ kind: 'centre', code: 'BENCH', name: 'Trung tâm đo tải' }).returning('id').executeTakeFirstOrThrow()
+  const tokens: string[] = []
+  for (let i = 1; i <= terminalCount; i++) {
+    const counter = await db.insertInto('counters').values({ unit_id: unit.id, number: i, name: `Quầy ${i}` }).returning('id').executeTakeFirstOrThrow()
+    const token = newToken('hlt')
+    tokens.push(token)
+    await db.insertInto('terminals').values({ unit_id: unit.id, counter_id: counter.id, kind: 'touch', token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null }).execute()
+  }
+
+  const barePort = await freePort()
+  children.push(await startProcess(['bench/ingest/bare-server.ts'], {}, barePort, '/ping'))
+  const apiPort = await freePort()
+  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-admin-password' }, apiPort, '/readyz'))
+
+  console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
+  // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
+  await autocannon({ url: `http://127.0.0.1:${barePort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
+  const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
+  await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
+  const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
+
+  // Every acknowledged rating must be in the database, once.
+  let found = 0
+  for (let i = 0; i < ingest.acknowledged.length; i += 5000) {
+    const slice = ingest.acknowledged.slice(i, i + 5000)
+    const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice).executeTakeFirstOrThrow()
+    found += Number(rows.n)
+  }
+  const lost = ingest.acknowledged.length - found
+  // The primary key makes a second copy impossible; counted anyway: acknowledged ids found more than once.
+  const doubled = Math.max(0, found - new Set(ingest.acknowledged).size)
+  await db.destroy()
+
+  const ratio = ingest.requestsPerSecond / ceiling.requestsPerSecond
+  console.log(`bare Fastify POST (ceiling): ${ceiling.requestsPerSecond.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`)
+  console.log(`rating ingest:               ${ingest.requestsPerSecond.toFixed(0)} ratings/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`)
+  console.log(`ratio ingest/ceiling: ${ratio.toFixed(2)} (target ≥ 0.6) · p99 ${ingest.p99} ms (target < 50) · acknowledged ${ingest.acknowledged.length} · lost ${lost} · doubled ${doubled}`)
+  process.exitCode = lost === 0 && doubled === 0 ? 0 : 1
+} finally {
+  for (const child of children) child.kill('SIGTERM')
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  await admin.query(`drop database if exists ${scratch} with (force)`).catch(() => {})
+  await admin.end()
+}
