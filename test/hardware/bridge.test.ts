@@ -1,5 +1,9 @@
-// The bridge over a real pty pair (socat) with a simulated box, into the real app: every press becomes exactly one rating.
+// The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes exactly one rating.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { symlink, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { SerialPort } from 'serialport'
 import { build } from '../helper.ts'
@@ -14,7 +18,14 @@ import { openBoxEnd, PtyPair, SwitchableRelay, tempFolder, waitFor } from './ser
 let boxes = 0
 
 // One app for the whole file (PGlite takes seconds to start); each test seeds its own centre and terminal.
-const app = await build(t)
+// The firmware and its simavr runner build meanwhile.
+const run = promisify(execFile)
+const buildDir = await tempFolder(t, 'hl-fw-')
+const SERIAL = 'HL-FW-0042'
+const [app] = await Promise.all([
+  build(t),
+  run('make', ['-C', join(import.meta.dirname, '../../hardware/firmware'), `BUILD=${buildDir}`, `BOX_SERIAL=${SERIAL}`, 'all', 'sim'], { timeout: 90_000 })
+])
 const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 
 interface Rig { serial: string, terminalId: string, token: string, pty: PtyPair, box: SimulatedBox, dir: string, ratings: () => Promise<StoredRating[]>, startBridge: (apiUrl?: string) => Promise<Bridge> }
@@ -154,4 +165,68 @@ t.test('a revoked token: presses stay in the outbox and the box shows an error',
   t.equal(box.queued, 0, 'the press is safe in the bridge\'s outbox')
   t.equal(bridge.status().pending, 1)
   t.equal((await ratings()).length, 0)
+})
+
+/** The firmware in simavr; `ledOn(name)` says whether that LED was last reported on. */
+interface SimulatedMcu { process: ChildProcessWithoutNullStreams, leds: Map<string, number[]>, press: (button: number) => void, quit: () => Promise<void> }
+
+async function startSimavr (t: Test, eeprom: string, link: string): Promise<SimulatedMcu> {
+  const child = spawn(join(buildDir, 'boxsim'), [join(buildDir, 'box.elf'), eeprom], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  t.teardown(async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited } })
+  const leds = new Map<string, number[]>()
+  let pty: string | null = null
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const [word, name, value] = line.split(' ')
+    if (word === 'PTY') pty = name!
+    if (word === 'LED') leds.set(name!, [...(leds.get(name!) ?? []), Number(value)])
+  })
+  await waitFor('simavr to open its pty', () => pty !== null || child.exitCode !== null, 10_000)
+  t.equal(child.exitCode, null, 'simavr runs the firmware')
+  // The pty's name changes with every start; the bridge watches a fixed path, as udev gives a real box.
+  await unlink(link).catch(() => {})
+  await symlink(pty!, link)
+  return {
+    process: child,
+    leds,
+    press: (button) => child.stdin.write(`press ${button}\n`),
+    quit: async () => { child.stdin.end('quit\n'); await exited }
+  }
+}
+
+t.test('the firmware in simavr: presses become ratings, the thank-you LED lights, a reboot gives new ids', async (t) => {
+  const { terminal } = await seedCentre(app.db, { terminalKind: 'button' })
+  const apiUrl = listening
+  const dir = await tempFolder(t)
+  const eeprom = join(dir, 'eeprom.bin')
+  const link = join(dir, 'ttyBOX')
+  const ratings = (): Promise<Array<{ id: string, level: number }>> => app.db.selectFrom('ratings').select(['id', 'level']).where('terminal_id', '=', terminal.id).execute()
+
+  let mcu = await startSimavr(t, eeprom, link)
+  const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: link }], boxes: [{ serial: SERIAL, token: terminal.token }], reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+  const bridge = new Bridge({ config, portClass: SerialPort })
+  t.teardown(() => bridge.stop())
+  await bridge.start()
+  await waitFor('the bridge to hear HELLO from the firmware', () => bridge.status().ports[0]!.box === SERIAL, 10_000)
+  await waitFor('the offline LED to go out (READY)', () => mcu.leds.get('yellow')?.at(-1) === 0, 10_000)
+
+  const started = Date.now()
+  mcu.press(1)
+  await waitFor('the first rating', async () => (await ratings()).length === 1, 10_000)
+  mcu.press(3)
+  await waitFor('the second rating', async () => (await ratings()).length === 2, 10_000)
+  t.comment(`two presses through simavr → bridge → API in ${Date.now() - started} ms`)
+  await waitFor('the thank-you LED', () => mcu.leds.get('green')?.includes(1) === true, 5000)
+  t.same((await ratings()).map((row) => [row.id, row.level]).sort(), [[ratingId(SERIAL, 1, 1), 4], [ratingId(SERIAL, 1, 2), 2]].sort())
+
+  // Power cycle: the EEPROM boot counter goes to 2, so sequence 1 again is a new rating.
+  await mcu.quit()
+  await waitFor('the bridge to lose the port', () => !bridge.status().ports[0]!.open, 10_000)
+  mcu = await startSimavr(t, eeprom, link)
+  await waitFor('the bridge to reopen the port and hear HELLO', () => bridge.status().ports[0]!.open && bridge.status().ports[0]!.box === SERIAL, 10_000)
+  mcu.press(4)
+  await waitFor('the third rating', async () => (await ratings()).length === 3, 10_000)
+  const rows = await ratings()
+  t.same(rows.find((row) => row.id === ratingId(SERIAL, 2, 1))?.level, 1, 'boot 2, sequence 1, button 4 → level 1')
+  await mcu.quit()
 })

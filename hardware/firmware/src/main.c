@@ -242,8 +242,9 @@ int main (void) {
   DDRB |= LED_GREEN | LED_YELLOW | LED_RED | LED_ACTIVITY;
   PORTB |= LED_YELLOW; /* offline until the bridge says otherwise */
 
-  /* The boot counter makes (serial, boot, seq) unique across power cycles; erased EEPROM reads 0xFFFFFFFF → 0. */
-  boot_counter = eeprom_read_dword(EE_BOOT) + 1;
+  /* The boot counter makes (serial, boot, seq) unique across power cycles; erased EEPROM reads 0xFFFFFFFF: first boot is 1. */
+  uint32_t stored = eeprom_read_dword(EE_BOOT);
+  boot_counter = stored == 0xFFFFFFFFUL ? 1 : stored + 1;
   eeprom_update_dword(EE_BOOT, boot_counter);
   load_serial();
 
