@@ -44,7 +44,8 @@ export interface OpenOptions {
 /** A fresh browser profile (its own IndexedDB, localStorage and service worker) on /terminal/. */
 export async function openTerminal (harness: Harness, options: OpenOptions = {}): Promise<{ context: BrowserContext, page: Page }> {
   const context = await harness.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
-  context.setDefaultTimeout(10_000)
+  // Generous: CI machines run both databases' suites and other engineers' tests at once.
+  context.setDefaultTimeout(15_000)
   const timing = { ...testTiming, ...options.timing }
   await context.addInitScript((value) => localStorage.setItem('hl.terminal.timing', value), JSON.stringify(timing))
   const page = await context.newPage()

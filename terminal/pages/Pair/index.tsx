@@ -41,16 +41,20 @@ export function Pair () {
 
   return (
     <main class="screen pair" lang={lang}>
-      <form class="panel" onSubmit={(event) => void submit(event)}>
+      <div class="panel">
         <h1>{text(lang, 'pairTitle')}</h1>
         {revoked && <p class="notice" role="alert">{text(lang, 'repairNotice')}</p>}
-        <label for="pairing-code">{text(lang, 'pairHint')}</label>
-        <input id="pairing-code" class="code" name="pairingCode" inputMode="numeric" autoComplete="off" pattern="[0-9]{8}" maxLength={CODE_LENGTH}
-          value={code} onInput={(event) => type(event.currentTarget.value)} aria-describedby="pair-error" />
-        <p id="pair-error" class="error" role="alert">{error === null ? '' : text(lang, error)}</p>
-        <Keypad lang={lang} onDigit={(digit) => type(code + digit)} onBackspace={() => type(code.slice(0, -1))} onClear={() => type('')} />
-        <button type="submit" class="primary" disabled={code.length !== CODE_LENGTH || sending}>{text(lang, 'pair')}</button>
-      </form>
+        <form class="with-keypad" onSubmit={(event) => void submit(event)}>
+          <div class="fields">
+            <label for="pairing-code">{text(lang, 'pairHint')}</label>
+            <input id="pairing-code" class="code" name="pairingCode" inputMode="numeric" autoComplete="off" pattern="[0-9]{8}" maxLength={CODE_LENGTH}
+              value={code} onInput={(event) => type(event.currentTarget.value)} aria-describedby="pair-error" />
+            <p id="pair-error" class="error" role="alert">{error === null ? '' : text(lang, error)}</p>
+            <button type="submit" class="primary" disabled={code.length !== CODE_LENGTH || sending}>{text(lang, 'pair')}</button>
+          </div>
+          <Keypad lang={lang} onDigit={(digit) => type(code + digit)} onBackspace={() => type(code.slice(0, -1))} onClear={() => type('')} />
+        </form>
+      </div>
       <footer class="footer"><ConnectionStatus /></footer>
     </main>
   )
