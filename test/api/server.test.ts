@@ -50,13 +50,22 @@ async function waitReady (port: number, run: Run, timeoutMs = 90000): Promise<nu
   throw new Error(`not ready in ${timeoutMs} ms: ${run.output()}`)
 }
 
+function failingVariable (env: Record<string, string>): string | null {
+  try {
+    loadConfig(env)
+    return null
+  } catch (error) {
+    return error instanceof ConfigError ? error.variable : 'not a ConfigError'
+  }
+}
+
 t.test('config: bad values name the variable', async (t) => {
   t.throws(() => loadConfig({ PORT: 'abc' }), new ConfigError('PORT', 'must be a whole number between 0 and 65535, got "abc"'))
-  t.throws(() => loadConfig({ PORT: '70000' }), { variable: 'PORT' })
-  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), { variable: 'DATABASE_URL' })
-  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { variable: 'LOG_LEVEL' })
-  t.throws(() => loadConfig({ ADMIN_PASSWORD: 'short' }), { variable: 'ADMIN_PASSWORD' })
-  t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { variable: 'TRUST_PROXY' })
+  t.equal(failingVariable({ PORT: '70000' }), 'PORT')
+  t.equal(failingVariable({ DATABASE_URL: 'mysql://x' }), 'DATABASE_URL')
+  t.equal(failingVariable({ LOG_LEVEL: 'loud' }), 'LOG_LEVEL')
+  t.equal(failingVariable({ ADMIN_PASSWORD: 'short' }), 'ADMIN_PASSWORD')
+  t.equal(failingVariable({ TRUST_PROXY: 'maybe' }), 'TRUST_PROXY')
   const config = loadConfig({})
   t.equal(config.port, 3000)
   t.equal(config.host, '127.0.0.1')
