@@ -43,8 +43,9 @@ t.test('each role × each resource × inside and outside its subtree', async (t)
   const a = await seedCentre(app.db)
   const b = await seedCentre(app.db)
   const centre: Record<Place, SeededCentre> = { inside: a, outside: b }
+  const adminUser = await seedUser(app.db, 'admin', null)
   const cookies: Record<Role, Record<string, string>> = {
-    admin: await signIn(await seedUser(app.db, 'admin', null)),
+    admin: await signIn(adminUser),
     supervisor: await signIn(await seedUser(app.db, 'supervisor', a.communeId)),
     analyst: await signIn(await seedUser(app.db, 'analyst', a.communeId)),
     officer: await signIn(await seedUser(app.db, 'officer', a.centreId, { officerId: a.officers[0]!.id }))
@@ -149,8 +150,7 @@ t.test('each role × each resource × inside and outside its subtree', async (t)
   }
   // Only the admin's writes reach centre B.
   const outsideAudit = await app.db.selectFrom('audit_log').select(['actor_id', 'entity']).where('unit_id', 'in', [b.provinceId, b.communeId, b.centreId]).where('id', 'not in', outsideAuditBefore.length > 0 ? outsideAuditBefore.map((row) => row.id) : ['0']).execute()
-  const admin = await app.db.selectFrom('users').select('id').where('role', '=', 'admin').where('unit_id', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow()
-  t.ok(outsideAudit.length > 0 && outsideAudit.every((entry) => entry.actor_id === admin.id), 'every change in centre B was made by the admin')
+  t.ok(outsideAudit.length > 0 && outsideAudit.every((entry) => entry.actor_id === adminUser.id), 'every change in centre B was made by the admin')
 })
 
 t.test('random and malformed bodies: never a 5xx, and a rejected request changes no row', async (t) => {
@@ -186,13 +186,18 @@ t.test('random and malformed bodies: never a 5xx, and a rejected request changes
     fc.constantFrom('{', '{"name":', '[]', 'null', '""', '{"__proto__":{"admin":true}}', '{"name": "a", "name": 1}')
   )
 
+  /** A fingerprint of every row the admin routes can touch, in one query. */
   const digest = async (): Promise<string> => {
-    const tables = ['units', 'counters', 'officers', 'assignments', 'users', 'api_tokens', 'cases', 'audit_log'] as const
-    const parts = await Promise.all(tables.map(async (table) => {
-      const result = await sql<{ digest: string | null }>`select md5(coalesce(string_agg(row_text, '|' order by row_text), '')) as digest from (select t::text as row_text from ${sql.table(table)} t) rows`.execute(app.db)
-      return `${table}:${result.rows[0]!.digest}`
-    }))
-    return parts.join(' ')
+    const result = await sql<{ digest: string }>`select concat_ws(' ',
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from units t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from counters t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from officers t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from assignments t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from users t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from api_tokens t),
+      (select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from cases t),
+      (select count(*)::text from audit_log)) as digest`.execute(app.db)
+    return result.rows[0]!.digest
   }
 
   let rejected = 0
@@ -207,6 +212,6 @@ t.test('random and malformed bodies: never a 5xx, and a rejected request changes
       const after = await digest()
       if (after !== before) throw new Error(`${route.method} ${route.url} ${payload} → ${response.statusCode} changed rows`)
     }
-  }), { numRuns: 120 })
-  t.ok(rejected > 60, `most random bodies are rejected (${rejected} of 120)`)
+  }), { numRuns: 100 })
+  t.ok(rejected > 50, `most random bodies are rejected (${rejected} of 100)`)
 })
