@@ -1,5 +1,129 @@
-// Entry of the supervisor and province dashboard.
+// Entry of the supervisor and province dashboard: session, language, units in scope, the live socket, routing.
 import { render } from 'preact'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { LocationProvider, Route, Router } from 'preact-iso'
+import { call, get, setUnauthorizedHandler, type Counter, type Items, type Officer, type Unit, type User } from './api.ts'
+import { DashboardContext, type Dashboard } from './context.ts'
+import { text, type Lang } from './i18n.ts'
+import { connectLive, type LiveAlert, type LiveRating } from './live.ts'
+import { Admin } from './pages/Admin/index.tsx'
+import { Cases } from './pages/Cases/index.tsx'
+import { Live } from './pages/Live/index.tsx'
+import { Login } from './pages/Login/index.tsx'
+import { Officers } from './pages/Officers/index.tsx'
 import { Overview } from './pages/Overview/index.tsx'
+import { Province } from './pages/Province/index.tsx'
+import { Report } from './pages/Report/index.tsx'
+import './styles.css'
 
-render(<Overview />, document.getElementById('app')!)
+const LANG_KEY = 'hl.dashboard.lang'
+const SOUND_KEY = 'hl.dashboard.sound'
+const FEED_LENGTH = 200
+
+/** A short two-tone beep for an unsatisfied rating, when the user turned sound on. */
+function beep (): void {
+  try {
+    const audio = new AudioContext()
+    const oscillator = audio.createOscillator()
+    oscillator.frequency.value = 880
+    oscillator.connect(audio.destination)
+    oscillator.start()
+    oscillator.frequency.setValueAtTime(660, audio.currentTime + 0.15)
+    oscillator.stop(audio.currentTime + 0.3)
+  } catch { /* no audio */ }
+}
+
+function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, setLang: (lang: Lang) => void, signOut: () => void }) {
+  const [units, setUnits] = useState<Unit[]>([])
+  const [counters, setCounters] = useState<Map<string, Counter>>(new Map())
+  const [officers, setOfficers] = useState<Map<string, Officer>>(new Map())
+  const [open, setOpen] = useState(false)
+  const [ratings, setRatings] = useState<LiveRating[]>([])
+  const [alerts, setAlerts] = useState<LiveAlert[]>([])
+  const [sound, setSoundState] = useState(localStorage.getItem(SOUND_KEY) === 'on')
+  const soundRef = useRef(sound)
+  soundRef.current = sound
+
+  useEffect(() => {
+    if (user.role === 'officer') return
+    get<Items<Unit>>('/units').then((list) => setUnits(list.items)).catch(() => {})
+    get<Items<Counter>>('/counters').then((list) => setCounters(new Map(list.items.map((counter) => [counter.id, counter])))).catch(() => {})
+    get<Items<Officer>>('/officers').then((list) => setOfficers(new Map(list.items.map((officer) => [officer.id, officer])))).catch(() => {})
+  }, [user.id])
+
+  useEffect(() => connectLive({
+    onOpenChange: setOpen,
+    onEvent (event) {
+      if (event.type === 'rating') setRatings((list) => [event.rating, ...list].slice(0, FEED_LENGTH))
+      if (event.type === 'alert') {
+        setAlerts((list) => [event.alert, ...list].slice(0, 20))
+        if (soundRef.current) beep()
+      }
+    }
+  }), [user.id])
+
+  const dashboard: Dashboard = {
+    user,
+    lang,
+    setLang,
+    t: (key) => text(lang, key),
+    units,
+    counters,
+    officers,
+    signOut,
+    live: {
+      open,
+      ratings,
+      alerts,
+      dismiss: (ratingId) => setAlerts((list) => list.filter((alert) => alert.ratingId !== ratingId)),
+      sound,
+      setSound (on) {
+        localStorage.setItem(SOUND_KEY, on ? 'on' : 'off')
+        setSoundState(on)
+      }
+    }
+  }
+
+  return (
+    <DashboardContext.Provider value={dashboard}>
+      <Router>
+        <Route path="/" component={Overview} />
+        <Route path="/live" component={Live} />
+        <Route path="/officers" component={Officers} />
+        <Route path="/cases" component={Cases} />
+        <Route path="/province" component={Province} />
+        <Route path="/report" component={Report} />
+        <Route path="/admin" component={Admin} />
+        <Route default component={Overview} />
+      </Router>
+    </DashboardContext.Provider>
+  )
+}
+
+function App () {
+  const [user, setUser] = useState<User | null | undefined>(undefined)
+  const [lang, setLangState] = useState<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'vi')
+  const setLang = (next: Lang): void => {
+    localStorage.setItem(LANG_KEY, next)
+    document.documentElement.lang = next
+    setLangState(next)
+  }
+  useMemo(() => { document.documentElement.lang = lang }, [])
+  useEffect(() => {
+    setUnauthorizedHandler(() => setUser(null))
+    get<{ user: User }>('/auth/me').then((me) => setUser(me.user), () => setUser(null))
+  }, [])
+  const signOut = (): void => {
+    call('POST', '/auth/logout').catch(() => {}).finally(() => setUser(null))
+  }
+  if (user === undefined) return <p class="muted center">{text(lang, 'loading')}</p>
+  return (
+    <LocationProvider>
+      {user === null
+        ? <Login lang={lang} setLang={setLang} onSignedIn={setUser} />
+        : <SignedIn key={user.id} user={user} lang={lang} setLang={setLang} signOut={signOut} />}
+    </LocationProvider>
+  )
+}
+
+render(<App />, document.getElementById('app')!)

@@ -1,9 +1,107 @@
-// The dashboard's first screen (placeholder until the dashboard issue lands).
-export function Overview () {
+// Overview: tiles against the previous period, the trend, the level distribution, the weekday × hour heat map, the counters.
+import { get, type BucketRow, type CounterRow, type Figures, type HeatmapRow, type Rows } from '../../api.ts'
+import { Heatmap, LevelChart, TrendChart } from '../../components/Charts.tsx'
+import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
+import { Layout } from '../../components/Layout.tsx'
+import { useLoad } from '../../components/useLoad.ts'
+import { useDashboard, useSelection } from '../../context.ts'
+import type { MessageKey } from '../../i18n.ts'
+import { decimal, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
+
+type TileKey = 'total' | 'satisfactionRate' | 'rate766' | 'scoreIndex'
+const tiles: Array<{ key: TileKey, label: MessageKey }> = [
+  { key: 'total', label: 'ratings' },
+  { key: 'satisfactionRate', label: 'satisfactionRate' },
+  { key: 'rate766', label: 'rate766' },
+  { key: 'scoreIndex', label: 'scoreIndex' }
+]
+
+export function Tiles ({ current, previous }: { current: Figures, previous: Figures | null }) {
+  const { lang, t } = useDashboard()
+  const show = (key: TileKey, figures: Figures): string => {
+    const value = figures[key]
+    return key === 'total' ? integer(lang, value as number) : key === 'scoreIndex' ? decimal(lang, value) : percent(lang, value)
+  }
   return (
-    <main>
-      <h1>Hài Lòng</h1>
-      <p>Bảng điều khiển mức độ hài lòng của người dân</p>
-    </main>
+    <div class="tiles">
+      {tiles.map(({ key, label }) => {
+        const now = current[key]
+        const before = previous?.[key] ?? null
+        const difference = now === null || before === null ? null : now - before
+        const delta = difference === null
+          ? '–'
+          : key === 'total' ? `${difference >= 0 ? '+' : ''}${integer(lang, difference)}`
+            : key === 'scoreIndex' ? `${difference >= 0 ? '+' : ''}${decimal(lang, difference)}` : `${difference >= 0 ? '+' : ''}${decimal(lang, difference * 100)} pp`
+        return (
+          <div key={key} class="tile" data-figure={key} role="group" aria-label={t(label)}>
+            <span class="tile-label">{t(label)}</span>
+            <strong class="tile-value">{show(key, current)}</strong>
+            <span class={`delta ${difference === null || difference === 0 ? '' : difference > 0 ? 'up' : 'down'}`} title={previous === null ? '' : show(key, previous)}>
+              {difference !== null && difference > 0 ? '▲ ' : difference !== null && difference < 0 ? '▼ ' : ''}{delta} <span class="muted">{t('previousPeriod')}</span>
+            </span>
+          </div>
+        )
+      })}
+    </div>
+  )
+}
+
+export function CounterTable ({ rows }: { rows: CounterRow[] }) {
+  const { lang, t } = useDashboard()
+  return (
+    <table class="grid counters">
+      <thead><tr><th>{t('counter')}</th><th>{t('name')}</th><th class="num">{t('ratings')}</th><th class="num">{t('satisfactionRate')}</th><th class="num">{t('rate766')}</th><th class="num">{t('scoreIndex')}</th><th class="num">{t('unsatisfied')}</th></tr></thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.counterId}>
+            <td>{row.number}</td><td>{row.name}</td><td class="num">{integer(lang, row.total)}</td>
+            <RateCell rate={row.satisfactionRate} /><RateCell rate={row.rate766} />
+            <td class="num">{decimal(lang, row.scoreIndex)}</td><td class="num">{integer(lang, row.unsatisfied)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+export function Overview () {
+  const { t } = useDashboard()
+  const selection = useSelection()
+  const interval = intervalFor(selection.period)
+  const key = [selection.search]
+  const summary = useLoad(async () => {
+    const before = previousPeriod(selection.period)
+    const [current, previous] = await Promise.all([
+      get<Figures>('/stats/summary', selection.stats),
+      get<Figures>('/stats/summary', { ...selection.stats, ...before }).catch(() => null)
+    ])
+    return { current, previous }
+  }, key)
+  const trend = useLoad(() => get<Rows<BucketRow>>('/stats/timeseries', { ...selection.stats, interval }), key)
+  // The heat map allows at most a year.
+  const heatmap = useLoad(() => get<Rows<HeatmapRow>>('/stats/heatmap', selection.stats), key)
+  const counters = useLoad(() => get<Rows<CounterRow>>('/stats/counters', selection.stats), key)
+  return (
+    <Layout>
+      <h1 class="visually-hidden">{t('navOverview')}</h1>
+      <Status loading={summary.loading && summary.value === null} error={summary.error} />
+      {summary.value !== null && <Tiles current={summary.value.current} previous={summary.value.previous} />}
+      <div class="columns">
+        <Section title={t('trend')} class="wide" actions={<CsvLink kind="timeseries" query={{ ...selection.stats, interval }} />}>
+          {trend.value !== null ? <TrendChart rows={trend.value.rows} interval={interval} /> : <Status loading={trend.loading} error={trend.error} />}
+        </Section>
+        <Section title={t('levels')}>
+          {summary.value !== null && <LevelChart figures={summary.value.current} />}
+        </Section>
+      </div>
+      <div class="columns">
+        <Section title={t('heatmap')} actions={<CsvLink kind="heatmap" query={selection.stats} />}>
+          {heatmap.value !== null ? <Heatmap rows={heatmap.value.rows} /> : <Status loading={heatmap.loading} error={heatmap.error} />}
+        </Section>
+        <Section title={t('counters')} actions={<CsvLink kind="counters" query={selection.stats} />}>
+          {counters.value !== null ? <CounterTable rows={counters.value.rows} /> : <Status loading={counters.loading} error={counters.error} />}
+        </Section>
+      </div>
+    </Layout>
   )
 }

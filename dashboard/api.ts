@@ -1,0 +1,65 @@
+// The dashboard's client of the Hài Lòng API: typed calls over fetch with the session cookie.
+export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
+
+export interface User { id: string, username: string, displayName: string, role: Role, unitId: string | null, officerId: string | null, active: boolean }
+export interface Unit { id: string, parentId: string | null, kind: string, code: string, name: string }
+export interface Counter { id: string, unitId: string, number: number, name: string, active: boolean, officer?: { id: string, staffCode: string, fullName: string, since: string } | null }
+export interface Officer { id: string, unitId: string, staffCode: string, fullName: string, title: string, active: boolean, pinSet: boolean, pinLockedUntil: string | null }
+export interface Terminal { id: string, unitId: string, counterId: string, kind: 'touch' | 'button', name: string, status: string, pairedAt: string | null, lastSeenAt: string | null, createdAt: string }
+export interface CreatedTerminal { terminal: Terminal, pairingCode: string, pairingExpiresAt: string }
+export interface ApiToken { id: string, name: string, unitId: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }
+export interface Case {
+  id: string, unitId: string, ratingId: string, counterId: string, counterNumber: number, officerId: string | null, officerName: string | null,
+  status: 'open' | 'resolved', level: number, ratedAt: string, openedAt: string, resolvedAt: string | null, note: string | null, ageSeconds: number
+}
+export interface CriterionFigure { code: string, answered: number, met: number, rate: number | null }
+export interface Figures {
+  total: number, byLevel: Record<string, number>, satisfied: number, neutral: number, unsatisfied: number,
+  satisfactionRate: number | null, rate766: number | null, scoreIndex: number | null, criteria: CriterionFigure[]
+}
+export type OfficerRow = Figures & { officerId: string | null, fullName: string | null, smallSample: boolean }
+export type CounterRow = Figures & { counterId: string, unitId: string, number: number, name: string }
+export type UnitRow = Figures & { unitId: string, code: string, name: string }
+export type BucketRow = Figures & { bucket: string }
+export type HeatmapRow = Figures & { weekday: number, hour: number }
+export interface Rows<T> { rows: T[] }
+export interface Items<T> { items: T[] }
+
+/** A failed call, with the API's stable error code. */
+export class ApiError extends Error {
+  constructor (readonly status: number, readonly code: string, message: string) { super(message) }
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>
+
+export function queryString (query: Query): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+/** Called with every 401, so the app can go back to the login screen. */
+export let onUnauthorized: () => void = () => {}
+export function setUnauthorizedHandler (handler: () => void): void { onUnauthorized = handler }
+
+export async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  if (response.status === 204) return undefined as T
+  const payload = await response.json().catch(() => ({})) as { code?: string, message?: string }
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/auth/login')) onUnauthorized()
+    throw new ApiError(response.status, payload.code ?? 'ERROR', payload.message ?? response.statusText)
+  }
+  return payload as T
+}
+
+export const get = <T>(path: string, query: Query = {}): Promise<T> => call<T>('GET', path + queryString(query))
+
+/** Link of a statistics table as Excel-ready CSV (the API answers UTF-8 with a BOM). */
+export const csvHref = (kind: string, query: Query, lang: string): string => `/api/v1/stats/${kind}${queryString({ ...query, format: 'csv', lang })}`

@@ -1,0 +1,123 @@
+// The frame of every signed-in page: navigation by role, the unit picker, the period presets, language, live alerts.
+import type { ComponentChildren } from 'preact'
+import { useLocation } from 'preact-iso'
+import type { Role, Unit } from '../api.ts'
+import { useDashboard, useSelection } from '../context.ts'
+import { levelLabel, type MessageKey } from '../i18n.ts'
+import { presets, time, type Preset } from '../period.ts'
+
+interface NavItem { path: string, label: MessageKey, roles: Role[] }
+export const navItems: NavItem[] = [
+  { path: '/', label: 'navOverview', roles: ['admin', 'supervisor', 'analyst', 'officer'] },
+  { path: '/live', label: 'navLive', roles: ['admin', 'supervisor'] },
+  { path: '/officers', label: 'navOfficers', roles: ['admin', 'supervisor', 'analyst'] },
+  { path: '/cases', label: 'navCases', roles: ['admin', 'supervisor'] },
+  { path: '/province', label: 'navProvince', roles: ['admin', 'supervisor', 'analyst'] },
+  { path: '/report', label: 'navReport', roles: ['admin', 'supervisor', 'analyst'] },
+  { path: '/admin', label: 'navAdmin', roles: ['admin', 'supervisor'] }
+]
+
+const presetKeys: Record<Preset, MessageKey> = {
+  today: 'presetToday', '7d': 'preset7d', month: 'presetMonth', quarter: 'presetQuarter', year: 'presetYear', custom: 'presetCustom'
+}
+
+/** The units of the scope in tree order, each with its depth. */
+export function unitTree (units: Unit[]): Array<{ unit: Unit, depth: number }> {
+  const ids = new Set(units.map((unit) => unit.id))
+  const children = new Map<string | null, Unit[]>()
+  for (const unit of units) {
+    const parent = unit.parentId !== null && ids.has(unit.parentId) ? unit.parentId : null
+    children.set(parent, [...children.get(parent) ?? [], unit])
+  }
+  const out: Array<{ unit: Unit, depth: number }> = []
+  const walk = (parent: string | null, depth: number): void => {
+    for (const unit of children.get(parent) ?? []) {
+      out.push({ unit, depth })
+      walk(unit.id, depth + 1)
+    }
+  }
+  walk(null, 0)
+  return out
+}
+
+function UnitPicker () {
+  const { units, t } = useDashboard()
+  const selection = useSelection()
+  if (units.length === 0) return null
+  return (
+    <label class="picker">
+      <span>{t('unit')}</span>
+      <select value={selection.unitId} onChange={(event) => selection.change({ unitId: event.currentTarget.value })}>
+        <option value="">{t('wholeScope')}</option>
+        {unitTree(units).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
+      </select>
+    </label>
+  )
+}
+
+function PeriodPicker () {
+  const { t } = useDashboard()
+  const selection = useSelection()
+  return (
+    <div class="picker period" role="group" aria-label={t('period')}>
+      {presets.map((preset) => (
+        <button key={preset} type="button" class="preset" aria-pressed={selection.preset === preset} onClick={() => selection.change({ preset })}>
+          {t(presetKeys[preset])}
+        </button>
+      ))}
+      {selection.preset === 'custom' && (
+        <>
+          <input type="date" aria-label={t('from')} value={selection.period.from} max={selection.period.to} onChange={(event) => event.currentTarget.value !== '' && selection.change({ from: event.currentTarget.value })} />
+          <input type="date" aria-label={t('to')} value={selection.period.to} min={selection.period.from} onChange={(event) => event.currentTarget.value !== '' && selection.change({ to: event.currentTarget.value })} />
+        </>
+      )}
+    </div>
+  )
+}
+
+function Toasts () {
+  const { live, lang, t, counters, officers } = useDashboard()
+  if (live.alerts.length === 0) return null
+  return (
+    <div class="toasts" aria-live="assertive">
+      {live.alerts.slice(0, 4).map((alert) => (
+        <div key={alert.ratingId} class="toast" role="alert">
+          <strong>{t('alertTitle')}</strong>
+          <span>
+            {levelLabel(lang, alert.level)} · {t('alertAt')} {counters.get(alert.counterId)?.number ?? '?'}
+            {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} · {time(lang, alert.at)}
+          </span>
+          <button type="button" class="link" onClick={() => live.dismiss(alert.ratingId)}>{t('dismiss')}</button>
+        </div>
+      ))}
+    </div>
+  )
+}
+
+export function Layout ({ children, pickers = true }: { children: ComponentChildren, pickers?: boolean }) {
+  const dashboard = useDashboard()
+  const { t, user, lang, live } = dashboard
+  const { path } = useLocation()
+  const { search } = useSelection()
+  return (
+    <div class="layout">
+      <header class="top no-print">
+        <div class="brand"><strong>{t('appName')}</strong> <span class="muted">{t('appTagline')}</span></div>
+        <nav aria-label="menu">
+          {navItems.filter((item) => item.roles.includes(user.role)).map((item) => (
+            <a key={item.path} href={item.path + search} aria-current={path === item.path ? 'page' : undefined}>{t(item.label)}</a>
+          ))}
+        </nav>
+        <div class="who">
+          <span class={`dot ${live.open ? 'on' : 'off'}`} title={t(live.open ? 'liveConnected' : 'liveDisconnected')} />
+          <span>{user.displayName}</span>
+          <button type="button" class="link" lang={lang === 'vi' ? 'en' : 'vi'} onClick={() => dashboard.setLang(lang === 'vi' ? 'en' : 'vi')}>{t('otherLanguage')}</button>
+          <button type="button" class="link" onClick={dashboard.signOut}>{t('signOut')}</button>
+        </div>
+      </header>
+      {pickers && <div class="pickers no-print"><UnitPicker /><PeriodPicker /></div>}
+      <main>{children}</main>
+      <Toasts />
+    </div>
+  )
+}

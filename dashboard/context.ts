@@ -1,0 +1,74 @@
+// What every page reads: the signed-in user, the language, the units in scope, the chosen unit and period (kept in the URL), live events.
+import { createContext } from 'preact'
+import { useContext } from 'preact/hooks'
+import { useLocation } from 'preact-iso'
+import type { Counter, Officer, Query, Unit, User } from './api.ts'
+import type { Lang, MessageKey } from './i18n.ts'
+import type { LiveAlert, LiveRating } from './live.ts'
+import { isDay, localToday, presetPeriod, presets, type Period, type Preset } from './period.ts'
+
+export interface Dashboard {
+  user: User
+  lang: Lang
+  setLang: (lang: Lang) => void
+  t: (key: MessageKey) => string
+  units: Unit[]
+  counters: Map<string, Counter>
+  officers: Map<string, Officer>
+  signOut: () => void
+  live: { open: boolean, ratings: LiveRating[], alerts: LiveAlert[], dismiss: (ratingId: string) => void, sound: boolean, setSound: (on: boolean) => void }
+}
+
+export const DashboardContext = createContext<Dashboard | null>(null)
+
+export function useDashboard (): Dashboard {
+  const dashboard = useContext(DashboardContext)
+  if (dashboard === null) throw new Error('outside the dashboard')
+  return dashboard
+}
+
+export interface Selection {
+  unitId: string
+  preset: Preset
+  period: Period
+  /** The statistics query of the selection. */
+  stats: Query
+  /** The URL's query string, carried over by the navigation links. */
+  search: string
+  change: (next: { unitId?: string, preset?: Preset, from?: string, to?: string }) => void
+}
+
+/** The unit and period of the URL (`?unit=…&period=month`, or `period=custom&from=…&to=…`). */
+export function useSelection (): Selection {
+  const location = useLocation()
+  const query = location.query
+  const preset: Preset = presets.includes(query.period as Preset) ? query.period as Preset : 'month'
+  const unitId = query.unit ?? ''
+  const fallback = presetPeriod(preset === 'custom' ? 'month' : preset)
+  const period: Period = preset === 'custom'
+    ? { from: isDay(query.from) ? query.from : fallback.from, to: isDay(query.to) ? query.to : localToday() }
+    : fallback
+  const searchOf = (values: { unit: string, period: Preset, from: string, to: string }): string => {
+    const params = new URLSearchParams()
+    if (values.unit !== '') params.set('unit', values.unit)
+    params.set('period', values.period)
+    if (values.period === 'custom') {
+      params.set('from', values.from)
+      params.set('to', values.to)
+    }
+    return `?${params.toString()}`
+  }
+  const search = searchOf({ unit: unitId, period: preset, from: period.from, to: period.to })
+  return {
+    unitId,
+    preset,
+    period,
+    stats: { unitId: unitId === '' ? undefined : unitId, from: period.from, to: period.to },
+    search,
+    change (next) {
+      const nextPreset = next.preset ?? preset
+      const nextPeriod = nextPreset === 'custom' ? { from: next.from ?? period.from, to: next.to ?? period.to } : presetPeriod(nextPreset)
+      location.route(location.path + searchOf({ unit: next.unitId ?? unitId, period: nextPreset, ...nextPeriod }))
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// WS /api/v1/live: rating, alert and case events of the user's scope; reconnects by itself (1–15 s backoff).
+export interface LiveRating {
+  id: string, unitId: string, counterId: string, officerId: string | null, level: number,
+  category: 'satisfied' | 'neutral' | 'unsatisfied', criteria: Record<string, boolean>, ratedAt: string, receivedAt: string, misuse: boolean
+}
+export interface LiveAlert { kind: string, ratingId: string, caseId: string | null, unitId: string, counterId: string, officerId: string | null, level: number, at: string }
+export type LiveEvent =
+  | { type: 'rating', rating: LiveRating }
+  | { type: 'alert', alert: LiveAlert }
+  | { type: 'case', case: { id: string, status: string } }
+  | { type: 'hello' }
+
+export interface LiveHandlers {
+  onEvent: (event: LiveEvent) => void
+  onOpenChange: (open: boolean) => void
+}
+
+/** Opens the socket now and keeps it open until the returned function is called. */
+export function connectLive (handlers: LiveHandlers): () => void {
+  let socket: WebSocket | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let attempt = 0
+  let stopped = false
+
+  const open = (): void => {
+    timer = null
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    const current = new WebSocket(`${scheme}://${location.host}/api/v1/live`)
+    socket = current
+    current.onopen = () => {
+      attempt = 0
+      handlers.onOpenChange(true)
+    }
+    current.onmessage = (message) => {
+      try {
+        handlers.onEvent(JSON.parse(String(message.data)) as LiveEvent)
+      } catch { /* not an event */ }
+    }
+    current.onclose = (event) => {
+      if (socket !== current) return
+      socket = null
+      handlers.onOpenChange(false)
+      // 4401: the session ended; the next API call takes the user back to the login screen.
+      if (!stopped && event.code !== 4401) timer = setTimeout(open, Math.min(15_000, 1_000 * 2 ** attempt++) * (0.75 + Math.random() / 2))
+    }
+  }
+
+  const wake = (): void => {
+    if (socket === null && !stopped && timer !== null) {
+      clearTimeout(timer)
+      open()
+    }
+  }
+  addEventListener('online', wake)
+  open()
+  return () => {
+    stopped = true
+    removeEventListener('online', wake)
+    if (timer !== null) clearTimeout(timer)
+    const current = socket
+    socket = null
+    current?.close()
+  }
+}

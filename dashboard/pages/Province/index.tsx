@@ -1,0 +1,61 @@
+// Province: the child units of the chosen unit compared, as a table and a chart, with CSV export.
+import { get, type Rows, type UnitRow } from '../../api.ts'
+import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
+import { Layout } from '../../components/Layout.tsx'
+import { useChart } from '../../components/useChart.ts'
+import { useLoad } from '../../components/useLoad.ts'
+import { useDashboard, useSelection } from '../../context.ts'
+import { decimal, integer } from '../../period.ts'
+
+export function UnitTable ({ rows }: { rows: UnitRow[] }) {
+  const { lang, t } = useDashboard()
+  return (
+    <table class="grid units">
+      <thead><tr><th>{t('code')}</th><th>{t('unit')}</th><th class="num">{t('ratings')}</th><th class="num">{t('satisfactionRate')}</th><th class="num">{t('rate766')}</th><th class="num">{t('scoreIndex')}</th><th class="num">{t('unsatisfied')}</th></tr></thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.unitId}>
+            <td>{row.code}</td><td>{row.name}</td><td class="num">{integer(lang, row.total)}</td>
+            <RateCell rate={row.satisfactionRate} /><RateCell rate={row.rate766} />
+            <td class="num">{decimal(lang, row.scoreIndex)}</td><td class="num">{integer(lang, row.unsatisfied)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function UnitChart ({ rows }: { rows: UnitRow[] }) {
+  const { t } = useDashboard()
+  const canvas = useChart({
+    type: 'bar',
+    data: {
+      labels: rows.map((row) => row.name),
+      datasets: [
+        { label: t('satisfactionRate'), data: rows.map((row) => row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10), backgroundColor: '#1a7f37' },
+        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8' }
+      ]
+    },
+    options: { scales: { y: { min: 0, max: 100 } } }
+  })
+  return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('provinceTitle')} /></div>
+}
+
+export function Province () {
+  const { t } = useDashboard()
+  const selection = useSelection()
+  const units = useLoad(() => get<Rows<UnitRow>>('/stats/units', selection.stats), [selection.search])
+  return (
+    <Layout>
+      <Section title={t('provinceTitle')} actions={<CsvLink kind="units" query={selection.stats} />}>
+        <Status loading={units.loading && units.value === null} error={units.error} />
+        {units.value !== null && (
+          <>
+            <UnitChart rows={units.value.rows} />
+            <UnitTable rows={units.value.rows} />
+          </>
+        )}
+      </Section>
+    </Layout>
+  )
+}
