@@ -38,7 +38,8 @@ export async function findOfficer (db: Db, id: string, options: { lock?: boolean
 }
 
 export async function staffCodeTaken (db: Db, staffCode: string, exceptId?: string): Promise<boolean> {
-  let query = db.selectFrom('officers').select('id').where('staff_code', '=', staffCode)
+  // Officers type their code at the terminal in any case, so codes differing only in case would be ambiguous.
+  let query = db.selectFrom('officers').select('id').where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase()))
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
   return await query.executeTakeFirst() !== undefined
 }
