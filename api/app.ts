@@ -29,6 +29,7 @@ import ingestPlugin from './plugins/app/ingest.ts'
 import terminalsRoutes from './routes/terminals/index.ts'
 import terminalRoutes from './routes/terminal/index.ts'
 import liveRoutes from './routes/live/index.ts'
+import catalogueRoutes from './routes/scale/index.ts'
 
 export interface AppOptions {
   config: Config
@@ -61,6 +62,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(terminalsRoutes, { prefix: '/api/v1/terminals' })
   await instance.register(terminalRoutes, { prefix: '/api/v1/terminal' })
   await instance.register(liveRoutes, { prefix: '/api/v1' })
+  await instance.register(catalogueRoutes, { prefix: '/api/v1' })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.

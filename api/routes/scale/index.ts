@@ -1,0 +1,84 @@
+// The rating scale and the conduct criteria: read by any signed-in user, replaced by admins; terminals get the change live.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { sql } from 'kysely'
+import { badRequest } from '../../errors.ts'
+import { CriteriaBody, CriteriaResponse, ScaleBody, ScaleResponse } from '../../schemas/catalogue.ts'
+import { ErrorResponse } from '../../schemas/common.ts'
+import { writeAudit } from '../../services/audit.ts'
+import { loadCriteria, loadScale } from '../../services/terminal-state.ts'
+
+const catalogue: FastifyPluginAsyncTypebox = async (app) => {
+  const changed = async (): Promise<void> => {
+    app.ingest.catalogueChanged()
+    await app.live.refreshAllTerminals()
+  }
+
+  app.get('/scale', {
+    schema: { tags: ['catalogue'], summary: 'The rating scale, highest level first', response: { 200: ScaleResponse, 401: ErrorResponse } },
+    preHandler: app.requireUser()
+  }, async () => ({ items: await loadScale(app.db) }))
+
+  app.put('/scale', {
+    schema: {
+      tags: ['catalogue'],
+      summary: 'Replace the rating scale (admins); stored ratings keep the level, category and weight they had',
+      body: ScaleBody,
+      response: { 200: ScaleResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
+    },
+    preHandler: app.requireUser('admin')
+  }, async (request) => {
+    const levels = request.body.levels
+    const numbers = levels.map((level) => level.level).sort((a, b) => a - b)
+    if (new Set(numbers).size !== numbers.length || numbers.some((level, index) => level !== index + 1)) {
+      throw badRequest('SCALE_INVALID', 'Levels must be numbered 1, 2, … without gaps or repeats')
+    }
+    const byLevel = [...levels].sort((a, b) => a.level - b.level)
+    if (!byLevel.some((level) => level.category === 'satisfied') || !byLevel.some((level) => level.category === 'unsatisfied')) {
+      throw badRequest('SCALE_INVALID', 'A scale needs at least one satisfied and one unsatisfied level')
+    }
+    for (let i = 1; i < byLevel.length; i++) {
+      if (byLevel[i]!.weight < byLevel[i - 1]!.weight) throw badRequest('SCALE_INVALID', 'Higher levels cannot weigh less than lower ones')
+    }
+    const before = await loadScale(app.db)
+    await app.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('scale_levels').execute()
+      await trx.insertInto('scale_levels').values(levels.map((level) => ({ level: level.level, category: level.category, weight: level.weight, label_vi: level.labelVi, label_en: level.labelEn }))).execute()
+      await writeAudit(trx, request.actor!, { action: 'update', entity: 'scale', entityId: null, unitId: null, before, after: levels })
+    })
+    await changed()
+    return { items: await loadScale(app.db) }
+  })
+
+  app.get('/criteria', {
+    schema: { tags: ['catalogue'], summary: 'The active conduct criteria in display order', response: { 200: CriteriaResponse, 401: ErrorResponse } },
+    preHandler: app.requireUser()
+  }, async () => ({ items: await loadCriteria(app.db) }))
+
+  app.put('/criteria', {
+    schema: {
+      tags: ['catalogue'],
+      summary: 'Set the active criteria and their order (admins); codes left out are kept inactive',
+      body: CriteriaBody,
+      response: { 200: CriteriaResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
+    },
+    preHandler: app.requireUser('admin')
+  }, async (request) => {
+    const criteria = request.body.criteria
+    if (new Set(criteria.map((criterion) => criterion.code)).size !== criteria.length) throw badRequest('CRITERIA_INVALID', 'Each criterion code may appear once')
+    const before = await loadCriteria(app.db)
+    await app.db.transaction().execute(async (trx) => {
+      await trx.updateTable('criteria').set({ active: false }).execute()
+      for (const [index, criterion] of criteria.entries()) {
+        await trx.insertInto('criteria')
+          .values({ code: criterion.code, group_code: criterion.group, label_vi: criterion.labelVi, label_en: criterion.labelEn, position: index + 1, active: true })
+          .onConflict((oc) => oc.column('code').doUpdateSet({ group_code: sql`excluded.group_code`, label_vi: sql`excluded.label_vi`, label_en: sql`excluded.label_en`, position: sql`excluded.position`, active: true }))
+          .execute()
+      }
+      await writeAudit(trx, request.actor!, { action: 'update', entity: 'criteria', entityId: null, unitId: null, before, after: criteria })
+    })
+    await changed()
+    return { items: await loadCriteria(app.db) }
+  })
+}
+
+export default catalogue
