@@ -84,20 +84,30 @@ function segmentsFor (period: Period, grouping: Grouping): Segment[] {
   return segments
 }
 
-/** The subtree under the root; `top` is the root's child each unit sits under (the root itself for its own). */
-function subtree (rootId: string | null): RawBuilder<unknown> {
-  if (rootId === null) {
-    return sql`with recursive tree (id, top) as (
-      select id, id from units where parent_id is null
-      union
-      select u.id, t.top from units u join tree t on u.parent_id = t.id
-    )`
-  }
-  return sql`with recursive tree (id, top) as (
-    select id, id from units where id = ${rootId}
-    union
-    select u.id, case when t.id = ${rootId} then u.id else t.top end from units u join tree t on u.parent_id = t.id
-  )`
+interface Tree {
+  ids: string[]
+  /** For each unit, the root's child it sits under (the root itself for its own ratings). */
+  tops: string[]
+}
+
+/** The subtree under the root (null: every top-level unit and all below), resolved first so the figure queries can probe the rollup index unit by unit. */
+async function subtreeOf (db: Db, rootId: string | null): Promise<Tree> {
+  const result = rootId === null
+    ? await sql<{ id: string, top: string }>`with recursive tree (id, top) as (
+        select id, id from units where parent_id is null
+        union
+        select u.id, t.top from units u join tree t on u.parent_id = t.id
+      ) select id, top from tree`.execute(db)
+    : await sql<{ id: string, top: string }>`with recursive tree (id, top) as (
+        select id, id from units where id = ${rootId}
+        union
+        select u.id, case when t.id = ${rootId} then u.id else t.top end from units u join tree t on u.parent_id = t.id
+      ) select id, top from tree`.execute(db)
+  return { ids: result.rows.map((row) => row.id), tops: result.rows.map((row) => row.top) }
+}
+
+function treeSql (tree: Tree): RawBuilder<unknown> {
+  return sql`with tree (id, top) as (select * from unnest(${tree.ids}::uuid[], ${tree.tops}::uuid[]))`
 }
 
 function filterSql (filter: FigureFilter, alias: 'r'): RawBuilder<unknown> {
@@ -146,15 +156,17 @@ interface CriterionRow { key: unknown, code: string, answered: number, met: numb
 const levelSums = sql.join(Array.from({ length: LEVELS }, (_, index) => sql`sum(r.${sql.ref(`level_${index + 1}`)}) as ${sql.ref(`level_${index + 1}`)}`))
 
 async function countsFromRollups (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const tree = await subtreeOf(db, filter.unitId)
+  if (tree.ids.length === 0) return new Map()
   const key = rollupKeySql(grouping)
   const where = (segment: Segment): RawBuilder<unknown> =>
     sql`r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}`
   const segments = segmentsFor(period, grouping)
-  const rollups = sql.join(segments.map((segment) => sql`(${subtree(filter.unitId)}
+  const rollups = sql.join(segments.map((segment) => sql`(${treeSql(tree)}
     select ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
       sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}
     from rating_rollups r join tree t on t.id = r.unit_id where ${where(segment)} group by 1)`), sql` union all `)
-  const criteria = sql.join(segments.map((segment) => sql`(${subtree(filter.unitId)}
+  const criteria = sql.join(segments.map((segment) => sql`(${treeSql(tree)}
     select ${key} as key, r.criterion_code as code, sum(r.answered) as answered, sum(r.met) as met
     from rating_criterion_rollups r join tree t on t.id = r.unit_id where ${where(segment)} group by 1, 2)`), sql` union all `)
   const [rows, criterionRows] = await Promise.all([
@@ -187,13 +199,15 @@ async function countsFromRollups (db: Db, filter: FigureFilter, period: Period, 
 }
 
 async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const tree = await subtreeOf(db, filter.unitId)
+  if (tree.ids.length === 0) return new Map()
   const key = rawKeySql(grouping)
   const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}`
   const [rows, criterionRows] = await Promise.all([
-    sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${subtree(filter.unitId)}
+    sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${treeSql(tree)}
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum
       from ratings r join tree t on t.id = r.unit_id where ${where} group by 1, 2, 3`.execute(db),
-    sql<CriterionRow>`${subtree(filter.unitId)}
+    sql<CriterionRow>`${treeSql(tree)}
       select ${key} as key, c.key as code, count(*) as answered, count(*) filter (where c.value = 'true'::jsonb) as met
       from ratings r join tree t on t.id = r.unit_id cross join lateral jsonb_each(r.criteria) c where ${where} group by 1, 2`.execute(db)
   ])

@@ -155,4 +155,4 @@ t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
       t.ok(operation.responses['200'] && operation.responses['400'] && operation.responses['404'], `${path} documents its answers`)
     }
   })
-  })
+})
