@@ -24,6 +24,7 @@ import apiTokenRoutes from './routes/api-tokens/index.ts'
 import caseRoutes from './routes/cases/index.ts'
 import livePlugin from './plugins/app/live.ts'
 import rateLimitPlugin from './plugins/external/rate-limit.ts'
+import helmetPlugin from './plugins/external/helmet.ts'
 import authRoutes from './routes/auth/index.ts'
 import ingestPlugin from './plugins/app/ingest.ts'
 import terminalsRoutes from './routes/terminals/index.ts'
@@ -44,6 +45,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(swaggerPlugin)
   await instance.register(cookie)
   await instance.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await instance.register(helmetPlugin)
   await instance.register(rateLimitPlugin)
   await instance.register(pagesPlugin)
   await instance.register(errorsPlugin)
