@@ -27,6 +27,11 @@ export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaF
     return () => clearTimeout(timer)
   }, [touchedAt, answers])
 
+  // Leaving the screen any other way (staff opening the officer screen) must not leave the rating held.
+  const latest = useRef(answers)
+  latest.current = answers
+  useEffect(() => () => finish(latest.current), [])
+
   const answer = (code: string, met: boolean): void => {
     setTouchedAt(Date.now())
     setAnswers((current) => {
