@@ -120,6 +120,22 @@ t.test('moving a unit can never create a cycle', async (t) => {
   t.equal(toTop.json().parentId, null)
 })
 
+t.test('two concurrent moves cannot together make a cycle', async (t) => {
+  const seeded = await seedCentre(app.db)
+  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const sibling = await app.inject({ method: 'POST', url: '/api/v1/units', cookies: admin, payload: { parentId: seeded.provinceId, kind: 'ward', code: `W-${seeded.provinceId.slice(0, 8)}`, name: 'Phường bên cạnh' } })
+  const [x, y] = [seeded.communeId, sibling.json().id as string]
+  const responses = await Promise.all([
+    app.inject({ method: 'PATCH', url: `/api/v1/units/${x}`, cookies: admin, payload: { parentId: y } }),
+    app.inject({ method: 'PATCH', url: `/api/v1/units/${y}`, cookies: admin, payload: { parentId: x } })
+  ])
+  t.same(responses.map((response) => response.statusCode).sort(), [200, 400], 'one move wins, the other is refused')
+  t.equal(responses.find((response) => response.statusCode === 400)!.json().code, 'UNIT_CYCLE')
+  const rows = await app.db.selectFrom('units').select(['id', 'parent_id']).where('id', 'in', [x, y]).execute()
+  const parents = new Map(rows.map((row) => [row.id, row.parent_id]))
+  t.notOk(parents.get(x) === y && parents.get(y) === x, 'no cycle in the tree')
+})
+
 t.test('a supervisor works below its root only', async (t) => {
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
