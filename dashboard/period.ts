@@ -1,5 +1,5 @@
 // Date presets in local days (Asia/Ho_Chi_Minh, UTC+7 all year), the previous period and number formats.
-import { locale, type Lang } from './i18n.ts'
+import { locale, text, type Lang } from './i18n.ts'
 
 export type Preset = 'today' | '7d' | 'month' | 'quarter' | 'year' | 'custom'
 export const presets: Preset[] = ['today', '7d', 'month', 'quarter', 'year', 'custom']
@@ -56,11 +56,12 @@ export const time = (lang: Lang, value: string): string =>
   new Intl.DateTimeFormat(locale(lang), { timeStyle: 'medium', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))
 export const dayLabel = (lang: Lang, day: string): string =>
   new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(parse(day)))
-/** A duration as "2 h 05 min" / "3 d 4 h". */
-export function age (seconds: number): string {
+/** A duration as "2 giờ 05 phút" / "3 ngày 4 giờ". */
+export function age (lang: Lang, seconds: number): string {
+  const [day, hour, minute] = text(lang, 'ageUnits').split(',') as [string, string, string]
   const minutes = Math.floor(seconds / 60)
-  if (minutes < 60) return `${minutes} min`
+  if (minutes < 60) return `${minutes} ${minute}`
   const hours = Math.floor(minutes / 60)
-  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`
+  if (hours < 48) return `${hours} ${hour} ${String(minutes % 60).padStart(2, '0')} ${minute}`
+  return `${Math.floor(hours / 24)} ${day} ${hours % 24} ${hour}`
 }

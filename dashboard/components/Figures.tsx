@@ -11,6 +11,12 @@ export function rateColour (rate: number | null): string {
   return `hsl(${hue} 70% 85%)`
 }
 
+/** A counter as citizens know it: its name when it says its number already, else "Quầy N · name". */
+export function counterLabel (prefix: string, number: number, name: string | undefined): string {
+  if (name === undefined) return `${prefix} ${number}`
+  return name.includes(String(number)) ? name : `${prefix} ${number} · ${name}`
+}
+
 export function RateCell ({ rate, title }: { rate: number | null, title?: string }) {
   const { lang } = useDashboard()
   return <td class="num rate" style={{ background: rateColour(rate) }} title={title}>{percent(lang, rate)}</td>

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
 import type { Role, Unit } from '../api.ts'
 import { useDashboard, useSelection } from '../context.ts'
+import { counterLabel } from './Figures.tsx'
 import { levelLabel, type MessageKey } from '../i18n.ts'
 import { presets, time, type Preset } from '../period.ts'
 
@@ -84,7 +85,7 @@ function Toasts () {
         <div key={alert.ratingId} class="toast" role="alert">
           <strong>{t('alertTitle')}</strong>
           <span>
-            {levelLabel(lang, alert.level)} · {t('alertAt')} {counters.get(alert.counterId)?.number ?? '?'}
+            {levelLabel(lang, alert.level)} · {counters.has(alert.counterId) ? counterLabel(t('counter'), counters.get(alert.counterId)!.number, counters.get(alert.counterId)!.name) : ''}
             {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} · {time(lang, alert.at)}
           </span>
           <button type="button" class="link" onClick={() => live.dismiss(alert.ratingId)}>{t('dismiss')}</button>

@@ -1,7 +1,7 @@
 // Cases: the inbox of unsatisfied ratings, oldest first, each resolved with a note.
 import { useState } from 'preact/hooks'
 import { call, get, type Case, type Items } from '../../api.ts'
-import { Section, Status } from '../../components/Figures.tsx'
+import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
@@ -25,10 +25,10 @@ function CaseItem ({ item, onResolved }: { item: Case, onResolved: () => void })
     <li class={`case ${item.status}`} data-case={item.id}>
       <div class="case-head">
         <strong>{levelLabel(lang, item.level)}</strong>
-        <span>{t('counter')} {item.counterNumber}{counters.has(item.counterId) ? ` · ${counters.get(item.counterId)!.name}` : ''}</span>
+        <span>{counterLabel(t('counter'), item.counterNumber, counters.get(item.counterId)?.name)}</span>
         <span>{item.officerName ?? t('noOfficer')}</span>
         <span>{dateTime(lang, item.ratedAt)}</span>
-        <span class="age" title={t('age')}>{age(item.ageSeconds)}</span>
+        <span class="age" title={t('age')}>{age(lang, item.ageSeconds)}</span>
       </div>
       {item.status === 'open'
         ? (

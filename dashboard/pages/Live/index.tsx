@@ -1,6 +1,6 @@
 // Live: ratings of the scope as they arrive (WS /api/v1/live), newest first, unsatisfied ones marked.
 import { useDashboard } from '../../context.ts'
-import { Section } from '../../components/Figures.tsx'
+import { counterLabel, Section } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { criterionLabel, levelLabel } from '../../i18n.ts'
 import { time } from '../../period.ts'
@@ -24,7 +24,7 @@ export function Live () {
               <li key={rating.id} class={`rating ${rating.category}`} data-rating={rating.id}>
                 <time>{time(lang, rating.ratedAt)}</time>
                 <strong class="rating-level">{levelLabel(lang, rating.level)}</strong>
-                <span>{t('counter')} {counter?.number ?? '?'}{counter === undefined ? '' : ` · ${counter.name}`}</span>
+                <span class="rating-counter">{counter === undefined ? '' : counterLabel(t('counter'), counter.number, counter.name)}</span>
                 <span>{rating.officerId === null ? t('noOfficer') : officers.get(rating.officerId)?.fullName ?? ''}</span>
                 <span class="muted">{met.join(', ')}</span>
               </li>

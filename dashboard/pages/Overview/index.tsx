@@ -94,7 +94,7 @@ export function Overview () {
           {summary.value !== null && <LevelChart figures={summary.value.current} />}
         </Section>
       </div>
-      <div class="columns">
+      <div class="columns even">
         <Section title={t('heatmap')} actions={<CsvLink kind="heatmap" query={selection.stats} />}>
           {heatmap.value !== null ? <Heatmap rows={heatmap.value.rows} /> : <Status loading={heatmap.loading} error={heatmap.error} />}
         </Section>

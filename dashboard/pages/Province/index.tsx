@@ -32,8 +32,8 @@ function UnitChart ({ rows }: { rows: UnitRow[] }) {
     data: {
       labels: rows.map((row) => row.name),
       datasets: [
-        { label: t('satisfactionRate'), data: rows.map((row) => row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10), backgroundColor: '#1a7f37' },
-        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8' }
+        { label: t('satisfactionRate'), data: rows.map((row) => row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10), backgroundColor: '#1a7f37', maxBarThickness: 48 },
+        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8', maxBarThickness: 48 }
       ]
     },
     options: { scales: { y: { min: 0, max: 100 } } }
