@@ -17,8 +17,8 @@ async function main (): Promise<void> {
   if (process.env.DEBUG === undefined) createDebug.enable('hailong:hardware:bridge,hailong:hardware:cli')
   const config = await loadBridgeConfig(values.config)
   const bridge = new Bridge({ config, portClass: SerialPort })
-  await bridge.start()
-  log('bridge running: %s → %s', config.ports.map((port) => JSON.stringify(port)).join(', '), config.apiUrl)
+  // Handlers first: a stop during start waits for the start, then closes the journal cleanly.
+  const started = bridge.start()
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
@@ -26,11 +26,13 @@ async function main (): Promise<void> {
     log('%s: stopping', signal)
     const timer = setTimeout(() => process.exit(1), 10_000)
     timer.unref()
-    void bridge.stop().then(() => process.exit(0))
+    void started.catch(() => {}).then(() => bridge.stop()).then(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGUSR1', () => process.stderr.write(JSON.stringify(bridge.status()) + '\n'))
+  await started
+  log('bridge running: %s → %s', config.ports.map((port) => JSON.stringify(port)).join(', '), config.apiUrl)
 }
 
 main().catch((error: Error) => {

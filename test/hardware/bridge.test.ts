@@ -1,6 +1,6 @@
 // The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes exactly one rating.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { symlink, unlink } from 'node:fs/promises'
+import { readFile, stat, symlink, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
@@ -8,8 +8,9 @@ import t, { type Test } from 'tap'
 import { SerialPort } from 'serialport'
 import { build } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
+import { hashToken } from '../../api/services/secrets.ts'
 import { Bridge } from '../../hardware/bridge/bridge.ts'
-import { parseBridgeConfig } from '../../hardware/bridge/config.ts'
+import { parseBridgeConfig, type BoxSpec } from '../../hardware/bridge/config.ts'
 import { ratingId } from '../../hardware/bridge/rating-id.ts'
 import { encodeFrame } from '../../hardware/protocol/frames.ts'
 import { SimulatedBox } from '../../hardware/simulator/box.ts'
@@ -28,7 +29,7 @@ const [app] = await Promise.all([
 ])
 const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 
-interface Rig { serial: string, terminalId: string, token: string, pty: PtyPair, box: SimulatedBox, dir: string, ratings: () => Promise<StoredRating[]>, startBridge: (apiUrl?: string) => Promise<Bridge> }
+interface Rig { serial: string, terminalId: string, token: string, pty: PtyPair, box: SimulatedBox, dir: string, ratings: () => Promise<StoredRating[]>, startBridge: (apiUrl?: string, boxes?: BoxSpec[]) => Promise<Bridge> }
 interface StoredRating { id: string, level: number, source: string }
 
 /** A centre with a paired button terminal, a pty pair, and a simulated box plugged into it. */
@@ -44,8 +45,8 @@ async function rig (t: Test): Promise<Rig> {
   const box = new SimulatedBox({ serial, boot: 7, buttons: 4, retransmitMs: 300, beatMs: 1000, queueSize: 32 })
   t.teardown(() => box.detach())
   box.attach(await openBoxEnd(t, pty.boxPath))
-  const startBridge = async (apiUrl = listening): Promise<Bridge> => {
-    const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: pty.bridgePath }], boxes: [{ serial, token: terminal.token }], reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+  const startBridge = async (apiUrl = listening, boxes: BoxSpec[] = [{ serial, token: terminal.token }]): Promise<Bridge> => {
+    const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: pty.bridgePath }], boxes, reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
     const bridge = new Bridge({ config, portClass: SerialPort })
     t.teardown(() => bridge.stop())
     await bridge.start()
@@ -77,12 +78,13 @@ t.test('a burst of presses with garbage and bad checksums between them: one rati
   const expected = buttons.map((button, i) => ({ id: ratingId(serial, 7, i + 1), level: 5 - button }))
   t.same(rows.map((row) => ({ id: row.id, level: row.level })).sort((a, b) => a.id.localeCompare(b.id)), expected.sort((a, b) => a.id.localeCompare(b.id)))
   t.ok(rows.every((row) => row.source === 'button'), 'stored as button ratings of the box\'s terminal')
-  t.equal(box.queued, 0, 'the box holds nothing back')
+  // The last ACKs may still be inside socat on a loaded machine.
+  await waitFor('the box to hear every ACK', () => box.queued === 0)
+  t.same(box.acked, buttons.map((_, i) => i + 1), 'the box heard an ACK for every press, in order')
   t.ok(box.naks >= 1, 'the bridge answered the bad lines with NAK')
   t.ok(box.leds.includes('THANKS'), 'the box showed thank-you')
   const port = bridge.status().ports[0]!
   t.ok(port.refused >= 1 && port.noiseBytes > 0, `refused lines (${port.refused}) and noise (${port.noiseBytes} bytes) were counted`)
-  t.ok(elapsed < 8000, `20 presses stored in ${elapsed} ms`)
   t.comment(`burst of 20 presses stored in ${elapsed} ms`)
 })
 
@@ -153,6 +155,34 @@ t.test('the API down, the bridge restarted, the API up: the outbox delivers ever
   const rows = await ratings()
   t.same(rows.map((row) => row.id).sort(), [1, 2, 3, 4].map((seq) => ratingId(serial, 7, seq)).sort())
   t.same(rows.map((row) => row.level).sort(), [1, 2, 3, 4])
+})
+
+t.test('a box configured with a pairing code pairs on first contact and keeps its token across restarts', async (t) => {
+  const { serial, box, dir, startBridge } = await rig(t)
+  // A terminal as an admin creates it: not paired yet, with a code shown on the dashboard.
+  const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
+  const pending = await app.db.insertInto('terminals').values({
+    unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút quầy 1', token_hash: null,
+    pairing_code_hash: hashToken('K7M4Q2P9'), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+  }).returning('id').executeTakeFirstOrThrow()
+  const boxes = [{ serial, pairingCode: 'K7M4-Q2P9' }]
+  let bridge = await startBridge(listening, boxes)
+  await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
+  box.press(1)
+  const paired = (): Promise<Array<{ id: string }>> => app.db.selectFrom('ratings').select('id').where('terminal_id', '=', pending.id).execute()
+  await waitFor('a rating of the newly paired terminal', async () => (await paired()).length === 1)
+  const statePath = join(dir, 'data', 'state.json')
+  const saved = JSON.parse(await readFile(statePath, 'utf8')) as { boxes: Record<string, { terminalId: string, token: string }> }
+  t.equal(saved.boxes[serial]?.terminalId, pending.id, 'the state file names the terminal')
+  t.equal((await stat(statePath)).mode & 0o777, 0o600, 'the token is readable by the bridge\'s user only')
+
+  // The code is spent now: a restarted bridge must use the saved token.
+  await bridge.stop()
+  bridge = await startBridge(listening, boxes)
+  box.press(2)
+  await waitFor('a second rating after the restart', async () => (await paired()).length === 2)
+  await waitFor('the outbox to drain', () => bridge.status().pending === 0)
+  t.same((await paired()).map((row) => row.id).sort(), [ratingId(serial, 7, 1), ratingId(serial, 7, 2)].sort(), 'both presses, once each, on the paired terminal')
 })
 
 t.test('a revoked token: presses stay in the outbox and the box shows an error', async (t) => {

@@ -45,6 +45,18 @@ t.test('pending presses survive a restart; delivered ones do not come back', asy
   t.same(reopened.list()[0], press(3))
 })
 
+t.test('a retransmit arriving during the first copy\'s fsync is answered only once that copy is durable', async (t) => {
+  const dir = await folder(t)
+  const journal = await Journal.open({ path: join(dir, 'outbox.jsonl') })
+  t.teardown(() => journal.close())
+  const order: string[] = []
+  const first = journal.add(press(1)).then((added) => { order.push(`first ${added}`) })
+  const retransmit = journal.add(press(1)).then((added) => { order.push(`retransmit ${added}`) })
+  await Promise.all([first, retransmit])
+  t.same(order, ['first true', 'retransmit false'])
+  t.equal((await readFile(join(dir, 'outbox.jsonl'), 'utf8')).trim().split('\n').length, 1, 'written once')
+})
+
 t.test('a torn last line (power cut mid-write) is skipped, the rest kept', async (t) => {
   const dir = await folder(t)
   const path = join(dir, 'outbox.jsonl')
