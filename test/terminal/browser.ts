@@ -8,7 +8,7 @@ import type { Timing } from '../../terminal/device.ts'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** Short screen timings so a test waits seconds, not minutes; the app reads them from localStorage. */
-export const testTiming: Timing = { criteriaIdleSeconds: 30, thanksSeconds: 0.4, staffIdleSeconds: 120 }
+export const testTiming: Timing = { criteriaIdleSeconds: 30, thanksSeconds: 1, staffIdleSeconds: 120 }
 
 export interface Harness {
   app: FastifyInstance

@@ -51,7 +51,8 @@ t.test('pair, tap, answer the criteria, thank you: the rating is stored with its
 
 t.test('skipping the criteria, and idle on the criteria screen sending what was answered', async (t) => {
   const centre = await seedCentre(app.db)
-  const { context, page } = await openTerminal(harness, { token: centre.terminal.token, timing: { criteriaIdleSeconds: 1.5 } })
+  // A long thank-you, so a loaded machine can't miss it between the idle send and the next screen.
+  const { context, page } = await openTerminal(harness, { token: centre.terminal.token, timing: { criteriaIdleSeconds: 1.5, thanksSeconds: 4 } })
   t.teardown(() => context.close())
   t.equal(await page.locator('.officer-none').textContent(), 'Chưa có cán bộ đăng nhập')
 
