@@ -103,6 +103,14 @@ t.test('PUT assignment starts a shift and ends the old ones; DELETE ends it', as
   const unknownOfficer = await assign(counter1, '00000000-0000-4000-8000-000000000000')
   t.equal(unknownOfficer.statusCode, 404)
   t.equal(unknownOfficer.json().code, 'OFFICER_NOT_FOUND')
+  const elsewhere = await seedCentre(app.db, { counters: 1, officers: 1 })
+  const foreignOfficer = await assign(counter1, elsewhere.officers[0]!.id)
+  t.equal(foreignOfficer.statusCode, 404, 'a supervisor cannot seat an officer from outside its subtree')
+  t.equal(foreignOfficer.json().code, 'OFFICER_NOT_FOUND')
+  const foreignCounter = await assign(elsewhere.counterIds[0]!, hong!.id)
+  t.equal(foreignCounter.statusCode, 404)
+  t.equal(foreignCounter.json().code, 'COUNTER_NOT_FOUND')
+  t.same(await openShifts([...seeded.counterIds, ...elsewhere.counterIds]), [], 'no shift was started')
 })
 
 t.test('a shift change pushes fresh state to the terminals of both counters', async (t) => {
