@@ -49,6 +49,10 @@ function UnitSelect ({ value, onChange }: { value: string, onChange: (id: string
   )
 }
 
+const terminalStatus: Record<string, MessageKey> = {
+  pairing: 'terminalPairing', pairing_expired: 'terminalPairingExpired', paired: 'terminalPaired', revoked: 'terminalRevoked'
+}
+
 function Terminals ({ unitId }: { unitId: string | undefined }) {
   const { lang, t } = useDashboard()
   const counters = useLoad(() => get<Items<Counter>>('/counters', { unitId, active: true }), [unitId])
@@ -96,7 +100,7 @@ function Terminals ({ unitId }: { unitId: string | undefined }) {
           {(terminals.value?.items ?? []).map((terminal) => (
             <tr key={terminal.id}>
               <td>{terminal.name}</td><td>{counterName(terminal.counterId)}</td><td>{t(terminal.kind === 'touch' ? 'kindTouch' : 'kindButton')}</td>
-              <td>{terminal.status}</td><td>{terminal.lastSeenAt === null ? '–' : dateTime(lang, terminal.lastSeenAt)}</td>
+              <td>{t(terminalStatus[terminal.status] ?? 'terminalPaired')}</td><td>{terminal.lastSeenAt === null ? '–' : dateTime(lang, terminal.lastSeenAt)}</td>
               <td>{terminal.status !== 'revoked' && <button type="button" class="link" onClick={() => { void call('POST', `/terminals/${terminal.id}/revoke`).then(terminals.reload) }}>{t('revoke')}</button>}</td>
             </tr>
           ))}

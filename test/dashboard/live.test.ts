@@ -1,0 +1,107 @@
+// The supervisor's day in Chromium against the real server: a rating appears live, an unsatisfied one raises an alert, its case is resolved; a terminal is created and its pairing code shown.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { eventually, signIn, startHarness } from './browser.ts'
+
+const harness = await startHarness(t)
+const { app } = harness
+const centre = await seedCentre(app.db, { counters: 2, officers: 2 })
+const officer = centre.officers[0]!
+await seedAssignment(app.db, centre.terminal.counterId, officer.id)
+const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
+
+/** A press on the centre's terminal, through the terminal API. */
+async function rate (level: number, criteria?: Record<string, boolean>): Promise<string> {
+  const id = randomUUID()
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: { authorization: `Bearer ${centre.terminal.token}` },
+    payload: { ratings: [{ id, level, ratedAt: new Date().toISOString(), ...(criteria === undefined ? {} : { criteria }) }] }
+  })
+  if (response.json().results[0].status !== 'created') throw new Error(response.body)
+  return id
+}
+
+t.test('a rating from the terminal appears on the open live page within a second; an unsatisfied one raises an alert; its case is resolved with a note', async (t) => {
+  const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/live')
+  t.teardown(() => context.close())
+  await page.getByText('Đang kết nối trực tiếp').waitFor()
+  await page.getByText('Chưa có đánh giá mới.', { exact: false }).waitFor()
+
+  const satisfiedId = await rate(4, { xin_chao: true })
+  const sent = Date.now()
+  const item = page.locator(`[data-rating="${satisfiedId}"]`)
+  await item.waitFor({ timeout: 5_000 })
+  const delay = Date.now() - sent
+  t.ok(delay < 1_000, `on screen ${delay} ms after the terminal's POST answered`)
+  t.equal(await item.locator('.rating-level').textContent(), 'Rất hài lòng')
+  t.match(await item.textContent(), officer.fullName, 'with the officer at the counter')
+  t.match(await item.textContent(), 'Xin chào', 'and the criteria met')
+  t.equal(await page.getByRole('alert').count(), 0, 'no alert for a satisfied citizen')
+
+  const unsatisfiedId = await rate(1)
+  const toast = page.locator('.toast')
+  await toast.waitFor()
+  t.match(await toast.textContent(), /Người dân không hài lòng/)
+  t.match(await toast.textContent(), /Không hài lòng · Quầy 1 · Nguyễn Thị Hồng/, 'says what, where and who')
+  t.equal(await page.locator('.feed li').first().getAttribute('data-rating'), unsatisfiedId, 'the newest rating first')
+  t.equal(await page.locator('.feed li').first().getAttribute('class'), 'rating unsatisfied')
+
+  await page.getByRole('link', { name: 'Phản ánh' }).click()
+  const caseItem = page.locator('li.case')
+  await caseItem.waitFor()
+  t.equal(await caseItem.count(), 1, 'one open case: the unsatisfied rating')
+  t.match(await caseItem.textContent(), /Không hài lòng.*Quầy 1.*Nguyễn Thị Hồng/)
+  t.equal(await page.getByRole('button', { name: 'Xác nhận đã xử lý' }).isDisabled(), true, 'no resolving without a note')
+  await page.getByLabel('Nội dung xử lý').fill('Đã gọi điện xin lỗi và hướng dẫn lại hồ sơ.')
+  await page.getByRole('button', { name: 'Xác nhận đã xử lý' }).click()
+  await page.getByText('Không có phản ánh nào.').waitFor()
+  const stored = await app.db.selectFrom('cases').select(['status', 'note', 'resolved_by']).where('rating_id', '=', unsatisfiedId).executeTakeFirstOrThrow()
+  t.same(stored, { status: 'resolved', note: 'Đã gọi điện xin lỗi và hướng dẫn lại hồ sơ.', resolved_by: supervisor.id }, 'resolved on the server by this supervisor')
+  await page.getByRole('button', { name: 'Đã xử lý', exact: true }).click()
+  await page.getByText('Đã gọi điện xin lỗi và hướng dẫn lại hồ sơ.').waitFor()
+  t.pass('the resolved tab shows the note')
+
+  await page.getByRole('button', { name: 'Đóng' }).click()
+  t.equal(await page.locator('.toast').count(), 0, 'the alert can be dismissed')
+})
+
+t.test('the live page reconnects by itself after the socket drops', async (t) => {
+  const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/live')
+  t.teardown(() => context.close())
+  await page.getByText('Đang kết nối trực tiếp').waitFor()
+  // Closing every server-side socket is what a restart or a network cut looks like to the page.
+  for (const client of app.websocketServer.clients) client.terminate()
+  await page.getByText('Mất kết nối, đang thử lại…').waitFor()
+  await page.getByText('Đang kết nối trực tiếp').waitFor()
+  await eventually(async () => app.websocketServer.clients.size > 0, 10_000, 'a new socket')
+  const id = await rate(3)
+  await page.locator(`[data-rating="${id}"]`).waitFor()
+  t.pass('a rating after the reconnect arrives')
+})
+
+t.test('an admin creates a terminal: the pairing code is shown large with a QR code, and pairs a device', async (t) => {
+  const admin = await seedUser(app.db, 'admin', null)
+  const { context, page } = await signIn(harness, admin.username, admin.password, '/admin')
+  t.teardown(() => context.close())
+  await page.getByRole('tab', { name: 'Thiết bị' }).waitFor()
+  await page.getByLabel('Quầy').selectOption({ label: '2 · Quầy 2' })
+  await page.getByLabel('Loại').selectOption('button')
+  await page.getByRole('button', { name: 'Tạo' }).click()
+  const code = page.locator('.pairing-code')
+  await code.waitFor()
+  const pairingCode = (await code.textContent()) ?? ''
+  t.match(pairingCode, /^\d{8}$/, 'an 8-digit code')
+  t.ok(parseFloat(await code.evaluate((element) => getComputedStyle(element).fontSize)) >= 48, 'shown large')
+  t.equal(await page.locator('.pairing .qr svg').count(), 1, 'with a QR code')
+  t.match(await page.locator('.pairing').textContent(), 'Quầy 2')
+
+  const paired = await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode } })
+  t.equal(paired.statusCode, 200, 'the code shown pairs a device')
+  const row = await app.db.selectFrom('terminals').select(['counter_id', 'kind']).where('id', '=', paired.json().terminalId).executeTakeFirstOrThrow()
+  t.same(row, { counter_id: centre.counterIds[1], kind: 'button' })
+  await page.getByRole('cell', { name: 'Chờ ghép nối', exact: true }).waitFor()
+  t.equal(await page.getByRole('cell', { name: 'Hộp nút bấm', exact: true }).count(), 1, 'listed with the terminals')
+})
