@@ -90,8 +90,10 @@ function checkRating (rating: RatingForRollup): void {
  * so each rating is counted once: the rows are added to (upsert), never recomputed. Late ratings land in
  * their own past buckets, since buckets come from `countedAt`.
  */
-export async function recordRatings (db: Db, ratings: RatingForRollup[]): Promise<void> {
+export async function recordRatings (db: Db, ratings: RatingForRollup[], options: { sign?: 1 | -1 } = {}): Promise<void> {
   if (ratings.length === 0) return
+  // sign −1 takes ratings back out, e.g. to re-add one with its misuse flag changed, in the same transaction.
+  const sign = options.sign ?? 1
   const rollups = new Map<string, RatingRollupTable>()
   const criterionRollups = new Map<string, RatingCriterionRollupTable>()
   for (const rating of ratings) {
@@ -105,10 +107,10 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[]): Promis
         for (const column of levelColumns) row[column] = 0
         rollups.set(key, row)
       }
-      row.total++
-      row[rating.category]++
-      row.weight_sum += rating.weight
-      row[`level_${rating.level}` as keyof LevelColumns]++
+      row.total += sign
+      row[rating.category] += sign
+      row.weight_sum += sign * rating.weight
+      row[`level_${rating.level}` as keyof LevelColumns] += sign
       for (const [code, met] of Object.entries(rating.criteria)) {
         const criterionKey = `${key}|${code}`
         let criterionRow = criterionRollups.get(criterionKey)
@@ -116,8 +118,8 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[]): Promis
           criterionRow = { grain, unit_id: rating.unitId, bucket, counter_id: rating.counterId, officer_id: rating.officerId, misuse: rating.misuse, criterion_code: code, answered: 0, met: 0 }
           criterionRollups.set(criterionKey, criterionRow)
         }
-        criterionRow.answered++
-        if (met === true) criterionRow.met++
+        criterionRow.answered += sign
+        if (met === true) criterionRow.met += sign
       }
     }
   }

@@ -41,7 +41,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
     }
   })
   // Several ingest batches: a later batch may hold older ratings (a terminal back online after days).
-  const batches = fc.array(fc.array(rating, { maxLength: 15 }), { minLength: 1, maxLength: 3 })
+  const batches = fc.array(fc.array(rating, { maxLength: 12 }), { minLength: 1, maxLength: 3 })
   const query = fc.record({
     root: fc.constantFrom<Array<string | null>>(first.provinceId, first.communeId, second.centreId, null),
     from: fc.integer({ min: 0, max: days.length - 1 }),

@@ -73,3 +73,17 @@ t.test('a rolled-back ingest transaction leaves the rollups untouched', async (t
   t.equal(count.rows[0]!.n, 0)
   await t.rejects(recordRatings(db, [{ ...rating, level: 11 }]), RangeError)
 })
+
+t.test('a rating flagged as misuse after ingest moves to the misuse rows', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  const centre = await seedCentre(db)
+  const rating: RatingForRollup = { unitId: centre.centreId, counterId: centre.counterIds[0]!, officerId: null, level: 1, category: 'unsatisfied', weight: 0, criteria: { xin_chao: false }, countedAt: new Date('2026-11-02T09:00:00+07:00'), misuse: false }
+  await insertRatings(db, centre.terminal.id, [rating])
+  await db.transaction().execute(async (trx) => {
+    await recordRatings(trx, [rating], { sign: -1 })
+    await recordRatings(trx, [{ ...rating, misuse: true }])
+  })
+  const months = await withRollups(db).selectFrom('rating_rollups').select(['misuse', 'total', 'unsatisfied', 'level_1']).where('grain', '=', 'month').orderBy('misuse').execute()
+  t.same(months, [{ misuse: false, total: 0, unsatisfied: 0, level_1: 0 }, { misuse: true, total: 1, unsatisfied: 1, level_1: 1 }])
+})
