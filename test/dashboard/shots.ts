@@ -1,0 +1,41 @@
+// Screenshots for docs/dashboard.md: the overview, the officers and a live alert on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'
+import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { signIn, startHarness } from './browser.ts'
+
+const teardowns: Array<() => unknown> = []
+const harness = await startHarness({ teardown: (fn) => { teardowns.unshift(fn) } })
+const { app } = harness
+const demo = await seedDemo(app.db)
+const out = (name: string): string => fileURLToPath(new URL(`../../docs/screenshots/dashboard-${name}.png`, import.meta.url))
+
+const { context, page } = await signIn(harness, demo.supervisor.username, demo.supervisor.password, '/?period=month')
+await page.locator('table.counters tbody tr').first().waitFor()
+await page.waitForTimeout(500)
+await page.screenshot({ path: out('overview') })
+
+await page.getByRole('link', { name: 'Cán bộ' }).click()
+await page.locator('table.officers tbody tr').first().waitFor()
+await page.screenshot({ path: out('officers') })
+
+// A terminal of our own at counter 1 of the demo centre, to press as a citizen would.
+const centre = await app.db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirstOrThrow()
+const counter = await app.db.selectFrom('counters').select('id').where('unit_id', '=', centre.id).where('number', '=', 1).executeTakeFirstOrThrow()
+const token = newToken('hlt')
+await app.db.insertInto('terminals').values({
+  unit_id: centre.id, counter_id: counter.id, kind: 'touch', name: 'Ảnh chụp màn hình', token_hash: hashToken(token),
+  pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null
+}).execute()
+await page.getByRole('link', { name: 'Trực tiếp' }).click()
+await page.getByText('Đang kết nối trực tiếp').waitFor()
+for (const [level, criteria] of [[4, { xin_chao: true, luon_mim_cuoi: true }], [3, { xin_chao: true }], [4, {}], [2, { luon_lang_nghe: false }], [1, { xin_chao: false, luon_giup_do: false }]] as const) {
+  await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings: [{ id: randomUUID(), level, criteria, ratedAt: new Date().toISOString() }] } })
+  await page.waitForTimeout(300)
+}
+await page.locator('.toast').waitFor()
+await page.screenshot({ path: out('live-alert') })
+await context.close()
+for (const fn of teardowns) await fn()
+console.log('screenshots written')
