@@ -1,7 +1,7 @@
 // The citizen's and the officer's path on the touch terminal, in Chromium against the real server.
 import t from 'tap'
 import { seedAssignment, seedCentre } from '../fixtures.ts'
-import { eventually, openTerminal, ratingRows, seedPairingCode, startHarness } from './browser.ts'
+import { accessibilityProblems, eventually, openTerminal, ratingRows, seedPairingCode, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
@@ -74,10 +74,12 @@ t.test('skipping the criteria, and idle on the criteria screen sending what was 
   t.same(rows.map((row) => [row.level, row.criteria, row.officer_id]), [[4, {}, null], [1, { xin_loi: true }, null]])
 })
 
-t.test('English toggle for one citizen, then back to Vietnamese', async (t) => {
+t.test('English toggle for one citizen, then back to Vietnamese; big targets and text on a 7" tablet upright', async (t) => {
   const centre = await seedCentre(app.db)
-  const { context, page } = await openTerminal(harness, { token: centre.terminal.token })
+  await seedAssignment(app.db, centre.counterIds[0]!, centre.officers[0]!.id)
+  const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: { width: 600, height: 960 } })
   t.teardown(() => context.close())
+  t.same(await accessibilityProblems(page), [], 'rating screen: targets ≥ 64 px, text ≥ 18 px')
   await page.getByRole('button', { name: 'English' }).click()
   await page.getByRole('heading', { name: 'Were you satisfied with the service?' }).waitFor()
   t.same(await page.locator('.level-label').allTextContents(), ['Very satisfied', 'Satisfied', 'Neutral', 'Unsatisfied'])
@@ -85,6 +87,7 @@ t.test('English toggle for one citizen, then back to Vietnamese', async (t) => {
   await page.getByRole('button', { name: 'Neutral' }).click()
   await page.getByRole('heading', { name: 'What did the officer do?' }).waitFor()
   t.ok(await page.getByRole('group', { name: 'Greeted me' }).getByRole('button', { name: 'Yes' }).isVisible())
+  t.same(await accessibilityProblems(page), [], 'criteria screen: targets ≥ 64 px, text ≥ 18 px')
   await page.getByRole('button', { name: 'Skip' }).click()
   await page.getByText('Thank you!').waitFor()
   await page.getByRole('heading', { name: 'Ông/Bà có hài lòng với sự phục vụ của cán bộ?' }).waitFor()
