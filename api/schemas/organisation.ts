@@ -97,7 +97,7 @@ export const AssignmentBody = Type.Object({
 
 const StaffCode = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$', description: 'Staff code typed at the terminal, unique (letters, digits, . _ -)' })
 const Pin = Type.String({ pattern: '^[0-9]{4,8}$', description: 'PIN, 4–8 digits; stored hashed, never returned' })
-const PhotoUrl = Type.Union([Type.Null(), Type.String({ maxLength: 500, pattern: '^(https?://|/)[^\\s\\u0000]*$', description: 'http(s) or site-relative URL' })], { description: 'Photo shown on the terminal' })
+const PhotoUrl = Type.Union([Type.Null(), Type.String({ maxLength: 500, pattern: '^(https?://[^\\s\\u0000]+|/(?!/)[^\\s\\u0000]*)$', description: 'An http(s) URL or a path on this site (not protocol-relative)' })], { description: 'Photo shown on the terminal' })
 
 export const Officer = Type.Object({
   id: Uuid,

@@ -41,7 +41,7 @@ t.test('create an officer with a PIN that is stored hashed and never returned', 
 
   for (const [name, payload] of [
     ['a 3-digit PIN', { pin: '123' }], ['a 9-digit PIN', { pin: '123456789' }], ['letters in the PIN', { pin: '12a4' }],
-    ['no PIN', { pin: undefined }], ['a bad staff code', { staffCode: 'HN 42' }], ['a script URL', { photoUrl: 'javascript:alert(1)' }],
+    ['no PIN', { pin: undefined }], ['a bad staff code', { staffCode: 'HN 42' }], ['a script URL', { photoUrl: 'javascript:alert(1)' }], ['a protocol-relative URL', { photoUrl: '//evil.example/a.jpg' }],
     ['an empty name', { fullName: '' }]
   ] as const) {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/officers', cookies: supervisor, payload: { unitId: seeded.centreId, staffCode: 'HN-0043', fullName: 'Lý Tự Trọng', pin: '1234', ...payload } })
