@@ -10,6 +10,7 @@ import { Admin } from './pages/Admin/index.tsx'
 import { Cases } from './pages/Cases/index.tsx'
 import { Live } from './pages/Live/index.tsx'
 import { Login } from './pages/Login/index.tsx'
+import { OfficerPage } from './pages/Officer/index.tsx'
 import { Officers } from './pages/Officers/index.tsx'
 import { Overview } from './pages/Overview/index.tsx'
 import { Province } from './pages/Province/index.tsx'
@@ -90,6 +91,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
         <Route path="/" component={Overview} />
         <Route path="/live" component={Live} />
         <Route path="/officers" component={Officers} />
+        <Route path="/officers/:id" component={OfficerPage} />
         <Route path="/cases" component={Cases} />
         <Route path="/province" component={Province} />
         <Route path="/report" component={Report} />

@@ -108,6 +108,22 @@ t.test('a CSV export downloads the API\'s Excel-ready CSV of the table', async (
   t.equal(content, response.body, 'the same bytes the API gives for the period on screen')
   const names = await page.locator('table.officers tbody .officer-name').allTextContents()
   for (const name of names.slice(0, 3)) t.ok(content.includes(name.replace(' *', '')), `${name} is in the file`)
+
+  await page.getByRole('button', { name: 'Lượt đánh giá' }).click()
+  const totals = await page.locator('table.officers tbody tr td:nth-child(2)').allTextContents()
+  const numbers = totals.map((value) => Number(value.replace(/\./g, '')))
+  t.same(numbers, [...numbers].sort((a, b) => b - a), 'sorted by ratings, most first')
+  t.equal(numbers.length, names.length)
+
+  const first = page.locator('table.officers tbody .officer-name a').first()
+  const name = (await first.textContent()) ?? ''
+  const officerId = ((await first.getAttribute('href')) ?? '').split('/')[2]!.split('?')[0]!
+  await first.click()
+  await page.getByRole('heading', { name: new RegExp(name) }).waitFor()
+  const figures = await api<Figures>(`/api/v1/stats/summary?officerId=${officerId}&from=${localDay().slice(0, 8)}01&to=${localDay()}`)
+  await page.waitForFunction((expected) => document.querySelector('[data-figure="total"] .tile-value')?.textContent === expected, count(figures.total))
+  t.equal(await page.locator('[data-figure="satisfactionRate"] .tile-value').textContent(), rate(figures.satisfactionRate), 'the officer page shows the officer\'s own figures')
+  t.ok(await page.getByRole('img', { name: 'Tiêu chí "4 xin, 4 luôn"' }).isVisible(), 'and the criteria chart')
 })
 
 t.test('a supervisor of one centre sees nothing of another', async (t) => {
@@ -132,6 +148,11 @@ t.test('a supervisor of one centre sees nothing of another', async (t) => {
   t.same(options.map((option) => option.trim()), ['Toàn bộ phạm vi', centre.name], 'the unit picker lists only the own subtree')
   t.notOk(options.some((option) => option.includes('Tỉnh') || option.includes('Xã')), 'no parent units')
   t.equal(await page.getByText('Quầy bí mật').count(), 0, 'no counter of the other centre')
+
+  await page.goto(`${harness.url}/officers?period=today`)
+  await page.locator('table.officers tbody tr').first().waitFor()
+  t.same(await page.locator('table.officers tbody .officer-name').allTextContents(), ['Không có cán bộ *'], 'only the own centre\'s rating, marked as a small sample')
+  t.equal(await page.locator('.small-mark').getAttribute('title'), 'Mẫu nhỏ: quá ít lượt để đánh giá')
 
   await page.goto(`${harness.url}/?unit=${other.centreId}&period=today`)
   await page.getByRole('alert').first().waitFor()

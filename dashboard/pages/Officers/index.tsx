@@ -55,7 +55,7 @@ export function Officers () {
               {rows.map((row) => (
                 <tr key={row.officerId ?? 'none'} class={row.smallSample ? 'small-sample' : ''}>
                   <td class="officer-name">
-                    {row.fullName ?? <span class="muted">{t('noOfficer')}</span>}
+                    {row.officerId === null ? <span class="muted">{t('noOfficer')}</span> : <a href={`/officers/${row.officerId}${selection.search}`}>{row.fullName}</a>}
                     {row.smallSample && <abbr class="small-mark" title={t('smallSample')} aria-label={t('smallSample')}> *</abbr>}
                   </td>
                   <td class="num">{integer(lang, row.total)}</td>
