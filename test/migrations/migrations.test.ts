@@ -75,3 +75,14 @@ t.test('constraints keep the domain rules in the database', async (t) => {
   const count = await db.selectFrom('ratings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
   t.equal(count.n, 1, 'counts come back as numbers on both drivers')
 })
+
+t.test('staff codes are unique regardless of case; an officer has at most one user', async (t) => {
+  const { db } = await emptyDatabase(t)
+  await migrateToLatest(db)
+  const unit = await db.insertInto('units').values({ kind: 'centre', code: 'C9', name: 'Trung tâm' }).returning('id').executeTakeFirstOrThrow()
+  const officer = await db.insertInto('officers').values({ unit_id: unit.id, staff_code: 'cb-01', full_name: 'Lê Văn Tám', pin_hash: null, photo_url: null, pin_locked_until: null }).returning('id').executeTakeFirstOrThrow()
+  await t.rejects(db.insertInto('officers').values({ unit_id: unit.id, staff_code: 'CB-01', full_name: 'Người khác', pin_hash: null, photo_url: null, pin_locked_until: null }).execute())
+  const user = { display_name: 'x', password_hash: 'x', role: 'officer' as const, unit_id: unit.id, officer_id: officer.id }
+  await db.insertInto('users').values({ ...user, username: 'cb01' }).execute()
+  await t.rejects(db.insertInto('users').values({ ...user, username: 'cb01b' }).execute())
+})
