@@ -12,6 +12,8 @@ export interface Case {
   id: string, unitId: string, ratingId: string, counterId: string, counterNumber: number, officerId: string | null, officerName: string | null,
   status: 'open' | 'resolved', level: number, ratedAt: string, openedAt: string, resolvedAt: string | null, note: string | null, ageSeconds: number
 }
+export interface ScaleLevel { level: number, category: 'satisfied' | 'neutral' | 'unsatisfied', weight: number, labelVi: string, labelEn: string }
+export interface Criterion { code: string, group: string, labelVi: string, labelEn: string }
 export interface CriterionFigure { code: string, answered: number, met: number, rate: number | null }
 export interface Figures {
   total: number, byLevel: Record<string, number>, satisfied: number, neutral: number, unsatisfied: number,

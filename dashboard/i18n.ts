@@ -243,25 +243,25 @@ const en: Record<MessageKey, string> = {
   failed: 'Could not be done'
 }
 
-/** Labels of the default scale and criteria; the API has no user endpoint for them yet, so other codes show as themselves. */
-const levelLabels: Record<Lang, Record<string, string>> = {
-  vi: { 4: 'Rất hài lòng', 3: 'Hài lòng', 2: 'Bình thường', 1: 'Không hài lòng' },
-  en: { 4: 'Very satisfied', 3: 'Satisfied', 2: 'Neutral', 1: 'Unsatisfied' }
+/** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */
+interface Labelled { labelVi: string, labelEn: string }
+const levelLabels = new Map<string, Labelled & { category?: string }>()
+const criterionLabels = new Map<string, Labelled>()
+
+export function setCatalogue (scale: Array<Labelled & { level: number, category: string }>, criteria: Array<Labelled & { code: string }>): void {
+  levelLabels.clear()
+  criterionLabels.clear()
+  for (const level of scale) levelLabels.set(String(level.level), level)
+  for (const criterion of criteria) criterionLabels.set(criterion.code, criterion)
 }
-const criterionLabels: Record<Lang, Record<string, string>> = {
-  vi: {
-    xin_chao: 'Xin chào', xin_loi: 'Xin lỗi', xin_cam_on: 'Xin cảm ơn', xin_phep: 'Xin phép',
-    luon_mim_cuoi: 'Luôn mỉm cười', luon_nhe_nhang: 'Luôn nhẹ nhàng', luon_lang_nghe: 'Luôn lắng nghe', luon_giup_do: 'Luôn giúp đỡ'
-  },
-  en: {
-    xin_chao: 'Greeted', xin_loi: 'Apologised', xin_cam_on: 'Thanked', xin_phep: 'Asked permission',
-    luon_mim_cuoi: 'Smiled', luon_nhe_nhang: 'Gentle', luon_lang_nghe: 'Listened', luon_giup_do: 'Helped'
-  }
-}
+
+const pick = (lang: Lang, labelled: Labelled | undefined): string | undefined => labelled === undefined ? undefined : lang === 'vi' ? labelled.labelVi : labelled.labelEn
 
 const tables: Record<Lang, Record<MessageKey, string>> = { vi, en }
 
 export const text = (lang: Lang, key: MessageKey): string => tables[lang][key]
-export const levelLabel = (lang: Lang, level: number | string): string => levelLabels[lang][String(level)] ?? `${text(lang, 'level')} ${level}`
-export const criterionLabel = (lang: Lang, code: string): string => criterionLabels[lang][code] ?? code
+export const levelLabel = (lang: Lang, level: number | string): string => pick(lang, levelLabels.get(String(level))) ?? `${text(lang, 'level')} ${level}`
+/** satisfied, neutral or unsatisfied, as the server's scale says. */
+export const levelCategory = (level: number | string): string | undefined => levelLabels.get(String(level))?.category
+export const criterionLabel = (lang: Lang, code: string): string => pick(lang, criterionLabels.get(code)) ?? code
 export const locale = (lang: Lang): string => lang === 'vi' ? 'vi-VN' : 'en-GB'

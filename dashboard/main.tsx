@@ -2,9 +2,9 @@
 import { render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { LocationProvider, Route, Router } from 'preact-iso'
-import { call, get, setUnauthorizedHandler, type Counter, type Items, type Officer, type Unit, type User } from './api.ts'
+import { call, get, setUnauthorizedHandler, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
 import { DashboardContext, type Dashboard } from './context.ts'
-import { text, type Lang } from './i18n.ts'
+import { setCatalogue, text, type Lang } from './i18n.ts'
 import { connectLive, type LiveAlert, type LiveRating } from './live.ts'
 import { Admin } from './pages/Admin/index.tsx'
 import { Cases } from './pages/Cases/index.tsx'
@@ -35,6 +35,7 @@ function beep (): void {
 }
 
 function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, setLang: (lang: Lang) => void, signOut: () => void }) {
+  const [catalogue, setCatalogueLoaded] = useState(false)
   const [units, setUnits] = useState<Unit[]>([])
   const [counters, setCounters] = useState<Map<string, Counter>>(new Map())
   const [officers, setOfficers] = useState<Map<string, Officer>>(new Map())
@@ -44,6 +45,13 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
   const [sound, setSoundState] = useState(localStorage.getItem(SOUND_KEY) === 'on')
   const soundRef = useRef(sound)
   soundRef.current = sound
+
+  useEffect(() => {
+    Promise.all([get<Items<ScaleLevel>>('/scale'), get<Items<Criterion>>('/criteria')]).then(([scale, criteria]) => {
+      setCatalogue(scale.items, criteria.items)
+      setCatalogueLoaded(true)
+    }, () => setCatalogueLoaded(true))
+  }, [user.id])
 
   useEffect(() => {
     if (user.role === 'officer') return
@@ -85,6 +93,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
     }
   }
 
+  if (!catalogue) return <p class="muted center">{text(lang, 'loading')}</p>
   return (
     <DashboardContext.Provider value={dashboard}>
       <Router>

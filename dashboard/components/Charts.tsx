@@ -1,7 +1,7 @@
 // The overview's pictures: the trend (ratings and satisfaction), the level distribution and the weekday × hour heat map.
 import type { BucketRow, Figures, HeatmapRow } from '../api.ts'
 import { useDashboard } from '../context.ts'
-import { levelLabel } from '../i18n.ts'
+import { levelCategory, levelLabel } from '../i18n.ts'
 import { integer, percent } from '../period.ts'
 import { rateColour } from './Figures.tsx'
 import { useChart } from './useChart.ts'
@@ -30,7 +30,7 @@ export function TrendChart ({ rows, interval }: { rows: BucketRow[], interval: s
   return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('trend')} /></div>
 }
 
-const levelColours: Record<string, string> = { 5: '#1a7f37', 4: '#1a7f37', 3: '#7cc47f', 2: '#f2c744', 1: '#d93f3f' }
+const categoryColours: Record<string, string> = { satisfied: '#1a7f37', neutral: '#f2c744', unsatisfied: '#d93f3f' }
 
 export function LevelChart ({ figures }: { figures: Figures }) {
   const { lang, t } = useDashboard()
@@ -39,7 +39,7 @@ export function LevelChart ({ figures }: { figures: Figures }) {
     type: 'bar',
     data: {
       labels: levels.map((level) => levelLabel(lang, level)),
-      datasets: [{ label: t('ratings'), data: levels.map((level) => figures.byLevel[level] ?? 0), backgroundColor: levels.map((level) => levelColours[level] ?? '#888') }]
+      datasets: [{ label: t('ratings'), data: levels.map((level) => figures.byLevel[level] ?? 0), backgroundColor: levels.map((level) => categoryColours[levelCategory(level) ?? ''] ?? '#888') }]
     },
     options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }
   })
