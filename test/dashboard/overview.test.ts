@@ -93,6 +93,20 @@ t.test('the overview shows the API\'s figures for the seeded month, against the 
   await page.getByRole('button', { name: '7 ngày' }).and(page.locator('[aria-pressed="true"]')).waitFor()
   await page.waitForFunction((expected) => document.querySelector('[data-figure="total"] .tile-value')?.textContent === expected, count(week.total))
   t.equal(await tile('Tỷ lệ hài lòng').textContent(), rate(week.satisfactionRate), 'a bookmarked 7-day view shows the 7 days')
+
+  await page.getByRole('button', { name: 'Tháng này' }).click()
+  await page.getByRole('link', { name: 'So sánh đơn vị' }).click()
+  await page.waitForURL(/\/province\?period=month/)
+  const units = await api<{ rows: Array<{ name: string, total: number }> }>(`/api/v1/stats/units?from=${month.from}&to=${month.to}`)
+  await page.locator('table.units tbody tr').first().waitFor()
+  t.same(await page.locator('table.units tbody tr td:nth-child(3)').allTextContents(), units.rows.map((row) => count(row.total)), 'the unit comparison, for the period carried over by the menu')
+
+  await page.getByRole('link', { name: 'Báo cáo tháng' }).click()
+  await page.getByRole('heading', { name: 'BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG' }).waitFor()
+  const totalRow = page.locator('.report tr', { has: page.getByRole('rowheader', { name: 'Lượt đánh giá', exact: true }) })
+  await totalRow.first().waitFor()
+  t.equal(await totalRow.first().locator('td').textContent(), count(summary.total), 'the printable report has the month\'s total')
+  t.equal(await page.getByRole('button', { name: 'In báo cáo' }).isVisible(), true)
 })
 
 t.test('a CSV export downloads the API\'s Excel-ready CSV of the table', async (t) => {

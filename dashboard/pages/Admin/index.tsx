@@ -1,7 +1,7 @@
 // Admin: terminals (pairing code large, with a QR code), counters, officers (PIN reset), users and API tokens (shown once).
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
-import { call, get, type ApiToken, type Counter, type CreatedTerminal, type Items, type Officer, type Role, type Terminal, type User } from '../../api.ts'
+import { call, get, type ApiToken, type Counter, type CreatedTerminal, type Items, type Officer, type Role, type Terminal, type Unit, type User } from '../../api.ts'
 import { Section, Status } from '../../components/Figures.tsx'
 import { Layout, unitTree } from '../../components/Layout.tsx'
 import { QrCode } from '../../components/QrCode.tsx'
@@ -10,8 +10,9 @@ import { useDashboard, useSelection } from '../../context.ts'
 import type { MessageKey } from '../../i18n.ts'
 import { dateTime } from '../../period.ts'
 
-type Tab = 'terminals' | 'counters' | 'officers' | 'users' | 'tokens'
+type Tab = 'units' | 'terminals' | 'counters' | 'officers' | 'users' | 'tokens'
 const tabs: Array<{ tab: Tab, label: MessageKey }> = [
+  { tab: 'units', label: 'adminUnits' },
   { tab: 'terminals', label: 'adminTerminals' },
   { tab: 'counters', label: 'adminCounters' },
   { tab: 'officers', label: 'adminOfficers' },
@@ -51,6 +52,51 @@ function UnitSelect ({ value, onChange }: { value: string, onChange: (id: string
 
 const terminalStatus: Record<string, MessageKey> = {
   pairing: 'terminalPairing', pairing_expired: 'terminalPairingExpired', paired: 'terminalPaired', revoked: 'terminalRevoked'
+}
+
+const unitKinds = ['province', 'commune', 'ward', 'special_zone', 'centre', 'agency', 'other'] as const
+
+/** The unit tree of the scope; a new unit goes under a parent in it. */
+function Units () {
+  const { t, units } = useDashboard()
+  const [created, setCreated] = useState<Unit[]>([])
+  const all = [...units, ...created.filter((unit) => !units.some((known) => known.id === unit.id))]
+  const [parentId, setParentId] = useState('')
+  const [kind, setKind] = useState<typeof unitKinds[number]>('centre')
+  const [code, setCode] = useState('')
+  const [name, setName] = useState('')
+  return (
+    <>
+      <AdminForm submit={t('create')} onSubmit={async () => {
+        const unit = await call<Unit>('POST', '/units', { parentId, kind, code, name })
+        setCreated([...created, unit])
+        setCode('')
+        setName('')
+      }}>
+        <label>{t('parentUnit')}
+          <select required value={parentId} onChange={(event) => setParentId(event.currentTarget.value)}>
+            <option value="" disabled>—</option>
+            {unitTree(all).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
+          </select>
+        </label>
+        <label>{t('kind')}
+          <select value={kind} onChange={(event) => setKind(event.currentTarget.value as typeof unitKinds[number])}>
+            {unitKinds.map((value) => <option key={value} value={value}>{value}</option>)}
+          </select>
+        </label>
+        <label>{t('code')}<input required pattern="[A-Za-z0-9._/\-]{1,32}" value={code} onInput={(event) => setCode(event.currentTarget.value)} /></label>
+        <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
+      </AdminForm>
+      <table class="grid">
+        <thead><tr><th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th></tr></thead>
+        <tbody>
+          {unitTree(all).map(({ unit, depth }) => (
+            <tr key={unit.id}><td style={{ paddingLeft: `${0.5 + depth * 1.5}rem` }}>{unit.name}</td><td>{unit.code}</td><td>{unit.kind}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
 }
 
 function Terminals ({ unitId }: { unitId: string | undefined }) {
@@ -291,6 +337,7 @@ export function Admin () {
         {tabs.map((item) => <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>{t(item.label)}</button>)}
       </div>
       <Section title={t(tabs.find((item) => item.tab === tab)!.label)}>
+        {tab === 'units' && <Units />}
         {tab === 'terminals' && <Terminals key={unitId} unitId={unitId} />}
         {tab === 'counters' && <Counters key={unitId} unitId={unitId} />}
         {tab === 'officers' && <Officers key={unitId} unitId={unitId} />}
