@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { call, get, type ApiToken, type Counter, type CreatedTerminal, type Items, type Officer, type Role, type Terminal, type Unit, type User } from '../../api.ts'
-import { Section, Status } from '../../components/Figures.tsx'
+import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout, unitTree } from '../../components/Layout.tsx'
 import { QrCode } from '../../components/QrCode.tsx'
 import { useLoad } from '../../components/useLoad.ts'
@@ -108,7 +108,7 @@ function Terminals ({ unitId }: { unitId: string | undefined }) {
   const [created, setCreated] = useState<CreatedTerminal | null>(null)
   const counterName = (id: string): string => {
     const counter = counters.value?.items.find((item) => item.id === id)
-    return counter === undefined ? '' : `${counter.number} · ${counter.name}`
+    return counter === undefined ? '' : counterLabel(t('counter'), counter.number, counter.name)
   }
   return (
     <>
@@ -119,7 +119,7 @@ function Terminals ({ unitId }: { unitId: string | undefined }) {
         <label>{t('counter')}
           <select required value={counterId} onChange={(event) => setCounterId(event.currentTarget.value)}>
             <option value="" disabled>—</option>
-            {(counters.value?.items ?? []).map((counter) => <option key={counter.id} value={counter.id}>{counter.number} · {counter.name}</option>)}
+            {(counters.value?.items ?? []).map((counter) => <option key={counter.id} value={counter.id}>{counterLabel(t('counter'), counter.number, counter.name)}</option>)}
           </select>
         </label>
         <label>{t('kind')}
@@ -132,7 +132,7 @@ function Terminals ({ unitId }: { unitId: string | undefined }) {
       {created !== null && (
         <div class="pairing" role="status" aria-label={t('pairingCode')}>
           <div>
-            <p>{t('pairingCode')} · {t('counter')} {counterName(created.terminal.counterId)}</p>
+            <p>{t('pairingCode')} · {counterName(created.terminal.counterId)}</p>
             <p class="pairing-code">{created.pairingCode}</p>
             <p class="muted">{t('pairingHint')} {dateTime(lang, created.pairingExpiresAt)}</p>
           </div>

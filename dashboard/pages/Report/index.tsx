@@ -27,6 +27,7 @@ export function Report () {
     <Layout>
       <div class="no-print report-actions"><button type="button" class="primary" onClick={() => print()}>{t('reportPrint')}</button></div>
       <article class="report">
+        <p class="nation"><strong>{t('reportNation')}</strong><br /><span>{t('reportMotto')}</span></p>
         <h1>{t('reportTitle')}</h1>
         <p class="center">{t('reportUnit')}: <strong>{unitName}</strong> · {t('reportPeriod')}: {dayLabel(lang, selection.period.from)} – {dayLabel(lang, selection.period.to)}</p>
         <Status loading={report.loading && value === null} error={report.error} />
