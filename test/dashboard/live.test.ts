@@ -105,3 +105,26 @@ t.test('an admin creates a terminal: the pairing code is shown large with a QR c
   await page.getByRole('cell', { name: 'Chờ ghép nối', exact: true }).waitFor()
   t.equal(await page.getByRole('cell', { name: 'Hộp nút bấm', exact: true }).count(), 1, 'listed with the terminals')
 })
+
+t.test('an admin renames a criterion, moves it and relabels a level: saved as a whole, and the officers table shows the new label', async (t) => {
+  const admin = await seedUser(app.db, 'admin', null)
+  const { context, page } = await signIn(harness, admin.username, admin.password, '/admin')
+  t.teardown(() => context.close())
+  await page.getByRole('tab', { name: 'Thang đo và tiêu chí' }).click()
+  await page.getByLabel('xin_chao Tiếng Việt').fill('Chào hỏi niềm nở')
+  await page.getByRole('button', { name: 'Xuống xin_chao' }).click()
+  await page.getByLabel('Mức 2 Tiếng Việt').fill('Tạm được')
+  await page.getByRole('button', { name: 'Lưu', exact: true }).click()
+  await page.getByRole('status').filter({ hasText: 'Đã lưu.' }).waitFor()
+
+  const criteria = await app.db.selectFrom('criteria').select(['code', 'label_vi']).where('active', '=', true).orderBy('position').execute()
+  t.same(criteria.slice(0, 2), [{ code: 'xin_loi', label_vi: 'Xin lỗi' }, { code: 'xin_chao', label_vi: 'Chào hỏi niềm nở' }], 'renamed and moved down one')
+  t.equal(criteria.length, 8, 'no criterion lost')
+  const scale = await app.db.selectFrom('scale_levels').select(['level', 'label_vi', 'category', 'weight']).orderBy('level', 'desc').execute()
+  t.same(scale.map((level) => level.label_vi), ['Rất hài lòng', 'Hài lòng', 'Tạm được', 'Không hài lòng'])
+  t.same(scale.map((level) => [level.category, level.weight]), [['satisfied', 100], ['satisfied', 75], ['neutral', 40], ['unsatisfied', 0]], 'categories and weights kept')
+
+  await page.getByRole('link', { name: 'Cán bộ' }).click()
+  await page.getByRole('button', { name: 'Chào hỏi niềm nở' }).waitFor()
+  t.pass('the officers table shows the new label')
+})

@@ -4,20 +4,22 @@ import { useState } from 'preact/hooks'
 import { call, get, type ApiToken, type Counter, type CreatedTerminal, type Items, type Officer, type Role, type Terminal, type Unit, type User } from '../../api.ts'
 import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout, unitTree } from '../../components/Layout.tsx'
+import { Catalogue } from './Catalogue.tsx'
 import { QrCode } from '../../components/QrCode.tsx'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import type { MessageKey } from '../../i18n.ts'
 import { dateTime } from '../../period.ts'
 
-type Tab = 'units' | 'terminals' | 'counters' | 'officers' | 'users' | 'tokens'
+type Tab = 'catalogue' | 'units' | 'terminals' | 'counters' | 'officers' | 'users' | 'tokens'
 const tabs: Array<{ tab: Tab, label: MessageKey }> = [
   { tab: 'units', label: 'adminUnits' },
   { tab: 'terminals', label: 'adminTerminals' },
   { tab: 'counters', label: 'adminCounters' },
   { tab: 'officers', label: 'adminOfficers' },
   { tab: 'users', label: 'adminUsers' },
-  { tab: 'tokens', label: 'adminTokens' }
+  { tab: 'tokens', label: 'adminTokens' },
+  { tab: 'catalogue', label: 'adminCatalogue' }
 ]
 
 /** A form that posts and reports failure; `onSubmit` throws to show the API's message. */
@@ -327,17 +329,18 @@ function Tokens ({ unitId }: { unitId: string | undefined }) {
 }
 
 export function Admin () {
-  const { t } = useDashboard()
+  const { t, user } = useDashboard()
   const selection = useSelection()
   const [tab, setTab] = useState<Tab>('terminals')
   const unitId = selection.stats.unitId as string | undefined
   return (
     <Layout>
       <div role="tablist" class="tabs">
-        {tabs.map((item) => <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>{t(item.label)}</button>)}
+        {tabs.filter((item) => item.tab !== 'catalogue' || user.role === 'admin').map((item) => <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>{t(item.label)}</button>)}
       </div>
       <Section title={t(tabs.find((item) => item.tab === tab)!.label)}>
         {tab === 'units' && <Units />}
+        {tab === 'catalogue' && <Catalogue />}
         {tab === 'terminals' && <Terminals key={unitId} unitId={unitId} />}
         {tab === 'counters' && <Counters key={unitId} unitId={unitId} />}
         {tab === 'officers' && <Officers key={unitId} unitId={unitId} />}
