@@ -95,6 +95,8 @@ t.test('the overview shows the API\'s figures for the seeded month, against the 
   t.equal(await tile('Tỷ lệ hài lòng').textContent(), rate(week.satisfactionRate), 'a bookmarked 7-day view shows the 7 days')
 
   await page.getByRole('button', { name: 'Tháng này' }).click()
+  await page.waitForURL(/period=month/)
+  await page.getByRole('link', { name: 'So sánh đơn vị' }).and(page.locator('[href*="period=month"]')).waitFor()
   await page.getByRole('link', { name: 'So sánh đơn vị' }).click()
   await page.waitForURL(/\/province\?period=month/)
   const units = await api<{ rows: Array<{ name: string, total: number }> }>(`/api/v1/stats/units?from=${month.from}&to=${month.to}`)
