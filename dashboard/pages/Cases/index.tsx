@@ -44,10 +44,14 @@ function CaseItem ({ item, onResolved }: { item: Case, onResolved: () => void })
 }
 
 export function Cases () {
-  const { t } = useDashboard()
+  const { t, counters, officers } = useDashboard()
   const selection = useSelection()
   const [status, setStatus] = useState<'open' | 'resolved'>('open')
-  const cases = useLoad(() => get<Items<Case>>('/cases', { status, unitId: selection.stats.unitId, from: selection.period.from, to: selection.period.to }), [status, selection.search])
+  const [counterId, setCounterId] = useState('')
+  const [officerId, setOfficerId] = useState('')
+  const cases = useLoad(() => get<Items<Case>>('/cases', {
+    status, unitId: selection.stats.unitId, from: selection.period.from, to: selection.period.to, counterId, officerId
+  }), [status, selection.search, counterId, officerId])
   return (
     <Layout>
       <Section title={t('casesTitle')} actions={
@@ -57,6 +61,23 @@ export function Cases () {
           ))}
         </div>
       }>
+        <div class="filters">
+          <label>{t('counter')}
+            <select aria-label={t('counter')} value={counterId} onChange={(event) => setCounterId(event.currentTarget.value)}>
+              <option value="">{t('all')}</option>
+              {[...counters.values()].sort((a, b) => a.unitId.localeCompare(b.unitId) || a.number - b.number).map((counter) => (
+                <option key={counter.id} value={counter.id}>{counterLabel(t('counter'), counter.number, counter.name)}</option>
+              ))}
+            </select>
+          </label>
+          <label>{t('officer')}
+            <select aria-label={t('officer')} value={officerId} onChange={(event) => setOfficerId(event.currentTarget.value)}>
+              <option value="">{t('all')}</option>
+              {[...officers.values()].sort((a, b) => a.fullName.localeCompare(b.fullName, 'vi')).map((officer) => <option key={officer.id} value={officer.id}>{officer.fullName} ({officer.staffCode})</option>)}
+            </select>
+          </label>
+          {cases.value !== null && <span class="muted">{cases.value.items.length}</span>}
+        </div>
         <Status loading={cases.loading && cases.value === null} error={cases.error} />
         {cases.value?.items.length === 0 && <p class="muted">{t('noCases')}</p>}
         <ul class="cases">
