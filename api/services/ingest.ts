@@ -113,18 +113,24 @@ export class RatingIngest {
   /** While a commit runs, new requests wait and go together into the next one. */
   private schedule (): void {
     if (this.flushing !== null) return
-    this.flushing = (async () => {
-      while (this.queue.length > 0) {
-        const batch: PendingRequest[] = []
-        let size = 0
-        while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.items.length <= MAX_BATCH)) {
-          const next = this.queue.shift()!
-          size += next.items.length
-          batch.push(next)
-        }
-        await this.commit(batch)
+    this.flushing = this.flushQueue().finally(() => {
+      this.flushing = null
+      // A request queued after the loop's last check but before this line would otherwise wait forever.
+      if (this.queue.length > 0) this.schedule()
+    })
+  }
+
+  private async flushQueue (): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: PendingRequest[] = []
+      let size = 0
+      while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.items.length <= MAX_BATCH)) {
+        const next = this.queue.shift()!
+        size += next.items.length
+        batch.push(next)
       }
-    })().finally(() => { this.flushing = null })
+      await this.commit(batch)
+    }
   }
 
   private cachedCatalogue: { scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string>, loadedAt: number } | null = null

@@ -1,0 +1,29 @@
+// The group-commit queue itself: requests arriving as a commit finishes are never stranded.
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { RatingIngest } from '../../api/services/ingest.ts'
+import { testConfig, migratedDatabase } from '../helper.ts'
+import { seedCentre } from '../fixtures.ts'
+
+t.test('every request is answered, however its arrival meets the end of a commit', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  const centre = await seedCentre(db)
+  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  let answered = 0
+  for (let round = 0; round < 40; round++) {
+    // Some submits start now, some as the previous round's commit resolves: the window where a request was once stranded.
+    const submits = Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve)))
+      .then(() => ingest.submit(terminal, [{ id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 60_000 + round * 100 + i).toISOString() }])))
+    const results = await Promise.race([
+      Promise.all(submits),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${round} was not answered in 20 s`)), 20_000))
+    ])
+    answered += results.filter((result) => result[0]!.status === 'created').length
+  }
+  await ingest.drain()
+  t.equal(answered, 200, 'all 200 ratings answered created')
+  const stored = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(stored.n, 200)
+})
