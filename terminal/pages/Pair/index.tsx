@@ -13,7 +13,8 @@ export function Pair () {
   const terminal = useTerminal()
   const { lang, revoked } = terminal
   const { route } = useLocation()
-  const [code, setCode] = useState('')
+  // The dashboard's QR code opens /terminal/pair?code=…: the code is filled in, the installer only confirms.
+  const [code, setCode] = useState(() => (new URLSearchParams(location.search).get('code') ?? '').replace(/\D/g, '').slice(0, CODE_LENGTH))
   const [error, setError] = useState<MessageKey | null>(null)
   const [sending, setSending] = useState(false)
 
