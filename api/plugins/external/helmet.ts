@@ -10,7 +10,8 @@ export default fp(async (app) => {
         scriptSrc: ["'self'"],
         // Preact sets element styles from script; Swagger UI ships a stylesheet and inline styles.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Officer photos may live on the province's own HTTPS server.
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'", 'data:'],
         workerSrc: ["'self'"],
