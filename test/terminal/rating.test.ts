@@ -49,6 +49,19 @@ t.test('pair, tap, answer the criteria, thank you: the rating is stored with its
   t.pass('back to the scale after the thank-you')
 })
 
+t.test('the QR link from the dashboard fills in the pairing code', async (t) => {
+  const centre = await seedCentre(app.db)
+  const { code } = await seedPairingCode(app, centre.centreId, centre.counterIds[1]!)
+  const { context, page } = await openTerminal(harness)
+  t.teardown(() => context.close())
+  await page.goto(`${harness.url}/terminal/pair?code=${code}`)
+  await page.getByRole('heading', { name: 'Ghép nối thiết bị' }).waitFor()
+  t.equal(await page.getByLabel('Nhập mã ghép nối').inputValue(), code, 'the installer only confirms')
+  await page.getByRole('button', { name: 'Ghép nối', exact: true }).click()
+  await page.getByRole('heading', { name: 'Ông/Bà có hài lòng với sự phục vụ của cán bộ?' }).waitFor()
+  t.equal(await page.locator('.counter-number').textContent(), 'Quầy 2')
+})
+
 t.test('skipping the criteria, and idle on the criteria screen sending what was answered', async (t) => {
   const centre = await seedCentre(app.db)
   // A long thank-you, so a loaded machine can't miss it between the idle send and the next screen.
