@@ -78,7 +78,6 @@ export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day
 const rollupKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'misuse'] as const
 const levelColumns = Array.from({ length: LEVELS }, (_, index) => `level_${index + 1}` as keyof LevelColumns)
 const countColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelColumns] as const
-const CHUNK = 500
 
 function checkRating (rating: RatingForRollup): void {
   if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
@@ -123,25 +122,35 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
       }
     }
   }
-  const rdb = withRollups(db)
   // Sorted keys: concurrent ingest transactions lock shared rows in the same order, so they cannot deadlock.
   const rows = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
-  for (let index = 0; index < rows.length; index += CHUNK) {
-    await rdb.insertInto('rating_rollups').values(rows.slice(index, index + CHUNK))
-      .onConflict((conflict) => conflict.columns([...rollupKey]).doUpdateSet(
-        Object.fromEntries(countColumns.map((column) => [column, sql<number>`rating_rollups.${sql.ref(column)} + excluded.${sql.ref(column)}`])) as Record<(typeof countColumns)[number], RawBuilder<number>>
-      ))
-      .execute()
-  }
   const criterionRows = [...criterionRollups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
-  for (let index = 0; index < criterionRows.length; index += CHUNK) {
-    await rdb.insertInto('rating_criterion_rollups').values(criterionRows.slice(index, index + CHUNK))
-      .onConflict((conflict) => conflict.columns([...rollupKey, 'criterion_code']).doUpdateSet({
-        answered: sql`rating_criterion_rollups.answered + excluded.answered`,
-        met: sql`rating_criterion_rollups.met + excluded.met`
-      }))
-      .execute()
-  }
+  // One array parameter per column (unnest), not one parameter per value: a batch of hundreds of rows
+  // costs one short statement to plan and send.
+  await sql`insert into rating_rollups (${columnList(rollupColumns)})
+    select * from unnest(${arrays(rows, rollupColumns)})
+    on conflict (${columnList(rollupKey)}) do update set ${sql.join(countColumns.map((column) => sql`${sql.ref(column)} = rating_rollups.${sql.ref(column)} + excluded.${sql.ref(column)}`))}`.execute(db)
+  if (criterionRows.length === 0) return
+  await sql`insert into rating_criterion_rollups (${columnList(criterionColumns)})
+    select * from unnest(${arrays(criterionRows, criterionColumns)})
+    on conflict (${columnList([...rollupKey, 'criterion_code'])}) do update set
+      answered = rating_criterion_rollups.answered + excluded.answered,
+      met = rating_criterion_rollups.met + excluded.met`.execute(db)
+}
+
+const columnTypes: Record<string, string> = {
+  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean',
+  criterion_code: 'text', weight_sum: 'bigint'
+}
+const rollupColumns = [...rollupKey, ...countColumns] as readonly string[]
+const criterionColumns = [...rollupKey, 'criterion_code', 'answered', 'met'] as readonly string[]
+
+function columnList (columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(columns.map((column) => sql.ref(column)))
+}
+
+function arrays (rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(columns.map((column) => sql`${sql.val(rows.map((row) => row[column] ?? null))}::${sql.raw(columnTypes[column] ?? 'integer')}[]`))
 }
 
 const levelCounts = sql.join(levelColumns.map((_, index) => sql`count(*) filter (where level = ${sql.lit(index + 1)})`))
