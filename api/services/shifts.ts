@@ -1,28 +1,34 @@
 // Shifts: starting one at a counter ends the officer's shift elsewhere and the counter's previous one.
-import { sql, type Transaction } from 'kysely'
-import type { Database } from '../db/schema.ts'
+// Used by the admin route (PUT /counters/:id/assignment) and by officer sign-in at a terminal.
+import type { Transaction } from 'kysely'
+import type { AssignmentRow, Database } from '../db/schema.ts'
+import { endAssignment, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, startAssignment } from '../repositories/counters.ts'
 
-export interface ShiftChange {
-  /** Counters whose officer changed (their terminals need fresh state). */
+export interface ShiftStart {
+  shift: AssignmentRow
+  /** The shifts this one ended (at this counter, and the officer's elsewhere). */
+  ended: AssignmentRow[]
+  /** Counters whose officer changed (their terminals need fresh state); empty when nothing changed. */
   changedCounterIds: string[]
 }
 
-/** Must run inside a transaction: the ends and the start are one change. */
-export async function startShift (trx: Transaction<Database>, counterId: string, officerId: string): Promise<ShiftChange> {
-  const counter = await trx.selectFrom('counters').select(['id', 'unit_id']).where('id', '=', counterId).forUpdate().executeTakeFirstOrThrow()
-  const ended = await trx.updateTable('assignments')
-    .set({ ended_at: sql`now()` })
-    .where('ended_at', 'is', null)
-    .where((eb) => eb.or([eb('counter_id', '=', counterId), eb('officer_id', '=', officerId)]))
-    .returning('counter_id')
-    .execute()
-  await trx.insertInto('assignments').values({ unit_id: counter.unit_id, counter_id: counterId, officer_id: officerId, started_at: sql`now()`, ended_at: null }).execute()
-  return { changedCounterIds: [...new Set([counterId, ...ended.map((row) => row.counter_id)])] }
+/**
+ * Must run inside a transaction, with the counter locked (`lockCounter`): the ends and the start are one change.
+ * Starting the shift of the officer already serving here changes nothing.
+ */
+export async function startShift (trx: Transaction<Database>, counter: { id: string, unit_id: string }, officerId: string): Promise<ShiftStart> {
+  const atCounter = await openAssignmentAtCounter(trx, counter.id)
+  if (atCounter?.officer_id === officerId) return { shift: atCounter, ended: [], changedCounterIds: [] }
+  const elsewhere = await openAssignmentOfOfficer(trx, officerId)
+  const ended: AssignmentRow[] = []
+  for (const open of [atCounter, elsewhere]) if (open !== undefined) ended.push(await endAssignment(trx, open.id))
+  const shift = await startAssignment(trx, { unitId: counter.unit_id, counterId: counter.id, officerId })
+  return { shift, ended, changedCounterIds: [...new Set([counter.id, ...ended.map((row) => row.counter_id)])] }
 }
 
-/** Ends the counter's open shift; answers whether there was one. */
-export async function endShift (trx: Transaction<Database>, counterId: string): Promise<boolean> {
-  const ended = await trx.updateTable('assignments').set({ ended_at: sql`now()` })
-    .where('counter_id', '=', counterId).where('ended_at', 'is', null).returning('id').execute()
-  return ended.length > 0
+/** Locks the counter and ends its open shift; answers the ended shift, or undefined when there was none. */
+export async function endShift (trx: Transaction<Database>, counterId: string): Promise<AssignmentRow | undefined> {
+  if (await lockCounter(trx, counterId) === undefined) return undefined
+  const open = await openAssignmentAtCounter(trx, counterId)
+  return open === undefined ? undefined : endAssignment(trx, open.id)
 }

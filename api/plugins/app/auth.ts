@@ -142,7 +142,6 @@ export default fp(async (app) => {
   })
 
   app.decorate('unitInScope', async (actor: Actor, unitId: string) => {
-    const root = actor.kind === 'user' ? actor.unitId : actor.unitId
-    return isUnitWithin(app.db, root, unitId)
+    return isUnitWithin(app.db, actor.unitId, unitId)
   })
 }, { name: 'auth', dependencies: ['db', 'config'] })

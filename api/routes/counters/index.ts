@@ -1,7 +1,8 @@
 // /api/v1/counters: counters of the units in scope, and the shifts that credit an officer with a counter's ratings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
-import { counterNumberTaken, endAssignment, findCounter, insertCounter, listCounters, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, rowToAssignment, rowToCounter, startAssignment, updateCounter } from '../../repositories/counters.ts'
+import { counterNumberTaken, endAssignment, findCounter, insertCounter, listCounters, lockCounter, openAssignmentAtCounter, rowToAssignment, rowToCounter, updateCounter } from '../../repositories/counters.ts'
+import { startShift } from '../../services/shifts.ts'
 import { findOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
@@ -126,17 +127,13 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
       if (officer === undefined || !await unitWithinScope(trx, actor, officer.unit_id)) throw notFound('Officer', 'OFFICER_NOT_FOUND')
       if (!counter.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; activate it first')
       if (!officer.active) throw conflict('OFFICER_INACTIVE', 'This officer is inactive; activate the officer first')
-      const atCounter = await openAssignmentAtCounter(trx, counter.id)
-      if (atCounter?.officer_id === officer.id) return { shift: atCounter, previousCounterId: undefined }
-      const elsewhere = await openAssignmentOfOfficer(trx, officer.id)
-      const ended = []
-      if (atCounter !== undefined) ended.push(rowToAssignment(await endAssignment(trx, atCounter.id)))
-      if (elsewhere !== undefined) ended.push(rowToAssignment(await endAssignment(trx, elsewhere.id)))
-      const shift = await startAssignment(trx, { unitId: counter.unit_id, counterId: counter.id, officerId: officer.id })
-      await writeAudit(trx, actor, { action: 'start_shift', entity: 'assignment', entityId: shift.id, unitId: counter.unit_id, before: { ended }, after: rowToAssignment(shift) })
-      return { shift, previousCounterId: elsewhere?.counter_id }
+      const change = await startShift(trx, counter, officer.id)
+      if (change.changedCounterIds.length > 0) {
+        await writeAudit(trx, actor, { action: 'start_shift', entity: 'assignment', entityId: change.shift.id, unitId: counter.unit_id, before: { ended: change.ended.map(rowToAssignment) }, after: rowToAssignment(change.shift) })
+      }
+      return change
     })
-    await refresh(result.shift.counter_id, result.previousCounterId)
+    await refresh(...result.changedCounterIds)
     return rowToAssignment(result.shift)
   })
 

@@ -8,6 +8,7 @@ import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, Termi
 import { writeAudit } from '../../services/audit.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
 import { hashSecret, verifySecret } from '../../services/secrets.ts'
+import { lockCounter } from '../../repositories/counters.ts'
 import { endShift, startShift } from '../../services/shifts.ts'
 import { rowToTerminalOfficer, terminalState } from '../../services/terminal-state.ts'
 
@@ -63,7 +64,9 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
     }
     const change = await app.db.transaction().execute(async (trx) => {
       await trx.updateTable('officers').set({ pin_failures: 0, pin_locked_until: null }).where('id', '=', officer.id).execute()
-      const shift = await startShift(trx, device.counterId, officer.id)
+      const counter = await lockCounter(trx, device.counterId)
+      if (counter === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
+      const shift = await startShift(trx, counter, officer.id)
       await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, { action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId, after: { counterId: device.counterId, officerId: officer.id } })
       return shift
     })
@@ -76,7 +79,7 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const device = request.terminal!
     const ended = await app.db.transaction().execute(async (trx) => {
-      const had = await endShift(trx, device.counterId)
+      const had = await endShift(trx, device.counterId) !== undefined
       if (had) await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, { action: 'sign_out', entity: 'assignment', entityId: null, unitId: device.unitId, before: { counterId: device.counterId } })
       return had
     })
