@@ -6,8 +6,12 @@ import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     ingest: RatingIngest
+    /** Calls `listener` with every batch of newly stored ratings, after its commit (alert rules, for one). */
+    onRatingsStored: (listener: RatingsStoredListener) => void
   }
 }
+
+export type RatingsStoredListener = (ratings: readonly StoredRating[]) => void | Promise<void>
 
 function ratingEvent (rating: StoredRating): Record<string, unknown> {
   return {
@@ -28,6 +32,7 @@ function ratingEvent (rating: StoredRating): Record<string, unknown> {
 }
 
 export default fp(async (app) => {
+  const listeners: RatingsStoredListener[] = []
   const ingest = new RatingIngest(app.db, app.config, {
     // The rollups change in the same transaction as the ratings: each rating is counted exactly once.
     inTransaction: (trx, created) => recordRatings(trx, created),
@@ -42,9 +47,13 @@ export default fp(async (app) => {
         }
         Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
       }
+      for (const listener of listeners) {
+        Promise.resolve().then(() => listener(created)).catch((error: unknown) => app.log.error({ err: error }, 'ratings-stored listener failed'))
+      }
     }
   })
   app.decorate('ingest', ingest)
+  app.decorate('onRatingsStored', (listener: RatingsStoredListener) => { listeners.push(listener) })
   // Graceful shutdown: ratings already queued are committed and answered before the database closes.
   app.addHook('preClose', async () => { await ingest.drain() })
 }, { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live'] })
