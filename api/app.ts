@@ -27,6 +27,7 @@ import rateLimitPlugin from './plugins/external/rate-limit.ts'
 import helmetPlugin from './plugins/external/helmet.ts'
 import authRoutes from './routes/auth/index.ts'
 import ingestPlugin from './plugins/app/ingest.ts'
+import rollupsPlugin from './plugins/app/rollups.ts'
 import terminalsRoutes from './routes/terminals/index.ts'
 import terminalRoutes from './routes/terminal/index.ts'
 import liveRoutes from './routes/live/index.ts'
@@ -51,6 +52,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(errorsPlugin)
   await instance.register(authPlugin)
   await instance.register(livePlugin)
+  await instance.register(rollupsPlugin)
   await instance.register(ingestPlugin)
   await instance.register(healthRoutes)
   await instance.register(authRoutes, { prefix: '/api/v1/auth' })

@@ -148,6 +148,8 @@ export interface RatingTable {
   source: TerminalKind
   misuse: Generated<boolean>
   misuse_reason: 'cooldown' | 'burst' | null
+  /** Set by the rollup worker in the transaction that adds the rating to the rollups. */
+  rolled_up: Generated<boolean>
 }
 
 export interface CaseTable {

@@ -36,8 +36,6 @@ export interface StoredRating {
 }
 
 export interface IngestHooks {
-  /** Runs inside the commit's transaction with the ratings stored by it (the rollups). */
-  inTransaction?: (trx: Transaction<Database>, created: StoredRating[]) => Promise<void>
   /** Runs after the commit (live events, metrics); errors are the hook's own business. */
   afterCommit?: (created: StoredRating[]) => void
 }
@@ -246,7 +244,8 @@ export class RatingIngest {
       misuse_reason: rating.misuseReason
     })))
       // Another server process may have stored the same id a moment ago: still exactly once.
-      .onConflict((oc) => oc.column('id').doNothing())
+      // No conflict target: the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md).
+      .onConflict((oc) => oc.doNothing())
       .returning('id')
       .execute()
     const insertedIds = new Set(inserted.map((row) => row.id))
@@ -269,7 +268,6 @@ export class RatingIngest {
       const caseByRating = new Map(cases.map((row) => [row.rating_id, row.id]))
       for (const rating of unsatisfied) rating.caseId = caseByRating.get(rating.id) ?? null
     }
-    await this.hooks.inTransaction?.(trx, created)
     return created
   }
 

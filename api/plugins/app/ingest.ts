@@ -1,6 +1,5 @@
 // Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
 import fp from 'fastify-plugin'
-import { recordRatings } from '../../../analytics/rollups.ts'
 import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 
 declare module 'fastify' {
@@ -34,9 +33,9 @@ function ratingEvent (rating: StoredRating): Record<string, unknown> {
 export default fp(async (app) => {
   const listeners: RatingsStoredListener[] = []
   const ingest = new RatingIngest(app.db, app.config, {
-    // The rollups change in the same transaction as the ratings: each rating is counted exactly once.
-    inTransaction: (trx, created) => recordRatings(trx, created),
+    // The ratings' commit is all a request waits for; the rollup worker counts them just after (exactly once).
     afterCommit (created) {
+      app.rollups.nudge()
       for (const rating of created) {
         app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
         const event = ratingEvent(rating)
@@ -56,4 +55,4 @@ export default fp(async (app) => {
   app.decorate('onRatingsStored', (listener: RatingsStoredListener) => { listeners.push(listener) })
   // Graceful shutdown: ratings already queued are committed and answered before the database closes.
   app.addHook('preClose', async () => { await ingest.drain() })
-}, { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live'] })
+}, { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live', 'rollups'] })

@@ -1,0 +1,73 @@
+// The rollup worker: every stored rating reaches the rollups exactly once, also with two workers at once or a failed run.
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../api/db/schema.ts'
+import { RatingIngest } from '../../api/services/ingest.ts'
+import { RollupWorker, rollUpPending } from '../../api/services/rollup-worker.ts'
+import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'
+import { seedCentre } from '../fixtures.ts'
+
+async function counts (db: Kysely<Database>): Promise<{ pending: number, stored: number, monthTotal: number, dayUnsatisfied: number }> {
+  const result = await sql<{ pending: number, stored: number, month_total: number, day_unsatisfied: number }>`
+    select (select count(*)::int from ratings where not rolled_up) as pending,
+           (select count(*)::int from ratings) as stored,
+           (select coalesce(sum(total), 0)::int from rating_rollups where grain = 'month') as month_total,
+           (select coalesce(sum(unsatisfied), 0)::int from rating_rollups where grain = 'day') as day_unsatisfied`.execute(db)
+  const row = result.rows[0]!
+  return { pending: row.pending, stored: row.stored, monthTotal: row.month_total, dayUnsatisfied: row.day_unsatisfied }
+}
+
+async function storeRatings (db: Kysely<Database>, count: number): Promise<void> {
+  const centre = await seedCentre(db)
+  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  // Levels 1..4 in turn, spread over 40 days: several month and day buckets, a quarter unsatisfied (level 1).
+  const ratings = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), level: (i % 4) + 1, ratedAt: new Date(Date.now() - i * 24 * 3600_000 / 3 - 60_000).toISOString() }))
+  const results = await ingest.submit(terminal, ratings)
+  await ingest.drain()
+  if (results.some((result) => result.status !== 'created')) throw new Error('seeding ratings failed')
+}
+
+t.test(`stored ratings wait as pending until the worker rolls them up (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  await storeRatings(db, 120)
+  t.match(await counts(db), { pending: 120, stored: 120, monthTotal: 0 }, 'the ingest commits the ratings only')
+
+  // Two workers with small batches at once: claimed rows are skipped by the other, none counted twice.
+  const a = new RollupWorker(db, { batchSize: 7 })
+  const b = new RollupWorker(db, { batchSize: 11 })
+  const [byA, byB] = await Promise.all([a.drain(), b.drain()])
+  t.equal(byA + byB, 120, 'the two workers together rolled up each rating once')
+  t.same(await counts(db), { pending: 0, stored: 120, monthTotal: 120, dayUnsatisfied: 30 }, 'rollups hold every rating once')
+  t.equal(await a.drain(), 0, 'a further run finds nothing')
+})
+
+t.test(`a run that fails changes neither the rollups nor the marks (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  await storeRatings(db, 10)
+  await t.rejects(db.transaction().execute(async (trx) => {
+    t.equal(await rollUpPending(trx, 100), 10, 'the run claimed all ten')
+    throw new Error('crash before commit')
+  }), /crash before commit/)
+  t.match(await counts(db), { pending: 10, monthTotal: 0 }, 'rolled back: still pending, not counted')
+  await new RollupWorker(db).drain()
+  t.match(await counts(db), { pending: 0, monthTotal: 10 }, 'the next run counts them once')
+})
+
+t.test(`the server rolls up ratings shortly after they are stored (${databaseKind})`, async (t) => {
+  const app = await build(t)
+  const centre = await seedCentre(app.db)
+  const ratings = Array.from({ length: 5 }, (_, i) => ({ id: randomUUID(), level: i % 2 === 0 ? 4 : 1, ratedAt: new Date(Date.now() - 60_000 * (i + 1)).toISOString() }))
+  const response = await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}` }, payload: { ratings } })
+  t.equal(response.statusCode, 200)
+  const deadline = Date.now() + 30_000
+  let seen = await counts(app.db)
+  while (seen.pending > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    seen = await counts(app.db)
+  }
+  t.same(seen, { pending: 0, stored: 5, monthTotal: 5, dayUnsatisfied: 2 }, 'rolled up with no one asking')
+})
