@@ -32,6 +32,10 @@ import terminalsRoutes from './routes/terminals/index.ts'
 import terminalRoutes from './routes/terminal/index.ts'
 import liveRoutes from './routes/live/index.ts'
 import catalogueRoutes from './routes/scale/index.ts'
+import alertsPlugin from './plugins/app/alerts.ts'
+import alertRoutes from './routes/alerts/index.ts'
+import ratingRoutes from './routes/ratings/index.ts'
+import officerAssignmentRoutes from './routes/officers/assignments.ts'
 
 export interface AppOptions {
   config: Config
@@ -54,6 +58,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(livePlugin)
   await instance.register(rollupsPlugin)
   await instance.register(ingestPlugin)
+  await instance.register(alertsPlugin)
   await instance.register(healthRoutes)
   await instance.register(authRoutes, { prefix: '/api/v1/auth' })
   await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
@@ -67,6 +72,9 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(terminalRoutes, { prefix: '/api/v1/terminal' })
   await instance.register(liveRoutes, { prefix: '/api/v1' })
   await instance.register(catalogueRoutes, { prefix: '/api/v1' })
+  await instance.register(alertRoutes, { prefix: '/api/v1' })
+  await instance.register(ratingRoutes, { prefix: '/api/v1/ratings' })
+  await instance.register(officerAssignmentRoutes, { prefix: '/api/v1/officers' })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.

@@ -165,6 +165,34 @@ export interface CaseTable {
   note: string | null
 }
 
+export type AlertRuleKind = 'unsatisfied_share' | 'unsatisfied_streak'
+/** unsatisfied_share: windowMinutes, thresholdPercent, minCount; unsatisfied_streak: count. */
+export interface AlertRuleParameters { windowMinutes?: number, thresholdPercent?: number, minCount?: number, count?: number }
+
+export interface AlertRuleTable {
+  id: Generated<string>
+  unit_id: string
+  kind: AlertRuleKind
+  parameters: Json<AlertRuleParameters>
+  enabled: Generated<boolean>
+  created_by: string | null
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface AlertTable {
+  id: Generated<string>
+  unit_id: string
+  rule_id: string | null
+  kind: AlertRuleKind
+  counter_id: string | null
+  fired_at: DefaultedTimestamp
+  details: ColumnType<Record<string, unknown>, string | undefined, string>
+  acknowledged_at: Timestamp | null
+  acknowledged_by: string | null
+  note: string | null
+}
+
 export interface Database {
   units: UnitTable
   counters: CounterTable
@@ -179,6 +207,8 @@ export interface Database {
   terminals: TerminalTable
   ratings: RatingTable
   cases: CaseTable
+  alert_rules: AlertRuleTable
+  alerts: AlertTable
 }
 
 export type UnitRow = Selectable<UnitTable>
@@ -196,3 +226,5 @@ export type TerminalRow = Selectable<TerminalTable>
 export type RatingRow = Selectable<RatingTable>
 export type NewRating = Insertable<RatingTable>
 export type CaseRow = Selectable<CaseTable>
+export type AlertRuleRow = Selectable<AlertRuleTable>
+export type AlertRow = Selectable<AlertTable>
