@@ -198,11 +198,12 @@ async function countsFromRollups (db: Db, filter: FigureFilter, period: Period, 
   return result
 }
 
-async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, pendingOnly = false): Promise<Map<string, Counts>> {
   const tree = await subtreeOf(db, filter.unitId)
   if (tree.ids.length === 0) return new Map()
   const key = rawKeySql(grouping)
-  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}`
+  // pendingOnly: the ratings the rollup worker has not added yet (a few, through ratings_rollup_pending_idx).
+  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}${pendingOnly ? sql` and not r.rolled_up` : sql``}`
   const [rows, criterionRows] = await Promise.all([
     sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${treeSql(tree)}
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum
@@ -224,8 +225,28 @@ async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, 
   return result
 }
 
+/**
+ * Runs `fn` in one snapshot: a read-only REPEATABLE READ transaction, unless `db` already is a transaction
+ * (then the caller chose its isolation). A worker run committing between two reads can then neither double
+ * a rating (in the rollups and still pending) nor drop one.
+ */
+export async function inSnapshot<T> (db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db)
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
+}
+
+/** Rollups plus the ratings still pending (`not rolled_up`), read in one snapshot: exact while the worker catches up. */
+function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  return inSnapshot(db, async (trx) => {
+    const result = await countsFromRollups(trx, filter, period, grouping)
+    const pending = await countsFromRatings(trx, filter, period, grouping, true)
+    for (const [key, counts] of pending) addCounts(countsAt(result, key), counts)
+    return result
+  })
+}
+
 function countsFor (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: QueryOptions): Promise<Map<string, Counts>> {
-  return options.source === 'ratings' ? countsFromRatings(db, filter, period, grouping) : countsFromRollups(db, filter, period, grouping)
+  return options.source === 'ratings' ? countsFromRatings(db, filter, period, grouping) : exactCounts(db, filter, period, grouping)
 }
 
 async function catalogueOf (db: Db): Promise<Catalogue> {

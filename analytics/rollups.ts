@@ -158,8 +158,10 @@ const levelSums = sql.join(levelColumns.map((column) => sql`sum(${sql.ref(column
 const allColumns = sql.join([...rollupKey, ...countColumns].map((column) => sql.ref(column)))
 
 async function rebuildIn (trx: Transaction<Database>): Promise<void> {
-  // Ingest waits while the rollups are rebuilt, so no rating is missed or counted twice.
-  await sql`lock table ratings in share mode`.execute(trx)
+  // Ingest and the rollup worker wait while the rollups are rebuilt (figures can still be read), so no rating
+  // is missed or counted twice. EXCLUSIVE, not SHARE: it also waits for a worker run holding claimed rows
+  // (FOR UPDATE), which would otherwise deadlock with the marking below.
+  await sql`lock table ratings in exclusive mode`.execute(trx)
   await sql`lock table rating_rollups, rating_criterion_rollups in exclusive mode`.execute(trx)
   await sql`delete from rating_criterion_rollups`.execute(trx)
   await sql`delete from rating_rollups`.execute(trx)
@@ -185,6 +187,8 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
       from rating_criterion_rollups where grain = ${from}
       group by unit_id, ${bucket}, counter_id, officer_id, misuse, criterion_code`.execute(trx)
   }
+  // Every rating is counted now: none is left for the worker (figures would add it twice).
+  await sql`update ratings set rolled_up = true where not rolled_up`.execute(trx)
 }
 
 /** Recomputes every rollup from the raw ratings (demo seeding, recovery); ingest waits meanwhile. */

@@ -17,7 +17,9 @@ const { values: options } = parseArgs({
     communes: { type: 'string', default: '100' },
     runs: { type: 'string', default: '20' },
     'raw-runs': { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false }
+    keep: { type: 'boolean', default: false },
+    // generate: a fresh database with ratings only; rollups: (re)build the rollups of a kept database; measure: time the figures.
+    phase: { type: 'string', default: 'all' }
   }
 })
 const ratingCount = Number(options.ratings)
@@ -46,14 +48,16 @@ function percentile (samples: number[], p: number): number {
 }
 
 async function main (): Promise<void> {
-  if (!options.keep) {
+  const phase = options.phase
+  const generate = !options.keep && (phase === 'all' || phase === 'generate')
+  if (generate) {
     await onServer(`drop database if exists ${databaseName} with (force)`)
     await onServer(`create database ${databaseName}`)
   }
   const db = await openDatabase({ databaseUrl: benchUrl, dataDir: null, poolSize: 4 })
   try {
-    if (!options.keep) {
-      await migrateToLatest(db)
+    await migrateToLatest(db)
+    if (generate) {
       log(`generating ${communes} communes with 2 centres each, 5 counters and 10 officers per centre`)
       await sql`insert into units (id, kind, code, name) values ('00000000-0000-4000-8000-000000000001', 'province', 'P01', 'Tỉnh Thử Nghiệm')`.execute(db)
       await sql`insert into units (kind, code, name, parent_id)
@@ -70,17 +74,24 @@ async function main (): Promise<void> {
           (select array_agg(o.id order by o.k) from numbered o where o.unit_id = c.unit_id and (o.k - 1) / 2 = c.number - 1) as officer_ids
         from counters c join terminals t on t.counter_id = c.id`.execute(db)
       const counters = Number((await sql<{ n: number }>`select count(*) as n from bench_counters`.execute(db)).rows[0]!.n)
-      // Indexes are built after the load: far faster than maintaining them row by row.
-      for (const index of ['ratings_unit_time_idx', 'ratings_terminal_time_idx', 'ratings_officer_time_idx']) await sql`drop index ${sql.ref(index)}`.execute(db)
+      // Keys, foreign keys and indexes are built after the load: far faster than checking and maintaining them row by row.
+      const constraints = (await sql<{ table: string, name: string, definition: string }>`
+        select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+        where (conrelid = 'ratings'::regclass and contype in ('p', 'f')) or (confrelid = 'ratings'::regclass and contype = 'f')
+        order by contype desc`.execute(db)).rows
+      const indexes = (await sql<{ name: string, definition: string }>`
+        select indexname as name, indexdef as definition from pg_indexes where tablename = 'ratings' and indexname not in (select conname from pg_constraint)`.execute(db)).rows
+      for (const index of indexes) await sql`drop index ${sql.ref(index.name)}`.execute(db)
+      for (const constraint of [...constraints].reverse()) await sql`alter table ${sql.ref(constraint.table)} drop constraint ${sql.ref(constraint.name)}`.execute(db)
       const chunk = 1_000_000
       for (let done = 0; done < ratingCount; done += chunk) {
         const size = Math.min(chunk, ratingCount - done)
-        const [, ms] = await timed(() => sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason)
+        const [, ms] = await timed(() => sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
           select gen_random_uuid(), c.unit_id, c.counter_id, c.terminal_id,
             case when g.r_officer < 0.05 then null else c.officer_ids[1 + floor(g.r_officer * 2)::int % 2] end,
             l.level, l.category, l.weight,
             case when g.r_criteria < 0.4 then jsonb_build_object('xin_chao', random() < 0.95, 'xin_cam_on', random() < 0.9, 'luon_mim_cuoi', random() < 0.85, 'luon_lang_nghe', random() < 0.9) else '{}'::jsonb end,
-            g.at, g.at, g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end
+            g.at, g.at, g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end, true
           from (
             select 1 + floor(random() * ${counters})::int as ci, random() as r_officer, random() as r_level, random() as r_criteria, random() as r_misuse,
               -- Two years of working days (weekend presses moved to Friday), office hours peaking late morning.
@@ -94,15 +105,18 @@ async function main (): Promise<void> {
         log(`ratings ${done + size} / ${ratingCount} (${Math.round(size / (ms / 1000))} rows/s)`)
       }
       const [, indexMs] = await timed(async () => {
-        await sql`create index ratings_unit_time_idx on ratings (unit_id, counted_at)`.execute(db)
-        await sql`create index ratings_terminal_time_idx on ratings (terminal_id, rated_at)`.execute(db)
-        await sql`create index ratings_officer_time_idx on ratings (officer_id, counted_at)`.execute(db)
+        for (const constraint of constraints) await sql`alter table ${sql.ref(constraint.table)} add constraint ${sql.ref(constraint.name)} ${sql.raw(constraint.definition)}`.execute(db)
+        for (const index of indexes) await sql.raw(index.definition).execute(db)
       })
-      log(`indexes built in ${(indexMs / 1000).toFixed(1)} s`)
+      log(`keys and indexes built in ${(indexMs / 1000).toFixed(1)} s`)
+      await sql`vacuum analyze ratings`.execute(db)
+    }
+    if (phase === 'all' || phase === 'rollups') {
       const [, rebuildMs] = await timed(() => rebuildRollups(db))
       log(`rollups rebuilt from raw ratings in ${(rebuildMs / 1000).toFixed(1)} s`)
       await sql`vacuum analyze`.execute(db)
     }
+    if (phase !== 'all' && phase !== 'measure') return
 
     const sizes = await sql<{ name: string, rows: number, bytes: number }>`
       select relname as name, reltuples::bigint as rows, pg_total_relation_size(oid) as bytes

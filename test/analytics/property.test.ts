@@ -1,9 +1,11 @@
-// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches), every figure from the rollups equals the same figure from raw ratings.
+// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every figure from the rollups equals the same figure from raw ratings.
 import assert from 'node:assert/strict'
 import t from 'tap'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
+import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rollUpPending } from '../../api/services/rollup-worker.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import { addRatings, type TestRating } from './ratings.ts'
@@ -40,8 +42,9 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
       level: drawn.level, criteria: drawn.criteria, at, misuse: drawn.misuse
     }
   })
-  // Several ingest batches: a later batch may hold older ratings (a terminal back online after days).
-  const batches = fc.array(fc.array(rating, { maxLength: 12 }), { minLength: 1, maxLength: 3 })
+  // Several ingest batches: a later batch may hold older ratings (a terminal back online after days). Some
+  // batches stay pending (stored, not yet rolled up by the worker): figures must count them all the same.
+  const batches = fc.array(fc.record({ ratings: fc.array(rating, { maxLength: 12 }), pending: fc.boolean() }), { minLength: 1, maxLength: 4 })
   const query = fc.record({
     root: fc.constantFrom<Array<string | null>>(first.provinceId, first.communeId, second.centreId, null),
     from: fc.integer({ min: 0, max: days.length - 1 }),
@@ -49,7 +52,8 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
     counter: fc.option(fc.integer({ min: 0, max: places.length - 1 }), { freq: 3 }),
     officer: fc.option(fc.integer({ min: 0, max: 1 }), { freq: 3 }),
     includeMisuse: fc.boolean(),
-    interval: fc.constantFrom('hour', 'day', 'week', 'month')
+    interval: fc.constantFrom('hour', 'day', 'week', 'month'),
+    catchUp: fc.constantFrom('worker', 'rebuild')
   })
 
   let runs = 0
@@ -57,7 +61,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
     await sql`delete from rating_criterion_rollups`.execute(db)
     await sql`delete from rating_rollups`.execute(db)
     await sql`delete from ratings`.execute(db)
-    for (const batch of ratingBatches) await addRatings(db, batch)
+    for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
     const from = days[drawn.from]!
     const to = days[Math.min(days.length - 1, drawn.from + drawn.length)]!
     const filter: FigureFilter = {
@@ -76,8 +80,15 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
     assert.deepEqual(await timeseries(db, series), await timeseries(db, series, raw), `time series by ${drawn.interval}`)
     // Unfiltered totals must also match the number of ratings stored: nothing missed, nothing doubled.
     const all = await summary(db, { unitId: null, from: days[0]!, to: days.at(-1)!, includeMisuse: true })
-    const inRange = ratingBatches.flat().filter((r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)).length
+    const inRange = ratingBatches.flatMap((batch) => batch.ratings).filter((r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)).length
     assert.equal(all.total, inRange, 'every rating counted exactly once')
+    // The rollup worker catches up (or a rebuild runs): nothing is pending any more and no figure moves.
+    const before = [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)]
+    if (drawn.catchUp === 'worker') await db.transaction().execute((trx) => rollUpPending(trx, 1000))
+    else await rebuildRollups(db)
+    const pending = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+    assert.equal(pending.rows[0]!.n, 0, `no rating left pending after the ${drawn.catchUp}`)
+    assert.deepEqual([await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)], before, `figures unchanged by the ${drawn.catchUp}`)
     runs++
   }), { numRuns: 20, endOnFailure: true })
   t.equal(runs, 20, 'every run compared all six figures')

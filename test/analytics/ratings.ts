@@ -1,4 +1,4 @@
-// Test ratings straight into the ratings table, then into the rollups, as the ingest does in one transaction.
+// Test ratings straight into the ratings table, then into the rollups (as the rollup worker does), or left pending.
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Category, Database } from '../../api/db/schema.ts'
@@ -31,9 +31,13 @@ export function forRollup (rating: TestRating): RatingForRollup {
   }
 }
 
-/** Inserts the ratings and adds exactly them to the rollups, in one transaction. */
-export async function addRatings (db: Kysely<Database>, ratings: TestRating[]): Promise<void> {
+/**
+ * Inserts the ratings and adds exactly them to the rollups, marked rolled up, in one transaction, as the
+ * rollup worker leaves them. `pending: true` leaves them as the ingest commits them: not yet in the rollups.
+ */
+export async function addRatings (db: Kysely<Database>, ratings: TestRating[], options: { pending?: boolean } = {}): Promise<void> {
   if (ratings.length === 0) return
+  const pending = options.pending ?? false
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('ratings').values(ratings.map((rating) => {
       const scale = defaultScale[rating.level]!
@@ -41,9 +45,10 @@ export async function addRatings (db: Kysely<Database>, ratings: TestRating[]): 
       return {
         id: randomUUID(), unit_id: rating.unitId, counter_id: rating.counterId, terminal_id: rating.terminalId, officer_id: rating.officerId ?? null,
         device_officer_id: null, level: rating.level, category: scale.category, weight: scale.weight, criteria: JSON.stringify(rating.criteria ?? {}),
-        rated_at: at, counted_at: at, source: 'touch' as const, misuse: rating.misuse ?? false, misuse_reason: rating.misuse === true ? 'burst' as const : null
+        rated_at: at, counted_at: at, source: 'touch' as const, misuse: rating.misuse ?? false, misuse_reason: rating.misuse === true ? 'burst' as const : null,
+        rolled_up: !pending
       }
     })).execute()
-    await recordRatings(trx, ratings.map(forRollup))
+    if (!pending) await recordRatings(trx, ratings.map(forRollup))
   })
 }

@@ -12,7 +12,7 @@ async function insertRatings (db: Kysely<Database>, terminalId: string, ratings:
   await db.insertInto('ratings').values(ratings.map((rating) => ({
     id: randomUUID(), unit_id: rating.unitId, counter_id: rating.counterId, terminal_id: terminalId, officer_id: rating.officerId,
     device_officer_id: null, level: rating.level, category: rating.category, weight: rating.weight, criteria: JSON.stringify(rating.criteria),
-    rated_at: rating.countedAt, counted_at: rating.countedAt, source: 'touch' as const, misuse: rating.misuse, misuse_reason: rating.misuse ? 'burst' as const : null
+    rated_at: rating.countedAt, counted_at: rating.countedAt, source: 'touch' as const, misuse: rating.misuse, misuse_reason: rating.misuse ? 'burst' as const : null, rolled_up: true
   }))).execute()
   await recordRatings(db, ratings)
 }
