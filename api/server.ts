@@ -1,4 +1,7 @@
 // Starts Hài Lòng: reads config, opens and migrates the database, listens, and shuts down gracefully.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import net from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
 import { ConfigError, loadConfig } from './config.ts'
@@ -41,10 +44,44 @@ await ensureAdmin(db, config.adminUsername, config.adminPassword, logger)
 
 const app = await buildApp({ config, db }, logger)
 
+/**
+ * Lets HTTP clients go without a reset. server.close() alone closes idle keep-alive connections at once, and
+ * a request a client is just sending on one is then reset (measured: test/reliability). Instead `release`
+ * stops listening (a new connection is refused, cleanly), answers every request on the open connections with
+ * `Connection: close`, gives active clients `graceMs` to get one last answer, then closes the idle rest and
+ * waits for the requests in progress, which are counted from the start.
+ */
+function trackRequests (server: Server): { release: (graceMs: number, timeoutMs: number) => Promise<void> } {
+  let releasing = false
+  let inFlight = 0
+  let allAnswered: (() => void) | null = null
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (releasing) response.setHeader('connection', 'close')
+    inFlight++
+    response.once('close', () => {
+      if (--inFlight === 0) allAnswered?.()
+    })
+  })
+  return {
+    async release (graceMs, timeoutMs) {
+      releasing = true
+      const started = Date.now()
+      // net.Server's close: stops accepting, without http.Server's immediate closeIdleConnections().
+      if (server.listening) net.Server.prototype.close.call(server)
+      await sleep(graceMs)
+      server.closeIdleConnections()
+      if (inFlight === 0) return
+      await Promise.race([new Promise<void>((resolve) => { allAnswered = resolve }), sleep(Math.max(0, timeoutMs - (Date.now() - started)))])
+    }
+  }
+}
+const requests = trackRequests(app.server)
+
 closeWithGrace({ delay: 10000 }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
   else app.log.info(`${signal ?? 'shutdown'} received, finishing in-flight requests`)
-  // app.close stops accepting, waits for in-flight requests, then the db plugin closes the database.
+  await requests.release(1000, 6000)
+  // app.close waits for queued ratings to commit, closes live sockets, then the db plugin closes the database.
   await app.close()
 })
 
