@@ -11,3 +11,5 @@ export const badRequest = (code: string, message: string): ApiError => new ApiEr
 export const conflict = (code: string, message: string): ApiError => new ApiError(409, code, message)
 export const unauthorized = (code: string, message: string): ApiError => new ApiError(401, code, message)
 export const forbidden = (code: string, message: string): ApiError => new ApiError(403, code, message)
+/** A plain HTTP GET on a WebSocket endpoint. */
+export const websocketRequired = (): ApiError => new ApiError(426, 'WEBSOCKET_REQUIRED', 'This is a WebSocket endpoint: connect with an Upgrade: websocket request')

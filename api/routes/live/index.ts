@@ -1,22 +1,27 @@
 // WS /api/v1/live: rating, alert and case events for the signed-in user's subtree.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { websocketRequired } from '../../errors.ts'
 
 const live: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/live', {
-    websocket: true,
+  app.route({
+    method: 'GET',
+    url: '/live',
     preHandler: app.requireUser(),
-    schema: { tags: ['live'], summary: 'WebSocket of {type:"rating"|"alert"|"case"} events in your scope' }
-  }, (socket, request) => {
-    const actor = request.actor!
-    if (actor.kind !== 'user') return socket.close(4401, 'sign in first')
-    const unsubscribe = app.live.subscribeUser({
-      rootUnitId: actor.unitId,
-      officerId: actor.role === 'officer' ? actor.officerId : null,
-      send: (event) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event)) }
-    })
-    socket.on('close', unsubscribe)
-    socket.on('message', () => { /* the feed is one-way */ })
-    socket.send(JSON.stringify({ type: 'hello', scope: { unitId: actor.unitId, role: actor.role } }))
+    schema: { hide: true, tags: ['live'], summary: 'WebSocket of {type:"rating"|"alert"|"case"} events in your scope' },
+    // A plain GET (no Upgrade) gets a JSON error with a code, not an empty 404.
+    handler: async () => { throw websocketRequired() },
+    wsHandler: (socket, request) => {
+      const actor = request.actor!
+      if (actor.kind !== 'user') return socket.close(4401, 'sign in first')
+      const unsubscribe = app.live.subscribeUser({
+        rootUnitId: actor.unitId,
+        officerId: actor.role === 'officer' ? actor.officerId : null,
+        send: (event) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event)) }
+      })
+      socket.on('close', unsubscribe)
+      socket.on('message', () => { /* the feed is one-way */ })
+      socket.send(JSON.stringify({ type: 'hello', scope: { unitId: actor.unitId, role: actor.role } }))
+    }
   })
 }
 

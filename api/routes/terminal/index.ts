@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { sql } from 'kysely'
-import { ApiError } from '../../errors.ts'
+import { ApiError, websocketRequired } from '../../errors.ts'
 import { ErrorResponse } from '../../schemas/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../schemas/terminals.ts'
 import { writeAudit } from '../../services/audit.ts'
@@ -113,25 +113,29 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
     }
   })
 
-  app.get('/live', {
-    websocket: true,
-    schema: { tags: ['terminal'], summary: 'WebSocket: state pushes ({type:"state"}) and revocation ({type:"revoked"}); token in ?token= or Authorization', querystring: Type.Object({ token: Type.Optional(Type.String()) }) }
-  }, (socket, request) => {
-    const device = request.terminal!
-    const send = (message: unknown): void => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message)) }
-    const refresh = async (): Promise<void> => {
-      const row = await app.db.selectFrom('terminals').select('revoked_at').where('id', '=', device.id).executeTakeFirst()
-      if (row === undefined || row.revoked_at !== null) return revoke()
-      send({ type: 'state', state: await terminalState(app.db, device.id, app.config.misuse.cooldownSeconds) })
+  app.route({
+    method: 'GET',
+    url: '/live',
+    schema: { hide: true, tags: ['terminal'], summary: 'WebSocket: state pushes ({type:"state"}) and revocation ({type:"revoked"}); token in ?token= or Authorization', querystring: Type.Object({ token: Type.Optional(Type.String()) }) },
+    // A plain GET (no Upgrade) gets a JSON error with a code, not an empty 404.
+    handler: async () => { throw websocketRequired() },
+    wsHandler: (socket, request) => {
+      const device = request.terminal!
+      const send = (message: unknown): void => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message)) }
+      const refresh = async (): Promise<void> => {
+        const row = await app.db.selectFrom('terminals').select('revoked_at').where('id', '=', device.id).executeTakeFirst()
+        if (row === undefined || row.revoked_at !== null) return revoke()
+        send({ type: 'state', state: await terminalState(app.db, device.id, app.config.misuse.cooldownSeconds) })
+      }
+      const revoke = (): void => {
+        send({ type: 'revoked' })
+        socket.close(4401, 'terminal revoked')
+      }
+      const unsubscribe = app.live.subscribeTerminal({ terminalId: device.id, counterId: device.counterId, refresh, revoke })
+      socket.on('close', unsubscribe)
+      socket.on('message', () => { /* terminals only listen */ })
+      refresh().catch((error: unknown) => request.log.warn({ err: error }, 'first state push failed'))
     }
-    const revoke = (): void => {
-      send({ type: 'revoked' })
-      socket.close(4401, 'terminal revoked')
-    }
-    const unsubscribe = app.live.subscribeTerminal({ terminalId: device.id, counterId: device.counterId, refresh, revoke })
-    socket.on('close', unsubscribe)
-    socket.on('message', () => { /* terminals only listen */ })
-    refresh().catch((error: unknown) => request.log.warn({ err: error }, 'first state push failed'))
   })
 }
 
