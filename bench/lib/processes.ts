@@ -1,0 +1,56 @@
+// What the benchmarks share: a free port, a child process started and waited for, a scratch PostgreSQL database.
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+export async function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * `node --import tsx <args>` from the project root with PORT set; resolves once `readyPath` answers below 500.
+ * Node itself, not `npx tsx`: killing the child then stops the server, not a wrapper.
+ */
+export async function startProcess (args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] })
+  const started = Date.now()
+  while (Date.now() - started < 60_000 && child.exitCode === null) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${readyPath}`)
+      if (response.status < 500) return child
+    } catch { /* not yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`${args.join(' ')} did not start`)
+}
+
+export interface ScratchDatabase {
+  url: string
+  drop: () => Promise<void>
+}
+
+/** A fresh database on the server at `serverUrl`, dropped by `drop()`. */
+export async function scratchDatabase (serverUrl: string, prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${Date.now()}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  return {
+    url: Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString(),
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`).catch(() => {})
+      await admin.end()
+    }
+  }
+}
