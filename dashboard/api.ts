@@ -24,6 +24,20 @@ export type CounterRow = Figures & { counterId: string, unitId: string, number: 
 export type UnitRow = Figures & { unitId: string, code: string, name: string }
 export type BucketRow = Figures & { bucket: string }
 export type HeatmapRow = Figures & { weekday: number, hour: number }
+export type AlertRuleKind = 'unsatisfied_share' | 'unsatisfied_streak'
+export interface AlertRuleParameters { windowMinutes?: number, thresholdPercent?: number, minCount?: number, count?: number }
+export interface AlertRule { id: string, unitId: string, kind: AlertRuleKind, parameters: AlertRuleParameters, enabled: boolean, createdAt: string }
+export interface Alert {
+  id: string, unitId: string, ruleId: string | null, kind: AlertRuleKind, counterId: string | null, counterNumber: number | null, firedAt: string,
+  details: { parameters: AlertRuleParameters, total?: number, unsatisfied?: number, share?: number, ratingIds?: string[], officerIds?: string[] },
+  acknowledged: boolean, acknowledgedAt: string | null, acknowledgedBy: string | null, note: string | null
+}
+export interface RatingItem {
+  id: string, unitId: string, counterId: string, counterNumber: number, officerId: string | null, officerName: string | null, level: number,
+  category: 'satisfied' | 'neutral' | 'unsatisfied', criteria: Record<string, boolean>, ratedAt: string, countedAt: string, misuse: boolean
+}
+export interface RatingPage { items: RatingItem[], nextCursor: string | null }
+export interface Shift { id: string, unitId: string, counterId: string, counterNumber: number, counterName: string, startedAt: string, endedAt: string | null }
 export interface Rows<T> { rows: T[] }
 export interface Items<T> { items: T[] }
 

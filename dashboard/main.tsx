@@ -5,8 +5,9 @@ import { LocationProvider, Route, Router } from 'preact-iso'
 import { call, get, setUnauthorizedHandler, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
 import { DashboardContext, type Dashboard } from './context.ts'
 import { setCatalogue, text, type Lang } from './i18n.ts'
-import { connectLive, type LiveAlert, type LiveRating } from './live.ts'
+import { alertKey, connectLive, type LiveAlert, type LiveRating } from './live.ts'
 import { Admin } from './pages/Admin/index.tsx'
+import { Alerts } from './pages/Alerts/index.tsx'
 import { Cases } from './pages/Cases/index.tsx'
 import { Live } from './pages/Live/index.tsx'
 import { Login } from './pages/Login/index.tsx'
@@ -42,6 +43,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
   const [open, setOpen] = useState(false)
   const [ratings, setRatings] = useState<LiveRating[]>([])
   const [alerts, setAlerts] = useState<LiveAlert[]>([])
+  const [alertRound, setAlertRound] = useState(0)
   const [sound, setSoundState] = useState(localStorage.getItem(SOUND_KEY) === 'on')
   const soundRef = useRef(sound)
   soundRef.current = sound
@@ -65,7 +67,15 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
     onEvent (event) {
       if (event.type === 'rating') setRatings((list) => [event.rating, ...list].slice(0, FEED_LENGTH))
       if (event.type === 'alert') {
-        setAlerts((list) => [event.alert, ...list].slice(0, 20))
+        const key = alertKey(event.alert)
+        // An acknowledged rule alert (here or on another screen) leaves the toasts; the alerts page reloads.
+        if (event.alert.kind === 'rule' && event.alert.acknowledged) {
+          setAlerts((list) => list.filter((alert) => alertKey(alert) !== key))
+          setAlertRound((n) => n + 1)
+          return
+        }
+        setAlerts((list) => [event.alert, ...list.filter((alert) => alertKey(alert) !== key)].slice(0, 20))
+        if (event.alert.kind === 'rule') setAlertRound((n) => n + 1)
         if (soundRef.current) beep()
       }
     }
@@ -84,7 +94,8 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
       open,
       ratings,
       alerts,
-      dismiss: (ratingId) => setAlerts((list) => list.filter((alert) => alert.ratingId !== ratingId)),
+      alertRound,
+      dismiss: (key) => setAlerts((list) => list.filter((alert) => alertKey(alert) !== key)),
       sound,
       setSound (on) {
         localStorage.setItem(SOUND_KEY, on ? 'on' : 'off')
@@ -102,6 +113,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
         <Route path="/officers" component={Officers} />
         <Route path="/officers/:id" component={OfficerPage} />
         <Route path="/cases" component={Cases} />
+        <Route path="/alerts" component={Alerts} />
         <Route path="/province" component={Province} />
         <Route path="/report" component={Report} />
         <Route path="/admin" component={Admin} />

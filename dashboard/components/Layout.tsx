@@ -1,11 +1,11 @@
 // The frame of every signed-in page: navigation by role, the unit picker, the period presets, language, live alerts.
 import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
-import type { Role, Unit } from '../api.ts'
+import type { Alert, AlertRuleKind, Role, Unit } from '../api.ts'
 import { useDashboard, useSelection } from '../context.ts'
 import { counterLabel } from './Figures.tsx'
-import { levelLabel, type MessageKey } from '../i18n.ts'
-import { presets, time, type Preset } from '../period.ts'
+import { fill, levelLabel, type Lang, type MessageKey } from '../i18n.ts'
+import { percent, presets, time, type Preset } from '../period.ts'
 
 interface NavItem { path: string, label: MessageKey, roles: Role[] }
 export const navItems: NavItem[] = [
@@ -13,10 +13,19 @@ export const navItems: NavItem[] = [
   { path: '/live', label: 'navLive', roles: ['admin', 'supervisor'] },
   { path: '/officers', label: 'navOfficers', roles: ['admin', 'supervisor', 'analyst'] },
   { path: '/cases', label: 'navCases', roles: ['admin', 'supervisor'] },
+  { path: '/alerts', label: 'navAlerts', roles: ['admin', 'supervisor', 'analyst'] },
   { path: '/province', label: 'navProvince', roles: ['admin', 'supervisor', 'analyst'] },
   { path: '/report', label: 'navReport', roles: ['admin', 'supervisor', 'analyst'] },
   { path: '/admin', label: 'navAdmin', roles: ['admin', 'supervisor'] }
 ]
+
+/** What a rule alert saw, in words: the share in the window, or the streak at a counter. */
+export function alertText (t: (key: MessageKey) => string, lang: Lang, kind: AlertRuleKind, details: Alert['details'], counterNumber: number | null): string {
+  if (kind === 'unsatisfied_share') {
+    return fill(t('ruleShareText'), { share: percent(lang, details.share ?? null), unsatisfied: details.unsatisfied ?? 0, total: details.total ?? 0, window: details.parameters.windowMinutes ?? '' })
+  }
+  return fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) + (counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`)
+}
 
 const presetKeys: Record<Preset, MessageKey> = {
   today: 'presetToday', '7d': 'preset7d', month: 'presetMonth', quarter: 'presetQuarter', year: 'presetYear', custom: 'presetCustom'
@@ -77,20 +86,32 @@ function PeriodPicker () {
 }
 
 function Toasts () {
-  const { live, lang, t, counters, officers } = useDashboard()
+  const { live, lang, t, counters, officers, units } = useDashboard()
+  const { search } = useSelection()
   if (live.alerts.length === 0) return null
   return (
     <div class="toasts" aria-live="assertive">
-      {live.alerts.slice(0, 4).map((alert) => (
-        <div key={alert.ratingId} class="toast" role="alert">
-          <strong>{t('alertTitle')}</strong>
-          <span>
-            {levelLabel(lang, alert.level)} · {counters.has(alert.counterId) ? counterLabel(t('counter'), counters.get(alert.counterId)!.number, counters.get(alert.counterId)!.name) : ''}
-            {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} · {time(lang, alert.at)}
-          </span>
-          <button type="button" class="link" onClick={() => live.dismiss(alert.ratingId)}>{t('dismiss')}</button>
-        </div>
-      ))}
+      {live.alerts.slice(0, 4).map((alert) => alert.kind === 'rule'
+        ? (
+          <div key={alert.id} class="toast rule" role="alert" data-alert={alert.id}>
+            <strong>{t('ruleAlertTitle')}</strong>
+            <span>{alertText(t, lang, alert.ruleKind, alert.details, alert.counterNumber)} · {units.find((unit) => unit.id === alert.unitId)?.name ?? ''} · {time(lang, alert.at)}</span>
+            <span class="toast-actions">
+              <a href={`/alerts${search}`}>{t('view')}</a>
+              <button type="button" class="link" onClick={() => live.dismiss(alert.id)}>{t('dismiss')}</button>
+            </span>
+          </div>
+          )
+        : (
+          <div key={alert.ratingId} class="toast" role="alert">
+            <strong>{t('alertTitle')}</strong>
+            <span>
+              {levelLabel(lang, alert.level)} · {counters.has(alert.counterId) ? counterLabel(t('counter'), counters.get(alert.counterId)!.number, counters.get(alert.counterId)!.name) : ''}
+              {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} · {time(lang, alert.at)}
+            </span>
+            <button type="button" class="link" onClick={() => live.dismiss(alert.ratingId)}>{t('dismiss')}</button>
+          </div>
+          ))}
     </div>
   )
 }

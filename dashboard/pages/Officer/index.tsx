@@ -1,14 +1,15 @@
-// One officer: tiles against the previous period, the trend and the "4 xin, 4 luôn" criteria as a chart.
+// One officer: tiles against the previous period, the trend, the "4 xin, 4 luôn" criteria as a chart, recent ratings and shifts.
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
-import { get, type BucketRow, type Figures, type Rows } from '../../api.ts'
+import { get, type BucketRow, type Figures, type Items, type RatingItem, type RatingPage, type Rows, type Shift } from '../../api.ts'
 import { TrendChart } from '../../components/Charts.tsx'
-import { Section, Status } from '../../components/Figures.tsx'
+import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useChart } from '../../components/useChart.ts'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
-import { criterionLabel } from '../../i18n.ts'
-import { intervalFor, previousPeriod } from '../../period.ts'
+import { criterionLabel, levelLabel } from '../../i18n.ts'
+import { dateTime, intervalFor, previousPeriod } from '../../period.ts'
 import { Tiles } from '../Overview/index.tsx'
 
 function CriteriaChart ({ figures }: { figures: Figures }) {
@@ -22,6 +23,90 @@ function CriteriaChart ({ figures }: { figures: Figures }) {
     options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100 } } }
   })
   return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('criteria')} /></div>
+}
+
+/** The officer's ratings in the unit and period, newest first, 20 at a time. */
+function RecentRatings ({ officerId }: { officerId: string }) {
+  const { lang, t, counters } = useDashboard()
+  const selection = useSelection()
+  const [items, setItems] = useState<RatingItem[]>([])
+  const [cursor, setCursor] = useState<string | null>(null)
+  const [error, setError] = useState<Error | null>(null)
+  const [loading, setLoading] = useState(true)
+  const load = async (after: string | null, current: { live: boolean }): Promise<void> => {
+    setLoading(true)
+    try {
+      const page = await get<RatingPage>('/ratings', { ...selection.stats, officerId, limit: 20, cursor: after })
+      if (!current.live) return
+      setItems((list) => after === null ? page.items : [...list, ...page.items])
+      setCursor(page.nextCursor)
+      setError(null)
+    } catch (failure) {
+      if (current.live) setError(failure instanceof Error ? failure : new Error(String(failure)))
+    } finally {
+      if (current.live) setLoading(false)
+    }
+  }
+  // A page answered after the unit or period changed is dropped.
+  const round = useRef({ live: true })
+  useEffect(() => {
+    const current = { live: true }
+    round.current = current
+    void load(null, current)
+    return () => { current.live = false }
+  }, [selection.search, officerId])
+  return (
+    <Section title={t('recentRatings')} class="recent-ratings">
+      <Status loading={loading && items.length === 0} error={error} />
+      {!loading && error === null && items.length === 0 && <p class="muted">{t('noRatings')}</p>}
+      {items.length > 0 && (
+        <table class="grid">
+          <thead><tr><th>{t('ratedAt')}</th><th>{t('level')}</th><th>{t('counter')}</th><th>{t('criteriaMet')}</th></tr></thead>
+          <tbody>
+            {items.map((rating) => {
+              const answers = Object.entries(rating.criteria)
+              return (
+                <tr key={rating.id} data-rating={rating.id} class={rating.category}>
+                  <td>{dateTime(lang, rating.countedAt)}</td>
+                  <td><span class={`level-mark ${rating.category}`} />{levelLabel(lang, rating.level)}</td>
+                  <td>{counterLabel(t('counter'), rating.counterNumber, counters.get(rating.counterId)?.name)}</td>
+                  <td title={answers.map(([code, met]) => `${met ? '✓' : '✗'} ${criterionLabel(lang, code)}`).join('\n')}>
+                    {answers.length === 0 ? '–' : `${answers.filter(([, met]) => met).length}/${answers.length}`}
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+      {cursor !== null && <button type="button" disabled={loading} onClick={() => { void load(cursor, round.current) }}>{t('loadMore')}</button>}
+    </Section>
+  )
+}
+
+function Shifts ({ officerId }: { officerId: string }) {
+  const { lang, t } = useDashboard()
+  const shifts = useLoad(() => get<Items<Shift>>(`/officers/${officerId}/assignments`, { limit: 20 }), [officerId])
+  return (
+    <Section title={t('shifts')} class="shifts">
+      <Status loading={shifts.loading && shifts.value === null} error={shifts.error} />
+      {shifts.value?.items.length === 0 && <p class="muted">{t('noShifts')}</p>}
+      {(shifts.value?.items.length ?? 0) > 0 && (
+        <table class="grid">
+          <thead><tr><th>{t('counter')}</th><th>{t('shiftStart')}</th><th>{t('shiftEnd')}</th></tr></thead>
+          <tbody>
+            {shifts.value!.items.map((shift) => (
+              <tr key={shift.id} data-shift={shift.id}>
+                <td>{counterLabel(t('counter'), shift.counterNumber, shift.counterName)}</td>
+                <td>{dateTime(lang, shift.startedAt)}</td>
+                <td>{shift.endedAt === null ? <strong>{t('shiftOpen')}</strong> : dateTime(lang, shift.endedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  )
 }
 
 export function OfficerPage () {
@@ -52,6 +137,10 @@ export function OfficerPage () {
         <Section title={t('criteria')}>
           {summary.value !== null && <CriteriaChart figures={summary.value.current} />}
         </Section>
+      </div>
+      <div class="columns">
+        <RecentRatings officerId={officerId} />
+        <Shifts officerId={officerId} />
       </div>
     </Layout>
   )
