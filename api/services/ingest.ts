@@ -1,6 +1,6 @@
-// Rating ingest with group commit: items from concurrent requests are stored in one transaction, each
-// request answered only after that commit. Idempotent by rating id; misuse flagged; cases opened.
-import { sql, type Kysely, type Transaction } from 'kysely'
+// Rating ingest with group commit: items from concurrent requests are stored in one atomic statement, each
+// request answered only after it is durable. Idempotent by rating id; misuse flagged; cases opened.
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
 import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../db/schema.ts'
 import type { Config } from '../config.ts'
@@ -60,6 +60,10 @@ interface ValidItem {
   ratedAt: Date
 }
 
+type Candidate = StoredRating & { request: PendingRequest, index: number }
+interface ShiftRow { counterId: string, officerId: string, startedAt: number, endedAt: number | null }
+interface PressRow { terminalId: string, at: number }
+
 interface PendingRequest {
   terminal: IngestTerminal
   items: ValidItem[]
@@ -74,12 +78,17 @@ function rejected (id: unknown, code: string, message: string): RatingResult {
 
 export class RatingIngest {
   private queue: PendingRequest[] = []
-  private flushing: Promise<void> | null = null
+  private inFlight = 0
+  /** Terminals with ratings in a commit now: their next ratings wait for it (misuse is judged per terminal, in order). */
+  private readonly busyTerminals = new Set<string>()
+  private idle: Array<() => void> = []
 
   constructor (
     private readonly db: Kysely<Database>,
     private readonly config: Pick<Config, 'misuse' | 'clockSkewSeconds'>,
-    private readonly hooks: IngestHooks = {}
+    private readonly hooks: IngestHooks = {},
+    /** Commits running at once; more overlap the round trips to the database. */
+    private readonly maxConcurrentCommits = 4
   ) {}
 
   /** Checks each item on its own, queues the valid ones for the next commit, and answers after it. */
@@ -108,37 +117,52 @@ export class RatingIngest {
     })
   }
 
-  /** While a commit runs, new requests wait and go together into the next one. */
+  /**
+   * Group commit: every free commit slot takes all queued requests (up to MAX_BATCH ratings) whose terminal has
+   * no commit running, in arrival order; requests arriving meanwhile go together into the next free slot.
+   */
   private schedule (): void {
-    if (this.flushing !== null) return
-    this.flushing = this.flushQueue().finally(() => {
-      this.flushing = null
-      // A request queued after the loop's last check but before this line would otherwise wait forever.
-      if (this.queue.length > 0) this.schedule()
-    })
-  }
-
-  private async flushQueue (): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.inFlight < this.maxConcurrentCommits && this.queue.length > 0) {
       const batch: PendingRequest[] = []
+      const waiting: PendingRequest[] = []
+      const terminals = new Set<string>()
       let size = 0
-      while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.items.length <= MAX_BATCH)) {
-        const next = this.queue.shift()!
-        size += next.items.length
-        batch.push(next)
+      for (const request of this.queue) {
+        const terminalId = request.terminal.id
+        const free = !this.busyTerminals.has(terminalId) && (terminals.has(terminalId) || !waiting.some((other) => other.terminal.id === terminalId))
+        if (free && (batch.length === 0 || size + request.items.length <= MAX_BATCH)) {
+          batch.push(request)
+          terminals.add(terminalId)
+          size += request.items.length
+        } else {
+          waiting.push(request)
+        }
       }
-      await this.commit(batch)
+      if (batch.length === 0) return
+      this.queue = waiting
+      for (const terminalId of terminals) this.busyTerminals.add(terminalId)
+      this.inFlight++
+      void this.commit(batch).finally(() => {
+        this.inFlight--
+        for (const terminalId of terminals) this.busyTerminals.delete(terminalId)
+        this.schedule()
+        if (this.inFlight === 0 && this.queue.length === 0) {
+          const idle = this.idle
+          this.idle = []
+          for (const resolve of idle) resolve()
+        }
+      })
     }
   }
 
   private cachedCatalogue: { scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string>, loadedAt: number } | null = null
 
   /** The scale and the criteria change rarely: read them at most once a second, and at once after `catalogueChanged`. */
-  private async catalogue (trx: Transaction<Database>): Promise<{ scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string> }> {
+  private async catalogue (db: Kysely<Database>): Promise<{ scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string> }> {
     if (this.cachedCatalogue !== null && Date.now() - this.cachedCatalogue.loadedAt < 1000) return this.cachedCatalogue
     const [scaleRows, criteriaRows] = await Promise.all([
-      trx.selectFrom('scale_levels').selectAll().execute(),
-      trx.selectFrom('criteria').select('code').where('active', '=', true).execute()
+      db.selectFrom('scale_levels').selectAll().execute(),
+      db.selectFrom('criteria').select('code').where('active', '=', true).execute()
     ])
     this.cachedCatalogue = { scale: new Map(scaleRows.map((row) => [row.level, row])), criterionCodes: new Set(criteriaRows.map((row) => row.code)), loadedAt: Date.now() }
     return this.cachedCatalogue
@@ -151,13 +175,14 @@ export class RatingIngest {
 
   /** Waits for every queued rating to be committed (graceful shutdown). */
   async drain (): Promise<void> {
-    while (this.flushing !== null) await this.flushing
+    if (this.inFlight === 0 && this.queue.length === 0) return
+    await new Promise<void>((resolve) => this.idle.push(resolve))
   }
 
   private async commit (batch: PendingRequest[]): Promise<void> {
     let created: StoredRating[]
     try {
-      created = await this.db.transaction().execute((trx) => this.store(trx, batch))
+      created = await this.store(batch)
     } catch (error) {
       for (const request of batch) request.reject(new IngestUnavailableError(error))
       return
@@ -166,12 +191,16 @@ export class RatingIngest {
     if (created.length > 0) this.hooks.afterCommit?.(created)
   }
 
-  private async store (trx: Transaction<Database>, batch: PendingRequest[]): Promise<StoredRating[]> {
+  /**
+   * Two round trips per batch: one read (shifts and earlier presses), then ONE statement that inserts the ratings
+   * and opens their cases — atomic on its own, so it needs no BEGIN/COMMIT, and durable when it answers.
+   */
+  private async store (batch: PendingRequest[]): Promise<StoredRating[]> {
     const receivedAt = new Date()
-    const { scale, criterionCodes } = await this.catalogue(trx)
+    const { scale, criterionCodes } = await this.catalogue(this.db)
 
     // Decide each item: rejected, a duplicate within this batch, or a candidate row.
-    const candidates: Array<StoredRating & { request: PendingRequest, index: number }> = []
+    const candidates: Candidate[] = []
     const seen = new Set<string>()
     for (const request of batch) {
       for (const { index, item, ratedAt } of request.items) {
@@ -218,101 +247,109 @@ export class RatingIngest {
     }
     if (candidates.length === 0) return []
 
-    // Replays of ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING), one round trip less.
-    const fresh = candidates
-
-    await this.creditOfficers(trx, fresh)
-    await this.flagMisuse(trx, fresh)
-
-    const inserted = await trx.insertInto('ratings').values(fresh.map((rating) => ({
-      id: rating.id,
-      unit_id: rating.unitId,
-      counter_id: rating.counterId,
-      terminal_id: rating.terminalId,
-      officer_id: rating.officerId,
-      device_officer_id: rating.deviceOfficerId !== null && rating.deviceOfficerId !== rating.officerId ? rating.deviceOfficerId : null,
-      level: rating.level,
-      category: rating.category,
-      weight: rating.weight,
-      criteria: JSON.stringify(rating.criteria),
-      rated_at: rating.ratedAt,
-      received_at: rating.receivedAt,
-      counted_at: rating.countedAt,
-      clock_untrusted: rating.clockUntrusted,
-      source: rating.source,
-      misuse: rating.misuse,
-      misuse_reason: rating.misuseReason
-    })))
-      // Another server process may have stored the same id a moment ago: still exactly once.
-      // No conflict target: the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md).
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .execute()
-    const insertedIds = new Set(inserted.map((row) => row.id))
-    const created: StoredRating[] = []
-    for (const rating of fresh) {
-      rating.request.results[rating.index] = { id: rating.id, status: insertedIds.has(rating.id) ? 'created' : 'duplicate' }
-      if (insertedIds.has(rating.id)) {
-        if (rating.deviceOfficerId === rating.officerId) rating.deviceOfficerId = null
-        const { request: _request, index: _index, ...stored } = rating
-        created.push(stored)
-      }
+    const { shifts, presses } = await this.lookUp(candidates)
+    this.creditOfficers(candidates, shifts)
+    this.flagMisuse(candidates, presses)
+    for (const rating of candidates) {
+      if (rating.deviceOfficerId === rating.officerId) rating.deviceOfficerId = null
     }
 
-    // Every unsatisfied rating (not suspected misuse) opens a follow-up case for its centre.
-    const unsatisfied = created.filter((rating) => rating.category === 'unsatisfied' && !rating.misuse)
-    if (unsatisfied.length > 0) {
-      const cases = await trx.insertInto('cases').values(unsatisfied.map((rating) => ({
-        unit_id: rating.unitId, rating_id: rating.id, counter_id: rating.counterId, officer_id: rating.officerId, opened_at: rating.receivedAt, resolved_at: null, resolved_by: null, note: null
-      }))).returning(['id', 'rating_id']).execute()
-      const caseByRating = new Map(cases.map((row) => [row.rating_id, row.id]))
-      for (const rating of unsatisfied) rating.caseId = caseByRating.get(rating.id) ?? null
+    // Replays of ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING): another request or
+    // server process may have stored the same id a moment ago, and it is still stored once. No conflict target:
+    // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
+    // suspected misuse) opens a follow-up case for its centre, in the same statement.
+    const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
+    const stored = await sql<{ id: string, case_id: string | null }>`
+      with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
+                  rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
+        select * from unnest(
+          ${column((r) => r.id)}::uuid[], ${column((r) => r.unitId)}::uuid[], ${column((r) => r.counterId)}::uuid[],
+          ${column((r) => r.terminalId)}::uuid[], ${column((r) => r.officerId)}::uuid[], ${column((r) => r.deviceOfficerId)}::uuid[],
+          ${column((r) => r.level)}::int[], ${column((r) => r.category)}::text[], ${column((r) => r.weight)}::int[],
+          ${column((r) => JSON.stringify(r.criteria))}::jsonb[], ${column((r) => r.ratedAt)}::timestamptz[],
+          ${column((r) => r.receivedAt)}::timestamptz[], ${column((r) => r.countedAt)}::timestamptz[],
+          ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.source)}::text[], ${column((r) => r.misuse)}::boolean[],
+          ${column((r) => r.misuseReason)}::text[])
+      ), inserted as (
+        insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
+                             rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason)
+        select * from input
+        on conflict do nothing
+        returning id, unit_id, counter_id, officer_id, category, misuse, received_at
+      ), opened as (
+        insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at)
+        select unit_id, id, counter_id, officer_id, received_at from inserted where category = 'unsatisfied' and not misuse
+        returning id, rating_id
+      )
+      select inserted.id, opened.id as case_id from inserted left join opened on opened.rating_id = inserted.id`.execute(this.db)
+    const caseByRating = new Map(stored.rows.map((row) => [row.id, row.case_id]))
+    const created: StoredRating[] = []
+    for (const rating of candidates) {
+      const inserted = caseByRating.has(rating.id)
+      rating.request.results[rating.index] = { id: rating.id, status: inserted ? 'created' : 'duplicate' }
+      if (inserted) {
+        const { request: _request, index: _index, ...storedRating } = rating
+        storedRating.caseId = caseByRating.get(rating.id) ?? null
+        created.push(storedRating)
+      }
     }
     return created
   }
 
-  /** The officer credited is the one whose shift at the counter covers the press (counted_at). */
-  private async creditOfficers (trx: Transaction<Database>, ratings: StoredRating[]): Promise<void> {
+  /**
+   * One read for the whole batch: the counters' shifts covering its presses, and each terminal's presses in the
+   * batch's time span plus the burstCount + 1 before it (all misuse needs, so a hammered terminal costs no more).
+   */
+  private async lookUp (ratings: Candidate[]): Promise<{ shifts: ShiftRow[], presses: PressRow[] }> {
     const counterIds = [...new Set(ratings.map((rating) => rating.counterId))]
-    const times = ratings.map((rating) => rating.countedAt.getTime())
-    const from = new Date(Math.min(...times))
-    const to = new Date(Math.max(...times))
-    const shifts = await trx.selectFrom('assignments').select(['counter_id', 'officer_id', 'started_at', 'ended_at'])
-      .where('counter_id', 'in', counterIds)
-      .where('started_at', '<=', to)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]))
-      .execute()
+    const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
+    const counted = ratings.map((rating) => rating.countedAt.getTime())
+    const rated = ratings.map((rating) => rating.ratedAt.getTime())
+    const countedFrom = new Date(Math.min(...counted))
+    const countedTo = new Date(Math.max(...counted))
+    const ratedFrom = new Date(Math.min(...rated))
+    const ratedTo = new Date(Math.max(...rated))
+    const rows = await sql<{ kind: 'shift' | 'press', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`
+      select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
+      from assignments
+      where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo} and (ended_at is null or ended_at > ${countedFrom})
+      union all
+      select 'press', t.id, null, r.rated_at, null
+      from unnest(${sql.val(terminalIds)}::uuid[]) as t(id)
+      cross join lateral (
+        (select rated_at from ratings where terminal_id = t.id and rated_at < ${ratedFrom} order by rated_at desc limit ${this.config.misuse.burstCount + 1})
+        union all
+        (select rated_at from ratings where terminal_id = t.id and rated_at between ${ratedFrom} and ${ratedTo})
+      ) r`.execute(this.db)
+    const shifts: ShiftRow[] = []
+    const presses: PressRow[] = []
+    for (const row of rows.rows) {
+      if (row.kind === 'shift') shifts.push({ counterId: row.key, officerId: row.officer_id!, startedAt: row.at.getTime(), endedAt: row.ended_at?.getTime() ?? null })
+      else presses.push({ terminalId: row.key, at: row.at.getTime() })
+    }
+    return { shifts, presses }
+  }
+
+  /** The officer credited is the one whose shift at the counter covers the press (counted_at). */
+  private creditOfficers (ratings: Candidate[], shifts: ShiftRow[]): void {
     for (const rating of ratings) {
       const at = rating.countedAt.getTime()
-      const shift = shifts.find((s) => s.counter_id === rating.counterId && s.started_at.getTime() <= at && (s.ended_at === null || s.ended_at.getTime() > at))
-      rating.officerId = shift?.officer_id ?? null
+      const shift = shifts.find((s) => s.counterId === rating.counterId && s.startedAt <= at && (s.endedAt === null || s.endedAt > at))
+      rating.officerId = shift?.officerId ?? null
     }
   }
 
   /**
    * Presses on one terminal closer than the cooldown, or more than burstCount within burstWindow,
    * are stored with misuse = true: kept as evidence, left out of the figures by default.
-   * Only the burstCount presses before the batch matter, so a hammered terminal costs no more to check.
    */
-  private async flagMisuse (trx: Transaction<Database>, ratings: StoredRating[]): Promise<void> {
+  private flagMisuse (ratings: Candidate[], stored: PressRow[]): void {
     const { cooldownSeconds, burstCount, burstWindowSeconds } = this.config.misuse
-    const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
-    const times = ratings.map((rating) => rating.ratedAt.getTime())
-    const from = new Date(Math.min(...times))
-    const to = new Date(Math.max(...times))
-    const earlier = await sql<{ terminal_id: string, rated_at: Date }>`
-      select t.id as terminal_id, r.rated_at
-      from unnest(${sql.val(terminalIds)}::uuid[]) as t(id)
-      cross join lateral (
-        (select rated_at from ratings where terminal_id = t.id and rated_at < ${from} order by rated_at desc limit ${burstCount + 1})
-        union all
-        (select rated_at from ratings where terminal_id = t.id and rated_at between ${from} and ${to})
-      ) r`.execute(trx)
     const windowMs = burstWindowSeconds * 1000
-    for (const terminalId of terminalIds) {
+    for (const terminalId of new Set(ratings.map((rating) => rating.terminalId))) {
       // Every press on this terminal in time order; at equal times stored presses come first.
-      const presses: Array<{ at: number, rating: StoredRating | null }> = [
-        ...earlier.rows.filter((row) => row.terminal_id === terminalId).map((row) => ({ at: row.rated_at.getTime(), rating: null })),
+      const presses: Array<{ at: number, rating: Candidate | null }> = [
+        ...stored.filter((row) => row.terminalId === terminalId).map((row) => ({ at: row.at, rating: null })),
         ...ratings.filter((rating) => rating.terminalId === terminalId).map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
       ].sort((a, b) => a.at - b.at || (a.rating === null ? 0 : 1) - (b.rating === null ? 0 : 1))
       presses.forEach((press, position) => {
