@@ -3,7 +3,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
-import { signIn, startHarness } from './browser.ts'
+import { eventually, signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
@@ -58,9 +58,11 @@ t.test('a rule made on the alerts page fires on the server, shows on the open da
   t.pass('the acknowledged tab shows the note')
 
   await page.getByLabel('Đang bật').click()
-  await page.waitForFunction(() => (document.querySelector('tr[data-rule] input[type=checkbox]') as HTMLInputElement | null)?.checked === false)
-  const disabled = await app.db.selectFrom('alert_rules').select('enabled').where('id', '=', rule.id).executeTakeFirstOrThrow()
-  t.equal(disabled.enabled, false, 'disabled on the server')
+  const enabled = async (): Promise<boolean> => (await app.db.selectFrom('alert_rules').select('enabled').where('id', '=', rule.id).executeTakeFirstOrThrow()).enabled
+  await eventually(async () => !await enabled(), 10_000, 'the rule disabled on the server')
+  await page.reload()
+  await ruleRow.waitFor()
+  t.equal(await page.getByLabel('Đang bật').isChecked(), false, 'shown disabled after a reload')
   await ruleRow.getByRole('button', { name: 'Xóa' }).click()
   await page.getByText('Chưa có quy tắc nào.').waitFor()
   t.equal((await app.db.selectFrom('alert_rules').select('id').execute()).length, 0, 'deleted on the server')
