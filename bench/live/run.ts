@@ -29,7 +29,7 @@ const now = (): number => performance.timeOrigin + performance.now()
 const log = (message: string): void => { console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`) }
 const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ')
 
-interface Memory { rss: number, heapUsed: number, heapTotal: number, lagP99: number }
+interface Memory { rss: number, heapUsed: number, heapTotal: number, lagP99: number, cpuSeconds: number }
 
 async function memory (base: string): Promise<Memory> {
   const text = await (await fetch(`${base}/metrics`)).text()
@@ -41,7 +41,8 @@ async function memory (base: string): Promise<Memory> {
     rss: read('hailong_process_resident_memory_bytes'),
     heapUsed: read('hailong_nodejs_heap_size_used_bytes'),
     heapTotal: read('hailong_nodejs_heap_size_total_bytes'),
-    lagP99: read('hailong_nodejs_eventloop_lag_p99_seconds')
+    lagP99: read('hailong_nodejs_eventloop_lag_p99_seconds'),
+    cpuSeconds: read('hailong_process_cpu_seconds_total')
   }
 }
 
@@ -137,6 +138,7 @@ try {
   // baseline the fan-out's cost to the ingest is read against in this run.
   await ingest(ratingsUrl, tokens, 2, null)
   const baselineSent = new Map<string, Sent>()
+  const baselineStart = await memory(base)
   const baseline = await ingest(ratingsUrl, tokens, Math.min(seconds, 10), baselineSent)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const before = await memory(base)
@@ -153,11 +155,12 @@ try {
   await ingest(ratingsUrl, tokens, 3, null)
   const sent = new Map<string, Sent>()
   const samples: Memory[] = []
+  const loadStart = await memory(base)
   const sampler = setInterval(() => { memory(base).then((m) => samples.push(m), () => {}) }, 2000)
   const result = await ingest(ratingsUrl, tokens, seconds, sent)
   clearInterval(sampler)
   // Events still on their way after the last acknowledgement.
-  await new Promise((resolve) => setTimeout(resolve, 2000))
+  await new Promise((resolve) => setTimeout(resolve, 1000))
   const after = await memory(base)
   ask(worker, 'report')
   const report = await nextMessage(worker)
@@ -192,6 +195,10 @@ try {
 
   console.log(`ingest without sockets: ${(baselineSent.size / Math.min(seconds, 10)).toFixed(0)} ratings/s acknowledged, HTTP p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms`)
   console.log(`ingest with sockets:    ${(sent.size / seconds).toFixed(0)} ratings/s acknowledged (asked ${rate}), HTTP p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`)
+  // The API process's CPU time per rating (user + system; includes the 1 s after each phase): a cost the machine's
+  // other load does not change much, unlike the latencies.
+  const cpuPerRating = (from: Memory, to: Memory, ratings: number): string => `${((to.cpuSeconds - from.cpuSeconds) * 1000 / Math.max(1, ratings)).toFixed(2)} ms`
+  console.log(`API CPU per rating: without sockets ${cpuPerRating(baselineStart, before, baselineSent.size)}, with ${socketCount} sockets ${cpuPerRating(loadStart, after, sent.size)}`)
   console.log(`fan-out: ${sent.size} ratings × ${socketCount} sockets = ${sent.size * socketCount} deliveries expected, ${delivered} received, ${missed} missed; other events (alerts, cases) ${report.otherEvents}; sockets closed by the server ${report.closed}`)
   console.log(`acknowledgement → socket: p50 ${percentile(ack, 50).toFixed(1)} ms, p99 ${percentile(ack, 99).toFixed(1)} ms, max ${ack[ack.length - 1]!.toFixed(1)} ms (target p99 < ${targetP99Ms}); ${(100 * beforeAck / Math.max(1, delivered)).toFixed(1)} % arrived before the acknowledgement (negative)`)
   console.log(`request sent → socket:  p50 ${percentile(send, 50).toFixed(1)} ms, p99 ${percentile(send, 99).toFixed(1)} ms, max ${send[send.length - 1]!.toFixed(1)} ms`)
