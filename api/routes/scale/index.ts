@@ -1,11 +1,17 @@
 // The rating scale and the conduct criteria: read by any signed-in user, replaced by admins; terminals get the change live.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
-import { badRequest } from '../../errors.ts'
+import { badRequest, forbidden } from '../../errors.ts'
+import type { Actor } from '../../plugins/app/auth.ts'
 import { CriteriaBody, CriteriaResponse, ScaleBody, ScaleResponse } from '../../schemas/catalogue.ts'
 import { ErrorResponse } from '../../schemas/common.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { loadCriteria, loadScale } from '../../services/terminal-state.ts'
+
+/** The scale and criteria are national: an admin of a subtree must not change them for every other province. */
+function nationalAdmin (actor: Actor | null): void {
+  if (actor === null || actor.unitId !== null) throw forbidden('WHOLE_TREE_ADMIN_REQUIRED', 'Only an admin of the whole tree can change the national scale and criteria')
+}
 
 const catalogue: FastifyPluginAsyncTypebox = async (app) => {
   const changed = async (): Promise<void> => {
@@ -21,12 +27,13 @@ const catalogue: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/scale', {
     schema: {
       tags: ['catalogue'],
-      summary: 'Replace the rating scale (admins); stored ratings keep the level, category and weight they had',
+      summary: 'Replace the rating scale (admins of the whole tree); stored ratings keep the level, category and weight they had',
       body: ScaleBody,
       response: { 200: ScaleResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
     },
     preHandler: app.requireUser('admin')
   }, async (request) => {
+    nationalAdmin(request.actor)
     const levels = request.body.levels
     const numbers = levels.map((level) => level.level).sort((a, b) => a - b)
     if (new Set(numbers).size !== numbers.length || numbers.some((level, index) => level !== index + 1)) {
@@ -57,12 +64,13 @@ const catalogue: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/criteria', {
     schema: {
       tags: ['catalogue'],
-      summary: 'Set the active criteria and their order (admins); codes left out are kept inactive',
+      summary: 'Set the active criteria and their order (admins of the whole tree); codes left out are kept inactive',
       body: CriteriaBody,
       response: { 200: CriteriaResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
     },
     preHandler: app.requireUser('admin')
   }, async (request) => {
+    nationalAdmin(request.actor)
     const criteria = request.body.criteria
     if (new Set(criteria.map((criterion) => criterion.code)).size !== criteria.length) throw badRequest('CRITERIA_INVALID', 'Each criterion code may appear once')
     const before = await loadCriteria(app.db)
