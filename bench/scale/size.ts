@@ -103,7 +103,8 @@ try {
     select c.relname as name, c.reltuples::bigint as rows, pg_table_size(c.oid) as heap, pg_indexes_size(c.oid) as indexes, pg_total_relation_size(c.oid) as total
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and c.relkind = 'r' order by pg_total_relation_size(c.oid) desc`.execute(db)
-  const grains = await sql<{ grain: string, rows: number }>`select grain, count(*)::int as rows from rating_rollups group by grain order by grain`.execute(db)
+  const rollupTables = tables.rows.map((row) => row.name).filter((name) => name.endsWith('rollups'))
+  const grains = await sql<{ table: string, grain: string, rows: number }>`${sql.join(rollupTables.map((table) => sql`select ${table} as table, grain, count(*)::int as rows from ${sql.table(table)} group by grain`), sql` union all `)} order by 1, 2`.execute(db)
   const perMillion = (bytes: number): number => bytes * 1_000_000 / ratingCount
   const sum = (names: string[]): number => tables.rows.filter((row) => names.includes(row.name)).reduce((total, row) => total + Number(row.total), 0)
 
@@ -111,15 +112,16 @@ try {
   for (const row of tables.rows.filter((row) => Number(row.total) > 64 * 1024)) {
     console.log(`  ${row.name.padEnd(26)} ${String(Math.round(Number(row.rows))).padStart(10)} rows  ${mb(Number(row.heap)).padStart(10)} + ${mb(Number(row.indexes)).padStart(10)} = ${mb(Number(row.total)).padStart(10)}   ${mb(perMillion(Number(row.total))).padStart(10)} / M`)
   }
-  for (const row of grains.rows) console.log(`  rating_rollups ${row.grain.padEnd(5)} ${String(row.rows).padStart(10)} rows`)
+  for (const row of grains.rows) console.log(`  ${row.table} ${row.grain.padEnd(5)} ${String(row.rows).padStart(10)} rows`)
   const indexes = await sql<{ table: string, name: string, bytes: number }>`
     select t.relname as table, i.relname as name, pg_relation_size(i.oid) as bytes
     from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-    where t.relname in ('ratings', 'cases', 'rating_rollups', 'rating_criterion_rollups') order by t.relname, pg_relation_size(i.oid) desc`.execute(db)
+    where t.relname in ('ratings', 'cases') or t.relname like '%rollups' order by t.relname, pg_relation_size(i.oid) desc`.execute(db)
   console.log('  indexes:')
   for (const index of indexes.rows) console.log(`    ${`${index.table}.${index.name}`.padEnd(58)} ${mb(Number(index.bytes)).padStart(10)}   ${mb(perMillion(Number(index.bytes))).padStart(10)} / M`)
   const ratings = sum(['ratings'])
-  const rollups = sum(['rating_rollups', 'rating_criterion_rollups'])
+  // Whatever the rollup layout of the day (analytics/rollups.ts): every table named *rollups.
+  const rollups = sum(tables.rows.map((row) => row.name).filter((name) => name.endsWith('rollups')))
   const cases = sum(['cases'])
   const everything = tables.rows.reduce((total, row) => total + Number(row.total), 0)
   console.log(`\nper million ratings: ratings ${mb(perMillion(ratings))} · rollups ${mb(perMillion(rollups))} · cases ${mb(perMillion(cases))} · all tables ${mb(perMillion(everything))} (${Math.round(perMillion(everything) / 1_000_000)} bytes a rating)`)
