@@ -48,7 +48,7 @@ t.test('sign-in: a wrong password is refused, the right one opens the overview, 
   await page.getByRole('navigation').waitFor()
   t.equal(await page.getByRole('link', { name: 'Cán bộ' }).getAttribute('aria-current'), 'page', 'the deep link asked for opens after sign-in')
   t.same(await page.getByRole('navigation').getByRole('link').allTextContents(),
-    ['Tổng quan', 'Trực tiếp', 'Cán bộ', 'Phản ánh', 'So sánh đơn vị', 'Báo cáo tháng', 'Quản trị'], 'a supervisor\'s menu')
+    ['Tổng quan', 'Trực tiếp', 'Cán bộ', 'Phản ánh', 'Cảnh báo', 'So sánh đơn vị', 'Báo cáo tháng', 'Quản trị'], 'a supervisor\'s menu')
   await page.reload()
   await page.getByRole('navigation').waitFor()
   t.pass('still signed in after a reload')

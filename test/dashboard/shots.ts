@@ -1,4 +1,4 @@
-// Screenshots for docs/dashboard.md: the overview, the officers and a live alert on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
+// Screenshots for docs/dashboard.md: the overview, the officers, a live alert and the alerts screen on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'
@@ -36,6 +36,17 @@ for (const [level, criteria] of [[4, { xin_chao: true, luon_mim_cuoi: true }], [
 }
 await page.locator('.toast').waitFor()
 await page.screenshot({ path: out('live-alert') })
+
+// An alert rule of the centre (two unsatisfied in a row at a counter) fires on the server; the alerts screen lists it.
+await app.db.insertInto('alert_rules').values({ unit_id: centre.id, kind: 'unsatisfied_share', parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 10 }), enabled: true, created_by: null }).execute()
+await app.db.insertInto('alert_rules').values({ unit_id: centre.id, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 2 }), enabled: true, created_by: null }).execute()
+app.alerts.rulesChanged()
+await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings: [{ id: randomUUID(), level: 1, ratedAt: new Date().toISOString() }] } })
+await page.locator('.toast.rule').waitFor()
+await page.locator('.toast.rule').getByRole('link', { name: 'Xem' }).click()
+await page.locator('li[data-alert]').first().waitFor()
+await page.locator('tr[data-rule]').first().waitFor()
+await page.screenshot({ path: out('alerts') })
 await context.close()
 for (const fn of teardowns) await fn()
 console.log('screenshots written')
