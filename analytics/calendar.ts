@@ -21,6 +21,18 @@ export function monthStart (at: Date): Date {
   return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - LOCAL_OFFSET_MS)
 }
 
+/** The instant the local year holding `at` begins. */
+export function yearStart (at: Date): Date {
+  const local = new Date(at.getTime() + LOCAL_OFFSET_MS)
+  return new Date(Date.UTC(local.getUTCFullYear(), 0, 1) - LOCAL_OFFSET_MS)
+}
+
+/** The instant the next local year begins. */
+export function nextYearStart (at: Date): Date {
+  const local = new Date(at.getTime() + LOCAL_OFFSET_MS)
+  return new Date(Date.UTC(local.getUTCFullYear() + 1, 0, 1) - LOCAL_OFFSET_MS)
+}
+
 /** The instant the next local month begins. */
 export function nextMonthStart (at: Date): Date {
   const local = new Date(monthStart(at).getTime() + LOCAL_OFFSET_MS)

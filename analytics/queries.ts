@@ -1,9 +1,9 @@
 // Figure queries for a unit subtree and period: summary, per officer / counter / child unit, time series and heat map, read from rollups (or raw ratings, to check them).
 import { sql, type RawBuilder } from 'kysely'
 import type { Category } from '../api/db/schema.ts'
-import { DAY, bucketStart, localHour, localWeekday, monthStart, nextBucket, nextMonthStart, parseLocalDate, toLocalIso, type Interval } from './calendar.ts'
+import { DAY, bucketStart, localHour, localWeekday, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
@@ -71,17 +71,26 @@ type Grouping =
 
 interface Segment { grain: Grain, start: Date, end: Date }
 
-/** The cheapest rollup rows covering the period: whole local months from the month grain, the days around them from the day grain. */
+const alignDown = (at: Date, grain: 'year' | 'month'): Date => grain === 'year' ? yearStart(at) : monthStart(at)
+const alignUp = (at: Date, grain: 'year' | 'month'): Date => alignDown(at, grain).getTime() === at.getTime() ? at : grain === 'year' ? nextYearStart(at) : nextMonthStart(at)
+
+/** [start, end) as whole years, then whole months, then days (period bounds are local midnights): the fewest rollup rows. */
+function cover (start: Date, end: Date, grains: ReadonlyArray<'year' | 'month' | 'day'>): Segment[] {
+  if (start >= end) return []
+  const [grain, ...finer] = grains
+  if (grain === 'day' || grain === undefined) return [{ grain: 'day', start, end }]
+  const first = alignUp(start, grain)
+  const last = alignDown(end, grain)
+  if (first >= last) return cover(start, end, finer)
+  return [...cover(start, first, finer), { grain, start: first, end: last }, ...cover(last, end, finer)]
+}
+
+/** The cheapest rollup rows covering the period for this grouping. */
 function segmentsFor (period: Period, grouping: Grouping): Segment[] {
   if (grouping.kind === 'heatmap' || (grouping.kind === 'time' && grouping.interval === 'hour')) return [{ grain: 'hour', start: period.start, end: period.end }]
   if (grouping.kind === 'time' && grouping.interval !== 'month') return [{ grain: 'day', start: period.start, end: period.end }]
-  const firstMonth = monthStart(period.start).getTime() === period.start.getTime() ? period.start : nextMonthStart(period.start)
-  const endMonth = monthStart(period.end)
-  if (firstMonth >= endMonth) return [{ grain: 'day', start: period.start, end: period.end }]
-  const segments: Segment[] = [{ grain: 'month', start: firstMonth, end: endMonth }]
-  if (period.start < firstMonth) segments.push({ grain: 'day', start: period.start, end: firstMonth })
-  if (endMonth < period.end) segments.push({ grain: 'day', start: endMonth, end: period.end })
-  return segments
+  // A monthly series cannot read year rows (they would merge its months).
+  return cover(period.start, period.end, grouping.kind === 'time' ? ['month', 'day'] : ['year', 'month', 'day'])
 }
 
 interface Tree {
@@ -155,47 +164,118 @@ interface CriterionRow { key: unknown, code: string, answered: number, met: numb
 
 const levelSums = sql.join(Array.from({ length: LEVELS }, (_, index) => sql`sum(r.${sql.ref(`level_${index + 1}`)}) as ${sql.ref(`level_${index + 1}`)}`))
 
-async function countsFromRollups (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
-  const tree = await subtreeOf(db, filter.unitId)
-  if (tree.ids.length === 0) return new Map()
-  const key = rollupKeySql(grouping)
-  const where = (segment: Segment): RawBuilder<unknown> =>
-    sql`r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}`
-  const segments = segmentsFor(period, grouping)
-  const rollups = sql.join(segments.map((segment) => sql`(${treeSql(tree)}
-    select ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
-      sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}
-    from rating_rollups r join tree t on t.id = r.unit_id where ${where(segment)} group by 1)`), sql` union all `)
-  const criteria = sql.join(segments.map((segment) => sql`(${treeSql(tree)}
-    select ${key} as key, r.criterion_code as code, sum(r.answered) as answered, sum(r.met) as met
-    from rating_criterion_rollups r join tree t on t.id = r.unit_id where ${where(segment)} group by 1, 2)`), sql` union all `)
-  const [rows, criterionRows] = await Promise.all([
-    sql<RollupRow>`${rollups}`.execute(db),
-    sql<CriterionRow>`${criteria}`.execute(db)
-  ])
-  const fold = (value: unknown): string => {
+/** Slot sums: `sum(r.answered[1]) as a1, sum(r.met[1]) as m1, …`. */
+function criterionSums (slots: number[]): RawBuilder<unknown> {
+  if (slots.length === 0) return sql``
+  return sql`, ${sql.join(slots.map((slot) => sql`sum(r.answered[${sql.lit(slot)}]) as ${sql.ref(`a${slot}`)}, sum(r.met[${sql.lit(slot)}]) as ${sql.ref(`m${slot}`)}`))}`
+}
+
+/** Adds rollup rows (counts and packed criteria) to the map under `fold(row.key)`. */
+function addRollupRows (result: Map<string, Counts>, rows: RollupRow[], slots: Map<string, number>, fold: (value: unknown) => string, sign = 1): void {
+  for (const row of rows) {
+    const counts = countsAt(result, fold(row.key))
+    const part = emptyCounts()
+    // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
+    part.total = sign * Number(row.total ?? 0)
+    part.satisfied = sign * Number(row.satisfied ?? 0)
+    part.neutral = sign * Number(row.neutral ?? 0)
+    part.unsatisfied = sign * Number(row.unsatisfied ?? 0)
+    part.weightSum = sign * Number(row.weight_sum ?? 0)
+    for (let level = 1; level <= LEVELS; level++) {
+      const count = Number(row[`level_${level}`] ?? 0)
+      if (count !== 0) part.byLevel.set(level, sign * count)
+    }
+    for (const [code, slot] of slots) {
+      const answered = Number(row[`a${slot}`] ?? 0)
+      if (answered !== 0) part.criteria.set(code, { answered: sign * answered, met: sign * Number(row[`m${slot}`] ?? 0) })
+    }
+    addCounts(counts, part)
+  }
+}
+
+function foldFor (grouping: Grouping): (value: unknown) => string {
+  return (value) => {
     if (grouping.kind === 'time') return bucketStart(value as Date, grouping.interval).toISOString()
     if (grouping.kind === 'heatmap') return `${localWeekday(value as Date)}:${localHour(value as Date)}`
     return keyOf(value)
   }
+}
+
+/** Which rows answer a query: subtree rollups (no counter/officer), detail rollups, or raw ratings (hours of one counter or officer). */
+function planFor (filter: FigureFilter, grouping: Grouping): 'subtree' | 'detail' | 'ratings' {
+  const detail = filter.counterId != null || filter.officerId != null || grouping.kind === 'officer' || grouping.kind === 'counter'
+  if (!detail) return 'subtree'
+  return grouping.kind === 'heatmap' || (grouping.kind === 'time' && grouping.interval === 'hour') ? 'ratings' : 'detail'
+}
+
+/** Per counter × officer rollups of every unit in the subtree. */
+async function countsFromDetail (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const [tree, slots] = await Promise.all([subtreeOf(db, filter.unitId), criterionSlots(db)])
+  if (tree.ids.length === 0) return new Map()
+  const key = rollupKeySql(grouping)
+  const criteria = criterionSums([...slots.values()])
+  const parts = segmentsFor(period, grouping).map((segment) => sql`(${treeSql(tree)}
+    select ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
+      sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}${criteria}
+    from rating_rollups r join tree t on t.id = r.unit_id
+    where r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}
+    group by 1)`)
+  const rows = await sql<RollupRow>`${sql.join(parts, sql` union all `)}`.execute(db)
   const result = new Map<string, Counts>()
-  for (const row of rows.rows) {
-    const counts = countsAt(result, fold(row.key))
-    const part = emptyCounts()
-    // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
-    part.total = Number(row.total)
-    part.satisfied = Number(row.satisfied)
-    part.neutral = Number(row.neutral)
-    part.unsatisfied = Number(row.unsatisfied)
-    part.weightSum = Number(row.weight_sum)
-    for (let level = 1; level <= LEVELS; level++) {
-      const count = Number(row[`level_${level}`])
-      if (count > 0) part.byLevel.set(level, count)
-    }
-    addCounts(counts, part)
-  }
-  for (const row of criterionRows.rows) addCriterion(countsAt(result, fold(row.key)), row.code, Number(row.answered), Number(row.met))
+  addRollupRows(result, rows.rows, slots, foldFor(grouping))
   return result
+}
+
+/**
+ * Subtree rollups: each unit's row already counts its whole subtree, so a province reads its own rows only.
+ * By unit: the children's rows, and the root's own ratings as the root's row less its children's.
+ */
+async function countsFromSubtrees (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const slots = await criterionSlots(db)
+  const criteria = criterionSums([...slots.values()])
+  // The units whose rows are read, and the key each sums under.
+  const units = filter.unitId === null
+    ? sql`select id, id::text as key from units where parent_id is null`
+    : grouping.kind === 'unit'
+      ? sql`select id, id::text as key from units where parent_id = ${filter.unitId} or id = ${filter.unitId}`
+      : sql`select id, '' as key from units where id = ${filter.unitId}`
+  const key = grouping.kind === 'time' || grouping.kind === 'heatmap' ? sql`r.bucket` : grouping.kind === 'unit' ? sql`s.key` : sql`''`
+  const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
+  const parts = segmentsFor(period, grouping).map((segment) => sql`(with s (id, key) as (${units})
+    select ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
+      sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}${criteria}
+    from subtree_rollups r join s on s.id = r.unit_id
+    where r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}
+    group by 1)`)
+  const rows = await sql<RollupRow>`${sql.join(parts, sql` union all `)}`.execute(db)
+  const result = new Map<string, Counts>()
+  addRollupRows(result, rows.rows, slots, foldFor(grouping))
+  if (grouping.kind === 'unit' && filter.unitId !== null) {
+    // The root's own ratings: its subtree less its children's subtrees.
+    const rootId = filter.unitId
+    const root = result.get(rootId)
+    if (root !== undefined) {
+      for (const [id, counts] of result) if (id !== rootId) addCounts(root, negate(counts))
+      if (root.total === 0) result.delete(rootId)
+    }
+  }
+  return result
+}
+
+function negate (counts: Counts): Counts {
+  const negative = emptyCounts()
+  addCounts(negative, counts)
+  negative.total = -counts.total
+  negative.satisfied = -counts.satisfied
+  negative.neutral = -counts.neutral
+  negative.unsatisfied = -counts.unsatisfied
+  negative.weightSum = -counts.weightSum
+  for (const [level, count] of negative.byLevel) negative.byLevel.set(level, -count)
+  for (const criterion of negative.criteria.values()) {
+    criterion.answered = -criterion.answered
+    criterion.met = -criterion.met
+  }
+  return negative
 }
 
 async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, pendingOnly = false): Promise<Map<string, Counts>> {
@@ -237,8 +317,10 @@ export async function inSnapshot<T> (db: Db, fn: (db: Db) => Promise<T>): Promis
 
 /** Rollups plus the ratings still pending (`not rolled_up`), read in one snapshot: exact while the worker catches up. */
 function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const plan = planFor(filter, grouping)
+  if (plan === 'ratings') return countsFromRatings(db, filter, period, grouping)
   return inSnapshot(db, async (trx) => {
-    const result = await countsFromRollups(trx, filter, period, grouping)
+    const result = plan === 'subtree' ? await countsFromSubtrees(trx, filter, period, grouping) : await countsFromDetail(trx, filter, period, grouping)
     const pending = await countsFromRatings(trx, filter, period, grouping, true)
     for (const [key, counts] of pending) addCounts(countsAt(result, key), counts)
     return result

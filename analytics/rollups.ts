@@ -1,13 +1,16 @@
-// Rating rollups: recordRatings adds new ratings to the hour/day/month rollups in the ingest transaction; rebuildRollups recomputes them from raw ratings.
+// Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer) and subtree rollups; rebuildRollups recomputes both from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database } from '../api/db/schema.ts'
-import { dayStart, hourStart, monthStart } from './calendar.ts'
+import { dayStart, hourStart, monthStart, yearStart } from './calendar.ts'
 
-export type Grain = 'hour' | 'day' | 'month'
-export const grains: readonly Grain[] = ['hour', 'day', 'month']
+export type Grain = 'hour' | 'day' | 'month' | 'year'
+/** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
+export const detailGrains: readonly Grain[] = ['day', 'month', 'year']
+/** Subtree rollups (per unit, each unit's whole subtree) keep hours too: hourly series and the heat map. */
+export const subtreeGrains: readonly Grain[] = ['hour', 'day', 'month', 'year']
 export const LEVELS = 10
 
-/** What the rollups need of one rating; the ingest passes exactly the ratings it has just inserted. */
+/** What the rollups need of one rating; the rollup worker passes the pending ratings it claimed. */
 export interface RatingForRollup {
   unitId: string
   counterId: string
@@ -26,36 +29,45 @@ export type LevelColumns = {
   level_6: number, level_7: number, level_8: number, level_9: number, level_10: number
 }
 
-/** The rollup tables, as migrations/2026_11_27_0100_rollups.ts builds them (not in api/db/schema.ts yet). */
-export type RatingRollupTable = LevelColumns & {
-  grain: Grain
-  unit_id: string
-  bucket: Date | string
-  counter_id: string
-  officer_id: string | null
-  misuse: boolean
+/** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */
+export type CountColumns = LevelColumns & {
   total: number
   satisfied: number
   neutral: number
   unsatisfied: number
   weight_sum: number
+  answered: number[]
+  met: number[]
 }
 
-export type RatingCriterionRollupTable = {
+/** Per counter × officer (migrations 2026_11_27_0100 and _1100): officer and counter figures, counter/officer filters. */
+export type RatingRollupTable = CountColumns & {
   grain: Grain
   unit_id: string
   bucket: Date | string
   counter_id: string
   officer_id: string | null
   misuse: boolean
-  criterion_code: string
-  answered: number
-  met: number
+}
+
+/** Per unit over its whole subtree (the unit and every unit below it): summary, units, series, heat map of a subtree. */
+export type SubtreeRollupTable = CountColumns & {
+  grain: Grain
+  unit_id: string
+  bucket: Date | string
+  misuse: boolean
+}
+
+/** A fixed array position per criterion code, given the first time the code is counted. */
+export type CriterionSlotTable = {
+  slot: number
+  code: string
 }
 
 export type RollupTables = {
   rating_rollups: RatingRollupTable
-  rating_criterion_rollups: RatingCriterionRollupTable
+  subtree_rollups: SubtreeRollupTable
+  criterion_slots: CriterionSlotTable
 }
 
 export type AnalyticsDatabase = Database & RollupTables
@@ -66,132 +78,213 @@ export function withRollups (db: Db): Kysely<AnalyticsDatabase> {
 }
 
 function grainStart (at: Date, grain: Grain): Date {
-  return grain === 'hour' ? hourStart(at) : grain === 'day' ? dayStart(at) : monthStart(at)
+  switch (grain) {
+    case 'hour': return hourStart(at)
+    case 'day': return dayStart(at)
+    case 'month': return monthStart(at)
+    case 'year': return yearStart(at)
+  }
 }
 
-/** SQL for the start of the local (UTC+7) hour, day, week or month holding a timestamptz, whatever the session time zone. */
-export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day' | 'week' | 'month'): RawBuilder<Date> {
+/** SQL for the start of the local (UTC+7) hour, day, week, month or year holding a timestamptz, whatever the session time zone. */
+export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day' | 'week' | 'month' | 'year'): RawBuilder<Date> {
   if (unit === 'hour') return sql<Date>`(date_trunc('hour', ${column} at time zone 'UTC') at time zone 'UTC')`
   return sql<Date>`((date_trunc(${sql.lit(unit)}, (${column} at time zone 'UTC') + interval '7 hours') - interval '7 hours') at time zone 'UTC')`
 }
 
-const rollupKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'misuse'] as const
 const levelColumns = Array.from({ length: LEVELS }, (_, index) => `level_${index + 1}` as keyof LevelColumns)
-const countColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelColumns] as const
+const scalarCounts = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelColumns] as const
+const detailKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'misuse'] as const
+const subtreeKey = ['grain', 'unit_id', 'bucket', 'misuse'] as const
 
 function checkRating (rating: RatingForRollup): void {
   if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
   if (!(rating.countedAt instanceof Date) || Number.isNaN(rating.countedAt.getTime())) throw new TypeError('rating countedAt must be a valid Date')
 }
 
+/** Code → slot for every criterion code counted so far. */
+export async function criterionSlots (db: Db): Promise<Map<string, number>> {
+  const rows = await sql<{ code: string, slot: number }>`select code, slot from criterion_slots`.execute(db)
+  return new Map(rows.rows.map((row) => [row.code, Number(row.slot)]))
+}
+
+/** Slots for these codes, giving new codes the next free slots. */
+async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, number>> {
+  let slots = await criterionSlots(db)
+  const missing = [...new Set(codes)].filter((code) => !slots.has(code)).sort()
+  if (missing.length > 0) {
+    await sql`insert into criterion_slots (code) select * from unnest(${missing}::text[]) on conflict (code) do nothing`.execute(db)
+    slots = await criterionSlots(db)
+  }
+  return slots
+}
+
+type Row = Record<string, unknown> & { answered: number[], met: number[] }
+
+function emptyRow (key: Record<string, unknown>): Row {
+  const row: Row = { ...key, answered: [], met: [] }
+  for (const column of scalarCounts) row[column] = 0
+  return row
+}
+
+function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<string, number>): void {
+  row.total = (row.total as number) + sign
+  row[rating.category] = (row[rating.category] as number) + sign
+  row.weight_sum = (row.weight_sum as number) + sign * rating.weight
+  row[`level_${rating.level}`] = (row[`level_${rating.level}`] as number) + sign
+  for (const [code, met] of Object.entries(rating.criteria)) {
+    const index = slots.get(code)! - 1
+    while (row.answered.length <= index) { row.answered.push(0); row.met.push(0) }
+    row.answered[index]! += sign
+    if (met === true) row.met[index]! += sign
+  }
+}
+
+/** Each unit with itself and every unit above it. */
+async function ancestorsOf (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await sql<{ unit_id: string, ancestor_id: string }>`with recursive up (unit_id, ancestor_id) as (
+      select id, id from units where id = any(${unitIds}::uuid[])
+      union all
+      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
+    ) select unit_id, ancestor_id from up`.execute(db)
+  const result = new Map<string, string[]>()
+  for (const row of rows.rows) result.set(row.unit_id, [...(result.get(row.unit_id) ?? []), row.ancestor_id])
+  return result
+}
+
+const sortedRows = (rows: Map<string, Row>): Row[] => [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+
 /**
- * Adds these ratings to every rollup grain. Call it in the transaction that inserts exactly these ratings,
- * so each rating is counted once: the rows are added to (upsert), never recomputed. Late ratings land in
- * their own past buckets, since buckets come from `countedAt`.
+ * Adds these ratings to every rollup. Call it in the transaction that marks exactly these ratings rolled up
+ * (the rollup worker), so each rating is counted once: rows are added to (upsert), never recomputed. Late
+ * ratings land in their own past buckets, since buckets come from `countedAt`.
  */
 export async function recordRatings (db: Db, ratings: RatingForRollup[], options: { sign?: 1 | -1 } = {}): Promise<void> {
   if (ratings.length === 0) return
+  if (!db.isTransaction) return db.transaction().execute((trx) => recordRatings(trx, ratings, options))
   // sign −1 takes ratings back out, e.g. to re-add one with its misuse flag changed, in the same transaction.
   const sign = options.sign ?? 1
-  const rollups = new Map<string, RatingRollupTable>()
-  const criterionRollups = new Map<string, RatingCriterionRollupTable>()
+  for (const rating of ratings) checkRating(rating)
+  // A unit moving meanwhile (the units trigger shifts subtree rows to the new ancestors) waits for this
+  // transaction, and this one for it: the ancestors read below stay those the rows are added to.
+  await sql`lock table units in share mode`.execute(db)
+  const slots = await slotsFor(db, ratings.flatMap((rating) => Object.keys(rating.criteria)))
+  const ancestors = await ancestorsOf(db, [...new Set(ratings.map((rating) => rating.unitId))])
+  const detail = new Map<string, Row>()
+  const subtree = new Map<string, Row>()
   for (const rating of ratings) {
-    checkRating(rating)
-    for (const grain of grains) {
+    for (const grain of subtreeGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
-      const key = `${grain}|${rating.unitId}|${bucket}|${rating.counterId}|${rating.officerId ?? ''}|${rating.misuse}`
-      let row = rollups.get(key)
-      if (row === undefined) {
-        row = { grain, unit_id: rating.unitId, bucket, counter_id: rating.counterId, officer_id: rating.officerId, misuse: rating.misuse, total: 0, satisfied: 0, neutral: 0, unsatisfied: 0, weight_sum: 0 } as RatingRollupTable
-        for (const column of levelColumns) row[column] = 0
-        rollups.set(key, row)
+      if (grain !== 'hour') {
+        const key = `${grain}|${rating.unitId}|${bucket}|${rating.counterId}|${rating.officerId ?? ''}|${rating.misuse}`
+        let row = detail.get(key)
+        if (row === undefined) detail.set(key, row = emptyRow({ grain, unit_id: rating.unitId, bucket, counter_id: rating.counterId, officer_id: rating.officerId, misuse: rating.misuse }))
+        addTo(row, rating, sign, slots)
       }
-      row.total += sign
-      row[rating.category] += sign
-      row.weight_sum += sign * rating.weight
-      row[`level_${rating.level}` as keyof LevelColumns] += sign
-      for (const [code, met] of Object.entries(rating.criteria)) {
-        const criterionKey = `${key}|${code}`
-        let criterionRow = criterionRollups.get(criterionKey)
-        if (criterionRow === undefined) {
-          criterionRow = { grain, unit_id: rating.unitId, bucket, counter_id: rating.counterId, officer_id: rating.officerId, misuse: rating.misuse, criterion_code: code, answered: 0, met: 0 }
-          criterionRollups.set(criterionKey, criterionRow)
-        }
-        criterionRow.answered += sign
-        if (met === true) criterionRow.met += sign
+      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
+        const key = `${grain}|${unitId}|${bucket}|${rating.misuse}`
+        let row = subtree.get(key)
+        if (row === undefined) subtree.set(key, row = emptyRow({ grain, unit_id: unitId, bucket, misuse: rating.misuse }))
+        addTo(row, rating, sign, slots)
       }
     }
   }
-  // Sorted keys: concurrent ingest transactions lock shared rows in the same order, so they cannot deadlock.
-  const rows = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
-  const criterionRows = [...criterionRollups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
-  // One array parameter per column (unnest), not one parameter per value: a batch of hundreds of rows
-  // costs one short statement to plan and send.
-  await sql`insert into rating_rollups (${columnList(rollupColumns)})
-    select * from unnest(${arrays(rows, rollupColumns)})
-    on conflict (${columnList(rollupKey)}) do update set ${sql.join(countColumns.map((column) => sql`${sql.ref(column)} = rating_rollups.${sql.ref(column)} + excluded.${sql.ref(column)}`))}`.execute(db)
-  if (criterionRows.length === 0) return
-  await sql`insert into rating_criterion_rollups (${columnList(criterionColumns)})
-    select * from unnest(${arrays(criterionRows, criterionColumns)})
-    on conflict (${columnList([...rollupKey, 'criterion_code'])}) do update set
-      answered = rating_criterion_rollups.answered + excluded.answered,
-      met = rating_criterion_rollups.met + excluded.met`.execute(db)
+  // Sorted keys: concurrent transactions lock shared rows in the same order, so they cannot deadlock.
+  await upsert(db, 'rating_rollups', detailKey, sortedRows(detail))
+  await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree))
 }
 
 const columnTypes: Record<string, string> = {
-  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean',
-  criterion_code: 'text', weight_sum: 'bigint'
-}
-const rollupColumns = [...rollupKey, ...countColumns] as readonly string[]
-const criterionColumns = [...rollupKey, 'criterion_code', 'answered', 'met'] as readonly string[]
-
-function columnList (columns: readonly string[]): RawBuilder<unknown> {
-  return sql.join(columns.map((column) => sql.ref(column)))
+  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text'
 }
 
-function arrays (rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): RawBuilder<unknown> {
-  return sql.join(columns.map((column) => sql`${sql.val(rows.map((row) => row[column] ?? null))}::${sql.raw(columnTypes[column] ?? 'integer')}[]`))
+async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups', key: readonly string[], rows: Row[]): Promise<void> {
+  if (rows.length === 0) return
+  const columns = [...key, ...scalarCounts, 'answered', 'met']
+  // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
+  // would flatten an array of arrays.
+  const values = sql.join(columns.map((column) => {
+    const data = rows.map((row) => column === 'answered' || column === 'met' ? `{${(row[column] as number[]).join(',')}}` : row[column] ?? null)
+    return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
+  }))
+  const selected = sql.join(columns.map((column) => column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
+  const updates = sql.join([
+    ...scalarCounts.map((column) => sql`${sql.ref(column)} = ${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`),
+    sql`answered = int_array_add(${sql.ref(`${table}.answered`)}, excluded.answered)`,
+    sql`met = int_array_add(${sql.ref(`${table}.met`)}, excluded.met)`
+  ])
+  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))})
+    select ${selected} from unnest(${values}) as v (${sql.join(columns.map((column) => sql.ref(column)))})
+    on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${updates}`.execute(db)
 }
 
-const levelCounts = sql.join(levelColumns.map((_, index) => sql`count(*) filter (where level = ${sql.lit(index + 1)})`))
-const levelSums = sql.join(levelColumns.map((column) => sql`sum(${sql.ref(column)})`))
-const allColumns = sql.join([...rollupKey, ...countColumns].map((column) => sql.ref(column)))
+/** `sum(answered[1])`, … for slots 1…n, as an array: criteria summed from finer rows or counted from raw ratings. */
+function slotArray (n: number, item: (slot: number) => RawBuilder<unknown>): RawBuilder<unknown> {
+  if (n === 0) return sql`'{}'::integer[]`
+  return sql`array[${sql.join(Array.from({ length: n }, (_, index) => sql`coalesce(${item(index + 1)}, 0)::integer`))}]`
+}
 
 async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   // Ingest and the rollup worker wait while the rollups are rebuilt (figures can still be read), so no rating
   // is missed or counted twice. EXCLUSIVE, not SHARE: it also waits for a worker run holding claimed rows
-  // (FOR UPDATE), which would otherwise deadlock with the marking below.
+  // (FOR UPDATE), which would otherwise deadlock with the marking below. Units: no move meanwhile.
   await sql`lock table ratings in exclusive mode`.execute(trx)
-  await sql`lock table rating_rollups, rating_criterion_rollups in exclusive mode`.execute(trx)
-  await sql`delete from rating_criterion_rollups`.execute(trx)
+  await sql`lock table units in share mode`.execute(trx)
+  await sql`lock table rating_rollups, subtree_rollups in exclusive mode`.execute(trx)
   await sql`delete from rating_rollups`.execute(trx)
-  const hour = sqlLocalBucket(sql`counted_at`, 'hour')
-  await sql`insert into rating_rollups (${allColumns})
-    select 'hour', unit_id, ${hour}, counter_id, officer_id, misuse, count(*),
-      count(*) filter (where category = 'satisfied'), count(*) filter (where category = 'neutral'),
-      count(*) filter (where category = 'unsatisfied'), sum(weight), ${levelCounts}
-    from ratings group by unit_id, ${hour}, counter_id, officer_id, misuse`.execute(trx)
-  await sql`insert into rating_criterion_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, criterion_code, answered, met)
-    select 'hour', r.unit_id, ${hour}, r.counter_id, r.officer_id, r.misuse, c.key, count(*), count(*) filter (where c.value = 'true'::jsonb)
-    from ratings r cross join lateral jsonb_each(r.criteria) c
-    group by r.unit_id, ${hour}, r.counter_id, r.officer_id, r.misuse, c.key`.execute(trx)
-  // Days from hours, months from days: each pass reads the smaller table below it.
-  for (const [grain, from] of [['day', 'hour'], ['month', 'day']] as const) {
+  await sql`delete from subtree_rollups`.execute(trx)
+  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings`.execute(trx)
+  const slots = [...(await slotsFor(trx, codes.rows.map((row) => row.code))).entries()]
+  const width = Math.max(0, ...slots.map(([, slot]) => slot))
+  const codeAt = new Map(slots.map(([code, slot]) => [slot, code]))
+  const counted = (slot: number, met: boolean): RawBuilder<unknown> => {
+    const code = codeAt.get(slot)
+    if (code === undefined) return sql`0`
+    return met ? sql`count(*) filter (where criteria -> ${code} = 'true'::jsonb)` : sql`count(*) filter (where criteria ? ${code})`
+  }
+  const levelCounts = sql.join(levelColumns.map((_, index) => sql`count(*) filter (where level = ${sql.lit(index + 1)})`))
+  const rawCounts = sql`count(*), count(*) filter (where category = 'satisfied'), count(*) filter (where category = 'neutral'),
+    count(*) filter (where category = 'unsatisfied'), sum(weight), ${levelCounts},
+    ${slotArray(width, (slot) => counted(slot, false))}, ${slotArray(width, (slot) => counted(slot, true))}`
+  const summed = sql`sum(total), sum(satisfied), sum(neutral), sum(unsatisfied), sum(weight_sum),
+    ${sql.join(levelColumns.map((column) => sql`sum(${sql.ref(column)})`))},
+    ${slotArray(width, (slot) => sql`sum(answered[${sql.lit(slot)}])`)}, ${slotArray(width, (slot) => sql`sum(met[${sql.lit(slot)}])`)}`
+  const counts = sql.join([...scalarCounts, 'answered', 'met'].map((column) => sql.ref(column)))
+  // Detail: days from ratings, months from days, years from months.
+  const day = sqlLocalBucket(sql`counted_at`, 'day')
+  await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})
+    select 'day', unit_id, ${day}, counter_id, officer_id, misuse, ${rawCounts}
+    from ratings group by unit_id, ${day}, counter_id, officer_id, misuse`.execute(trx)
+  for (const [grain, from] of [['month', 'day'], ['year', 'month']] as const) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)
-    await sql`insert into rating_rollups (${allColumns})
-      select ${grain}, unit_id, ${bucket}, counter_id, officer_id, misuse, sum(total), sum(satisfied), sum(neutral),
-        sum(unsatisfied), sum(weight_sum), ${levelSums}
+    await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})
+      select ${grain}, unit_id, ${bucket}, counter_id, officer_id, misuse, ${summed}
       from rating_rollups where grain = ${from} group by unit_id, ${bucket}, counter_id, officer_id, misuse`.execute(trx)
-    await sql`insert into rating_criterion_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, criterion_code, answered, met)
-      select ${grain}, unit_id, ${bucket}, counter_id, officer_id, misuse, criterion_code, sum(answered), sum(met)
-      from rating_criterion_rollups where grain = ${from}
-      group by unit_id, ${bucket}, counter_id, officer_id, misuse, criterion_code`.execute(trx)
+  }
+  // Subtree: each unit's own hours from ratings, then added to every unit above it; days, months, years from those.
+  const hour = sqlLocalBucket(sql`counted_at`, 'hour')
+  await sql`create temporary table own_hours (unit_id, bucket, misuse, ${counts}) on commit drop as
+    select unit_id, ${hour}, misuse, ${rawCounts} from ratings group by unit_id, ${hour}, misuse`.execute(trx)
+  await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
+    select 'hour', a.ancestor_id, o.bucket, o.misuse, ${summed}
+    from own_hours o
+    join (with recursive up (unit_id, ancestor_id) as (
+        select id, id from units
+        union all
+        select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
+      ) select * from up) a on a.unit_id = o.unit_id
+    group by a.ancestor_id, o.bucket, o.misuse`.execute(trx)
+  for (const [grain, from] of [['day', 'hour'], ['month', 'day'], ['year', 'month']] as const) {
+    const bucket = sqlLocalBucket(sql`bucket`, grain)
+    await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
+      select ${grain}, unit_id, ${bucket}, misuse, ${summed}
+      from subtree_rollups where grain = ${from} group by unit_id, ${bucket}, misuse`.execute(trx)
   }
   // Every rating is counted now: none is left for the worker (figures would add it twice).
   await sql`update ratings set rolled_up = true where not rolled_up`.execute(trx)
 }
 
-/** Recomputes every rollup from the raw ratings (demo seeding, recovery); ingest waits meanwhile. */
+/** Recomputes every rollup from the raw ratings (demo seeding, recovery) and marks every rating rolled up; ingest waits meanwhile. */
 export async function rebuildRollups (db: Db): Promise<void> {
   if (db.isTransaction) {
     await rebuildIn(db as Transaction<Database>)
