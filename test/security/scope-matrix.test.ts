@@ -224,14 +224,14 @@ t.test('role × inside/outside × API token × terminal token × no credentials,
   }
 
   /** What the caller should get: 401 for the wrong kind of credential, 403 for a role not allowed, 404 outside. */
-  function expected (entry: Entry, caller: Caller, place: Place | 'cross'): number {
+  function expected (entry: Entry, caller: Caller, place: Place | 'cross' | 'unfiltered'): number {
     if (entry.access === 'public') return entry.ok
     const allowed = entry.access === 'terminal'
       ? caller === 'terminal'
       : roles.includes(caller as Role) || (entry.access === 'stats' && caller === 'apiToken')
     if (!allowed) return entry.access === 'terminal' || !roles.includes(caller as Role) ? 401 : 403
     if (roles.includes(caller as Role) && !(entry.roles ?? []).includes(caller as Role)) return 403
-    if (place === 'inside') return entry.ok
+    if (place === 'inside' || place === 'unfiltered') return entry.ok
     if (typeof entry.outside === 'object' && entry.outside[caller] !== undefined && place === 'outside') return entry.outside[caller]!
     return entry.outside === 'list' ? entry.ok : 404
   }
@@ -246,10 +246,17 @@ t.test('role × inside/outside × API token × terminal token × no credentials,
     const problems: string[] = []
     const forbiddenIds = await outsideIds()
     for (const caller of callers) {
-      const places: Array<Place | 'cross'> = entry.outside === 'same' ? ['inside'] : ['inside', 'outside']
+      const places: Array<Place | 'cross' | 'unfiltered'> = entry.outside === 'same' ? ['inside'] : ['inside', 'outside']
       if (entry.cross !== undefined) places.push('cross')
+      // A list filtered by unit is also read without the filter: it must then hold the caller's scope and nothing of B.
+      const filtered = (target: Target): boolean => /[?&]unitId=/.test(String(target.url))
+      if (entry.outside !== 'same' && filtered(await entry.request('inside', caller))) places.push('unfiltered')
       for (const place of places) {
-        const target = place === 'cross' ? await entry.cross!('inside', caller) : await entry.request(place, caller)
+        const target = place === 'cross'
+          ? await entry.cross!('inside', caller)
+          : place === 'unfiltered'
+            ? await Promise.resolve(entry.request('inside', caller)).then((inside: Target) => ({ ...inside, url: String(inside.url).replace(/unitId=[^&]*&?/, '').replace(/[?&]$/, '') }))
+            : await entry.request(place, caller)
         // Ratings seeded for a case are rolled up in the background: let that finish before the fingerprint.
         await app.rollups.drain()
         const before = await fingerprint.take()
