@@ -76,9 +76,10 @@ try {
         g.at, g.at + interval '1 second', g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end${rolledUpValue}
       from (
         select n, n % ${counterCount} as ci, random() as r_officer, random() as r_level, random() as r_criteria, random() as r_misuse, h.at_hour,
-          ${date.toISOString().slice(0, 10)}::date + make_interval(hours => h.at_hour, mins => floor(random() * 60)::int, secs => floor(random() * 60)::int) - interval '7 hours' as at
+          (${date.toISOString().slice(0, 10)}::date + make_interval(hours => h.at_hour, mins => floor(random() * 60)::int, secs => floor(random() * 60)::int)) at time zone 'Asia/Ho_Chi_Minh' as at
         from generate_series(1, ${size}) n
-        -- Office hours 7:30–17:00 local, busiest in the late morning.
+        -- Office hours 7:00–17:00 local, busiest in the late morning. (`0 * n` ties a sub-select to its row, so
+        -- PostgreSQL draws its random() anew for every row instead of once.)
         cross join lateral (select 7 + floor(10 * (random() + random() + 0 * n) / 2)::int as at_hour) h
       ) g
       join bench_counters c on c.idx = g.ci
