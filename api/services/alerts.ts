@@ -104,6 +104,11 @@ const RULES_TTL_MS = 30_000
 /** Unit ancestry, and each key's open/acknowledged state, are kept this long (the tree rarely changes). */
 const STATE_TTL_MS = 60_000
 const NO_COUNTER = '00000000-0000-0000-0000-000000000000'
+/**
+ * A share rule counts its whole window (tens of milliseconds for 50,000 ratings): under a sustained load it runs at
+ * most once a second, so each such rule holds at most a few percent of one database connection.
+ */
+const SHARE_INTERVAL_MS = 1000
 
 interface KeyState {
   /** An alert of this rule (and counter) is open: nothing to evaluate until it is acknowledged. */
@@ -116,6 +121,7 @@ interface KeyState {
 /**
  * Evaluates the enabled rules on each committed batch. Per rule (and counter) at most one evaluation runs at a
  * time; a batch arriving meanwhile asks for one more run after it, so a burst costs two queries, not one per batch.
+ * A streak is looked at only when the batch's newest rating at that counter is unsatisfied.
  */
 export class AlertEvaluator {
   private rules: Promise<AlertRuleRow[]> | null = null
@@ -123,6 +129,7 @@ export class AlertEvaluator {
   private readonly ancestry = new Map<string, { ids: Promise<string[]>, at: number }>()
   private readonly states = new Map<string, KeyState>()
   private readonly running = new Map<string, { again: boolean, done: Promise<void> }>()
+  private readonly lastRun = new Map<string, number>()
   private readonly pending = new Set<Promise<void>>()
 
   constructor (private readonly db: Db, private readonly sink: AlertSink) {}
@@ -164,19 +171,31 @@ export class AlertEvaluator {
     for (const rule of rules) byUnit.set(rule.unit_id, [...byUnit.get(rule.unit_id) ?? [], rule])
 
     const shares = new Map<string, AlertRuleRow>()
-    const streaks = new Map<string, { rule: AlertRuleRow, unitId: string, counterId: string }>()
+    // Per rule and counter, the batch's newest rating there: a streak can only be complete if it is unsatisfied.
+    const streaks = new Map<string, { rule: AlertRuleRow, newest: StoredRating }>()
+    // A batch holds few units: their ancestry is looked up once each, the ratings then walked without awaiting.
+    const unitIds = [...new Set(counted.map((rating) => rating.unitId))]
+    const ancestry = new Map(await Promise.all(unitIds.map(async (unitId) => [unitId, await this.ancestorsOf(unitId)] as const)))
     for (const rating of counted) {
-      for (const ancestor of await this.ancestorsOf(rating.unitId)) {
+      for (const ancestor of ancestry.get(rating.unitId) ?? []) {
         for (const rule of byUnit.get(ancestor) ?? []) {
-          // Any rating moves the share (and the minimum count); only an unsatisfied one can complete a streak.
-          if (rule.kind === 'unsatisfied_share') shares.set(rule.id, rule)
-          else if (rating.category === 'unsatisfied') streaks.set(`${rule.id}/${rating.counterId}`, { rule, unitId: rating.unitId, counterId: rating.counterId })
+          if (rule.kind === 'unsatisfied_share') {
+            // Any rating moves the share (and the minimum count).
+            shares.set(rule.id, rule)
+            continue
+          }
+          const key = `${rule.id}/${rating.counterId}`
+          const seen = streaks.get(key)
+          if (seen === undefined || rating.countedAt >= seen.newest.countedAt) streaks.set(key, { rule, newest: rating })
         }
       }
     }
     const runs: Array<Promise<void>> = []
-    for (const rule of shares.values()) runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule)))
-    for (const { rule, unitId, counterId } of streaks.values()) runs.push(this.once(this.key(rule.id, unitId, counterId), () => this.evaluateStreak(rule, unitId, counterId)))
+    for (const rule of shares.values()) runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule), SHARE_INTERVAL_MS))
+    for (const { rule, newest } of streaks.values()) {
+      if (newest.category !== 'unsatisfied') continue
+      runs.push(this.once(this.key(rule.id, newest.unitId, newest.counterId), () => this.evaluateStreak(rule, newest.unitId, newest.counterId)))
+    }
     await Promise.all(runs)
   }
 
@@ -184,8 +203,8 @@ export class AlertEvaluator {
     return `${ruleId}/${unitId}/${counterId ?? NO_COUNTER}`
   }
 
-  /** Runs `evaluate` now, or once more after the run in progress for the same key. */
-  private once (key: string, evaluate: () => Promise<void>): Promise<void> {
+  /** Runs `evaluate` now, or once more after the run in progress for the same key; runs start `minIntervalMs` apart. */
+  private once (key: string, evaluate: () => Promise<void>, minIntervalMs = 0): Promise<void> {
     const current = this.running.get(key)
     if (current !== undefined) {
       current.again = true
@@ -195,7 +214,10 @@ export class AlertEvaluator {
     entry.done = (async () => {
       try {
         do {
+          const wait = (this.lastRun.get(key) ?? 0) + minIntervalMs - Date.now()
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
           entry.again = false
+          this.lastRun.set(key, Date.now())
           await evaluate().catch(this.sink.error)
         } while (entry.again)
       } finally {
@@ -266,7 +288,8 @@ export class AlertEvaluator {
       .select(['id', 'category', 'officer_id'])
       .where('unit_id', '=', unitId).where('counter_id', '=', counterId).where('misuse', '=', false)
     if (state.since !== null) query = query.where('counted_at', '>', state.since)
-    const rows: Array<{ id: string, category: Category, officer_id: string | null }> = await query.orderBy('counted_at', 'desc').orderBy('id', 'desc').limit(count).execute()
+    // By counted_at alone, so the (unit_id, counted_at) index is read backwards and stops after `count` rows.
+    const rows: Array<{ id: string, category: Category, officer_id: string | null }> = await query.orderBy('counted_at', 'desc').limit(count).execute()
     if (rows.length < count || rows.some((row) => row.category !== 'unsatisfied')) return
     const officerIds = [...new Set(rows.map((row) => row.officer_id).filter((id): id is string => id !== null))]
     await this.fire(rule, unitId, counterId, { parameters: rule.parameters, unsatisfied: rows.length, ratingIds: rows.map((row) => row.id), officerIds })
