@@ -78,7 +78,7 @@ try {
         select n, n % ${counterCount} as ci, random() as r_officer, random() as r_level, random() as r_criteria, random() as r_misuse, h.at_hour,
           (${date.toISOString().slice(0, 10)}::date + make_interval(hours => h.at_hour, mins => floor(random() * 60)::int, secs => floor(random() * 60)::int)) at time zone 'Asia/Ho_Chi_Minh' as at
         from generate_series(1, ${size}) n
-        -- Office hours 7:00–17:00 local, busiest in the late morning. (`0 * n` ties a sub-select to its row, so
+        -- Office hours 7:00–17:00 local, busiest in the late morning. (0 * n ties a sub-select to its row, so
         -- PostgreSQL draws its random() anew for every row instead of once.)
         cross join lateral (select 7 + floor(10 * (random() + random() + 0 * n) / 2)::int as at_hour) h
       ) g
