@@ -13,6 +13,8 @@ export interface Ledger {
   extra: number
   /** Rows sharing an id with another row (the primary key forbids it; counted, not assumed). */
   duplicates: number
+  /** Stored with the misuse flag (left out of the figures by default). */
+  misuse: number
   /** Unsatisfied, not misuse: each must have exactly one follow-up case. */
   unsatisfied: number
   cases: number
@@ -28,9 +30,10 @@ export async function ledger (db: Kysely<Database>, tapped: readonly string[]): 
   const extra = [...stored].filter((id) => !taps.has(id)).length
   const unsatisfied = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('category', '=', 'unsatisfied').where('misuse', '=', false).executeTakeFirstOrThrow()
+  const misuse = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('misuse', '=', true).executeTakeFirstOrThrow()
   const cases = await db.selectFrom('cases')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('rating_id').distinct().as('distinct')]).executeTakeFirstOrThrow()
-  return { tapped: tapped.length, stored: rows.length, lost, extra, duplicates: rows.length - stored.size, unsatisfied: Number(unsatisfied.n), cases: Number(cases.n), casesForDistinctRatings: Number(cases.distinct) }
+  return { tapped: tapped.length, stored: rows.length, lost, extra, duplicates: rows.length - stored.size, misuse: Number(misuse.n), unsatisfied: Number(unsatisfied.n), cases: Number(cases.n), casesForDistinctRatings: Number(cases.distinct) }
 }
 
 /** Ratings the catch-up worker has not rolled up yet (0 while rollups are written in the ingest transaction). */

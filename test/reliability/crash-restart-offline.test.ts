@@ -22,6 +22,8 @@ t.test('crash, restart and offline: every press stored exactly once, rollups equ
   t.equal(ledger.extra, 0, 'no row that no one pressed')
   t.equal(ledger.duplicates, 0, 'no rating stored twice')
   t.equal(report.answers.rejected, 0, 'no rating refused')
+  t.ok(ledger.misuse > 0 && ledger.misuse < ledger.stored, `presses faster than the cooldown were flagged as misuse, the others not (${ledger.misuse} of ${ledger.stored})`)
+  t.ok(ledger.unsatisfied > 0, 'unsatisfied ratings opened cases')
   t.equal(ledger.cases, ledger.unsatisfied, 'one follow-up case per unsatisfied rating')
   t.equal(ledger.casesForDistinctRatings, ledger.cases, 'no case opened twice')
 

@@ -72,7 +72,9 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
   const databaseUrl = await pg.createDatabase('crash_restart_offline')
   const api = new ApiProcess({
     databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'),
-    env: { TRUST_PROXY: 'true' }
+    // Terminals press about once a second, far faster than citizens: a 1 s cooldown (and no burst limit) flags
+    // about half the presses as misuse, so both halves of the figures and rollups are exercised.
+    env: { TRUST_PROXY: 'true', MISUSE_COOLDOWN_SECONDS: '1', MISUSE_BURST_COUNT: '10000' }
   })
   log(`PostgreSQL (private cluster) on 127.0.0.1:${pg.port}; API log ${api.options.logFile}`)
   const startMs = await api.start()
@@ -182,7 +184,7 @@ export function describeCrashReport (report: CrashScenarioReport): string[] {
   return [
     `taps ${l.tapped} · rows stored ${l.stored} · lost ${l.lost} · extra ${l.extra} · duplicate rows ${l.duplicates}`,
     `answers to the terminals: created ${answers.created} · duplicate (replays after a lost answer) ${answers.duplicate} · rejected ${answers.rejected} · failed sends retried ${report.failedSends}`,
-    `cases: ${l.cases} for ${l.casesForDistinctRatings} ratings · unsatisfied ratings (not misuse) ${l.unsatisfied}`,
+    `misuse-flagged ${l.misuse} of ${l.stored} · cases: ${l.cases} for ${l.casesForDistinctRatings} ratings · unsatisfied ratings (not misuse) ${l.unsatisfied}`,
     `rollups: pending ${report.rollupsPending} · summary total (misuse included) ${figures.rollupTotal} · Σ rollup rows by grain ${Object.entries(figures.grainTotals).map(([grain, total]) => `${grain} ${total}`).join(', ')}`,
     `API crashes (exits nobody asked for): ${report.crashes.length}`,
     `figures rollups vs raw: ${figures.compared.length - figures.mismatches.length}/${figures.compared.length} equal${figures.mismatches.length > 0 ? ` · differ: ${figures.mismatches.map((m) => `${m.query} (rollups ${JSON.stringify(m.rollups)} vs raw ${JSON.stringify(m.ratings)})`).join('; ')}` : ''}`
