@@ -15,7 +15,6 @@ const placement: Record<string, Placement> = {
   ratings: 'distributed',
   cases: 'distributed',
   rating_rollups: 'distributed',
-  rating_criterion_rollups: 'distributed',
   // Keyed by the unit whose whole subtree a row counts (a centre, a commune, a province): a province's figures read its own shard.
   subtree_rollups: 'distributed',
   alerts: 'distributed',
