@@ -24,6 +24,8 @@ const postgresCodes: Record<string, [number, string, string]> = {
   23514: [400, 'CONSTRAINT_VIOLATED', 'A value is outside what is allowed'],
   '22P02': [400, 'INVALID_VALUE', 'A value has the wrong format'],
   22001: [400, 'VALUE_TOO_LONG', 'A value is too long'],
+  // PostgreSQL text cannot hold NUL (\u0000): a body or query string carrying one is bad input, not a server fault.
+  22021: [400, 'INVALID_CHARACTER', 'A value contains a character that cannot be stored (NUL)'],
   22003: [400, 'VALUE_OUT_OF_RANGE', 'A number is out of range'],
   22007: [400, 'INVALID_VALUE', 'A date or time has the wrong format'],
   22008: [400, 'INVALID_VALUE', 'A date or time is out of range']
