@@ -10,7 +10,7 @@ import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import { addRatings, type TestRating } from './ratings.ts'
 
-const days = ['2026-10-29', '2026-10-31', '2026-11-01', '2026-11-02', '2026-11-15', '2026-11-30', '2026-12-01', '2026-12-02']
+const days = ['2026-10-29', '2026-10-31', '2026-11-01', '2026-11-02', '2026-11-15', '2026-11-20', '2026-11-30', '2026-12-01', '2026-12-02']
 const criterionCodes = ['xin_chao', 'xin_loi', 'luon_mim_cuoi', 'luon_giup_do']
 
 t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
