@@ -50,6 +50,7 @@ export interface CrashScenarioReport {
   ledger: Ledger
   /** Answers the terminals received, summed; duplicates are replays of ratings whose first answer was lost. */
   answers: { created: number, duplicate: number, rejected: number }
+  sends: number
   failedSends: number
   /** Ratings still in an outbox when the suite stopped waiting (must be 0). */
   unsent: number
@@ -166,8 +167,9 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
 
     const answers = { created: 0, duplicate: 0, rejected: 0 }
     for (const terminal of terminals) for (const key of ['created', 'duplicate', 'rejected'] as const) answers[key] += terminal.answers[key]
+    const sends = terminals.reduce((sum, terminal) => sum + terminal.sends, 0)
     const failedSends = terminals.reduce((sum, terminal) => sum + terminal.failedSends, 0)
-    return { timeline: timeline.events, ledger: counted, answers, failedSends, unsent, rollupsPending, figures, crashes: api.crashes, finalExit, apiLog: api.options.logFile, workDir: work }
+    return { timeline: timeline.events, ledger: counted, answers, sends, failedSends, unsent, rollupsPending, figures, crashes: api.crashes, finalExit, apiLog: api.options.logFile, workDir: work }
   } finally {
     clearInterval(watcher)
     await restarting
@@ -183,7 +185,7 @@ export function describeCrashReport (report: CrashScenarioReport): string[] {
   const { ledger: l, answers, figures } = report
   return [
     `taps ${l.tapped} · rows stored ${l.stored} · lost ${l.lost} · extra ${l.extra} · duplicate rows ${l.duplicates}`,
-    `answers to the terminals: created ${answers.created} · duplicate (replays after a lost answer) ${answers.duplicate} · rejected ${answers.rejected} · failed sends retried ${report.failedSends}`,
+    `answers to the terminals: created ${answers.created} · duplicate (replays after a lost answer) ${answers.duplicate} · rejected ${answers.rejected} · sends ${report.sends}, of which failed and retried ${report.failedSends}`,
     `misuse-flagged ${l.misuse} of ${l.stored} · cases: ${l.cases} for ${l.casesForDistinctRatings} ratings · unsatisfied ratings (not misuse) ${l.unsatisfied}`,
     `rollups: pending ${report.rollupsPending} · summary total (misuse included) ${figures.rollupTotal} · Σ rollup rows by grain ${Object.entries(figures.grainTotals).map(([grain, total]) => `${grain} ${total}`).join(', ')}`,
     `API crashes (exits nobody asked for): ${report.crashes.length}`,
@@ -324,7 +326,10 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
     timeline.mark(`SIGTERM to the API (pid ${api.pid}) after ${requests} requests`)
     termAt = timeline.now()
     api.signal('SIGTERM')
+    // close-with-grace gives up after 10 s; a process still there after 30 s is hung, and killed.
+    const hung = setTimeout(() => api.signal('SIGKILL'), 30_000)
     const exit = await api.exited()
+    clearTimeout(hung)
     exitedAt = timeline.now()
     timeline.mark(`API exited (code ${exit.code}) ${Math.round((exitedAt - termAt) * 1000)} ms after SIGTERM`)
     await Promise.all(clients)

@@ -85,7 +85,8 @@ export class SimulatedTerminal {
   readonly tapped: string[] = []
   /** Answers seen from the server, by status (a `duplicate` is a replay whose first answer was lost). */
   readonly answers = { created: 0, duplicate: 0, rejected: 0 }
-  /** Sends that failed (no answer, or an error status) and were retried later. */
+  /** Batches sent, and those that failed (no answer, or an error status) and were retried later. */
+  sends = 0
   failedSends = 0
   readonly rejected: RatingResult[] = []
 
@@ -107,6 +108,7 @@ export class SimulatedTerminal {
       const sender = createSender({
         outbox,
         send: (ratings) => device.run({ address }, async () => {
+          terminal!.sends++
           try {
             const results = await api.sendRatings(token, ratings)
             for (const result of results) terminal!.answers[result.status]++
