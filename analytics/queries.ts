@@ -100,14 +100,26 @@ function coverMonths (start: Date, end: Date): Segment[] {
   return partOfMonth(start, end)
 }
 
-/** [start, end) as whole years, then whole months, then days: the fewest rollup rows. */
+const negated = (segments: Segment[]): Segment[] => segments.map((segment) => ({ ...segment, sign: segment.sign === 1 ? -1 : 1 }))
+
+/** Part of one local year: its months and days, or, when that is more than half the year, the year's row less the rest of it. */
+function partOfYear (start: Date, end: Date): Segment[] {
+  if (start >= end) return []
+  const first = yearStart(start)
+  const next = nextYearStart(start)
+  if ((end.getTime() - start.getTime()) * 2 <= next.getTime() - first.getTime()) return coverMonths(start, end)
+  return [{ grain: 'year', start: first, end: next, sign: 1 }, ...negated(coverMonths(first, start)), ...negated(coverMonths(end, next))]
+}
+
+/** [start, end) as whole years, then whole months, then days: the fewest rollup rows (e.g. the last 365 days: two year rows less a month and a few days each). */
 function cover (start: Date, end: Date, useYears: boolean): Segment[] {
   if (start >= end) return []
   if (!useYears) return coverMonths(start, end)
   const first = alignUp(start, 'year')
   const last = alignDown(end, 'year')
-  if (first >= last) return coverMonths(start, end)
-  return [...coverMonths(start, first), { grain: 'year', start: first, end: last, sign: 1 }, ...coverMonths(last, end)]
+  if (first < last) return [...partOfYear(start, first), { grain: 'year', start: first, end: last, sign: 1 }, ...partOfYear(last, end)]
+  if (start < first && first < end) return [...partOfYear(start, first), ...partOfYear(first, end)]
+  return partOfYear(start, end)
 }
 
 /** The cheapest rollup rows covering the period for this grouping. */
