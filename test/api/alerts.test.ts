@@ -137,6 +137,11 @@ t.test('a streak at one counter fires once with no screen open; not again while 
   rows = await alertRows(centre.centreId)
   t.equal(rows.length, 2, 'the third after the acknowledgement fires again')
   t.equal(rows[1]!.acknowledged_at, null)
+  const bare = await app.inject({ method: 'POST', url: `/api/v1/alerts/${rows[1]!.id}/acknowledge`, cookies: supervisor })
+  t.equal(bare.statusCode, 200, 'the note is optional: no body at all')
+  t.match(bare.json(), { acknowledged: true, note: null })
+  const audit = await app.db.selectFrom('audit_log').select(['action', 'entity_id']).where('entity', '=', 'alert').orderBy('id').execute()
+  t.same(audit.map((entry) => [entry.action, entry.entity_id]), [['acknowledge', rows[0]!.id], ['acknowledge', rows[1]!.id]], 'acknowledgements audited')
 })
 
 t.test('the unsatisfied share of the last N minutes, with a minimum count; pushed live to the subtree only', async (t) => {

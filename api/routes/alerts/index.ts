@@ -137,13 +137,15 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Acknowledge an alert, with an optional note',
       description: 'Its rule may fire again, on ratings counted after the acknowledgement. Acknowledging twice answers 409 ALERT_ALREADY_ACKNOWLEDGED.',
       params: IdParams,
-      body: Type.Optional(AlertAcknowledgeBody),
+      body: AlertAcknowledgeBody,
       response: { 200: Alert, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
     },
+    // The note is optional, and so is the body: none at all reads as {}.
+    preValidation: async (request) => { request.body ??= {} },
     preHandler: writers
   }, async (request) => {
     const actor = userActor(request.actor)
-    const note = request.body?.note?.trim()
+    const note = request.body.note?.trim()
     const acknowledged = await app.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('alerts').select(['id', 'unit_id', 'acknowledged_at']).where('id', '=', request.params.id).forUpdate().executeTakeFirst()
       if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw alertNotFound()
