@@ -16,7 +16,7 @@ export interface Dashboard {
   counters: Map<string, Counter>
   officers: Map<string, Officer>
   signOut: () => void
-  live: { open: boolean, ratings: LiveRating[], alerts: LiveAlert[], /** Counts rule alerts fired or acknowledged: pages showing alerts reload on it. */ alertRound: number, dismiss: (key: string) => void, sound: boolean, setSound: (on: boolean) => void }
+  live: { open: boolean, ratings: LiveRating[], alerts: LiveAlert[], /** Counts rule alerts fired or acknowledged: pages showing alerts reload on it. */ alertRound: number, /** Open rule alerts in scope (up to 100). */ openAlerts: number, dismiss: (key: string) => void, sound: boolean, setSound: (on: boolean) => void }
 }
 
 export const DashboardContext = createContext<Dashboard | null>(null)

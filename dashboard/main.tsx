@@ -2,7 +2,7 @@
 import { render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { LocationProvider, Route, Router } from 'preact-iso'
-import { call, get, setUnauthorizedHandler, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
+import { call, get, setUnauthorizedHandler, type Alert, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
 import { DashboardContext, type Dashboard } from './context.ts'
 import { setCatalogue, text, type Lang } from './i18n.ts'
 import { alertKey, connectLive, type LiveAlert, type LiveRating } from './live.ts'
@@ -44,6 +44,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
   const [ratings, setRatings] = useState<LiveRating[]>([])
   const [alerts, setAlerts] = useState<LiveAlert[]>([])
   const [alertRound, setAlertRound] = useState(0)
+  const [openAlerts, setOpenAlerts] = useState(0)
   const [sound, setSoundState] = useState(localStorage.getItem(SOUND_KEY) === 'on')
   const soundRef = useRef(sound)
   soundRef.current = sound
@@ -61,6 +62,12 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
     get<Items<Counter>>('/counters').then((list) => setCounters(new Map(list.items.map((counter) => [counter.id, counter])))).catch(() => {})
     get<Items<Officer>>('/officers').then((list) => setOfficers(new Map(list.items.map((officer) => [officer.id, officer])))).catch(() => {})
   }, [user.id])
+
+  // Alerts fired while no screen was open show as a count in the menu; each rule alert event recounts.
+  useEffect(() => {
+    if (user.role === 'officer') return
+    get<Items<Alert>>('/alerts', { acknowledged: false, limit: 100 }).then((list) => setOpenAlerts(list.items.length)).catch(() => {})
+  }, [user.id, alertRound])
 
   useEffect(() => connectLive({
     onOpenChange: setOpen,
@@ -95,6 +102,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
       ratings,
       alerts,
       alertRound,
+      openAlerts,
       dismiss: (key) => setAlerts((list) => list.filter((alert) => alertKey(alert) !== key)),
       sound,
       setSound (on) {

@@ -127,7 +127,10 @@ export function Layout ({ children, pickers = true }: { children: ComponentChild
         <div class="brand"><strong>{t('appName')}</strong> <span class="muted">{t('appTagline')}</span></div>
         <nav aria-label="menu">
           {navItems.filter((item) => item.roles.includes(user.role)).map((item) => (
-            <a key={item.path} href={item.path + search} aria-current={path === item.path ? 'page' : undefined}>{t(item.label)}</a>
+            <a key={item.path} href={item.path + search} aria-current={path === item.path ? 'page' : undefined}>
+              {t(item.label)}
+              {item.path === '/alerts' && live.openAlerts > 0 && <span class="badge" title={t('alertsOpen')}>{live.openAlerts >= 100 ? '99+' : live.openAlerts}</span>}
+            </a>
           ))}
         </nav>
         <div class="who">
