@@ -13,6 +13,7 @@ t.test('crash, restart and offline: every press stored exactly once, rollups equ
   const { ledger, figures } = report
 
   t.ok(ledger.tapped >= 200, `the terminals kept pressing through the faults (${ledger.tapped} taps)`)
+  t.same(report.pressErrors, [], 'every tap was stored in its terminal\'s outbox')
   t.same(report.crashes, [], 'the API never exited on its own (the PostgreSQL restart did not take it down)')
   t.ok(report.failedSends > 0, 'the faults reached the terminals: sends failed and were retried')
   t.ok(report.answers.duplicate > 0, 'ratings stored while their answer was lost were sent again and answered "duplicate"')

@@ -52,6 +52,8 @@ export interface CrashScenarioReport {
   answers: { created: number, duplicate: number, rejected: number }
   sends: number
   failedSends: number
+  /** Taps the outbox failed to store (must be none). */
+  pressErrors: string[]
   /** Ratings still in an outbox when the suite stopped waiting (must be 0). */
   unsent: number
   /** Ratings not yet rolled up when the suite stopped waiting (must be 0). */
@@ -85,6 +87,8 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
   const terminals: SimulatedTerminal[] = []
   let watcher: NodeJS.Timeout | undefined
   let restarting: Promise<void> | null = null
+  let pressing = false
+  const pressErrors: string[] = []
   try {
     const admin = await AdminClient.signIn(api.baseUrl, ADMIN_PASSWORD)
     const province = await seedProvince(admin, options.terminals, 'REL')
@@ -105,12 +109,13 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
         .then((ms) => timeline.mark(`API ready again (${ms} ms to ready)`), (error: unknown) => timeline.mark(`API restart failed: ${String(error)}`))
         .finally(() => { restarting = null })
     }, 250)
-    let pressing = true
+    pressing = true
     timeline.mark(`${terminals.length} terminals start pressing, one press every ~${options.intervalMs} ms each`)
     const presses = terminals.map(async (terminal) => {
       while (pressing) {
         await sleep(options.intervalMs * (0.5 + Math.random()))
-        if (pressing) await terminal.press()
+        // A tap the outbox could not even store would be lost on a tablet too: counted as a failure.
+        if (pressing) await terminal.press().catch((error: unknown) => { pressErrors.push(String(error)) })
       }
     })
 
@@ -169,8 +174,9 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
     for (const terminal of terminals) for (const key of ['created', 'duplicate', 'rejected'] as const) answers[key] += terminal.answers[key]
     const sends = terminals.reduce((sum, terminal) => sum + terminal.sends, 0)
     const failedSends = terminals.reduce((sum, terminal) => sum + terminal.failedSends, 0)
-    return { timeline: timeline.events, ledger: counted, answers, sends, failedSends, unsent, rollupsPending, figures, crashes: api.crashes, finalExit, apiLog: api.options.logFile, workDir: work }
+    return { timeline: timeline.events, ledger: counted, answers, sends, failedSends, pressErrors, unsent, rollupsPending, figures, crashes: api.crashes, finalExit, apiLog: api.options.logFile, workDir: work }
   } finally {
+    pressing = false
     clearInterval(watcher)
     await restarting
     for (const terminal of terminals) await terminal.close()
@@ -198,6 +204,7 @@ export function crashFailures (report: CrashScenarioReport): string[] {
   const { ledger: l, figures } = report
   const failures: string[] = []
   if (l.tapped === 0) failures.push('no press was made')
+  if (report.pressErrors.length > 0) failures.push(`${report.pressErrors.length} taps not stored in the outbox: ${report.pressErrors[0]}`)
   if (report.unsent !== 0) failures.push(`${report.unsent} taps never acknowledged`)
   if (l.stored !== l.tapped || l.lost !== 0 || l.extra !== 0 || l.duplicates !== 0) failures.push(`taps ${l.tapped} ≠ rows ${l.stored} (lost ${l.lost}, extra ${l.extra}, duplicates ${l.duplicates})`)
   if (report.answers.rejected !== 0) failures.push(`${report.answers.rejected} ratings rejected`)
