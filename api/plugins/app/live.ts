@@ -12,7 +12,8 @@ interface UserSubscriber {
   rootUnitId: string | null
   /** Officer users only see events about themselves. */
   officerId: string | null
-  send: (event: LiveEvent) => void
+  /** `text` is the event as JSON, serialised once for every subscriber. */
+  send: (event: LiveEvent, text: string) => void
 }
 
 interface TerminalSubscriber {
@@ -76,10 +77,12 @@ export default fp(async (app) => {
     async publish (unitId, officerId, event) {
       if (users.size === 0) return
       const ancestors = await ancestorsOf(unitId)
+      let text: string | null = null
       for (const subscriber of users) {
         if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
         if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
-        subscriber.send(event)
+        text ??= JSON.stringify(event)
+        subscriber.send(event, text)
       }
     },
     async refreshCounter (counterId) {

@@ -16,7 +16,7 @@ const live: FastifyPluginAsyncTypebox = async (app) => {
       const unsubscribe = app.live.subscribeUser({
         rootUnitId: actor.unitId,
         officerId: actor.role === 'officer' ? actor.officerId : null,
-        send: (event) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event)) }
+        send: (_event, text) => { if (socket.readyState === socket.OPEN) socket.send(text) }
       })
       socket.on('close', unsubscribe)
       socket.on('message', () => { /* the feed is one-way */ })
