@@ -1,46 +1,19 @@
 // Ingest benchmark on real PostgreSQL: autocannon against the rating route and, in the same run, a bare Fastify POST as the ceiling.
 // Usage: npm run bench -- ingest   (DATABASE_URL: a server where a scratch database may be created; default local postgres)
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import net from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { loadavg } from 'node:os'
 import autocannon from 'autocannon'
-import pg from 'pg'
+import { sql } from 'kysely'
 import { openDatabase } from '../../api/db/database.ts'
 import { migrateToLatest } from '../../api/db/migrate.ts'
 import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const terminalCount = 200
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function startProcess (args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
-  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the servers.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] })
-  const started = Date.now()
-  while (Date.now() - started < 60_000) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}${readyPath}`)
-      if (response.status < 500) return child
-    } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`${args.join(' ')} did not start`)
-}
 
 interface Run { requestsPerSecond: number, p50: number, p99: number, non2xx: number, errors: number, acknowledged: string[] }
 
@@ -67,11 +40,8 @@ async function load (url: string, tokens: string[]): Promise<Run> {
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, acknowledged }
 }
 
-const scratch = `hl_bench_ingest_${Date.now()}`
-const admin = new pg.Client({ connectionString: serverUrl })
-await admin.connect()
-await admin.query(`create database ${scratch}`)
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${scratch}` }).toString()
+const scratch = await scratchDatabase(serverUrl, 'hl_bench_ingest')
+const databaseUrl = scratch.url
 const children: ChildProcess[] = []
 try {
   const db = await openDatabase({ databaseUrl, dataDir: null })
@@ -85,6 +55,7 @@ try {
     await db.insertInto('terminals').values({ unit_id: unit.id, counter_id: counter.id, kind: 'touch', token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null }).execute()
   }
 
+  const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ')
   const barePort = await freePort()
   children.push(await startProcess(['bench/ingest/bare-server.ts'], {}, barePort, '/ping'))
   const apiPort = await freePort()
@@ -96,6 +67,14 @@ try {
   const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
   await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
   const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
+
+  // The rollup worker runs beside the ingest: how far behind it is when the load stops, and how long it needs.
+  const pendingAtEnd = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+  const caughtUpStarted = Date.now()
+  while ((await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)).rows[0]!.n > 0 && Date.now() - caughtUpStarted < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const caughtUpMs = Date.now() - caughtUpStarted
 
   // Every acknowledged rating must be in the database, once.
   let found = 0
@@ -112,11 +91,12 @@ try {
   const ratio = ingest.requestsPerSecond / ceiling.requestsPerSecond
   console.log(`bare Fastify POST (ceiling): ${ceiling.requestsPerSecond.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`)
   console.log(`rating ingest:               ${ingest.requestsPerSecond.toFixed(0)} ratings/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`)
+  console.log(`rollup worker: ${pendingAtEnd.rows[0]!.n} ratings pending when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
+  console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
   console.log(`ratio ingest/ceiling: ${ratio.toFixed(2)} (target ≥ 0.6) · p99 ${ingest.p99} ms (target < 50) · acknowledged ${ingest.acknowledged.length} · lost ${lost} · doubled ${doubled}`)
   process.exitCode = lost === 0 && doubled === 0 ? 0 : 1
 } finally {
   for (const child of children) child.kill('SIGTERM')
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  await admin.query(`drop database if exists ${scratch} with (force)`).catch(() => {})
-  await admin.end()
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  await scratch.drop()
 }

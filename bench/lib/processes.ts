@@ -22,7 +22,9 @@ export async function freePort (): Promise<number> {
  * Node itself, not `npx tsx`: killing the child then stops the server, not a wrapper.
  */
 export async function startProcess (args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] })
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is passed to the servers (profiling).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] })
   const started = Date.now()
   while (Date.now() - started < 60_000 && child.exitCode === null) {
     try {
