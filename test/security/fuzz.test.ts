@@ -48,6 +48,8 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
     payload: { ratings: [{ id: randomUUID(), level: 1, ratedAt: new Date(Date.now() - 60_000).toISOString() }, { id: randomUUID(), level: 4, criteria: { xin_chao: true }, ratedAt: new Date(Date.now() - 30_000).toISOString() }] }
   })
   t.equal(ingest.statusCode, 200, 'seed ratings stored')
+  const rule = await app.db.insertInto('alert_rules').values({ unit_id: a.centreId, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 3 }), enabled: true, created_by: null }).returning('id').executeTakeFirstOrThrow()
+  await app.db.insertInto('alerts').values({ unit_id: a.centreId, rule_id: rule.id, kind: 'unsatisfied_streak', counter_id: a.counterIds[0]!, details: JSON.stringify({ parameters: { count: 3 } }) }).execute()
   await app.rollups.drain()
 
   let session = ''
@@ -65,9 +67,12 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
   const idTables = await sql<{ table_name: string }>`select table_name from information_schema.columns
     where table_schema = current_schema() and column_name = 'id' and data_type = 'uuid' order by table_name`.execute(app.db)
   const pool: string[] = [victimToken.id]
+  const poolByTable = new Map<string, string[]>()
   for (const { table_name: table } of idTables.rows) {
-    const rows = await sql<{ id: string }>`select id from ${sql.table(table)} limit 40`.execute(app.db)
-    pool.push(...rows.rows.map((row) => row.id).filter((id) => !protectedIds.has(id)))
+    const rows = await sql<{ id: string }>`select id from ${sql.table(table)} order by id limit 40`.execute(app.db)
+    const ids = rows.rows.map((row) => row.id).filter((id) => !protectedIds.has(id))
+    poolByTable.set(table, ids)
+    pool.push(...ids)
   }
   const criteriaCodes = (await app.db.selectFrom('criteria').select('code').execute()).map((row) => row.code)
 
@@ -119,11 +124,11 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
   }
 
   /** A value the schema accepts, or close to it. */
-  function valid (node: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+  function valid (node: JsonSchema, depth = 0, complete = false): fc.Arbitrary<unknown> {
     const schema = resolve(node)
     if (depth > 6) return fc.constant(null)
-    if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map((branch: JsonSchema) => valid(branch, depth + 1)))
-    if (Array.isArray(schema.oneOf)) return fc.oneof(...schema.oneOf.map((branch: JsonSchema) => valid(branch, depth + 1)))
+    if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map((branch: JsonSchema) => valid(branch, depth + 1, complete)))
+    if (Array.isArray(schema.oneOf)) return fc.oneof(...schema.oneOf.map((branch: JsonSchema) => valid(branch, depth + 1, complete)))
     if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum)
     if ('const' in schema) return fc.constant(schema.const)
     switch (schema.type) {
@@ -133,12 +138,12 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
           const [value] = Object.values(schema.patternProperties) as JsonSchema[]
           return fc.dictionary(criteriaCodes.length > 0 ? fc.constantFrom(...criteriaCodes) : fc.string(), valid(value!, depth + 1), { maxKeys: 4 })
         }
-        const arbitraries = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valid(property, depth + 1)]))
-        return fc.record(arbitraries, { requiredKeys: (schema.required ?? []).filter((name: string) => name in properties) })
+        const arbitraries = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valid(property, depth + 1, complete)]))
+        return complete ? fc.record(arbitraries) : fc.record(arbitraries, { requiredKeys: (schema.required ?? []).filter((name: string) => name in properties) })
       }
       case 'array': {
         const min = schema.minItems ?? 0
-        return fc.array(valid(schema.items ?? {}, depth + 1), { minLength: min, maxLength: Math.min(schema.maxItems ?? min + 3, min + 3) })
+        return fc.array(valid(schema.items ?? {}, depth + 1, complete), { minLength: Math.max(min, complete ? 1 : 0), maxLength: Math.min(schema.maxItems ?? min + 3, min + 3) })
       }
       case 'string': return stringArb(schema)
       case 'integer': return fc.integer({ min: schema.minimum ?? -5, max: schema.maximum ?? Math.max(100, (schema.minimum ?? 0) + 100) })
@@ -348,67 +353,104 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
   let snapshot = await fingerprint.take()
   const started = Date.now()
 
+  /** Sends one request and checks it: no 5xx, a coded 4xx, no row changed unless it was an accepted write. */
+  async function exercise (spec: FuzzRequest, index: number): Promise<void> {
+    // Wrong PINs are counted on the officer by design; every other rejection leaves every row as it was.
+    const ignore = spec.operation === 'PUT /api/v1/terminal/officer' ? pinBookkeeping : null
+    const before = ignore === null ? snapshot : await fingerprint.take(ignore)
+    let response: LightMyRequestResponse
+    const sentAt = performance.now()
+    try {
+      response = await send(spec, index)
+      phase.inject += performance.now() - sentAt
+    } catch (error) {
+      failures.unsendable.push(`${describe(spec, index)} → ${(error as Error).message}`)
+      snapshot = await settle()
+      return
+    }
+    const status = response.statusCode
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
+    const counts = byOperation.get(spec.operation) ?? { sent: 0, rejected: 0 }
+    counts.sent++
+    byOperation.set(spec.operation, counts)
+    if (status >= 500) failures.serverErrors.push(`${describe(spec, index)} → ${status} ${response.body.slice(0, 300)}`)
+    if (status >= 400) {
+      rejected++
+      counts.rejected++
+      let code: unknown
+      try { code = response.json().code } catch { code = undefined }
+      if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) failures.uncoded.push(`${describe(spec, index)} → ${status} ${JSON.stringify(response.body.slice(0, 200))}`)
+      else byCode.set(code, (byCode.get(code) ?? 0) + 1)
+      if (/\n\s+at |node_modules|\.ts:\d+/.test(response.body)) failures.leakedStack.push(`${describe(spec, index)} → ${response.body.slice(0, 300)}`)
+    } else {
+      accepted++
+    }
+    if (status >= 400 || spec.method === 'GET') {
+      // A rejected request changes nothing; nor does a read, whatever it answers.
+      const digestAt = performance.now()
+      const after = await fingerprint.take(ignore ?? {})
+      phase.digest += performance.now() - digestAt
+      const changed = changedTables(before, after)
+      if (changed.length > 0) failures.changedRows.push(`${describe(spec, index)} → ${status} changed ${changed.join(', ')}`)
+      snapshot = ignore === null ? after : await fingerprint.take()
+    } else {
+      if (spec.operation === 'POST /api/v1/auth/logout' || spec.operation.startsWith('PATCH /api/v1/users')) {
+        if ((await app.inject({ url: '/api/v1/auth/me', cookies: { hl_session: session } })).statusCode !== 200) await signIn()
+      }
+      const settleAt = performance.now()
+      snapshot = await settle()
+      phase.settle += performance.now() - settleAt
+    }
+    const spent = timing.get(`${spec.operation} ${spec.kind}`) ?? [0, 0]
+    timing.set(`${spec.operation} ${spec.kind}`, [spent[0]! + 1, spent[1]! + performance.now() - sentAt])
+  }
+
   for (let chunk = 0; chunk * CHUNK < RUNS; chunk++) {
     const generatedAt = performance.now()
     const specs = fc.sample(anyRequest, { seed: SEED + chunk, numRuns: Math.min(CHUNK, RUNS - chunk * CHUNK) })
     phase.generate += performance.now() - generatedAt
-    for (const [offset, spec] of specs.entries()) {
-      const index = chunk * CHUNK + offset
-      // Wrong PINs are counted on the officer by design; every other rejection leaves every row as it was.
-      const ignore = spec.operation === 'PUT /api/v1/terminal/officer' ? pinBookkeeping : null
-      const before = ignore === null ? snapshot : await fingerprint.take(ignore)
-      let response: LightMyRequestResponse
-      const sentAt = performance.now()
-      try {
-        response = await send(spec, index)
-        phase.inject += performance.now() - sentAt
-      } catch (error) {
-        failures.unsendable.push(`${describe(spec, index)} → ${(error as Error).message}`)
-        snapshot = await settle()
-        continue
-      }
-      const status = response.statusCode
-      byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
-      const counts = byOperation.get(spec.operation) ?? { sent: 0, rejected: 0 }
-      counts.sent++
-      byOperation.set(spec.operation, counts)
-      if (status >= 500) failures.serverErrors.push(`${describe(spec, index)} → ${status} ${response.body.slice(0, 300)}`)
-      if (status >= 400) {
-        rejected++
-        counts.rejected++
-        let code: unknown
-        try { code = response.json().code } catch { code = undefined }
-        if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) failures.uncoded.push(`${describe(spec, index)} → ${status} ${JSON.stringify(response.body.slice(0, 200))}`)
-        else byCode.set(code, (byCode.get(code) ?? 0) + 1)
-        if (/\n\s+at |node_modules|\.ts:\d+/.test(response.body)) failures.leakedStack.push(`${describe(spec, index)} → ${response.body.slice(0, 300)}`)
-      } else {
-        accepted++
-      }
-      if (status >= 400 || spec.method === 'GET') {
-        // A rejected request changes nothing; nor does a read, whatever it answers.
-        const digestAt = performance.now()
-        const after = await fingerprint.take(ignore ?? {})
-        phase.digest += performance.now() - digestAt
-        const changed = changedTables(before, after)
-        if (changed.length > 0) failures.changedRows.push(`${describe(spec, index)} → ${status} changed ${changed.join(', ')}`)
-        snapshot = ignore === null ? after : await fingerprint.take()
-      } else {
-        if (spec.operation === 'POST /api/v1/auth/logout' || spec.operation.startsWith('PATCH /api/v1/users')) {
-          if ((await app.inject({ url: '/api/v1/auth/me', cookies: { hl_session: session } })).statusCode !== 200) await signIn()
-        }
-        const settleAt = performance.now()
-        snapshot = await settle()
-        phase.settle += performance.now() - settleAt
-      }
-      const spent = timing.get(`${spec.operation} ${spec.kind}`) ?? [0, 0]
-      timing.set(`${spec.operation} ${spec.kind}`, [spent[0]! + 1, spent[1]! + performance.now() - sentAt])
-    }
+    for (const [offset, spec] of specs.entries()) await exercise(spec, chunk * CHUNK + offset)
   }
-  if (process.env.FUZZ_TIMING !== undefined) t.comment(JSON.stringify(phase))
-  if (process.env.FUZZ_TIMING !== undefined) for (const [key, [count, ms]] of [...timing].sort((x, y) => y[1][1]! - x[1][1]!).slice(0, 25)) t.comment(`${(ms ?? 0).toFixed(0)} ms ${count}× ${key}`)
   const seconds = (Date.now() - started) / 1000
 
-  t.comment(`${RUNS} requests in ${seconds.toFixed(1)} s (${(RUNS / seconds).toFixed(0)}/s): ${rejected} rejected, ${accepted} accepted`)
+  // Then a sweep, so that no text field is left to chance: every string in a complete body, and every query parameter,
+  // of every operation set in turn to the values that most often break a server (the first fuzz found a NUL this way).
+  const nastiest = ['a\u0000b', '\ud800', "'; DROP TABLE units; --", 'x'.repeat(100_000)]
+  const stringPaths = (value: unknown, path: Array<string | number> = []): Array<Array<string | number>> =>
+    typeof value === 'string' ? [path]
+      : Array.isArray(value) ? value.flatMap((item, index) => stringPaths(item, [...path, index]))
+        : value !== null && typeof value === 'object' ? Object.entries(value).flatMap(([key, item]) => stringPaths(item, [...path, key])) : []
+  const replaced = (value: unknown, path: Array<string | number>, by: string): unknown => {
+    if (path.length === 0) return by
+    const copy: any = Array.isArray(value) ? [...value] : { ...(value as object) }
+    copy[path[0]!] = replaced(copy[path[0]!], path.slice(1), by)
+    return copy
+  }
+  let swept = 0
+  for (const operation of operations) {
+    // An id of the kind the path names (/api/v1/alert-rules/{id} → alert_rules), so handlers run past their look-up.
+    const table = /\/([a-z-]+)\/\{id\}/.exec(operation.path)?.[1]?.replace(/-/g, '_')
+    const url = fillPath(operation.path, { id: (table === undefined ? undefined : poolByTable.get(table)?.[0]) ?? pool[0]! })
+    const bodySchema = operation.body === null ? null : (bodyHints[operation.key]?.(operation.body) ?? operation.body)
+    const requests: Array<Omit<FuzzRequest, 'operation' | 'method' | 'credentials'>> = []
+    if (bodySchema !== null) {
+      const [complete] = fc.sample(valid(bodySchema, 0, true), { seed: SEED, numRuns: 1 })
+      for (const path of stringPaths(complete)) {
+        for (const value of nastiest) requests.push({ kind: `sweep body ${path.join('.')}`, url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(replaced(complete, path, value)) })
+      }
+    }
+    for (const parameter of operation.parameters.filter((each) => each.in === 'query')) {
+      for (const value of nastiest.slice(0, 3)) requests.push({ kind: `sweep query ${parameter.name}`, url: `${url}?${encode(parameter.name)}=${encode(value)}`, headers: {} })
+    }
+    for (const request of requests) await exercise({ ...request, operation: operation.key, method: operation.method, credentials: 'normal' }, RUNS + swept++)
+  }
+  t.comment(`sweep: ${swept} requests, one nasty value in one field each`)
+  t.ok(swept > operations.length, 'the sweep reached every operation with a body or a query')
+
+  if (process.env.FUZZ_TIMING !== undefined) t.comment(JSON.stringify(phase))
+  if (process.env.FUZZ_TIMING !== undefined) for (const [key, [count, ms]] of [...timing].sort((x, y) => y[1][1]! - x[1][1]!).slice(0, 25)) t.comment(`${(ms ?? 0).toFixed(0)} ms ${count}× ${key}`)
+
+  t.comment(`${RUNS} random requests in ${seconds.toFixed(1)} s (${(RUNS / seconds).toFixed(0)}/s), then ${swept} sweep requests in ${((Date.now() - started) / 1000 - seconds).toFixed(1)} s; in all ${rejected} rejected, ${accepted} accepted`)
   t.comment(`statuses: ${[...byStatus].sort((x, y) => x[0] - y[0]).map(([status, count]) => `${status}×${count}`).join(' ')}`)
   t.comment(`codes: ${[...byCode].sort((x, y) => y[1] - x[1]).map(([code, count]) => `${code}×${count}`).join(' ')}`)
   const show = (list: string[]): string => list.slice(0, 8).join('\n') + (list.length > 8 ? `\n… and ${list.length - 8} more` : '')
