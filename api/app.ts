@@ -1,5 +1,5 @@
 // The whole Hài Lòng application as one Fastify plugin; api/server.ts listens, tests inject.
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
 import fp from 'fastify-plugin'
@@ -27,6 +27,7 @@ import rateLimitPlugin from './plugins/external/rate-limit.ts'
 import helmetPlugin from './plugins/external/helmet.ts'
 import authRoutes from './routes/auth/index.ts'
 import ingestPlugin from './plugins/app/ingest.ts'
+import { errorBody } from './plugins/app/errors.ts'
 import rollupsPlugin from './plugins/app/rollups.ts'
 import terminalsRoutes from './routes/terminals/index.ts'
 import terminalRoutes from './routes/terminal/index.ts'
@@ -80,6 +81,12 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.
 export default fp(app, { name: 'hai-long' })
 
+/** Errors of the router itself (a malformed URL, an over-long path parameter) get the house error body too. */
+function routerError (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  void reply.code(statusCode).send(errorBody(statusCode, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'PARAMETER_TOO_LONG' : 'BAD_URL', error.message))
+}
+
 /** Builds a ready Fastify instance around `app`: the server and the tests share it. */
 export async function buildApp (options: AppOptions, loggerInstance?: FastifyBaseLogger): Promise<FastifyInstance> {
   const instance = Fastify({
@@ -87,7 +94,8 @@ export async function buildApp (options: AppOptions, loggerInstance?: FastifyBas
     bodyLimit: 256 * 1024,
     // Behind nginx at a centre, the client IP (rate limits, audit) comes from X-Forwarded-For.
     trustProxy: options.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true } }
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    frameworkErrors: routerError
   }).withTypeProvider<TypeBoxTypeProvider>()
   await instance.register(fp(app, { name: 'hai-long' }), options)
   await instance.ready()

@@ -1,5 +1,5 @@
 // Bugs the fuzz suite found, kept as plain regression tests: a NUL in a text field was a 500; a plain GET on a
-// WebSocket endpoint was an empty 404.
+// WebSocket endpoint was an empty 404; router errors (bad URL, long parameter) had no house code.
 import t from 'tap'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser } from '../fixtures.ts'
@@ -49,4 +49,14 @@ t.test('a plain GET on a WebSocket endpoint answers 426 WEBSOCKET_REQUIRED after
     t.equal(response.statusCode, status, `${request.url.split('?')[0]} ${'cookies' in request || 'headers' in request || request.url.includes('token=') ? 'with' : 'without'} credentials: ${status}`)
     t.equal(response.json().code, code)
   }
+})
+
+t.test('errors of the router itself carry the house error body and a code', async (t) => {
+  const app = await build(t)
+  const badUrl = await app.inject({ method: 'GET', url: '/api/v1/units/%E0%A4%A' })
+  t.equal(badUrl.statusCode, 400)
+  t.match(badUrl.json(), { statusCode: 400, error: 'Bad Request', code: 'BAD_URL' }, 'a malformed URL')
+  const longParameter = await app.inject({ method: 'GET', url: `/api/v1/units/${'a'.repeat(200)}` })
+  t.equal(longParameter.statusCode, 414)
+  t.match(longParameter.json(), { statusCode: 414, code: 'PARAMETER_TOO_LONG' }, 'an over-long path parameter')
 })
