@@ -25,6 +25,8 @@ export interface Config {
   minSample: number
   /** How far ahead of the server clock a device's `ratedAt` may be before it is not trusted. */
   clockSkewSeconds: number
+  /** Ingest commits running at once (group commit). */
+  ingestCommits: number
   misuse: MisuseConfig
   /** Origins allowed to send state-changing requests besides the server's own. */
   trustedOrigins: string[]
@@ -111,6 +113,7 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
     sessionTtlHours: readInt(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 30),
     minSample: readInt(env, 'MIN_SAMPLE', 30, 1, 100000),
     clockSkewSeconds: readInt(env, 'CLOCK_SKEW_SECONDS', 300, 0, 86400),
+    ingestCommits: readInt(env, 'INGEST_COMMITS', 2, 1, 16),
     misuse: {
       cooldownSeconds: readInt(env, 'MISUSE_COOLDOWN_SECONDS', 3, 0, 3600),
       burstCount: readInt(env, 'MISUSE_BURST_COUNT', 5, 1, 10000),

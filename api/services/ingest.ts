@@ -88,7 +88,7 @@ export class RatingIngest {
     private readonly config: Pick<Config, 'misuse' | 'clockSkewSeconds'>,
     private readonly hooks: IngestHooks = {},
     /** Commits running at once; more overlap the round trips to the database. */
-    private readonly maxConcurrentCommits = 4
+    private readonly maxConcurrentCommits = 2
   ) {}
 
   /** Checks each item on its own, queues the valid ones for the next commit, and answers after it. */

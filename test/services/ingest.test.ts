@@ -27,3 +27,28 @@ t.test('every request is answered, however its arrival meets the end of a commit
   const stored = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   t.equal(stored.n, 200)
 })
+
+t.test('concurrent commits never judge one terminal\'s presses out of order', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  const first = await seedCentre(db)
+  const second = await seedCentre(db)
+  const terminals = [first, second].map((centre) => ({ id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }))
+  // Cooldown 3 s, presses 1 s apart: judged in order, every press but each terminal's first is misuse.
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 3, burstCount: 10000, burstWindowSeconds: 1 } }), {}, 4)
+  const start = Date.now() - 3600_000
+  const submits = []
+  for (let i = 0; i < 30; i++) {
+    for (const terminal of terminals) {
+      submits.push(ingest.submit(terminal, [{ id: randomUUID(), level: 3, ratedAt: new Date(start + i * 1000).toISOString() }]))
+    }
+  }
+  const results = await Promise.all(submits)
+  await ingest.drain()
+  t.equal(results.filter((result) => result[0]!.status === 'created').length, 60, 'all 60 stored')
+  const rows = await db.selectFrom('ratings').select(['terminal_id', 'misuse']).execute()
+  for (const terminal of terminals) {
+    const mine = rows.filter((row) => row.terminal_id === terminal.id)
+    t.equal(mine.filter((row) => row.misuse).length, 29, 'each terminal: the first press counts, the 29 within the cooldown are misuse')
+  }
+})

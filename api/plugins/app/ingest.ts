@@ -50,7 +50,7 @@ export default fp(async (app) => {
         Promise.resolve().then(() => listener(created)).catch((error: unknown) => app.log.error({ err: error }, 'ratings-stored listener failed'))
       }
     }
-  }, Number(process.env.HL_COMMITS ?? 4))
+  }, app.config.ingestCommits)
   app.decorate('ingest', ingest)
   app.decorate('onRatingsStored', (listener: RatingsStoredListener) => { listeners.push(listener) })
   // Graceful shutdown: ratings already queued are committed and answered before the database closes.
