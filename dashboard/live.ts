@@ -40,7 +40,9 @@ export function connectLive (handlers: LiveHandlers): () => void {
     }
     current.onmessage = (message) => {
       try {
-        handlers.onEvent(JSON.parse(String(message.data)) as LiveEvent)
+        // One event, or an array of the events the server sent in one tick.
+        const data = JSON.parse(String(message.data)) as LiveEvent | LiveEvent[]
+        for (const event of Array.isArray(data) ? data : [data]) handlers.onEvent(event)
       } catch { /* not an event */ }
     }
     current.onclose = (event) => {

@@ -32,18 +32,24 @@ function connect (cookie: string, index: number): Promise<WebSocket> {
     const socket = new WebSocket(url, { headers: { cookie } })
     socket.on('message', (raw) => {
       const at = now()
-      const event = JSON.parse(raw.toString()) as { type: string, rating?: { id: string } }
-      if (event.type === 'hello') return resolve(socket)
-      if (event.type !== 'rating' || event.rating === undefined) {
-        otherEvents++
-        return
+      // One event, or an array of the events the server sent in one tick.
+      const events = [JSON.parse(raw.toString())].flat() as Array<{ type: string, rating?: { id: string } }>
+      for (const event of events) {
+        if (event.type === 'hello') {
+          resolve(socket)
+          continue
+        }
+        if (event.type !== 'rating' || event.rating === undefined) {
+          otherEvents++
+          continue
+        }
+        let times = receipts.get(event.rating.id)
+        if (times === undefined) {
+          times = new Float64Array(cookies.length).fill(Number.NaN)
+          receipts.set(event.rating.id, times)
+        }
+        times[index] = at
       }
-      let times = receipts.get(event.rating.id)
-      if (times === undefined) {
-        times = new Float64Array(cookies.length).fill(Number.NaN)
-        receipts.set(event.rating.id, times)
-      }
-      times[index] = at
     })
     socket.on('close', () => { closed++ })
     socket.on('error', reject)

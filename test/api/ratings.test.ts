@@ -138,7 +138,12 @@ t.test('unsatisfied ratings open a case for the centre and reach signed-in super
   const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, { headers: { cookie: `hl_session=${login.cookies[0]!.value}` } })
   t.teardown(() => socket.close())
   const events: Array<{ type: string, rating?: { id: string }, case?: { ratingId: string } }> = []
-  socket.on('message', (data) => events.push(JSON.parse(String(data))))
+  // A message holds one event or an array of them (the events of one tick).
+  const messages: unknown[] = []
+  socket.on('message', (data) => {
+    messages.push(JSON.parse(String(data)))
+    events.push(...[messages.at(-1)].flat() as typeof events)
+  })
   await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject) })
   await new Promise((resolve) => setTimeout(resolve, 100))
 
@@ -153,6 +158,8 @@ t.test('unsatisfied ratings open a case for the centre and reach signed-in super
   t.same(events.filter((event) => event.type === 'rating').map((event) => event.rating!.id), [unhappy], 'only ratings in the supervisor\'s centre')
   t.ok(events.some((event) => event.type === 'alert'), 'an alert for the unsatisfied rating')
   t.equal(events.find((event) => event.type === 'case')!.case!.ratingId, unhappy)
+  const together = messages.find((message) => Array.isArray(message) && message.some((event: { type: string }) => event.type === 'case'))
+  t.same((together as Array<{ type: string }> | undefined)?.map((event) => event.type), ['rating', 'alert', 'case'], 'the rating, its alert and its case came in one message')
   const cases = await app.db.selectFrom('cases').select(['rating_id', 'unit_id', 'status']).where('rating_id', '=', unhappy).execute()
   t.same(cases, [{ rating_id: unhappy, unit_id: mine.centreId, status: 'open' }])
 

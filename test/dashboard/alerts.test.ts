@@ -105,6 +105,8 @@ t.test('the officer page lists the officer\'s recent ratings, 20 at a time, and 
 
 t.test('a rule fires with no screen open: the next sign-in shows it in the menu and on the alerts page', async (t) => {
   const admin = await seedUser(app.db, 'admin', null)
+  // The page of the test before closed at its teardown; the server notices the socket's close a moment later.
+  for (const started = Date.now(); app.live.userCount() > 0 && Date.now() - started < 10_000;) await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(app.live.userCount(), 0, 'no dashboard open')
   const rule = await app.db.insertInto('alert_rules').values({ unit_id: centre.provinceId, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 2 }), enabled: true, created_by: admin.id }).returning('id').executeTakeFirstOrThrow()
   app.alerts.rulesChanged()
