@@ -8,7 +8,7 @@ import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreate
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { alertEvent, findAlert, listAlerts, rowToAlert, rowToAlertRule, ruleParameters } from '../../services/alerts.ts'
 import { writeAudit } from '../../services/audit.ts'
-import { range } from '../ratings/range.ts'
+import { range } from '../local-range.ts'
 
 const ruleNotFound = () => notFound('Alert rule', 'ALERT_RULE_NOT_FOUND')
 const alertNotFound = () => notFound('Alert', 'ALERT_NOT_FOUND')

@@ -1,26 +1,14 @@
 // /api/v1/cases: the follow-up of unsatisfied ratings, listed in scope and resolved with a note by supervisors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { badRequest, conflict, notFound } from '../../errors.ts'
+import { conflict, notFound } from '../../errors.ts'
 import { findCase, listCases, lockCase, resolveCase, rowToCase } from '../../repositories/cases.ts'
 import { unitWithinScope, userActor, type Db, type UserActor } from '../../repositories/organisation.ts'
 import { Case, CaseListQuery, CaseResolveBody } from '../../schemas/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { writeAudit } from '../../services/audit.ts'
+import { range } from '../local-range.ts'
 
 const caseNotFound = () => notFound('Case', 'CASE_NOT_FOUND')
-const DAY = /^\d{4}-\d{2}-\d{2}$/
-
-/** A YYYY-MM-DD is a whole day in Asia/Ho_Chi_Minh (UTC+7 all year): its start, or with `end` the start of the next day. */
-function instant (value: string, end: boolean): Date {
-  const day = DAY.test(value)
-  const date = day ? new Date(`${value}T00:00:00+07:00`) : new Date(value)
-  // A day that does not exist (2026-02-30) parses to another day, or to nothing.
-  const valid = !Number.isNaN(date.getTime()) && (!day || new Date(date.getTime() + 7 * 3600_000).toISOString().slice(0, 10) === value)
-  if (!valid) throw badRequest('INVALID_DATE', `${value} is not a date`)
-  if (!end) return date
-  return new Date(date.getTime() + (day ? 86_400_000 : 1))
-}
-
 /** Whether the actor may see the case: officer users their own, others within their subtree. */
 async function canSee (db: Db, actor: UserActor, unitId: string, officerId: string | null): Promise<boolean> {
   if (actor.role === 'officer') return officerId !== null && officerId === actor.officerId
@@ -43,9 +31,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const actor = userActor(request.actor)
     const query = request.query
-    const from = query.from === undefined ? undefined : instant(query.from, false)
-    const until = query.to === undefined ? undefined : instant(query.to, true)
-    if (from !== undefined && until !== undefined && from.getTime() >= until.getTime()) throw badRequest('INVALID_RANGE', '`from` must not be after `to`')
+    const { from, until } = range(query.from, query.to)
     if (query.unitId !== undefined && !await unitWithinScope(app.db, actor, query.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
     const rows = await listCases(app.db, actor, {
       status: query.status, unitId: query.unitId, counterId: query.counterId, officerId: query.officerId, from, until, limit: query.limit ?? 200
