@@ -208,51 +208,107 @@ function countsAt (map: Map<string, Counts>, key: string): Counts {
   return counts
 }
 
-interface RollupRow extends Record<string, unknown> { key: unknown, total: number, satisfied: number, neutral: number, unsatisfied: number, weight_sum: number }
 interface CriterionRow { key: unknown, code: string, answered: number, met: number }
 
-const levelSums = sql.join(Array.from({ length: LEVELS }, (_, index) => sql`sum(r.${sql.ref(`level_${index + 1}`)}) as ${sql.ref(`level_${index + 1}`)}`))
+/** Criterion codes the statement counts, each with its rollup array slot (null: a code only pending ratings carry so far). */
+type SlotList = Array<{ code: string, slot: number | null }>
 
-/** Slot sums: `sum(r.answered[1]) as a1, sum(r.met[1]) as m1, …`. */
-function criterionSums (slots: number[]): RawBuilder<unknown> {
-  if (slots.length === 0) return sql``
-  return sql`, ${sql.join(slots.map((slot) => sql`sum(r.answered[${sql.lit(slot)}]) as ${sql.ref(`a${slot}`)}, sum(r.met[${sql.lit(slot)}]) as ${sql.ref(`m${slot}`)}`))}`
+const levelNumbers = Array.from({ length: LEVELS }, (_, index) => index + 1)
+const scalarColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelNumbers.map((level) => `level_${level}`)]
+
+/**
+ * One rollup segment's rows, each row's counts as columns (negated for a sign −1 segment), criteria unpacked from
+ * their slots: `rows` is the FROM clause naming the rollup row `r`.
+ */
+function rollupRowsSql (key: RawBuilder<unknown>, rows: RawBuilder<unknown>, sign: 1 | -1 | RawBuilder<unknown>, slots: SlotList): RawBuilder<unknown> {
+  const signed = (value: RawBuilder<unknown>): RawBuilder<unknown> => sign === 1 ? value : sign === -1 ? sql`-${value}` : sql`${sign} * ${value}`
+  const counts = scalarColumns.map((column) => signed(sql`r.${sql.ref(column)}`))
+  const criteria = slots.flatMap(({ slot }) => slot === null
+    ? [sql`0`, sql`0`]
+    : [signed(sql`r.answered[${sql.lit(slot)}]`), signed(sql`r.met[${sql.lit(slot)}]`)])
+  return sql`select ${key}, ${sql.join([...counts, ...criteria])}, false from ${rows}`
+}
+
+/** The pending ratings (`not rolled_up`) as rows of the same columns: one rating each, so the sums add them. */
+function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
+  const levels = levelNumbers.map((level) => sql`(r.level = ${sql.lit(level)})::int`)
+  const criteria = slots.flatMap(({ code }) => [sql`(r.criteria ? ${code})::int`, sql`(r.criteria -> ${code} = 'true'::jsonb)::int`])
+  // A code no slot was given yet (the worker gives it one): the statement cannot count it, the caller asks again with it.
+  const codes = slots.map(({ code }) => code)
+  return sql`select ${rawKeySql(grouping)}, 1, (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
+      r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
+    from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and not r.rolled_up
+      and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
 }
 
 /**
- * The segments' rows summed once more per key, each with its sign (a month less some of its days): the
- * driver gets one row per key, not one per key and segment (18 k rows for 2,000 officers over 9 segments).
+ * The whole figure in ONE statement: the rollup rows of every segment (signed) and the pending ratings, summed per
+ * key. A statement reads one snapshot, so a worker run committing meanwhile can neither double a rating (in the
+ * rollups and still pending) nor drop one, without a transaction around it (BEGIN, SET, COMMIT: round trips
+ * that were most of a centre's time). The subtree stays in the statement; units are probed one by one (lateral).
+ * Also answered per row: whether the slots read are still the table's (`slots_current`) and whether a pending
+ * rating carries a code outside them (`unslotted`).
  */
-function signedTotals (parts: RawBuilder<unknown>[], slots: number[]): RawBuilder<unknown> {
-  const columns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...Array.from({ length: LEVELS }, (_, index) => `level_${index + 1}`), ...slots.flatMap((slot) => [`a${slot}`, `m${slot}`])]
-  return sql`select p.key, ${sql.join(columns.map((column) => sql`sum(p.sign * p.${sql.ref(column)}) as ${sql.ref(column)}`))}
-    from (${sql.join(parts, sql` union all `)}) p group by p.key`
+function exactStatement (filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList): RawBuilder<unknown> {
+  const segments = segmentsFor(period, grouping)
+  let parts: RawBuilder<unknown>[]
+  if (plan === 'subtree') {
+    // Each unit's subtree row counts all below it: the root's own rows (its children's and its own for `units`).
+    const key = grouping.kind === 'unit' ? sql`s.key` : rollupKeySql(grouping)
+    const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
+    // By unit under a root: the root's own ratings are its row less its children's (each child read twice: +child, −root).
+    const byChild = grouping.kind === 'unit' && filter.unitId !== null
+    parts = segments.map((segment) => rollupRowsSql(key, sql`s cross join lateral (select * from subtree_rollups r where r.unit_id = s.id
+      and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
+    byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
+  } else {
+    // Per counter × officer rows of every unit in the subtree.
+    parts = segments.map((segment) => rollupRowsSql(rollupKeySql(grouping), sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
+      and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`, segment.sign, slots))
+  }
+  parts.push(pendingRowsSql(filter, period, grouping, slots))
+  const units = filter.unitId === null
+    ? sql`select id, id::text, 1 from units where parent_id is null`
+    : grouping.kind === 'unit'
+      ? sql`select id, id::text, 1 from units where parent_id = ${filter.unitId} or id = ${filter.unitId}
+          union all select id, ${filter.unitId}::text, -1 from units where parent_id = ${filter.unitId}`
+      : sql`select id, '', 1 from units where id = ${filter.unitId}`
+  const criterionColumns = slots.flatMap((_, index) => [`a${index}`, `m${index}`])
+  const columns = ['key', ...scalarColumns, ...criterionColumns, 'unslotted']
+  const known = slots.filter(({ slot }) => slot !== null)
+  const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
+      and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
+  return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units})
+    select p.key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
+      bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
+    from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
+    group by p.key`
 }
 
-/** Adds rollup rows (counts and packed criteria) to the map under `fold(row.key)`. */
-function addRollupRows (result: Map<string, Counts>, rows: RollupRow[], slots: Map<string, number>): void {
+interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
+
+/** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
+function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList): void {
   for (const row of rows) {
-    const sign = Number(row.sign ?? 1)
     const counts = countsAt(result, keyOf(row.key))
     const part = emptyCounts()
     // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
-    part.total = sign * Number(row.total ?? 0)
-    part.satisfied = sign * Number(row.satisfied ?? 0)
-    part.neutral = sign * Number(row.neutral ?? 0)
-    part.unsatisfied = sign * Number(row.unsatisfied ?? 0)
-    part.weightSum = sign * Number(row.weight_sum ?? 0)
-    for (let level = 1; level <= LEVELS; level++) {
+    part.total = Number(row.total ?? 0)
+    part.satisfied = Number(row.satisfied ?? 0)
+    part.neutral = Number(row.neutral ?? 0)
+    part.unsatisfied = Number(row.unsatisfied ?? 0)
+    part.weightSum = Number(row.weight_sum ?? 0)
+    for (const level of levelNumbers) {
       const count = Number(row[`level_${level}`] ?? 0)
-      if (count !== 0) part.byLevel.set(level, sign * count)
+      if (count !== 0) part.byLevel.set(level, count)
     }
-    for (const [code, slot] of slots) {
-      const answered = Number(row[`a${slot}`] ?? 0)
-      if (answered !== 0) part.criteria.set(code, { answered: sign * answered, met: sign * Number(row[`m${slot}`] ?? 0) })
-    }
+    slots.forEach(({ code }, index) => {
+      const answered = Number(row[`a${index}`] ?? 0)
+      if (answered !== 0) part.criteria.set(code, { answered, met: Number(row[`m${index}`] ?? 0) })
+    })
     addCounts(counts, part)
   }
 }
-
 
 /** Which rows answer a query: subtree rollups (no counter/officer), detail rollups, or raw ratings (hours of one counter or officer). */
 function planFor (filter: FigureFilter, grouping: Grouping): 'subtree' | 'detail' | 'ratings' {
@@ -261,84 +317,58 @@ function planFor (filter: FigureFilter, grouping: Grouping): 'subtree' | 'detail
   return grouping.kind === 'heatmap' || (grouping.kind === 'time' && grouping.interval === 'hour') ? 'ratings' : 'detail'
 }
 
-/** Per counter × officer rollups of every unit in the subtree. */
-async function countsFromDetail (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
-  const [tree, slots] = await Promise.all([subtreeOf(db, filter.unitId), criterionSlots(db)])
-  if (tree.ids.length === 0) return new Map()
-  const key = rollupKeySql(grouping)
-  const criteria = criterionSums([...slots.values()])
-  const parts = segmentsFor(period, grouping).map((segment) => sql`(${unnestedTreeSql(tree)}
-    select ${sql.lit(segment.sign)} as sign, ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
-      sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}${criteria}
-    from rating_rollups r join tree t on t.id = r.unit_id
-    where r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}
-    group by 2)`)
-  const rows = await sql<RollupRow>`${signedTotals(parts, [...slots.values()])}`.execute(db)
-  const result = new Map<string, Counts>()
-  addRollupRows(result, rows.rows, slots)
-  return result
-}
-
 /**
- * Subtree rollups: each unit's row already counts its whole subtree, so a province reads its own rows only.
- * By unit: the children's rows, and the root's own ratings as the root's row less its children's.
+ * Criterion slots last read, per database handle. Slots are append-only (a code keeps its slot for good), so a
+ * cached list can only lack codes counted since; every statement checks its list against the table in its own
+ * snapshot and is asked again when it is stale. Keyed by the handle: another database has other slots.
  */
-async function countsFromSubtrees (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+const slotCache = new WeakMap<object, SlotList>()
+
+async function slotList (db: Db): Promise<SlotList> {
   const slots = await criterionSlots(db)
-  const criteria = criterionSums([...slots.values()])
-  // The units whose rows are read, and the key each sums under.
-  const units = filter.unitId === null
-    ? sql`select id, id::text as key from units where parent_id is null`
-    : grouping.kind === 'unit'
-      ? sql`select id, id::text as key from units where parent_id = ${filter.unitId} or id = ${filter.unitId}`
-      : sql`select id, '' as key from units where id = ${filter.unitId}`
-  const key = grouping.kind === 'unit' ? sql`s.key` : rollupKeySql(grouping)
-  const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
-  const parts = segmentsFor(period, grouping).map((segment) => sql`(with s (id, key) as (${units})
-    select ${sql.lit(segment.sign)} as sign, ${key} as key, sum(r.total) as total, sum(r.satisfied) as satisfied, sum(r.neutral) as neutral,
-      sum(r.unsatisfied) as unsatisfied, sum(r.weight_sum) as weight_sum, ${levelSums}${criteria}
-    from subtree_rollups r join s on s.id = r.unit_id
-    where r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}
-    group by 2)`)
-  const rows = await sql<RollupRow>`${signedTotals(parts, [...slots.values()])}`.execute(db)
-  const result = new Map<string, Counts>()
-  addRollupRows(result, rows.rows, slots)
-  if (grouping.kind === 'unit' && filter.unitId !== null) {
-    // The root's own ratings: its subtree less its children's subtrees.
-    const rootId = filter.unitId
-    const root = result.get(rootId)
-    if (root !== undefined) {
-      for (const [id, counts] of result) if (id !== rootId) addCounts(root, negate(counts))
-      if (root.total === 0) result.delete(rootId)
-    }
+  return [...slots.entries()].sort(([, a], [, b]) => a - b).map(([code, slot]) => ({ code, slot }))
+}
+
+/** Codes on pending ratings that have no slot yet, added to the list (their rollup columns read 0). */
+async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
+  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings where not rolled_up`.execute(db)
+  const known = new Set(slots.map(({ code }) => code))
+  return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
+}
+
+/** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
+async function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  const plan = planFor(filter, grouping)
+  if (plan === 'ratings') return countsFromRatings(db, filter, period, grouping)
+  const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> => (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
+  const cacheKey = db.isTransaction ? null : db
+  let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
+  let rows = await run(db, slots)
+  if (rows.some((row) => row.slots_current !== true || row.unslotted === true)) {
+    // A criterion code new since the list was read: the slots, the pending ratings' codes and the figure read in
+    // one snapshot, so they agree whatever the worker commits meanwhile.
+    [slots, rows] = await inSnapshot(db, async (trx) => {
+      const all = await withPendingCodes(trx, await slotList(trx))
+      return [all, await run(trx, all)] as const
+    })
   }
+  if (cacheKey !== null) slotCache.set(cacheKey, slots.filter(({ slot }) => slot !== null))
+  const result = new Map<string, Counts>()
+  addExactRows(result, rows, slots)
+  // A month row less its other days can leave a key with nothing in the period (an officer who served only
+  // on those days): raw ratings would not list it either.
+  for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
   return result
 }
 
-function negate (counts: Counts): Counts {
-  const negative = emptyCounts()
-  addCounts(negative, counts)
-  negative.total = -counts.total
-  negative.satisfied = -counts.satisfied
-  negative.neutral = -counts.neutral
-  negative.unsatisfied = -counts.unsatisfied
-  negative.weightSum = -counts.weightSum
-  for (const [level, count] of negative.byLevel) negative.byLevel.set(level, -count)
-  for (const criterion of negative.criteria.values()) {
-    criterion.answered = -criterion.answered
-    criterion.met = -criterion.met
-  }
-  return negative
-}
-
-async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, pendingOnly = false): Promise<Map<string, Counts>> {
-  // The few pending ratings need no index probing unit by unit: the subtree stays in the statement (one round trip less).
-  const tree = pendingOnly ? null : await subtreeOf(db, filter.unitId)
-  if (tree !== null && tree.ids.length === 0) return new Map()
-  const treeSql = tree === null ? subtreeSql(filter.unitId) : unnestedTreeSql(tree)
+/** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, and hours of one counter or officer. */
+async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+  // Resolved first, so the planner probes the ratings index unit by unit.
+  const tree = await subtreeOf(db, filter.unitId)
+  if (tree.ids.length === 0) return new Map()
+  const treeSql = unnestedTreeSql(tree)
   const key = rawKeySql(grouping)
-  // pendingOnly: the ratings the rollup worker has not added yet (a few, through ratings_rollup_pending_idx).
-  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}${pendingOnly ? sql` and not r.rolled_up` : sql``}`
+  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}`
   const [rows, criterionRows] = await Promise.all([
     sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${treeSql}
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum
@@ -368,24 +398,6 @@ async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, 
 export async function inSnapshot<T> (db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db)
   return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
-}
-
-/** Rollups plus the ratings still pending (`not rolled_up`), read in one snapshot: exact while the worker catches up. */
-function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
-  const plan = planFor(filter, grouping)
-  if (plan === 'ratings') return countsFromRatings(db, filter, period, grouping)
-  return inSnapshot(db, async (trx) => {
-    // JIT compiling costs more than these short aggregations take (150 ms seen on a 20 k-row sum), and so do
-    // parallel workers (a parallel append with a sorted finalize took 150 ms where the sums took 50 ms).
-    await sql`select set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx)
-    const result = plan === 'subtree' ? await countsFromSubtrees(trx, filter, period, grouping) : await countsFromDetail(trx, filter, period, grouping)
-    const pending = await countsFromRatings(trx, filter, period, grouping, true)
-    for (const [key, counts] of pending) addCounts(countsAt(result, key), counts)
-    // A month row less its other days can leave a key with nothing in the period (an officer who served only
-    // on those days): raw ratings would not list it either.
-    for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
-    return result
-  })
 }
 
 function countsFor (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: QueryOptions): Promise<Map<string, Counts>> {
