@@ -69,11 +69,22 @@ export function addCategory (into: Counts, category: Category, count: number): v
 const ratio = (numerator: number, denominator: number): number | null => denominator === 0 ? null : numerator / denominator
 
 export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
-  const levels = [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort((a, b) => b - a)
+  // Usually every level and code counted is configured: the catalogue's order as it is (2,000 officers' rows at a time).
+  const extraLevels = [...counts.byLevel.entries()].some(([level, count]) => count > 0 && !catalogue.levels.includes(level))
+  const levels = !extraLevels && catalogue.levels.every((level, index) => index === 0 || catalogue.levels[index - 1]! > level)
+    ? catalogue.levels
+    : [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort((a, b) => b - a)
   const byLevel: Record<string, number> = {}
   for (const level of levels) byLevel[String(level)] = counts.byLevel.get(level) ?? 0
-  const extraCodes = [...counts.criteria.entries()].filter(([code, criterion]) => criterion.answered > 0 && !catalogue.criterionCodes.includes(code)).map(([code]) => code).sort()
-  const criteria = [...catalogue.criterionCodes, ...extraCodes].map((code) => {
+  let codes = catalogue.criterionCodes
+  for (const [code, criterion] of counts.criteria) {
+    if (criterion.answered > 0 && !catalogue.criterionCodes.includes(code)) {
+      const extraCodes = [...counts.criteria.entries()].filter(([other, answered]) => answered.answered > 0 && !catalogue.criterionCodes.includes(other)).map(([other]) => other).sort()
+      codes = [...catalogue.criterionCodes, ...extraCodes]
+      break
+    }
+  }
+  const criteria = codes.map((code) => {
     const criterion = counts.criteria.get(code) ?? { answered: 0, met: 0 }
     return { code, answered: criterion.answered, met: criterion.met, rate: ratio(criterion.met, criterion.answered) }
   })

@@ -278,11 +278,18 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
   const known = slots.filter(({ slot }) => slot !== null)
   const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
       and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
-  return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units})
-    select p.key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
+  const grouped = sql`select p.key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
       bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
     from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
     group by p.key`
+  // Officers and counters get their names in the same statement (no round trip after it), counters in display order.
+  const labelled = grouping.kind === 'officer'
+    ? sql`select g.*, o.full_name from (${grouped}) g left join officers o on o.id::text = g.key`
+    : grouping.kind === 'counter'
+      ? sql`select g.*, c.unit_id, c.number, c.name from (${grouped}) g join counters c on c.id::text = g.key join units u on u.id = c.unit_id
+          order by u.code, c.number`
+      : grouped
+  return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
 }
 
 interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
@@ -290,23 +297,25 @@ interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: bo
 /** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
 function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList): void {
   for (const row of rows) {
-    const counts = countsAt(result, keyOf(row.key))
-    const part = emptyCounts()
+    const counts = emptyCounts()
     // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
-    part.total = Number(row.total ?? 0)
-    part.satisfied = Number(row.satisfied ?? 0)
-    part.neutral = Number(row.neutral ?? 0)
-    part.unsatisfied = Number(row.unsatisfied ?? 0)
-    part.weightSum = Number(row.weight_sum ?? 0)
+    counts.total = Number(row.total ?? 0)
+    counts.satisfied = Number(row.satisfied ?? 0)
+    counts.neutral = Number(row.neutral ?? 0)
+    counts.unsatisfied = Number(row.unsatisfied ?? 0)
+    counts.weightSum = Number(row.weight_sum ?? 0)
     for (const level of levelNumbers) {
       const count = Number(row[`level_${level}`] ?? 0)
-      if (count !== 0) part.byLevel.set(level, count)
+      if (count !== 0) counts.byLevel.set(level, count)
     }
     slots.forEach(({ code }, index) => {
       const answered = Number(row[`a${index}`] ?? 0)
-      if (answered !== 0) part.criteria.set(code, { answered, met: Number(row[`m${index}`] ?? 0) })
+      if (answered !== 0) counts.criteria.set(code, { answered, met: Number(row[`m${index}`] ?? 0) })
     })
-    addCounts(counts, part)
+    const key = keyOf(row.key)
+    const known = result.get(key)
+    if (known === undefined) result.set(key, counts)
+    else addCounts(known, counts)
   }
 }
 
@@ -336,10 +345,16 @@ async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
   return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
 }
 
+/** Counts per key; `rows`: the statement's rows with the officers' / counters' names (counters in display order), when it read them. */
+interface CountsAnswer {
+  counts: Map<string, Counts>
+  rows: ExactRow[] | null
+}
+
 /** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
-async function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+async function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<CountsAnswer> {
   const plan = planFor(filter, grouping)
-  if (plan === 'ratings') return countsFromRatings(db, filter, period, grouping)
+  if (plan === 'ratings') return { counts: await countsFromRatings(db, filter, period, grouping), rows: null }
   const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> => (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
   const cacheKey = db.isTransaction ? null : db
   let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
@@ -358,7 +373,7 @@ async function exactCounts (db: Db, filter: FigureFilter, period: Period, groupi
   // A month row less its other days can leave a key with nothing in the period (an officer who served only
   // on those days): raw ratings would not list it either.
   for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
-  return result
+  return { counts: result, rows }
 }
 
 /** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, and hours of one counter or officer. */
@@ -400,22 +415,23 @@ export async function inSnapshot<T> (db: Db, fn: (db: Db) => Promise<T>): Promis
   return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
 }
 
-function countsFor (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: QueryOptions): Promise<Map<string, Counts>> {
-  return options.source === 'ratings' ? countsFromRatings(db, filter, period, grouping) : exactCounts(db, filter, period, grouping)
+async function countsFor (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: QueryOptions): Promise<CountsAnswer> {
+  return options.source === 'ratings' ? { counts: await countsFromRatings(db, filter, period, grouping), rows: null } : exactCounts(db, filter, period, grouping)
 }
 
+/** The configured scale levels and active criteria, in one statement (beside the figure's, on another connection). */
 async function catalogueOf (db: Db): Promise<Catalogue> {
-  const [levels, criteria] = await Promise.all([
-    db.selectFrom('scale_levels').select('level').orderBy('level', 'desc').execute(),
-    db.selectFrom('criteria').select('code').where('active', '=', true).orderBy('position').orderBy('code').execute()
-  ])
-  return { levels: levels.map((row) => row.level), criterionCodes: criteria.map((row) => row.code) }
+  const result = await sql<{ levels: number[] | null, codes: string[] | null }>`select
+    (select array_agg(level order by level desc) from scale_levels) as levels,
+    (select array_agg(code order by position, code) from criteria where active) as codes`.execute(db)
+  const row = result.rows[0]
+  return { levels: (row?.levels ?? []).map(Number), criterionCodes: row?.codes ?? [] }
 }
 
 /** Figures for the whole subtree and period. */
 export async function summary (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<Figures> {
   const period = periodOf(filter.from, filter.to)
-  const [counts, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db)])
+  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db)])
   return toFigures(counts.get('') ?? emptyCounts(), catalogue)
 }
 
@@ -432,9 +448,11 @@ export interface OfficerFigures extends Figures {
 /** One row per officer credited with ratings in the subtree and period, by name. */
 export async function byOfficer (db: Db, filter: FigureFilter, options: QueryOptions & { minSample: number }): Promise<{ rows: OfficerFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [counts, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)])
+  const [{ counts, rows: read }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)])
   const ids = [...counts.keys()].filter((id) => id !== '')
-  const officers = ids.length === 0 ? [] : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
+  const officers = read !== null
+    ? read.map((row) => ({ id: keyOf(row.key), full_name: row.full_name as string | null }))
+    : ids.length === 0 ? [] : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
   const names = new Map(officers.map((officer) => [officer.id, officer.full_name]))
   const rows = [...counts.entries()].map(([id, officerCounts]) => ({
     officerId: id === '' ? null : id,
@@ -456,10 +474,12 @@ export interface CounterFigures extends Figures {
 /** One row per counter with ratings in the subtree and period, by unit and counter number. */
 export async function byCounter (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: CounterFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [counts, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)])
+  const [{ counts, rows: read }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)])
   const ids = [...counts.keys()]
-  const counters = ids.length === 0
-    ? []
+  const counters = read !== null
+    ? read.filter((row) => counts.has(keyOf(row.key))).map((row) => ({ id: keyOf(row.key), unit_id: row.unit_id as string, number: Number(row.number), name: row.name as string }))
+    : ids.length === 0
+      ? []
     : await db.selectFrom('counters').innerJoin('units', 'units.id', 'counters.unit_id')
       .select(['counters.id', 'counters.unit_id', 'counters.number', 'counters.name', 'units.code as unit_code'])
       .where('counters.id', '=', sql<string>`any(${ids}::uuid[])`).orderBy('units.code').orderBy('counters.number').execute()
@@ -481,7 +501,7 @@ export interface UnitFigures extends Figures {
 export async function byUnit (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: UnitFigures[] }> {
   const period = periodOf(filter.from, filter.to)
   const [counts, catalogue, children] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'unit' }, options),
+    countsFor(db, filter, period, { kind: 'unit' }, options).then((answer) => answer.counts),
     catalogueOf(db),
     filter.unitId === null
       ? db.selectFrom('units').select(['id', 'code', 'name']).where('parent_id', 'is', null).orderBy('code').execute()
@@ -503,7 +523,7 @@ export async function timeseries (db: Db, filter: FigureFilter & { interval: str
   const interval = filter.interval as Interval
   if (!intervals.includes(interval)) throw new AnalyticsInputError('INTERVAL_INVALID', `interval must be one of ${intervals.join(', ')}, got "${filter.interval}"`)
   const period = periodOf(filter.from, filter.to, interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS)
-  const [counts, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)])
+  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)])
   const rows: BucketFigures[] = []
   for (let bucket = bucketStart(period.start, interval); bucket < period.end; bucket = nextBucket(bucket, interval)) {
     rows.push({ bucket: toLocalIso(bucket), ...toFigures(counts.get(bucket.toISOString()) ?? emptyCounts(), catalogue) })
@@ -521,7 +541,7 @@ export interface HeatmapFigures extends Figures {
 /** 7 × 24 rows: figures by local weekday and hour of day. */
 export async function heatmap (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: HeatmapFigures[] }> {
   const period = periodOf(filter.from, filter.to, MAX_HEATMAP_DAYS)
-  const [counts, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db)])
+  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db)])
   const rows: HeatmapFigures[] = []
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
