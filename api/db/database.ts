@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { PreparingClient } from './prepared.ts'
 import type { Database } from './schema.ts'
 
 const INT8 = 20
@@ -60,7 +61,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Da
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
-      types
+      types,
+      Client: PreparingClient
     })
     // An idle client losing its server (a PostgreSQL restart) must not crash the process.
     pool.on('error', () => {})

@@ -4,6 +4,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
 import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../db/schema.ts'
 import type { Config } from '../config.ts'
+import { prepared } from '../db/prepared.ts'
 import { RatingItem, type RatingResult } from '../schemas/terminals.ts'
 
 export interface IngestTerminal {
@@ -259,7 +260,7 @@ export class RatingIngest {
     // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
     // suspected misuse) opens a follow-up case for its centre, in the same statement.
     const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
-    const stored = await sql<{ id: string, case_id: string | null }>`
+    const stored = await sql<{ id: string, case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                   rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
         select * from unnest(
@@ -309,7 +310,7 @@ export class RatingIngest {
     const countedTo = new Date(Math.max(...counted))
     const ratedFrom = new Date(Math.min(...rated))
     const ratedTo = new Date(Math.max(...rated))
-    const rows = await sql<{ kind: 'shift' | 'press', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`
+    const rows = await sql<{ kind: 'shift' | 'press', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`${prepared('ingest.look_up')}
       select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
       from assignments
       where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo} and (ended_at is null or ended_at > ${countedFrom})

@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { openDatabase } from '../../api/db/database.ts'
 import { migrateToLatest } from '../../api/db/migrate.ts'
 import { hashToken, newToken } from '../../api/services/secrets.ts'
-import { freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
+import { cpuSeconds, freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)
@@ -64,9 +64,21 @@ try {
   console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
   // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
   await autocannon({ url: `http://127.0.0.1:${barePort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
+  // CPU seconds of the server under test, of PostgreSQL (every postgres process) and of this process (autocannon).
+  const [bare, api] = children.map((child) => child.pid!)
+  const cpu = async (): Promise<{ server: (pid: number) => number, postgres: number, client: number }> => {
+    const totals = await cpuSeconds({ pids: [bare!, api!, process.pid], names: ['postgres'] })
+    return { server: (pid) => totals.get(String(pid)) ?? 0, postgres: totals.get('postgres') ?? 0, client: totals.get(String(process.pid)) ?? 0 }
+  }
+  let before = await cpu()
   const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
+  let after = await cpu()
+  const ceilingCpu = { server: after.server(bare!) - before.server(bare!), client: after.client - before.client }
   await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
+  before = await cpu()
   const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
+  after = await cpu()
+  const ingestCpu = { server: after.server(api!) - before.server(api!), postgres: after.postgres - before.postgres, client: after.client - before.client }
 
   // The rollup worker runs beside the ingest: how far behind it is when the load stops, and how long it needs.
   const pendingAtEnd = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
@@ -91,6 +103,8 @@ try {
   const ratio = ingest.requestsPerSecond / ceiling.requestsPerSecond
   console.log(`bare Fastify POST (ceiling): ${ceiling.requestsPerSecond.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`)
   console.log(`rating ingest:               ${ingest.requestsPerSecond.toFixed(0)} ratings/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`)
+  const perRequest = (cpuUsed: number, run: Run): string => `${(cpuUsed * 1e6 / (run.requestsPerSecond * seconds)).toFixed(0)} µs`
+  console.log(`CPU per request: bare server ${perRequest(ceilingCpu.server, ceiling)}, autocannon ${perRequest(ceilingCpu.client, ceiling)} · ingest API ${perRequest(ingestCpu.server, ingest)}, PostgreSQL ${perRequest(ingestCpu.postgres, ingest)}, autocannon ${perRequest(ingestCpu.client, ingest)}`)
   console.log(`rollup worker: ${pendingAtEnd.rows[0]!.n} ratings pending when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
   console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
   console.log(`ratio ingest/ceiling: ${ratio.toFixed(2)} (target ≥ 0.6) · p99 ${ingest.p99} ms (target < 50) · acknowledged ${ingest.acknowledged.length} · lost ${lost} · doubled ${doubled}`)
