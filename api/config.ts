@@ -32,6 +32,8 @@ export interface Config {
   trustedOrigins: string[]
   /** Trust X-Forwarded-* from a reverse proxy in front of the server. */
   trustProxy: boolean
+  /** Bearer token a Prometheus scraper sends to /metrics; null: only loopback and private-network callers may read it. */
+  metricsToken: string | null
 }
 
 export class ConfigError extends Error {
@@ -102,6 +104,10 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   for (const origin of trustedOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`)
   }
+  const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long')
+  }
   const config: Config = {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -120,7 +126,8 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
       burstWindowSeconds: readInt(env, 'MISUSE_BURST_WINDOW_SECONDS', 60, 1, 86400)
     },
     trustedOrigins,
-    trustProxy: readBoolean(env, 'TRUST_PROXY', false)
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    metricsToken
   }
   return { ...config, ...overrides }
 }

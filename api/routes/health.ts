@@ -1,8 +1,28 @@
 // Liveness, readiness (the database answers) and Prometheus metrics.
+import { timingSafeEqual } from 'node:crypto'
+import { isIP } from 'node:net'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ApiError } from '../errors.ts'
 import { ErrorResponse } from '../schemas/common.ts'
+
+/** Loopback, private (RFC 1918, unique-local) and link-local addresses: the server's own host and network. */
+export function isPrivateAddress (address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  if (isIP(v4) === 4) {
+    const [a, b] = v4.split('.').map(Number) as [number, number]
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)
+  }
+  const v6 = address.toLowerCase()
+  return v6 === '::1' || /^f[cd][0-9a-f]{2}:/.test(v6) || /^fe[89ab][0-9a-f]:/.test(v6)
+}
+
+function sameSecret (given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
 
 const Status = Type.Object({ status: Type.String() })
 
@@ -24,8 +44,20 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/metrics', {
-    schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] }
-  }, async (_request, reply) => {
+    schema: {
+      tags: ['health'],
+      summary: 'Prometheus metrics (text exposition format)',
+      description: 'With METRICS_TOKEN set: send it as `Authorization: Bearer …` (else 401 METRICS_TOKEN_REQUIRED). Without it: only callers on loopback or a private network, by client address (from X-Forwarded-For with TRUST_PROXY); others get 403 METRICS_PRIVATE.',
+      produces: ['text/plain']
+    }
+  }, async (request, reply) => {
+    const token = app.config.metricsToken
+    if (token !== null) {
+      const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+      if (given === undefined || !sameSecret(given, token)) throw new ApiError(401, 'METRICS_TOKEN_REQUIRED', 'Send the metrics token as Authorization: Bearer …')
+    } else if (!isPrivateAddress(request.ip)) {
+      throw new ApiError(403, 'METRICS_PRIVATE', 'Metrics are served to the local network only; set METRICS_TOKEN to scrape them from elsewhere')
+    }
     const body = await app.metrics.registry.metrics()
     return reply.type(app.metrics.registry.contentType).send(body)
   })

@@ -20,6 +20,36 @@ t.test('health, readiness and metrics', async (t) => {
   t.match(metrics.body, /hailong_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1/)
 })
 
+t.test('metrics are for the local network, or for whoever holds METRICS_TOKEN', async (t) => {
+  const open = await build(t)
+  for (const address of ['127.0.0.1', '::1', '10.1.2.3', '172.20.0.5', '192.168.1.10', '::ffff:192.168.1.10', 'fd00::5']) {
+    const local = await open.inject({ url: '/metrics', remoteAddress: address })
+    t.equal(local.statusCode, 200, `${address} reads the metrics`)
+  }
+  for (const address of ['203.0.113.7', '172.32.0.1', '8.8.8.8', '2001:db8::1', '::ffff:203.0.113.7']) {
+    const outside = await open.inject({ url: '/metrics', remoteAddress: address })
+    t.equal(outside.statusCode, 403, `${address} is refused`)
+    t.equal(outside.json().code, 'METRICS_PRIVATE')
+    t.notMatch(outside.body, /hailong_/)
+  }
+
+  // Behind a trusted proxy the client's forwarded address counts, not the proxy's.
+  const proxied = await build(t, { trustProxy: true })
+  const forwarded = await proxied.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.7' } })
+  t.equal(forwarded.statusCode, 403)
+
+  const token = 'scrape-token-0123456789'
+  const guarded = await build(t, { metricsToken: token })
+  const none = await guarded.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })
+  t.equal(none.statusCode, 401, 'with a token set, even loopback must send it')
+  t.equal(none.json().code, 'METRICS_TOKEN_REQUIRED')
+  const wrong = await guarded.inject({ url: '/metrics', remoteAddress: '203.0.113.7', headers: { authorization: 'Bearer scrape-token-0123456780' } })
+  t.equal(wrong.statusCode, 401)
+  const right = await guarded.inject({ url: '/metrics', remoteAddress: '203.0.113.7', headers: { authorization: `Bearer ${token}` } })
+  t.equal(right.statusCode, 200)
+  t.match(right.body, /# TYPE hailong_process_cpu_user_seconds_total counter/)
+})
+
 t.test('OpenAPI document and Swagger UI', async (t) => {
   const app = await build(t)
   const spec = await app.inject({ url: '/docs/json' })
