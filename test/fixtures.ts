@@ -1,4 +1,5 @@
 // Seed data for tests: a small province tree with a centre, counters, officers, a paired terminal and users.
+import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../api/db/schema.ts'
 import { hashSecret, hashToken, newToken } from '../api/services/secrets.ts'
@@ -58,4 +59,18 @@ export async function seedUser (db: Kysely<Database>, role: Role, unitId: string
   const password = options.password ?? 'correct horse battery'
   const user = await db.insertInto('users').values({ username, display_name: username, password_hash: await hashSecret(password), role, unit_id: unitId, officer_id: options.officerId ?? null }).returning('id').executeTakeFirstOrThrow()
   return { id: user.id, username, password }
+}
+
+let signInAddress = 0
+
+/**
+ * Signs a user in and answers the session cookie for `inject({ cookies })`. Each sign-in comes from its own
+ * private address, so a test's many sign-ins stay under the per-IP login limit.
+ */
+export async function signIn (app: FastifyInstance, user: { username: string, password: string }): Promise<Record<string, string>> {
+  signInAddress++
+  const remoteAddress = `10.${200 + Math.floor(signInAddress / 250) % 50}.${signInAddress % 250}.1`
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { username: user.username, password: user.password } })
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
+  return { hl_session: login.cookies.find((cookie) => cookie.name === 'hl_session')!.value }
 }

@@ -3,18 +3,12 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 import type { LiveEvent } from '../../api/plugins/app/live.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
 
-let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.8.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies[0]!.value }
-}
 
 /** Presses on the terminal, `secondsAgo` each (more than the cooldown apart, so none is misuse unless meant). */
 async function press (token: string, presses: Array<[level: number, secondsAgo: number]>): Promise<void> {
@@ -35,9 +29,9 @@ async function alertRows (unitId: string) {
 t.test('rules: created, changed and deleted in scope, audited; bad input and other centres change nothing', async (t) => {
   const centre = await seedCentre(app.db)
   const other = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', centre.centreId))
-  const analyst = await signIn(await seedUser(app.db, 'analyst', centre.provinceId))
-  const outsider = await signIn(await seedUser(app.db, 'supervisor', other.centreId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', centre.centreId))
+  const analyst = await signIn(app, await seedUser(app.db, 'analyst', centre.provinceId))
+  const outsider = await signIn(app, await seedUser(app.db, 'supervisor', other.centreId))
 
   const created = await app.inject({ method: 'POST', url: '/api/v1/alert-rules', cookies: supervisor, payload: { unitId: centre.centreId, kind: 'unsatisfied_streak', parameters: {} } })
   t.equal(created.statusCode, 201, created.body)
@@ -89,11 +83,11 @@ t.test('a streak at one counter fires once with no screen open; not again while 
   const centre = await seedCentre(app.db)
   const other = await seedCentre(app.db)
   const supervisorUser = await seedUser(app.db, 'supervisor', centre.centreId)
-  const supervisor = await signIn(supervisorUser)
-  const outsider = await signIn(await seedUser(app.db, 'supervisor', other.centreId))
-  const analyst = await signIn(await seedUser(app.db, 'analyst', centre.provinceId))
+  const supervisor = await signIn(app, supervisorUser)
+  const outsider = await signIn(app, await seedUser(app.db, 'supervisor', other.centreId))
+  const analyst = await signIn(app, await seedUser(app.db, 'analyst', centre.provinceId))
   // A rule of the province applies to the centre below it.
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const rule = (await app.inject({ method: 'POST', url: '/api/v1/alert-rules', cookies: admin, payload: { unitId: centre.provinceId, kind: 'unsatisfied_streak', parameters: { count: 3 } } })).json()
   t.equal(app.live.userCount(), 0, 'no screen open')
 
@@ -147,7 +141,7 @@ t.test('a streak at one counter fires once with no screen open; not again while 
 t.test('the unsatisfied share of the last N minutes, with a minimum count; pushed live to the subtree only', async (t) => {
   const centre = await seedCentre(app.db)
   const other = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', centre.centreId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', centre.centreId))
   const rule = (await app.inject({ method: 'POST', url: '/api/v1/alert-rules', cookies: supervisor, payload: { unitId: centre.centreId, kind: 'unsatisfied_share', parameters: { windowMinutes: 30, thresholdPercent: 50, minCount: 4 } } })).json()
   const events: Array<{ who: string, event: LiveEvent }> = []
   const subscriptions = [
@@ -189,7 +183,7 @@ t.test('the unsatisfied share of the last N minutes, with a minimum count; pushe
 
   // A disabled rule does not fire; enabled again, it does at once (the cached rules are dropped on change).
   const quiet = await seedCentre(app.db)
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const paused = (await app.inject({ method: 'POST', url: '/api/v1/alert-rules', cookies: admin, payload: { unitId: quiet.centreId, kind: 'unsatisfied_streak', parameters: { count: 2 }, enabled: false } })).json()
   await press(quiet.terminal.token, [[1, 600], [1, 500]])
   t.same(await alertRows(quiet.centreId), [], 'disabled: no alert')

@@ -2,18 +2,12 @@
 import t from 'tap'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { hashToken } from '../../api/services/secrets.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
 
-let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.6.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies[0]!.value }
-}
 
 /** What the statistics routes see for a bearer token: the actor, or the error they answer. */
 async function statsActor (token: string): Promise<unknown> {
@@ -28,7 +22,7 @@ async function statsActor (token: string): Promise<unknown> {
 
 t.test('a token is shown once, stored hashed, and revoked at once', async (t) => {
   const seeded = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', seeded.provinceId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', seeded.provinceId))
 
   const created = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: supervisor, payload: { name: 'Cổng dữ liệu tỉnh', unitId: seeded.communeId } })
   t.equal(created.statusCode, 201)
@@ -67,8 +61,8 @@ t.test('a token is shown once, stored hashed, and revoked at once', async (t) =>
 t.test('tokens stay inside the creator\'s scope', async (t) => {
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', mine.centreId))
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', mine.centreId))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const foreign = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: admin, payload: { name: 'Tỉnh khác', unitId: theirs.provinceId } })
   t.equal(foreign.statusCode, 201)
 
@@ -86,6 +80,6 @@ t.test('tokens stay inside the creator\'s scope', async (t) => {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: supervisor, payload })
     t.equal(bad.statusCode, 400, JSON.stringify(payload))
   }
-  const analyst = await signIn(await seedUser(app.db, 'analyst', mine.centreId))
+  const analyst = await signIn(app, await seedUser(app.db, 'analyst', mine.centreId))
   t.equal((await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: analyst, payload: { name: 'Phân tích', unitId: mine.centreId } })).statusCode, 403, 'analysts read, they do not manage tokens')
 })

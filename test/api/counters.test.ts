@@ -1,23 +1,17 @@
 // Counters and shifts: create and change within scope; PUT starts a shift and ends the old ones in one go; DELETE ends it.
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
 
-let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.3.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies[0]!.value }
-}
 
 const openShifts = (counterIds: string[]) => app.db.selectFrom('assignments').select(['counter_id', 'officer_id', 'unit_id']).where('counter_id', 'in', counterIds).where('ended_at', 'is', null).orderBy('counter_id').execute()
 
 t.test('create, list, read and change counters', async (t) => {
   const seeded = await seedCentre(app.db, { counters: 1 })
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
 
   const created = await app.inject({ method: 'POST', url: '/api/v1/counters', cookies: admin, payload: { unitId: seeded.centreId, number: 7, name: 'Quầy 7 — Đất đai' } })
   t.equal(created.statusCode, 201)
@@ -55,7 +49,7 @@ t.test('create, list, read and change counters', async (t) => {
 
 t.test('PUT assignment starts a shift and ends the old ones; DELETE ends it', async (t) => {
   const seeded = await seedCentre(app.db, { counters: 3, officers: 3 })
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', seeded.centreId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', seeded.centreId))
   const [counter1, counter2, counter3] = seeded.counterIds as [string, string, string]
   const [hong, duc, mai] = seeded.officers
   await seedAssignment(app.db, counter1, hong!.id)
@@ -115,7 +109,7 @@ t.test('PUT assignment starts a shift and ends the old ones; DELETE ends it', as
 
 t.test('a shift change pushes fresh state to the terminals of both counters', async (t) => {
   const seeded = await seedCentre(app.db, { counters: 2, officers: 1 })
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const refreshed: string[] = []
   const unsubscribe = seeded.counterIds.map((counterId) => app.live.subscribeTerminal({ terminalId: counterId, counterId, refresh: async () => { refreshed.push(counterId) }, revoke: () => {} }))
   t.teardown(() => { for (const stop of unsubscribe) stop() })
@@ -129,7 +123,7 @@ t.test('a shift change pushes fresh state to the terminals of both counters', as
 
 t.test('concurrent shift starts for one officer leave exactly one open shift', async (t) => {
   const seeded = await seedCentre(app.db, { counters: 4, officers: 1 })
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const officerId = seeded.officers[0]!.id
   const responses = await Promise.all(seeded.counterIds.map((counterId) => app.inject({ method: 'PUT', url: `/api/v1/counters/${counterId}/assignment`, cookies: admin, payload: { officerId } })))
   t.ok(responses.every((response) => response.statusCode < 500), 'never a 5xx')

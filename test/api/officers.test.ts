@@ -1,22 +1,16 @@
 // Officers: create with a PIN (hashed, never returned), change, move, reset the PIN (clears the lockout), officer users see only themselves.
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { verifySecret } from '../../api/services/secrets.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
 
-let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.4.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies[0]!.value }
-}
 
 t.test('create an officer with a PIN that is stored hashed and never returned', async (t) => {
   const seeded = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', seeded.centreId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', seeded.centreId))
   const created = await app.inject({
     method: 'POST', url: '/api/v1/officers', cookies: supervisor,
     payload: { unitId: seeded.centreId, staffCode: 'HN-0042', fullName: 'Võ Thị Sáu', title: 'Chuyên viên', photoUrl: 'https://example.vn/anh/sau.jpg', pin: '802468' }
@@ -56,7 +50,7 @@ t.test('create an officer with a PIN that is stored hashed and never returned', 
 
 t.test('a PIN reset clears the failures and the lockout; other changes keep the PIN', async (t) => {
   const seeded = await seedCentre(app.db)
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const officer = seeded.officers[0]!
   const lockedUntil = new Date(Date.now() + 15 * 60_000)
   await app.db.updateTable('officers').set({ pin_failures: 5, pin_locked_until: lockedUntil }).where('id', '=', officer.id).execute()
@@ -92,7 +86,7 @@ t.test('a PIN reset clears the failures and the lockout; other changes keep the 
 
 t.test('deactivating an officer ends its shift', async (t) => {
   const seeded = await seedCentre(app.db)
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const officer = seeded.officers[0]!
   await seedAssignment(app.db, seeded.counterIds[0]!, officer.id)
   const off = await app.inject({ method: 'PATCH', url: `/api/v1/officers/${officer.id}`, cookies: admin, payload: { active: false } })
@@ -107,7 +101,7 @@ t.test('deactivating an officer ends its shift', async (t) => {
 t.test('an officer user sees only its own record and changes nothing', async (t) => {
   const seeded = await seedCentre(app.db)
   const [me, colleague] = seeded.officers as [typeof seeded.officers[0], typeof seeded.officers[0]]
-  const officer = await signIn(await seedUser(app.db, 'officer', seeded.centreId, { officerId: me.id }))
+  const officer = await signIn(app, await seedUser(app.db, 'officer', seeded.centreId, { officerId: me.id }))
   const list = await app.inject({ url: '/api/v1/officers', cookies: officer })
   t.same(list.json().items.map((item: { id: string }) => item.id), [me.id])
   t.equal((await app.inject({ url: `/api/v1/officers/${me.id}`, cookies: officer })).statusCode, 200)

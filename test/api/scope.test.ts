@@ -4,17 +4,11 @@ import t from 'tap'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { build, sql } from '../helper.ts'
-import { seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { seedCentre, seedUser, type SeededCentre, signIn } from '../fixtures.ts'
 
 // One app for the file (a database per test costs seconds).
 const app = await build(t)
 
-let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.8.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies[0]!.value }
-}
 
 /** An unsatisfied rating and its open case at the centre's first counter, about the centre's second officer. */
 async function seedCase (centre: SeededCentre): Promise<string> {
@@ -45,10 +39,10 @@ t.test('each role × each resource × inside and outside its subtree', async (t)
   const centre: Record<Place, SeededCentre> = { inside: a, outside: b }
   const adminUser = await seedUser(app.db, 'admin', null)
   const cookies: Record<Role, Record<string, string>> = {
-    admin: await signIn(adminUser),
-    supervisor: await signIn(await seedUser(app.db, 'supervisor', a.communeId)),
-    analyst: await signIn(await seedUser(app.db, 'analyst', a.communeId)),
-    officer: await signIn(await seedUser(app.db, 'officer', a.centreId, { officerId: a.officers[0]!.id }))
+    admin: await signIn(app, adminUser),
+    supervisor: await signIn(app, await seedUser(app.db, 'supervisor', a.communeId)),
+    analyst: await signIn(app, await seedUser(app.db, 'analyst', a.communeId)),
+    officer: await signIn(app, await seedUser(app.db, 'officer', a.centreId, { officerId: a.officers[0]!.id }))
   }
   const analystIn = { inside: await seedUser(app.db, 'analyst', a.centreId), outside: await seedUser(app.db, 'analyst', b.centreId) }
   const tokens = { inside: await seedApiToken(a.centreId), outside: await seedApiToken(b.centreId) }
@@ -156,8 +150,8 @@ t.test('each role × each resource × inside and outside its subtree', async (t)
 t.test('random and malformed bodies: never a 5xx, and a rejected request changes no row', async (t) => {
   const a = await seedCentre(app.db)
   const b = await seedCentre(app.db)
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', a.communeId))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', a.communeId))
   const caseId = await seedCase(a)
   const tokenId = await seedApiToken(a.centreId)
   const userId = (await seedUser(app.db, 'analyst', a.centreId)).id

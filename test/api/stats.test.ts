@@ -2,15 +2,9 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { hashToken, newToken } from '../../api/services/secrets.ts'
 import { addRatings } from '../analytics/ratings.ts'
-
-async function signIn (app: FastifyInstance, user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } })
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
-  return { hl_session: login.cookies.find((cookie) => cookie.name === 'hl_session')!.value }
-}
 
 async function apiToken (app: FastifyInstance, unitId: string): Promise<string> {
   const token = newToken('hla')

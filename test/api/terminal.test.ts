@@ -2,18 +2,14 @@
 import t from 'tap'
 import WebSocket from 'ws'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 
-async function signIn (app: Awaited<ReturnType<typeof build>>, username: string, password: string): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } })
-  return { hl_session: login.cookies[0]!.value }
-}
 
 t.test('a supervisor creates a terminal; the device pairs once with its code', async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
-  const cookies = await signIn(app, supervisor.username, supervisor.password)
+  const cookies = await signIn(app, supervisor)
 
   const created = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[1], kind: 'touch' } })
   t.equal(created.statusCode, 201)
@@ -52,7 +48,7 @@ t.test('an expired pairing code does not pair', async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const admin = await seedUser(app.db, 'admin', null)
-  const cookies = await signIn(app, admin.username, admin.password)
+  const cookies = await signIn(app, admin)
   const created = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[0], kind: 'button' } })
   await app.db.updateTable('terminals').set({ pairing_expires_at: new Date(Date.now() - 1000) }).where('id', '=', created.json().terminal.id).execute()
   const paired = await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode: created.json().pairingCode } })
@@ -124,7 +120,7 @@ t.test('signing in at a second counter ends the shift at the first', async (t) =
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const admin = await seedUser(app.db, 'admin', null)
-  const cookies = await signIn(app, admin.username, admin.password)
+  const cookies = await signIn(app, admin)
   const created = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[1], kind: 'touch' } })
   const second = (await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode: created.json().pairingCode } })).json().token
   const officer = centre.officers[0]!
@@ -140,7 +136,7 @@ t.test('live state: sign-in is pushed to the terminal; revocation closes the soc
   const port = (app.server.address() as { port: number }).port
   const centre = await seedCentre(app.db)
   const admin = await seedUser(app.db, 'admin', null)
-  const cookies = await signIn(app, admin.username, admin.password)
+  const cookies = await signIn(app, admin)
 
   const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/terminal/live?token=${centre.terminal.token}`)
   const messages: Array<{ type: string, state?: { officer: { id: string } | null } }> = []
@@ -180,13 +176,13 @@ t.test('a supervisor cannot create or revoke terminals of another centre', async
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
   const supervisor = await seedUser(app.db, 'supervisor', mine.centreId)
-  const cookies = await signIn(app, supervisor.username, supervisor.password)
+  const cookies = await signIn(app, supervisor)
   const create = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: theirs.counterIds[0], kind: 'touch' } })
   t.equal(create.statusCode, 404)
   const revoke = await app.inject({ method: 'POST', url: `/api/v1/terminals/${theirs.terminal.id}/revoke`, cookies })
   t.equal(revoke.statusCode, 404)
   const analyst = await seedUser(app.db, 'analyst', mine.centreId)
-  const analystCookies = await signIn(app, analyst.username, analyst.password)
+  const analystCookies = await signIn(app, analyst)
   const forbidden = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies: analystCookies, payload: { counterId: mine.counterIds[0], kind: 'touch' } })
   t.equal(forbidden.statusCode, 403)
   const list = await app.inject({ url: '/api/v1/terminals', cookies })

@@ -1,7 +1,7 @@
 // Users: who may create and change whom, officer users linked to an officer, passwords and deactivation ending sessions at once.
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
@@ -10,15 +10,10 @@ let address = 0
 async function login (username: string, password: string) {
   return app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.5.0.${++address % 250}`, payload: { username, password } })
 }
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const response = await login(user.username, user.password)
-  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`)
-  return { hl_session: response.cookies[0]!.value }
-}
 
 t.test('an admin creates users of every role; they can sign in', async (t) => {
   const seeded = await seedCentre(app.db)
-  const admin = await signIn(await seedUser(app.db, 'admin', null))
+  const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const create = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/users', cookies: admin, payload })
 
   const supervisor = await create({ username: 'giamsat.hn', displayName: 'Giám sát Hà Nội', password: 'mat-khau-dai', role: 'supervisor', unitId: seeded.centreId })
@@ -61,7 +56,7 @@ t.test('a supervisor creates only supervisors, analysts and officer users inside
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
   const me = await seedUser(app.db, 'supervisor', mine.communeId)
-  const supervisor = await signIn(me)
+  const supervisor = await signIn(app, me)
   const create = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/users', cookies: supervisor, payload: { password: 'mat-khau-dai', ...payload } })
 
   t.equal((await create({ username: `gs.${mine.centreId.slice(0, 8)}`, role: 'supervisor', unitId: mine.centreId })).statusCode, 201)
@@ -89,9 +84,9 @@ t.test('a supervisor creates only supervisors, analysts and officer users inside
 t.test('changing role, unit, password and active; sessions end at once', async (t) => {
   const seeded = await seedCentre(app.db)
   const adminUser = await seedUser(app.db, 'admin', null)
-  const admin = await signIn(adminUser)
+  const admin = await signIn(app, adminUser)
   const analystUser = await seedUser(app.db, 'analyst', seeded.centreId)
-  const analyst = await signIn(analystUser)
+  const analyst = await signIn(app, analystUser)
   const patch = (id: string, payload: Record<string, unknown>, cookies = admin) => app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, cookies, payload })
 
   const promoted = await patch(analystUser.id, { role: 'supervisor', unitId: seeded.communeId })
@@ -111,7 +106,7 @@ t.test('changing role, unit, password and active; sessions end at once', async (
   t.equal(password.statusCode, 200)
   t.equal((await app.inject({ url: '/api/v1/auth/me', cookies: analyst })).statusCode, 401, 'a new password signs the user out')
   t.equal((await login(analystUser.username, analystUser.password)).statusCode, 401, 'the old password fails')
-  const again = await signIn({ username: analystUser.username, password: 'mot-mat-khau-moi' })
+  const again = await signIn(app, { username: analystUser.username, password: 'mot-mat-khau-moi' })
 
   const disabled = await patch(analystUser.id, { active: false })
   t.equal(disabled.json().active, false)
@@ -135,7 +130,7 @@ t.test('changing role, unit, password and active; sessions end at once', async (
 t.test('a supervisor cannot change admins or users outside its subtree', async (t) => {
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
-  const supervisor = await signIn(await seedUser(app.db, 'supervisor', mine.communeId))
+  const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', mine.communeId))
   const localAdmin = await seedUser(app.db, 'admin', mine.centreId)
   const foreign = await seedUser(app.db, 'analyst', theirs.centreId)
   const colleague = await seedUser(app.db, 'analyst', mine.centreId)
