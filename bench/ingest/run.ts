@@ -58,6 +58,8 @@ try {
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ')
   const barePort = await freePort()
   children.push(await startProcess(['bench/ingest/bare-server.ts'], {}, barePort, '/ping'))
+  const insertPort = await freePort()
+  children.push(await startProcess(['bench/ingest/insert-server.ts'], { DATABASE_URL: databaseUrl }, insertPort, '/ping'))
   const apiPort = await freePort()
   children.push(await startProcess(['api/server.ts'], { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-admin-password' }, apiPort, '/readyz'))
 
@@ -65,15 +67,20 @@ try {
   // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
   await autocannon({ url: `http://127.0.0.1:${barePort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
   // CPU seconds of the server under test, of PostgreSQL (every postgres process) and of this process (autocannon).
-  const [bare, api] = children.map((child) => child.pid!)
+  const [bare, insert, api] = children.map((child) => child.pid!)
   const cpu = async (): Promise<{ server: (pid: number) => number, postgres: number, client: number }> => {
-    const totals = await cpuSeconds({ pids: [bare!, api!, process.pid], names: ['postgres'] })
+    const totals = await cpuSeconds({ pids: [bare!, insert!, api!, process.pid], names: ['postgres'] })
     return { server: (pid) => totals.get(String(pid)) ?? 0, postgres: totals.get('postgres') ?? 0, client: totals.get(String(process.pid)) ?? 0 }
   }
   let before = await cpu()
   const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
   let after = await cpu()
   const ceilingCpu = { server: after.server(bare!) - before.server(bare!), client: after.client - before.client }
+  await autocannon({ url: `http://127.0.0.1:${insertPort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
+  before = await cpu()
+  const plainInsert = await load(`http://127.0.0.1:${insertPort}/ratings`, tokens)
+  after = await cpu()
+  const insertCpu = { server: after.server(insert!) - before.server(insert!), postgres: after.postgres - before.postgres, client: after.client - before.client }
   await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
   before = await cpu()
   const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
@@ -102,11 +109,13 @@ try {
 
   const ratio = ingest.requestsPerSecond / ceiling.requestsPerSecond
   console.log(`bare Fastify POST (ceiling): ${ceiling.requestsPerSecond.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`)
+  console.log(`one INSERT per request:      ${plainInsert.requestsPerSecond.toFixed(0)} ratings/s, p50 ${plainInsert.p50} ms, p99 ${plainInsert.p99} ms (bench/ingest/insert-server.ts)`)
   console.log(`rating ingest:               ${ingest.requestsPerSecond.toFixed(0)} ratings/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`)
   const perRequest = (cpuUsed: number, run: Run): string => `${(cpuUsed * 1e6 / (run.requestsPerSecond * seconds)).toFixed(0)} µs`
-  console.log(`CPU per request: bare server ${perRequest(ceilingCpu.server, ceiling)}, autocannon ${perRequest(ceilingCpu.client, ceiling)} · ingest API ${perRequest(ingestCpu.server, ingest)}, PostgreSQL ${perRequest(ingestCpu.postgres, ingest)}, autocannon ${perRequest(ingestCpu.client, ingest)}`)
+  console.log(`CPU per request: bare server ${perRequest(ceilingCpu.server, ceiling)}, autocannon ${perRequest(ceilingCpu.client, ceiling)} · one INSERT: server ${perRequest(insertCpu.server, plainInsert)}, PostgreSQL ${perRequest(insertCpu.postgres, plainInsert)}, autocannon ${perRequest(insertCpu.client, plainInsert)} · ingest API ${perRequest(ingestCpu.server, ingest)}, PostgreSQL ${perRequest(ingestCpu.postgres, ingest)}, autocannon ${perRequest(ingestCpu.client, ingest)}`)
   console.log(`rollup worker: ${pendingAtEnd.rows[0]!.n} ratings pending when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
   console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
+  console.log(`ratio ingest/one-INSERT route: ${(ingest.requestsPerSecond / plainInsert.requestsPerSecond).toFixed(2)}`)
   console.log(`ratio ingest/ceiling: ${ratio.toFixed(2)} (target ≥ 0.6) · p99 ${ingest.p99} ms (target < 50) · acknowledged ${ingest.acknowledged.length} · lost ${lost} · doubled ${doubled}`)
   process.exitCode = lost === 0 && doubled === 0 ? 0 : 1
 } finally {
