@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Category } from '../api/db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, criterionSlots, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, officerCounterGrains, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
@@ -262,9 +262,18 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
       and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
     byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
   } else {
-    // Per counter × officer rows of every unit in the subtree.
-    parts = segments.map((segment) => rollupRowsSql(rollupKeySql(grouping), sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
-      and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`, segment.sign, slots))
+    // Years: the root's own per-officer or per-counter subtree rows, when the filter and grouping need only one of
+    // the two. Otherwise, and for months and days: the per counter × officer rows of every unit in the subtree.
+    const subtreeTable = grouping.kind === 'unit'
+      ? null
+      : filter.counterId == null && (grouping.kind === 'officer' || grouping.kind === 'none')
+        ? 'officer_rollups'
+        : filter.officerId == null && (grouping.kind === 'counter' || grouping.kind === 'none') ? 'counter_rollups' : null
+    parts = segments.map((segment) => rollupRowsSql(rollupKeySql(grouping), subtreeTable !== null && officerCounterGrains.includes(segment.grain)
+      ? sql`s cross join lateral (select * from ${sql.table(subtreeTable)} r where r.unit_id = s.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`
+      : sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`, segment.sign, slots))
   }
   parts.push(pendingRowsSql(filter, period, grouping, slots))
   const units = filter.unitId === null

@@ -1,4 +1,4 @@
-// Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer) and subtree rollups; rebuildRollups recomputes both from raw ratings.
+// Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database } from '../api/db/schema.ts'
 import { dayStart, hourStart, monthStart, yearStart } from './calendar.ts'
@@ -58,6 +58,29 @@ export type SubtreeRollupTable = CountColumns & {
   misuse: boolean
 }
 
+/**
+ * Per unit over its whole subtree, per officer (officer_rollups) or per counter (counter_rollups), local years only
+ * (migration 2026_11_27_1400): the officers and counters of a province for a year are its own ~2,000 / ~1,000 rows.
+ */
+export type OfficerRollupTable = CountColumns & {
+  unit_id: string
+  grain: Grain
+  bucket: Date | string
+  officer_id: string | null
+  misuse: boolean
+}
+
+export type CounterRollupTable = CountColumns & {
+  unit_id: string
+  grain: Grain
+  bucket: Date | string
+  counter_id: string
+  misuse: boolean
+}
+
+/** Grains of officer_rollups and counter_rollups; finer periods come from the detail rollups. */
+export const officerCounterGrains: readonly Grain[] = ['year']
+
 /** A fixed array position per criterion code, given the first time the code is counted. */
 export type CriterionSlotTable = {
   slot: number
@@ -67,6 +90,8 @@ export type CriterionSlotTable = {
 export type RollupTables = {
   rating_rollups: RatingRollupTable
   subtree_rollups: SubtreeRollupTable
+  officer_rollups: OfficerRollupTable
+  counter_rollups: CounterRollupTable
   criterion_slots: CriterionSlotTable
 }
 
@@ -96,6 +121,8 @@ const levelColumns = Array.from({ length: LEVELS }, (_, index) => `level_${index
 const scalarCounts = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelColumns] as const
 const detailKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'misuse'] as const
 const subtreeKey = ['grain', 'unit_id', 'bucket', 'misuse'] as const
+const officerKey = ['unit_id', 'grain', 'bucket', 'officer_id', 'misuse'] as const
+const counterKey = ['unit_id', 'grain', 'bucket', 'counter_id', 'misuse'] as const
 
 function checkRating (rating: RatingForRollup): void {
   if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
@@ -119,24 +146,33 @@ async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, n
   return slots
 }
 
-type Row = Record<string, unknown> & { answered: number[], met: number[] }
+/** A rollup row being summed: its key columns, and its counts by position in `scalarCounts` (a fixed-shape object: 20,000 rows a worker run). */
+interface Row {
+  key: Record<string, unknown>
+  counts: Float64Array
+  answered: number[]
+  met: number[]
+}
+
+const countIndex = new Map<string, number>(scalarCounts.map((column, index) => [column, index]))
+const TOTAL = countIndex.get('total')!
+const WEIGHT_SUM = countIndex.get('weight_sum')!
 
 function emptyRow (key: Record<string, unknown>): Row {
-  const row: Row = { ...key, answered: [], met: [] }
-  for (const column of scalarCounts) row[column] = 0
-  return row
+  return { key, counts: new Float64Array(scalarCounts.length), answered: [], met: [] }
 }
 
 function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<string, number>): void {
-  row.total = (row.total as number) + sign
-  row[rating.category] = (row[rating.category] as number) + sign
-  row.weight_sum = (row.weight_sum as number) + sign * rating.weight
-  row[`level_${rating.level}`] = (row[`level_${rating.level}`] as number) + sign
-  for (const [code, met] of Object.entries(rating.criteria)) {
+  const counts = row.counts
+  counts[TOTAL]! += sign
+  counts[countIndex.get(rating.category)!]! += sign
+  counts[WEIGHT_SUM]! += sign * rating.weight
+  counts[countIndex.get(`level_${rating.level}`)!]! += sign
+  for (const code in rating.criteria) {
     const index = slots.get(code)! - 1
     while (row.answered.length <= index) { row.answered.push(0); row.met.push(0) }
     row.answered[index]! += sign
-    if (met === true) row.met[index]! += sign
+    if (rating.criteria[code] === true) row.met[index]! += sign
   }
 }
 
@@ -172,7 +208,22 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   const ancestors = await ancestorsOf(db, [...new Set(ratings.map((rating) => rating.unitId))])
   const detail = new Map<string, Row>()
   const subtree = new Map<string, Row>()
+  const officer = new Map<string, Row>()
+  const counter = new Map<string, Row>()
   for (const rating of ratings) {
+    for (const grain of officerCounterGrains) {
+      const bucket = grainStart(rating.countedAt, grain).toISOString()
+      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
+        const officerRow = `${unitId}|${grain}|${bucket}|${rating.officerId ?? ''}|${rating.misuse}`
+        let row = officer.get(officerRow)
+        if (row === undefined) officer.set(officerRow, row = emptyRow({ unit_id: unitId, grain, bucket, officer_id: rating.officerId, misuse: rating.misuse }))
+        addTo(row, rating, sign, slots)
+        const counterRow = `${unitId}|${grain}|${bucket}|${rating.counterId}|${rating.misuse}`
+        row = counter.get(counterRow)
+        if (row === undefined) counter.set(counterRow, row = emptyRow({ unit_id: unitId, grain, bucket, counter_id: rating.counterId, misuse: rating.misuse }))
+        addTo(row, rating, sign, slots)
+      }
+    }
     for (const grain of subtreeGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
       if (grain !== 'hour') {
@@ -192,19 +243,26 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   // Sorted keys: concurrent transactions lock shared rows in the same order, so they cannot deadlock.
   await upsert(db, 'rating_rollups', detailKey, sortedRows(detail))
   await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree))
+  await upsert(db, 'officer_rollups', officerKey, sortedRows(officer))
+  await upsert(db, 'counter_rollups', counterKey, sortedRows(counter))
 }
 
 const columnTypes: Record<string, string> = {
   grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text'
 }
 
-async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups', key: readonly string[], rows: Row[]): Promise<void> {
+async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups', key: readonly string[], rows: Row[]): Promise<void> {
   if (rows.length === 0) return
   const columns = [...key, ...scalarCounts, 'answered', 'met']
   // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
   // would flatten an array of arrays.
   const values = sql.join(columns.map((column) => {
-    const data = rows.map((row) => column === 'answered' || column === 'met' ? `{${(row[column] as number[]).join(',')}}` : row[column] ?? null)
+    const index = countIndex.get(column)
+    const data = index !== undefined
+      ? rows.map((row) => row.counts[index])
+      : column === 'answered' || column === 'met'
+        ? rows.map((row) => `{${row[column].join(',')}}`)
+        : rows.map((row) => row.key[column] ?? null)
     return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
   }))
   const selected = sql.join(columns.map((column) => column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
@@ -230,9 +288,8 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   // (FOR UPDATE), which would otherwise deadlock with the marking below. Units: no move meanwhile.
   await sql`lock table ratings in exclusive mode`.execute(trx)
   await sql`lock table units in share mode`.execute(trx)
-  await sql`lock table rating_rollups, subtree_rollups in exclusive mode`.execute(trx)
-  await sql`delete from rating_rollups`.execute(trx)
-  await sql`delete from subtree_rollups`.execute(trx)
+  await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups in exclusive mode`.execute(trx)
+  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups']) await sql`delete from ${sql.table(table)}`.execute(trx)
   const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings`.execute(trx)
   const slots = [...(await slotsFor(trx, codes.rows.map((row) => row.code))).entries()]
   const width = Math.max(0, ...slots.map(([, slot]) => slot))
@@ -260,6 +317,19 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
     await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})
       select ${grain}, unit_id, ${bucket}, counter_id, officer_id, misuse, ${summed}
       from rating_rollups where grain = ${from} group by unit_id, ${bucket}, counter_id, officer_id, misuse`.execute(trx)
+  }
+  // Officers and counters per subtree: the detail year rows added to every unit above theirs.
+  const ancestry = sql`(with recursive up (unit_id, ancestor_id) as (
+      select id, id from units
+      union all
+      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
+    ) select * from up)`
+  for (const [table, column] of [['officer_rollups', 'officer_id'], ['counter_rollups', 'counter_id']] as const) {
+    await sql`insert into ${sql.table(table)} (unit_id, grain, bucket, ${sql.ref(column)}, misuse, ${counts})
+      select a.ancestor_id, d.grain, d.bucket, d.${sql.ref(column)}, d.misuse, ${summed}
+      from rating_rollups d join ${ancestry} a on a.unit_id = d.unit_id
+      where d.grain = any(${officerCounterGrains}::text[])
+      group by a.ancestor_id, d.grain, d.bucket, d.${sql.ref(column)}, d.misuse`.execute(trx)
   }
   // Subtree: each unit's own hours from ratings, then added to every unit above it; days, months, years from those.
   const hour = sqlLocalBucket(sql`counted_at`, 'hour')

@@ -59,8 +59,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
 
   let runs = 0
   await fc.assert(fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
-    await sql`delete from subtree_rollups`.execute(db)
-    await sql`delete from rating_rollups`.execute(db)
+    for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups']) await sql`delete from ${sql.table(table)}`.execute(db)
     await sql`delete from ratings`.execute(db)
     for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
     const from = days[drawn.from]!

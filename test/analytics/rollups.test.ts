@@ -1,9 +1,9 @@
-// Rollups: recordRatings adds each rating once to its local day, month and year (per counter × officer) and to the subtree rows of its unit and every unit above; rebuildRollups gives the same counts; a unit move shifts its subtree.
+// Rollups: recordRatings adds each rating once to its local day, month and year (per counter × officer) and to the subtree rows (per unit, per officer, per counter) of its unit and every unit above; rebuildRollups gives the same counts; a unit move shifts its subtree.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'
 import { criterionSlots, recordRatings, rebuildRollups, withRollups, type RatingForRollup } from '../../analytics/rollups.ts'
-import { byUnit, summary, timeseries } from '../../analytics/queries.ts'
+import { byCounter, byOfficer, byUnit, summary, timeseries } from '../../analytics/queries.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import type { Database } from '../../api/db/schema.ts'
@@ -31,7 +31,11 @@ async function rollupRows (db: Kysely<Database>): Promise<unknown[]> {
     .orderBy('grain').orderBy('bucket').orderBy('counter_id').orderBy('officer_id').orderBy('misuse').execute()
   const subtree = await rdb.selectFrom('subtree_rollups').selectAll().where('total', '<>', 0)
     .orderBy('grain').orderBy('unit_id').orderBy('bucket').orderBy('misuse').execute()
-  return [detail.map(readable), subtree.map(readable)]
+  const officers = await rdb.selectFrom('officer_rollups').selectAll().where('total', '<>', 0)
+    .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('officer_id').orderBy('misuse').execute()
+  const counters = await rdb.selectFrom('counter_rollups').selectAll().where('total', '<>', 0)
+    .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('counter_id').orderBy('misuse').execute()
+  return [detail.map(readable), subtree.map(readable), officers.map(readable), counters.map(readable)]
 }
 
 t.test(`recordRatings fills local days, months, years and every ancestor's subtree rows (${databaseKind})`, async (t) => {
@@ -68,6 +72,10 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
 
   const subtree = await rdb.selectFrom('subtree_rollups').select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
   t.same(new Map(subtree.map((row) => [row.unit_id, row.total])), new Map([[centre.centreId, 3], [centre.communeId, 3], [centre.provinceId, 3]]), 'the centre, its commune and its province each count the year')
+  for (const table of ['officer_rollups', 'counter_rollups'] as const) {
+    const years = await rdb.selectFrom(table).select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
+    t.same(new Map(years.map((row) => [row.unit_id, row.total])), new Map([[centre.centreId, 3], [centre.communeId, 3], [centre.provinceId, 3]]), `${table}: the centre, its commune and its province each count the officer's / counter's year`)
+  }
   const hours = await rdb.selectFrom('subtree_rollups').select(['bucket', 'total']).where('grain', '=', 'hour').where('unit_id', '=', centre.provinceId).orderBy('bucket').execute()
   t.same(hours.map((row) => [new Date(row.bucket).toISOString(), row.total]), [['2026-12-31T16:00:00.000Z', 3], ['2026-12-31T17:00:00.000Z', 1]], 'hour rows for the heat map and hourly series')
 
@@ -87,7 +95,8 @@ t.test(`a rolled-back transaction leaves the rollups untouched (${databaseKind})
     await recordRatings(trx, [rating])
     throw new Error('rollup run failed')
   }))
-  const count = await sql<{ n: number }>`select (select count(*) from rating_rollups) + (select count(*) from subtree_rollups) as n`.execute(db)
+  const count = await sql<{ n: number }>`select (select count(*) from rating_rollups) + (select count(*) from subtree_rollups)
+    + (select count(*) from officer_rollups) + (select count(*) from counter_rollups) as n`.execute(db)
   t.equal(Number(count.rows[0]!.n), 0)
   await t.rejects(recordRatings(db, [{ ...rating, level: 11 }]), RangeError)
 })
@@ -106,6 +115,10 @@ t.test(`a rating flagged as misuse after it was rolled up moves to the misuse ro
   t.same(months, [{ misuse: false, total: 0, unsatisfied: 0, level_1: 0 }, { misuse: true, total: 1, unsatisfied: 1, level_1: 1 }])
   const province = await withRollups(db).selectFrom('subtree_rollups').select(['misuse', 'total']).where('grain', '=', 'year').where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
   t.same(province, [{ misuse: false, total: 0 }, { misuse: true, total: 1 }], 'the province subtree row moves too')
+  for (const table of ['officer_rollups', 'counter_rollups'] as const) {
+    const rows = await withRollups(db).selectFrom(table).select(['misuse', 'total']).where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
+    t.same(rows, [{ misuse: false, total: 0 }, { misuse: true, total: 1 }], `and the province's ${table} row`)
+  }
 })
 
 t.test(`moving a unit to another parent moves its subtree's counts (${databaseKind})`, async (t) => {
@@ -129,7 +142,12 @@ t.test(`moving a unit to another parent moves its subtree's counts (${databaseKi
   for (const unitId of [first.provinceId, first.communeId, second.communeId]) {
     t.same(await byUnit(db, { ...filter, unitId }), await byUnit(db, { ...filter, unitId }, { source: 'ratings' }), 'units equal raw after the move')
     t.same(await timeseries(db, { ...filter, unitId, interval: 'day' }), await timeseries(db, { ...filter, unitId, interval: 'day' }, { source: 'ratings' }), 'series equal raw after the move')
+    // A whole year: the per-subtree officer and counter year rows.
+    const year = { unitId, from: '2026-01-01', to: '2026-12-31' }
+    t.same(await byOfficer(db, year, { minSample: 1 }), await byOfficer(db, year, { source: 'ratings', minSample: 1 }), 'officers of the year equal raw after the move')
+    t.same(await byCounter(db, year), await byCounter(db, year, { source: 'ratings' }), 'counters of the year equal raw after the move')
   }
+  t.equal((await byCounter(db, { unitId: second.communeId, from: '2026-01-01', to: '2026-12-31' })).rows.length, 2, 'the new commune lists both centres\' counters for the year')
   const moved = await rollupRows(db)
   await rebuildRollups(db)
   t.same(await rollupRows(db), moved, 'the same counts as a rebuild on the new tree')

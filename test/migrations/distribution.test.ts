@@ -17,6 +17,9 @@ const placement: Record<string, Placement> = {
   rating_rollups: 'distributed',
   // Keyed by the unit whose whole subtree a row counts (a centre, a commune, a province): a province's figures read its own shard.
   subtree_rollups: 'distributed',
+  // Per-subtree officer / counter years, keyed like subtree_rollups by the unit whose subtree a row counts.
+  officer_rollups: 'distributed',
+  counter_rollups: 'distributed',
   alerts: 'distributed',
   units: 'reference',
   counters: 'reference',
