@@ -102,3 +102,26 @@ t.test('periods: whole local days, bad and long ranges', async (t) => {
   t.throws(() => periodOf('2026-12-02', '2026-12-01'), { code: 'RANGE_INVALID' })
   t.throws(() => periodOf('2020-01-01', '2026-12-01'), { code: 'RANGE_TOO_LONG' })
 })
+
+t.test(`a criterion code first counted after figures were read counts at once, pending or rolled up (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => { await db.destroy(); await drop() })
+  const centre = await seedCentre(db)
+  const at = { unitId: centre.centreId, counterId: centre.counterIds[0]!, terminalId: centre.terminal.id, officerId: centre.officers[0]!.id }
+  const filter = { unitId: centre.provinceId, from: '2026-01-01', to: '2026-12-31' }
+  const answered = async (code: string): Promise<Array<number | undefined>> => {
+    const [fromRollups, raw] = await Promise.all([summary(db, filter), summary(db, filter, { source: 'ratings' })])
+    t.same(fromRollups, raw, 'rollups + pending equal raw')
+    const officers = await byOfficer(db, filter, { minSample: 1 })
+    t.same(officers, await byOfficer(db, filter, { source: 'ratings', minSample: 1 }), 'officers too')
+    return [fromRollups.criteria.find((criterion) => criterion.code === code)?.answered, officers.rows[0]?.criteria.find((criterion) => criterion.code === code)?.answered]
+  }
+  await addRatings(db, [{ ...at, level: 4, criteria: { xin_chao: true }, at: '2026-03-02T09:00:00+07:00' }])
+  t.same(await answered('xin_chao'), [1, 1], 'the slots are read (and kept) with the first figures')
+  // A code no rating had: pending, it has no slot yet.
+  await addRatings(db, [{ ...at, level: 3, criteria: { moi_tieu_chi: true }, at: '2026-03-02T10:00:00+07:00' }], { pending: true })
+  t.same(await answered('moi_tieu_chi'), [1, 1], 'a pending rating with a code that has no slot yet')
+  // Rolled up: the code gets a slot the kept list lacks.
+  await addRatings(db, [{ ...at, level: 2, criteria: { ma_khac: false }, at: '2026-03-03T10:00:00+07:00' }])
+  t.same(await answered('ma_khac'), [1, 1], 'a slot given after the list was kept')
+})
