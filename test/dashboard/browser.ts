@@ -1,31 +1,13 @@
 // Browser-test harness for the dashboard: the real app on a free port, one Debian Chromium per test file, sign-in through the form.
-import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { build, type TestContext } from '../helper.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import type { TestContext } from '../helper.ts'
+import { startHarness as startBrowser, type Harness } from '../browser.ts'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export { CHROMIUM, eventually, type Harness } from '../browser.ts'
 
-export interface Harness {
-  app: FastifyInstance
-  url: string
-  browser: Browser
-}
-
-/** The app on a fresh database listening on 127.0.0.1 and a headless Chromium; both closed at teardown (the browser first). */
-export async function startHarness (t: TestContext): Promise<Harness> {
-  const app = await build(t, { misuse: { cooldownSeconds: 0, burstCount: 1000, burstWindowSeconds: 60 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(async () => {
-    await browser.close().catch(() => {})
-  })
-  return { app, url: `http://127.0.0.1:${address.port}`, browser }
+/** The app without a press cooldown (tests rate quickly), and a headless Chromium. */
+export function startHarness (t: TestContext): Promise<Harness> {
+  return startBrowser(t, { misuse: { cooldownSeconds: 0, burstCount: 1000, burstWindowSeconds: 60 } })
 }
 
 /** A fresh browser profile signed in through the login form as `username`, on `path` (default the overview). */
@@ -40,14 +22,4 @@ export async function signIn (harness: Harness, username: string, password: stri
   await page.getByRole('button', { name: 'Đăng nhập' }).click()
   await page.getByRole('navigation').waitFor()
   return { context, page }
-}
-
-/** Polls `probe` until it is true; fails after `ms`. */
-export async function eventually (probe: () => Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
 }

@@ -1,37 +1,19 @@
 // Browser-test harness for the terminal: the real app listening on a free port, one Debian Chromium per test file.
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { build, type TestContext } from '../helper.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import type { TestContext } from '../helper.ts'
+import { startHarness as startBrowser, type Harness } from '../browser.ts'
 import { hashToken } from '../../api/services/secrets.ts'
 import type { Timing } from '../../terminal/device.ts'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export { CHROMIUM, eventually, type Harness } from '../browser.ts'
 
 /** Short screen timings so a test waits seconds, not minutes; the app reads them from localStorage. */
 export const testTiming: Timing = { criteriaIdleSeconds: 30, thanksSeconds: 1, staffIdleSeconds: 120 }
 
-export interface Harness {
-  app: FastifyInstance
-  url: string
-  browser: Browser
-}
-
-/** The app with a 1 s cooldown on a fresh database, listening on 127.0.0.1, and a headless Chromium (playwright gives it a fresh profile); both closed at teardown. */
-export async function startHarness (t: TestContext): Promise<Harness> {
-  const app = await build(t, { misuse: { cooldownSeconds: 1, burstCount: 1000, burstWindowSeconds: 60 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  // Registered after build(): teardowns run in reverse, so the browser closes before the app.
-  t.teardown(async () => {
-    await browser.close().catch(() => {})
-  })
-  return { app, url: `http://127.0.0.1:${address.port}`, browser }
+/** The app with a 1 s cooldown on a fresh database, and a headless Chromium (playwright gives each context a fresh profile). */
+export function startHarness (t: TestContext): Promise<Harness> {
+  return startBrowser(t, { misuse: { cooldownSeconds: 1, burstCount: 1000, burstWindowSeconds: 60 } })
 }
 
 export interface OpenOptions {
@@ -67,16 +49,6 @@ export async function seedPairingCode (app: FastifyInstance, unitId: string, cou
     token_hash: null, pairing_code_hash: hashToken(code), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   return { terminalId: row.id, code }
-}
-
-/** Polls `probe` until it is true; fails after `ms`. */
-export async function eventually (probe: () => Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
 }
 
 export async function ratingRows (app: FastifyInstance) {
