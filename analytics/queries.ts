@@ -194,10 +194,27 @@ function keySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unkn
   }
 }
 
-const rollupKeySql = (grouping: Grouping): RawBuilder<unknown> => keySql(grouping, sql`r.bucket`)
 const rawKeySql = (grouping: Grouping): RawBuilder<unknown> => keySql(grouping, sql`r.counted_at`)
 
 const keyOf = (value: unknown): string => value instanceof Date ? value.toISOString() : String(value)
+
+/**
+ * The group key inside the one-statement read: as keySql, but a heat-map cell is an integer (weekday × 24 + hour,
+ * local; integer arithmetic on the epoch instead of two extracts and a text per row), turned into keySql's text
+ * by exactKeyText. 1 January 1970 was a Thursday.
+ */
+function exactKeySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unknown> {
+  if (grouping.kind !== 'heatmap') return keySql(grouping, time)
+  const localHour = sql`((floor(date_part('epoch', ${time}))::bigint + ${sql.lit(7 * 3600)}) / 3600)`
+  return sql`(((${localHour} / 24 + 3) % 7) * 24 + ${localHour} % 24)::int`
+}
+
+/** The statement's key as the text keySql gives (series buckets come as ISO text already, see exactStatement). */
+function exactKeyText (grouping: Grouping, value: unknown): string {
+  if (grouping.kind !== 'heatmap') return keyOf(value)
+  const cell = Number(value)
+  return `${Math.floor(cell / 24) + 1}:${cell % 24}`
+}
 
 function countsAt (map: Map<string, Counts>, key: string): Counts {
   let counts = map.get(key)
@@ -235,7 +252,7 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
   const criteria = slots.flatMap(({ code }) => [sql`(r.criteria ? ${code})::int`, sql`(r.criteria -> ${code} = 'true'::jsonb)::int`])
   // A code no slot was given yet (the worker gives it one): the statement cannot count it, the caller asks again with it.
   const codes = slots.map(({ code }) => code)
-  return sql`select ${rawKeySql(grouping)}, 1, (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
+  return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1, (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
       r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
     from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and not r.rolled_up
       and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
@@ -254,7 +271,7 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
   let parts: RawBuilder<unknown>[]
   if (plan === 'subtree') {
     // Each unit's subtree row counts all below it: the root's own rows (its children's and its own for `units`).
-    const key = grouping.kind === 'unit' ? sql`s.key` : rollupKeySql(grouping)
+    const key = grouping.kind === 'unit' ? sql`s.key` : exactKeySql(grouping, sql`r.bucket`)
     const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
     // By unit under a root: the root's own ratings are its row less its children's (each child read twice: +child, −root).
     const byChild = grouping.kind === 'unit' && filter.unitId !== null
@@ -269,7 +286,7 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
       : filter.counterId == null && (grouping.kind === 'officer' || grouping.kind === 'none')
         ? 'officer_rollups'
         : filter.officerId == null && (grouping.kind === 'counter' || grouping.kind === 'none') ? 'counter_rollups' : null
-    parts = segments.map((segment) => rollupRowsSql(rollupKeySql(grouping), subtreeTable !== null && officerCounterGrains.includes(segment.grain)
+    parts = segments.map((segment) => rollupRowsSql(exactKeySql(grouping, sql`r.bucket`), subtreeTable !== null && officerCounterGrains.includes(segment.grain)
       ? sql`s cross join lateral (select * from ${sql.table(subtreeTable)} r where r.unit_id = s.id
           and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`
       : sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
@@ -287,7 +304,9 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
   const known = slots.filter(({ slot }) => slot !== null)
   const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
       and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
-  const grouped = sql`select p.key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
+  // Series buckets leave as the text keyOf would make of them (parsing hundreds of timestamps in the driver is slower).
+  const keyColumn = grouping.kind === 'time' ? sql`to_char(p.key at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql`p.key`
+  const grouped = sql`select ${keyColumn} as key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
       bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
     from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
     group by p.key`
@@ -304,7 +323,7 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
 interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
 
 /** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
-function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList): void {
+function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList, grouping: Grouping): void {
   for (const row of rows) {
     const counts = emptyCounts()
     // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
@@ -321,7 +340,7 @@ function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: Slo
       const answered = Number(row[`a${index}`] ?? 0)
       if (answered !== 0) counts.criteria.set(code, { answered, met: Number(row[`m${index}`] ?? 0) })
     })
-    const key = keyOf(row.key)
+    const key = exactKeyText(grouping, row.key)
     const known = result.get(key)
     if (known === undefined) result.set(key, counts)
     else addCounts(known, counts)
@@ -378,7 +397,7 @@ async function exactCounts (db: Db, filter: FigureFilter, period: Period, groupi
   }
   if (cacheKey !== null) slotCache.set(cacheKey, slots.filter(({ slot }) => slot !== null))
   const result = new Map<string, Counts>()
-  addExactRows(result, rows, slots)
+  addExactRows(result, rows, slots, grouping)
   // A month row less its other days can leave a key with nothing in the period (an officer who served only
   // on those days): raw ratings would not list it either.
   for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
