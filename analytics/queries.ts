@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Category } from '../api/db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, criterionSlots, officerCounterGrains, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
@@ -102,29 +102,36 @@ function coverMonths (start: Date, end: Date): Segment[] {
 
 const negated = (segments: Segment[]): Segment[] => segments.map((segment) => ({ ...segment, sign: segment.sign === 1 ? -1 : 1 }))
 
+/** Sub-year parts of a period: months and days (coverMonths), or, for the heat map, one range of hour rows. */
+type Fine = (start: Date, end: Date) => Segment[]
+
+const hourRange: Fine = (start, end) => start < end ? [{ grain: 'hour', start, end, sign: 1 }] : []
+
 /** Part of one local year: its months and days, or, when that is more than half the year, the year's row less the rest of it. */
-function partOfYear (start: Date, end: Date): Segment[] {
+function partOfYear (start: Date, end: Date, fine: Fine): Segment[] {
   if (start >= end) return []
   const first = yearStart(start)
   const next = nextYearStart(start)
-  if ((end.getTime() - start.getTime()) * 2 <= next.getTime() - first.getTime()) return coverMonths(start, end)
-  return [{ grain: 'year', start: first, end: next, sign: 1 }, ...negated(coverMonths(first, start)), ...negated(coverMonths(end, next))]
+  if ((end.getTime() - start.getTime()) * 2 <= next.getTime() - first.getTime()) return fine(start, end)
+  return [{ grain: 'year', start: first, end: next, sign: 1 }, ...negated(fine(first, start)), ...negated(fine(end, next))]
 }
 
 /** [start, end) as whole years, then whole months, then days: the fewest rollup rows (e.g. the last 365 days: two year rows less a month and a few days each). */
-function cover (start: Date, end: Date, useYears: boolean): Segment[] {
+function cover (start: Date, end: Date, useYears: boolean, fine: Fine = coverMonths): Segment[] {
   if (start >= end) return []
-  if (!useYears) return coverMonths(start, end)
+  if (!useYears) return fine(start, end)
   const first = alignUp(start, 'year')
   const last = alignDown(end, 'year')
-  if (first < last) return [...partOfYear(start, first), { grain: 'year', start: first, end: last, sign: 1 }, ...partOfYear(last, end)]
-  if (start < first && first < end) return [...partOfYear(start, first), ...partOfYear(first, end)]
-  return partOfYear(start, end)
+  if (first < last) return [...partOfYear(start, first, fine), { grain: 'year', start: first, end: last, sign: 1 }, ...partOfYear(last, end, fine)]
+  if (start < first && first < end) return [...partOfYear(start, first, fine), ...partOfYear(first, end, fine)]
+  return partOfYear(start, end, fine)
 }
 
 /** The cheapest rollup rows covering the period for this grouping. */
 function segmentsFor (period: Period, grouping: Grouping): Segment[] {
-  if (grouping.kind === 'heatmap' || (grouping.kind === 'time' && grouping.interval === 'hour')) return [{ grain: 'hour', start: period.start, end: period.end, sign: 1 }]
+  // The heat map: years of weekday × hour cells (heatmap_rollups), the rest as hour rows.
+  if (grouping.kind === 'heatmap') return cover(period.start, period.end, true, hourRange)
+  if (grouping.kind === 'time' && grouping.interval === 'hour') return [{ grain: 'hour', start: period.start, end: period.end, sign: 1 }]
   if (grouping.kind === 'time' && grouping.interval !== 'month') return [{ grain: 'day', start: period.start, end: period.end, sign: 1 }]
   // A monthly series cannot read year rows (they would merge its months).
   return cover(period.start, period.end, grouping.kind !== 'time')
@@ -275,9 +282,12 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
     const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
     // By unit under a root: the root's own ratings are its row less its children's (each child read twice: +child, −root).
     const byChild = grouping.kind === 'unit' && filter.unitId !== null
-    parts = segments.map((segment) => rollupRowsSql(key, sql`s cross join lateral (select * from subtree_rollups r where r.unit_id = s.id
-      and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
-    byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
+    parts = segments.map((segment) => grouping.kind === 'heatmap' && heatmapGrains.includes(segment.grain)
+      ? rollupRowsSql(sql`r.cell::int`, sql`s cross join lateral (select * from heatmap_rollups r where r.unit_id = s.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`, segment.sign, slots)
+      : rollupRowsSql(key, sql`s cross join lateral (select * from subtree_rollups r where r.unit_id = s.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
+        byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
   } else {
     // Years: the root's own per-officer or per-counter subtree rows, when the filter and grouping need only one of
     // the two. Otherwise, and for months and days: the per counter × officer rows of every unit in the subtree.

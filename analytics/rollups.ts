@@ -1,7 +1,7 @@
 // Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database } from '../api/db/schema.ts'
-import { dayStart, hourStart, monthStart, yearStart } from './calendar.ts'
+import { dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = 'hour' | 'day' | 'month' | 'year'
 /** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
@@ -81,6 +81,26 @@ export type CounterRollupTable = CountColumns & {
 /** Grains of officer_rollups and counter_rollups; finer periods come from the detail rollups. */
 export const officerCounterGrains: readonly Grain[] = ['year']
 
+/**
+ * Per unit over its whole subtree, per local weekday × hour cell ((ISO weekday − 1) × 24 + hour, 0–167), local
+ * years only (migration 2026_11_27_1500): a year's heat map is at most 168 rows a unit; parts of years come from
+ * the subtree hour rows.
+ */
+export type HeatmapRollupTable = CountColumns & {
+  unit_id: string
+  grain: Grain
+  bucket: Date | string
+  cell: number
+  misuse: boolean
+}
+
+export const heatmapGrains: readonly Grain[] = ['year']
+
+/** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
+export function heatmapCell (at: Date): number {
+  return (localWeekday(at) - 1) * 24 + localHour(at)
+}
+
 /** A fixed array position per criterion code, given the first time the code is counted. */
 export type CriterionSlotTable = {
   slot: number
@@ -92,6 +112,7 @@ export type RollupTables = {
   subtree_rollups: SubtreeRollupTable
   officer_rollups: OfficerRollupTable
   counter_rollups: CounterRollupTable
+  heatmap_rollups: HeatmapRollupTable
   criterion_slots: CriterionSlotTable
 }
 
@@ -123,6 +144,7 @@ const detailKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'mi
 const subtreeKey = ['grain', 'unit_id', 'bucket', 'misuse'] as const
 const officerKey = ['unit_id', 'grain', 'bucket', 'officer_id', 'misuse'] as const
 const counterKey = ['unit_id', 'grain', 'bucket', 'counter_id', 'misuse'] as const
+const heatmapKey = ['unit_id', 'grain', 'bucket', 'cell', 'misuse'] as const
 
 function checkRating (rating: RatingForRollup): void {
   if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
@@ -210,7 +232,18 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   const subtree = new Map<string, Row>()
   const officer = new Map<string, Row>()
   const counter = new Map<string, Row>()
+  const heatmap = new Map<string, Row>()
   for (const rating of ratings) {
+    const cell = heatmapCell(rating.countedAt)
+    for (const grain of heatmapGrains) {
+      const bucket = grainStart(rating.countedAt, grain).toISOString()
+      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
+        const key = `${unitId}|${grain}|${bucket}|${cell}|${rating.misuse}`
+        let row = heatmap.get(key)
+        if (row === undefined) heatmap.set(key, row = emptyRow({ unit_id: unitId, grain, bucket, cell, misuse: rating.misuse }))
+        addTo(row, rating, sign, slots)
+      }
+    }
     for (const grain of officerCounterGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
       for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
@@ -245,13 +278,14 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree))
   await upsert(db, 'officer_rollups', officerKey, sortedRows(officer))
   await upsert(db, 'counter_rollups', counterKey, sortedRows(counter))
+  await upsert(db, 'heatmap_rollups', heatmapKey, sortedRows(heatmap))
 }
 
 const columnTypes: Record<string, string> = {
-  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text'
+  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text', cell: 'smallint'
 }
 
-async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups', key: readonly string[], rows: Row[]): Promise<void> {
+async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups', key: readonly string[], rows: Row[]): Promise<void> {
   if (rows.length === 0) return
   const columns = [...key, ...scalarCounts, 'answered', 'met']
   // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
@@ -288,8 +322,8 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   // (FOR UPDATE), which would otherwise deadlock with the marking below. Units: no move meanwhile.
   await sql`lock table ratings in exclusive mode`.execute(trx)
   await sql`lock table units in share mode`.execute(trx)
-  await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups in exclusive mode`.execute(trx)
-  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups']) await sql`delete from ${sql.table(table)}`.execute(trx)
+  await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups, heatmap_rollups in exclusive mode`.execute(trx)
+  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) await sql`delete from ${sql.table(table)}`.execute(trx)
   const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings`.execute(trx)
   const slots = [...(await slotsFor(trx, codes.rows.map((row) => row.code))).entries()]
   const width = Math.max(0, ...slots.map(([, slot]) => slot))
@@ -349,6 +383,15 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
     await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
       select ${grain}, unit_id, ${bucket}, misuse, ${summed}
       from subtree_rollups where grain = ${from} group by unit_id, ${bucket}, misuse`.execute(trx)
+  }
+  // Heat-map cells: the subtree hour rows folded into their year and local weekday × hour.
+  const local = sql`((bucket at time zone 'UTC') + interval '7 hours')`
+  const cell = sql`((extract(isodow from ${local})::int - 1) * 24 + extract(hour from ${local})::int)`
+  for (const grain of heatmapGrains) {
+    const bucket = sqlLocalBucket(sql`bucket`, grain)
+    await sql`insert into heatmap_rollups (unit_id, grain, bucket, cell, misuse, ${counts})
+      select unit_id, ${grain}, ${bucket}, ${cell}, misuse, ${summed}
+      from subtree_rollups where grain = 'hour' group by unit_id, ${bucket}, ${cell}, misuse`.execute(trx)
   }
   // Every rating is counted now: none is left for the worker (figures would add it twice).
   await sql`update ratings set rolled_up = true where not rolled_up`.execute(trx)

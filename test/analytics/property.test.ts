@@ -1,4 +1,4 @@
-// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every figure from the rollups (detail, subtree, per-subtree officer and counter years) equals the same figure from raw ratings.
+// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years) equals the same figure from raw ratings.
 import assert from 'node:assert/strict'
 import t from 'tap'
 import fc from 'fast-check'
@@ -59,7 +59,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
 
   let runs = 0
   await fc.assert(fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
-    for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups']) await sql`delete from ${sql.table(table)}`.execute(db)
+    for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) await sql`delete from ${sql.table(table)}`.execute(db)
     await sql`delete from ratings`.execute(db)
     for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
     const from = days[drawn.from]!
@@ -75,12 +75,13 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
     assert.deepEqual(await byCounter(db, filter), await byCounter(db, filter, raw), 'by counter')
     assert.deepEqual(await byUnit(db, filter), await byUnit(db, filter, raw), 'by unit')
     assert.deepEqual(await heatmap(db, filter), await heatmap(db, filter, raw), 'heat map')
-    // The whole year 2026, and 2026 less its first and last day: the per-subtree officer and counter year rows.
+    // The whole year 2026, and 2026 less its first and last day: the per-subtree officer, counter and heat-map year rows.
     for (const [from, to] of [['2026-01-01', '2026-12-31'], ['2026-01-02', '2026-12-30']] as const) {
       const year = { ...filter, from, to }
       assert.deepEqual(await byOfficer(db, year, { minSample: 3 }), await byOfficer(db, year, { ...raw, minSample: 3 }), `by officer ${from}…${to}`)
       assert.deepEqual(await byCounter(db, year), await byCounter(db, year, raw), `by counter ${from}…${to}`)
       assert.deepEqual(await summary(db, year), await summary(db, year, raw), `summary ${from}…${to}`)
+      assert.deepEqual(await heatmap(db, year), await heatmap(db, year, raw), `heat map ${from}…${to}`)
     }
     // An hourly series is limited to 31 days: one day, or two neighbouring days of the list close enough.
     const next = days[Math.min(days.length - 1, drawn.from + Math.min(1, drawn.length))]!

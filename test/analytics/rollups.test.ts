@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'
 import { criterionSlots, recordRatings, rebuildRollups, withRollups, type RatingForRollup } from '../../analytics/rollups.ts'
-import { byCounter, byOfficer, byUnit, summary, timeseries } from '../../analytics/queries.ts'
+import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries } from '../../analytics/queries.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import type { Database } from '../../api/db/schema.ts'
@@ -35,7 +35,9 @@ async function rollupRows (db: Kysely<Database>): Promise<unknown[]> {
     .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('officer_id').orderBy('misuse').execute()
   const counters = await rdb.selectFrom('counter_rollups').selectAll().where('total', '<>', 0)
     .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('counter_id').orderBy('misuse').execute()
-  return [detail.map(readable), subtree.map(readable), officers.map(readable), counters.map(readable)]
+  const cells = await rdb.selectFrom('heatmap_rollups').selectAll().where('total', '<>', 0)
+    .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('cell').orderBy('misuse').execute()
+  return [detail.map(readable), subtree.map(readable), officers.map(readable), counters.map(readable), cells.map(readable)]
 }
 
 t.test(`recordRatings fills local days, months, years and every ancestor's subtree rows (${databaseKind})`, async (t) => {
@@ -76,6 +78,9 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
     const years = await rdb.selectFrom(table).select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
     t.same(new Map(years.map((row) => [row.unit_id, row.total])), new Map([[centre.centreId, 3], [centre.communeId, 3], [centre.provinceId, 3]]), `${table}: the centre, its commune and its province each count the officer's / counter's year`)
   }
+  // 23:30 on Thursday 31 Dec 2026, local: cell (4 − 1) × 24 + 23.
+  const cells = await rdb.selectFrom('heatmap_rollups').select(['unit_id', 'cell', 'total']).where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
+  t.same(new Map(cells.map((row) => [row.unit_id, [row.cell, row.total]])), new Map([[centre.centreId, [95, 3]], [centre.communeId, [95, 3]], [centre.provinceId, [95, 3]]]), 'heat-map cells of the year, local weekday × hour')
   const hours = await rdb.selectFrom('subtree_rollups').select(['bucket', 'total']).where('grain', '=', 'hour').where('unit_id', '=', centre.provinceId).orderBy('bucket').execute()
   t.same(hours.map((row) => [new Date(row.bucket).toISOString(), row.total]), [['2026-12-31T16:00:00.000Z', 3], ['2026-12-31T17:00:00.000Z', 1]], 'hour rows for the heat map and hourly series')
 
@@ -146,6 +151,7 @@ t.test(`moving a unit to another parent moves its subtree's counts (${databaseKi
     const year = { unitId, from: '2026-01-01', to: '2026-12-31' }
     t.same(await byOfficer(db, year, { minSample: 1 }), await byOfficer(db, year, { source: 'ratings', minSample: 1 }), 'officers of the year equal raw after the move')
     t.same(await byCounter(db, year), await byCounter(db, year, { source: 'ratings' }), 'counters of the year equal raw after the move')
+    t.same(await heatmap(db, year), await heatmap(db, year, { source: 'ratings' }), 'the heat map of the year equals raw after the move')
   }
   t.equal((await byCounter(db, { unitId: second.communeId, from: '2026-01-01', to: '2026-12-31' })).rows.length, 2, 'the new commune lists both centres\' counters for the year')
   const moved = await rollupRows(db)

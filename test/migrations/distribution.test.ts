@@ -20,6 +20,7 @@ const placement: Record<string, Placement> = {
   // Per-subtree officer / counter years, keyed like subtree_rollups by the unit whose subtree a row counts.
   officer_rollups: 'distributed',
   counter_rollups: 'distributed',
+  heatmap_rollups: 'distributed',
   alerts: 'distributed',
   units: 'reference',
   counters: 'reference',
