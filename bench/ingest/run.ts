@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { openDatabase } from '../../api/db/database.ts'
 import { migrateToLatest } from '../../api/db/migrate.ts'
 import { hashToken, newToken } from '../../api/services/secrets.ts'
-import { cpuSeconds, freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
+import { cpuSeconds, cpuUsedBetween, freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)
@@ -66,26 +66,32 @@ try {
   console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
   // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
   await autocannon({ url: `http://127.0.0.1:${barePort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
-  // CPU seconds of the server under test, of PostgreSQL (every postgres process) and of this process (autocannon).
+  // CPU seconds of the servers under test, of PostgreSQL serving this database (its backends and the server's own
+  // processes: WAL writer, checkpointer, …; not other databases' sessions) and of this process (autocannon).
   const [bare, insert, api] = children.map((child) => child.pid!)
-  const cpu = async (): Promise<{ server: (pid: number) => number, postgres: number, client: number }> => {
-    const totals = await cpuSeconds({ pids: [bare!, insert!, api!, process.pid], names: ['postgres'] })
-    return { server: (pid) => totals.get(String(pid)) ?? 0, postgres: totals.get('postgres') ?? 0, client: totals.get(String(process.pid)) ?? 0 }
-  }
+  const postgresPids = async (): Promise<number[]> => (await sql<{ pid: number }>`
+    select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db)).rows.map((row) => row.pid)
+  type Reading = Map<number, number>
+  const cpu = async (): Promise<Reading> => cpuSeconds([bare!, insert!, api!, process.pid, ...await postgresPids()])
+  const usage = (from: Reading, to: Reading, server: number) => ({
+    server: cpuUsedBetween(from, to, [server]),
+    client: cpuUsedBetween(from, to, [process.pid]),
+    postgres: cpuUsedBetween(from, to) - cpuUsedBetween(from, to, [bare!, insert!, api!, process.pid])
+  })
   let before = await cpu()
   const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
   let after = await cpu()
-  const ceilingCpu = { server: after.server(bare!) - before.server(bare!), client: after.client - before.client }
+  const ceilingCpu = usage(before, after, bare!)
   await autocannon({ url: `http://127.0.0.1:${insertPort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
   before = await cpu()
   const plainInsert = await load(`http://127.0.0.1:${insertPort}/ratings`, tokens)
   after = await cpu()
-  const insertCpu = { server: after.server(insert!) - before.server(insert!), postgres: after.postgres - before.postgres, client: after.client - before.client }
+  const insertCpu = usage(before, after, insert!)
   await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
   before = await cpu()
   const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
   after = await cpu()
-  const ingestCpu = { server: after.server(api!) - before.server(api!), postgres: after.postgres - before.postgres, client: after.client - before.client }
+  const ingestCpu = usage(before, after, api!)
 
   // The rollup worker runs beside the ingest: how far behind it is when the load stops, and how long it needs.
   const pendingAtEnd = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)

@@ -57,21 +57,23 @@ export async function scratchDatabase (serverUrl: string, prefix: string): Promi
   }
 }
 
-/** CPU seconds (user + system) used so far by each process whose name is in `names` or whose pid is in `pids` (Linux /proc). */
-export async function cpuSeconds (select: { pids?: number[], names?: string[] }): Promise<Map<string, number>> {
-  const { readdir, readFile } = await import('node:fs/promises')
-  const totals = new Map<string, number>()
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null)
+/** CPU seconds (user + system) each process has used so far, by pid (Linux /proc; empty elsewhere). */
+export async function cpuSeconds (pids: number[]): Promise<Map<number, number>> {
+  const { readFile } = await import('node:fs/promises')
+  const totals = new Map<number, number>()
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
     if (stat === null) continue
     // "pid (comm) state ppid …": fields after the closing parenthesis; utime and stime are fields 14 and 15.
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const seconds = (Number(fields[11]) + Number(fields[12])) / 100
-    const pid = Number(entry)
-    const key = select.pids?.includes(pid) === true ? String(pid) : select.names?.includes(name) === true ? name : null
-    if (key !== null) totals.set(key, (totals.get(key) ?? 0) + seconds)
+    totals.set(pid, (Number(fields[11]) + Number(fields[12])) / 100)
   }
   return totals
+}
+
+/** CPU seconds used between two `cpuSeconds` readings by the processes alive at the second (new ones count whole). */
+export function cpuUsedBetween (before: Map<number, number>, after: Map<number, number>, pids?: number[]): number {
+  let used = 0
+  for (const [pid, seconds] of after) if (pids === undefined || pids.includes(pid)) used += seconds - (before.get(pid) ?? 0)
+  return used
 }
