@@ -68,10 +68,16 @@ export function addCategory (into: Counts, category: Category, count: number): v
 
 const ratio = (numerator: number, denominator: number): number | null => denominator === 0 ? null : numerator / denominator
 
+function descending (levels: number[]): boolean {
+  for (let index = 1; index < levels.length; index++) if (levels[index - 1]! <= levels[index]!) return false
+  return true
+}
+
 export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
   // Usually every level and code counted is configured: the catalogue's order as it is (2,000 officers' rows at a time).
-  const extraLevels = [...counts.byLevel.entries()].some(([level, count]) => count > 0 && !catalogue.levels.includes(level))
-  const levels = !extraLevels && catalogue.levels.every((level, index) => index === 0 || catalogue.levels[index - 1]! > level)
+  let extraLevels = false
+  for (const [level, count] of counts.byLevel) if (count > 0 && !catalogue.levels.includes(level)) extraLevels = true
+  const levels = !extraLevels && descending(catalogue.levels)
     ? catalogue.levels
     : [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort((a, b) => b - a)
   const byLevel: Record<string, number> = {}

@@ -332,6 +332,10 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
 
 interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
 
+const levelColumns = levelNumbers.map((level) => `level_${level}`)
+const answeredColumns: string[] = []
+const metColumns: string[] = []
+
 /** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
 function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList, grouping: Grouping): void {
   for (const row of rows) {
@@ -343,13 +347,13 @@ function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: Slo
     counts.unsatisfied = Number(row.unsatisfied ?? 0)
     counts.weightSum = Number(row.weight_sum ?? 0)
     for (const level of levelNumbers) {
-      const count = Number(row[`level_${level}`] ?? 0)
+      const count = Number(row[levelColumns[level - 1]!] ?? 0)
       if (count !== 0) counts.byLevel.set(level, count)
     }
-    slots.forEach(({ code }, index) => {
-      const answered = Number(row[`a${index}`] ?? 0)
-      if (answered !== 0) counts.criteria.set(code, { answered, met: Number(row[`m${index}`] ?? 0) })
-    })
+    for (let index = 0; index < slots.length; index++) {
+      const answered = Number(row[answeredColumns[index] ??= `a${index}`] ?? 0)
+      if (answered !== 0) counts.criteria.set(slots[index]!.code, { answered, met: Number(row[metColumns[index] ??= `m${index}`] ?? 0) })
+    }
     const key = exactKeyText(grouping, row.key)
     const known = result.get(key)
     if (known === undefined) result.set(key, counts)
