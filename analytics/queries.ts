@@ -211,6 +211,9 @@ const keyOf = (value: unknown): string => value instanceof Date ? value.toISOStr
  * by exactKeyText. 1 January 1970 was a Thursday.
  */
 function exactKeySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unknown> {
+  // Officers and counters by their uuid (null: nobody signed in): no text per row, and the names join on the key.
+  if (grouping.kind === 'officer') return sql`r.officer_id`
+  if (grouping.kind === 'counter') return sql`r.counter_id`
   if (grouping.kind !== 'heatmap') return keySql(grouping, time)
   const localHour = sql`((floor(date_part('epoch', ${time}))::bigint + ${sql.lit(7 * 3600)}) / 3600)`
   return sql`(((${localHour} / 24 + 3) % 7) * 24 + ${localHour} % 24)::int`
@@ -218,6 +221,7 @@ function exactKeySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder
 
 /** The statement's key as the text keySql gives (series buckets come as ISO text already, see exactStatement). */
 function exactKeyText (grouping: Grouping, value: unknown): string {
+  if (grouping.kind === 'officer' && value === null) return ''
   if (grouping.kind !== 'heatmap') return keyOf(value)
   const cell = Number(value)
   return `${Math.floor(cell / 24) + 1}:${cell % 24}`
@@ -322,9 +326,9 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
     group by p.key`
   // Officers and counters get their names in the same statement (no round trip after it), counters in display order.
   const labelled = grouping.kind === 'officer'
-    ? sql`select g.*, o.full_name from (${grouped}) g left join officers o on o.id::text = g.key`
+    ? sql`select g.*, o.full_name from (${grouped}) g left join officers o on o.id = g.key`
     : grouping.kind === 'counter'
-      ? sql`select g.*, c.unit_id, c.number, c.name from (${grouped}) g join counters c on c.id::text = g.key join units u on u.id = c.unit_id
+      ? sql`select g.*, c.unit_id, c.number, c.name from (${grouped}) g join counters c on c.id = g.key join units u on u.id = c.unit_id
           order by u.code, c.number`
       : grouped
   return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
@@ -493,7 +497,7 @@ export async function byOfficer (db: Db, filter: FigureFilter, options: QueryOpt
   const [{ counts, rows: read }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)])
   const ids = [...counts.keys()].filter((id) => id !== '')
   const officers = read !== null
-    ? read.map((row) => ({ id: keyOf(row.key), full_name: row.full_name as string | null }))
+    ? read.map((row) => ({ id: row.key === null ? '' : keyOf(row.key), full_name: row.full_name as string | null }))
     : ids.length === 0 ? [] : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
   const names = new Map(officers.map((officer) => [officer.id, officer.full_name]))
   const rows = [...counts.entries()].map(([id, officerCounts]) => ({

@@ -131,12 +131,13 @@ async function main (): Promise<void> {
 
     const sizes = await sql<{ name: string, rows: number, bytes: number }>`
       select relname as name, reltuples::bigint as rows, pg_total_relation_size(oid) as bytes
-      from pg_class where relname in ('ratings', 'rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups') order by relname`.execute(db)
+      from pg_class where relname in ('ratings', 'rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups') order by relname`.execute(db)
     const grains = await sql<{ name: string, grain: string, rows: number }>`
       select 'rating_rollups' as name, grain, count(*) as rows from rating_rollups group by grain
       union all select 'subtree_rollups', grain, count(*) from subtree_rollups group by grain
       union all select 'officer_rollups', grain, count(*) from officer_rollups group by grain
-      union all select 'counter_rollups', grain, count(*) from counter_rollups group by grain order by 1, 2`.execute(db)
+      union all select 'counter_rollups', grain, count(*) from counter_rollups group by grain
+      union all select 'heatmap_rollups', grain, count(*) from heatmap_rollups group by grain order by 1, 2`.execute(db)
     console.log(`\nData size (${pendingCount} ratings pending, not yet rolled up)`)
     for (const row of sizes.rows) console.log(`  ${row.name.padEnd(26)} ${String(Math.round(row.rows)).padStart(12)} rows  ${(row.bytes / 1024 / 1024).toFixed(0).padStart(7)} MB`)
     for (const row of grains.rows) console.log(`  ${row.name} grain ${row.grain.padEnd(6)} ${String(row.rows).padStart(11)} rows`)
