@@ -8,7 +8,11 @@ export interface RollupWorkerOptions {
   batchSize?: number
   /** Polling interval: catches ratings another server process stored, or a run that failed. */
   intervalMs?: number
-  /** Delay after a nudge, so the ratings of several commits are rolled up together. */
+  /**
+   * Delay after a nudge, so the ratings of many commits are rolled up together: one rollup row per counter and
+   * hour then serves many ratings. 500 ms halved the PostgreSQL CPU per rating under load against 50 ms
+   * (bench/ingest); figures stay exact meanwhile, as they add the pending ratings.
+   */
   nudgeDelayMs?: number
   onError?: (error: unknown) => void
 }
@@ -44,7 +48,7 @@ export class RollupWorker {
   constructor (private readonly db: Kysely<Database>, private readonly options: RollupWorkerOptions = {}) {
     this.batchSize = options.batchSize ?? 5000
     this.intervalMs = options.intervalMs ?? 1000
-    this.nudgeDelayMs = options.nudgeDelayMs ?? 50
+    this.nudgeDelayMs = options.nudgeDelayMs ?? 500
   }
 
   start (): void {
