@@ -274,18 +274,31 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
     }
   }
   // Sorted keys: concurrent transactions lock shared rows in the same order, so they cannot deadlock.
-  await upsert(db, 'rating_rollups', detailKey, sortedRows(detail))
-  await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree))
-  await upsert(db, 'officer_rollups', officerKey, sortedRows(officer))
-  await upsert(db, 'counter_rollups', counterKey, sortedRows(counter))
-  await upsert(db, 'heatmap_rollups', heatmapKey, sortedRows(heatmap))
+  const width = Math.max(0, ...slots.values())
+  await upsert(db, 'rating_rollups', detailKey, sortedRows(detail), width)
+  await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree), width)
+  await upsert(db, 'officer_rollups', officerKey, sortedRows(officer), width)
+  await upsert(db, 'counter_rollups', counterKey, sortedRows(counter), width)
+  await upsert(db, 'heatmap_rollups', heatmapKey, sortedRows(heatmap), width)
 }
 
 const columnTypes: Record<string, string> = {
   grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text', cell: 'smallint'
 }
 
-async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups', key: readonly string[], rows: Row[]): Promise<void> {
+/**
+ * Two criteria arrays added element by element, `width` (the highest slot) long: written out (~0.1 µs an element)
+ * instead of int_array_add (a SQL function: ~4 µs a call, two calls per updated row, a fifth of a worker run).
+ * No stored array is longer than the highest slot (slots only grow); should one be, int_array_add keeps all of it.
+ */
+function addedArrays (stored: RawBuilder<unknown>, added: RawBuilder<unknown>, width: number): RawBuilder<unknown> {
+  if (width === 0) return sql`int_array_add(${stored}, ${added})`
+  const elements = Array.from({ length: width }, (_, index) => sql`coalesce(${stored}[${sql.lit(index + 1)}], 0) + coalesce(${added}[${sql.lit(index + 1)}], 0)`)
+  return sql`case when cardinality(${stored}) > ${sql.lit(width)} or cardinality(${added}) > ${sql.lit(width)} then int_array_add(${stored}, ${added})
+    else array[${sql.join(elements)}] end`
+}
+
+async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups', key: readonly string[], rows: Row[], width: number): Promise<void> {
   if (rows.length === 0) return
   const columns = [...key, ...scalarCounts, 'answered', 'met']
   // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
@@ -302,8 +315,7 @@ async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'of
   const selected = sql.join(columns.map((column) => column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
   const updates = sql.join([
     ...scalarCounts.map((column) => sql`${sql.ref(column)} = ${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`),
-    sql`answered = int_array_add(${sql.ref(`${table}.answered`)}, excluded.answered)`,
-    sql`met = int_array_add(${sql.ref(`${table}.met`)}, excluded.met)`
+    ...(['answered', 'met'] as const).map((column) => sql`${sql.ref(column)} = ${addedArrays(sql.ref(`${table}.${column}`), sql`excluded.${sql.ref(column)}`, width)}`)
   ])
   await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))})
     select ${selected} from unnest(${values}) as v (${sql.join(columns.map((column) => sql.ref(column)))})
