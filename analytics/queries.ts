@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Category } from '../api/db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
@@ -206,17 +206,14 @@ const rawKeySql = (grouping: Grouping): RawBuilder<unknown> => keySql(grouping, 
 const keyOf = (value: unknown): string => value instanceof Date ? value.toISOString() : String(value)
 
 /**
- * The group key inside the one-statement read: as keySql, but a heat-map cell is an integer (weekday × 24 + hour,
- * local; integer arithmetic on the epoch instead of two extracts and a text per row), turned into keySql's text
- * by exactKeyText. 1 January 1970 was a Thursday.
+ * The group key inside the one-statement read: as keySql, but a heat-map cell is an integer (sqlHeatmapCell: no
+ * extracts and no text per row), turned into keySql's text by exactKeyText.
  */
 function exactKeySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unknown> {
   // Officers and counters by their uuid (null: nobody signed in): no text per row, and the names join on the key.
   if (grouping.kind === 'officer') return sql`r.officer_id`
   if (grouping.kind === 'counter') return sql`r.counter_id`
-  if (grouping.kind !== 'heatmap') return keySql(grouping, time)
-  const localHour = sql`((floor(date_part('epoch', ${time}))::bigint + ${sql.lit(7 * 3600)}) / 3600)`
-  return sql`(((${localHour} / 24 + 3) % 7) * 24 + ${localHour} % 24)::int`
+  return grouping.kind === 'heatmap' ? sqlHeatmapCell(time) : keySql(grouping, time)
 }
 
 /** The statement's key as the text keySql gives (series buckets come as ISO text already, see exactStatement). */

@@ -1,7 +1,7 @@
 // Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database } from '../api/db/schema.ts'
-import { dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
+import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = 'hour' | 'day' | 'month' | 'year'
 /** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
@@ -138,6 +138,15 @@ export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day
   return sql<Date>`((date_trunc(${sql.lit(unit)}, (${column} at time zone 'UTC') + interval '7 hours') - interval '7 hours') at time zone 'UTC')`
 }
 
+/**
+ * SQL for the heat-map cell of a timestamptz, as heatmapCell: (local ISO weekday − 1) × 24 + local hour, by integer
+ * arithmetic on the epoch (no extracts, no time zone); 1 January 1970 was a Thursday.
+ */
+export function sqlHeatmapCell (time: RawBuilder<unknown>): RawBuilder<number> {
+  const localHour = sql`((floor(date_part('epoch', ${time}))::bigint + ${sql.lit(LOCAL_OFFSET_MS / 1000)}) / 3600)`
+  return sql<number>`(((${localHour} / 24 + 3) % 7) * 24 + ${localHour} % 24)::int`
+}
+
 const levelColumns = Array.from({ length: LEVELS }, (_, index) => `level_${index + 1}` as keyof LevelColumns)
 const scalarCounts = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelColumns] as const
 const detailKey = ['grain', 'unit_id', 'bucket', 'counter_id', 'officer_id', 'misuse'] as const
@@ -233,43 +242,27 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   const officer = new Map<string, Row>()
   const counter = new Map<string, Row>()
   const heatmap = new Map<string, Row>()
+  /** Adds the rating to the row of `rows` whose key columns are `key` (made on first use). */
+  const add = (rows: Map<string, Row>, key: Record<string, unknown>, rating: RatingForRollup): void => {
+    const id = Object.values(key).join('|')
+    let row = rows.get(id)
+    if (row === undefined) rows.set(id, row = emptyRow(key))
+    addTo(row, rating, sign, slots)
+  }
   for (const rating of ratings) {
+    const { counterId, officerId, misuse } = rating
+    const units = ancestors.get(rating.unitId) ?? [rating.unitId]
     const cell = heatmapCell(rating.countedAt)
-    for (const grain of heatmapGrains) {
-      const bucket = grainStart(rating.countedAt, grain).toISOString()
-      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
-        const key = `${unitId}|${grain}|${bucket}|${cell}|${rating.misuse}`
-        let row = heatmap.get(key)
-        if (row === undefined) heatmap.set(key, row = emptyRow({ unit_id: unitId, grain, bucket, cell, misuse: rating.misuse }))
-        addTo(row, rating, sign, slots)
-      }
-    }
-    for (const grain of officerCounterGrains) {
-      const bucket = grainStart(rating.countedAt, grain).toISOString()
-      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
-        const officerRow = `${unitId}|${grain}|${bucket}|${rating.officerId ?? ''}|${rating.misuse}`
-        let row = officer.get(officerRow)
-        if (row === undefined) officer.set(officerRow, row = emptyRow({ unit_id: unitId, grain, bucket, officer_id: rating.officerId, misuse: rating.misuse }))
-        addTo(row, rating, sign, slots)
-        const counterRow = `${unitId}|${grain}|${bucket}|${rating.counterId}|${rating.misuse}`
-        row = counter.get(counterRow)
-        if (row === undefined) counter.set(counterRow, row = emptyRow({ unit_id: unitId, grain, bucket, counter_id: rating.counterId, misuse: rating.misuse }))
-        addTo(row, rating, sign, slots)
-      }
-    }
     for (const grain of subtreeGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
-      if (grain !== 'hour') {
-        const key = `${grain}|${rating.unitId}|${bucket}|${rating.counterId}|${rating.officerId ?? ''}|${rating.misuse}`
-        let row = detail.get(key)
-        if (row === undefined) detail.set(key, row = emptyRow({ grain, unit_id: rating.unitId, bucket, counter_id: rating.counterId, officer_id: rating.officerId, misuse: rating.misuse }))
-        addTo(row, rating, sign, slots)
-      }
-      for (const unitId of ancestors.get(rating.unitId) ?? [rating.unitId]) {
-        const key = `${grain}|${unitId}|${bucket}|${rating.misuse}`
-        let row = subtree.get(key)
-        if (row === undefined) subtree.set(key, row = emptyRow({ grain, unit_id: unitId, bucket, misuse: rating.misuse }))
-        addTo(row, rating, sign, slots)
+      if (grain !== 'hour') add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating)
+      for (const unitId of units) {
+        add(subtree, { grain, unit_id: unitId, bucket, misuse }, rating)
+        if (officerCounterGrains.includes(grain)) {
+          add(officer, { unit_id: unitId, grain, bucket, officer_id: officerId, misuse }, rating)
+          add(counter, { unit_id: unitId, grain, bucket, counter_id: counterId, misuse }, rating)
+        }
+        if (heatmapGrains.includes(grain)) add(heatmap, { unit_id: unitId, grain, bucket, cell, misuse }, rating)
       }
     }
   }
@@ -397,8 +390,7 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
       from subtree_rollups where grain = ${from} group by unit_id, ${bucket}, misuse`.execute(trx)
   }
   // Heat-map cells: the subtree hour rows folded into their year and local weekday × hour.
-  const local = sql`((bucket at time zone 'UTC') + interval '7 hours')`
-  const cell = sql`((extract(isodow from ${local})::int - 1) * 24 + extract(hour from ${local})::int)`
+  const cell = sqlHeatmapCell(sql`bucket`)
   for (const grain of heatmapGrains) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)
     await sql`insert into heatmap_rollups (unit_id, grain, bucket, cell, misuse, ${counts})
