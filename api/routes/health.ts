@@ -1,21 +1,21 @@
 // Liveness, readiness (the database answers) and Prometheus metrics.
 import { timingSafeEqual } from 'node:crypto'
-import { isIP } from 'node:net'
+import { BlockList, isIP } from 'node:net'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../errors.ts'
 import { ErrorResponse } from '../schemas/common.ts'
 
-/** Loopback, private (RFC 1918, unique-local) and link-local addresses: the server's own host and network. */
+/** Loopback, private (RFC 1918, unique-local) and link-local networks: the server's own host and network. */
+const privateNetworks = new BlockList()
+for (const [network, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16]] as const) privateNetworks.addSubnet(network, prefix, 'ipv4')
+for (const [network, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) privateNetworks.addSubnet(network, prefix, 'ipv6')
+
+/** Whether a client address (IPv4, IPv6, or IPv4-mapped IPv6) is on those networks. */
 export function isPrivateAddress (address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
-  if (isIP(v4) === 4) {
-    const [a, b] = v4.split('.').map(Number) as [number, number]
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)
-  }
-  const v6 = address.toLowerCase()
-  return v6 === '::1' || /^f[cd][0-9a-f]{2}:/.test(v6) || /^fe[89ab][0-9a-f]:/.test(v6)
+  const family = isIP(address)
+  return family !== 0 && privateNetworks.check(address, family === 4 ? 'ipv4' : 'ipv6')
 }
 
 function sameSecret (given: string, expected: string): boolean {
