@@ -1,0 +1,23 @@
+// What every `npm run` command shares: the configuration, the database opened and closed around the work, and a
+// one-line error with exit code 1.
+import { loadConfig, ConfigError, type Config } from '../config.ts'
+import { openDatabase, type DatabaseOptions } from '../db/database.ts'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.ts'
+
+export async function runCommand (name: string, work: (db: Kysely<Database>, config: Config, options: DatabaseOptions) => Promise<void>): Promise<void> {
+  try {
+    const config = loadConfig()
+    const options = { databaseUrl: config.databaseUrl, dataDir: config.dataDir }
+    const db = await openDatabase(options)
+    try {
+      await work(db, config, options)
+    } finally {
+      await db.destroy()
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(error instanceof ConfigError ? `configuration error: ${message}` : `${name} failed: ${message}`)
+    process.exitCode = 1
+  }
+}
