@@ -1,4 +1,5 @@
 // Reads the environment once at boot into a typed, validated configuration object.
+import net from 'node:net'
 import path from 'node:path'
 
 export interface MisuseConfig {
@@ -30,10 +31,18 @@ export interface Config {
   misuse: MisuseConfig
   /** Origins allowed to send state-changing requests besides the server's own. */
   trustedOrigins: string[]
-  /** Trust X-Forwarded-* from a reverse proxy in front of the server. */
-  trustProxy: boolean
+  /**
+   * Which X-Forwarded-* to believe (Fastify's trustProxy): false = none, a number = that many proxy hops in front,
+   * a list = the proxies' addresses or CIDR ranges. Never `true`, which would believe whatever a client writes.
+   */
+  trustProxy: false | number | string[]
   /** Bearer token a Prometheus scraper sends to /metrics; null: only loopback and private-network callers may read it. */
   metricsToken: string | null
+  /** A session ends this many hours after sign-in, however often it is used (the sliding expiry is within it). */
+  sessionMaxHours: number
+  /** Open live sockets allowed per session and per client address. */
+  liveSocketsPerSession: number
+  liveSocketsPerAddress: number
 }
 
 export class ConfigError extends Error {
@@ -66,6 +75,33 @@ function readBoolean (env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true
   if (/^(0|false|no)$/i.test(raw)) return false
   throw new ConfigError(name, `must be true or false, got "${raw}"`)
+}
+
+/**
+ * TRUST_PROXY: false/0 (default), a hop count (1 = one nginx in front), or the proxies' addresses/CIDRs
+ * ("127.0.0.1,10.0.0.0/8"). `true` is refused: it trusts the left-most X-Forwarded-For, which the client writes.
+ */
+function readTrustProxy (env: Env): false | number | string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim()
+  if (raw === '' || /^(0|false|no)$/i.test(raw)) return false
+  if (/^(true|yes)$/i.test(raw)) {
+    throw new ConfigError('TRUST_PROXY', 'must be a hop count (e.g. 1 for one nginx in front) or the proxies\' addresses (e.g. 127.0.0.1,10.0.0.0/8); "true" would believe any client\'s X-Forwarded-For')
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw)
+    if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be a hop count between 1 and 10, got ${hops}`)
+    return hops
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/')
+    const family = net.isIP(address ?? '')
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32))
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError('TRUST_PROXY', `must be a hop count or a comma-separated list of proxy addresses or CIDR ranges, got "${entry}"`)
+    }
+  }
+  return entries
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -126,8 +162,11 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
       burstWindowSeconds: readInt(env, 'MISUSE_BURST_WINDOW_SECONDS', 60, 1, 86400)
     },
     trustedOrigins,
-    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
-    metricsToken
+    trustProxy: readTrustProxy(env),
+    metricsToken,
+    sessionMaxHours: readInt(env, 'SESSION_MAX_HOURS', 24, 1, 24 * 90),
+    liveSocketsPerSession: readInt(env, 'LIVE_SOCKETS_PER_SESSION', 5, 1, 100),
+    liveSocketsPerAddress: readInt(env, 'LIVE_SOCKETS_PER_ADDRESS', 200, 1, 100000)
   }
   return { ...config, ...overrides }
 }

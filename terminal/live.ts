@@ -2,6 +2,9 @@
 import type { TerminalState } from './api.ts'
 import { retryDelay } from './outbox.ts'
 
+const TERMINAL_PROTOCOL = 'hailong.terminal.v1'
+const TOKEN_PROTOCOL_PREFIX = 'hailong.token.'
+
 export interface LiveHandlers {
   onState: (state: TerminalState) => void
   onRevoked: () => void
@@ -18,7 +21,9 @@ export function connectLive (token: string, handlers: LiveHandlers): () => void 
   const open = (): void => {
     timer = null
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const current = new WebSocket(`${scheme}://${location.host}/api/v1/terminal/live?token=${encodeURIComponent(token)}`)
+    // The token never goes in the URL (logs keep URLs): a browser cannot set Authorization on a WebSocket, so it is
+    // offered as a second subprotocol; the server answers with the first (api/plugins/app/auth.ts).
+    const current = new WebSocket(`${scheme}://${location.host}/api/v1/terminal/live`, [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`])
     socket = current
     current.onopen = () => {
       attempt = 0

@@ -1,4 +1,5 @@
 // Officers (cán bộ) in the database; rows become API objects here, and the PIN hash never leaves.
+import { sql } from 'kysely'
 import type { OfficerRow } from '../db/schema.ts'
 import type { Officer } from '../schemas/organisation.ts'
 import { subtreeOf, type Db } from './organisation.ts'
@@ -72,4 +73,34 @@ export async function updateOfficer (db: Db, id: string, change: OfficerChange):
     ...(change.active !== undefined ? { active: change.active } : {}),
     ...(change.pinHash !== undefined ? { pin_hash: change.pinHash, pin_failures: 0, pin_locked_until: null } : {})
   }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** The answer of `claimPinAttempt`: whether a PIN may be judged, and whether this is the attempt that locks. */
+export type PinClaim = { claimed: false } | { claimed: true, locking: boolean }
+
+/**
+ * Counts one PIN attempt before the PIN is judged, in one UPDATE (the row lock orders concurrent attempts): the
+ * `attempts`-th attempt locks the officer out for `lockMinutes` and resets the count; while locked nothing is
+ * claimed. A right PIN then clears the count (`clearPinFailures`). So however many guesses arrive at once, at most
+ * `attempts` are judged per lockout.
+ */
+export async function claimPinAttempt (db: Db, officerId: string, attempts: number, lockMinutes: number): Promise<PinClaim> {
+  const locks = sql<boolean>`pin_failures + 1 >= ${attempts}`
+  const row = await db.updateTable('officers')
+    .set({
+      pin_failures: sql<number>`case when ${locks} then 0 else pin_failures + 1 end`,
+      pin_locked_until: sql<Date | null>`case when ${locks} then now() + ${sql.lit(lockMinutes)} * interval '1 minute' else pin_locked_until end`
+    })
+    .where('id', '=', officerId)
+    .where((eb) => eb.or([eb('pin_locked_until', 'is', null), eb('pin_locked_until', '<=', sql<Date>`now()`)]))
+    .returning('pin_failures')
+    .executeTakeFirst()
+  if (row === undefined) return { claimed: false }
+  // The locking attempt is the only one that leaves the count at 0.
+  return { claimed: true, locking: row.pin_failures === 0 }
+}
+
+/** A right PIN: the failures so far are forgiven. */
+export async function clearPinFailures (db: Db, officerId: string): Promise<void> {
+  await db.updateTable('officers').set({ pin_failures: 0, pin_locked_until: null }).where('id', '=', officerId).execute()
 }

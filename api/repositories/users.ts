@@ -72,3 +72,29 @@ export async function deleteSessionsOfUser (db: Db, userId: string, exceptHash?:
   if (exceptHash !== undefined) query = query.where('id_hash', '<>', exceptHash)
   await query.execute()
 }
+
+export interface SessionState {
+  id_hash: string
+  user_id: string
+  active: boolean
+  role: Role
+  unit_id: string | null
+  officer_id: string | null
+  expires_at: Date
+}
+
+/** The sessions among `idHashes` that still exist, with their user's access now (the live sockets re-check these). */
+export async function sessionStates (db: Db, idHashes: string[]): Promise<SessionState[]> {
+  if (idHashes.length === 0) return []
+  return db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id_hash', 'sessions.user_id', 'users.active', 'users.role', 'users.unit_id', 'users.officer_id', 'sessions.expires_at'])
+    .where('sessions.id_hash', 'in', idHashes)
+    .execute()
+}
+
+/** Deletes every expired session row; answers how many. */
+export async function deleteExpiredSessions (db: Db): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<=', new Date()).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -34,7 +34,7 @@ t.test('metrics are for the local network, or for whoever holds METRICS_TOKEN', 
   }
 
   // Behind a trusted proxy the client's forwarded address counts, not the proxy's.
-  const proxied = await build(t, { trustProxy: true })
+  const proxied = await build(t, { trustProxy: 1 })
   const forwarded = await proxied.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.7' } })
   t.equal(forwarded.statusCode, 403)
 

@@ -138,7 +138,7 @@ t.test('live state: sign-in is pushed to the terminal; revocation closes the soc
   const admin = await seedUser(app.db, 'admin', null)
   const cookies = await signIn(app, admin)
 
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/terminal/live?token=${centre.terminal.token}`)
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/terminal/live`, ['hailong.terminal.v1', `hailong.token.${centre.terminal.token}`])
   const messages: Array<{ type: string, state?: { officer: { id: string } | null } }> = []
   const waitFor = (predicate: () => boolean, what: string): Promise<void> => new Promise((resolve, reject) => {
     const started = Date.now()

@@ -77,7 +77,7 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
     databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'),
     // Terminals press about once a second, far faster than citizens: a 1 s cooldown (and no burst limit) flags
     // about half the presses as misuse, so both halves of the figures and rollups are exercised.
-    env: { TRUST_PROXY: 'true', MISUSE_COOLDOWN_SECONDS: '1', MISUSE_BURST_COUNT: '10000' }
+    env: { TRUST_PROXY: '1', MISUSE_COOLDOWN_SECONDS: '1', MISUSE_BURST_COUNT: '10000' }
   })
   log(`PostgreSQL (private cluster) on 127.0.0.1:${pg.port}; API log ${api.options.logFile}`)
   const startMs = await api.start()
@@ -273,7 +273,7 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
   const { log } = options
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'hl-reliability-'))
   const databaseUrl = await pg.createDatabase('graceful_shutdown')
-  const api = new ApiProcess({ databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'), env: { TRUST_PROXY: 'true' } })
+  const api = new ApiProcess({ databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'), env: { TRUST_PROXY: '1' } })
   const startMs = await api.start()
   const restoreFetch = routeTerminalFetch(api.baseUrl)
   let db: Kysely<Database> | null = null

@@ -40,7 +40,7 @@ t.test('a plain GET on a WebSocket endpoint answers 426 WEBSOCKET_REQUIRED after
   const cases = [
     { url: '/api/v1/live', cookies: { hl_session: login.cookies[0]!.value }, status: 426, code: 'WEBSOCKET_REQUIRED' },
     { url: '/api/v1/live', status: 401, code: 'AUTH_REQUIRED' },
-    { url: `/api/v1/terminal/live?token=${centre.terminal.token}`, status: 426, code: 'WEBSOCKET_REQUIRED' },
+    { url: `/api/v1/terminal/live?token=${centre.terminal.token}`, status: 401, code: 'TERMINAL_TOKEN_INVALID' },
     { url: '/api/v1/terminal/live', headers: { authorization: `Bearer ${centre.terminal.token}` }, status: 426, code: 'WEBSOCKET_REQUIRED' },
     { url: '/api/v1/terminal/live', status: 401, code: 'TERMINAL_TOKEN_INVALID' }
   ]

@@ -6,6 +6,7 @@ import type { Role, TerminalKind } from '../../db/schema.ts'
 import { ApiError, forbidden, unauthorized } from '../../errors.ts'
 import { hashToken } from '../../services/secrets.ts'
 import { isUnitWithin } from '../../repositories/units.ts'
+import { deleteExpiredSessions } from '../../repositories/users.ts'
 
 export const SESSION_COOKIE = 'hl_session'
 
@@ -48,11 +49,40 @@ function bearer (request: FastifyRequest): string | null {
   return match?.[1] ?? null
 }
 
+/** The subprotocol a terminal's live socket asks for; the server answers with it (never with the token). */
+export const TERMINAL_PROTOCOL = 'hailong.terminal.v1'
+/** A browser cannot set Authorization on a WebSocket: the terminal offers its token as a second subprotocol. */
+export const TOKEN_PROTOCOL_PREFIX = 'hailong.token.'
+
+/** Whether the request asks to become a WebSocket. */
+export function isUpgrade (request: FastifyRequest): boolean {
+  return request.headers.upgrade?.toLowerCase() === 'websocket'
+}
+
+/** The token offered as a `hailong.token.<token>` subprotocol on a WebSocket upgrade. */
+function protocolToken (request: FastifyRequest): string | null {
+  const header = request.headers['sec-websocket-protocol']
+  if (typeof header !== 'string' || !isUpgrade(request)) return null
+  for (const protocol of header.split(',')) {
+    const trimmed = protocol.trim()
+    if (trimmed.startsWith(TOKEN_PROTOCOL_PREFIX)) return trimmed.slice(TOKEN_PROTOCOL_PREFIX.length)
+  }
+  return null
+}
+
 export default fp(async (app) => {
   app.decorateRequest('actor', null)
   app.decorateRequest('terminal', null)
 
   const ttlMs = app.config.sessionTtlHours * 3600_000
+  const maxMs = app.config.sessionMaxHours * 3600_000
+
+  // Expired session rows are deleted (also at each sign-in): an idle server does not keep them for ever.
+  const cleanup = setInterval(() => {
+    deleteExpiredSessions(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'deleting expired sessions failed'))
+  }, 3600_000)
+  cleanup.unref()
+  app.addHook('onClose', async () => { clearInterval(cleanup) })
 
   /** Finds the session's user; refreshes the sliding expiry at most once a minute. */
   async function userFromSession (request: FastifyRequest): Promise<Actor | null> {
@@ -61,21 +91,26 @@ export default fp(async (app) => {
     const sessionHash = hashToken(secret)
     const row = await app.db.selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active', 'sessions.last_seen_at', 'sessions.expires_at'])
+      .select(['users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active', 'sessions.last_seen_at', 'sessions.expires_at', 'sessions.created_at'])
       .where('sessions.id_hash', '=', sessionHash)
       .executeTakeFirst()
-    if (row === undefined || !row.active || row.expires_at.getTime() <= Date.now()) return null
+    if (row === undefined || !row.active || row.expires_at.getTime() <= Date.now() || row.created_at.getTime() + maxMs <= Date.now()) return null
     if (Date.now() - row.last_seen_at.getTime() > 60_000) {
+      // The sliding expiry never passes the absolute one: SESSION_MAX_HOURS after sign-in.
+      const expiresAt = new Date(Math.min(Date.now() + ttlMs, row.created_at.getTime() + maxMs))
       await app.db.updateTable('sessions')
-        .set({ last_seen_at: sql`now()`, expires_at: new Date(Date.now() + ttlMs) })
+        .set({ last_seen_at: sql`now()`, expires_at: expiresAt })
         .where('id_hash', '=', sessionHash).execute()
     }
     return { kind: 'user', userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, sessionHash }
   }
 
-  /** A cookie-authenticated change must come from our own pages (or a configured origin). */
+  /**
+   * A cookie-authenticated change must come from our own pages (or a configured origin); so must every WebSocket
+   * upgrade, whose events a page of another origin (even another port of the same host) could otherwise read.
+   */
   function checkOrigin (request: FastifyRequest): void {
-    if (SAFE_METHODS.has(request.method)) return
+    if (SAFE_METHODS.has(request.method) && !isUpgrade(request)) return
     const origin = request.headers.origin
     if (origin === undefined) return
     const own = `${request.protocol}://${request.host}`
@@ -117,7 +152,9 @@ export default fp(async (app) => {
   const terminalCache = new Map<string, { identity: TerminalIdentity, checkedAt: number }>()
 
   app.decorate('requireTerminal', async function requireTerminal (request: FastifyRequest) {
-    const token = bearer(request) ?? (request.query as { token?: string } | undefined)?.token ?? null
+    // Never from the URL: a query string ends up in proxy and server logs.
+    const token = bearer(request) ?? protocolToken(request)
+    if (isUpgrade(request)) checkOrigin(request)
     if (token === null) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired')
     const tokenHash = hashToken(token)
     const cached = terminalCache.get(tokenHash)

@@ -1,11 +1,29 @@
 // The in-process event hub behind the two WebSockets: scoped events for users, state pushes for terminals.
+// A socket lives only as long as what opened it: its session (user) or its token (terminal) is re-checked on
+// every committed change this process announces (app.changes) and every SWEEP_MS against the database.
 import fp from 'fastify-plugin'
+import type { Role } from '../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
+import { sessionStates } from '../../repositories/users.ts'
+import { ChangeFeed } from '../../services/change-feed.ts'
 
 export type LiveEvent =
   | { type: 'rating', rating: Record<string, unknown> }
   | { type: 'alert', alert: Record<string, unknown> }
   | { type: 'case', case: Record<string, unknown> }
+
+/** WebSocket close codes the two sockets use (4000–4999 is the application's range). */
+export const LiveClose = {
+  /** The session or terminal token no longer holds: logout, expiry, deactivation, password change, revocation. Do not reconnect. */
+  ENDED: 4401,
+  /** The user's access changed (unit, role): reconnect to get the new scope. */
+  SCOPE_CHANGED: 4409,
+  /** Too many sockets for this session, terminal or address: retry later. */
+  TOO_MANY: 4429
+} as const
+
+/** How often open sockets are re-checked against the database (changes by other processes, session expiry). */
+const SWEEP_MS = 250
 
 interface UserSubscriber {
   /** Scope root; null = the whole tree. */
@@ -16,17 +34,39 @@ interface UserSubscriber {
   send: (event: LiveEvent, text: string) => void
 }
 
+/** A user's live socket: a subscriber that lives only as long as its session and access. */
+interface UserSocket extends UserSubscriber {
+  userId: string
+  sessionHash: string
+  role: Role
+  address: string
+  close: (code: number, reason: string) => void
+}
+
+interface Subscribed extends UserSubscriber {
+  socket: UserSocket | null
+  /** The session's expiry as last read; no event is sent at or after it. */
+  expiresAt: number
+}
+
 interface TerminalSubscriber {
   terminalId: string
   counterId: string
+  /** The socket's client address; none for an in-process listener. */
+  address?: string
   /** Sends the terminal its fresh state (the route knows how to build it). */
   refresh: () => Promise<void>
   revoke: () => void
 }
 
 export interface LiveHub {
+  /** An in-process listener of users' events (no session behind it); the returned function removes it. */
   subscribeUser: (subscriber: UserSubscriber) => () => void
+  /** Adds a user's socket, or answers why not (the caps); the returned function removes it. */
+  subscribeUserSocket: (socket: UserSocket) => (() => void) | 'TOO_MANY'
   subscribeTerminal: (subscriber: TerminalSubscriber) => () => void
+  /** Adds a terminal's socket, or answers why not (the caps). */
+  subscribeTerminalSocket: (subscriber: TerminalSubscriber & { address: string }) => (() => void) | 'TOO_MANY'
   /** Delivers an event about `unitId` (and `officerId`) to every user whose scope contains it. */
   publish: (unitId: string, officerId: string | null, event: LiveEvent) => Promise<void>
   /** Pushes fresh state to the terminals at a counter (officer signed in or out). */
@@ -35,21 +75,28 @@ export interface LiveHub {
   refreshAllTerminals: () => Promise<void>
   /** Tells a revoked terminal and closes its socket. */
   revokeTerminal: (terminalId: string) => void
-  /** Forget cached unit ancestry after the tree changed. */
+  /** Forget cached unit ancestry after the tree changed (announces the change). */
   unitsChanged: () => void
   userCount: () => number
+  /** Re-checks every open socket against the database now (what the timer does every SWEEP_MS). */
+  sweep: () => Promise<void>
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     live: LiveHub
+    /** Committed changes that in-memory state follows (see services/change-feed.ts). */
+    changes: ChangeFeed
   }
 }
 
 export default fp(async (app) => {
-  const users = new Set<UserSubscriber>()
+  const users = new Set<Subscribed>()
   const terminals = new Set<TerminalSubscriber>()
   const ancestry = new Map<string, Promise<string[]>>()
+  const changes = new ChangeFeed()
+  const perSession = app.config.liveSocketsPerSession
+  const perAddress = app.config.liveSocketsPerAddress
 
   function ancestorsOf (unitId: string): Promise<string[]> {
     let cached = ancestry.get(unitId)
@@ -61,12 +108,86 @@ export default fp(async (app) => {
     return cached
   }
 
+  function socketsFrom (address: string): number {
+    let count = 0
+    for (const subscriber of users) if (subscriber.socket?.address === address) count++
+    for (const subscriber of terminals) if (subscriber.address === address) count++
+    return count
+  }
+
+  function end (subscriber: Subscribed, code: number, reason: string): void {
+    // Out of the set first: from here on it gets no event, whatever the socket does.
+    if (!users.delete(subscriber)) return
+    subscriber.socket?.close(code, reason)
+  }
+
+  const sockets = (list: Iterable<Subscribed>): Array<Subscribed & { socket: UserSocket }> =>
+    [...list].filter((subscriber): subscriber is Subscribed & { socket: UserSocket } => subscriber.socket !== null)
+
+  /** Closes the user sockets whose session ended or whose access differs from what they subscribed with. */
+  async function revalidate (list: Array<Subscribed & { socket: UserSocket }>): Promise<void> {
+    if (list.length === 0) return
+    const states = new Map((await sessionStates(app.db, [...new Set(list.map((subscriber) => subscriber.socket.sessionHash))])).map((row) => [row.id_hash, row]))
+    const now = Date.now()
+    for (const subscriber of list) {
+      const { socket } = subscriber
+      const state = states.get(socket.sessionHash)
+      if (state === undefined || !state.active || state.expires_at.getTime() <= now) {
+        end(subscriber, LiveClose.ENDED, 'session ended')
+      } else if (state.unit_id !== socket.rootUnitId || state.role !== socket.role || (socket.officerId !== null && state.officer_id !== socket.officerId)) {
+        end(subscriber, LiveClose.SCOPE_CHANGED, 'access changed')
+      } else {
+        subscriber.expiresAt = state.expires_at.getTime()
+      }
+    }
+  }
+
+  /** Revokes the terminal sockets whose terminal was revoked (or deleted), by this process or another. */
+  async function revalidateTerminals (list: TerminalSubscriber[]): Promise<void> {
+    if (list.length === 0) return
+    const live = new Set((await app.db.selectFrom('terminals').select('id')
+      .where('id', 'in', [...new Set(list.map((subscriber) => subscriber.terminalId))])
+      .where('revoked_at', 'is', null).execute()).map((row) => row.id))
+    for (const subscriber of list) if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId)
+  }
+
   const refreshEach = async (list: TerminalSubscriber[]): Promise<void> => {
     await Promise.all(list.map((subscriber) => subscriber.refresh().catch((error: unknown) => app.log.warn({ err: error }, 'terminal state push failed'))))
   }
 
+  const revalidateQuietly = (list: Array<Subscribed & { socket: UserSocket }>): void => {
+    revalidate(list).catch((error: unknown) => app.log.warn({ err: error }, 'live socket re-check failed'))
+  }
+
+  changes.subscribe((change) => {
+    switch (change.kind) {
+      case 'units':
+        ancestry.clear()
+        break
+      case 'session':
+        for (const subscriber of sockets(users)) if (subscriber.socket.sessionHash === change.sessionHash) end(subscriber, LiveClose.ENDED, 'session ended')
+        break
+      case 'user':
+        revalidateQuietly(sockets(users).filter((subscriber) => subscriber.socket.userId === change.userId))
+        break
+      case 'terminal':
+        hub.revokeTerminal(change.terminalId)
+        break
+    }
+  })
+
   const hub: LiveHub = {
-    subscribeUser (subscriber) {
+    subscribeUser (fields) {
+      const subscriber: Subscribed = { rootUnitId: fields.rootUnitId, officerId: fields.officerId, send: fields.send, socket: null, expiresAt: Number.POSITIVE_INFINITY }
+      users.add(subscriber)
+      return () => { users.delete(subscriber) }
+    },
+    subscribeUserSocket (socket) {
+      let ofSession = 0
+      for (const other of users) if (other.socket?.sessionHash === socket.sessionHash) ofSession++
+      if (ofSession >= perSession || socketsFrom(socket.address) >= perAddress) return 'TOO_MANY'
+      // Valid now (the handshake checked it); the first sweep reads the session's expiry.
+      const subscriber: Subscribed = { rootUnitId: socket.rootUnitId, officerId: socket.officerId, send: socket.send, socket, expiresAt: Number.POSITIVE_INFINITY }
       users.add(subscriber)
       return () => { users.delete(subscriber) }
     },
@@ -74,11 +195,20 @@ export default fp(async (app) => {
       terminals.add(subscriber)
       return () => { terminals.delete(subscriber) }
     },
+    subscribeTerminalSocket (subscriber) {
+      let ofTerminal = 0
+      for (const other of terminals) if (other.terminalId === subscriber.terminalId) ofTerminal++
+      if (ofTerminal >= perSession || socketsFrom(subscriber.address) >= perAddress) return 'TOO_MANY'
+      terminals.add(subscriber)
+      return () => { terminals.delete(subscriber) }
+    },
     async publish (unitId, officerId, event) {
       if (users.size === 0) return
       const ancestors = await ancestorsOf(unitId)
+      const now = Date.now()
       let text: string | null = null
       for (const subscriber of users) {
+        if (subscriber.expiresAt <= now) continue
         if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
         if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
         text ??= JSON.stringify(event)
@@ -92,12 +222,31 @@ export default fp(async (app) => {
       await refreshEach([...terminals])
     },
     revokeTerminal (terminalId) {
-      for (const subscriber of terminals) if (subscriber.terminalId === terminalId) subscriber.revoke()
+      for (const subscriber of [...terminals]) {
+        if (subscriber.terminalId !== terminalId) continue
+        terminals.delete(subscriber)
+        subscriber.revoke()
+      }
     },
     unitsChanged () {
-      ancestry.clear()
+      changes.announce({ kind: 'units' })
     },
-    userCount: () => users.size
+    userCount: () => users.size,
+    async sweep () {
+      await Promise.all([revalidate(sockets(users)), revalidateTerminals([...terminals])])
+    }
   }
+
+  // One sweep at a time; none while no socket is open.
+  let sweeping = false
+  const timer = setInterval(() => {
+    if (sweeping || (users.size === 0 && terminals.size === 0)) return
+    sweeping = true
+    hub.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'live socket sweep failed')).finally(() => { sweeping = false })
+  }, SWEEP_MS)
+  timer.unref()
+  app.addHook('onClose', async () => { clearInterval(timer) })
+
+  app.decorate('changes', changes)
   app.decorate('live', hub)
-}, { name: 'live', dependencies: ['db'] })
+}, { name: 'live', dependencies: ['db', 'config'] })

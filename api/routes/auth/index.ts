@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { unauthorized } from '../../errors.ts'
 import { AttemptLimiter } from '../../services/attempt-limiter.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
-import { createSession, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
+import { createSession, deleteExpiredSessions, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
 import { LoginBody, User } from '../../schemas/accounts.ts'
 import { ErrorResponse } from '../../schemas/common.ts'
 import { writeAudit } from '../../services/audit.ts'
@@ -39,12 +39,19 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     failures.reset(key)
     // A fresh session id at every login (no fixation); a session presented with the request is ended.
     const previous = request.cookies[SESSION_COOKIE]
-    if (previous !== undefined) await deleteSession(app.db, hashToken(previous))
+    if (previous !== undefined) {
+      await deleteSession(app.db, hashToken(previous))
+      app.changes.announce({ kind: 'session', sessionHash: hashToken(previous) })
+    }
+    // Expired sessions are deleted, not only refused: a sign-in clears every user's dead rows.
+    await deleteExpiredSessions(app.db)
     const secret = newToken('hls')
-    const expiresAt = new Date(Date.now() + app.config.sessionTtlHours * 3600_000)
+    // The sliding expiry starts within the absolute one (SESSION_MAX_HOURS).
+    const lifetimeHours = Math.min(app.config.sessionTtlHours, app.config.sessionMaxHours)
+    const expiresAt = new Date(Date.now() + lifetimeHours * 3600_000)
     await createSession(app.db, hashToken(secret), row.id, expiresAt)
     await writeAudit(app.db, { kind: 'user', userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, sessionHash: '' }, { action: 'login', entity: 'user', entityId: row.id, unitId: row.unit_id })
-    reply.setCookie(SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookie(request), maxAge: app.config.sessionTtlHours * 3600 })
+    reply.setCookie(SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookie(request), maxAge: lifetimeHours * 3600 })
     return { user: rowToUser(row) }
   })
 
@@ -53,7 +60,11 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: app.requireUser()
   }, async (request, reply) => {
     const actor = request.actor!
-    if (actor.kind === 'user') await deleteSession(app.db, actor.sessionHash)
+    if (actor.kind === 'user') {
+      await deleteSession(app.db, actor.sessionHash)
+      // The session's live sockets close now, not at their next check.
+      app.changes.announce({ kind: 'session', sessionHash: actor.sessionHash })
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.code(204).send(null)
   })

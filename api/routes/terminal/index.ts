@@ -2,13 +2,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { sql } from 'kysely'
-import { ApiError, websocketRequired } from '../../errors.ts'
+import { ApiError, conflict, websocketRequired } from '../../errors.ts'
 import { ErrorResponse } from '../../schemas/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../schemas/terminals.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
 import { hashSecret, verifySecret } from '../../services/secrets.ts'
 import { lockCounter } from '../../repositories/counters.ts'
+import { claimPinAttempt, clearPinFailures, type PinClaim } from '../../repositories/officers.ts'
+import { LiveClose } from '../../plugins/app/live.ts'
 import { endShift, startShift } from '../../services/shifts.ts'
 import { rowToTerminalOfficer, terminalState } from '../../services/terminal-state.ts'
 
@@ -17,6 +19,29 @@ const PIN_ATTEMPTS = 5
 const LOCK_MINUTES = 15
 
 const decoyPinHash = await hashSecret('000000')
+/** No officer has this id: the claim an unknown staff code runs finds no row. */
+const NO_OFFICER = '00000000-0000-0000-0000-000000000000'
+
+/**
+ * Lockouts of staff codes that do not exist at a unit, kept in memory: the same count, lock and answers as a real
+ * officer's (officers.pin_failures), so probing cannot tell a real code from an unknown one. Bounded: the oldest
+ * entries go first.
+ */
+class UnknownCodeLockouts {
+  private readonly entries = new Map<string, { failures: number, lockedUntil: number }>()
+
+  constructor (private readonly attempts: number, private readonly lockMinutes: number, private readonly maxEntries = 10000) {}
+
+  claim (key: string, now = Date.now()): PinClaim {
+    const entry = this.entries.get(key) ?? { failures: 0, lockedUntil: 0 }
+    if (entry.lockedUntil > now) return { claimed: false }
+    this.entries.delete(key)
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
+    const locking = entry.failures + 1 >= this.attempts
+    this.entries.set(key, locking ? { failures: 0, lockedUntil: now + this.lockMinutes * 60_000 } : { failures: entry.failures + 1, lockedUntil: entry.lockedUntil })
+    return { claimed: true, locking }
+  }
+}
 
 const terminal: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireTerminal)
@@ -33,40 +58,46 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['terminal'], summary: 'What this terminal shows', security: [{ bearer: [] }], response: { 200: TerminalState, 401: ErrorResponse } }
   }, async (request) => terminalState(app.db, request.terminal!.id, app.config.misuse.cooldownSeconds))
 
+  /** Unknown staff codes get a lockout of their own, so that a locked code and an unknown one answer alike. */
+  const unknownCodes = new UnknownCodeLockouts(PIN_ATTEMPTS, LOCK_MINUTES)
+  const locked = (): ApiError => new ApiError(423, 'OFFICER_LOCKED', `Too many wrong PINs: sign-in with this staff code is locked for up to ${LOCK_MINUTES} minutes; a supervisor can reset the PIN`)
+  const wrong = (): ApiError => new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong staff code or PIN')
+
   app.put('/officer', {
     schema: {
-      tags: ['terminal'], summary: 'An officer signs in at this counter with staff code and PIN (starts a shift)',
+      tags: ['terminal'], summary: 'An officer of this counter\'s unit signs in with staff code and PIN (starts a shift)',
+      description: 'Only officers of the unit the counter belongs to. Five wrong PINs lock the staff code for 15 minutes (423 OFFICER_LOCKED); an unknown staff code answers exactly as a known one. An inactive counter is refused with 409 COUNTER_INACTIVE.',
       security: [{ bearer: [] }],
       body: OfficerSignInBody,
-      response: { 200: TerminalOfficer, 401: ErrorResponse, 423: ErrorResponse, 429: ErrorResponse }
+      response: { 200: TerminalOfficer, 401: ErrorResponse, 409: ErrorResponse, 423: ErrorResponse, 429: ErrorResponse }
     },
-    config: { rateLimit: { max: 20, timeWindow: '1 minute', keyGenerator: (request) => `pin:${request.headers.authorization ?? request.ip}` } }
+    // After requireTerminal (a preHandler of this plugin), so the limit is per terminal, whatever its headers say.
+    config: { rateLimit: { max: 20, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (request) => `pin:terminal:${request.terminal?.id ?? 'none'}` } }
   }, async (request) => {
     const device = request.terminal!
+    const counter = await app.db.selectFrom('counters').select(['id', 'unit_id', 'active']).where('id', '=', device.counterId).executeTakeFirst()
+    if (counter === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
+    // Before any PIN is looked at, as the supervisor's route does: no attempt is spent on a closed counter.
+    if (!counter.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; a supervisor must activate it first')
+    const staffCode = request.body.staffCode.trim().toLowerCase()
+    // Only the officers of the counter's own unit: a code of another centre is unknown here.
     const officer = await app.db.selectFrom('officers').selectAll()
-      .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', request.body.staffCode.trim().toLowerCase())).executeTakeFirst()
-    if (officer !== undefined && officer.pin_locked_until !== null && officer.pin_locked_until.getTime() > Date.now()) {
-      const until = officer.pin_locked_until.toLocaleTimeString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit' })
-      throw new ApiError(423, 'OFFICER_LOCKED', `Too many wrong PINs: sign-in is locked until ${until} (Asia/Ho_Chi_Minh); a supervisor can reset the PIN`)
-    }
+      .where('unit_id', '=', counter.unit_id)
+      .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode)).executeTakeFirst()
+    // An unknown code runs the same UPDATE (on no row), so both paths cost about the same.
+    const dbClaim = await claimPinAttempt(app.db, officer?.id ?? NO_OFFICER, PIN_ATTEMPTS, LOCK_MINUTES)
+    const claim = officer === undefined ? unknownCodes.claim(`${counter.unit_id}:${staffCode}`) : dbClaim
+    if (!claim.claimed) throw locked()
     const valid = await verifySecret(request.body.pin, officer?.pin_hash ?? decoyPinHash)
     if (officer === undefined || officer.pin_hash === null || !officer.active || !valid) {
-      if (officer !== undefined) {
-        const failures = officer.pin_failures + 1
-        const locked = failures >= PIN_ATTEMPTS
-        await app.db.updateTable('officers').set({
-          pin_failures: locked ? 0 : failures,
-          pin_locked_until: locked ? new Date(Date.now() + LOCK_MINUTES * 60_000) : null
-        }).where('id', '=', officer.id).execute()
-        if (locked) throw new ApiError(423, 'OFFICER_LOCKED', `Too many wrong PINs: sign-in is locked for ${LOCK_MINUTES} minutes; a supervisor can reset the PIN`)
-      }
-      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong staff code or PIN')
+      throw claim.locking ? locked() : wrong()
     }
     const change = await app.db.transaction().execute(async (trx) => {
-      await trx.updateTable('officers').set({ pin_failures: 0, pin_locked_until: null }).where('id', '=', officer.id).execute()
-      const counter = await lockCounter(trx, device.counterId)
-      if (counter === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
-      const shift = await startShift(trx, counter, officer.id)
+      await clearPinFailures(trx, officer.id)
+      const current = await lockCounter(trx, device.counterId)
+      if (current === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
+      if (!current.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; a supervisor must activate it first')
+      const shift = await startShift(trx, current, officer.id)
       await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, { action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId, after: { counterId: device.counterId, officerId: officer.id } })
       return shift
     })
@@ -116,7 +147,7 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
   app.route({
     method: 'GET',
     url: '/live',
-    schema: { hide: true, tags: ['terminal'], summary: 'WebSocket: state pushes ({type:"state"}) and revocation ({type:"revoked"}); token in ?token= or Authorization', querystring: Type.Object({ token: Type.Optional(Type.String()) }) },
+    schema: { hide: true, tags: ['terminal'], summary: 'WebSocket: state pushes ({type:"state"}) and revocation ({type:"revoked"}); token as Authorization: Bearer, or from a browser as the subprotocols ["hailong.terminal.v1", "hailong.token.<token>"] (never in the URL)' },
     // A plain GET (no Upgrade) gets a JSON error with a code, not an empty 404.
     handler: async () => { throw websocketRequired() },
     wsHandler: (socket, request) => {
@@ -129,9 +160,10 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
       }
       const revoke = (): void => {
         send({ type: 'revoked' })
-        socket.close(4401, 'terminal revoked')
+        socket.close(LiveClose.ENDED, 'terminal revoked')
       }
-      const unsubscribe = app.live.subscribeTerminal({ terminalId: device.id, counterId: device.counterId, refresh, revoke })
+      const unsubscribe = app.live.subscribeTerminalSocket({ terminalId: device.id, counterId: device.counterId, address: request.ip, refresh, revoke })
+      if (unsubscribe === 'TOO_MANY') return socket.close(LiveClose.TOO_MANY, 'too many live sockets')
       socket.on('close', unsubscribe)
       socket.on('message', () => { /* terminals only listen */ })
       refresh().catch((error: unknown) => request.log.warn({ err: error }, 'first state push failed'))

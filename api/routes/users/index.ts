@@ -141,6 +141,8 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       })
       return row
     })
+    // Committed: the user's live sockets are re-checked now (a deactivated, re-scoped or re-passworded user's close).
+    app.changes.announce({ kind: 'user', userId: updated.id })
     return rowToUser(updated)
   })
 }
