@@ -16,7 +16,7 @@ t.test('TRUST_PROXY: a hop count or addresses/CIDRs; "true" is refused with one 
     t.notMatch(error.message, /\n/, 'in one line')
   }
   for (const value of ['maybe', '10.0.0.0/33', '300.1.1.1', '10.0.0.1/8/1', '11']) {
-    t.throws(() => loadConfig({ TRUST_PROXY: value }), { variable: 'TRUST_PROXY' }, `"${value}" is refused`)
+    t.throws(() => loadConfig({ TRUST_PROXY: value }), /^TRUST_PROXY must be/, `"${value}" is refused`)
   }
 })
 

@@ -8,7 +8,7 @@ import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 t.test('SESSION_MAX_HOURS: 24 by default, read from the environment', async (t) => {
   t.equal(loadConfig({}).sessionMaxHours, 24)
   t.equal(loadConfig({ SESSION_MAX_HOURS: '168' }).sessionMaxHours, 168)
-  t.throws(() => loadConfig({ SESSION_MAX_HOURS: '0' }), { variable: 'SESSION_MAX_HOURS' }, 'at least an hour')
+  t.throws(() => loadConfig({ SESSION_MAX_HOURS: '0' }), /SESSION_MAX_HOURS must be between 1/, 'at least an hour')
 })
 
 t.test('a session in steady use still ends SESSION_MAX_HOURS after sign-in; the sliding expiry never passes it', async (t) => {
