@@ -6,7 +6,7 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import WebSocket from 'ws'
 import { buildApp } from '../../api/app.ts'
-import { redactUrl } from '../../api/logging.ts'
+import { redactingLogger, redactUrl } from '../../api/logging.ts'
 import { migratedDatabase, testConfig } from '../helper.ts'
 import { seedCentre, seedUser } from '../fixtures.ts'
 
@@ -71,4 +71,13 @@ t.test('redactUrl blanks the value of every credential-like query parameter and 
     '/api/v1/ratings?unitId=42&from=2026-01-01&access_token=[REDACTED]&PIN=[REDACTED]&pairingCode=[REDACTED]&apiKey=[REDACTED]&session=[REDACTED]&password=[REDACTED]')
   t.equal(redactUrl('/api/v1/units'), '/api/v1/units')
   t.equal(redactUrl('/x?%74oken=secret'), '/x?%74oken=[REDACTED]', 'an encoded name is read decoded')
+})
+
+t.test('credentials a caller logs by hand are blanked too', async (t) => {
+  let out = ''
+  const log = redactingLogger(pino({ level: 'info' }, new Writable({ write (chunk, _encoding, done) { out += String(chunk); done() } })) as never)
+  log.info({ headers: { authorization: 'Bearer hlt_secret1', cookie: 'hl_session=hls_secret2', 'sec-websocket-protocol': 'hailong.token.hlt_secret3' }, body: { pin: '4821', password: 'secret4', pairingCode: '12345678' } }, 'by hand')
+  t.match(out, /by hand/)
+  t.notMatch(out, /secret\d|4821|12345678/, 'no value survives')
+  t.equal((out.match(/\[REDACTED\]/g) ?? []).length, 6)
 })
