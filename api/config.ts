@@ -1,5 +1,6 @@
 // Reads the environment once at boot into a typed, validated configuration object.
 import path from 'node:path'
+import { passwordProblem } from './services/password-policy.ts'
 
 export interface MisuseConfig {
   /** A press within this many seconds of the previous press on the same terminal is flagged. */
@@ -99,6 +100,10 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   if (!/^[a-zA-Z0-9._-]{3,64}$/.test(adminUsername)) {
     throw new ConfigError('ADMIN_USERNAME', 'must be 3–64 letters, digits, dots, dashes or underscores')
   }
+  // The same rule as every other password: the first admin's is the one a guesser tries first.
+  const adminPasswordProblem = adminPassword === null ? null : passwordProblem(adminPassword, adminUsername)
+  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another')
+  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another')
   const trustedOrigins = readString(env, 'TRUSTED_ORIGINS', '')
     .split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
   for (const origin of trustedOrigins) {
