@@ -35,6 +35,8 @@ export interface Config {
   trustProxy: boolean
   /** Bearer token a Prometheus scraper sends to /metrics; null: only loopback and private-network callers may read it. */
   metricsToken: string | null
+  /** Key of the pairing codes' HMAC (PAIRING_SECRET); null: DATA_DIR/pairing.key, made at the first start. */
+  pairingSecret: string | null
 }
 
 export class ConfigError extends Error {
@@ -113,6 +115,10 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   if (metricsToken !== null && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long')
   }
+  const pairingSecret = env.PAIRING_SECRET === undefined || env.PAIRING_SECRET === '' ? null : env.PAIRING_SECRET
+  if (pairingSecret !== null && pairingSecret.length < 32) {
+    throw new ConfigError('PAIRING_SECRET', 'must be at least 32 characters long (e.g. openssl rand -base64 32)')
+  }
   const config: Config = {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -132,7 +138,8 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
     },
     trustedOrigins,
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
-    metricsToken
+    metricsToken,
+    pairingSecret
   }
   return { ...config, ...overrides }
 }
