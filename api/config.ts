@@ -1,6 +1,7 @@
 // Reads the environment once at boot into a typed, validated configuration object.
 import net from 'node:net'
 import path from 'node:path'
+import { passwordProblem } from './services/password-policy.ts'
 
 export interface MisuseConfig {
   /** A press within this many seconds of the previous press on the same terminal is flagged. */
@@ -43,6 +44,8 @@ export interface Config {
   /** Open live sockets allowed per session and per client address. */
   liveSocketsPerSession: number
   liveSocketsPerAddress: number
+  /** Key of the pairing codes' HMAC (PAIRING_SECRET); null: DATA_DIR/pairing.key, made at the first start. */
+  pairingSecret: string | null
 }
 
 export class ConfigError extends Error {
@@ -135,6 +138,10 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   if (!/^[a-zA-Z0-9._-]{3,64}$/.test(adminUsername)) {
     throw new ConfigError('ADMIN_USERNAME', 'must be 3–64 letters, digits, dots, dashes or underscores')
   }
+  // The same rule as every other password: the first admin's is the one a guesser tries first.
+  const adminPasswordProblem = adminPassword === null ? null : passwordProblem(adminPassword, adminUsername)
+  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another')
+  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another')
   const trustedOrigins = readString(env, 'TRUSTED_ORIGINS', '')
     .split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
   for (const origin of trustedOrigins) {
@@ -143,6 +150,10 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN
   if (metricsToken !== null && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long')
+  }
+  const pairingSecret = env.PAIRING_SECRET === undefined || env.PAIRING_SECRET === '' ? null : env.PAIRING_SECRET
+  if (pairingSecret !== null && pairingSecret.length < 32) {
+    throw new ConfigError('PAIRING_SECRET', 'must be at least 32 characters long (e.g. openssl rand -base64 32)')
   }
   const config: Config = {
     port: readInt(env, 'PORT', 3000, 0, 65535),
@@ -166,7 +177,8 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
     metricsToken,
     sessionMaxHours: readInt(env, 'SESSION_MAX_HOURS', 24, 1, 24 * 90),
     liveSocketsPerSession: readInt(env, 'LIVE_SOCKETS_PER_SESSION', 5, 1, 100),
-    liveSocketsPerAddress: readInt(env, 'LIVE_SOCKETS_PER_ADDRESS', 200, 1, 100000)
+    liveSocketsPerAddress: readInt(env, 'LIVE_SOCKETS_PER_ADDRESS', 200, 1, 100000),
+    pairingSecret
   }
   return { ...config, ...overrides }
 }

@@ -9,6 +9,7 @@ import { openDatabase, describeDatabase } from './db/database.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { buildApp } from './app.ts'
 import { ensureAdmin } from './services/admin-bootstrap.ts'
+import { loadPairingKey } from './services/secrets.ts'
 
 function fail (message: string): never {
   process.stderr.write(`${message}\n`)
@@ -42,7 +43,15 @@ try {
 }
 await ensureAdmin(db, config.adminUsername, config.adminPassword, logger)
 
-const app = await buildApp({ config, db }, logger)
+// The pairing codes' HMAC key lives outside the database (PAIRING_SECRET or DATA_DIR/pairing.key).
+let pairingSecret
+try {
+  pairingSecret = await loadPairingKey(config)
+} catch (error) {
+  await db.destroy().catch(() => {})
+  fail(`start failed: ${error instanceof Error ? error.message : String(error)}`)
+}
+const app = await buildApp({ config: { ...config, pairingSecret }, db }, logger)
 
 /**
  * Lets HTTP clients go without a reset. server.close() alone closes idle keep-alive connections at once, and

@@ -114,7 +114,7 @@ export async function migratedDatabase (): Promise<FreshDatabase> {
 }
 
 export function testConfig (overrides: Partial<Config> = {}): Config {
-  return loadConfig({ ADMIN_PASSWORD: 'admin-password', LOG_LEVEL: 'silent' }, overrides)
+  return loadConfig({ ADMIN_PASSWORD: 'kiem-thu-quan-tri-2026', LOG_LEVEL: 'silent', PAIRING_SECRET: 'test-pairing-key-not-a-secret-0123456789' }, overrides)
 }
 
 /** The whole app on a fresh migrated database; closed (and the database dropped) at teardown. */

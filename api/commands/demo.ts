@@ -2,11 +2,12 @@
 import { describeDatabase } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { seedDemo } from '../demo/seed.ts'
+import { loadPairingKey } from '../services/secrets.ts'
 import { runCommand } from './command.ts'
 
 await runCommand('demo', async (db, config, options) => {
   await migrateToLatest(db)
-  const result = await seedDemo(db)
+  const result = await seedDemo(db, new Date(), await loadPairingKey(config))
   if (!result.created) {
     console.log(`demo data is already in ${describeDatabase(options)}; nothing added`)
   } else {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { rebuildRollups } from '../../analytics/rollups.ts'
 import type { Category, Database } from '../db/schema.ts'
-import { hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
+import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
 
 export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'
 const HOUR = 3600_000
@@ -41,7 +41,8 @@ export interface DemoResult {
   pairingCode: string | null
 }
 
-export async function seedDemo (db: Kysely<Database>, now = new Date()): Promise<DemoResult> {
+/** `pairingKey`: the server's pairing key (loadPairingKey), so the printed pairing code works on that server. */
+export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: string): Promise<DemoResult> {
   const supervisor = { username: 'giamsat.tanninh', password: 'demo-giamsat-2026' }
   const officerPin = '1234'
   const existing = await db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirst()
@@ -75,7 +76,7 @@ export async function seedDemo (db: Kysely<Database>, now = new Date()): Promise
   const pairingCode = newPairingCode()
   await db.insertInto('terminals').values({
     unit_id: centre.id, counter_id: counters[0]!.id, kind: 'touch', name: 'Máy tính bảng mới (chờ ghép nối)',
-    token_hash: null, pairing_code_hash: hashToken(pairingCode), pairing_expires_at: new Date(now.getTime() + 24 * HOUR), paired_at: null, revoked_at: null, last_seen_at: null
+    token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: new Date(now.getTime() + 24 * HOUR), paired_at: null, revoked_at: null, last_seen_at: null
   }).execute()
   await db.insertInto('users').values({ username: supervisor.username, display_name: 'Giám sát Tân Ninh', password_hash: await hashSecret(supervisor.password), role: 'supervisor', unit_id: centre.id, officer_id: null }).execute()
 

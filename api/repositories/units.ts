@@ -4,6 +4,35 @@ import type { Database } from '../db/schema.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
+/**
+ * Levels from a root (1) to the deepest unit. Vietnam needs about 5 (nation, province, commune, centre, desk); 32 leaves
+ * room for agencies and departments while keeping every walk of the tree short. The database holds the same limit
+ * (migration 2026_11_30_0201, trigger units_check_depth), so no insert or move past it, or making a cycle, is stored.
+ */
+export const MAX_UNIT_DEPTH = 32
+
+/**
+ * Where `unitId` would stand under `parentId`: `cycle` when the parent is the unit or one of its descendants, else
+ * the deepest level the moved subtree would reach. Both walks stop after MAX_UNIT_DEPTH + 1 steps.
+ */
+export async function placement (db: Db, unitId: string | null, parentId: string): Promise<{ cycle: boolean, deepest: number }> {
+  const result = await sql<{ above: number | null, cycle: boolean | null, below: number | null }>`
+    with recursive up(id, depth) as (
+      select id, 1 from units where id = ${parentId}
+      union all
+      select u.parent_id, up.depth + 1 from units u join up on u.id = up.id
+      where u.parent_id is not null and up.depth <= ${MAX_UNIT_DEPTH} and up.id is distinct from ${unitId}::uuid
+    ), down(id, depth) as (
+      select id, 1 from units where id = ${unitId}::uuid
+      union all
+      select u.id, down.depth + 1 from units u join down on u.parent_id = down.id where down.depth <= ${MAX_UNIT_DEPTH}
+    )
+    select (select max(depth) from up)::int as above, (select bool_or(id = ${unitId}::uuid) from up) as cycle,
+           (select max(depth) from down)::int as below`.execute(db)
+  const row = result.rows[0]!
+  return { cycle: row.cycle === true, deepest: (row.above ?? 0) + (row.below ?? 1) }
+}
+
 /** The unit and all its ancestors, nearest first. */
 export async function unitAncestorIds (db: Db, unitId: string): Promise<string[]> {
   const result = await sql<{ id: string }>`

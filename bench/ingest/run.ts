@@ -61,7 +61,7 @@ try {
   const insertPort = await freePort()
   children.push(await startProcess(['bench/ingest/insert-server.ts'], { DATABASE_URL: databaseUrl }, insertPort, '/ping'))
   const apiPort = await freePort()
-  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-admin-password' }, apiPort, '/readyz'))
+  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-root-secret' }, apiPort, '/readyz'))
 
   console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
   // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.

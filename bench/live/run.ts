@@ -129,7 +129,7 @@ try {
   const port = await freePort()
   // Nationally 500 ratings/s come from tens of thousands of terminals, each pressed about once a minute; here 1,000
   // terminals carry them, so the misuse checks (cooldown, bursts per terminal) are relaxed: every rating counts as real.
-  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: scratch.url, ADMIN_PASSWORD: 'bench-admin-password', MISUSE_COOLDOWN_SECONDS: '0', MISUSE_BURST_COUNT: '10000' }, port, '/readyz'))
+  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: scratch.url, ADMIN_PASSWORD: 'bench-root-secret', MISUSE_COOLDOWN_SECONDS: '0', MISUSE_BURST_COUNT: '10000' }, port, '/readyz'))
   const base = `http://127.0.0.1:${port}`
   const ratingsUrl = `${base}/api/v1/terminal/ratings`
   console.log(`live fan-out benchmark: ${socketCount} dashboard sockets, ${rate} ratings/s for ${seconds} s from ${tokens.length} terminals, PostgreSQL ${new URL(serverUrl).host}; load average ${load()}`)

@@ -54,18 +54,21 @@ t.test('disabling a user ends its sessions at once', async (t) => {
   t.equal(again.statusCode, 401, 'a disabled user cannot sign in')
 })
 
-t.test('login is rate-limited per username', async (t) => {
+t.test('login is rate-limited per username at an address', async (t) => {
   const app = await build(t)
   const user = await seedUser(app.db, 'admin', null)
   const codes: number[] = []
   for (let i = 0; i < 6; i++) {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.0.0.${i + 1}`, payload: { username: user.username, password: 'guess' + i } })
+    const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.1', payload: { username: user.username, password: 'guess' + i } })
     codes.push(response.statusCode)
   }
   t.same(codes, [401, 401, 401, 401, 401, 429])
-  const blocked = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.9', payload: { username: user.username, password: user.password } })
+  const blocked = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.1', payload: { username: user.username, password: user.password } })
   t.equal(blocked.statusCode, 429, 'even the right password waits out the limit')
   t.equal(blocked.json().code, 'RATE_LIMITED')
+  // Locked per (username, address): a guesser does not lock the owner out everywhere (test/security/login-limits.test.ts).
+  const elsewhere = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.9', payload: { username: user.username, password: user.password } })
+  t.equal(elsewhere.statusCode, 200, 'the owner signs in from another address')
 })
 
 t.test('login is rate-limited per IP across usernames', async (t) => {

@@ -94,7 +94,7 @@ t.test('an unreachable DATABASE_URL fails the start clearly', async (t) => {
 t.test(`start migrates, creates the admin once, keeps data across a restart, and stops gracefully (${databaseKind})`, async (t) => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hl-data-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const env: Record<string, string> = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'first-admin-password' }
+  const env: Record<string, string> = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'first-root-secret' }
   if (databaseKind === 'postgres') {
     const { url } = await emptyDatabase(t)
     env.DATABASE_URL = url!
@@ -105,18 +105,18 @@ t.test(`start migrates, creates the admin once, keeps data across a restart, and
   const readyMs = await waitReady(port, first)
   t.ok(readyMs < 90000, `ready in ${readyMs} ms`)
   t.match(first.output(), /created admin \\"admin\\" with the password from ADMIN_PASSWORD/)
-  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'first-admin-password' }) })
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'first-root-secret' }) })
   t.equal(login.status, 200)
   const created = await fetch(`http://127.0.0.1:${port}/api/v1/units`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: login.headers.get('set-cookie')!.split(';')[0]! }, body: JSON.stringify({ kind: 'province', code: 'KEEP', name: 'Tỉnh Giữ Dữ Liệu' }) })
   first.child.kill('SIGTERM')
   t.equal(await first.exited, 0, 'SIGTERM: a clean exit')
   t.match(first.output(), /SIGTERM received/)
 
-  const second = startServer({ ...env, PORT: String(port), ADMIN_PASSWORD: 'another-password' })
+  const second = startServer({ ...env, PORT: String(port), ADMIN_PASSWORD: 'another-root-secret' })
   t.teardown(() => { second.child.kill('SIGKILL') })
   await waitReady(port, second)
   t.notMatch(second.output(), /created admin/, 'the admin is created once')
-  const again = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'first-admin-password' }) })
+  const again = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'first-root-secret' }) })
   t.equal(again.status, 200, 'the first admin and its password survived the restart')
   second.child.kill('SIGTERM')
   t.equal(await second.exited, 0)

@@ -7,7 +7,7 @@ import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
-const demo = await seedDemo(app.db)
+const demo = await seedDemo(app.db, new Date(), app.config.pairingSecret!)
 
 interface Figures { total: number, byLevel: Record<string, number>, satisfactionRate: number | null, rate766: number | null, scoreIndex: number | null }
 

@@ -8,7 +8,7 @@ import { signIn, startHarness } from './browser.ts'
 const teardowns: Array<() => unknown> = []
 const harness = await startHarness({ teardown: (fn) => { teardowns.unshift(fn) } })
 const { app } = harness
-const demo = await seedDemo(app.db)
+const demo = await seedDemo(app.db, new Date(), app.config.pairingSecret!)
 const out = (name: string): string => fileURLToPath(new URL(`../../docs/screenshots/dashboard-${name}.png`, import.meta.url))
 
 const { context, page } = await signIn(harness, demo.supervisor.username, demo.supervisor.password, '/?period=month')

@@ -8,7 +8,7 @@ t.test('the demo seeds a centre with counters, officers, terminals and a month o
   const app = await build(t)
   t.equal((await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0, 'nothing before it is asked for')
   const now = new Date('2026-11-27T08:00:00Z') // a Friday, 15:00 in Vietnam
-  const result = await seedDemo(app.db, now)
+  const result = await seedDemo(app.db, now, app.config.pairingSecret!)
   t.equal(result.created, true)
   t.ok(result.ratings > 3000, `${result.ratings} ratings`)
   t.match(result.pairingCode, /^\d{8}$/)
@@ -36,6 +36,6 @@ t.test('the demo seeds a centre with counters, officers, terminals and a month o
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: result.supervisor.username, password: result.supervisor.password } })
   t.equal(login.statusCode, 200, 'the printed supervisor can sign in')
 
-  const again = await seedDemo(app.db, now)
+  const again = await seedDemo(app.db, now, app.config.pairingSecret!)
   t.equal(again.created, false, 'a second run adds nothing')
 })

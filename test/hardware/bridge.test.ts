@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { SerialPort } from 'serialport'
 import { build } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
-import { hashToken } from '../../api/services/secrets.ts'
+import { hashPairingCode } from '../../api/services/secrets.ts'
 import { Bridge } from '../../hardware/bridge/bridge.ts'
 import { parseBridgeConfig, type BoxSpec } from '../../hardware/bridge/config.ts'
 import { ratingId } from '../../hardware/bridge/rating-id.ts'
@@ -163,7 +163,7 @@ t.test('a box configured with a pairing code pairs on first contact and keeps it
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
     unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút quầy 1', token_hash: null,
-    pairing_code_hash: hashToken('K7M4Q2P9'), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    pairing_code_hash: hashPairingCode('K7M4Q2P9', app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   const boxes = [{ serial, pairingCode: 'K7M4-Q2P9' }]
   let bridge = await startBridge(listening, boxes)

@@ -13,7 +13,7 @@ import { freePort, type PrivatePostgres } from './postgres.ts'
 import { ChaosProxy } from './proxy.ts'
 import { AdminClient, SimulatedTerminal, routeTerminalFetch, seedProvince } from './terminals.ts'
 
-const ADMIN_PASSWORD = 'reliability-admin-password'
+const ADMIN_PASSWORD = 'reliability-root-secret'
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 export interface TimelineEvent { at: number, what: string }

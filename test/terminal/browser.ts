@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { BrowserContext, Page } from 'playwright-core'
 import type { TestContext } from '../helper.ts'
 import { startHarness as startBrowser, type Harness } from '../browser.ts'
-import { hashToken } from '../../api/services/secrets.ts'
+import { hashPairingCode } from '../../api/services/secrets.ts'
 import type { Timing } from '../../terminal/device.ts'
 
 export { CHROMIUM, eventually, type Harness } from '../browser.ts'
@@ -46,7 +46,7 @@ export async function seedPairingCode (app: FastifyInstance, unitId: string, cou
   const code = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
   const row = await app.db.insertInto('terminals').values({
     unit_id: unitId, counter_id: counterId, kind: 'touch', name: 'Máy tính bảng mới',
-    token_hash: null, pairing_code_hash: hashToken(code), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    token_hash: null, pairing_code_hash: hashPairingCode(code, app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   return { terminalId: row.id, code }
 }

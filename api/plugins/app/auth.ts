@@ -132,9 +132,12 @@ export default fp(async (app) => {
   app.decorate('authenticateStats', async function authenticateStats (request: FastifyRequest) {
     const token = bearer(request)
     if (token !== null) {
-      const row = await app.db.selectFrom('api_tokens').select(['id', 'unit_id', 'last_used_at'])
-        .where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst()
+      const row = await app.db.selectFrom('api_tokens').leftJoin('users', 'users.id', 'api_tokens.created_by')
+        .select(['api_tokens.id', 'api_tokens.unit_id', 'api_tokens.last_used_at', 'users.active as owner_active'])
+        .where('api_tokens.token_hash', '=', hashToken(token)).where('api_tokens.revoked_at', 'is', null).executeTakeFirst()
       if (row === undefined) throw unauthorized('AUTH_REQUIRED', 'The API token is unknown or revoked')
+      // A token answers for the person who issued it: deactivating them stops it at once (docs/security.md, round 2).
+      if (row.owner_active === false) throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this API token is deactivated; ask an admin for a new token')
       if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000) {
         await app.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute()
       }

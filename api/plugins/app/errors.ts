@@ -68,6 +68,8 @@ export default fp(async (app) => {
     } else {
       request.log.info({ code, message }, 'request rejected')
     }
+    // A limit that knows when it lifts says so (services/attempt-limiter.ts TooManyAttemptsError).
+    if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') reply.header('retry-after', String(error.retryAfterSeconds))
     reply.code(statusCode).send(errorBody(statusCode, code, message))
   })
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { unauthorized } from '../../errors.ts'
-import { AttemptLimiter } from '../../services/attempt-limiter.ts'
+import { AttemptLimiter, reserveAttempt } from '../../services/attempt-limiter.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import { createSession, deleteExpiredSessions, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
 import { LoginBody, User } from '../../schemas/accounts.ts'
@@ -14,8 +14,11 @@ import { hashSecret, hashToken, newToken, verifySecret } from '../../services/se
 const decoyHash = await hashSecret('decoy password never used')
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
-  // Failed logins per username, whatever the IP (the route config limits each IP).
-  const failures = new AttemptLimiter(5, 5 * 60_000)
+  // Wrong passwords for a username from one address lock that address out (5 in 15 minutes); a slower limit per
+  // username over all addresses (30 an hour) stops a guesser spread over many. A guesser at one address so cannot
+  // lock the owner out from theirs. The route config limits each address across usernames.
+  const failuresAtAddress = new AttemptLimiter(5, 15 * 60_000)
+  const failuresOfUsername = new AttemptLimiter(30, 60 * 60_000)
   const secureCookie = (request: { protocol: string }): boolean => request.protocol === 'https'
 
   app.post('/login', {
@@ -29,14 +32,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { username, password } = request.body
     const key = username.toLowerCase()
-    failures.check(key)
+    const atAddress = `${key}\u0000${request.ip}`
+    // Counted as a failure before the password is checked, so concurrent guesses cannot all pass the check.
+    const countedAt = reserveAttempt([{ limiter: failuresAtAddress, key: atAddress }, { limiter: failuresOfUsername, key }])
     const row = await findUserByUsername(app.db, username)
     const valid = await verifySecret(password, row?.password_hash ?? decoyHash)
-    if (row === undefined || !valid || !row.active) {
-      failures.fail(key)
-      throw unauthorized('INVALID_CREDENTIALS', 'Wrong username or password')
-    }
-    failures.reset(key)
+    if (row === undefined || !valid || !row.active) throw unauthorized('INVALID_CREDENTIALS', 'Wrong username or password')
+    failuresAtAddress.reset(atAddress)
+    failuresOfUsername.release(key, countedAt)
     // A fresh session id at every login (no fixation); a session presented with the request is ended.
     const previous = request.cookies[SESSION_COOKIE]
     if (previous !== undefined) {

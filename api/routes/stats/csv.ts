@@ -82,6 +82,15 @@ export function figuresCsv (rows: Array<Figures & Record<string, unknown>>, keys
       })
     ]
   })
-  // The BOM makes Excel read the file as UTF-8, so diacritics (Hài lòng, Quầy) show as written.
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify([header, ...records], { record_delimiter: 'windows' }), 'utf8')])
+  return excelCsv([header, ...records])
+}
+
+/**
+ * Every CSV the API writes goes through here. The BOM makes Excel read the file as UTF-8, so diacritics (Hài lòng,
+ * Quầy) show as written. Names come from people (an officer called `=HYPERLINK(…)`): `escape_formulas` puts a
+ * single quote before every text cell starting with = + - @ tab or CR (and their full-width forms), the OWASP
+ * CSV-injection rule, so a spreadsheet shows it as text and never runs it; numbers (a negative one too) stay numbers.
+ */
+export function excelCsv (records: Array<Array<string | number>>): Buffer {
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify(records, { record_delimiter: 'windows', escape_formulas: true }), 'utf8')])
 }

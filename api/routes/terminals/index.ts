@@ -8,12 +8,16 @@ import { unitSubtreeIds } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf, Uuid } from '../../schemas/common.ts'
 import { CreateTerminalBody, CreatedTerminal, PairBody, PairResponse, Terminal } from '../../schemas/terminals.ts'
 import { writeAudit } from '../../services/audit.ts'
-import { hashToken, newPairingCode, newToken } from '../../services/secrets.ts'
+import { hashPairingCode, hashToken, newPairingCode, newToken } from '../../services/secrets.ts'
+import { randomBytes } from 'node:crypto'
 
 const PAIRING_MINUTES = 15
 
 const terminals: FastifyPluginAsyncTypebox = async (app) => {
   const manage = app.requireUser('admin', 'supervisor')
+  // server.ts loads the key (PAIRING_SECRET or DATA_DIR/pairing.key); an app built without one (embedded use)
+  // keeps a key for its own lifetime: its codes then end with the process, which is the safe way to fail.
+  const pairingKey = app.config.pairingSecret ?? randomBytes(32).toString('base64url')
 
   app.get('/', {
     schema: {
@@ -49,7 +53,7 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
       const created = await trx.insertInto('terminals').values({
         unit_id: counter.unit_id, counter_id: counter.id, kind: request.body.kind,
         name: request.body.name ?? `${request.body.kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`,
-        token_hash: null, pairing_code_hash: hashToken(pairingCode), pairing_expires_at: expiresAt, paired_at: null, revoked_at: null, last_seen_at: null
+        token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: expiresAt, paired_at: null, revoked_at: null, last_seen_at: null
       }).returningAll().executeTakeFirstOrThrow()
       await writeAudit(trx, actor, { action: 'create', entity: 'terminal', entityId: created.id, unitId: created.unit_id, after: rowToTerminal(created) })
       return created
@@ -93,7 +97,7 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
     // One UPDATE claims the code: a second device racing with the same code finds nothing.
     const row = await app.db.updateTable('terminals')
       .set({ token_hash: hashToken(token), paired_at: sql`now()`, pairing_code_hash: null, pairing_expires_at: null })
-      .where('pairing_code_hash', '=', hashToken(code))
+      .where('pairing_code_hash', '=', hashPairingCode(code, pairingKey))
       .where('pairing_expires_at', '>', sql<Date>`now()`)
       .where('revoked_at', 'is', null)
       .where('paired_at', 'is', null)

@@ -2,12 +2,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 import { findUnit, findUnitByCode, insertUnit, listUnits, lockUnitTree, nothingToChange, rowToUnit, unitWithinScope, updateUnit, userActor } from '../../repositories/organisation.ts'
-import { unitAncestorIds } from '../../repositories/units.ts'
+import { MAX_UNIT_DEPTH, placement } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../schemas/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
 
 const unitNotFound = () => notFound('Unit', 'UNIT_NOT_FOUND')
+
+/** The tree stops at MAX_UNIT_DEPTH levels (repositories/units.ts). */
+const tooDeep = () => badRequest('UNIT_TOO_DEEP', `The unit tree may not be deeper than ${MAX_UNIT_DEPTH} levels`)
 
 const units: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst')
@@ -69,6 +72,7 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
         throw notFound('Parent unit', 'UNIT_NOT_FOUND')
       }
       if (await findUnitByCode(trx, body.code) !== undefined) throw conflict('UNIT_CODE_TAKEN', `A unit with code ${body.code} already exists`)
+      if (body.parentId !== null && (await placement(trx, null, body.parentId)).deepest > MAX_UNIT_DEPTH) throw tooDeep()
       const row = await insertUnit(trx, body)
       await writeAudit(trx, actor, { action: 'create', entity: 'unit', entityId: row.id, unitId: row.id, after: rowToUnit(row) })
       return row
@@ -81,7 +85,7 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['units'],
       summary: 'Rename, recode or move a unit below your scope\'s root',
-      description: 'Moving a unit under itself or one of its descendants is refused with code UNIT_CYCLE.',
+      description: `Moving a unit under itself or one of its descendants is refused with code UNIT_CYCLE; a move that would put a unit below level ${MAX_UNIT_DEPTH} with UNIT_TOO_DEEP.`,
       params: IdParams,
       body: UnitUpdateBody,
       response: { 200: Unit, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
@@ -103,9 +107,9 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
           if (actor.unitId !== null) throw forbidden('TOP_LEVEL_UNIT_FORBIDDEN', 'Only an admin of the whole tree can make a unit top-level')
         } else {
           if (!await unitWithinScope(trx, actor, body.parentId!)) throw notFound('Parent unit', 'UNIT_NOT_FOUND')
-          if ((await unitAncestorIds(trx, body.parentId!)).includes(before.id)) {
-            throw badRequest('UNIT_CYCLE', 'A unit cannot be moved under itself or one of its own descendants')
-          }
+          const place = await placement(trx, before.id, body.parentId!)
+          if (place.cycle) throw badRequest('UNIT_CYCLE', 'A unit cannot be moved under itself or one of its own descendants')
+          if (place.deepest > MAX_UNIT_DEPTH) throw tooDeep()
         }
       }
       if (body.code !== undefined && body.code !== before.code && await findUnitByCode(trx, body.code) !== undefined) {

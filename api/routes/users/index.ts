@@ -9,8 +9,15 @@ import { User, UserCreateBody, UserListQuery, UserUpdateBody } from '../../schem
 import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { hashSecret } from '../../services/secrets.ts'
+import { passwordMessages, passwordProblem } from '../../services/password-policy.ts'
 
 const userNotFound = () => notFound('User', 'USER_NOT_FOUND')
+
+/** 400 with a stable code when the password may not be set for this username (common, or built on the username). */
+function checkPassword (password: string, username: string): void {
+  const problem = passwordProblem(password, username)
+  if (problem !== null) throw badRequest(problem, passwordMessages[problem])
+}
 
 /** Roles each role may hand out. */
 const grantable: Record<Role, Role[]> = {
@@ -95,6 +102,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const body = request.body
     if (!grantable[actor.role].includes(body.role)) throw forbidden('ROLE_NOT_ALLOWED', `You cannot give the role ${body.role}`)
+    checkPassword(body.password, body.username)
     const passwordHash = await hashSecret(body.password)
     const created = await app.db.transaction().execute(async (trx) => {
       const unitId = await checkAccess(trx, actor, { role: body.role, unitId: body.unitId, officerId: body.officerId ?? null })
@@ -120,10 +128,12 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     nothingToChange(request.body)
     const { password, ...body } = request.body
-    const passwordHash = password === undefined ? undefined : await hashSecret(password)
     const updated = await app.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('users').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
       if (before === undefined || !await canSee(trx, actor, before)) throw userNotFound()
+      // Checked once the user is known to be in scope, so the answer never tells an outsider the user exists.
+      if (password !== undefined) checkPassword(password, before.username)
+      const passwordHash = password === undefined ? undefined : await hashSecret(password)
       if (!grantable[actor.role].includes(before.role)) throw forbidden('ROLE_NOT_ALLOWED', `You cannot change a user with the role ${before.role}`)
       const accessChanges = body.role !== undefined || body.unitId !== undefined || body.officerId !== undefined || body.active !== undefined
       // Nobody locks themselves out, or widens their own access.
