@@ -4,7 +4,7 @@ import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
-import { ConfigError, loadConfig } from './config.ts'
+import { ConfigError, configWarnings, loadConfig } from './config.ts'
 import { announcePort, openDatabase, describeDatabase } from './db/database.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { buildApp } from './app.ts'
@@ -24,6 +24,7 @@ try {
 }
 
 const logger = pino({ level: config.logLevel })
+for (const warning of configWarnings()) logger.warn(warning)
 const started = performance.now()
 const databaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: 'the Hài Lòng server' }
 
