@@ -182,3 +182,44 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   }
   return { ...config, ...overrides }
 }
+
+/** Variables read outside loadConfig (tools, Node, npm), which are never suspicious. */
+const otherKnownVariables = ['NODE_ENV', 'DEBUG', 'CI', 'CHROMIUM_PATH', 'PG_BIN', 'TZ', 'HOME', 'PATH', 'HOSTNAME']
+
+function editDistance (a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * Warnings for variables that look meant for Hài Lòng but are not read: an HL_/HAILONG_ name, or a near miss of a
+ * setting's name (ADMIN_PASWORD, DATABSE_URL). The known names are the ones loadConfig reads, so a new setting is known
+ * at once. Short names (PORT, HOST) are left out of the near-miss check: PATH and HOME are one letter off.
+ */
+export function configWarnings (env: Env = process.env): string[] {
+  const read = new Set<string>()
+  const recorder = new Proxy(env, { get: (target, name) => { if (typeof name === 'string') read.add(name); return target[name as string] } })
+  try {
+    loadConfig(recorder)
+  } catch { /* a bad value stops the start on its own */ }
+  const known = [...read]
+  const warnings: string[] = []
+  for (const name of Object.keys(env)) {
+    if (read.has(name) || otherKnownVariables.includes(name) || name.startsWith('npm_')) continue
+    const upper = name.toUpperCase()
+    const near = known.find((candidate) => candidate.length >= 6 && editDistance(upper, candidate) <= (candidate.length >= 8 ? 2 : 1))
+    if (near !== undefined) {
+      warnings.push(`the environment variable ${name} is not a setting: did you mean ${near}?`)
+    } else if (/^(HL|HAILONG|HAI_LONG)_/i.test(name)) {
+      warnings.push(`the environment variable ${name} is not a setting of Hài Lòng (see .env.example); it is ignored`)
+    }
+  }
+  return warnings
+}

@@ -4,8 +4,8 @@ import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
-import { ConfigError, loadConfig } from './config.ts'
-import { openDatabase, describeDatabase } from './db/database.ts'
+import { ConfigError, configWarnings, loadConfig } from './config.ts'
+import { announcePort, openDatabase, describeDatabase } from './db/database.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { buildApp } from './app.ts'
 import { ensureAdmin } from './services/admin-bootstrap.ts'
@@ -25,8 +25,9 @@ try {
 }
 
 const logger = pino({ level: config.logLevel })
+for (const warning of configWarnings()) logger.warn(warning)
 const started = performance.now()
-const databaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir }
+const databaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: 'the Hài Lòng server' }
 
 let db
 try {
@@ -96,6 +97,8 @@ closeWithGrace({ delay: 10000 }, async ({ signal, err }) => {
 
 try {
   await app.listen({ port: config.port, host: config.host })
+  const address = app.server.address()
+  if (address !== null && typeof address !== 'string') announcePort(db, address.port)
   app.log.info(`Hài Lòng ready on ${describeDatabase(databaseOptions)} in ${Math.round(performance.now() - started)} ms`)
 } catch (error) {
   await app.close().catch(() => {})

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { DataDirLock } from './data-dir-lock.ts'
 import { PreparingClient } from './prepared.ts'
 import type { Database } from './schema.ts'
 
@@ -26,6 +27,16 @@ export interface DatabaseOptions {
   dataDir: string | null
   /** pg pool size. */
   poolSize?: number
+  /** Who opens it ("npm start", "npm run demo", …), named to a second opener of the same PGlite data folder. */
+  owner?: string
+}
+
+/** The data-folder lock of each database opened on PGlite in a folder. */
+const locks = new WeakMap<Kysely<Database>, DataDirLock>()
+
+/** Tells a later opener of the same data folder which port the server holding it listens on. */
+export function announcePort (db: Kysely<Database>, port: number): void {
+  locks.get(db)?.announcePort(port)
 }
 
 /** The database's address without its password, for logs and errors. */
@@ -47,6 +58,13 @@ export function pgliteDatabase (pglite: PGlite): Kysely<Database> {
 }
 
 export const pgliteParsers = { [INT8]: (value: string) => Number(value), [NUMERIC]: (value: string) => Number(value) }
+
+function commandName (): string {
+  const event = process.env.npm_lifecycle_event
+  if (event === 'start') return 'npm start'
+  if (event !== undefined && event !== '') return `npm run ${event}`
+  return path.basename(process.argv[1] ?? 'node')
+}
 
 /** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */
 export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Database>> {
@@ -73,6 +91,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Da
   } else {
     const parsers = pgliteParsers
     let pglite: PGlite
+    // Taken before PGlite reads a byte; a second opener is refused here (DataDirInUseError names the holder).
+    const lock = options.dataDir === null ? null : DataDirLock.acquire(options.dataDir, options.owner ?? commandName())
     try {
       if (options.dataDir !== null) {
         const dir = path.join(options.dataDir, 'pglite')
@@ -82,9 +102,22 @@ export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Da
         pglite = await PGlite.create({ parsers })
       }
     } catch (error) {
+      lock?.release()
       throw new DatabaseUnreachableError(where, error)
     }
+    if (lock !== null) {
+      // Released once PGlite has closed its files (Kysely's destroy closes it), or by the kernel if the process dies.
+      const close = pglite.close.bind(pglite)
+      pglite.close = async () => {
+        try {
+          await close()
+        } finally {
+          lock.release()
+        }
+      }
+    }
     db = pgliteDatabase(pglite)
+    if (lock !== null) locks.set(db, lock)
   }
   try {
     await sql`select 1`.execute(db)

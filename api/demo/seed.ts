@@ -1,6 +1,7 @@
-// Demo data on request: a province → ward → service centre with counters, officers, paired terminals and a month of ratings.
+// Demo data on request: a province → ward → two service centres with counters, officers, paired terminals, alert rules and 90 days of ratings.
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollups.ts'
 import type { Category, Database } from '../db/schema.ts'
 import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
@@ -9,13 +10,45 @@ export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'
 const HOUR = 3600_000
 const LOCAL_OFFSET = 7 * HOUR
 
-const officerNames: Array<[string, string]> = [
-  ['Nguyễn Thị Thu Hà', 'Chuyên viên'], ['Trần Minh Đức', 'Chuyên viên'], ['Lê Hoàng Yến', 'Cán sự'],
-  ['Phạm Văn Quý', 'Chuyên viên chính'], ['Hoàng Thị Ngọc Ánh', 'Chuyên viên'], ['Võ Thanh Tùng', 'Cán sự'],
-  ['Đặng Thị Mỹ Linh', 'Chuyên viên'], ['Bùi Quốc Khánh', 'Chuyên viên'], ['Đỗ Thị Hồng Nhung', 'Cán sự'],
-  ['Ngô Gia Bảo', 'Chuyên viên']
+export const DEMO_SECOND_CENTRE_CODE = 'DEMO-TTHCC-TN2'
+/** Days of ratings: a quarter, so "vs previous period" has a previous period and a quarter view has shape. */
+export const DEMO_DAYS = 90
+/** The demo's pairing code lasts long enough to read the printout, start the server and walk to a tablet. */
+export const DEMO_PAIRING_DAYS = 7
+
+interface CentreSpec {
+  code: string
+  name: string
+  counters: string[]
+  officers: Array<[string, string]>
+  /** The centre's usual share of pleased citizens (officers vary around it). */
+  pleased: number
+}
+
+const centres: CentreSpec[] = [
+  {
+    code: DEMO_CENTRE_CODE,
+    name: 'Trung tâm Phục vụ hành chính công phường Tân Ninh',
+    counters: ['Tư pháp – Hộ tịch', 'Đất đai – Xây dựng', 'Kinh doanh – Đầu tư', 'Lao động – Thương binh và Xã hội', 'Văn hóa – Y tế', 'Tiếp nhận chung'],
+    officers: [
+      ['Nguyễn Thị Thu Hà', 'Chuyên viên'], ['Trần Minh Đức', 'Chuyên viên'], ['Lê Hoàng Yến', 'Cán sự'],
+      ['Phạm Văn Quý', 'Chuyên viên chính'], ['Hoàng Thị Ngọc Ánh', 'Chuyên viên'], ['Võ Thanh Tùng', 'Cán sự'],
+      ['Đặng Thị Mỹ Linh', 'Chuyên viên'], ['Bùi Quốc Khánh', 'Chuyên viên'], ['Đỗ Thị Hồng Nhung', 'Cán sự'],
+      ['Ngô Gia Bảo', 'Chuyên viên']
+    ],
+    pleased: 0.75
+  },
+  {
+    code: DEMO_SECOND_CENTRE_CODE,
+    name: 'Điểm tiếp nhận số 2 phường Tân Ninh (khu phố Ninh Phúc)',
+    counters: ['Tư pháp – Hộ tịch', 'Đất đai – Xây dựng', 'Tiếp nhận chung'],
+    officers: [
+      ['Huỳnh Văn Lộc', 'Chuyên viên'], ['Trương Thị Kim Oanh', 'Cán sự'], ['Lý Minh Trí', 'Chuyên viên'],
+      ['Mai Thị Thanh Tâm', 'Cán sự'], ['Phan Đức Hiếu', 'Chuyên viên']
+    ],
+    pleased: 0.6
+  }
 ]
-const counterNames = ['Tư pháp – Hộ tịch', 'Đất đai – Xây dựng', 'Kinh doanh – Đầu tư', 'Lao động – Thương binh và Xã hội', 'Văn hóa – Y tế', 'Tiếp nhận chung']
 /** Citizens served per hour of the local working day (morning and afternoon peaks). */
 const hourlyShape: Record<number, number> = { 7: 3, 8: 9, 9: 11, 10: 10, 11: 4, 13: 4, 14: 9, 15: 10, 16: 7 }
 const criteriaCodes = ['xin_chao', 'xin_loi', 'xin_cam_on', 'xin_phep', 'luon_mim_cuoi', 'luon_nhe_nhang', 'luon_lang_nghe', 'luon_giup_do']
@@ -36,9 +69,36 @@ function generator (seed: number): () => number {
 export interface DemoResult {
   created: boolean
   ratings: number
+  /** Ratings flagged as misuse (the bursts), kept out of the figures. */
+  misuse: number
+  centres: number
+  counters: number
+  officers: number
   supervisor: { username: string, password: string }
   officerPin: string
   pairingCode: string | null
+  pairingExpiresAt: Date | null
+}
+
+interface Press { terminalId: string, at: number, rating: Record<string, unknown> }
+
+/** The ingest's own misuse rules (cooldown, burst) with the default settings, so the demo looks like stored presses. */
+function flagMisuse (presses: Press[]): void {
+  const { cooldownSeconds, burstCount, burstWindowSeconds } = loadConfig({}).misuse
+  const byTerminal = new Map<string, Press[]>()
+  for (const press of presses) byTerminal.set(press.terminalId, [...(byTerminal.get(press.terminalId) ?? []), press])
+  for (const list of byTerminal.values()) {
+    list.sort((a, b) => a.at - b.at)
+    list.forEach((press, position) => {
+      const previous = list[position - 1]
+      const back = list[position - burstCount]
+      const reason = previous !== undefined && press.at - previous.at < cooldownSeconds * 1000
+        ? 'cooldown'
+        : back !== undefined && press.at - back.at < burstWindowSeconds * 1000 ? 'burst' : null
+      press.rating.misuse = reason !== null
+      press.rating.misuse_reason = reason
+    })
+  }
 }
 
 /** `pairingKey`: the server's pairing key (loadPairingKey), so the printed pairing code works on that server. */
@@ -46,93 +106,149 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
   const supervisor = { username: 'giamsat.tanninh', password: 'demo-giamsat-2026' }
   const officerPin = '1234'
   const existing = await db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirst()
-  if (existing !== undefined) return { created: false, ratings: 0, supervisor, officerPin, pairingCode: null }
+  if (existing !== undefined) return { created: false, ratings: 0, misuse: 0, centres: 0, counters: 0, officers: 0, supervisor, officerPin, pairingCode: null, pairingExpiresAt: null }
   const random = generator(20261127)
 
   const province = await db.insertInto('units').values({ kind: 'province', code: 'DEMO-72', name: 'Tỉnh Tây Ninh' }).returning('id').executeTakeFirstOrThrow()
   const ward = await db.insertInto('units').values({ kind: 'ward', code: 'DEMO-72-TN', name: 'Phường Tân Ninh', parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
-  const centre = await db.insertInto('units').values({ kind: 'centre', code: DEMO_CENTRE_CODE, name: 'Trung tâm Phục vụ hành chính công phường Tân Ninh', parent_id: ward.id }).returning('id').executeTakeFirstOrThrow()
   await db.insertInto('units').values({ kind: 'ward', code: 'DEMO-72-LT', name: 'Phường Long Hoa', parent_id: province.id }).execute()
+  // The supervisor of the ward sees both centres, so the unit comparison compares something.
+  const supervisorRow = await db.insertInto('users').values({ username: supervisor.username, display_name: 'Giám sát phường Tân Ninh', password_hash: await hashSecret(supervisor.password), role: 'supervisor', unit_id: ward.id, officer_id: null }).returning('id').executeTakeFirstOrThrow()
 
-  const counters = []
-  for (const [index, name] of counterNames.entries()) {
-    counters.push(await db.insertInto('counters').values({ unit_id: centre.id, number: index + 1, name: `Quầy ${index + 1} – ${name}` }).returning(['id', 'number']).executeTakeFirstOrThrow())
-  }
-  const pinHash = await hashSecret(officerPin)
-  const officers = []
-  for (const [index, [fullName, title]] of officerNames.entries()) {
-    officers.push(await db.insertInto('officers').values({ unit_id: centre.id, staff_code: `TN${String(index + 1).padStart(3, '0')}`, full_name: fullName, title, pin_hash: pinHash, photo_url: null, pin_locked_until: null }).returning('id').executeTakeFirstOrThrow())
-  }
-  // Each officer's own manner: how often citizens are pleased, and how often the criteria are met.
-  const manner = officers.map((_, index) => 0.55 + 0.4 * ((index * 7) % 10) / 10)
-
-  const terminals = []
-  for (const counter of counters) {
-    terminals.push(await db.insertInto('terminals').values({
-      unit_id: centre.id, counter_id: counter.id, kind: 'touch', name: `Máy tính bảng quầy ${counter.number}`,
+  interface Seat { unitId: string, counterId: string, number: number, terminalId: string }
+  interface Staff { unitId: string, id: string, pleased: number }
+  const seats: Seat[][] = []
+  const staff: Staff[][] = []
+  let pairingCode: string | null = null
+  let staffNumber = 0
+  const pairingExpiresAt = new Date(now.getTime() + DEMO_PAIRING_DAYS * 24 * HOUR)
+  for (const [centreIndex, spec] of centres.entries()) {
+    const centre = await db.insertInto('units').values({ kind: 'centre', code: spec.code, name: spec.name, parent_id: ward.id }).returning('id').executeTakeFirstOrThrow()
+    const counters = await db.insertInto('counters')
+      .values(spec.counters.map((name, index) => ({ unit_id: centre.id, number: index + 1, name: `Quầy ${index + 1} – ${name}` })))
+      .returning(['id', 'number']).execute()
+    counters.sort((a, b) => a.number - b.number)
+    // One salt per secret: every officer's PIN is hashed on its own, even where the demo PINs are equal.
+    const pinHashes = await Promise.all(spec.officers.map(() => hashSecret(officerPin)))
+    const officers = await db.insertInto('officers').values(spec.officers.map(([fullName, title], index) => ({
+      unit_id: centre.id, staff_code: `TN${String(++staffNumber).padStart(3, '0')}`, full_name: fullName, title, pin_hash: pinHashes[index]!, photo_url: null, pin_locked_until: null
+    }))).returning(['id', 'staff_code']).execute()
+    officers.sort((a, b) => a.staff_code.localeCompare(b.staff_code))
+    // Each officer's own manner: how often citizens are pleased, and how often the criteria are met.
+    staff.push(officers.map((officer, index) => ({ unitId: centre.id, id: officer.id, pleased: Math.min(0.95, spec.pleased - 0.2 + 0.4 * ((index * 7) % 10) / 10) })))
+    const terminals = await db.insertInto('terminals').values(counters.map((counter) => ({
+      unit_id: centre.id, counter_id: counter.id, kind: 'touch' as const, name: `Máy tính bảng quầy ${counter.number}`,
       token_hash: hashToken(newToken('hlt')), pairing_code_hash: null, pairing_expires_at: null, paired_at: now, revoked_at: null, last_seen_at: now
-    }).returning('id').executeTakeFirstOrThrow())
+    }))).returning(['id', 'counter_id']).execute()
+    seats.push(counters.map((counter) => ({ unitId: centre.id, counterId: counter.id, number: counter.number, terminalId: terminals.find((terminal) => terminal.counter_id === counter.id)!.id })))
+    if (centreIndex === 0) {
+      // A tablet of the installer's own to pair; its name stays right once it is paired.
+      pairingCode = newPairingCode()
+      await db.insertInto('terminals').values({
+        unit_id: centre.id, counter_id: counters[0]!.id, kind: 'touch', name: 'Máy tính bảng thử – quầy 1',
+        token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: pairingExpiresAt, paired_at: null, revoked_at: null, last_seen_at: null
+      }).execute()
+    }
+    await db.insertInto('alert_rules').values([
+      { unit_id: centre.id, kind: 'unsatisfied_share', parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 5 }), enabled: true, created_by: supervisorRow.id },
+      { unit_id: centre.id, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 3 }), enabled: true, created_by: supervisorRow.id }
+    ] as never).execute()
   }
-  const pairingCode = newPairingCode()
-  await db.insertInto('terminals').values({
-    unit_id: centre.id, counter_id: counters[0]!.id, kind: 'touch', name: 'Máy tính bảng mới (chờ ghép nối)',
-    token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: new Date(now.getTime() + 24 * HOUR), paired_at: null, revoked_at: null, last_seen_at: null
-  }).execute()
-  await db.insertInto('users').values({ username: supervisor.username, display_name: 'Giám sát Tân Ninh', password_hash: await hashSecret(supervisor.password), role: 'supervisor', unit_id: centre.id, officer_id: null }).execute()
 
-  // 30 local days: shifts 07:30–17:00 Monday to Friday and Saturday morning; officers rotate over counters.
+  // 90 local days: shifts 07:30–17:00 Monday to Friday and Saturday morning; officers rotate over counters.
+  // Today has ratings in every hour up to the current one, whatever the time of day, so the live figures show.
   const todayLocal = Math.floor((now.getTime() + LOCAL_OFFSET) / (24 * HOUR)) * 24 * HOUR - LOCAL_OFFSET
-  const ratings: Array<Record<string, unknown>> = []
+  const currentHour = Math.floor((now.getTime() - todayLocal) / HOUR)
+  const presses: Press[] = []
   const shifts: Array<{ unit_id: string, counter_id: string, officer_id: string, started_at: Date, ended_at: Date | null }> = []
-  for (let day = 29; day >= 0; day--) {
+  for (let day = DEMO_DAYS - 1; day >= 0; day--) {
     const dayStart = todayLocal - day * 24 * HOUR
     const weekday = new Date(dayStart + LOCAL_OFFSET).getUTCDay()
-    if (weekday === 0) continue
-    const lastHour = weekday === 6 ? 11 : 16
-    for (const [counterIndex, counter] of counters.entries()) {
-      const officerIndex = (counterIndex + day) % officers.length
-      const officer = officers[officerIndex]!
-      const start = new Date(dayStart + 7.5 * HOUR)
-      const end = new Date(dayStart + (lastHour + 1) * HOUR)
-      if (start.getTime() > now.getTime()) continue
-      shifts.push({ unit_id: centre.id, counter_id: counter.id, officer_id: officer.id, started_at: start, ended_at: end.getTime() > now.getTime() ? null : end })
-      for (const [hourText, perHour] of Object.entries(hourlyShape)) {
-        const hour = Number(hourText)
-        if (hour > lastHour) continue
-        const served = Math.max(0, Math.round(perHour * (0.6 + random() * 0.8) * 0.8))
-        for (let i = 0; i < served; i++) {
-          const at = new Date(dayStart + hour * HOUR + random() * HOUR)
-          if (at < start || at > now || at > end) continue
-          const roll = random()
-          const pleased = manner[officerIndex]!
-          const level = roll < pleased * 0.6 ? levels[0]! : roll < pleased ? levels[1]! : roll < pleased + (1 - pleased) * 0.7 ? levels[2]! : levels[3]!
-          const criteria: Record<string, boolean> = {}
-          if (random() < 0.6) for (const code of criteriaCodes) if (random() < 0.7) criteria[code] = random() < pleased + 0.1
-          ratings.push({
-            id: randomUUID(), unit_id: centre.id, counter_id: counter.id, terminal_id: terminals[counterIndex]!.id, officer_id: officer.id, device_officer_id: null,
-            level: level.level, category: level.category, weight: level.weight, criteria: JSON.stringify(criteria),
-            rated_at: at, received_at: new Date(at.getTime() + 800), counted_at: at, clock_untrusted: false, source: 'touch', misuse: false, misuse_reason: null
-          })
+    const today = day === 0
+    if (weekday === 0 && !today) continue
+    const hours = today
+      ? Array.from({ length: currentHour + 1 }, (_, hour) => hour).filter((hour) => hour >= Math.min(7, currentHour))
+      : Object.keys(hourlyShape).map(Number).filter((hour) => hour <= (weekday === 6 ? 11 : 16))
+    const lastHour = Math.max(...hours)
+    for (const [centreIndex, centreSeats] of seats.entries()) {
+      const officers = staff[centreIndex]!
+      for (const [counterIndex, seat] of centreSeats.entries()) {
+        const officer = officers[(counterIndex + day) % officers.length]!
+        const start = new Date(dayStart + (today ? Math.min(7.5, hours[0]!) : 7.5) * HOUR)
+        const end = new Date(dayStart + (lastHour + 1) * HOUR)
+        shifts.push({ unit_id: seat.unitId, counter_id: seat.counterId, officer_id: officer.id, started_at: start, ended_at: today ? null : end })
+        for (const hour of hours) {
+          const perHour = hourlyShape[hour] ?? 2
+          const served = Math.max(today && hour === currentHour ? 1 : 0, Math.round(perHour * (0.6 + random() * 0.8) * 0.5))
+          const hourStart = dayStart + hour * HOUR
+          // The current hour only up to now.
+          const span = Math.min(HOUR, now.getTime() - hourStart)
+          for (let i = 0; i < served; i++) {
+            const at = new Date(hourStart + random() * span)
+            if (at < start || at > now) continue
+            const roll = random()
+            const pleased = officer.pleased
+            const level = roll < pleased * 0.6 ? levels[0]! : roll < pleased ? levels[1]! : roll < pleased + (1 - pleased) * 0.7 ? levels[2]! : levels[3]!
+            const criteria: Record<string, boolean> = {}
+            if (random() < 0.6) for (const code of criteriaCodes) if (random() < 0.7) criteria[code] = random() < pleased + 0.1
+            presses.push({ terminalId: seat.terminalId, at: at.getTime(), rating: rating(seat, officer.id, level, criteria, at) })
+          }
         }
       }
     }
   }
+  // A few misuse bursts (a child hammering a face): ten presses seconds apart, flagged as the ingest would.
+  for (let burst = 0; burst < 6; burst++) {
+    const centreSeats = seats[burst % seats.length]!
+    const seat = centreSeats[Math.floor(random() * centreSeats.length)]!
+    const candidates = shifts.filter((shift) => shift.counter_id === seat.counterId && shift.ended_at !== null)
+    const shift = candidates[Math.floor(random() * candidates.length)]!
+    const level = burst % 2 === 0 ? levels[3]! : levels[0]!
+    // 08:00–10:30, inside every working day's morning.
+    let at = shift.started_at.getTime() + HOUR / 2 + random() * 2.5 * HOUR
+    for (let press = 0; press < 10; press++, at += 1000 + random() * 3500) {
+      presses.push({ terminalId: seat.terminalId, at, rating: rating(seat, shift.officer_id, level, {}, new Date(at)) })
+    }
+  }
+  flagMisuse(presses)
+  const ratings = presses.map((press) => press.rating)
+
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < shifts.length; i += 500) await trx.insertInto('assignments').values(shifts.slice(i, i + 500)).execute()
-    for (let i = 0; i < ratings.length; i += 500) await trx.insertInto('ratings').values(ratings.slice(i, i + 500) as never).execute()
-    const unsatisfied = ratings.filter((rating) => rating.category === 'unsatisfied')
-    for (let i = 0; i < unsatisfied.length; i += 500) {
-      await trx.insertInto('cases').values(unsatisfied.slice(i, i + 500).map((rating) => {
+    for (let i = 0; i < shifts.length; i += 1000) await trx.insertInto('assignments').values(shifts.slice(i, i + 1000)).execute()
+    for (let i = 0; i < ratings.length; i += 1000) await trx.insertInto('ratings').values(ratings.slice(i, i + 1000) as never).execute()
+    // A case per unsatisfied rating, as the ingest opens them (not for misuse): older ones resolved with a note.
+    const unsatisfied = ratings.filter((rating) => rating.category === 'unsatisfied' && rating.misuse === false)
+    for (let i = 0; i < unsatisfied.length; i += 1000) {
+      await trx.insertInto('cases').values(unsatisfied.slice(i, i + 1000).map((rating) => {
         const old = (rating.rated_at as Date).getTime() < now.getTime() - 3 * 24 * HOUR
         return {
-          unit_id: centre.id, rating_id: rating.id as string, counter_id: rating.counter_id as string, officer_id: rating.officer_id as string,
+          unit_id: rating.unit_id as string, rating_id: rating.id as string, counter_id: rating.counter_id as string, officer_id: rating.officer_id as string,
           opened_at: rating.received_at as Date, status: old ? 'resolved' as const : 'open' as const,
-          resolved_at: old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null, resolved_by: null,
+          resolved_at: old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null, resolved_by: old ? supervisorRow.id : null,
           note: old ? 'Đã liên hệ, xin lỗi công dân và hướng dẫn lại thủ tục.' : null
         }
       })).execute()
     }
     await rebuildRollups(trx)
   })
-  return { created: true, ratings: ratings.length, supervisor, officerPin, pairingCode }
+  return {
+    created: true,
+    ratings: ratings.length,
+    misuse: ratings.filter((rating) => rating.misuse === true).length,
+    centres: centres.length,
+    counters: seats.flat().length,
+    officers: staff.flat().length,
+    supervisor,
+    officerPin,
+    pairingCode,
+    pairingExpiresAt
+  }
+}
+
+function rating (seat: { unitId: string, counterId: string, terminalId: string }, officerId: string, level: { level: number, category: Category, weight: number }, criteria: Record<string, boolean>, at: Date): Record<string, unknown> {
+  return {
+    id: randomUUID(), unit_id: seat.unitId, counter_id: seat.counterId, terminal_id: seat.terminalId, officer_id: officerId, device_officer_id: null,
+    level: level.level, category: level.category, weight: level.weight, criteria: JSON.stringify(criteria),
+    rated_at: at, received_at: new Date(at.getTime() + 800), counted_at: at, clock_untrusted: false, source: 'touch', misuse: false, misuse_reason: null
+  }
 }

@@ -15,6 +15,10 @@ import { ratingId } from '../../hardware/bridge/rating-id.ts'
 import { encodeFrame } from '../../hardware/protocol/frames.ts'
 import { SimulatedBox } from '../../hardware/simulator/box.ts'
 import { openBoxEnd, PtyPair, SwitchableRelay, tempFolder, waitFor } from './serial-line.ts'
+import { firmwareTools, requireTools, tools } from '../system-tools.ts'
+
+// Skipped with a line naming the missing tool and its Debian package outside CI; a failure with CI=true.
+requireTools(t, [...firmwareTools, tools.socat])
 
 let boxes = 0
 

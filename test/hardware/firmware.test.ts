@@ -4,6 +4,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { tempFolder } from './serial-line.ts'
+import { firmwareTools, requireTools } from '../system-tools.ts'
+
+// Skipped with a line naming the missing tool and its Debian package outside CI; a failure with CI=true.
+requireTools(t, firmwareTools)
 
 const run = promisify(execFile)
 const firmwareDir = join(import.meta.dirname, '../../hardware/firmware')

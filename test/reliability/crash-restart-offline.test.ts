@@ -3,6 +3,10 @@ import fs from 'node:fs/promises'
 import t from 'tap'
 import { PrivatePostgres } from './postgres.ts'
 import { describeCrashReport, runCrashScenario } from './scenarios.ts'
+import { requireTools, tools } from '../system-tools.ts'
+
+// Skipped with a line naming the missing tool and its Debian package outside CI; a failure with CI=true.
+requireTools(t, [tools.postgres])
 
 t.test('crash, restart and offline: every press stored exactly once, rollups equal raw', async (t) => {
   const pg = await PrivatePostgres.start()

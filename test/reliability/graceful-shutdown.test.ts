@@ -3,6 +3,10 @@ import fs from 'node:fs/promises'
 import t from 'tap'
 import { PrivatePostgres } from './postgres.ts'
 import { describeShutdownReport, runGracefulShutdown } from './scenarios.ts'
+import { requireTools, tools } from '../system-tools.ts'
+
+// Skipped with a line naming the missing tool and its Debian package outside CI; a failure with CI=true.
+requireTools(t, [tools.postgres])
 
 t.test('SIGTERM under load: acknowledged ratings kept, no request reset', async (t) => {
   const pg = await PrivatePostgres.start()

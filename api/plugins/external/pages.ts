@@ -1,10 +1,12 @@
 // Serves the built Preact apps: the terminal at /terminal/, the dashboard at /; client routes fall back to index.html.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 
 export const pagesRoot = fileURLToPath(new URL('../../../dist/', import.meta.url))
+/** The app's icon, built into dist/terminal from terminal/public (the source copy before a build). */
+const iconFiles = [`${pagesRoot}terminal/icon-192.png`, fileURLToPath(new URL('../../../terminal/public/icon-192.png', import.meta.url))]
 
 const notBuilt = (app: string): string => `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Hài Lòng</title>
 <p>Ứng dụng ${app} chưa được build. Chạy <code>npm run build</code>. (The ${app} app is not built yet: run <code>npm run build</code>.)</p></html>`
@@ -20,6 +22,12 @@ export default fp(async (app) => {
     await app.register(fastifyStatic, { root: dashboardDir, prefix: '/', index: ['index.html'], wildcard: false })
   }
   app.get('/terminal', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/terminal/'))
+  // Every browser asks for /favicon.ico: answer the app's icon (a PNG, which browsers take there) instead of a 404.
+  const iconFile = iconFiles.find((file) => existsSync(file))
+  if (iconFile !== undefined) {
+    const icon = readFileSync(iconFile)
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.type('image/png').header('cache-control', 'public, max-age=86400').send(icon))
+  }
   if (!built.dashboard) {
     app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(notBuilt('dashboard')))
   }
