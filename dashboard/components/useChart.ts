@@ -17,6 +17,9 @@ export function useChart (config: ChartConfiguration) {
   useEffect(() => {
     if (canvas.current === null) return
     const chart = new Chart(canvas.current, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, locale: locale(lang), ...config.options } })
+    // What the picture says, as text beside it: each axis's drawn labels and the series' names (read by screen readers and tests).
+    canvas.current.dataset.axes = JSON.stringify(Object.fromEntries(Object.entries(chart.scales).map(([id, scale]) => [id, scale.ticks.map((tick) => String(tick.label))])))
+    canvas.current.dataset.series = JSON.stringify(chart.data.datasets.map((dataset) => dataset.label ?? ''))
     return () => chart.destroy()
   }, [lang, JSON.stringify(config.data), JSON.stringify(config.options ?? {})])
   return canvas
