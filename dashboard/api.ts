@@ -1,8 +1,9 @@
 // The dashboard's client of the Hài Lòng API: typed calls over fetch with the session cookie.
+import { markReachable, markUnreachable } from './connection.ts'
 export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
 
 export interface User { id: string, username: string, displayName: string, role: Role, unitId: string | null, officerId: string | null, active: boolean }
-export interface Unit { id: string, parentId: string | null, kind: string, code: string, name: string }
+export interface Unit { id: string, parentId: string | null, kind: string, code: string, name: string, satisfactionTarget?: number | null }
 export interface Counter { id: string, unitId: string, number: number, name: string, active: boolean, officer?: { id: string, staffCode: string, fullName: string, since: string } | null }
 export interface Officer { id: string, unitId: string, staffCode: string, fullName: string, title: string, active: boolean, pinSet: boolean, pinLockedUntil: string | null }
 export interface Terminal { id: string, unitId: string, counterId: string, kind: 'touch' | 'button', name: string, status: string, pairedAt: string | null, lastSeenAt: string | null, createdAt: string }
@@ -41,7 +42,10 @@ export interface Shift { id: string, unitId: string, counterId: string, counterN
 export interface Rows<T> { rows: T[] }
 export interface Items<T> { items: T[] }
 
-/** A failed call, with the API's stable error code. */
+/** The code of a call that got no answer from the server. */
+export const NETWORK = 'NETWORK'
+
+/** A failed call, with the API's stable error code (`NETWORK`, status 0: no answer). */
 export class ApiError extends Error {
   constructor (readonly status: number, readonly code: string, message: string) { super(message) }
 }
@@ -60,12 +64,25 @@ export let onUnauthorized: () => void = () => {}
 export function setUnauthorizedHandler (handler: () => void): void { onUnauthorized = handler }
 
 export async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/api/v1${path}`, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
+  let response: Response
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+  } catch (failure) {
+    // No answer at all: the whole app shows one "connection lost" state and retries (connection.ts).
+    markUnreachable()
+    throw new ApiError(0, NETWORK, failure instanceof Error ? failure.message : String(failure))
+  }
+  // A proxy's 502/503/504 means the server itself is not there.
+  if (response.status === 502 || response.status === 503 || response.status === 504) {
+    markUnreachable()
+    throw new ApiError(0, NETWORK, response.statusText)
+  }
+  markReachable()
   if (response.status === 204) return undefined as T
   const payload = await response.json().catch(() => ({})) as { code?: string, message?: string }
   if (!response.ok) {

@@ -13,6 +13,8 @@ export interface Dashboard {
   setLang: (lang: Lang) => void
   t: (key: MessageKey) => string
   units: Unit[]
+  /** Reads the units again (after a change in Quản trị, e.g. a target). */
+  refreshUnits: () => void
   counters: Map<string, Counter>
   officers: Map<string, Officer>
   signOut: () => void
@@ -20,6 +22,18 @@ export interface Dashboard {
 }
 
 export const DashboardContext = createContext<Dashboard | null>(null)
+
+/** SIPAS 2030: at least 95 % of citizens satisfied. */
+export const DEFAULT_TARGET = 0.95
+
+/** The satisfaction target of a unit: its own, else the nearest ancestor's, else the SIPAS 2030 default. */
+export function targetOf (units: Unit[], unitId: string | null | undefined): number {
+  const byId = new Map(units.map((unit) => [unit.id, unit]))
+  for (let unit = unitId == null ? undefined : byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) {
+    if (unit.satisfactionTarget !== undefined && unit.satisfactionTarget !== null) return unit.satisfactionTarget
+  }
+  return DEFAULT_TARGET
+}
 
 export function useDashboard (): Dashboard {
   const dashboard = useContext(DashboardContext)

@@ -54,7 +54,7 @@ const vi = {
   liveTitle: 'Đánh giá trực tiếp',
   liveConnected: 'Đang kết nối trực tiếp',
   liveDisconnected: 'Mất kết nối, đang thử lại…',
-  liveEmpty: 'Chưa có đánh giá mới. Đánh giá sẽ hiện ngay khi người dân bấm.',
+  liveEmpty: 'Hôm nay chưa có đánh giá nào. Đánh giá sẽ hiện ngay khi người dân bấm.',
   alertTitle: 'Người dân không hài lòng',
   dismiss: 'Đóng',
   sound: 'Âm báo',
@@ -123,7 +123,7 @@ const vi = {
   provinceTitle: 'So sánh các đơn vị trực thuộc',
   code: 'Mã',
   reportNation: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
-  reportMotto: 'Độc lập - Tự do - Hạnh phúc',
+  reportMotto: 'Độc lập – Tự do – Hạnh phúc',
   reportTitle: 'BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG',
   reportPeriod: 'Kỳ báo cáo',
   reportUnit: 'Đơn vị',
@@ -168,7 +168,39 @@ const vi = {
   shiftEnd: 'Kết thúc',
   shiftOpen: 'Đang làm việc',
   criteriaMet: 'Tiêu chí đạt',
-  failed: 'Không thực hiện được'
+  failed: 'Không thực hiện được',
+  offlineTitle: 'Mất kết nối tới máy chủ.',
+  offlineRetrying: 'Đang tự động thử lại…',
+  retryNow: 'Thử lại ngay',
+  explain: 'Cách tính',
+  explainSatisfaction: 'Số lượt "hài lòng" và "rất hài lòng" chia cho tổng số lượt đánh giá trong kỳ (không tính lượt bấm bị coi là lạm dụng).',
+  explain766: 'Theo Quyết định 766/QĐ-TTg: lượt "bình thường" được coi là không phải không hài lòng, nên tỷ lệ = (tổng số lượt − số lượt không hài lòng) chia cho tổng số lượt.',
+  explainScore: 'Trung bình có trọng số của các mức trên thang 0–100: {weights}.',
+  heatmapLegend: 'Màu ô: tỷ lệ hài lòng (đỏ: 50 % trở xuống, vàng: 75 %, xanh: 100 %). Số trong ô: số lượt đánh giá.',
+  heatmapNone: 'Ô xám: không có lượt nào.',
+  target: 'Chỉ tiêu',
+  targetHint: 'Chỉ tiêu tỷ lệ hài lòng (%). Để trống: theo SIPAS 2030 là 95 %.',
+  compareTitle: 'So sánh xu hướng',
+  compareHint: 'Chọn các quầy hoặc cán bộ để so sánh tỷ lệ hài lòng theo thời gian.',
+  compareCounters: 'Quầy',
+  compareOfficers: 'Cán bộ',
+  unitKind_province: 'Tỉnh/Thành phố',
+  unitKind_commune: 'Xã',
+  unitKind_ward: 'Phường',
+  unitKind_special_zone: 'Đặc khu',
+  unitKind_centre: 'Trung tâm Phục vụ hành chính công',
+  unitKind_agency: 'Cơ quan chuyên môn',
+  unitKind_other: 'Khác',
+  reportPdf: 'Tải PDF',
+  reportSuperior: 'UBND TỈNH',
+  reportNumber: 'Số',
+  reportRecipients: 'Nơi nhận',
+  reportRecipientsList: 'Như trên;Lãnh đạo đơn vị;Lưu: VT',
+  reportSigner: 'THỦ TRƯỞNG ĐƠN VỊ',
+  reportSignHint: '(Ký, ghi rõ họ tên và đóng dấu)',
+  reportCriteria: 'Việc thực hiện tiêu chí "4 xin, 4 luôn"',
+  reportDate: '{place}, ngày {day} tháng {month} năm {year}',
+  errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).'
 }
 
 export type MessageKey = keyof typeof vi
@@ -226,7 +258,7 @@ const en: Record<MessageKey, string> = {
   liveTitle: 'Live ratings',
   liveConnected: 'Live',
   liveDisconnected: 'Disconnected, retrying…',
-  liveEmpty: 'No new ratings yet. They appear as soon as a citizen presses.',
+  liveEmpty: 'No ratings yet today. They appear as soon as a citizen presses.',
   alertTitle: 'Unsatisfied citizen',
   dismiss: 'Dismiss',
   sound: 'Sound',
@@ -295,7 +327,7 @@ const en: Record<MessageKey, string> = {
   provinceTitle: 'Child units compared',
   code: 'Code',
   reportNation: 'SOCIALIST REPUBLIC OF VIETNAM',
-  reportMotto: 'Independence - Freedom - Happiness',
+  reportMotto: 'Independence – Freedom – Happiness',
   reportTitle: 'CITIZEN SATISFACTION REPORT',
   reportPeriod: 'Period',
   reportUnit: 'Unit',
@@ -340,15 +372,47 @@ const en: Record<MessageKey, string> = {
   shiftEnd: 'End',
   shiftOpen: 'On shift',
   criteriaMet: 'Criteria met',
-  failed: 'Could not be done'
+  failed: 'Could not be done',
+  offlineTitle: 'The server cannot be reached.',
+  offlineRetrying: 'Retrying automatically…',
+  retryNow: 'Retry now',
+  explain: 'How it is computed',
+  explainSatisfaction: 'Ratings "satisfied" or "very satisfied" divided by all ratings of the period (presses treated as misuse are left out).',
+  explain766: 'Per Decision 766/QĐ-TTg "neutral" counts as not unsatisfied: (all ratings − unsatisfied ratings) divided by all ratings.',
+  explainScore: 'Weighted mean of the levels on a 0–100 scale: {weights}.',
+  heatmapLegend: 'Cell colour: satisfaction rate (red: 50 % or less, amber: 75 %, green: 100 %). Number in the cell: ratings.',
+  heatmapNone: 'Grey cell: no ratings.',
+  target: 'Target',
+  targetHint: 'Satisfaction target (%). Empty: the SIPAS 2030 target of 95 %.',
+  compareTitle: 'Trends compared',
+  compareHint: 'Pick counters or officers to compare their satisfaction over time.',
+  compareCounters: 'Counters',
+  compareOfficers: 'Officers',
+  unitKind_province: 'Province/City',
+  unitKind_commune: 'Commune',
+  unitKind_ward: 'Ward',
+  unitKind_special_zone: 'Special zone',
+  unitKind_centre: 'Public administrative service centre',
+  unitKind_agency: 'Specialised agency',
+  unitKind_other: 'Other',
+  reportPdf: 'Download PDF',
+  reportSuperior: 'PROVINCIAL PEOPLE\'S COMMITTEE',
+  reportNumber: 'No.',
+  reportRecipients: 'Recipients',
+  reportRecipientsList: 'As above;Unit leadership;Archive',
+  reportSigner: 'HEAD OF UNIT',
+  reportSignHint: '(Signature, full name and seal)',
+  reportCriteria: '"4 xin, 4 luôn" criteria',
+  reportDate: '{place}, {day}/{month}/{year}',
+  errorUnknown: 'The request could not be done (error code {code}).'
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */
 interface Labelled { labelVi: string, labelEn: string }
-const levelLabels = new Map<string, Labelled & { category?: string }>()
+const levelLabels = new Map<string, Labelled & { category?: string, weight?: number }>()
 const criterionLabels = new Map<string, Labelled>()
 
-export function setCatalogue (scale: Array<Labelled & { level: number, category: string }>, criteria: Array<Labelled & { code: string }>): void {
+export function setCatalogue (scale: Array<Labelled & { level: number, category: string, weight?: number }>, criteria: Array<Labelled & { code: string }>): void {
   levelLabels.clear()
   criterionLabels.clear()
   for (const level of scale) levelLabels.set(String(level.level), level)
@@ -367,3 +431,8 @@ export const levelLabel = (lang: Lang, level: number | string): string => pick(l
 export const levelCategory = (level: number | string): string | undefined => levelLabels.get(String(level))?.category
 export const criterionLabel = (lang: Lang, code: string): string => pick(lang, criterionLabels.get(code)) ?? code
 export const locale = (lang: Lang): string => lang === 'vi' ? 'vi-VN' : 'en-GB'
+/** A unit's kind in words (the API keeps `centre`, `ward`…). */
+export const unitKindLabel = (lang: Lang, kind: string): string => (tables[lang] as Record<string, string>)[`unitKind_${kind}`] ?? kind
+/** The scale's weights in words, for the score's explanation: "Rất hài lòng 100, Hài lòng 75, …". */
+export const scaleWeights = (lang: Lang): string =>
+  [...levelLabels.values()].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0)).map((level) => `${pick(lang, level)} ${level.weight ?? ''}`).join(', ')

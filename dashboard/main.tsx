@@ -2,7 +2,8 @@
 import { render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { LocationProvider, Route, Router } from 'preact-iso'
-import { call, get, setUnauthorizedHandler, type Alert, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
+import { ApiError, call, get, NETWORK, setUnauthorizedHandler, type Alert, type Counter, type Criterion, type Items, type ScaleLevel, type Officer, type Unit, type User } from './api.ts'
+import { useConnection, verify } from './connection.ts'
 import { DashboardContext, type Dashboard } from './context.ts'
 import { setCatalogue, text, type Lang } from './i18n.ts'
 import { alertKey, connectLive, type LiveAlert, type LiveRating } from './live.ts'
@@ -48,29 +49,38 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
   const [sound, setSoundState] = useState(localStorage.getItem(SOUND_KEY) === 'on')
   const soundRef = useRef(sound)
   soundRef.current = sound
+  const connection = useConnection()
 
   useEffect(() => {
     Promise.all([get<Items<ScaleLevel>>('/scale'), get<Items<Criterion>>('/criteria')]).then(([scale, criteria]) => {
       setCatalogue(scale.items, criteria.items)
       setCatalogueLoaded(true)
     }, () => setCatalogueLoaded(true))
-  }, [user.id])
+  }, [user.id, connection.round])
 
+  const [unitsRound, setUnitsRound] = useState(0)
   useEffect(() => {
     if (user.role === 'officer') return
     get<Items<Unit>>('/units').then((list) => setUnits(list.items)).catch(() => {})
+  }, [user.id, connection.round, unitsRound])
+  useEffect(() => {
+    if (user.role === 'officer') return
     get<Items<Counter>>('/counters').then((list) => setCounters(new Map(list.items.map((counter) => [counter.id, counter])))).catch(() => {})
     get<Items<Officer>>('/officers').then((list) => setOfficers(new Map(list.items.map((officer) => [officer.id, officer])))).catch(() => {})
-  }, [user.id])
+  }, [user.id, connection.round])
 
   // Alerts fired while no screen was open show as a count in the menu; each rule alert event recounts.
   useEffect(() => {
     if (user.role === 'officer') return
     get<Items<Alert>>('/alerts', { acknowledged: false, limit: 100 }).then((list) => setOpenAlerts(list.items.length)).catch(() => {})
-  }, [user.id, alertRound])
+  }, [user.id, alertRound, connection.round])
 
   useEffect(() => connectLive({
-    onOpenChange: setOpen,
+    onOpenChange (next) {
+      setOpen(next)
+      // A closed socket may mean the server is gone: the one connection state asks it.
+      if (!next) verify()
+    },
     onEvent (event) {
       if (event.type === 'rating') setRatings((list) => [event.rating, ...list].slice(0, FEED_LENGTH))
       if (event.type === 'alert') {
@@ -94,6 +104,7 @@ function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, s
     setLang,
     t: (key) => text(lang, key),
     units,
+    refreshUnits: () => setUnitsRound((n) => n + 1),
     counters,
     officers,
     signOut,
@@ -140,14 +151,24 @@ function App () {
     setLangState(next)
   }
   useMemo(() => { document.documentElement.lang = lang }, [])
+  const connection = useConnection()
   useEffect(() => {
     setUnauthorizedHandler(() => setUser(null))
-    get<{ user: User }>('/auth/me').then((me) => setUser(me.user), () => setUser(null))
-  }, [])
+    // No answer at all is not "signed out": wait for the server (the connection state retries) and ask again.
+    get<{ user: User }>('/auth/me').then((me) => setUser(me.user), (failure: unknown) => { if (!(failure instanceof ApiError && failure.code === NETWORK)) setUser(null) })
+  }, [connection.round])
   const signOut = (): void => {
     call('POST', '/auth/logout').catch(() => {}).finally(() => setUser(null))
   }
-  if (user === undefined) return <p class="muted center">{text(lang, 'loading')}</p>
+  if (user === undefined) {
+    return (
+      <div class="center">
+        {connection.reachable
+          ? <p class="muted">{text(lang, 'loading')}</p>
+          : <p class="offline-banner" role="alert"><strong>{text(lang, 'offlineTitle')}</strong> {text(lang, 'offlineRetrying')} <button type="button" onClick={connection.retry}>{text(lang, 'retryNow')}</button></p>}
+      </div>
+    )
+  }
   return (
     <LocationProvider>
       {user === null

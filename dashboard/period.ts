@@ -50,12 +50,22 @@ export const percent = (lang: Lang, value: number | null): string =>
 export const decimal = (lang: Lang, value: number | null, digits = 1): string =>
   value === null ? '–' : new Intl.NumberFormat(locale(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value)
 export const integer = (lang: Lang, value: number): string => new Intl.NumberFormat(locale(lang)).format(value)
+/** A date as 30/11/2026 (en: 30/11/2026): always four-digit years. */
+const dateParts: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric' }
 export const dateTime = (lang: Lang, value: string): string =>
-  new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))
+  `${new Intl.DateTimeFormat(locale(lang), { ...dateParts, timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))} ${new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))}`
 export const time = (lang: Lang, value: string): string =>
-  new Intl.DateTimeFormat(locale(lang), { timeStyle: 'medium', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))
+  new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))
 export const dayLabel = (lang: Lang, day: string): string =>
-  new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(parse(day)))
+  new Intl.DateTimeFormat(locale(lang), { ...dateParts, timeZone: 'UTC' }).format(new Date(parse(day)))
+/** A month as the year trend labels it: "Th1/2026" in Vietnamese, "Jan 2026" in English. */
+export const monthLabel = (lang: Lang, day: string): string =>
+  lang === 'vi' ? `Th${Number(day.slice(5, 7))}/${day.slice(0, 4)}` : new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(parse(day.slice(0, 10))))
+/** A trend bucket's label: the hour, the day (30/11), or the month. */
+export const bucketLabel = (lang: Lang, bucket: string, interval: string): string =>
+  interval === 'hour' ? bucket.slice(11, 16) : interval === 'month' ? monthLabel(lang, bucket) : `${bucket.slice(8, 10)}/${bucket.slice(5, 7)}`
+/** Names in Vietnamese alphabetical order (Đ after D, Ô after O), whatever the language shown. */
+export const vietnameseOrder = new Intl.Collator('vi').compare
 /** A duration as "2 giờ 05 phút" / "3 ngày 4 giờ". */
 export function age (lang: Lang, seconds: number): string {
   const [day, hour, minute] = text(lang, 'ageUnits').split(',') as [string, string, string]

@@ -31,7 +31,8 @@ function App () {
   const [liveOpen, setLiveOpen] = useState(false)
   const [network, setNetwork] = useState(navigator.onLine)
   const [sendFailed, setSendFailed] = useState(false)
-  const online = liveOpen && network && !sendFailed
+  // Before pairing there is no socket to open: the network alone says whether the tablet can reach the server.
+  const online = token === null ? network : liveOpen && network && !sendFailed
   const [pending, setPending] = useState(0)
   const [revoked, setRevoked] = useState(false)
   const senderRef = useRef<Sender | null>(null)

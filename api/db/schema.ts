@@ -18,6 +18,8 @@ export interface UnitTable {
   kind: UnitKind
   code: string
   name: string
+  /** The satisfaction target as a fraction (0.95); null: the SIPAS 2030 default. */
+  satisfaction_target: Generated<number | null>
   created_at: DefaultedTimestamp
 }
 

@@ -30,8 +30,12 @@ export async function listOfficers (db: Db, scopeRoot: string | null, filter: { 
   if (filter.unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(filter.unitId))
   if (filter.active !== undefined) query = query.where('active', '=', filter.active)
   if (filter.officerId !== undefined) query = query.where('id', '=', filter.officerId)
-  return query.orderBy('full_name').orderBy('staff_code').execute()
+  const rows = await query.orderBy('staff_code').execute()
+  // Vietnamese alphabetical order (Đ after D, Ô after O, tones after the letter), which neither database's default collation gives.
+  return rows.sort((a, b) => vietnameseNames.compare(a.full_name, b.full_name))
 }
+
+const vietnameseNames = new Intl.Collator('vi')
 
 export async function findOfficer (db: Db, id: string, options: { lock?: boolean } = {}): Promise<OfficerRow | undefined> {
   const query = db.selectFrom('officers').selectAll().where('id', '=', id)

@@ -9,7 +9,7 @@ import { isUnitWithin } from './units.ts'
 export type Db = Kysely<Database> | Transaction<Database>
 
 export function rowToUnit (row: UnitRow): Unit {
-  return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name }
+  return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name, satisfactionTarget: row.satisfaction_target }
 }
 
 /** `(select id of every unit in the subtree rooted at rootId)`, for `where unit_id in …`. */
@@ -42,8 +42,9 @@ export async function insertUnit (db: Db, unit: { parentId: string | null, kind:
   return db.insertInto('units').values({ parent_id: unit.parentId, kind: unit.kind, code: unit.code, name: unit.name }).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function updateUnit (db: Db, id: string, change: { parentId?: string | null, kind?: UnitKind, code?: string, name?: string }): Promise<UnitRow> {
+export async function updateUnit (db: Db, id: string, change: { parentId?: string | null, kind?: UnitKind, code?: string, name?: string, satisfactionTarget?: number | null }): Promise<UnitRow> {
   return db.updateTable('units').set({
+    ...(change.satisfactionTarget !== undefined ? { satisfaction_target: change.satisfactionTarget } : {}),
     ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
     ...(change.kind !== undefined ? { kind: change.kind } : {}),
     ...(change.code !== undefined ? { code: change.code } : {}),

@@ -21,7 +21,8 @@ export const Unit = Type.Object({
   parentId: NullableUuid('The parent unit; null for a top-level unit'),
   kind: UnitKind,
   code: UnitCode,
-  name: Type.String({ description: 'Name' })
+  name: Type.String({ description: 'Name' }),
+  satisfactionTarget: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], { description: 'Satisfaction target as a fraction (0.95), drawn on the charts; null: the SIPAS 2030 default of 95 %' })
 }, { description: 'A unit of the tree: province, commune/ward, service centre, agency' })
 export type Unit = Static<typeof Unit>
 
@@ -40,7 +41,8 @@ export const UnitUpdateBody = Type.Object({
   parentId: Type.Optional(NullableUuid('Moves the unit under this parent; a move that would create a cycle is refused')),
   kind: Type.Optional(UnitKind),
   code: Type.Optional(UnitCode),
-  name: Type.Optional(UnitName)
+  name: Type.Optional(UnitName),
+  satisfactionTarget: Type.Optional(Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], { description: 'Satisfaction target as a fraction (0.95); null: the SIPAS 2030 default of 95 %' }))
 }, { additionalProperties: false, minProperties: 1 })
 
 const CounterNumber = Type.Integer({ minimum: 1, maximum: 9999, description: 'Counter number shown to citizens, unique in its unit' })

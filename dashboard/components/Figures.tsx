@@ -1,6 +1,7 @@
 // Small pieces that show figures: a colour-scaled rate cell, a CSV link, a loading/error line.
 import type { ComponentChildren } from 'preact'
-import { csvHref, type Query } from '../api.ts'
+import { ApiError, csvHref, NETWORK, type Query } from '../api.ts'
+import { failureText } from '../errors.ts'
 import { useDashboard } from '../context.ts'
 import { percent } from '../period.ts'
 
@@ -37,7 +38,9 @@ export function Section ({ title, actions, children, class: extra }: { title: st
 }
 
 export function Status ({ loading, error }: { loading: boolean, error: Error | null }) {
-  const { t } = useDashboard()
-  if (error !== null) return <p class="error" role="alert">{error.message}</p>
+  const { lang, t } = useDashboard()
+  // Without an answer from the server the one connection banner (Layout) speaks for every panel.
+  if (error instanceof ApiError && error.code === NETWORK) return <p class="muted">{t('offlineRetrying')}</p>
+  if (error !== null) return <p class="error" role="alert">{failureText(lang, error)}</p>
   return loading ? <p class="muted">{t('loading')}</p> : null
 }

@@ -2,10 +2,11 @@
 import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
 import type { Alert, AlertRuleKind, Role, Unit } from '../api.ts'
+import { useConnection } from '../connection.ts'
 import { useDashboard, useSelection } from '../context.ts'
 import { counterLabel } from './Figures.tsx'
 import { fill, levelLabel, type Lang, type MessageKey } from '../i18n.ts'
-import { percent, presets, time, type Preset } from '../period.ts'
+import { percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
 
 interface NavItem { path: string, label: MessageKey, roles: Role[] }
 export const navItems: NavItem[] = [
@@ -31,7 +32,7 @@ const presetKeys: Record<Preset, MessageKey> = {
   today: 'presetToday', '7d': 'preset7d', month: 'presetMonth', quarter: 'presetQuarter', year: 'presetYear', custom: 'presetCustom'
 }
 
-/** The units of the scope in tree order, each with its depth. */
+/** The units of the scope in tree order (siblings in Vietnamese alphabetical order), each with its depth. */
 export function unitTree (units: Unit[]): Array<{ unit: Unit, depth: number }> {
   const ids = new Set(units.map((unit) => unit.id))
   const children = new Map<string | null, Unit[]>()
@@ -41,7 +42,7 @@ export function unitTree (units: Unit[]): Array<{ unit: Unit, depth: number }> {
   }
   const out: Array<{ unit: Unit, depth: number }> = []
   const walk = (parent: string | null, depth: number): void => {
-    for (const unit of children.get(parent) ?? []) {
+    for (const unit of [...children.get(parent) ?? []].sort((a, b) => vietnameseOrder(a.name, b.name))) {
       out.push({ unit, depth })
       walk(unit.id, depth + 1)
     }
@@ -116,11 +117,26 @@ function Toasts () {
   )
 }
 
+/** The one connection state of the app: shown while the server does not answer, with automatic retry and a retry button. */
+export function ConnectionBanner () {
+  const { t } = useDashboard()
+  const connection = useConnection()
+  if (connection.reachable) return null
+  return (
+    <div class="offline-banner" role="alert">
+      <strong>{t('offlineTitle')}</strong> <span>{t('offlineRetrying')}</span>
+      <button type="button" onClick={connection.retry}>{t('retryNow')}</button>
+    </div>
+  )
+}
+
 export function Layout ({ children, pickers = true }: { children: ComponentChildren, pickers?: boolean }) {
   const dashboard = useDashboard()
   const { t, user, lang, live } = dashboard
   const { path } = useLocation()
   const { search } = useSelection()
+  const connection = useConnection()
+  const connected = connection.reachable && live.open
   return (
     <div class="layout">
       <header class="top no-print">
@@ -134,12 +150,13 @@ export function Layout ({ children, pickers = true }: { children: ComponentChild
           ))}
         </nav>
         <div class="who">
-          <span class={`dot ${live.open ? 'on' : 'off'}`} title={t(live.open ? 'liveConnected' : 'liveDisconnected')} />
+          <span class={`dot ${connected ? 'on' : 'off'}`} title={t(connected ? 'liveConnected' : 'liveDisconnected')} />
           <span>{user.displayName}</span>
           <button type="button" class="link" lang={lang === 'vi' ? 'en' : 'vi'} onClick={() => dashboard.setLang(lang === 'vi' ? 'en' : 'vi')}>{t('otherLanguage')}</button>
           <button type="button" class="link" onClick={dashboard.signOut}>{t('signOut')}</button>
         </div>
       </header>
+      <ConnectionBanner />
       {pickers && <div class="pickers no-print"><UnitPicker /><PeriodPicker /></div>}
       <main>{children}</main>
       <Toasts />

@@ -28,7 +28,7 @@ t.test('a rating from the terminal appears on the open live page within a second
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/live')
   t.teardown(() => context.close())
   await page.getByText('Đang kết nối trực tiếp').waitFor()
-  await page.getByText('Chưa có đánh giá mới.', { exact: false }).waitFor()
+  await page.getByText('Hôm nay chưa có đánh giá nào.', { exact: false }).waitFor()
 
   const satisfiedId = await rate(4, { xin_chao: true })
   const sent = Date.now()

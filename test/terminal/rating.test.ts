@@ -29,7 +29,7 @@ t.test('pair, tap, answer the criteria, thank you: the rating is stored with its
   t.same(await page.locator('.level-label').allTextContents(), ['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng'], 'the default scale, best first')
 
   await page.getByRole('button', { name: 'Hài lòng', exact: true }).click()
-  await page.getByRole('heading', { name: 'Cán bộ đã làm được những điều nào?' }).waitFor()
+  await page.getByRole('heading', { name: 'Cán bộ đã thực hiện những việc nào sau đây?' }).waitFor()
   t.equal(await page.locator('.criterion').count(), 8, 'the 8 criteria of "4 xin, 4 luôn"')
   await page.getByRole('group', { name: 'Xin chào' }).getByRole('button', { name: 'Có' }).click()
   await page.getByRole('group', { name: 'Luôn mỉm cười' }).getByRole('button', { name: 'Không' }).click()

@@ -1,7 +1,8 @@
 // Terminals for admins and supervisors (create with a pairing code, list, revoke) and pairing for devices.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../db/schema.ts'
 import { ApiError, notFound } from '../../errors.ts'
 import { findTerminal, rowToTerminal } from '../../repositories/terminals.ts'
 import { unitSubtreeIds } from '../../repositories/units.ts'
@@ -12,6 +13,15 @@ import { hashPairingCode, hashToken, newPairingCode, newToken } from '../../serv
 import { randomBytes } from 'node:crypto'
 
 const PAIRING_MINUTES = 15
+
+/** "Máy tính bảng quầy 2", or "… (2)", "… (3)" when the unit already has a terminal of that name (a replaced tablet). */
+async function defaultTerminalName (db: Kysely<Database>, unitId: string, base: string): Promise<string> {
+  const taken = new Set((await db.selectFrom('terminals').select('name').where('unit_id', '=', unitId).where('name', 'like', `${base}%`).execute()).map((row) => row.name))
+  if (!taken.has(base)) return base
+  let n = 2
+  while (taken.has(`${base} (${n})`)) n += 1
+  return `${base} (${n})`
+}
 
 const terminals: FastifyPluginAsyncTypebox = async (app) => {
   const manage = app.requireUser('admin', 'supervisor')
@@ -52,7 +62,7 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
     const row = await app.db.transaction().execute(async (trx) => {
       const created = await trx.insertInto('terminals').values({
         unit_id: counter.unit_id, counter_id: counter.id, kind: request.body.kind,
-        name: request.body.name ?? `${request.body.kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`,
+        name: request.body.name ?? await defaultTerminalName(trx, counter.unit_id, `${request.body.kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`),
         token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: expiresAt, paired_at: null, revoked_at: null, last_seen_at: null
       }).returningAll().executeTakeFirstOrThrow()
       await writeAudit(trx, actor, { action: 'create', entity: 'terminal', entityId: created.id, unitId: created.unit_id, after: rowToTerminal(created) })

@@ -1,6 +1,7 @@
 // Admin: the rating scale and the conduct criteria, edited as a whole and saved with PUT /api/v1/scale and /criteria.
 import { useEffect, useState } from 'preact/hooks'
 import { call, get, type Criterion, type Items, type ScaleLevel } from '../../api.ts'
+import { failureText } from '../../errors.ts'
 import { useDashboard } from '../../context.ts'
 import { setCatalogue } from '../../i18n.ts'
 
@@ -8,7 +9,7 @@ const categories = ['satisfied', 'neutral', 'unsatisfied'] as const
 const groups = ['xin', 'luon', 'other'] as const
 
 export function Catalogue () {
-  const { t } = useDashboard()
+  const { lang, t } = useDashboard()
   const [scale, setScale] = useState<ScaleLevel[]>([])
   const [criteria, setCriteria] = useState<Criterion[]>([])
   const [message, setMessage] = useState<{ error: boolean, text: string } | null>(null)
@@ -37,7 +38,7 @@ export function Catalogue () {
       setCatalogue(savedScale.items, savedCriteria.items)
       setMessage({ error: false, text: t('saved') })
     } catch (failure) {
-      setMessage({ error: true, text: failure instanceof Error ? failure.message : t('failed') })
+      setMessage({ error: true, text: failureText(lang, failure) })
     }
   }
 

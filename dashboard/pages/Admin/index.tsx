@@ -7,9 +7,10 @@ import { Layout, unitTree } from '../../components/Layout.tsx'
 import { Catalogue } from './Catalogue.tsx'
 import { QrCode } from '../../components/QrCode.tsx'
 import { useLoad } from '../../components/useLoad.ts'
-import { useDashboard, useSelection } from '../../context.ts'
-import type { MessageKey } from '../../i18n.ts'
-import { dateTime } from '../../period.ts'
+import { failureText } from '../../errors.ts'
+import { targetOf, useDashboard, useSelection } from '../../context.ts'
+import { unitKindLabel, type MessageKey } from '../../i18n.ts'
+import { dateTime, percent } from '../../period.ts'
 
 type Tab = 'catalogue' | 'units' | 'terminals' | 'counters' | 'officers' | 'users' | 'tokens'
 const tabs: Array<{ tab: Tab, label: MessageKey }> = [
@@ -24,6 +25,7 @@ const tabs: Array<{ tab: Tab, label: MessageKey }> = [
 
 /** A form that posts and reports failure; `onSubmit` throws to show the API's message. */
 function AdminForm ({ onSubmit, children, submit }: { onSubmit: () => Promise<void>, children: ComponentChildren, submit: string }) {
+  const { lang } = useDashboard()
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   return (
@@ -31,7 +33,7 @@ function AdminForm ({ onSubmit, children, submit }: { onSubmit: () => Promise<vo
       event.preventDefault()
       setBusy(true)
       setError(null)
-      onSubmit().catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure))).finally(() => setBusy(false))
+      onSubmit().catch((failure: unknown) => setError(failureText(lang, failure))).finally(() => setBusy(false))
     }}>
       {children}
       <button type="submit" class="primary" disabled={busy}>{submit}</button>
@@ -59,10 +61,29 @@ const terminalStatus: Record<string, MessageKey> = {
 const unitKinds = ['province', 'commune', 'ward', 'special_zone', 'centre', 'agency', 'other'] as const
 
 /** The unit tree of the scope; a new unit goes under a parent in it. */
+/** The unit's satisfaction target in percent; empty goes back to the SIPAS 2030 default. */
+function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => void }) {
+  const { lang, t } = useDashboard()
+  const [value, setValue] = useState(unit.satisfactionTarget == null ? '' : String(Math.round(unit.satisfactionTarget * 1000) / 10))
+  const [state, setState] = useState<string | null>(null)
+  return (
+    <form class="inline target" onSubmit={(event) => {
+      event.preventDefault()
+      const target = value.trim() === '' ? null : Number(value.replace(',', '.')) / 100
+      call<Unit>('PATCH', `/units/${unit.id}`, { satisfactionTarget: target }).then((saved) => { onSaved(saved); setState(t('saved')) }, (failure: unknown) => setState(failureText(lang, failure)))
+    }}>
+      <input aria-label={`${t('target')} ${unit.name}`} title={t('targetHint')} placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value} onInput={(event) => { setValue(event.currentTarget.value); setState(null) }} /> %
+      <button type="submit">{t('save')}</button>
+      {state !== null && <span role="status">{state}</span>}
+    </form>
+  )
+}
+
 function Units () {
-  const { t, units } = useDashboard()
+  const { lang, t, units, user, refreshUnits } = useDashboard()
+  const [saved, setSaved] = useState<Map<string, Unit>>(new Map())
   const [created, setCreated] = useState<Unit[]>([])
-  const all = [...units, ...created.filter((unit) => !units.some((known) => known.id === unit.id))]
+  const all = [...units, ...created.filter((unit) => !units.some((known) => known.id === unit.id))].map((unit) => saved.get(unit.id) ?? unit)
   const [parentId, setParentId] = useState('')
   const [kind, setKind] = useState<typeof unitKinds[number]>('centre')
   const [code, setCode] = useState('')
@@ -83,17 +104,20 @@ function Units () {
         </label>
         <label>{t('kind')}
           <select value={kind} onChange={(event) => setKind(event.currentTarget.value as typeof unitKinds[number])}>
-            {unitKinds.map((value) => <option key={value} value={value}>{value}</option>)}
+            {unitKinds.map((value) => <option key={value} value={value}>{unitKindLabel(lang, value)}</option>)}
           </select>
         </label>
         <label>{t('code')}<input required pattern="[A-Za-z0-9._/\-]{1,32}" value={code} onInput={(event) => setCode(event.currentTarget.value)} /></label>
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
       <table class="grid">
-        <thead><tr><th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th></tr></thead>
+        <thead><tr><th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th></tr></thead>
         <tbody>
           {unitTree(all).map(({ unit, depth }) => (
-            <tr key={unit.id}><td style={{ paddingLeft: `${0.5 + depth * 1.5}rem` }}>{unit.name}</td><td>{unit.code}</td><td>{unit.kind}</td></tr>
+            <tr key={unit.id} data-unit={unit.id}>
+              <td style={{ paddingLeft: `${0.5 + depth * 1.5}rem` }}>{unit.name}</td><td>{unit.code}</td><td>{unitKindLabel(lang, unit.kind)}</td>
+              <td>{unit.id === user.unitId ? percent(lang, targetOf(all, unit.id)) : <TargetInput unit={unit} onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }} />}</td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -189,14 +213,14 @@ function Counters ({ unitId }: { unitId: string | undefined }) {
 }
 
 function PinReset ({ officer }: { officer: Officer }) {
-  const { t } = useDashboard()
+  const { lang, t } = useDashboard()
   const [pin, setPin] = useState('')
   const [done, setDone] = useState(false)
   const [error, setError] = useState<string | null>(null)
   return (
     <form class="inline" onSubmit={(event) => {
       event.preventDefault()
-      call('PATCH', `/officers/${officer.id}`, { pin }).then(() => { setDone(true); setPin('') }, (failure: unknown) => setError(failure instanceof Error ? failure.message : ''))
+      call('PATCH', `/officers/${officer.id}`, { pin }).then(() => { setDone(true); setPin('') }, (failure: unknown) => setError(failureText(lang, failure)))
     }}>
       <input aria-label={`${t('newPin')} ${officer.fullName}`} placeholder={t('newPin')} inputMode="numeric" pattern="[0-9]{4,8}" required value={pin} onInput={(event) => { setPin(event.currentTarget.value); setDone(false) }} />
       <button type="submit">{t('resetPin')}</button>

@@ -4,15 +4,14 @@ import { call, get, type Alert, type AlertRule, type AlertRuleKind, type AlertRu
 import { Section, Status } from '../../components/Figures.tsx'
 import { alertText, Layout, unitTree } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
+import { failureText } from '../../errors.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import { fill, type MessageKey } from '../../i18n.ts'
 import { dateTime } from '../../period.ts'
 
 const kindKeys: Record<AlertRuleKind, MessageKey> = { unsatisfied_share: 'ruleKindShare', unsatisfied_streak: 'ruleKindStreak' }
 
-function errorText (failure: unknown, fallback: string): string {
-  return failure instanceof Error ? failure.message : fallback
-}
+
 
 function AlertItem ({ alert, canWrite, onChange }: { alert: Alert, canWrite: boolean, onChange: () => void }) {
   const { lang, t, units } = useDashboard()
@@ -24,7 +23,7 @@ function AlertItem ({ alert, canWrite, onChange }: { alert: Alert, canWrite: boo
       await call('POST', `/alerts/${alert.id}/acknowledge`, note.trim() === '' ? {} : { note })
       onChange()
     } catch (failure) {
-      setError(errorText(failure, t('failed')))
+      setError(failureText(lang, failure))
     }
   }
   return (
@@ -68,7 +67,7 @@ function NumberField ({ label, value, min, max, onChange }: { label: string, val
 }
 
 function RuleForm ({ onCreated }: { onCreated: () => void }) {
-  const { t, units } = useDashboard()
+  const { lang, t, units } = useDashboard()
   const selection = useSelection()
   const [chosen, setUnitId] = useState('')
   // The units arrive after the first render: until one is chosen, the selected unit or the top of the tree.
@@ -85,7 +84,7 @@ function RuleForm ({ onCreated }: { onCreated: () => void }) {
       setError(null)
       onCreated()
     } catch (failure) {
-      setError(errorText(failure, t('failed')))
+      setError(failureText(lang, failure))
     }
   }
   return (
@@ -117,7 +116,7 @@ function RuleForm ({ onCreated }: { onCreated: () => void }) {
 }
 
 function Rules ({ canWrite }: { canWrite: boolean }) {
-  const { t, units } = useDashboard()
+  const { lang, t, units } = useDashboard()
   const selection = useSelection()
   const rules = useLoad(() => get<Items<AlertRule>>('/alert-rules', { unitId: selection.stats.unitId }), [selection.stats.unitId])
   const [error, setError] = useState<string | null>(null)
@@ -127,7 +126,7 @@ function Rules ({ canWrite }: { canWrite: boolean }) {
       setError(null)
       rules.reload()
     } catch (failure) {
-      setError(errorText(failure, t('failed')))
+      setError(failureText(lang, failure))
     }
   }
   return (

@@ -4,9 +4,10 @@ import { call, get, type Case, type Items } from '../../api.ts'
 import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
+import { failureText } from '../../errors.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import { levelLabel } from '../../i18n.ts'
-import { age, dateTime } from '../../period.ts'
+import { age, dateTime, vietnameseOrder } from '../../period.ts'
 
 function CaseItem ({ item, onResolved }: { item: Case, onResolved: () => void }) {
   const { lang, t, counters } = useDashboard()
@@ -18,7 +19,7 @@ function CaseItem ({ item, onResolved }: { item: Case, onResolved: () => void })
       await call('PATCH', `/cases/${item.id}`, { status: 'resolved', note })
       onResolved()
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : t('failed'))
+      setError(failureText(lang, failure))
     }
   }
   return (
@@ -73,7 +74,7 @@ export function Cases () {
           <label>{t('officer')}
             <select aria-label={t('officer')} value={officerId} onChange={(event) => setOfficerId(event.currentTarget.value)}>
               <option value="">{t('all')}</option>
-              {[...officers.values()].sort((a, b) => a.fullName.localeCompare(b.fullName, 'vi')).map((officer) => <option key={officer.id} value={officer.id}>{officer.fullName} ({officer.staffCode})</option>)}
+              {[...officers.values()].sort((a, b) => vietnameseOrder(a.fullName, b.fullName)).map((officer) => <option key={officer.id} value={officer.id}>{officer.fullName} ({officer.staffCode})</option>)}
             </select>
           </label>
           {cases.value !== null && <span class="muted">{cases.value.items.length}</span>}

@@ -1,12 +1,26 @@
-// Live: ratings of the scope as they arrive (WS /api/v1/live), newest first, unsatisfied ones marked.
+// Live: today's ratings of the scope so far (GET /api/v1/ratings), then each as it arrives (WS /api/v1/live), newest first, unsatisfied ones marked.
+import { get, type RatingPage } from '../../api.ts'
+import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard } from '../../context.ts'
+import type { LiveRating } from '../../live.ts'
 import { counterLabel, Section } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { criterionLabel, levelLabel } from '../../i18n.ts'
-import { time } from '../../period.ts'
+import { localToday, time } from '../../period.ts'
+
+const TODAY_LENGTH = 100
 
 export function Live () {
   const { live, lang, t, counters, officers } = useDashboard()
+  // The page opens on today's feed so far; ratings arriving on the socket go on top of it, each once.
+  const today = useLoad(() => get<RatingPage>('/ratings', { from: localToday(), to: localToday(), limit: TODAY_LENGTH }), [])
+  const seen = new Set<string>()
+  const feed: LiveRating[] = []
+  for (const rating of [...live.ratings, ...(today.value?.items ?? []).map((item) => ({ ...item, receivedAt: item.countedAt }))]) {
+    if (seen.has(rating.id)) continue
+    seen.add(rating.id)
+    feed.push(rating)
+  }
   return (
     <Layout pickers={false}>
       <Section title={t('liveTitle')} actions={
@@ -15,9 +29,9 @@ export function Live () {
           <label><input type="checkbox" checked={live.sound} onChange={(event) => live.setSound(event.currentTarget.checked)} /> {t('sound')}</label>
         </div>
       }>
-        {live.ratings.length === 0 && <p class="muted">{t('liveEmpty')}</p>}
+        {feed.length === 0 && !today.loading && <p class="muted">{t('liveEmpty')}</p>}
         <ol class="feed">
-          {live.ratings.map((rating) => {
+          {feed.map((rating) => {
             const counter = counters.get(rating.counterId)
             const met = Object.entries(rating.criteria).filter(([, value]) => value).map(([code]) => criterionLabel(lang, code))
             return (

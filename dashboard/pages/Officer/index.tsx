@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
 import { get, type BucketRow, type Figures, type Items, type RatingItem, type RatingPage, type Rows, type Shift } from '../../api.ts'
-import { TrendChart } from '../../components/Charts.tsx'
+import { percentTick, TrendChart } from '../../components/Charts.tsx'
 import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useChart } from '../../components/useChart.ts'
@@ -20,7 +20,7 @@ function CriteriaChart ({ figures }: { figures: Figures }) {
       labels: figures.criteria.map((criterion) => criterionLabel(lang, criterion.code)),
       datasets: [{ label: t('criteria'), data: figures.criteria.map((criterion) => criterion.rate === null ? null : Math.round(criterion.rate * 1000) / 10), backgroundColor: '#0b5cad', maxBarThickness: 40 }]
     },
-    options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100 } } }
+    options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, ticks: { callback: percentTick(lang) } } } }
   })
   return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('criteria')} /></div>
 }

@@ -6,7 +6,7 @@ import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import { criterionLabel } from '../../i18n.ts'
-import { decimal, integer } from '../../period.ts'
+import { decimal, integer, vietnameseOrder } from '../../period.ts'
 
 type SortKey = 'fullName' | 'total' | 'satisfactionRate' | 'rate766' | 'scoreIndex' | `criterion:${string}`
 
@@ -24,7 +24,7 @@ export function Officers () {
   const rows = [...officers.value?.rows ?? []].sort((a, b) => {
     const x = sortValue(a, sort.key)
     const y = sortValue(b, sort.key)
-    const order = typeof x === 'string' ? x.localeCompare(String(y), 'vi') : x - (y as number)
+    const order = typeof x === 'string' ? vietnameseOrder(x, String(y)) : x - (y as number)
     return sort.descending ? -order : order
   })
   const codes = officers.value?.rows[0]?.criteria.map((criterion) => criterion.code) ?? []

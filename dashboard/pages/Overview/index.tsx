@@ -4,17 +4,31 @@ import { Heatmap, LevelChart, TrendChart } from '../../components/Charts.tsx'
 import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
-import { useDashboard, useSelection } from '../../context.ts'
-import type { MessageKey } from '../../i18n.ts'
+import { targetOf, useDashboard, useSelection } from '../../context.ts'
+import { CompareTrends } from '../../components/Compare.tsx'
+import { useState } from 'preact/hooks'
+import { fill, scaleWeights, type MessageKey } from '../../i18n.ts'
 import { decimal, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
 
 type TileKey = 'total' | 'satisfactionRate' | 'rate766' | 'scoreIndex'
-const tiles: Array<{ key: TileKey, label: MessageKey }> = [
+const tiles: Array<{ key: TileKey, label: MessageKey, explain?: MessageKey }> = [
   { key: 'total', label: 'ratings' },
-  { key: 'satisfactionRate', label: 'satisfactionRate' },
-  { key: 'rate766', label: 'rate766' },
-  { key: 'scoreIndex', label: 'scoreIndex' }
+  { key: 'satisfactionRate', label: 'satisfactionRate', explain: 'explainSatisfaction' },
+  { key: 'rate766', label: 'rate766', explain: 'explain766' },
+  { key: 'scoreIndex', label: 'scoreIndex', explain: 'explainScore' }
 ]
+
+/** The "?" beside a headline figure: how it is computed, in one or two sentences. */
+function Explain ({ label, text }: { label: string, text: string }) {
+  const { t } = useDashboard()
+  const [open, setOpen] = useState(false)
+  return (
+    <>
+      <button type="button" class="explain" aria-label={`${t('explain')}: ${label}`} aria-expanded={open} title={text} onClick={() => setOpen(!open)}>?</button>
+      {open && <span class="explain-text" role="note">{text}</span>}
+    </>
+  )
+}
 
 export function Tiles ({ current, previous }: { current: Figures, previous: Figures | null }) {
   const { lang, t } = useDashboard()
@@ -24,7 +38,7 @@ export function Tiles ({ current, previous }: { current: Figures, previous: Figu
   }
   return (
     <div class="tiles">
-      {tiles.map(({ key, label }) => {
+      {tiles.map(({ key, label, explain }) => {
         const now = current[key]
         const before = previous?.[key] ?? null
         const difference = now === null || before === null ? null : now - before
@@ -34,7 +48,7 @@ export function Tiles ({ current, previous }: { current: Figures, previous: Figu
             : key === 'scoreIndex' ? `${difference >= 0 ? '+' : ''}${decimal(lang, difference)}` : `${difference >= 0 ? '+' : ''}${decimal(lang, difference * 100)} pp`
         return (
           <div key={key} class="tile" data-figure={key} role="group" aria-label={t(label)}>
-            <span class="tile-label">{t(label)}</span>
+            <span class="tile-label">{t(label)}{explain !== undefined && <Explain label={t(label)} text={fill(t(explain), { weights: scaleWeights(lang) })} />}</span>
             <strong class="tile-value">{show(key, current)}</strong>
             <span class={`delta ${difference === null || difference === 0 ? '' : difference > 0 ? 'up' : 'down'}`} title={previous === null ? '' : show(key, previous)}>
               {difference !== null && difference > 0 ? '▲ ' : difference !== null && difference < 0 ? '▼ ' : ''}{delta} <span class="muted">{t('previousPeriod')}</span>
@@ -65,7 +79,7 @@ export function CounterTable ({ rows }: { rows: CounterRow[] }) {
 }
 
 export function Overview () {
-  const { t } = useDashboard()
+  const { t, units, user } = useDashboard()
   const selection = useSelection()
   const interval = intervalFor(selection.period)
   const key = [selection.search]
@@ -88,7 +102,7 @@ export function Overview () {
       {summary.value !== null && <Tiles current={summary.value.current} previous={summary.value.previous} />}
       <div class="columns">
         <Section title={t('trend')} class="wide" actions={<CsvLink kind="timeseries" query={{ ...selection.stats, interval }} />}>
-          {trend.value !== null ? <TrendChart rows={trend.value.rows} interval={interval} /> : <Status loading={trend.loading} error={trend.error} />}
+          {trend.value !== null ? <TrendChart rows={trend.value.rows} interval={interval} target={targetOf(units, selection.unitId || user.unitId)} /> : <Status loading={trend.loading} error={trend.error} />}
         </Section>
         <Section title={t('levels')}>
           {summary.value !== null && <LevelChart figures={summary.value.current} />}
@@ -102,6 +116,7 @@ export function Overview () {
           {counters.value !== null ? <CounterTable rows={counters.value.rows} /> : <Status loading={counters.loading} error={counters.error} />}
         </Section>
       </div>
+      <CompareTrends />
     </Layout>
   )
 }

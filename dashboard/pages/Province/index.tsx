@@ -4,8 +4,11 @@ import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx
 import { Layout } from '../../components/Layout.tsx'
 import { useChart } from '../../components/useChart.ts'
 import { useLoad } from '../../components/useLoad.ts'
-import { useDashboard, useSelection } from '../../context.ts'
-import { decimal, integer } from '../../period.ts'
+import type { ChartDataset } from 'chart.js'
+import { percentTick, targetDataset } from '../../components/Charts.tsx'
+import { targetOf, useDashboard, useSelection } from '../../context.ts'
+import { locale } from '../../i18n.ts'
+import { decimal, integer, percent } from '../../period.ts'
 
 export function UnitTable ({ rows }: { rows: UnitRow[] }) {
   const { lang, t } = useDashboard()
@@ -25,24 +28,29 @@ export function UnitTable ({ rows }: { rows: UnitRow[] }) {
   )
 }
 
-function UnitChart ({ rows }: { rows: UnitRow[] }) {
-  const { t } = useDashboard()
+function UnitChart ({ rows, target }: { rows: UnitRow[], target: number }) {
+  const { lang, t } = useDashboard()
   const canvas = useChart({
     type: 'bar',
     data: {
       labels: rows.map((row) => row.name),
       datasets: [
         { label: t('satisfactionRate'), data: rows.map((row) => row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10), backgroundColor: '#1a7f37', maxBarThickness: 48 },
-        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8', maxBarThickness: 48 }
-      ]
+        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8', maxBarThickness: 48 },
+        targetDataset(`${t('target')} ${percent(lang, target)}`, target, rows.length)
+      ] as ChartDataset[]
     },
-    options: { scales: { y: { min: 0, max: 100 } } }
+    options: {
+      locale: locale(lang),
+      plugins: { tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${percentTick(lang)(Number(item.raw))}` } } },
+      scales: { y: { min: 0, max: 100, ticks: { callback: percentTick(lang) } } }
+    }
   })
   return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('provinceTitle')} /></div>
 }
 
 export function Province () {
-  const { t } = useDashboard()
+  const { t, units: scope, user } = useDashboard()
   const selection = useSelection()
   const units = useLoad(() => get<Rows<UnitRow>>('/stats/units', selection.stats), [selection.search])
   return (
@@ -51,7 +59,7 @@ export function Province () {
         <Status loading={units.loading && units.value === null} error={units.error} />
         {units.value !== null && (
           <>
-            <UnitChart rows={units.value.rows} />
+            <UnitChart rows={units.value.rows} target={targetOf(scope, selection.unitId || user.unitId)} />
             <UnitTable rows={units.value.rows} />
           </>
         )}

@@ -5,7 +5,8 @@ import { api, ApiError } from '../../api.ts'
 import { ConnectionStatus } from '../../components/ConnectionStatus.tsx'
 import { Keypad } from '../../components/Keypad.tsx'
 import { useTerminal } from '../../context.ts'
-import { text, type MessageKey } from '../../i18n.ts'
+import { errorText } from '../../errors.ts'
+import { messages, text, type MessageKey } from '../../i18n.ts'
 
 const CODE_LENGTH = 8
 
@@ -15,7 +16,8 @@ export function Pair () {
   const { route } = useLocation()
   // The dashboard's QR code opens /terminal/pair?code=…: the code is filled in, the installer only confirms.
   const [code, setCode] = useState(() => (new URLSearchParams(location.search).get('code') ?? '').replace(/\D/g, '').slice(0, CODE_LENGTH))
-  const [error, setError] = useState<MessageKey | null>(null)
+  /** A message of the screen, or an API error code shown by its own sentence. */
+  const [error, setError] = useState<MessageKey | string | null>(null)
   const [sending, setSending] = useState(false)
 
   const type = (value: string): void => {
@@ -34,7 +36,7 @@ export function Pair () {
     } catch (failure) {
       setCode('')
       const status = failure instanceof ApiError ? failure.status : 0
-      setError(status === 429 ? 'pairRateLimited' : status === 0 || status >= 500 ? 'networkError' : 'pairInvalid')
+      setError(status === 429 ? 'pairRateLimited' : status === 0 || status >= 500 ? 'networkError' : failure instanceof ApiError && failure.code !== 'PAIRING_CODE_INVALID' && failure.code !== 'VALIDATION_FAILED' ? failure.code : 'pairInvalid')
     } finally {
       setSending(false)
     }
@@ -50,7 +52,7 @@ export function Pair () {
             <label for="pairing-code">{text(lang, 'pairHint')}</label>
             <input id="pairing-code" class="code" name="pairingCode" inputMode="numeric" autoComplete="off" pattern="[0-9]{8}" maxLength={CODE_LENGTH}
               value={code} onInput={(event) => type(event.currentTarget.value)} aria-describedby="pair-error" />
-            <p id="pair-error" class="error" role="alert">{error === null ? '' : text(lang, error)}</p>
+            <p id="pair-error" class="error" role="alert">{error === null ? '' : error in messages[lang] ? text(lang, error as MessageKey) : errorText(lang, error)}</p>
             <button type="submit" class="primary" disabled={code.length !== CODE_LENGTH || sending}>{text(lang, 'pair')}</button>
           </div>
           <Keypad lang={lang} onDigit={(digit) => type(code + digit)} onBackspace={() => type(code.slice(0, -1))} onClear={() => type('')} />

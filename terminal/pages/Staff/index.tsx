@@ -6,7 +6,8 @@ import { ConnectionStatus } from '../../components/ConnectionStatus.tsx'
 import { Keypad } from '../../components/Keypad.tsx'
 import { OfficerCard } from '../../components/OfficerCard.tsx'
 import { useTerminal } from '../../context.ts'
-import { text, type MessageKey } from '../../i18n.ts'
+import { errorText } from '../../errors.ts'
+import { text } from '../../i18n.ts'
 
 type Field = 'staffCode' | 'pin'
 
@@ -30,11 +31,11 @@ export function Staff () {
 
   const fail = (failure: unknown): void => {
     if (isUnpaired(failure)) return terminal.unpaired()
-    const key: MessageKey = failure instanceof ApiError
-      ? failure.code === 'INVALID_CREDENTIALS' ? 'wrongCredentials' : failure.code === 'OFFICER_LOCKED' ? 'officerLocked' : failure.status === 0 || failure.status >= 500 ? 'networkError' : 'wrongCredentials'
-      : 'networkError'
-    // The lock message from the server says until when.
-    setError(key === 'officerLocked' && failure instanceof ApiError ? `${text(lang, key)} ${failure.message}` : text(lang, key))
+    if (!(failure instanceof ApiError) || failure.status === 0 || failure.status >= 500) return setError(text(lang, 'networkError'))
+    if (failure.code === 'INVALID_CREDENTIALS') return setError(text(lang, 'wrongCredentials'))
+    // Every other answer by its code, in the screen's language; a lock says until when (the server's local HH:MM).
+    const until = failure.code === 'OFFICER_LOCKED' ? /\b\d{1,2}:\d{2}\b/.exec(failure.message)?.[0] : undefined
+    setError(errorText(lang, failure.code) + (until === undefined ? '' : ` ${text(lang, 'lockedUntil').replace('{until}', until)}`))
   }
 
   const signIn = async (event: Event): Promise<void> => {

@@ -1,0 +1,59 @@
+// Every error code the API can answer has a Vietnamese and an English sentence in the apps: read from the API's own source.
+import { readdirSync, readFileSync } from 'node:fs'
+import t from 'tap'
+import { errorText, errorTexts } from '../../terminal/errors.ts'
+
+const root = new URL('../../', import.meta.url)
+const sources = ['api', 'analytics'].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts')).map((file) => ({ file: `${dir}/${file}`, text: readFileSync(new URL(`${dir}/${file}`, root), 'utf8') })))
+
+/** The places an error code is written in the API: the error classes and helpers, rejected ratings, error bodies and the mapping tables. */
+const patterns = [
+  /(?:ApiError|AnalyticsInputError)\(\s*(?:\d+\s*,\s*)?'([A-Z][A-Z0-9_]+)'/g,
+  /notFound\([^)]*?,\s*'([A-Z][A-Z0-9_]+)'\s*\)/g,
+  /(?:badRequest|conflict|unauthorized|forbidden)\(\s*'([A-Z][A-Z0-9_]+)'/g,
+  /rejected\([^,()]+,\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\bcode:\s*'([A-Z][A-Z0-9_]+)'/g,
+  /errorBody\(([^)]*)\)/g,
+  /\[\s*\d{3}\s*,\s*'([A-Z][A-Z0-9_]+)'/g,
+  /FST_[A-Z_]+:\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\bcode\s*=\s*(?:[^'\n]*\?\?\s*\()?'([A-Z][A-Z0-9_]+)'/g,
+  /statusCode === 429 \? '([A-Z][A-Z0-9_]+)'/g
+]
+
+function apiCodes (): Map<string, string> {
+  const codes = new Map<string, string>()
+  for (const { file, text } of sources) {
+    for (const pattern of patterns) {
+      for (const match of text.matchAll(pattern)) {
+        // errorBody(status, a ? 'X' : 'Y', …): every literal code in the call.
+        const found = pattern.source.startsWith('errorBody') ? [...match[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((inner) => inner[1]!) : [match[1]!]
+        for (const code of found) if (!code.startsWith('FST_')) codes.set(code, file)
+      }
+    }
+  }
+  return codes
+}
+
+t.test('the API\'s error codes are found in its source (the reading works)', async (t) => {
+  const codes = apiCodes()
+  for (const known of ['UNIT_NOT_FOUND', 'OFFICER_LOCKED', 'VALIDATION_FAILED', 'RATE_LIMITED', 'ROUTE_NOT_FOUND', 'ALREADY_EXISTS', 'PARAMETER_TOO_LONG', 'LEVEL_UNKNOWN', 'RANGE_TOO_LONG', 'DATABASE_UNAVAILABLE']) {
+    t.ok(codes.has(known), `${known} is read from the source`)
+  }
+  t.ok(codes.size >= 60, `${codes.size} codes`)
+})
+
+t.test('every code the API can answer has a Vietnamese and an English sentence', async (t) => {
+  const missing = [...apiCodes()].filter(([code]) => errorTexts[code] === undefined).map(([code, file]) => `${code} (${file})`)
+  t.same(missing, [], 'add the code to terminal/errors.ts')
+  for (const [code, [vi, en]] of Object.entries(errorTexts)) {
+    t.ok(vi.trim() !== '' && en.trim() !== '' && vi !== en, `${code}: two different sentences`)
+    t.ok(/[ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ]/i.test(vi) || /^[A-Z]/.test(vi), `${code}: the Vietnamese reads as Vietnamese`)
+  }
+})
+
+t.test('the sentence follows the language; an unknown code still reads as a sentence naming it', async (t) => {
+  t.equal(errorText('vi', 'UNIT_CODE_TAKEN'), 'Mã đơn vị này đã được dùng.')
+  t.equal(errorText('en', 'UNIT_CODE_TAKEN'), 'This unit code is already used.')
+  t.equal(errorText('vi', 'SOMETHING_NEW'), 'Không thực hiện được yêu cầu (mã lỗi SOMETHING_NEW).')
+})
