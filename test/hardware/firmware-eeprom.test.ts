@@ -43,9 +43,9 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
   const bridge = new Bridge({ config, portClass: SerialPort })
   t.teardown(() => bridge.stop())
   await bridge.start()
-  await waitFor('the three presses of boot 1', async () => (await ratings()).length === 3, 15_000)
+  await waitFor('the three presses of boot 1', async () => (await ratings()).length === 3, 30_000)
   mcu.press(4)
-  await waitFor('the press of boot 2', async () => (await ratings()).length === 4, 10_000)
+  await waitFor('the press of boot 2', async () => (await ratings()).length === 4, 20_000)
   t.same((await ratings()).map((row) => [row.id, row.level]).sort(), [
     [ratingId(SERIAL, 1, 1), 4], [ratingId(SERIAL, 1, 2), 2], [ratingId(SERIAL, 1, 3), 3], [ratingId(SERIAL, 2, 1), 1]
   ].sort(), 'each press once, with the boot it was made in')
