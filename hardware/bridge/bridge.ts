@@ -103,6 +103,11 @@ export class Bridge {
       link.start()
     }
     log('started: %d port(s), %d box(es), %d pending', this.links.length, this.specs.size, this.journal.size)
+    for (const spec of this.specs.values()) {
+      if (spec.token === undefined && spec.pairingCode !== undefined && this.state.get(spec.serial).token === undefined) {
+        log('box %s pairs with its code as soon as it says HELLO: plug it in within 15 minutes of making the code on the dashboard (codes expire)', spec.serial)
+      }
+    }
     this.kick()
   }
 
