@@ -45,13 +45,13 @@ t.test('a second bridge on the same data folder is refused in one line; after ki
   const ratings = async (): Promise<number> => (await app.db.selectFrom('ratings').select('id').where('terminal_id', '=', terminal.id).execute()).length
 
   const first = runCli(['--config', file])
-  await waitFor('the first bridge to hear the box', () => /box HL-CLI-0001 \(firmware/.test(first.stderr()), 30_000)
+  await waitFor('the first bridge to hear the box', () => /box HL-CLI-0001 \(firmware/.test(first.stderr()), 60_000)
   for (const button of [1, 2, 3, 4, 1]) box.press(button)
   await waitFor('5 ACKs', () => box.acked.length === 5)
 
   // Someone runs `npm run bridge` by hand while the service runs.
   const second = runCli(['--config', file])
-  await waitFor('the second bridge to stop', () => second.exited(), 30_000).catch(() => {})
+  await waitFor('the second bridge to stop', () => second.exited(), 60_000).catch(() => {})
   t.ok(second.exited(), 'the second bridge stops by itself')
   if (!second.exited()) second.kill('SIGKILL')
   const { code } = await second.done
@@ -65,7 +65,7 @@ t.test('a second bridge on the same data folder is refused in one line; after ki
   first.kill('SIGKILL')
   await first.done
   const restarted = runCli(['--config', file])
-  await waitFor('the restarted bridge to hear the box', () => /box HL-CLI-0001 \(firmware/.test(restarted.stderr()), 30_000)
+  await waitFor('the restarted bridge to hear the box', () => /box HL-CLI-0001 \(firmware/.test(restarted.stderr()), 60_000)
   relay.up = true
   await waitFor('all 10 acknowledged presses stored', async () => await ratings() === 10, 20_000).catch(() => {})
   t.equal(await ratings(), 10, 'no acknowledged press lost')
@@ -79,7 +79,7 @@ t.test('without DEBUG: a missing port is logged once, an unknown config key is r
   const port = await freePort()
   await writeFile(file, JSON.stringify({ apiUrl: `http://127.0.0.1:${port}`, dataDir: 'data', ports: [{ path: join(dir, 'ttyNOBOX') }], boxes: [{ serial: 'HL-1', token: 't' }], reopenMs: 100 }))
   const bridge = runCli(['--config', file])
-  await waitFor('the missing port in the log', () => /cannot open .*ttyNOBOX/.test(bridge.stderr()), 30_000)
+  await waitFor('the missing port in the log', () => /cannot open .*ttyNOBOX/.test(bridge.stderr()), 60_000)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   t.equal(bridge.stderr().match(/cannot open .*ttyNOBOX/g)?.length, 1, 'once, not every 100 ms')
   bridge.kill('SIGTERM')
