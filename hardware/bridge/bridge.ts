@@ -249,11 +249,12 @@ export class Bridge {
       this.setOnline(true)
     } catch (error) {
       if (!(error instanceof TerminalApiError)) throw error
-      if (error.kind === 'unreachable') {
-        log('box %s: cannot reach the API to check its token: %s', serial, error.message)
+      if (error.kind === 'revoked' || error.code === 'PAIRING_CODE_INVALID') {
+        this.boxProblem(serial, error)
         return
       }
-      this.boxProblem(serial, error)
+      // Unreachable now (or an answer it cannot use): the first press's delivery tries again.
+      log('box %s: cannot check its token now: %s', serial, error.message)
     }
   }
 
