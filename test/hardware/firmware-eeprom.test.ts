@@ -9,6 +9,8 @@ import { seedCentre } from '../fixtures.ts'
 import { Bridge } from '../../hardware/bridge/bridge.ts'
 import { parseBridgeConfig } from '../../hardware/bridge/config.ts'
 import { ratingId } from '../../hardware/bridge/rating-id.ts'
+import type { Frame, InvalidLine } from '../../hardware/protocol/frames.ts'
+import { FrameParser } from '../../hardware/protocol/parser.ts'
 import { tempFolder, waitFor } from './serial-line.ts'
 import { startSimavr } from './simavr.ts'
 
@@ -34,6 +36,14 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
     mcu.press(button)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+  // Listen without answering until the box says it holds the three (its heartbeat counts them): on a
+  // loaded machine simavr may run behind the wall clock, and the cut must come after the presses.
+  const port = new SerialPort({ path: link, baudRate: 9600, autoOpen: false })
+  await new Promise<void>((resolve, reject) => port.open((error) => error === null ? resolve() : reject(error)))
+  const heard: Array<Frame | InvalidLine> = []
+  port.pipe(new FrameParser()).on('data', (frame: Frame | InvalidLine) => heard.push(frame))
+  await waitFor('a heartbeat with 3 presses waiting', () => heard.some((frame) => frame.type === 'BEAT' && frame.queued === 3), 30_000)
+  await new Promise<void>((resolve) => port.close(() => resolve()))
   // The USB cable is pulled (or the bridge opens the port and DTR resets the board): power gone.
   await mcu.quit()
 
@@ -46,9 +56,12 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
   await waitFor('the three presses of boot 1', async () => (await ratings()).length === 3, 30_000)
   mcu.press(4)
   await waitFor('the press of boot 2', async () => (await ratings()).length === 4, 20_000)
-  t.same((await ratings()).map((row) => [row.id, row.level]).sort(), [
-    [ratingId(SERIAL, 1, 1), 4], [ratingId(SERIAL, 1, 2), 2], [ratingId(SERIAL, 1, 3), 3], [ratingId(SERIAL, 2, 1), 1]
-  ].sort(), 'each press once, with the boot it was made in')
+  const rows = await ratings()
+  t.same(rows.map((row) => row.id).sort(), [ratingId(SERIAL, 1, 1), ratingId(SERIAL, 1, 2), ratingId(SERIAL, 1, 3), ratingId(SERIAL, 2, 1)].sort(), 'each press once, with the boot it was made in')
+  // Three stdin lines may reach a simavr running behind in one step: their order is the debouncer's, their levels are 4, 2, 3.
+  const bootOne = new Set([1, 2, 3].map((seq) => ratingId(SERIAL, 1, seq)))
+  t.same(rows.filter((row) => bootOne.has(row.id)).map((row) => row.level).sort(), [2, 3, 4], 'buttons 1, 3, 2 of boot 1')
+  t.equal(rows.find((row) => row.id === ratingId(SERIAL, 2, 1))?.level, 1, 'button 4 of boot 2')
   await waitFor('the outbox to drain', () => bridge.status().pending === 0)
 
   // Acknowledged presses are marked done in EEPROM: a third boot sends none of them again.
