@@ -15,6 +15,27 @@ export class TerminalApiError extends Error {
   }
 }
 
+/** What an installer can act on, from fetch's bare "fetch failed" and the system error under it. */
+export function networkCause (error: unknown, apiUrl: string, timeoutMs: number): string {
+  const url = new URL(apiUrl)
+  const where = url.port === '' ? url.hostname : `${url.hostname}:${url.port}`
+  const err = error as { name?: string, message?: string, cause?: { code?: string, message?: string, errors?: Array<{ code?: string }> } }
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer from ${where} within ${timeoutMs} ms`
+  const cause = err?.cause
+  const code = cause?.code ?? cause?.errors?.find((inner) => typeof inner?.code === 'string')?.code
+  switch (code) {
+    case 'ECONNREFUSED': return `connection refused to ${where} (is the server running and apiUrl right?)`
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `host name ${url.hostname} not found (DNS)`
+    case 'ECONNRESET': return `connection reset by ${where}`
+    case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `connecting to ${where} timed out`
+    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'ENETDOWN': return `network unreachable to ${where} (${code})`
+    case 'UND_ERR_SOCKET': return `connection to ${where} closed unexpectedly`
+    default:
+      if (typeof cause?.message === 'string' && cause.message !== '') return `${cause.message} (${where})`
+      return `${err?.message ?? String(error)} (${where})`
+  }
+}
+
 export interface TerminalApiOptions {
   /** Base URL of the Hài Lòng server, e.g. `https://hailong.example.gov.vn`. */
   apiUrl: string
@@ -49,8 +70,9 @@ export class TerminalApi {
         signal: AbortSignal.timeout(this.timeoutMs)
       })
     } catch (error) {
-      log('%s %s: %s', method, path, (error as Error).message)
-      throw new TerminalApiError('unreachable', `${method} ${path}: ${(error as Error).message}`)
+      const cause = networkCause(error, this.apiUrl, this.timeoutMs)
+      log('%s %s: %s', method, path, cause)
+      throw new TerminalApiError('unreachable', `${method} ${path}: ${cause}`)
     }
     const text = await response.text().catch(() => '')
     log('%s %s → %d', method, path, response.status)

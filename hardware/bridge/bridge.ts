@@ -3,13 +3,16 @@ import { join } from 'node:path'
 import createDebug from 'debug'
 import { PROTOCOL_VERSION, type Frame, type InvalidLine, type LedPattern } from '../protocol/frames.ts'
 import { TerminalApi, TerminalApiError, type ScaleLevel } from './api-client.ts'
+import { retryDelay } from './backoff.ts'
 import type { BoxSpec, BridgeConfig } from './config.ts'
+import { DataDirLock } from './data-lock.ts'
 import { Journal, type PendingRating } from './journal.ts'
 import { PortLink, type SerialPortClass } from './port-link.ts'
 import { ratingId } from './rating-id.ts'
 import { BridgeState } from './state.ts'
 
 const log = createDebug('hailong:hardware:bridge')
+const apiLog = createDebug('hailong:hardware:api')
 
 /** Which scale level button `button` (1 = leftmost) of a box with `buttons` buttons stands for. */
 export function levelForButton (button: number, buttons: number, scale: ScaleLevel[]): number | null {
@@ -21,7 +24,11 @@ export function levelForButton (button: number, buttons: number, scale: ScaleLev
   return ordered[index]!.level
 }
 
-interface ConnectedBox { serial: string, boot: number, buttons: number, firmware: string }
+/** A box said HELLO on a link; `epoch` keeps its rating ids apart from an earlier box with the same serial and boots. */
+interface ConnectedBox { serial: string, boot: number, buttons: number, firmware: string, epoch: number, ready: Promise<void> }
+
+/** Why a configured box cannot deliver: its token was refused, or its pairing code was. */
+type BoxProblem = 'revoked' | 'pairing'
 
 export interface BridgeOptions {
   config: BridgeConfig
@@ -29,6 +36,8 @@ export interface BridgeOptions {
   portClass: SerialPortClass
   /** The clock, for tests. */
   now?: () => number
+  /** The jitter's random source, for tests. */
+  random?: () => number
 }
 
 export interface BridgeStatus {
@@ -45,7 +54,10 @@ export class Bridge {
   private readonly now: () => number
   private readonly boxes = new Map<PortLink, ConnectedBox>()
   private readonly specs: Map<string, BoxSpec>
-  private readonly revoked = new Set<string>()
+  private readonly problems = new Map<string, BoxProblem>()
+  private readonly pairing = new Map<string, Promise<string | null>>()
+  private readonly random: () => number
+  private lock: DataDirLock | null = null
   private journal: Journal | null = null
   private state: BridgeState | null = null
   private online = true
@@ -53,7 +65,8 @@ export class Bridge {
   private draining: Promise<void> | null = null
   private drainAgain = false
   private retryTimer: NodeJS.Timeout | null = null
-  private retryDelay: number
+  /** Failed delivery rounds in a row: the back-off grows with it and only a success resets it. */
+  private attempt = 0
   private stopped = false
 
   constructor (options: BridgeOptions) {
@@ -62,7 +75,7 @@ export class Bridge {
     this.now = options.now ?? Date.now
     this.api = new TerminalApi({ apiUrl: this.config.apiUrl, timeoutMs: this.config.requestTimeoutMs })
     this.specs = new Map(this.config.boxes.map((box) => [box.serial, box]))
-    this.retryDelay = this.config.retryMs
+    this.random = options.random ?? Math.random
     this.links = this.config.ports.map((spec) => new PortLink({
       spec,
       portClass: options.portClass,
@@ -72,9 +85,17 @@ export class Bridge {
     }))
   }
 
+  /** Throws DataDirLockedError when another bridge runs on the same data folder: before its journal is touched. */
   async start (): Promise<void> {
-    this.journal = await Journal.open({ path: join(this.config.dataDir, 'outbox.jsonl') })
-    this.state = await BridgeState.open(join(this.config.dataDir, 'state.json'))
+    this.lock = await DataDirLock.acquire(this.config.dataDir)
+    try {
+      this.journal = await Journal.open({ path: join(this.config.dataDir, 'outbox.jsonl') })
+      this.state = await BridgeState.open(join(this.config.dataDir, 'state.json'))
+    } catch (error) {
+      await this.lock.release()
+      this.lock = null
+      throw error
+    }
     for (const link of this.links) {
       link.on('open', () => link.send({ type: 'WHO' }))
       link.on('close', () => this.boxes.delete(link))
@@ -82,6 +103,11 @@ export class Bridge {
       link.start()
     }
     log('started: %d port(s), %d box(es), %d pending', this.links.length, this.specs.size, this.journal.size)
+    for (const spec of this.specs.values()) {
+      if (spec.token === undefined && spec.pairingCode !== undefined && this.state.get(spec.serial).token === undefined) {
+        log('box %s pairs with its code as soon as it says HELLO: plug it in within 15 minutes of making the code on the dashboard (codes expire)', spec.serial)
+      }
+    }
     this.kick()
   }
 
@@ -107,7 +133,7 @@ export class Bridge {
   }
 
   private ledFor (serial: string): LedPattern {
-    if (!this.specs.has(serial) || this.revoked.has(serial)) return 'ERROR'
+    if (!this.specs.has(serial) || this.problems.has(serial)) return 'ERROR'
     return this.online ? 'READY' : 'OFFLINE'
   }
 
@@ -123,24 +149,35 @@ export class Bridge {
           link.send({ type: 'LED', pattern: 'ERROR' })
           return
         }
-        this.boxes.set(link, { serial: frame.serial, boot: frame.boot, buttons: frame.buttons, firmware: frame.firmware })
+        const box: ConnectedBox = { serial: frame.serial, boot: frame.boot, buttons: frame.buttons, firmware: frame.firmware, epoch: 0, ready: Promise.resolve() }
+        box.ready = this.settleEpoch(link, box)
+        this.boxes.set(link, box)
+        await box.ready
         log('box %s (firmware %s, boot %d, %d buttons) on %s', frame.serial, frame.firmware, frame.boot, frame.buttons, link.path)
-        if (!this.specs.has(frame.serial)) log('box %s is not in the config: its presses stay on the box', frame.serial)
+        if (!this.specs.has(frame.serial)) {
+          log('box %s is not in the config: its presses stay on the box', frame.serial)
+          link.send({ type: 'LED', pattern: 'ERROR' })
+          return
+        }
         link.send({ type: 'LED', pattern: this.ledFor(frame.serial) })
+        // Pair (or check the token) now, so a wrong code shows red at power-up, not after the first press.
+        void this.checkBox(frame.serial).catch((error: Error) => log('box %s: check failed: %s', frame.serial, error.message))
         return
       }
       case 'RATE': {
         const box = this.boxes.get(link)
-        if (box === undefined || box.boot !== frame.boot) {
+        // A press from an earlier power-up (kept in the box's EEPROM) carries its own, lower boot.
+        if (box === undefined || frame.boot > box.boot) {
           link.send({ type: 'NAK', reason: 'NOHELLO' })
           return
         }
+        await box.ready
         if (!this.specs.has(box.serial) || frame.button > box.buttons) {
           // Not acknowledged: the box keeps the press until someone configures it.
           link.send({ type: 'LED', pattern: 'ERROR' })
           return
         }
-        const id = ratingId(box.serial, frame.boot, frame.seq)
+        const id = ratingId(box.serial, frame.boot, frame.seq, box.epoch)
         const scale = this.state!.get(box.serial).scale ?? []
         const rating: PendingRating = {
           id,
@@ -157,14 +194,14 @@ export class Bridge {
         if (added) {
           log('box %s press %d/%d button %d → %s', box.serial, frame.boot, frame.seq, frame.button, id)
           link.send({ type: 'LED', pattern: 'THANKS' })
-          this.kick()
+          this.kick('press')
         }
         return
       }
       case 'BEAT': {
         const box = this.boxes.get(link)
         if (box === undefined || box.boot !== frame.boot) link.send({ type: 'WHO' })
-        else if (!this.online || this.revoked.has(box.serial)) link.send({ type: 'LED', pattern: this.ledFor(box.serial) })
+        else if (!this.online || this.problems.has(box.serial)) link.send({ type: 'LED', pattern: this.ledFor(box.serial) })
         return
       }
       default:
@@ -173,21 +210,86 @@ export class Bridge {
     }
   }
 
-  private setOnline (online: boolean): void {
+  /**
+   * The epoch of a box that just said HELLO. Ids come from (serial, boot, seq): a boot counter lower than
+   * the highest seen (EEPROM erased by an ISP re-flash) or the serial on two ports at once (two boxes flashed
+   * alike) would repeat ids the API answers "duplicate", and those presses would be lost. A new epoch makes
+   * them distinct; it is saved before any press of the box is acknowledged.
+   */
+  private async settleEpoch (link: PortLink, box: ConnectedBox): Promise<void> {
+    if (!this.specs.has(box.serial)) return
+    const state = this.state!
+    const known = state.get(box.serial)
+    let epoch = known.epoch ?? 0
+    let boot = known.boot ?? box.boot
+    const elsewhere = [...this.boxes].filter(([other, seen]) => other !== link && seen.serial === box.serial && other.isOpen)
+    if (elsewhere.length > 0) {
+      epoch = Math.max(epoch, ...elsewhere.map(([, seen]) => seen.epoch)) + 1
+      boot = box.boot
+      log('WARNING box %s is on %s and on %s at once (two boxes with one serial?): its presses here get new ids (epoch %d); give each box its own serial', box.serial, elsewhere[0]![0].path, link.path, epoch)
+    } else if (known.boot !== undefined && box.boot < known.boot) {
+      epoch++
+      boot = box.boot
+      log('WARNING box %s boot counter went back from %d to %d (EEPROM erased, or another box with this serial): its presses get new ids (epoch %d)', box.serial, known.boot, box.boot, epoch)
+    } else {
+      boot = Math.max(boot, box.boot)
+    }
+    box.epoch = epoch
+    if (epoch !== (known.epoch ?? 0) || boot !== known.boot) await state.update(box.serial, { epoch, boot })
+  }
+
+  /** At HELLO: pairs a box with its code, or checks its token, and fetches its scale; a refusal shows red at once. */
+  private async checkBox (serial: string): Promise<void> {
+    if (this.problems.has(serial) || this.stopped) return
+    try {
+      const token = await this.tokenFor(serial)
+      if (token === null) return
+      const scale = await this.api.scale(token)
+      await this.state!.update(serial, { scale })
+      this.setOnline(true)
+    } catch (error) {
+      if (!(error instanceof TerminalApiError)) throw error
+      if (error.kind === 'revoked' || error.code === 'PAIRING_CODE_INVALID') {
+        this.boxProblem(serial, error)
+        return
+      }
+      // Unreachable now (or an answer it cannot use): the first press's delivery tries again.
+      log('box %s: cannot check its token now: %s', serial, error.message)
+    }
+  }
+
+  /** A box whose token or pairing code the API refused: red on the box, its presses kept in the outbox. */
+  private boxProblem (serial: string, error: TerminalApiError): void {
+    const pairing = this.state!.get(serial).token === undefined && this.specs.get(serial)?.token === undefined
+    if (this.problems.has(serial)) return
+    this.problems.set(serial, pairing ? 'pairing' : 'revoked')
+    if (pairing) log('box %s: the server refused its pairing code (%s): wrong, expired (a code lives 15 minutes) or already used; create a new one on the dashboard, put it in the config and restart the bridge', serial, error.code ?? error.message)
+    else log('box %s: the server refused its token (%s): revoked? pair the box again and restart the bridge; its presses stay in the outbox', serial, error.code ?? error.message)
+    for (const [link, box] of this.boxes) if (box.serial === serial) link.send({ type: 'LED', pattern: 'ERROR' })
+  }
+
+  private setOnline (online: boolean, cause?: string): void {
     if (this.online === online) return
     this.online = online
-    log(online ? 'API reachable again' : 'API unreachable: keeping presses in the outbox')
+    log(online ? 'API reachable again' : `API unreachable (${cause ?? 'unknown cause'}): keeping presses in the outbox`)
     for (const [link, box] of this.boxes) link.send({ type: 'LED', pattern: this.ledFor(box.serial) })
   }
 
-  /** Starts a drain of the outbox now, or right after the current one. */
-  kick (): void {
+  /**
+   * Starts a drain of the outbox now, or right after the current one. A new press while a retry is
+   * waiting does not cut the back-off short: the press is safe in the journal and goes with the retry.
+   */
+  kick (reason: 'press' | 'retry' | 'start' = 'start'): void {
     if (this.stopped) return
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null }
+    if (this.retryTimer !== null) {
+      if (reason === 'press') return
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
     if (this.draining !== null) { this.drainAgain = true; return }
     this.draining = this.drain().finally(() => {
       this.draining = null
-      if (this.drainAgain && !this.stopped) { this.drainAgain = false; this.kick() }
+      if (this.drainAgain && !this.stopped) { this.drainAgain = false; this.kick('press') }
     })
   }
 
@@ -198,38 +300,47 @@ export class Bridge {
     const saved = this.state!.get(serial).token
     if (saved !== undefined) return saved
     if (spec.pairingCode === undefined) return null
-    const paired = await this.api.pair(spec.pairingCode)
-    await this.state!.update(serial, { terminalId: paired.terminalId, token: paired.token })
-    log('box %s paired as terminal %s', serial, paired.terminalId)
-    return paired.token
+    // HELLO and a drain may both want the token: one pairing call (a code can be used once).
+    let pairing = this.pairing.get(serial)
+    if (pairing === undefined) {
+      pairing = (async () => {
+        const paired = await this.api.pair(spec.pairingCode!)
+        await this.state!.update(serial, { terminalId: paired.terminalId, token: paired.token })
+        log('box %s paired as terminal %s', serial, paired.terminalId)
+        return paired.token
+      })().finally(() => this.pairing.delete(serial))
+      this.pairing.set(serial, pairing)
+    }
+    return pairing
   }
 
   private async drain (): Promise<void> {
     const journal = this.journal!
-    let failed = false
-    const serials = [...new Set(journal.list().map((rating) => rating.serial))].filter((serial) => !this.revoked.has(serial))
+    let failure: string | null = null
+    const serials = [...new Set(journal.list().map((rating) => rating.serial))].filter((serial) => !this.problems.has(serial))
     for (const serial of serials) {
       try {
         await this.drainBox(serial)
       } catch (error) {
         if (!(error instanceof TerminalApiError)) throw error
-        if (error.kind === 'revoked') {
-          this.revoked.add(serial)
-          log('box %s: token refused (%s); its presses stay in the outbox', serial, error.code)
-          for (const [link, box] of this.boxes) if (box.serial === serial) link.send({ type: 'LED', pattern: 'ERROR' })
+        // A refused pairing code or token is that box's problem: the other boxes stay READY.
+        if (error.kind === 'revoked' || (error.kind === 'refused' && error.code === 'PAIRING_CODE_INVALID')) {
+          this.boxProblem(serial, error)
         } else {
-          failed = true
-          log('box %s: %s', serial, error.message)
+          failure ??= error.message
         }
       }
     }
-    this.setOnline(!failed)
-    if (failed && !this.stopped) {
-      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.kick() }, this.retryDelay)
-      this.retryDelay = Math.min(this.retryDelay * 2, this.config.maxRetryMs)
-    } else {
-      this.retryDelay = this.config.retryMs
+    if (failure === null) {
+      this.attempt = 0
+      this.setOnline(true)
+      return
     }
+    this.setOnline(false, failure)
+    if (this.stopped) return
+    const wait = retryDelay(this.attempt++, this.config.retryMs, this.config.maxRetryMs, this.random)
+    apiLog('delivery failed (%s); next try in %d ms', failure, wait)
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.kick('retry') }, wait)
   }
 
   private async drainBox (serial: string): Promise<void> {
@@ -268,5 +379,7 @@ export class Bridge {
     await Promise.all(this.links.map((link) => link.stop()))
     await this.draining
     await this.journal?.close()
+    await this.lock?.release()
+    this.lock = null
   }
 }

@@ -4,6 +4,7 @@ import createDebug from 'debug'
 import { SerialPort } from 'serialport'
 import { Bridge } from './bridge.ts'
 import { loadBridgeConfig } from './config.ts'
+import { DataDirLockedError } from './data-lock.ts'
 
 const log = createDebug('hailong:hardware:cli')
 
@@ -36,6 +37,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((error: Error) => {
+  // One line an installer can act on (a second bridge, a bad config), no stack trace.
   process.stderr.write(`bridge: ${error.message}\n`)
-  process.exit(1)
+  process.exit(error instanceof DataDirLockedError ? 75 : 1)
 })

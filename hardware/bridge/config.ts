@@ -25,7 +25,7 @@ export interface BridgeConfig {
   baudRate: number
   /** Wait between attempts to (re)open a missing or unplugged port. */
   reopenMs: number
-  /** First wait after a failed delivery; doubles up to maxRetryMs. */
+  /** Ceiling of the first wait after a failed delivery (jittered, doubling up to maxRetryMs, as the terminal's outbox). */
   retryMs: number
   maxRetryMs: number
   requestTimeoutMs: number
@@ -38,6 +38,19 @@ function fail (message: string): never {
   throw new TypeError(`bridge config: ${message}`)
 }
 
+const TOP_KEYS = ['apiUrl', 'dataDir', 'ports', 'boxes', 'baudRate', 'reopenMs', 'retryMs', 'maxRetryMs', 'requestTimeoutMs']
+const PORT_KEYS = ['path', 'vendorId', 'productId', 'serialNumber']
+const BOX_KEYS = ['serial', 'token', 'pairingCode']
+
+/** A misspelt key would be silently ignored and its default used: refuse it, suggesting the key meant. */
+function refuseUnknownKeys (object: Record<string, unknown>, known: string[], where: string): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue
+    const meant = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase())
+    fail(`unknown key ${where}${JSON.stringify(key)}${meant === undefined ? ` (known: ${known.join(', ')})` : ` (did you mean "${meant}"?)`}`)
+  }
+}
+
 function positiveInt (value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer`)
@@ -48,11 +61,13 @@ function positiveInt (value: unknown, name: string, fallback: number): number {
 export function parseBridgeConfig (input: unknown, baseDir = process.cwd()): BridgeConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('must be a JSON object')
   const raw = input as Record<string, unknown>
+  refuseUnknownKeys(raw, TOP_KEYS, '')
   if (typeof raw.apiUrl !== 'string' || !/^https?:\/\//.test(raw.apiUrl)) fail('apiUrl must be an http(s) URL')
   if (typeof raw.dataDir !== 'string' || raw.dataDir === '') fail('dataDir is required')
   if (!Array.isArray(raw.ports) || raw.ports.length === 0) fail('ports must list at least one port')
   const ports = raw.ports.map((port: unknown, i): PortSpec => {
     const p = port as Record<string, unknown>
+    if (typeof p === 'object' && p !== null) refuseUnknownKeys(p, PORT_KEYS, `in ports[${i}]: `)
     if (typeof p?.path === 'string' && p.path !== '') return { path: p.path }
     if (typeof p?.vendorId === 'string' && HEX_ID.test(p.vendorId) && typeof p.productId === 'string' && HEX_ID.test(p.productId)) {
       const spec: PortSpec = { vendorId: p.vendorId.toLowerCase(), productId: p.productId.toLowerCase() }
@@ -65,6 +80,7 @@ export function parseBridgeConfig (input: unknown, baseDir = process.cwd()): Bri
   const serials = new Set<string>()
   const boxes = raw.boxes.map((box: unknown, i): BoxSpec => {
     const b = box as Record<string, unknown>
+    if (typeof b === 'object' && b !== null) refuseUnknownKeys(b, BOX_KEYS, `in boxes[${i}]: `)
     if (typeof b?.serial !== 'string' || !/^[A-Za-z0-9-]{1,16}$/.test(b.serial)) fail(`boxes[${i}].serial must be 1–16 letters, digits or dashes`)
     if (serials.has(b.serial)) fail(`boxes[${i}].serial ${b.serial} is listed twice`)
     serials.add(b.serial)

@@ -23,6 +23,11 @@ type Entry =
   | ({ op: 'rating' } & PendingRating)
   | { op: 'delivered', id: string }
   | { op: 'rejected', id: string, code: string }
+  // Kept by a rewrite: a press settled lately, so a late retransmit of it is acknowledged, not posted again.
+  | { op: 'settled', id: string }
+
+/** How many settled ids are remembered (in memory and across rewrites): far more than a box's 16-press queue. */
+const REMEMBERED_SETTLED = 256
 
 export interface JournalOptions {
   /** Journal file path; its folder is created. */
@@ -40,6 +45,8 @@ export class Journal {
   readonly path: string
   private readonly compactAfter: number
   private readonly pending = new Map<string, PendingRating>()
+  /** Ids settled lately, oldest first. */
+  private readonly recent = new Set<string>()
   private readonly writing = new Map<string, Promise<void>>()
   private handle: FileHandle | null = null
   private settled = 0
@@ -71,7 +78,8 @@ export class Journal {
         this.pending.set(rating.id, rating)
       } else {
         this.pending.delete(entry.id)
-        this.settled++
+        this.remember(entry.id)
+        if (entry.op !== 'settled') this.settled++
       }
     }
     if (torn > 0) log('skipped %d torn line(s) in %s', torn, this.path)
@@ -93,12 +101,26 @@ export class Journal {
     return this.pending.has(id)
   }
 
-  /** Durably records a press; resolves after fsync. Returns false if it was already pending (a retransmit). */
+  /** Whether `id` was delivered or rejected lately (a retransmit of it needs only its ACK). */
+  settledLately (id: string): boolean {
+    return this.recent.has(id)
+  }
+
+  private remember (id: string): void {
+    this.recent.delete(id)
+    this.recent.add(id)
+    if (this.recent.size > REMEMBERED_SETTLED) this.recent.delete(this.recent.values().next().value!)
+  }
+
+  /**
+   * Durably records a press; resolves after fsync. Returns false for a retransmit: a press already pending,
+   * or one settled lately (its ACK was lost; it is neither written again nor sent again).
+   */
   async add (rating: PendingRating): Promise<boolean> {
     const writing = this.writing.get(rating.id)
     // A retransmit that arrives while the first copy is being fsynced must not be acknowledged before it.
     if (writing !== undefined) { await writing; return false }
-    if (this.pending.has(rating.id)) return false
+    if (this.pending.has(rating.id) || this.recent.has(rating.id)) return false
     this.pending.set(rating.id, rating)
     const write = this.append([{ op: 'rating', ...rating }])
     this.writing.set(rating.id, write)
@@ -126,6 +148,7 @@ export class Journal {
   private async settle (entries: Entry[]): Promise<void> {
     const known = entries.filter((entry) => this.pending.delete(entry.id))
     if (known.length === 0) return
+    for (const entry of known) this.remember(entry.id)
     await this.append(known)
     this.settled += known.length
     if (this.pending.size === 0 && this.settled >= this.compactAfter) await this.serial(() => this.rewrite())
@@ -147,7 +170,8 @@ export class Journal {
     const next = join(dirname(this.path), `.${Date.now()}.${process.pid}.journal.tmp`)
     const file = await open(next, 'w')
     try {
-      await file.write(this.list().map((rating) => JSON.stringify({ op: 'rating', ...rating }) + '\n').join(''))
+      const settled = [...this.recent].map((id) => JSON.stringify({ op: 'settled', id }) + '\n')
+      await file.write(settled.join('') + this.list().map((rating) => JSON.stringify({ op: 'rating', ...rating }) + '\n').join(''))
       await file.sync()
     } finally {
       await file.close()

@@ -1,4 +1,5 @@
 // One watched serial port: finds it (path or USB ids), opens it, speaks the protocol, and reopens it after an unplug.
+import { execFile } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import createDebug from 'debug'
@@ -8,6 +9,8 @@ import type { BridgeFrame, Frame, InvalidLine } from '../protocol/frames.ts'
 import type { PortSpec } from './config.ts'
 
 const log = createDebug('hailong:hardware:port')
+// What an installer must see without DEBUG: a port that is missing or will not open.
+const warn = createDebug('hailong:hardware:bridge')
 
 /** What `list()` tells about a port, as serialport's bindings report it. */
 export interface PortListing { path: string, vendorId?: string | undefined, productId?: string | undefined, serialNumber?: string | undefined }
@@ -21,8 +24,29 @@ export interface SerialPortLike extends Duplex {
 
 /** The injected binding: a port class with a static `list()`. */
 export interface SerialPortClass {
-  new (options: { path: string, baudRate: number, autoOpen: false }): SerialPortLike
+  new (options: { path: string, baudRate: number, autoOpen: false, hupcl?: boolean }): SerialPortLike
   list: () => Promise<PortListing[]>
+}
+
+/** How a spec reads in a log line. */
+export function describeSpec (spec: PortSpec): string {
+  if ('path' in spec) return spec.path
+  return `USB ${spec.vendorId}:${spec.productId}${spec.serialNumber === undefined ? '' : ` serial ${spec.serialNumber}`}`
+}
+
+/**
+ * Clears HUPCL on an open tty (Linux): the kernel then keeps DTR up when the bridge closes the port, so the
+ * next open (a bridge restart) does not pulse DTR and reset a stock Uno/Nano. serialport's `hupcl: false`
+ * only leaves the flag as it was, and a fresh tty has it set. Resolves to whether it worked.
+ */
+export function clearHupcl (path: string): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false)
+  return new Promise((resolve) => {
+    execFile('stty', ['-F', path, '-hupcl'], { timeout: 5000 }, (error) => {
+      if (error !== null) log('stty -hupcl %s: %s', path, error.message)
+      resolve(error === null)
+    })
+  })
 }
 
 /** The path of the port `spec` names, or null when it is not there; `taken` paths belong to other links. */
@@ -44,6 +68,8 @@ export interface PortLinkOptions {
   reopenMs: number
   /** Paths held by other links, so two USB specs never grab one port. */
   taken: () => ReadonlySet<string>
+  /** Clear HUPCL after opening (default true; tests on mock ports turn it off). */
+  clearHupcl?: boolean
 }
 
 /**
@@ -59,6 +85,8 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
   private stopped = false
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
+  /** The last problem logged, so a port missing for hours is one line, not one every reopenMs. */
+  private lastProblem: string | null = null
   /** Refused lines and noise over the life of the link, across reopens. */
   readonly totals: FrameParserStats = { frames: 0, checksum: 0, tooLong: 0, syntax: 0, unknown: 0, noiseBytes: 0 }
 
@@ -87,6 +115,7 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
         log('listing ports failed: %s', error.message)
         return null
       })
+      if (path === null && !this.stopped) this.problem(`no port ${describeSpec(this.options.spec)} (is the box plugged in?); looking again every ${this.options.reopenMs} ms`)
       if (path !== null && !this.stopped) {
         const closed = await this.openPort(path)
         if (closed !== null) await closed
@@ -97,13 +126,16 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
 
   /** Opens `path`; resolves to a promise settled when the port closes, or null if it would not open. */
   private async openPort (path: string): Promise<Promise<void> | null> {
-    const port = new this.options.portClass({ path, baudRate: this.options.baudRate, autoOpen: false })
+    // hupcl: false keeps DTR up on close where the OS honours it (Windows); clearHupcl does it on Linux.
+    const port = new this.options.portClass({ path, baudRate: this.options.baudRate, autoOpen: false, hupcl: false })
     const error = await new Promise<Error | null>((resolve) => port.open(resolve))
     if (error !== null) {
-      log('cannot open %s: %s', path, error.message)
+      this.problem(`cannot open ${path}: ${error.message}${/Cannot lock port|Resource temporarily unavailable/.test(error.message) ? ' (another program, or another bridge, holds it)' : ''}; trying again every ${this.options.reopenMs} ms`)
       return null
     }
     if (this.stopped) { port.close(); return null }
+    this.lastProblem = null
+    if (this.options.clearHupcl !== false) await clearHupcl(path)
     this.port = port
     this.path = path
     this.opens++
@@ -136,6 +168,12 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
     })
     this.emit('open', path)
     return closed
+  }
+
+  private problem (message: string): void {
+    if (message === this.lastProblem) return
+    this.lastProblem = message
+    warn(message)
   }
 
   private collect (parser: FrameParser): void {

@@ -15,7 +15,11 @@ export function uuidV5 (name: string, namespace: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }
 
-/** The id of press `seq` in boot `boot` of box `serial`. */
-export function ratingId (serial: string, boot: number, seq: number): string {
-  return uuidV5(`${serial}/${boot}/${seq}`, BUTTON_BOX_NAMESPACE)
+/**
+ * The id of press `seq` in boot `boot` of box `serial`. `epoch` counts the times the bridge saw this serial's
+ * boot counter start over (EEPROM erased) or the serial on two boxes at once; epoch 0 is the plain name, so ids
+ * of boxes that never had that happen are unchanged.
+ */
+export function ratingId (serial: string, boot: number, seq: number, epoch = 0): string {
+  return uuidV5(epoch === 0 ? `${serial}/${boot}/${seq}` : `${serial}/${boot}/${seq}/e${epoch}`, BUTTON_BOX_NAMESPACE)
 }

@@ -3,7 +3,15 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { ScaleLevel } from './api-client.ts'
 
-export interface BoxState { terminalId?: string, token?: string, scale?: ScaleLevel[] }
+export interface BoxState {
+  terminalId?: string
+  token?: string
+  scale?: ScaleLevel[]
+  /** The highest boot counter this serial said HELLO with in its current epoch. */
+  boot?: number
+  /** Bumped when the boot counter went back or the serial showed up on two ports at once: it keeps rating ids distinct. */
+  epoch?: number
+}
 
 /** A JSON file rewritten atomically (temp file, fsync, rename), mode 0600: it holds tokens. */
 export class BridgeState {
@@ -27,8 +35,17 @@ export class BridgeState {
     return this.boxes[serial] ?? {}
   }
 
+  /** Saves a change; writes run one at a time (HELLO and a drain may both save), each a complete file. */
   async update (serial: string, change: BoxState): Promise<void> {
     this.boxes[serial] = { ...this.get(serial), ...change }
+    const write = this.chain.then(() => this.write(), () => this.write())
+    this.chain = write.catch(() => {})
+    await write
+  }
+
+  private chain: Promise<void> = Promise.resolve()
+
+  private async write (): Promise<void> {
     const next = join(dirname(this.path), `.state.${process.pid}.tmp`)
     const file = await open(next, 'w', 0o600)
     try {

@@ -47,16 +47,13 @@ export class FrameParser extends Transform {
       const end = text.indexOf('\n', from)
       const piece = text.slice(from, end === -1 ? text.length : end)
       from = end === -1 ? text.length : end + 1
-      if (!this.discarding) {
-        this.line += piece
-        // Keep only the tail from the last frame start: noise ahead of it can never matter.
-        const start = this.line.lastIndexOf('$')
-        if (start > 0) { this.stats.noiseBytes += start; this.line = this.line.slice(start) }
-        if (this.line.length > this.maxLineLength + 1) {
-          this.refuse({ type: 'INVALID', reason: 'TOOLONG', line: this.line.slice(0, 32) })
-          this.line = ''
-          this.discarding = true
-        }
+      if (this.discarding) {
+        // After an overlong frame: the rest is noise, unless a new frame starts on the same line.
+        const start = piece.lastIndexOf('$')
+        this.stats.noiseBytes += start === -1 ? piece.length : start
+        if (start !== -1) { this.discarding = false; this.addToLine(piece.slice(start)) }
+      } else {
+        this.addToLine(piece)
       }
       if (end !== -1) {
         if (!this.discarding) this.finishLine(this.line)
@@ -65,6 +62,21 @@ export class FrameParser extends Transform {
       }
     }
     callback()
+  }
+
+  /** Adds bytes of the current line, keeping only what can still be a frame. */
+  private addToLine (piece: string): void {
+    this.line += piece
+    // Keep only the tail from the last frame start: noise ahead of it can never matter, however long.
+    const start = this.line.lastIndexOf('$')
+    if (start > 0) { this.stats.noiseBytes += start; this.line = this.line.slice(start) }
+    // No frame start yet: all noise, counted and dropped as it comes (never answered, never TOOLONG).
+    if (start === -1) { this.stats.noiseBytes += this.line.length; this.line = '' }
+    if (this.line.length > this.maxLineLength + 1) {
+      this.refuse({ type: 'INVALID', reason: 'TOOLONG', line: this.line.slice(0, 32) })
+      this.line = ''
+      this.discarding = true
+    }
   }
 
   override _flush (callback: TransformCallback): void {

@@ -1,4 +1,5 @@
-/* Hài Lòng button box firmware for the ATmega328P: debounced buttons, LEDs, EEPROM boot counter, HL1 frames, retransmit until ACK. */
+/* Hài Lòng button box firmware for the ATmega328P: debounced buttons, LEDs, EEPROM boot counter, HL1 frames, retransmit until ACK, unacknowledged presses kept in EEPROM across resets. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 #ifndef BOX_BUTTONS
 #define BOX_BUTTONS 4
 #endif
+#if BOX_BUTTONS < 3 || BOX_BUTTONS > 5
+#error "BOX_BUTTONS must be 3, 4 or 5 (the buttons are PD2..PD6; the scale has 3-5 levels)"
+#endif
 #define FIRMWARE_VERSION "1.0.0"
 #define PROTOCOL_VERSION "HL1"
 
@@ -38,11 +42,22 @@
 #define LED_RED _BV(PB2)
 #define LED_ACTIVITY _BV(PB5)
 
-/* EEPROM: boot counter at 0 (uint32), then an optional serial number (16 chars, NUL-padded) at 8. */
+/* EEPROM: boot counter at 0 (uint32), then an optional serial number (16 chars, NUL-padded) at 8,
+ * then from 32 a ring of press slots. A press is written to the next slot before it is sent, and marked
+ * done when it is acknowledged, so a reset (DTR on port open, USB power lost) keeps unacknowledged presses.
+ * The ring spreads the writes: each slot is written once per lap of 99 presses (~10 million presses for
+ * the 100,000 cycles a cell is rated for). */
 #define EE_BOOT ((uint32_t *)0)
 #define EE_SERIAL ((uint8_t *)8)
+#define EE_SLOTS 32
+#define SLOT_COUNT 99
+#define SLOT_STATE_PENDING 0x01  /* written last: a press half-written at a power cut is not pending */
+#define SLOT_STATE_DONE 0x00     /* 0xFF: never written */
+typedef struct { uint32_t boot; uint32_t seq; uint8_t button; uint8_t state; } slot_t;
+#define SLOT_ADDR(i) ((uint8_t *)(EE_SLOTS + (uint16_t)(i) * sizeof(slot_t)))
 
-typedef struct { uint32_t seq; uint32_t pressed_ms; uint8_t button; } press_t;
+/* `boot` is the power-up the press was made in: a press kept in EEPROM is sent with its own boot and seq. */
+typedef struct { uint32_t boot; uint32_t seq; uint32_t pressed_ms; uint8_t button; uint8_t slot; } press_t;
 
 static volatile uint32_t now_ms;
 /* Presses found by the timer interrupt, handed to the main loop (single producer, single consumer). */
@@ -58,6 +73,7 @@ static uint8_t queue_len;
 static uint32_t boot_counter, next_seq;
 static uint32_t last_send_ms, last_beat_ms, thanks_until_ms;
 static uint8_t head_sent;
+static uint8_t next_slot;
 static char serial_number[17];
 
 static uint32_t millis (void) {
@@ -135,7 +151,7 @@ static void send_head (void) {
   char body[64];
   press_t *press = &queue[0];
   char *p = append(body, "RATE");
-  p = append_number(p, boot_counter);
+  p = append_number(p, press->boot);
   p = append_number(p, press->seq);
   p = append_number(p, press->button);
   append_number(p, millis() - press->pressed_ms);
@@ -154,6 +170,7 @@ static void send_beat (void) {
 }
 
 static void drop_head (void) {
+  eeprom_update_byte(SLOT_ADDR(queue[0].slot) + offsetof(slot_t, state), SLOT_STATE_DONE);
   memmove(&queue[0], &queue[1], sizeof(press_t) * (QUEUE_SIZE - 1));
   queue_len--;
   head_sent = 0;
@@ -182,7 +199,7 @@ static void handle_line (char *line) {
     uint32_t boot = strtoul(body + 4, &end, 10);
     if (*end != ',') return;
     uint32_t seq = strtoul(end + 1, NULL, 10);
-    if (boot == boot_counter && queue_len > 0 && queue[0].seq == seq) drop_head();
+    if (queue_len > 0 && queue[0].boot == boot && queue[0].seq == seq) drop_head();
   } else if (strncmp(body, "NAK,", 4) == 0) {
     if (strcmp(body + 4, "NOHELLO") == 0) send_hello();
     if (queue_len > 0) head_sent = 0; /* resend now */
@@ -203,6 +220,10 @@ static void poll_uart (void) {
     if (c == '\n') {
       if (!overlong) { line[len] = 0; handle_line(line); }
       len = 0; overlong = 0;
+    } else if (c == '$') {
+      /* A frame starts: whatever came before it on the line is noise, however long (the protocol's rule). */
+      len = 0; overlong = 0;
+      line[len++] = c;
     } else if (c == '\r') {
     } else if (len < LINE_MAX) {
       line[len++] = c;
@@ -218,11 +239,45 @@ static void poll_buttons (void) {
     uint32_t at = event_ms[event_tail];
     event_tail = (uint8_t)((event_tail + 1) & 7);
     if (queue_len == QUEUE_SIZE) { PORTB |= LED_RED; continue; } /* full: the press is refused, visibly */
-    queue[queue_len].seq = ++next_seq;
-    queue[queue_len].button = button;
-    queue[queue_len].pressed_ms = at;
+    press_t *press = &queue[queue_len];
+    press->boot = boot_counter;
+    press->seq = ++next_seq;
+    press->button = button;
+    press->pressed_ms = at;
+    press->slot = next_slot;
+    slot_t slot = { boot_counter, press->seq, button, 0xFF };
+    eeprom_update_block(&slot, SLOT_ADDR(next_slot), offsetof(slot_t, state));
+    eeprom_update_byte(SLOT_ADDR(next_slot) + offsetof(slot_t, state), SLOT_STATE_PENDING);
+    next_slot = (uint8_t)((next_slot + 1) % SLOT_COUNT);
     queue_len++;
   }
+}
+
+static uint8_t newer (const slot_t *a, const slot_t *b) {
+  return a->boot > b->boot || (a->boot == b->boot && a->seq > b->seq);
+}
+
+/* At power-up: the presses still pending in EEPROM go back in the queue, oldest first, and writing
+ * continues after the newest slot. Their age is unknown across the power cut: they are sent with the
+ * time since this power-up, so they are dated no later than it. */
+static void load_pending (void) {
+  slot_t newest = { 0, 0, 0, 0xFF };
+  uint8_t newest_index = SLOT_COUNT - 1;
+  for (uint8_t i = 0; i < SLOT_COUNT; i++) {
+    slot_t slot;
+    eeprom_read_block(&slot, SLOT_ADDR(i), sizeof slot);
+    if (slot.state == 0xFF) continue;
+    if (newest.state == 0xFF || newer(&slot, &newest)) { newest = slot; newest_index = i; }
+    if (slot.state != SLOT_STATE_PENDING || slot.button < 1 || slot.button > BOX_BUTTONS || slot.boot >= boot_counter) continue;
+    /* Insert in (boot, seq) order; when more than the queue holds are pending, the oldest are kept. */
+    uint8_t at = queue_len;
+    while (at > 0 && newer(&(slot_t){ queue[at - 1].boot, queue[at - 1].seq, 0, 0 }, &slot)) at--;
+    if (queue_len == QUEUE_SIZE) { if (at == QUEUE_SIZE) continue; queue_len--; }
+    memmove(&queue[at + 1], &queue[at], sizeof(press_t) * (queue_len - at));
+    queue[at] = (press_t){ slot.boot, slot.seq, 0, slot.button, i };
+    queue_len++;
+  }
+  next_slot = (uint8_t)((newest_index + 1) % SLOT_COUNT);
 }
 
 static void load_serial (void) {
@@ -247,6 +302,7 @@ int main (void) {
   boot_counter = stored == 0xFFFFFFFFUL ? 1 : stored + 1;
   eeprom_update_dword(EE_BOOT, boot_counter);
   load_serial();
+  load_pending();
 
   UBRR0 = (uint16_t)((F_CPU / (16UL * BAUD)) - 1);
   UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
