@@ -320,6 +320,7 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
   const grouped = sql`select ${keyColumn} as key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
       bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
     from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
+    where ${serialOnly}
     group by p.key`
   // Officers and counters get their names in the same statement (no round trip after it), counters in display order.
   const labelled = grouping.kind === 'officer'
@@ -330,6 +331,14 @@ function exactStatement (filter: FigureFilter, period: Period, grouping: Groupin
       : grouped
   return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
 }
+
+/**
+ * Keeps the statement off parallel workers at any table size: a PARALLEL UNSAFE function anywhere in a statement
+ * rules out every parallel plan (migration 2026_11_30_0500), and this one is folded to `true` while planning. A figure
+ * read is a few hundred index probes; two workers cost ~100 ms to start here, and the planner chose them by table
+ * size (the units read at 1 M ratings, not at 100 k or 10 M: docs/analytics.md, "The parallel cliff").
+ */
+const serialOnly = sql`no_parallel_workers()`
 
 interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
 
@@ -397,7 +406,8 @@ interface CountsAnswer {
 /** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
 async function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<CountsAnswer> {
   const plan = planFor(filter, grouping)
-  if (plan === 'ratings') return { counts: await countsFromRatings(db, filter, period, grouping), rows: null }
+  // Hours of one counter or officer: a few hundred ratings through an index, a figure read like the others (serial).
+  if (plan === 'ratings') return { counts: await countsFromRatings(db, filter, period, grouping, { serial: true }), rows: null }
   const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> => (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
   const cacheKey = db.isTransaction ? null : db
   let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
@@ -420,13 +430,14 @@ async function exactCounts (db: Db, filter: FigureFilter, period: Period, groupi
 }
 
 /** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, and hours of one counter or officer. */
-async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping): Promise<Map<string, Counts>> {
+async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: { serial?: boolean } = {}): Promise<Map<string, Counts>> {
   // Resolved first, so the planner probes the ratings index unit by unit.
   const tree = await subtreeOf(db, filter.unitId)
   if (tree.ids.length === 0) return new Map()
   const treeSql = unnestedTreeSql(tree)
   const key = rawKeySql(grouping)
-  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}`
+  // The raw baseline over a whole province keeps its parallel workers; a figure read of one counter's hours does not.
+  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}${options.serial === true ? sql` and ${serialOnly}` : sql``}`
   const [rows, criterionRows] = await Promise.all([
     sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${treeSql}
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum
@@ -462,6 +473,54 @@ async function countsFor (db: Db, filter: FigureFilter, period: Period, grouping
   return options.source === 'ratings' ? { counts: await countsFromRatings(db, filter, period, grouping), rows: null } : exactCounts(db, filter, period, grouping)
 }
 
+/** A figure by name, as the benchmark and the plan guard (test/analytics/plans.test.ts) list them. */
+export type FigureName = 'summary' | 'officers' | 'counters' | 'units' | 'timeseries hour' | 'timeseries day' | 'timeseries week' | 'timeseries month' | 'heatmap'
+
+const groupings: Record<FigureName, Grouping> = {
+  summary: { kind: 'none' },
+  officers: { kind: 'officer' },
+  counters: { kind: 'counter' },
+  units: { kind: 'unit' },
+  'timeseries hour': { kind: 'time', interval: 'hour' },
+  'timeseries day': { kind: 'time', interval: 'day' },
+  'timeseries week': { kind: 'time', interval: 'week' },
+  'timeseries month': { kind: 'time', interval: 'month' },
+  heatmap: { kind: 'heatmap' }
+}
+
+/** One node of EXPLAIN (FORMAT JSON)'s plan tree, as far as the plan guard and the benchmark read it. */
+export interface PlanNode extends Record<string, unknown> {
+  'Node Type': string
+  'Relation Name'?: string
+  Plans?: PlanNode[]
+}
+
+export interface FigurePlan {
+  plan: PlanNode
+  planningMs: number
+  /** Set with `analyze: true` (the statement runs). */
+  executionMs?: number
+}
+
+/**
+ * EXPLAIN (FORMAT JSON) of the one statement that reads this figure from the rollups, built as the figure builds
+ * it: what the plan guard and the benchmark check (no parallel workers, only the rows of the period's grains).
+ */
+export async function figurePlan (db: Db, figure: FigureName, filter: FigureFilter, options: { analyze?: boolean } = {}): Promise<FigurePlan> {
+  const grouping = groupings[figure]
+  const maxDays = grouping.kind === 'heatmap' ? MAX_HEATMAP_DAYS : grouping.kind === 'time' && grouping.interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS
+  const period = periodOf(filter.from, filter.to, maxDays)
+  const plan = planFor(filter, grouping)
+  if (plan === 'ratings') throw new Error(`${figure} with this filter reads raw ratings, not one rollup statement`)
+  const slots = (db.isTransaction ? undefined : slotCache.get(db)) ?? await slotList(db)
+  const analyze = options.analyze === true ? sql`analyze, buffers, ` : sql``
+  const result = await sql<{ 'QUERY PLAN': unknown }>`explain (${analyze}summary, format json) ${exactStatement(filter, period, grouping, plan, slots)}`.execute(db)
+  // pg parses the json column; PGlite may hand it over as text.
+  const raw = result.rows[0]!['QUERY PLAN']
+  const [explained] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode, 'Planning Time': number, 'Execution Time'?: number }>
+  return { plan: explained!.Plan, planningMs: explained!['Planning Time'], executionMs: explained!['Execution Time'] }
+}
+
 /** The configured scale levels and active criteria, in one statement (beside the figure's, on another connection). */
 async function catalogueOf (db: Db): Promise<Catalogue> {
   const result = await sql<{ levels: number[] | null, codes: string[] | null }>`select
@@ -479,6 +538,27 @@ export async function summary (db: Db, filter: FigureFilter, options: QueryOptio
 }
 
 const vietnamese = new Intl.Collator('vi')
+
+/**
+ * Names ranked in Vietnamese order, kept per process: sorting a province's 2,000 officers then compares integers
+ * instead of calling the collator ~22,000 times (~3–6 ms a call, a quarter of the officers figure's time in
+ * JavaScript). Names that compare equal share a rank. A name not seen yet re-ranks every name kept (as often as
+ * officers are added); past MAX_RANKED names the list starts again, so it cannot grow without end.
+ */
+const nameRanks = new Map<string, number>()
+const MAX_RANKED = 200_000
+
+function rankedNames (names: string[]): Map<string, number> {
+  if (names.every((name) => nameRanks.has(name))) return nameRanks
+  const all = [...new Set([...(nameRanks.size + names.length > MAX_RANKED ? [] : nameRanks.keys()), ...names])].sort(vietnamese.compare)
+  nameRanks.clear()
+  let rank = 0
+  for (let index = 0; index < all.length; index++) {
+    if (index > 0 && vietnamese.compare(all[index - 1]!, all[index]!) !== 0) rank++
+    nameRanks.set(all[index]!, rank)
+  }
+  return nameRanks
+}
 
 export interface OfficerFigures extends Figures {
   /** null: ratings given while no officer was signed in at the counter. */
@@ -503,7 +583,8 @@ export async function byOfficer (db: Db, filter: FigureFilter, options: QueryOpt
     smallSample: officerCounts.total < options.minSample,
     ...toFigures(officerCounts, catalogue)
   }))
-  rows.sort((a, b) => a.officerId === null ? 1 : b.officerId === null ? -1 : vietnamese.compare(a.fullName ?? '', b.fullName ?? '') || a.officerId.localeCompare(b.officerId))
+  const ranks = rankedNames(rows.map((row) => row.fullName ?? ''))
+  rows.sort((a, b) => a.officerId === null ? 1 : b.officerId === null ? -1 : ranks.get(a.fullName ?? '')! - ranks.get(b.fullName ?? '')! || a.officerId.localeCompare(b.officerId))
   return { rows }
 }
 

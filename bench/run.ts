@@ -9,4 +9,6 @@ if (name === undefined || !available.includes(name)) {
   console.error(`usage: npm run bench -- <${available.join('|')}>`)
   process.exit(2)
 }
+// The bench's own flags follow its name (`npm run bench -- analytics --sizes 100000`): it parses them without the name.
+process.argv.splice(2, 1)
 await import(pathToFileURL(`${here}${name}/run.ts`).href)

@@ -1,5 +1,5 @@
 // Rollup worker cost on the analytics benchmark's database: ms per 1,000 ratings for runs of 100, 1,000 and 5,000 pending ratings, rolled back afterwards.
-// Usage: node --import tsx bench/analytics/worker.ts [--url postgres://postgres@127.0.0.1:5432/hl_bench_analytics] [--ratings 20000] [--repeat 3]
+// Usage: node --import tsx bench/analytics/worker.ts [--url postgres://postgres@127.0.0.1:5432/hl_bench_analytics_10m] [--ratings 20000] [--repeat 3]
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { sql } from 'kysely'
@@ -8,7 +8,7 @@ import { rollUpPending } from '../../api/services/rollup-worker.ts'
 
 const { values: options } = parseArgs({
   options: {
-    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/hl_bench_analytics' },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/hl_bench_analytics_10m' },
     ratings: { type: 'string', default: '20000' },
     batches: { type: 'string', default: '100,1000,5000' },
     repeat: { type: 'string', default: '3' }
