@@ -10,7 +10,7 @@ import { eventually, signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
-const demo = await seedDemo(app.db)
+const demo = await seedDemo(app.db, new Date(), app.config.pairingSecret!)
 // A small centre of its own: three ratings today, for the integer ticks and the live feed.
 const centre = await seedCentre(app.db)
 await seedAssignment(app.db, centre.counterIds[0]!, centre.officers[0]!.id)
