@@ -142,7 +142,7 @@ async function prepare (ratingCount: number): Promise<Size> {
     if (held !== ratingCount) throw new Error(`${databaseName} holds ${held} rolled-up ratings, not ${ratingCount}: run without --reuse`)
     log(`${label(ratingCount)}: reusing ${databaseName}`)
   }
-  if (generating || phase === 'rollups') {
+  if ((generating && phase === 'all') || phase === 'rollups') {
     const [, rebuildMs] = await timed(() => rebuildRollups(db))
     log(`${label(ratingCount)}: rollups rebuilt from raw ratings in ${(rebuildMs / 1000).toFixed(1)} s`)
     await sql`vacuum analyze`.execute(db)
