@@ -118,7 +118,9 @@ t.test('an unknown staff code and a real one answer alike, locked or not, in sta
   for (const [label, from, to] of [['while counting', 0, 4], ['while locked', 5, 12]] as const) {
     const a = fastest(realMs.slice(from, to))
     const b = fastest(unknownMs.slice(from, to))
-    t.ok(Math.abs(a - b) < Math.max(25, 0.5 * Math.max(a, b)), `${label}: a real code ${a.toFixed(1)} ms, an unknown one ${b.toFixed(1)} ms`)
+    // No path may skip or add a scrypt verification (the slower path would then take 5–50 times as long); a query
+    // more or less, and a loaded machine's noise (up to 2–3 times here), stay within the bound.
+    t.ok(Math.abs(a - b) < Math.max(50, 0.8 * Math.max(a, b)), `${label}: a real code ${a.toFixed(1)} ms, an unknown one ${b.toFixed(1)} ms`)
   }
 })
 

@@ -90,7 +90,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
       return updated
     })
     app.forgetTerminal(row.id)
-    app.live.revokeTerminal(row.id)
+    // Through the change feed: its socket closes here now (and, with LISTEN/NOTIFY, in every process).
+    app.changes.announce({ kind: 'terminal', terminalId: row.id })
     return rowToTerminal(row)
   })
 
