@@ -26,9 +26,12 @@ export async function seedCentre (db: Kysely<Database>, options: { counters?: nu
     : { id: options.parentId }
   const commune = await db.insertInto('units').values({ kind: 'commune', code: `X${n}`, name: `Xã Hòa Bình ${n}`, parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
   const centre = await db.insertInto('units').values({ kind: 'centre', code: `TT${n}`, name: `Trung tâm Phục vụ hành chính công ${n}`, parent_id: commune.id }).returning('id').executeTakeFirstOrThrow()
+  // Counters made and the terminal paired two years ago, so ratings a test dates in the past are trusted
+  // (a rating dated before its terminal's pairing is not: test/security/backdating.test.ts).
+  const setUpAt = new Date(Date.now() - 730 * 86400_000)
   const counterIds: string[] = []
   for (let i = 1; i <= (options.counters ?? 2); i++) {
-    const counter = await db.insertInto('counters').values({ unit_id: centre.id, number: i, name: `Quầy ${i}` }).returning('id').executeTakeFirstOrThrow()
+    const counter = await db.insertInto('counters').values({ unit_id: centre.id, number: i, name: `Quầy ${i}`, created_at: setUpAt }).returning('id').executeTakeFirstOrThrow()
     counterIds.push(counter.id)
   }
   const officers: SeededOfficer[] = []
@@ -42,7 +45,7 @@ export async function seedCentre (db: Kysely<Database>, options: { counters?: nu
   const token = newToken('hlt')
   const terminal = await db.insertInto('terminals').values({
     unit_id: centre.id, counter_id: counterIds[0]!, kind: options.terminalKind ?? 'touch', name: 'Máy tính bảng quầy 1',
-    token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null
+    token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: setUpAt, revoked_at: null, last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   return { provinceId: province.id, communeId: commune.id, centreId: centre.id, counterIds, officers, terminal: { id: terminal.id, token, counterId: counterIds[0]! } }
 }

@@ -149,7 +149,7 @@ export interface RatingTable {
   clock_untrusted: ColumnType<boolean, boolean | undefined, never>
   source: TerminalKind
   misuse: Generated<boolean>
-  misuse_reason: 'cooldown' | 'burst' | null
+  misuse_reason: 'cooldown' | 'burst' | 'backdated' | null
   /** Set by the rollup worker in the transaction that adds the rating to the rollups. */
   rolled_up: Generated<boolean>
 }

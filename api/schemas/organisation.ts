@@ -99,7 +99,9 @@ export const AssignmentBody = Type.Object({
 
 const StaffCode = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$', description: 'Staff code typed at the terminal, unique (letters, digits, . _ -)' })
 const Pin = Type.String({ pattern: '^[0-9]{4,8}$', description: 'PIN, 4–8 digits; stored hashed, never returned' })
-const PhotoUrl = Type.Union([Type.Null(), Type.String({ maxLength: 500, pattern: '^(https?://[^\\s\\u0000]+|/(?!/)[^\\s\\u0000]*)$', description: 'An http(s) URL or a path on this site (not protocol-relative)' })], { description: 'Photo shown on the terminal' })
+// Only a path under /photos/ on this site: a terminal never fetches another host (a tracking pixel, a LAN address).
+// Each segment starts with a letter, digit, _ or -, so no `.`/`..` segment and no encoded character can leave /photos/.
+const PhotoUrl = Type.Union([Type.Null(), Type.String({ maxLength: 300, pattern: '^/photos(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$', description: 'A path under /photos/ on this site, e.g. /photos/tt-hoa-binh/cb-001.jpg (served by the reverse proxy or the static folder); other hosts are refused' })], { description: 'Photo shown on the terminal' })
 
 export const Officer = Type.Object({
   id: Uuid,

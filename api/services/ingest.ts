@@ -12,6 +12,8 @@ export interface IngestTerminal {
   unitId: string
   counterId: string
   kind: TerminalKind
+  /** When the terminal was paired (or its counter made, if later): ratings dated before it are not trusted. */
+  trustedSince?: Date
 }
 
 /** A rating as stored, for the live feed and the rollups. */
@@ -32,7 +34,7 @@ export interface StoredRating {
   clockUntrusted: boolean
   source: TerminalKind
   misuse: boolean
-  misuseReason: 'cooldown' | 'burst' | null
+  misuseReason: 'cooldown' | 'burst' | 'backdated' | null
   caseId: string | null
 }
 
@@ -52,6 +54,11 @@ const checkItem = Compile(RatingItem)
 
 /** Device clocks more than this far in the past are not trusted either (a reset clock reads 1970 or 2000). */
 const OLDEST_TRUSTED_MS = 400 * 86400_000
+/**
+ * More backdated ratings than this from one terminal in one commit rewrite history in bulk: all of them are flagged
+ * misuse `backdated` (an honest device never sends even one: its outbox arrives in tap order, after what it sent).
+ */
+const BACKDATED_BULK = 5
 /** Items from concurrent requests are committed together, up to this many per transaction. */
 const MAX_BATCH = 1000
 
@@ -61,7 +68,8 @@ interface ValidItem {
   ratedAt: Date
 }
 
-type Candidate = StoredRating & { request: PendingRequest, index: number }
+/** `backdated`: dated before its terminal was paired, or before the terminal's latest trusted rating already stored. */
+type Candidate = StoredRating & { request: PendingRequest, index: number, backdated: boolean }
 interface ShiftRow { counterId: string, officerId: string, startedAt: number, endedAt: number | null }
 interface PressRow { terminalId: string, at: number }
 
@@ -221,7 +229,10 @@ export class RatingIngest {
         }
         seen.add(item.id)
         const skew = ratedAt.getTime() - receivedAt.getTime()
-        const clockUntrusted = skew > this.config.clockSkewSeconds * 1000 || -skew > OLDEST_TRUSTED_MS
+        // Dated before the terminal was paired (a clock slow by up to CLOCK_SKEW_SECONDS forgiven): not its press.
+        const trustedSince = request.terminal.trustedSince
+        const backdated = trustedSince !== undefined && ratedAt.getTime() < trustedSince.getTime() - this.config.clockSkewSeconds * 1000
+        const clockUntrusted = backdated || skew > this.config.clockSkewSeconds * 1000 || -skew > OLDEST_TRUSTED_MS
         candidates.push({
           request,
           index,
@@ -242,15 +253,18 @@ export class RatingIngest {
           source: request.terminal.kind,
           misuse: false,
           misuseReason: null,
-          caseId: null
+          caseId: null,
+          backdated
         })
       }
     }
     if (candidates.length === 0) return []
 
-    const { shifts, presses } = await this.lookUp(candidates)
+    const { shifts, presses, latest } = await this.lookUp(candidates, receivedAt)
+    this.distrustRewinds(candidates, latest)
     this.creditOfficers(candidates, shifts)
     this.flagMisuse(candidates, presses)
+    this.flagBulkBackdating(candidates)
     for (const rating of candidates) {
       if (rating.deviceOfficerId === rating.officerId) rating.deviceOfficerId = null
     }
@@ -289,7 +303,7 @@ export class RatingIngest {
       const inserted = caseByRating.has(rating.id)
       rating.request.results[rating.index] = { id: rating.id, status: inserted ? 'created' : 'duplicate' }
       if (inserted) {
-        const { request: _request, index: _index, ...storedRating } = rating
+        const { request: _request, index: _index, backdated: _backdated, ...storedRating } = rating
         storedRating.caseId = caseByRating.get(rating.id) ?? null
         created.push(storedRating)
       }
@@ -301,16 +315,17 @@ export class RatingIngest {
    * One read for the whole batch: the counters' shifts covering its presses, and each terminal's presses in the
    * batch's time span plus the burstCount + 1 before it (all misuse needs, so a hammered terminal costs no more).
    */
-  private async lookUp (ratings: Candidate[]): Promise<{ shifts: ShiftRow[], presses: PressRow[] }> {
+  private async lookUp (ratings: Candidate[], receivedAt: Date): Promise<{ shifts: ShiftRow[], presses: PressRow[], latest: Map<string, number> }> {
     const counterIds = [...new Set(ratings.map((rating) => rating.counterId))]
     const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
-    const counted = ratings.map((rating) => rating.countedAt.getTime())
+    // Receipt is in the shifts' span too: a rating found to rewind history below is counted then.
+    const counted = [...ratings.map((rating) => rating.countedAt.getTime()), receivedAt.getTime()]
     const rated = ratings.map((rating) => rating.ratedAt.getTime())
     const countedFrom = new Date(Math.min(...counted))
     const countedTo = new Date(Math.max(...counted))
     const ratedFrom = new Date(Math.min(...rated))
     const ratedTo = new Date(Math.max(...rated))
-    const rows = await sql<{ kind: 'shift' | 'press', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`${prepared('ingest.look_up')}
+    const rows = await sql<{ kind: 'shift' | 'press' | 'latest', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`${prepared('ingest.look_up')}
       select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
       from assignments
       where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo} and (ended_at is null or ended_at > ${countedFrom})
@@ -321,14 +336,56 @@ export class RatingIngest {
         (select rated_at from ratings where terminal_id = t.id and rated_at < ${ratedFrom} order by rated_at desc limit ${this.config.misuse.burstCount + 1})
         union all
         (select rated_at from ratings where terminal_id = t.id and rated_at between ${ratedFrom} and ${ratedTo})
-      ) r`.execute(this.db)
+      ) r
+      union all
+      select 'latest', t.id, null, l.rated_at, null
+      from unnest(${sql.val(terminalIds)}::uuid[]) as t(id)
+      cross join lateral (
+        select rated_at from ratings where terminal_id = t.id and not clock_untrusted order by rated_at desc limit 1
+      ) l`.execute(this.db)
     const shifts: ShiftRow[] = []
     const presses: PressRow[] = []
+    const latest = new Map<string, number>()
     for (const row of rows.rows) {
       if (row.kind === 'shift') shifts.push({ counterId: row.key, officerId: row.officer_id!, startedAt: row.at.getTime(), endedAt: row.ended_at?.getTime() ?? null })
+      else if (row.kind === 'latest') latest.set(row.key, row.at.getTime())
       else presses.push({ terminalId: row.key, at: row.at.getTime() })
     }
-    return { shifts, presses }
+    return { shifts, presses, latest }
+  }
+
+  /**
+   * A terminal's outbox arrives in tap order, after everything it sent before: a rating dated more than
+   * CLOCK_SKEW_SECONDS before the terminal's latest trusted rating already stored would rewrite a past the server
+   * has already heard about. It is kept but not trusted (counted at receipt), like a rating dated before pairing.
+   */
+  private distrustRewinds (ratings: Candidate[], latest: Map<string, number>): void {
+    const skewMs = this.config.clockSkewSeconds * 1000
+    for (const rating of ratings) {
+      const last = latest.get(rating.terminalId)
+      if (rating.backdated || last === undefined || rating.ratedAt.getTime() >= last - skewMs) continue
+      rating.backdated = true
+      rating.clockUntrusted = true
+      rating.countedAt = rating.receivedAt
+    }
+  }
+
+  /** More than BACKDATED_BULK backdated ratings of one terminal in one commit: every one of them is suspected misuse. */
+  private flagBulkBackdating (ratings: Candidate[]): void {
+    const byTerminal = new Map<string, Candidate[]>()
+    for (const rating of ratings) {
+      if (!rating.backdated) continue
+      const list = byTerminal.get(rating.terminalId) ?? []
+      list.push(rating)
+      byTerminal.set(rating.terminalId, list)
+    }
+    for (const list of byTerminal.values()) {
+      if (list.length <= BACKDATED_BULK) continue
+      for (const rating of list) {
+        rating.misuse = true
+        rating.misuseReason = 'backdated'
+      }
+    }
   }
 
   /** The officer credited is the one whose shift at the counter covers the press (counted_at). */

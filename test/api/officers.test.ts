@@ -13,12 +13,12 @@ t.test('create an officer with a PIN that is stored hashed and never returned', 
   const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', seeded.centreId))
   const created = await app.inject({
     method: 'POST', url: '/api/v1/officers', cookies: supervisor,
-    payload: { unitId: seeded.centreId, staffCode: 'HN-0042', fullName: 'Võ Thị Sáu', title: 'Chuyên viên', photoUrl: 'https://example.vn/anh/sau.jpg', pin: '802468' }
+    payload: { unitId: seeded.centreId, staffCode: 'HN-0042', fullName: 'Võ Thị Sáu', title: 'Chuyên viên', photoUrl: '/photos/anh/sau.jpg', pin: '802468' }
   })
   t.equal(created.statusCode, 201)
   t.same(created.json(), {
     id: created.json().id, unitId: seeded.centreId, staffCode: 'HN-0042', fullName: 'Võ Thị Sáu', title: 'Chuyên viên',
-    photoUrl: 'https://example.vn/anh/sau.jpg', active: true, pinSet: true, pinLockedUntil: null
+    photoUrl: '/photos/anh/sau.jpg', active: true, pinSet: true, pinLockedUntil: null
   })
   t.notMatch(created.body, /802468|scrypt/, 'neither the PIN nor its hash leaves the server')
   const row = await app.db.selectFrom('officers').select('pin_hash').where('id', '=', created.json().id).executeTakeFirstOrThrow()

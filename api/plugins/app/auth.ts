@@ -19,6 +19,8 @@ export interface TerminalIdentity {
   unitId: string
   counterId: string
   kind: TerminalKind
+  /** When the terminal was paired (or its counter made, if later): a rating dated before it is not trusted (services/ingest.ts). */
+  trustedSince: Date
 }
 
 declare module 'fastify' {
@@ -165,13 +167,15 @@ export default fp(async (app) => {
       request.terminal = cached.identity
       return
     }
-    const row = await app.db.selectFrom('terminals').select(['id', 'unit_id', 'counter_id', 'kind'])
-      .where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst()
+    const row = await app.db.selectFrom('terminals').innerJoin('counters', 'counters.id', 'terminals.counter_id')
+      .select(['terminals.id', 'terminals.unit_id', 'terminals.counter_id', 'terminals.kind', 'terminals.paired_at', 'terminals.created_at', 'counters.created_at as counter_created_at'])
+      .where('terminals.token_hash', '=', tokenHash).where('terminals.revoked_at', 'is', null).executeTakeFirst()
     if (row === undefined) {
       terminalCache.delete(tokenHash)
       throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired or was revoked; pair it again')
     }
-    const identity: TerminalIdentity = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind }
+    const paired = (row.paired_at ?? row.created_at).getTime()
+    const identity: TerminalIdentity = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind, trustedSince: new Date(Math.max(paired, row.counter_created_at.getTime())) }
     if (terminalCache.size > 10000) terminalCache.clear()
     terminalCache.set(tokenHash, { identity, checkedAt: Date.now() })
     request.terminal = identity

@@ -11,8 +11,8 @@ const securityHeaders = helmet({
       scriptSrc: ["'self'"],
       // Preact sets element styles from script; Swagger UI ships a stylesheet and inline styles.
       styleSrc: ["'self'", "'unsafe-inline'"],
-      // Officer photos may live on the province's own HTTPS server.
-      imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+      // Officer photos are served from this site (/photos/...): a page never loads an image from another host.
+      imgSrc: ["'self'", 'data:', 'blob:'],
       connectSrc: ["'self'"],
       fontSrc: ["'self'", 'data:'],
       workerSrc: ["'self'"],
