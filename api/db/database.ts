@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import { DataDirLock } from './data-dir-lock.ts'
+import { seedFromTemplate } from './pglite-template.ts'
 import { PreparingClient } from './prepared.ts'
 import type { Database } from './schema.ts'
 
@@ -29,6 +30,8 @@ export interface DatabaseOptions {
   poolSize?: number
   /** Who opens it ("npm start", "npm run demo", …), named to a second opener of the same PGlite data folder. */
   owner?: string
+  /** A migrated PGlite folder copied into an empty data folder (default: the one `npm run build` makes); null: none. */
+  templateDir?: string | null
 }
 
 /** The data-folder lock of each database opened on PGlite in a folder. */
@@ -96,6 +99,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Da
     try {
       if (options.dataDir !== null) {
         const dir = path.join(options.dataDir, 'pglite')
+        // A first start copies the migrated template instead of running initdb and every migration.
+        if (options.templateDir !== null) await seedFromTemplate(dir, options.templateDir)
         await fs.mkdir(dir, { recursive: true })
         pglite = await PGlite.create(dir, { parsers })
       } else {
