@@ -16,6 +16,7 @@ import configPlugin from './plugins/app/config.ts'
 import authPlugin from './plugins/app/auth.ts'
 import healthRoutes from './routes/health.ts'
 import statsRoutes from './routes/stats/index.ts'
+import reportRoutes from './routes/reports/index.ts'
 import unitRoutes from './routes/units/index.ts'
 import counterRoutes from './routes/counters/index.ts'
 import officerRoutes from './routes/officers/index.ts'
@@ -72,6 +73,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(healthRoutes)
   await instance.register(authRoutes, { prefix: '/api/v1/auth' })
   await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
+  await instance.register(reportRoutes, { prefix: '/api/v1/reports' })
   await instance.register(unitRoutes, { prefix: '/api/v1/units' })
   await instance.register(counterRoutes, { prefix: '/api/v1/counters' })
   await instance.register(officerRoutes, { prefix: '/api/v1/officers' })

@@ -1,4 +1,4 @@
-// Screenshots for docs/dashboard.md: the overview, the officers, a live alert and the alerts screen on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
+// Screenshots for docs/dashboard.md: the overview, the officers, the monthly report, a live alert and the alerts screen on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'
@@ -19,6 +19,11 @@ await page.screenshot({ path: out('overview') })
 await page.getByRole('link', { name: 'Cán bộ' }).click()
 await page.locator('table.officers tbody tr').first().waitFor()
 await page.screenshot({ path: out('officers') })
+
+// The monthly report in the form of Decree 30/2020/NĐ-CP, as it prints.
+await page.getByRole('link', { name: 'Báo cáo tháng' }).click()
+await page.locator('.report-foot').waitFor()
+await page.locator('.report').screenshot({ path: out('report') })
 
 // A terminal of our own at counter 1 of the demo centre, to press as a citizen would.
 const centre = await app.db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirstOrThrow()

@@ -196,6 +196,7 @@ const matrix: Record<string, Entry> = {
   'GET /api/v1/stats/units': stats('/api/v1/stats/units'),
   'GET /api/v1/stats/timeseries': stats('/api/v1/stats/timeseries'),
   'GET /api/v1/stats/heatmap': stats('/api/v1/stats/heatmap'),
+  'GET /api/v1/reports/monthly': stats('/api/v1/reports/monthly'),
 
   // The device routes act on the terminal's own counter: there is no id to point elsewhere.
   'GET /api/v1/terminal/state': { access: 'terminal', ok: 200, request: () => ({ method: 'GET', url: '/api/v1/terminal/state' }), outside: 'same' },

@@ -1,13 +1,17 @@
-// A print-ready A4 report (Vietnamese by default) of the chosen unit and period: totals, criteria, units, counters, officers.
-import { get, type CounterRow, type Figures, type OfficerRow, type Rows, type UnitRow } from '../../api.ts'
+// The monthly report of the chosen unit and period in the form of an administrative document (Decree 30/2020/NĐ-CP): issuing body,
+// national title, number, place and date, numbered sections, recipients and signature; prints on A4, or downloads as the server's PDF.
+import { get, queryString, type CounterRow, type Figures, type OfficerRow, type Rows, type UnitRow } from '../../api.ts'
 import { Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
-import { criterionLabel, levelLabel } from '../../i18n.ts'
+import { criterionLabel, fill, levelLabel } from '../../i18n.ts'
 import { dayLabel, decimal, integer, localToday, percent } from '../../period.ts'
 import { CounterTable } from '../Overview/index.tsx'
 import { UnitTable } from '../Province/index.tsx'
+
+/** "Tỉnh Hải Dương" → "Hải Dương": the place of the date line. */
+const placeOf = (name: string): string => name.replace(/^(tỉnh|thành phố|tp\.?)\s+/iu, '').trim()
 
 export function Report () {
   const { lang, t, units, user } = useDashboard()
@@ -21,15 +25,38 @@ export function Report () {
     ])
     return { summary, units: unitRows.rows, counters: counters.rows, officers: officers.rows }
   }, [selection.search])
-  const unitName = units.find((unit) => unit.id === (selection.unitId || user.unitId))?.name ?? t('wholeScope')
+  const byId = new Map(units.map((unit) => [unit.id, unit]))
+  const unit = byId.get(selection.unitId || user.unitId || '')
+  const superior = unit?.parentId == null ? undefined : byId.get(unit.parentId)
+  let top = unit
+  while (top?.parentId != null && byId.has(top.parentId)) top = byId.get(top.parentId)
+  const today = localToday()
+  const [year, month, day] = today.split('-')
+  const dateLine = fill(t('reportDate'), { place: placeOf(top?.name ?? ''), day: Number(day), month: Number(month), year: year! })
+  const pdf = `/api/v1/reports/monthly${queryString({ unitId: selection.stats.unitId, from: selection.period.from, to: selection.period.to, lang })}`
   const value = report.value
   return (
     <Layout>
-      <div class="no-print report-actions"><button type="button" class="primary" onClick={() => print()}>{t('reportPrint')}</button></div>
+      <div class="no-print report-actions">
+        <a class="button" href={pdf} download>{t('reportPdf')}</a>
+        <button type="button" class="primary" onClick={() => print()}>{t('reportPrint')}</button>
+      </div>
       <article class="report">
-        <p class="nation"><strong>{t('reportNation')}</strong><br /><span>{t('reportMotto')}</span></p>
+        <header class="report-head">
+          <div class="issuer">
+            {superior !== undefined && <p>{superior.name.toUpperCase()}</p>}
+            <p class="issuer-name"><strong>{(unit?.name ?? t('wholeScope')).toUpperCase()}</strong></p>
+            <p class="report-number">{t('reportNumber')}:&nbsp;&nbsp;&nbsp;&nbsp;/BC-{unit?.code ?? 'HL'}</p>
+          </div>
+          <div class="nation">
+            <p><strong>{t('reportNation')}</strong></p>
+            <p class="motto"><strong>{t('reportMotto')}</strong></p>
+            <p class="date-line"><em>{dateLine}</em></p>
+          </div>
+        </header>
         <h1>{t('reportTitle')}</h1>
-        <p class="center">{t('reportUnit')}: <strong>{unitName}</strong> · {t('reportPeriod')}: {dayLabel(lang, selection.period.from)} – {dayLabel(lang, selection.period.to)}</p>
+        <p class="subject"><strong>{t('reportSubject')}</strong></p>
+        <p class="center"><em>{fill(t('reportFromTo'), { from: dayLabel(lang, selection.period.from), to: dayLabel(lang, selection.period.to) })}</em></p>
         <Status loading={report.loading && value === null} error={report.error} />
         {value !== null && (
           <>
@@ -45,7 +72,7 @@ export function Report () {
                 <tr><th>{t('scoreIndex')}</th><td class="num">{decimal(lang, value.summary.scoreIndex)}</td></tr>
               </tbody>
             </table>
-            <h3>{t('criteria')}</h3>
+            <h2>{t('reportCriteria')}</h2>
             <table class="grid">
               <tbody>
                 {value.summary.criteria.map((criterion) => (
@@ -53,7 +80,8 @@ export function Report () {
                 ))}
               </tbody>
             </table>
-            {value.units.length > 0 && <><h2>{t('reportUnits')}</h2><UnitTable rows={value.units} /></>}
+            <h2>{t('reportUnits')}</h2>
+            {value.units.length > 0 ? <UnitTable rows={value.units} /> : <p>{t('reportNone')}</p>}
             <h2>{t('reportCounters')}</h2>
             <CounterTable rows={value.counters} />
             <h2>{t('reportOfficers')}</h2>
@@ -66,7 +94,16 @@ export function Report () {
               </tbody>
             </table>
             <p class="muted">* {t('smallSample')}</p>
-            <p class="signature">{t('reportMade')} {dayLabel(lang, localToday())}</p>
+            <footer class="report-foot">
+              <div class="recipients">
+                <p><strong><em>{t('reportRecipients')}:</em></strong></p>
+                {t('reportRecipientsList').split(';').map((line, index, all) => <p key={line}>- {line}{index === all.length - 1 ? '.' : ';'}</p>)}
+              </div>
+              <div class="signer">
+                <p><strong>{t('reportSigner')}</strong></p>
+                <p><em>{t('reportSignHint')}</em></p>
+              </div>
+            </footer>
           </>
         )}
       </article>
