@@ -56,6 +56,8 @@ export class Bridge {
   private readonly specs: Map<string, BoxSpec>
   private readonly problems = new Map<string, BoxProblem>()
   private readonly pairing = new Map<string, Promise<string | null>>()
+  /** Checks started at HELLO; stop() waits for them, so nothing writes the state file after it. */
+  private readonly checks = new Set<Promise<void>>()
   private readonly random: () => number
   private lock: DataDirLock | null = null
   private journal: Journal | null = null
@@ -161,7 +163,9 @@ export class Bridge {
         }
         link.send({ type: 'LED', pattern: this.ledFor(frame.serial) })
         // Pair (or check the token) now, so a wrong code shows red at power-up, not after the first press.
-        void this.checkBox(frame.serial).catch((error: Error) => log('box %s: check failed: %s', frame.serial, error.message))
+        const check = this.checkBox(frame.serial).catch((error: Error) => log('box %s: check failed: %s', frame.serial, error.message))
+        this.checks.add(check)
+        void check.finally(() => this.checks.delete(check))
         return
       }
       case 'RATE': {
@@ -378,6 +382,7 @@ export class Bridge {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     await Promise.all(this.links.map((link) => link.stop()))
     await this.draining
+    await Promise.all([...this.checks])
     await this.journal?.close()
     await this.lock?.release()
     this.lock = null
