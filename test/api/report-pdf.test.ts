@@ -23,7 +23,7 @@ if (!hasPoppler) {
 }
 
 const app = await build(t)
-const demo = await seedDemo(app.db)
+const demo = await seedDemo(app.db, new Date(), app.config.pairingSecret!)
 const dir = mkdtempSync(path.join(tmpdir(), 'hl-report-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const localToday = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10)
