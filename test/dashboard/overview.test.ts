@@ -172,7 +172,7 @@ t.test('a supervisor of one centre sees nothing of another', async (t) => {
 
   await page.goto(`${harness.url}/?unit=${other.centreId}&period=today`)
   await page.getByRole('alert').first().waitFor()
-  t.equal(await page.getByRole('alert').first().textContent(), 'Unit not found', 'the API refuses it')
+  t.equal(await page.getByRole('alert').first().textContent(), 'Không tìm thấy đơn vị.', 'the API refuses it, in Vietnamese by its code')
   t.equal(await page.locator('[data-figure="total"]').count(), 0, 'another centre asked for in the URL shows no figures')
   await page.goto(`${harness.url}/cases?period=today`)
   await page.getByText('Không có phản ánh nào.').waitFor()
