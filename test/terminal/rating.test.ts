@@ -98,7 +98,7 @@ t.test('English toggle for one citizen, then back to Vietnamese; big targets and
   t.same(await page.locator('.level-label').allTextContents(), ['Very satisfied', 'Satisfied', 'Neutral', 'Unsatisfied'])
   t.equal(await page.locator('main').getAttribute('lang'), 'en', 'screen readers switch language too')
   await page.getByRole('button', { name: 'Neutral' }).click()
-  await page.getByRole('heading', { name: 'What did the officer do?' }).waitFor()
+  await page.getByRole('heading', { name: 'Which of the following did the officer do?' }).waitFor()
   t.ok(await page.getByRole('group', { name: 'Greeted me' }).getByRole('button', { name: 'Yes' }).isVisible())
   t.same(await accessibilityProblems(page), [], 'criteria screen: targets ≥ 64 px, text ≥ 18 px')
   await page.getByRole('button', { name: 'Skip' }).click()
