@@ -17,6 +17,8 @@ const patterns = [
   /errorBody\(([^)]*)\)/g,
   /\[\s*\d{3}\s*,\s*'([A-Z][A-Z0-9_]+)'/g,
   /FST_[A-Z_]+:\s*'([A-Z][A-Z0-9_]+)'/g,
+  // codes chosen from a typed list (the password policy's problems): every literal of a `type XProblem = 'A' | 'B'`
+  /type \w+Problem = ((?:'[A-Z][A-Z0-9_]+'(?:\s*\|\s*)?)+)/g,
   /\bcode\s*=\s*(?:[^'\n]*\?\?\s*\()?'([A-Z][A-Z0-9_]+)'/g,
   /statusCode === 429 \? '([A-Z][A-Z0-9_]+)'/g
 ]
@@ -26,8 +28,8 @@ function apiCodes (): Map<string, string> {
   for (const { file, text } of sources) {
     for (const pattern of patterns) {
       for (const match of text.matchAll(pattern)) {
-        // errorBody(status, a ? 'X' : 'Y', …): every literal code in the call.
-        const found = pattern.source.startsWith('errorBody') ? [...match[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((inner) => inner[1]!) : [match[1]!]
+        // errorBody(status, a ? 'X' : 'Y', …) and typed lists: every literal code in them.
+        const found = pattern.source.startsWith('errorBody') || pattern.source.startsWith('type') ? [...match[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((inner) => inner[1]!) : [match[1]!]
         for (const code of found) if (!code.startsWith('FST_')) codes.set(code, file)
       }
     }

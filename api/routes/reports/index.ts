@@ -17,6 +17,9 @@ const ReportQuery = Type.Object({
 }, { additionalProperties: false })
 
 /** "Tỉnh Hải Dương" → "Hải Dương": the place of the date line. */
+/** The report's symbol when it covers the whole tree (no unit code): Hài Lòng's own. */
+const WHOLE_SYSTEM_CODE = 'HL'
+
 const placeOf = (name: string): string => name.replace(/^(tỉnh|thành phố|tp\.?)\s+/iu, '').trim()
 
 const reports: FastifyPluginAsyncTypebox = async (app) => {
@@ -62,7 +65,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     const lang = query.lang === 'en' ? 'en' : 'vi'
     const pdf = await monthlyReportPdf({
       lang,
-      unit: unit === undefined ? { name: lang === 'vi' ? 'Toàn hệ thống' : 'Whole system', code: 'HL' } : { name: unit.name, code: unit.code },
+      unit: unit === undefined ? { name: lang === 'vi' ? 'Toàn hệ thống' : 'Whole system', code: WHOLE_SYSTEM_CODE } : { name: unit.name, code: unit.code },
       superior: parent?.name ?? null,
       place: placeOf(top?.name ?? ''),
       from, to,
