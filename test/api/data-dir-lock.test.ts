@@ -28,7 +28,7 @@ function run (script: string, dataDir: string, env: Record<string, string> = {})
   let output = ''
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', DATA_DIR: dataDir, ADMIN_PASSWORD: 'owner-admin-password', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', DATA_DIR: dataDir, ADMIN_PASSWORD: 'owner-root-secret-2026', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   child.stdout!.on('data', (chunk) => { output += String(chunk) })

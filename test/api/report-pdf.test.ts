@@ -50,7 +50,7 @@ t.test('the PDF has the form of an administrative document, in Vietnamese, with 
   const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
   const summary = (await app.inject({ url: `/api/v1/stats/summary?from=${from}&to=${localToday}`, cookies })).json() as { total: number, satisfactionRate: number }
   for (const line of [
-    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập – Tự do – Hạnh phúc', 'TRUNG TÂM PHỤC VỤ', 'BÁO CÁO',
+    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập – Tự do – Hạnh phúc', 'PHƯỜNG TÂN NINH', 'BÁO CÁO',
     `ngày ${day} tháng ${month} năm ${year}`, `Từ ngày 01/${localToday.slice(5, 7)}/${year} đến ngày ${localToday.slice(8, 10)}/${localToday.slice(5, 7)}/${year}`,
     'I. KẾT QUẢ CHUNG', 'II. VIỆC THỰC HIỆN TIÊU CHÍ', 'III. KẾT QUẢ THEO ĐƠN VỊ', 'IV. KẾT QUẢ THEO QUẦY', 'V. KẾT QUẢ THEO CÁN BỘ',
     'Nơi nhận:', 'Lưu: VT.', 'THỦ TRƯỞNG ĐƠN VỊ', 'Xin chào', 'Rất hài lòng',

@@ -1,13 +1,14 @@
 // Browser-test harness for the dashboard: the real app on a free port, one Debian Chromium per test file, sign-in through the form.
 import type { BrowserContext, Page } from 'playwright-core'
+import type { Config } from '../../api/config.ts'
 import type { TestContext } from '../helper.ts'
 import { startHarness as startBrowser, type Harness } from '../browser.ts'
 
 export { CHROMIUM, eventually, type Harness } from '../browser.ts'
 
-/** The app without a press cooldown (tests rate quickly), and a headless Chromium. */
-export function startHarness (t: TestContext): Promise<Harness> {
-  return startBrowser(t, { misuse: { cooldownSeconds: 0, burstCount: 1000, burstWindowSeconds: 60 } })
+/** The app without a press cooldown (tests rate quickly), and a headless Chromium; `overrides` adds settings. */
+export function startHarness (t: TestContext, overrides: Partial<Config> = {}): Promise<Harness> {
+  return startBrowser(t, { misuse: { cooldownSeconds: 0, burstCount: 1000, burstWindowSeconds: 60 }, ...overrides })
 }
 
 /** A fresh browser profile signed in through the login form as `username`, on `path` (default the overview). */
