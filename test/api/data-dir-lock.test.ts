@@ -51,7 +51,7 @@ async function waitReady (port: number, server: Run, timeoutMs = 120_000): Promi
 }
 
 async function signIn (port: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'owner-admin-password' }) })
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'owner-root-secret-2026' }) })
   return response.status
 }
 

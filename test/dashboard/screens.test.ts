@@ -175,7 +175,7 @@ t.test('the monthly report has the form of Decree 30/2020/NĐ-CP, prints on A4, 
   const issuer = await page.locator('.report-head .issuer').boundingBox()
   const nation = await page.locator('.report-head .nation').boundingBox()
   t.ok(issuer !== null && nation !== null && issuer.x < nation.x && Math.abs(issuer.y - nation.y) < 5, 'the issuing body top left, the national title top right')
-  t.match(await page.locator('.report-head .issuer').textContent(), /TRUNG TÂM PHỤC VỤ.*Số:\s+\/BC-/)
+  t.match(await page.locator('.report-head .issuer').textContent(), /PHƯỜNG TÂN NINH.*Số:\s+\/BC-/)
   t.equal(await page.locator('.report-head .nation p').first().textContent(), 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')
   t.equal(await page.locator('.report-head .motto').textContent(), 'Độc lập – Tự do – Hạnh phúc', 'en dashes in the motto')
   const [year, month, day] = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10).split('-').map(Number) as [number, number, number]
