@@ -3,26 +3,16 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DataDirInUseError, DataDirLock } from '../../api/db/data-dir-lock.ts'
+import { freePort } from '../lib/processes.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const runsArg = process.argv.indexOf('--runs')
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3
 const TARGET = { first: 5, restart: 2 }
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * CPU seconds used so far by a process group (npm, its shell and the server), from /proc (Linux; clock ticks of 1/100 s).

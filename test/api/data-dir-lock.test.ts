@@ -1,25 +1,15 @@
 // One process owns a PGlite data folder: every second opener is refused before it touches a byte, and a killed owner leaves it free.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { DataDirInUseError, LOCK_FILE } from '../../api/db/data-dir-lock.ts'
 import { openDatabase } from '../../api/db/database.ts'
+import { freePort } from '../reliability/postgres.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Run { child: ChildProcess, output: () => string, exited: Promise<number | null> }
 
