@@ -13,6 +13,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
 COPY api ./api
+COPY db ./db
+COPY contract ./contract
 COPY analytics ./analytics
 COPY migrations ./migrations
 COPY hardware ./hardware

@@ -1,5 +1,5 @@
 // The figures object of DESIGN.md built from counts: totals by level and category, rates, score index, criteria.
-import type { Category } from '../api/db/schema.ts'
+import type { Category } from '../db/schema.ts'
 
 /** Additive counts for one group of ratings: what rollups store and what raw GROUP BYs compute. */
 export interface Counts {

@@ -1,6 +1,6 @@
 // Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Category, Database } from '../api/db/schema.ts'
+import type { Category, Database } from '../db/schema.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = 'hour' | 'day' | 'month' | 'year'

@@ -1,7 +1,7 @@
 // Seed data for tests: a small province tree with a centre, counters, officers, a paired terminal and users.
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
-import type { Database, Role, TerminalKind } from '../api/db/schema.ts'
+import type { Database, Role, TerminalKind } from '../db/schema.ts'
 import { hashSecret, hashToken, newToken } from '../api/services/secrets.ts'
 
 export interface SeededOfficer { id: string, staffCode: string, pin: string, fullName: string }

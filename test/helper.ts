@@ -6,9 +6,9 @@ import { sql, type Kysely } from 'kysely'
 import pg from 'pg'
 import { buildApp } from '../api/app.ts'
 import { loadConfig, type Config } from '../api/config.ts'
-import { openDatabase, pgliteDatabase, pgliteParsers } from '../api/db/database.ts'
-import { migrateToLatest } from '../api/db/migrate.ts'
-import type { Database } from '../api/db/schema.ts'
+import { openDatabase, pgliteDatabase, pgliteParsers } from '../db/database.ts'
+import { migrateToLatest } from '../db/migrate.ts'
+import type { Database } from '../db/schema.ts'
 
 /** The tap test object, as far as the helper needs it. */
 export interface TestContext {

@@ -1,10 +1,10 @@
 // What every `npm run` command shares: the configuration, the database opened and closed around the work, and a
 // one-line error with exit code 1.
 import { loadConfig, ConfigError, configWarnings, type Config } from '../config.ts'
-import { DataDirInUseError } from '../db/data-dir-lock.ts'
-import { openDatabase, type DatabaseOptions } from '../db/database.ts'
+import { DataDirInUseError } from '../../db/data-dir-lock.ts'
+import { openDatabase, type DatabaseOptions } from '../../db/database.ts'
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 
 export async function runCommand (name: string, work: (db: Kysely<Database>, config: Config, options: DatabaseOptions) => Promise<void>): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 // `npm run demo`: adds the demo (two centres of a ward, 90 days of ratings) to the configured database; never done silently.
 // On PGlite the server must be stopped first: the data directory lock refuses this command while it runs, saying so.
-import { describeDatabase } from '../db/database.ts'
-import { migrateToLatest } from '../db/migrate.ts'
+import { describeDatabase } from '../../db/database.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
 import { DEMO_DAYS, seedDemo } from '../demo/seed.ts'
 import { loadPairingKey } from '../services/secrets.ts'
 import { runCommand } from './command.ts'

@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to the configured database, says which and how long it took, and exits.
-import { describeDatabase } from '../db/database.ts'
-import { migrateToLatest } from '../db/migrate.ts'
+import { describeDatabase } from '../../db/database.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
 import { runCommand } from './command.ts'
 
 await runCommand('db:migrate', async (db, _config, options) => {

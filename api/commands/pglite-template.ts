@@ -1,6 +1,6 @@
-// `npm run build` (so also `npm install`) ends with this: the migrated PGlite template a first start copies (api/db/pglite-template.ts).
+// `npm run build` (so also `npm install`) ends with this: the migrated PGlite template a first start copies (db/pglite-template.ts).
 import path from 'node:path'
-import { buildTemplate, defaultTemplateDir } from '../db/pglite-template.ts'
+import { buildTemplate, defaultTemplateDir } from '../../db/pglite-template.ts'
 
 const started = Date.now()
 const applied = await buildTemplate()

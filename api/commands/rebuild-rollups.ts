@@ -1,8 +1,8 @@
 // `npm run rollups:rebuild`: recomputes every rollup table from the ratings (after a rolling deploy that added a
 // rollup table, or to recover) and exits, saying what it did and how long it took. The ingest waits while it runs;
 // figures are exact before and after.
-import { describeDatabase } from '../db/database.ts'
-import { migrateToLatest } from '../db/migrate.ts'
+import { describeDatabase } from '../../db/database.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
 import { rebuildRollups } from '../../analytics/rollups.ts'
 import { runCommand } from './command.ts'
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollups.ts'
-import type { Category, Database } from '../db/schema.ts'
+import type { Category, Database } from '../../db/schema.ts'
 import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
 
 export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'

@@ -1,6 +1,6 @@
 // Read-only statistics tokens: listed without their secret; the database holds only a hash.
-import type { ApiTokenRow } from '../db/schema.ts'
-import type { ApiToken } from '../schemas/accounts.ts'
+import type { ApiTokenRow } from '../../db/schema.ts'
+import type { ApiToken } from '../../contract/accounts.ts'
 import { subtreeOf, type Db } from './organisation.ts'
 
 export function rowToApiToken (row: ApiTokenRow): ApiToken {

@@ -1,6 +1,6 @@
 // Follow-up cases with their rating, counter and officer; rows become API objects here.
-import type { Role } from '../db/schema.ts'
-import type { Case } from '../schemas/cases.ts'
+import type { Role } from '../../db/schema.ts'
+import type { Case } from '../../contract/cases.ts'
 import { subtreeOf, type Db } from './organisation.ts'
 
 interface CaseWithRatingRow {

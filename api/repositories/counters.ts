@@ -1,6 +1,6 @@
 // Counters and the shifts (assignments) at them; rows become API objects here.
-import type { AssignmentRow } from '../db/schema.ts'
-import type { Assignment, Counter } from '../schemas/organisation.ts'
+import type { AssignmentRow } from '../../db/schema.ts'
+import type { Assignment, Counter } from '../../contract/organisation.ts'
 import { subtreeOf, type Db } from './organisation.ts'
 
 interface CounterWithOfficerRow {

@@ -1,7 +1,7 @@
 // Officers (cán bộ) in the database; rows become API objects here, and the PIN hash never leaves.
 import { sql } from 'kysely'
-import type { OfficerRow } from '../db/schema.ts'
-import type { Officer } from '../schemas/organisation.ts'
+import type { OfficerRow } from '../../db/schema.ts'
+import type { Officer } from '../../contract/organisation.ts'
 import { subtreeOf, type Db } from './organisation.ts'
 
 export function rowToOfficer (row: OfficerRow): Officer {

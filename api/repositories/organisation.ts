@@ -1,7 +1,7 @@
 // Units as API objects, and the scope filter (a recursive CTE over the unit tree) every list query uses.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Database, UnitKind, UnitRow } from '../db/schema.ts'
-import type { Unit } from '../schemas/organisation.ts'
+import type { Database, UnitKind, UnitRow } from '../../db/schema.ts'
+import type { Unit } from '../../contract/organisation.ts'
 import type { Actor } from '../plugins/app/auth.ts'
 import { badRequest, unauthorized } from '../errors.ts'
 import { isUnitWithin } from './units.ts'

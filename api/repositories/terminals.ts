@@ -1,7 +1,7 @@
 // Terminals in the database: rows become API objects here.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, TerminalRow } from '../db/schema.ts'
-import type { Terminal } from '../schemas/terminals.ts'
+import type { Database, TerminalRow } from '../../db/schema.ts'
+import type { Terminal } from '../../contract/terminals.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 

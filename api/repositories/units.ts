@@ -1,6 +1,6 @@
 // Queries over the unit tree: ancestors and subtrees by recursive CTE, so any depth works.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database } from '../db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 

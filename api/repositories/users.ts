@@ -1,7 +1,7 @@
 // Users and their sessions in the database; rows become API objects here.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, Role, UserRow } from '../db/schema.ts'
-import type { User } from '../schemas/accounts.ts'
+import type { Database, Role, UserRow } from '../../db/schema.ts'
+import type { User } from '../../contract/accounts.ts'
 import { subtreeOf } from './organisation.ts'
 
 type Db = Kysely<Database> | Transaction<Database>

@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../errors.ts'
-import { ErrorResponse } from '../schemas/common.ts'
+import { ErrorResponse } from '../../contract/common.ts'
 
 /** Loopback, private (RFC 1918, unique-local) and link-local networks: the server's own host and network. */
 const privateNetworks = new BlockList()

@@ -1,7 +1,7 @@
 // Creates the first admin when the database has no active admin, so a fresh install can be signed into; says which admin exists.
 import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Database } from '../db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 import { hashSecret, newPassword } from './secrets.ts'
 
 export interface AdminBootstrapResult {

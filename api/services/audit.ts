@@ -1,6 +1,6 @@
 // Writes the audit log: who changed what, when, with the before and after of the change.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 import type { Actor } from '../plugins/app/auth.ts'
 
 export interface AuditEntry {

@@ -2,10 +2,10 @@
 // request answered only after it is durable. Idempotent by rating id; misuse flagged; cases opened.
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
-import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../db/schema.ts'
+import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../../db/schema.ts'
 import type { Config } from '../config.ts'
-import { prepared } from '../db/prepared.ts'
-import { RatingItem, type RatingResult } from '../schemas/terminals.ts'
+import { prepared } from '../../db/prepared.ts'
+import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
 
 export interface IngestTerminal {
   id: string

@@ -1,7 +1,7 @@
 // Shifts: starting one at a counter ends the officer's shift elsewhere and the counter's previous one.
 // Used by the admin route (PUT /counters/:id/assignment) and by officer sign-in at a terminal.
 import type { Transaction } from 'kysely'
-import type { AssignmentRow, Database } from '../db/schema.ts'
+import type { AssignmentRow, Database } from '../../db/schema.ts'
 import { endAssignment, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, startAssignment } from '../repositories/counters.ts'
 
 export interface ShiftStart {

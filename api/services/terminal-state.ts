@@ -1,7 +1,7 @@
 // What a terminal shows: its counter and centre, the officer serving now, the scale and the criteria.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, OfficerRow } from '../db/schema.ts'
-import type { Criterion, ScaleLevel, TerminalOfficer, TerminalState } from '../schemas/terminals.ts'
+import type { Database, OfficerRow } from '../../db/schema.ts'
+import type { Criterion, ScaleLevel, TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
 import { notFound } from '../errors.ts'
 
 type Db = Kysely<Database> | Transaction<Database>

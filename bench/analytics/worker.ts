@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { sql } from 'kysely'
-import { openDatabase } from '../../api/db/database.ts'
+import { openDatabase } from '../../db/database.ts'
 import { rollUpPending } from '../../api/services/rollup-worker.ts'
 
 const { values: options } = parseArgs({

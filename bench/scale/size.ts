@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks'
 import { loadavg } from 'node:os'
 import pg from 'pg'
 import { sql } from 'kysely'
-import { openDatabase } from '../../api/db/database.ts'
-import { migrateToLatest } from '../../api/db/migrate.ts'
+import { openDatabase } from '../../db/database.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
 import { rebuildRollups } from '../../analytics/rollups.ts'
 
 const { values: options } = parseArgs({

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DataDirInUseError, DataDirLock } from '../../api/db/data-dir-lock.ts'
+import { DataDirInUseError, DataDirLock } from '../../db/data-dir-lock.ts'
 import { freePort } from '../lib/processes.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))

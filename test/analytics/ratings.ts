@@ -1,7 +1,7 @@
 // Test ratings straight into the ratings table, then into the rollups (as the rollup worker does), or left pending.
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Category, Database } from '../../api/db/schema.ts'
+import type { Category, Database } from '../../db/schema.ts'
 import { recordRatings, type RatingForRollup } from '../../analytics/rollups.ts'
 
 export const defaultScale: Record<number, { category: Category, weight: number }> = {

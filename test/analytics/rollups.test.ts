@@ -6,7 +6,7 @@ import { criterionSlots, recordRatings, rebuildRollups, withRollups, type Rating
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries } from '../../analytics/queries.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
-import type { Database } from '../../api/db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 import type { Kysely } from 'kysely'
 
 async function insertRatings (db: Kysely<Database>, terminalId: string, ratings: RatingForRollup[]): Promise<void> {

@@ -36,7 +36,7 @@ t.test('db:migrate and rollups:rebuild print what they did and the time; a missp
   const first = await run('api/commands/migrate.ts', { DATA_DIR: dataDir, ADMIN_PASWORD: 'typo-admin-password' })
   t.equal(first.code, 0, first.output)
   t.match(first.output, /^warning: the environment variable ADMIN_PASWORD is not a setting: did you mean ADMIN_PASSWORD\?$/m)
-  // An empty folder starts from the migrated template when `npm run build` made one (api/db/pglite-template.ts).
+  // An empty folder starts from the migrated template when `npm run build` made one (db/pglite-template.ts).
   const fromTemplate = existsSync(path.join(root, 'dist', 'pglite-template', 'hai-long-template.json'))
   t.match(first.output, fromTemplate
     ? new RegExp(`^PGlite in ${dataDir} is up to date: no migration to apply \\(checked in \\d+\\.\\d s\\)$`, 'm')

@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { DataDirInUseError, LOCK_FILE } from '../../api/db/data-dir-lock.ts'
-import { openDatabase } from '../../api/db/database.ts'
+import { DataDirInUseError, LOCK_FILE } from '../../db/data-dir-lock.ts'
+import { openDatabase } from '../../db/database.ts'
 import { freePort } from '../reliability/postgres.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../../api/config.ts'
-import { openDatabase } from '../../api/db/database.ts'
+import { openDatabase } from '../../db/database.ts'
 import { databaseKind, emptyDatabase } from '../helper.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))

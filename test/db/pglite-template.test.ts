@@ -3,9 +3,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../api/db/database.ts'
-import { migrateToLatest } from '../../api/db/migrate.ts'
-import { buildTemplate } from '../../api/db/pglite-template.ts'
+import { openDatabase } from '../../db/database.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
+import { buildTemplate } from '../../db/pglite-template.ts'
 
 t.test('an empty data folder starts from the template, already migrated; a template of another PGlite version is not used', async (t) => {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'hl-template-'))

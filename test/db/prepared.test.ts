@@ -2,7 +2,7 @@
 // answer the same on both databases; a bad name is refused before it reaches SQL.
 import t from 'tap'
 import { sql } from 'kysely'
-import { prepared } from '../../api/db/prepared.ts'
+import { prepared } from '../../db/prepared.ts'
 import { databaseKind, emptyDatabase } from '../helper.ts'
 
 t.test('a marked statement answers with its parameters, run after run', async (t) => {

@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
 import { sql } from 'kysely'
-import { migrateToLatest, migrateToNone, migrationsFolder } from '../../api/db/migrate.ts'
+import { migrateToLatest, migrateToNone, migrationsFolder } from '../../db/migrate.ts'
 import { emptyDatabase, databaseKind } from '../helper.ts'
 
 async function tableNames (db: Parameters<typeof migrateToLatest>[0]): Promise<string[]> {

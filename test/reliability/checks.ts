@@ -1,6 +1,6 @@
 // What the suite checks at the end: every tap stored exactly once, and the figures from the rollups equal the figures from the raw ratings.
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../api/db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 import { toLocalDate } from '../../analytics/calendar.ts'
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
 

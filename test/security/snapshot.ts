@@ -1,6 +1,6 @@
 // A fingerprint of every table (row count + content hash) to prove that a rejected request changed no row.
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../api/db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 
 /**
  * Columns that change by design on a request the API rejects, left out of the fingerprint:

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../api/db/schema.ts'
+import type { Database } from '../../db/schema.ts'
 import { RatingIngest } from '../../api/services/ingest.ts'
 import { RollupWorker, rollUpPending } from '../../api/services/rollup-worker.ts'
 import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'

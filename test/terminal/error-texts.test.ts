@@ -4,7 +4,7 @@ import t from 'tap'
 import { errorText, errorTexts } from '../../terminal/errors.ts'
 
 const root = new URL('../../', import.meta.url)
-const sources = ['api', 'analytics'].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
+const sources = ['api', 'db', 'contract', 'analytics'].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.ts')).map((file) => ({ file: `${dir}/${file}`, text: readFileSync(new URL(`${dir}/${file}`, root), 'utf8') })))
 
 /** The places an error code is written in the API: the error classes and helpers, rejected ratings, error bodies and the mapping tables. */

@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { sql } from 'kysely'
-import type { Role, TerminalKind } from '../../db/schema.ts'
+import type { Role, TerminalKind } from '../../../db/schema.ts'
 import { ApiError, forbidden, unauthorized } from '../../errors.ts'
 import { hashToken } from '../../services/secrets.ts'
 import { isUnitWithin } from '../../repositories/units.ts'

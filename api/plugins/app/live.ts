@@ -2,7 +2,7 @@
 // A socket lives only as long as what opened it: its session (user) or its token (terminal) is re-checked on
 // every committed change this process announces (app.changes) and every SWEEP_MS against the database.
 import fp from 'fastify-plugin'
-import type { Role } from '../../db/schema.ts'
+import type { Role } from '../../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { sessionStates } from '../../repositories/users.ts'
 import { ChangeFeed } from '../../services/change-feed.ts'

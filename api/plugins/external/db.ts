@@ -1,7 +1,7 @@
 // Decorates `app.db` with the Kysely<Database> the server opened, and destroys it when the app closes.
 import fp from 'fastify-plugin'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import type { Database } from '../../../db/schema.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

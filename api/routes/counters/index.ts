@@ -5,8 +5,8 @@ import { counterNumberTaken, endAssignment, findCounter, insertCounter, listCoun
 import { startShift } from '../../services/shifts.ts'
 import { findOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, userActor } from '../../repositories/organisation.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
-import { Assignment, AssignmentBody, Counter, CounterCreateBody, CounterListQuery, CounterUpdateBody } from '../../schemas/organisation.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { Assignment, AssignmentBody, Counter, CounterCreateBody, CounterListQuery, CounterUpdateBody } from '../../../contract/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
 
 const counterNotFound = () => notFound('Counter', 'COUNTER_NOT_FOUND')

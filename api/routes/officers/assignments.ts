@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '../../errors.ts'
 import { findOfficer } from '../../repositories/officers.ts'
 import { subtreeOf, unitWithinScope, userActor } from '../../repositories/organisation.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
-import { Shift, ShiftListQuery } from '../../schemas/ratings.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { Shift, ShiftListQuery } from '../../../contract/ratings.ts'
 
 const officerAssignments: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:id/assignments', {

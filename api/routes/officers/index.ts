@@ -4,12 +4,12 @@ import { conflict, notFound } from '../../errors.ts'
 import { endAssignment, openAssignmentOfOfficer } from '../../repositories/counters.ts'
 import { findOfficer, insertOfficer, listOfficers, officerForAudit, rowToOfficer, staffCodeTaken, updateOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
-import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../schemas/organisation.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../../contract/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { hashSecret } from '../../services/secrets.ts'
 import type { Db } from '../../repositories/organisation.ts'
-import type { OfficerRow } from '../../db/schema.ts'
+import type { OfficerRow } from '../../../db/schema.ts'
 
 const officerNotFound = () => notFound('Officer', 'OFFICER_NOT_FOUND')
 const codeTaken = (staffCode: string) => conflict('STAFF_CODE_TAKEN', `Staff code ${staffCode} is already used by another officer`)

@@ -6,7 +6,7 @@ import { toLocalDate } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
 import { findUnit } from '../../repositories/organisation.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
-import { ErrorResponse } from '../../schemas/common.ts'
+import { ErrorResponse } from '../../../contract/common.ts'
 import { monthlyReportPdf } from '../../services/monthly-report.ts'
 
 const ReportQuery = Type.Object({

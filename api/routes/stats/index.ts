@@ -7,8 +7,8 @@ import {
 } from '../../../analytics/queries.ts'
 import { toLocalDate, DAY } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
-import { ErrorResponse } from '../../schemas/common.ts'
-import { BucketRow, CounterRow, Figures as FiguresSchema, HeatmapRow, OfficerRow, RowsOf, StatsQuery, TimeseriesQuery, UnitRow, type StatsQueryType } from '../../schemas/stats.ts'
+import { ErrorResponse } from '../../../contract/common.ts'
+import { BucketRow, CounterRow, Figures as FiguresSchema, HeatmapRow, OfficerRow, RowsOf, StatsQuery, TimeseriesQuery, UnitRow, type StatsQueryType } from '../../../contract/stats.ts'
 import { figuresCsv, keyColumns, type Lang } from './csv.ts'
 
 const errors = {

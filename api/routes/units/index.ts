@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 import { findUnit, findUnitByCode, insertUnit, listUnits, lockUnitTree, nothingToChange, rowToUnit, unitWithinScope, updateUnit, userActor } from '../../repositories/organisation.ts'
 import { MAX_UNIT_DEPTH, placement } from '../../repositories/units.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../schemas/common.ts'
-import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../schemas/organisation.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../../contract/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
 
 const unitNotFound = () => notFound('Unit', 'UNIT_NOT_FOUND')

@@ -10,7 +10,7 @@ import { Kysely } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { migrateToLatest } from './migrate.ts'
 
-export const defaultTemplateDir = fileURLToPath(new URL('../../dist/pglite-template/', import.meta.url))
+export const defaultTemplateDir = fileURLToPath(new URL('../dist/pglite-template/', import.meta.url))
 const MARKER = 'hai-long-template.json'
 
 /** The installed PGlite's version: a template made by another version is not used. */

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
 
-export const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url))
+export const migrationsFolder = fileURLToPath(new URL('../migrations/', import.meta.url))
 
 /** Loads migrations/*.ts by file name order; the names are timestamps, so that is time order. */
 class FolderMigrationProvider implements MigrationProvider {
