@@ -1,9 +1,9 @@
 // Figure queries for a unit subtree and period: summary, per officer / counter / child unit, time series and heat map, read from rollups (or raw ratings, to check them).
 import { sql, type RawBuilder } from 'kysely'
-import type { Category } from '../db/schema.ts'
+import type { Category, Db } from '../db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket, type Db, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket, type Grain } from './rollups.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'

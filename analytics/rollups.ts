@@ -1,6 +1,6 @@
 // Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Category, Database } from '../db/schema.ts'
+import type { Category, Database, Db } from '../db/schema.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = 'hour' | 'day' | 'month' | 'year'
@@ -117,7 +117,6 @@ export type RollupTables = {
 }
 
 export type AnalyticsDatabase = Database & RollupTables
-export type Db = Kysely<Database> | Transaction<Database>
 
 export function withRollups (db: Db): Kysely<AnalyticsDatabase> {
   return db.withTables<RollupTables>() as unknown as Kysely<AnalyticsDatabase>

@@ -1,5 +1,5 @@
 // The one Database interface: a table type per table, as the migrations in migrations/ build them.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -230,3 +230,6 @@ export type NewRating = Insertable<RatingTable>
 export type CaseRow = Selectable<CaseTable>
 export type AlertRuleRow = Selectable<AlertRuleTable>
 export type AlertRow = Selectable<AlertTable>
+
+/** What repositories and services take: the database, or a transaction opened above them. */
+export type Db = Kysely<Database> | Transaction<Database>

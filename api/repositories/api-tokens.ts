@@ -1,7 +1,7 @@
 // Read-only statistics tokens: listed without their secret; the database holds only a hash.
-import type { ApiTokenRow } from '../../db/schema.ts'
+import type { ApiTokenRow, Db } from '../../db/schema.ts'
 import type { ApiToken } from '../../contract/accounts.ts'
-import { subtreeOf, type Db } from './organisation.ts'
+import { subtreeOf } from './organisation.ts'
 
 export function rowToApiToken (row: ApiTokenRow): ApiToken {
   return {

@@ -1,7 +1,7 @@
 // Follow-up cases with their rating, counter and officer; rows become API objects here.
-import type { Role } from '../../db/schema.ts'
+import type { Role, Db } from '../../db/schema.ts'
 import type { Case } from '../../contract/cases.ts'
-import { subtreeOf, type Db } from './organisation.ts'
+import { subtreeOf } from './organisation.ts'
 
 interface CaseWithRatingRow {
   id: string

@@ -1,7 +1,7 @@
 // Counters and the shifts (assignments) at them; rows become API objects here.
-import type { AssignmentRow } from '../../db/schema.ts'
+import type { AssignmentRow, Db } from '../../db/schema.ts'
 import type { Assignment, Counter } from '../../contract/organisation.ts'
-import { subtreeOf, type Db } from './organisation.ts'
+import { subtreeOf } from './organisation.ts'
 
 interface CounterWithOfficerRow {
   id: string

@@ -1,8 +1,8 @@
 // Officers (cán bộ) in the database; rows become API objects here, and the PIN hash never leaves.
 import { sql } from 'kysely'
-import type { OfficerRow } from '../../db/schema.ts'
+import type { OfficerRow, Db } from '../../db/schema.ts'
 import type { Officer } from '../../contract/organisation.ts'
-import { subtreeOf, type Db } from './organisation.ts'
+import { subtreeOf } from './organisation.ts'
 
 export function rowToOfficer (row: OfficerRow): Officer {
   const locked = row.pin_locked_until !== null && row.pin_locked_until.getTime() > Date.now()

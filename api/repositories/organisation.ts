@@ -1,12 +1,11 @@
 // Units as API objects, and the scope filter (a recursive CTE over the unit tree) every list query uses.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Database, UnitKind, UnitRow } from '../../db/schema.ts'
+import type { Database, UnitKind, UnitRow, Db } from '../../db/schema.ts'
 import type { Unit } from '../../contract/organisation.ts'
 import type { Actor } from '../plugins/app/auth.ts'
 import { badRequest, unauthorized } from '../errors.ts'
 import { isUnitWithin } from './units.ts'
 
-export type Db = Kysely<Database> | Transaction<Database>
 
 export function rowToUnit (row: UnitRow): Unit {
   return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name, satisfactionTarget: row.satisfaction_target }

@@ -1,9 +1,8 @@
 // Terminals in the database: rows become API objects here.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, TerminalRow } from '../../db/schema.ts'
+import type { Database, TerminalRow, Db } from '../../db/schema.ts'
 import type { Terminal } from '../../contract/terminals.ts'
 
-type Db = Kysely<Database> | Transaction<Database>
 
 export function rowToTerminal (row: TerminalRow, now = Date.now()): Terminal {
   const status = row.revoked_at !== null

@@ -1,8 +1,7 @@
 // Queries over the unit tree: ancestors and subtrees by recursive CTE, so any depth works.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import type { Database, Db } from '../../db/schema.ts'
 
-type Db = Kysely<Database> | Transaction<Database>
 
 /**
  * Levels from a root (1) to the deepest unit. Vietnam needs about 5 (nation, province, commune, centre, desk); 32 leaves

@@ -1,10 +1,9 @@
 // Users and their sessions in the database; rows become API objects here.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, Role, UserRow } from '../../db/schema.ts'
+import type { Database, Role, UserRow, Db } from '../../db/schema.ts'
 import type { User } from '../../contract/accounts.ts'
 import { subtreeOf } from './organisation.ts'
 
-type Db = Kysely<Database> | Transaction<Database>
 
 export function rowToUser (row: UserRow): User {
   return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, unitId: row.unit_id, officerId: row.officer_id, active: row.active }

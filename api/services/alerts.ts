@@ -1,8 +1,8 @@
 // Alert rules evaluated by the server after each ingest commit: cached per unit, queried only when a rule could fire.
 import { sql } from 'kysely'
-import type { AlertRow, AlertRuleKind, AlertRuleParameters, AlertRuleRow, Category } from '../../db/schema.ts'
+import type { AlertRow, AlertRuleKind, AlertRuleParameters, AlertRuleRow, Category, Db } from '../../db/schema.ts'
 import { badRequest } from '../errors.ts'
-import { subtreeOf, type Db } from '../repositories/organisation.ts'
+import { subtreeOf } from '../repositories/organisation.ts'
 import { unitAncestorIds } from '../repositories/units.ts'
 import type { Alert, AlertRule } from '../../contract/alerts.ts'
 import type { StoredRating } from './ingest.ts'

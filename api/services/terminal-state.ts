@@ -1,10 +1,9 @@
 // What a terminal shows: its counter and centre, the officer serving now, the scale and the criteria.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, OfficerRow } from '../../db/schema.ts'
+import type { Database, OfficerRow, Db } from '../../db/schema.ts'
 import type { Criterion, ScaleLevel, TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
 import { notFound } from '../errors.ts'
 
-type Db = Kysely<Database> | Transaction<Database>
 
 export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
   return { id: row.id, unitId: row.unit_id, staffCode: row.staff_code, fullName: row.full_name, title: row.title, photoUrl: row.photo_url, active: row.active }

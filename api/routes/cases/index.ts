@@ -2,11 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
 import { findCase, listCases, lockCase, resolveCase, rowToCase } from '../../repositories/cases.ts'
-import { unitWithinScope, userActor, type Db, type UserActor } from '../../repositories/organisation.ts'
+import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
 import { Case, CaseListQuery, CaseResolveBody } from '../../../contract/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { range } from '../local-range.ts'
+import type { Db } from '../../../db/schema.ts'
 
 const caseNotFound = () => notFound('Case', 'CASE_NOT_FOUND')
 /** Whether the actor may see the case: officer users their own, others within their subtree. */

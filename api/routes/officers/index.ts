@@ -8,8 +8,8 @@ import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../../contract/organisation.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { hashSecret } from '../../services/secrets.ts'
-import type { Db } from '../../repositories/organisation.ts'
-import type { OfficerRow } from '../../../db/schema.ts'
+
+import type { OfficerRow, Db } from '../../../db/schema.ts'
 
 const officerNotFound = () => notFound('Officer', 'OFFICER_NOT_FOUND')
 const codeTaken = (staffCode: string) => conflict('STAFF_CODE_TAKEN', `Staff code ${staffCode} is already used by another officer`)

@@ -1,9 +1,9 @@
 // /api/v1/users: accounts in scope; a supervisor creates and changes only supervisors, analysts and officer users inside its subtree.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Role, UserRow } from '../../../db/schema.ts'
+import type { Role, UserRow, Db } from '../../../db/schema.ts'
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 import { findOfficer } from '../../repositories/officers.ts'
-import { type Db, nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
+import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { deleteSessionsOfUser, findUserById, insertUser, listUsers, officerLinked, rowToUser, updateUser, usernameTaken } from '../../repositories/users.ts'
 import { User, UserCreateBody, UserListQuery, UserUpdateBody } from '../../../contract/accounts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
