@@ -1,5 +1,7 @@
 // The dashboard's client of the Hài Lòng API: typed calls over fetch with the session cookie.
+import { ApiError, NETWORK, queryString, readAnswer, send, type Query } from '../web/api.ts'
 import { markReachable, markUnreachable } from './connection.ts'
+export { ApiError, NETWORK, queryString, type Query }
 export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
 
 export interface User { id: string, username: string, displayName: string, role: Role, unitId: string | null, officerId: string | null, active: boolean }
@@ -42,23 +44,6 @@ export interface Shift { id: string, unitId: string, counterId: string, counterN
 export interface Rows<T> { rows: T[] }
 export interface Items<T> { items: T[] }
 
-/** The code of a call that got no answer from the server. */
-export const NETWORK = 'NETWORK'
-
-/** A failed call, with the API's stable error code (`NETWORK`, status 0: no answer). */
-export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string) { super(message) }
-}
-
-export type Query = Record<string, string | number | boolean | undefined | null>
-
-export function queryString (query: Query): string {
-  const params = new URLSearchParams()
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
-  const text = params.toString()
-  return text === '' ? '' : `?${text}`
-}
-
 /** Called with every 401, so the app can go back to the login screen. */
 export let onUnauthorized: () => void = () => {}
 export function setUnauthorizedHandler (handler: () => void): void { onUnauthorized = handler }
@@ -66,16 +51,11 @@ export function setUnauthorizedHandler (handler: () => void): void { onUnauthori
 export async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
   let response: Response
   try {
-    response = await fetch(`/api/v1${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    })
+    response = await send(method, `/api/v1${path}`, body, { credentials: 'same-origin' })
   } catch (failure) {
     // No answer at all: the whole app shows one "connection lost" state and retries (connection.ts).
     markUnreachable()
-    throw new ApiError(0, NETWORK, failure instanceof Error ? failure.message : String(failure))
+    throw failure
   }
   // A proxy's 502/503/504 means the server itself is not there.
   if (response.status === 502 || response.status === 503 || response.status === 504) {
@@ -83,13 +63,12 @@ export async function call<T> (method: string, path: string, body?: unknown): Pr
     throw new ApiError(0, NETWORK, response.statusText)
   }
   markReachable()
-  if (response.status === 204) return undefined as T
-  const payload = await response.json().catch(() => ({})) as { code?: string, message?: string }
-  if (!response.ok) {
-    if (response.status === 401 && !path.startsWith('/auth/login')) onUnauthorized()
-    throw new ApiError(response.status, payload.code ?? 'ERROR', payload.message ?? response.statusText)
+  try {
+    return await readAnswer<T>(response, () => 'ERROR')
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 401 && !path.startsWith('/auth/login')) onUnauthorized()
+    throw failure
   }
-  return payload as T
 }
 
 export const get = <T>(path: string, query: Query = {}): Promise<T> => call<T>('GET', path + queryString(query))

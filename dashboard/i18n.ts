@@ -1,5 +1,6 @@
 // The dashboard's words: one message table per language, Vietnamese first, English second.
-export type Lang = 'vi' | 'en'
+import { fill, label, locale, lookup, type Labelled, type Lang } from '../web/i18n.ts'
+export { fill, locale, type Lang }
 
 const vi = {
   appName: 'Hài Lòng',
@@ -410,7 +411,6 @@ const en: Record<MessageKey, string> = {
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */
-interface Labelled { labelVi: string, labelEn: string }
 const levelLabels = new Map<string, Labelled & { category?: string, weight?: number }>()
 const criterionLabels = new Map<string, Labelled>()
 
@@ -421,18 +421,15 @@ export function setCatalogue (scale: Array<Labelled & { level: number, category:
   for (const criterion of criteria) criterionLabels.set(criterion.code, criterion)
 }
 
-const pick = (lang: Lang, labelled: Labelled | undefined): string | undefined => labelled === undefined ? undefined : lang === 'vi' ? labelled.labelVi : labelled.labelEn
+const pick = (lang: Lang, labelled: Labelled | undefined): string | undefined => labelled === undefined ? undefined : label(lang, labelled)
 
 const tables: Record<Lang, Record<MessageKey, string>> = { vi, en }
 
-export const text = (lang: Lang, key: MessageKey): string => tables[lang][key]
-/** A message with `{name}` places filled in. */
-export const fill = (message: string, values: Record<string, string | number>): string => message.replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole))
+export const text = lookup(tables)
 export const levelLabel = (lang: Lang, level: number | string): string => pick(lang, levelLabels.get(String(level))) ?? `${text(lang, 'level')} ${level}`
 /** satisfied, neutral or unsatisfied, as the server's scale says. */
 export const levelCategory = (level: number | string): string | undefined => levelLabels.get(String(level))?.category
 export const criterionLabel = (lang: Lang, code: string): string => pick(lang, criterionLabels.get(code)) ?? code
-export const locale = (lang: Lang): string => lang === 'vi' ? 'vi-VN' : 'en-GB'
 /** A unit's kind in words (the API keeps `centre`, `ward`…). */
 export const unitKindLabel = (lang: Lang, kind: string): string => (tables[lang] as Record<string, string>)[`unitKind_${kind}`] ?? kind
 /** The scale's weights in words, for the score's explanation: "Rất hài lòng 100, Hài lòng 75, …". */

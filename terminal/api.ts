@@ -1,4 +1,7 @@
 // The terminal's calls to the server: pairing, state, officer sign-in/out and rating batches, with one error type.
+import { ApiError, readAnswer, send } from '../web/api.ts'
+export { ApiError }
+
 export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
 
 export interface Officer { id: string, unitId: string, staffCode: string, fullName: string, title: string, photoUrl: string | null, active: boolean }
@@ -26,14 +29,6 @@ export interface RatingItem {
 
 export interface RatingResult { id: string, status: 'created' | 'duplicate' | 'rejected', error?: { code: string, message: string } }
 
-/** `status` 0 means the server was not reached (offline, DNS, refused, timed out). */
-export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
-
 /** The token was revoked or never known: the device must be paired again. */
 export function isUnpaired (error: unknown): boolean {
   return error instanceof ApiError && error.status === 401 && error.code === 'TERMINAL_TOKEN_INVALID'
@@ -44,17 +39,8 @@ const TIMEOUT_MS = 15_000
 async function call<T> (method: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {}
   if (token !== null) headers.authorization = `Bearer ${token}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  let response: Response
-  try {
-    response = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) })
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error))
-  }
-  if (response.status === 204) return undefined as T
-  const payload = await response.json().catch(() => null) as { code?: string, message?: string } | null
-  if (!response.ok) throw new ApiError(response.status, payload?.code ?? 'HTTP_' + response.status, payload?.message ?? response.statusText)
-  return payload as T
+  const init: RequestInit = { headers, cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) }
+  return await readAnswer<T>(await send(method, `/api/v1/${path}`, body, init), (status) => 'HTTP_' + status)
 }
 
 export const api = {

@@ -1,5 +1,6 @@
 // The terminal's words: one message table per language, Vietnamese first; the scale and criteria labels come from the server.
-export type Lang = 'vi' | 'en'
+import { fill, label, lookup, type Lang } from '../web/i18n.ts'
+export { fill, label, type Lang }
 
 const vi = {
   appName: 'Hài Lòng',
@@ -90,11 +91,4 @@ const en: Record<MessageKey, string> = {
 export const messages: Record<Lang, Record<MessageKey, string>> = { vi, en }
 
 /** The message `key` in `lang`. */
-export function text (lang: Lang, key: MessageKey): string {
-  return messages[lang][key]
-}
-
-/** A scale level's or criterion's own label in `lang`. */
-export function label (lang: Lang, item: { labelVi: string, labelEn: string }): string {
-  return lang === 'vi' ? item.labelVi : item.labelEn
-}
+export const text = lookup(messages)

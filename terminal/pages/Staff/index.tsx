@@ -7,7 +7,7 @@ import { Keypad } from '../../components/Keypad.tsx'
 import { OfficerCard } from '../../components/OfficerCard.tsx'
 import { useTerminal } from '../../context.ts'
 import { errorText } from '../../errors.ts'
-import { text } from '../../i18n.ts'
+import { fill, text } from '../../i18n.ts'
 
 type Field = 'staffCode' | 'pin'
 
@@ -35,7 +35,7 @@ export function Staff () {
     if (failure.code === 'INVALID_CREDENTIALS') return setError(text(lang, 'wrongCredentials'))
     // Every other answer by its code, in the screen's language; a lock says until when (the server's local HH:MM).
     const until = failure.code === 'OFFICER_LOCKED' ? /\b\d{1,2}:\d{2}\b/.exec(failure.message)?.[0] : undefined
-    setError(errorText(lang, failure.code) + (until === undefined ? '' : ` ${text(lang, 'lockedUntil').replace('{until}', until)}`))
+    setError(errorText(lang, failure.code) + (until === undefined ? '' : ` ${fill(text(lang, 'lockedUntil'), { until })}`))
   }
 
   const signIn = async (event: Event): Promise<void> => {
