@@ -16,7 +16,9 @@ export type Query = Record<string, string | number | boolean | undefined | null>
 /** `?a=1&b=2` of the query's non-empty values, or '' when none. */
 export function queryString (query: Query): string {
   const params = new URLSearchParams()
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  }
   const text = params.toString()
   return text === '' ? '' : `?${text}`
 }
@@ -36,6 +38,8 @@ export async function send (method: string, url: string, body: unknown, init: Re
 export async function readAnswer<T> (response: Response, fallbackCode: (status: number) => string): Promise<T> {
   if (response.status === 204) return undefined as T
   const payload = await response.json().catch(() => null) as { code?: string, message?: string } | null
-  if (!response.ok) throw new ApiError(response.status, payload?.code ?? fallbackCode(response.status), payload?.message ?? response.statusText)
+  if (!response.ok) {
+    throw new ApiError(response.status, payload?.code ?? fallbackCode(response.status), payload?.message ?? response.statusText)
+  }
   return payload as T
 }

@@ -6,7 +6,9 @@ import { Routes } from './Routes.tsx'
 import { useLiveFeed } from './useLiveFeed.ts'
 import { useScope } from './useScope.ts'
 
-export function SignedIn ({ user, lang, setLang, signOut }: { user: User, lang: Lang, setLang: (lang: Lang) => void, signOut: () => void }) {
+interface Props { user: User, lang: Lang, setLang: (lang: Lang) => void, signOut: () => void }
+
+export function SignedIn ({ user, lang, setLang, signOut }: Props) {
   const { catalogueLoaded, units, refreshUnits, counters, officers } = useScope(user)
   const live = useLiveFeed(user)
   const dashboard: Dashboard = { user, lang, setLang, t: (key) => text(lang, key), units, refreshUnits, counters, officers, signOut, live }

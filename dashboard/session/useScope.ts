@@ -35,8 +35,8 @@ export function useScope (user: User): Scope {
   }, [user.id, connection.round, unitsRound])
   useEffect(() => {
     if (user.role === 'officer') return
-    get<Items<Counter>>('/counters').then((list) => setCounters(new Map(list.items.map((counter) => [counter.id, counter])))).catch(() => {})
-    get<Items<Officer>>('/officers').then((list) => setOfficers(new Map(list.items.map((officer) => [officer.id, officer])))).catch(() => {})
+    get<Items<Counter>>('/counters').then((list) => setCounters(new Map(list.items.map((item) => [item.id, item])))).catch(() => {})
+    get<Items<Officer>>('/officers').then((list) => setOfficers(new Map(list.items.map((item) => [item.id, item])))).catch(() => {})
   }, [user.id, connection.round])
 
   return { catalogueLoaded, units, refreshUnits: () => setUnitsRound((n) => n + 1), counters, officers }

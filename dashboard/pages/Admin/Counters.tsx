@@ -20,14 +20,19 @@ export function Counters ({ unitId }: { unitId: string | undefined }) {
         counters.reload()
       }}>
         <UnitSelect value={unit} onChange={setUnit} />
-        <label>{t('number')}<input type="number" min="1" max="9999" required value={number} onInput={(event) => setNumber(event.currentTarget.value)} /></label>
+        <label>{t('number')}
+          <input type="number" min="1" max="9999" required value={number} onInput={(event) => setNumber(event.currentTarget.value)} />
+        </label>
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
       <table class="grid">
         <thead><tr><th>{t('number')}</th><th>{t('name')}</th><th>{t('officer')}</th><th>{t('status')}</th></tr></thead>
         <tbody>
           {(counters.value?.items ?? []).map((counter) => (
-            <tr key={counter.id}><td>{counter.number}</td><td>{counter.name}</td><td>{counter.officer?.fullName ?? '–'}</td><td>{t(counter.active ? 'active' : 'inactive')}</td></tr>
+            <tr key={counter.id}>
+              <td>{counter.number}</td><td>{counter.name}</td><td>{counter.officer?.fullName ?? '–'}</td>
+              <td>{t(counter.active ? 'active' : 'inactive')}</td>
+            </tr>
           ))}
         </tbody>
       </table>

@@ -14,9 +14,16 @@ function PinReset ({ officer }: { officer: Officer }) {
   return (
     <form class="inline" onSubmit={(event) => {
       event.preventDefault()
-      call('PATCH', `/officers/${officer.id}`, { pin }).then(() => { setDone(true); setPin('') }, (failure: unknown) => setError(failureText(lang, failure)))
+      call('PATCH', `/officers/${officer.id}`, { pin }).then(
+        () => { setDone(true); setPin('') },
+        (failure: unknown) => setError(failureText(lang, failure))
+      )
     }}>
-      <input aria-label={`${t('newPin')} ${officer.fullName}`} placeholder={t('newPin')} inputMode="numeric" pattern="[0-9]{4,8}" required value={pin} onInput={(event) => { setPin(event.currentTarget.value); setDone(false) }} />
+      <input
+        aria-label={`${t('newPin')} ${officer.fullName}`} placeholder={t('newPin')}
+        inputMode="numeric" pattern="[0-9]{4,8}" required value={pin}
+        onInput={(event) => { setPin(event.currentTarget.value); setDone(false) }}
+      />
       <button type="submit">{t('resetPin')}</button>
       {done && <span role="status">{t('pinReset')}</span>}
       {error !== null && <span class="error" role="alert">{error}</span>}
@@ -45,14 +52,19 @@ export function Officers ({ unitId }: { unitId: string | undefined }) {
         <label>{t('staffCode')}<input required value={staffCode} onInput={(event) => setStaffCode(event.currentTarget.value)} /></label>
         <label>{t('fullName')}<input required value={fullName} onInput={(event) => setFullName(event.currentTarget.value)} /></label>
         <label>{t('jobTitle')}<input value={title} onInput={(event) => setTitle(event.currentTarget.value)} /></label>
-        <label>{t('pin')}<input inputMode="numeric" pattern="[0-9]{4,8}" required value={pin} onInput={(event) => setPin(event.currentTarget.value)} /></label>
+        <label>{t('pin')}
+          <input inputMode="numeric" pattern="[0-9]{4,8}" required value={pin} onInput={(event) => setPin(event.currentTarget.value)} />
+        </label>
       </AdminForm>
       <table class="grid">
-        <thead><tr><th>{t('staffCode')}</th><th>{t('fullName')}</th><th>{t('jobTitle')}</th><th>{t('status')}</th><th>{t('resetPin')}</th></tr></thead>
+        <thead>
+          <tr><th>{t('staffCode')}</th><th>{t('fullName')}</th><th>{t('jobTitle')}</th><th>{t('status')}</th><th>{t('resetPin')}</th></tr>
+        </thead>
         <tbody>
           {(officers.value?.items ?? []).map((officer) => (
             <tr key={officer.id}>
-              <td>{officer.staffCode}</td><td>{officer.fullName}</td><td>{officer.title}</td><td>{t(officer.active ? 'active' : 'inactive')}</td>
+              <td>{officer.staffCode}</td><td>{officer.fullName}</td><td>{officer.title}</td>
+              <td>{t(officer.active ? 'active' : 'inactive')}</td>
               <td><PinReset officer={officer} /></td>
             </tr>
           ))}

@@ -33,7 +33,9 @@ export function Terminals ({ unitId }: { unitId: string | undefined }) {
         <label>{t('counter')}
           <select required value={counterId} onChange={(event) => setCounterId(event.currentTarget.value)}>
             <option value="" disabled>—</option>
-            {(counters.value?.items ?? []).map((counter) => <option key={counter.id} value={counter.id}>{counterLabel(t('counter'), counter.number, counter.name)}</option>)}
+            {(counters.value?.items ?? []).map((counter) => (
+              <option key={counter.id} value={counter.id}>{counterLabel(t('counter'), counter.number, counter.name)}</option>
+            ))}
           </select>
         </label>
         <label>{t('kind')}
@@ -55,13 +57,26 @@ export function Terminals ({ unitId }: { unitId: string | undefined }) {
       )}
       <Status loading={terminals.loading && terminals.value === null} error={terminals.error} />
       <table class="grid">
-        <thead><tr><th>{t('name')}</th><th>{t('counter')}</th><th>{t('kind')}</th><th>{t('status')}</th><th>{t('lastSeen')}</th><th /></tr></thead>
+        <thead>
+          <tr><th>{t('name')}</th><th>{t('counter')}</th><th>{t('kind')}</th><th>{t('status')}</th><th>{t('lastSeen')}</th><th /></tr>
+        </thead>
         <tbody>
           {(terminals.value?.items ?? []).map((terminal) => (
             <tr key={terminal.id}>
-              <td>{terminal.name}</td><td>{counterName(terminal.counterId)}</td><td>{t(terminal.kind === 'touch' ? 'kindTouch' : 'kindButton')}</td>
-              <td>{t(terminalStatus[terminal.status] ?? 'terminalPaired')}</td><td>{terminal.lastSeenAt === null ? '–' : dateTime(lang, terminal.lastSeenAt)}</td>
-              <td>{terminal.status !== 'revoked' && <button type="button" class="link" onClick={() => { void call('POST', `/terminals/${terminal.id}/revoke`).then(terminals.reload) }}>{t('revoke')}</button>}</td>
+              <td>{terminal.name}</td><td>{counterName(terminal.counterId)}</td>
+              <td>{t(terminal.kind === 'touch' ? 'kindTouch' : 'kindButton')}</td>
+              <td>{t(terminalStatus[terminal.status] ?? 'terminalPaired')}</td>
+              <td>{terminal.lastSeenAt === null ? '–' : dateTime(lang, terminal.lastSeenAt)}</td>
+              <td>
+                {terminal.status !== 'revoked' && (
+                  <button
+                    type="button" class="link"
+                    onClick={() => { void call('POST', `/terminals/${terminal.id}/revoke`).then(terminals.reload) }}
+                  >
+                    {t('revoke')}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -29,9 +29,14 @@ export function Tokens ({ unitId }: { unitId: string | undefined }) {
         <tbody>
           {(tokens.value?.items ?? []).map((token) => (
             <tr key={token.id}>
-              <td>{token.name}</td><td>{units.find((item) => item.id === token.unitId)?.name ?? ''}</td><td>{dateTime(lang, token.createdAt)}</td>
+              <td>{token.name}</td><td>{units.find((item) => item.id === token.unitId)?.name ?? ''}</td>
+              <td>{dateTime(lang, token.createdAt)}</td>
               <td>{token.lastUsedAt === null ? '–' : dateTime(lang, token.lastUsedAt)}</td>
-              <td><button type="button" class="link" onClick={() => { void call('DELETE', `/api-tokens/${token.id}`).then(tokens.reload) }}>{t('revoke')}</button></td>
+              <td>
+                <button type="button" class="link" onClick={() => { void call('DELETE', `/api-tokens/${token.id}`).then(tokens.reload) }}>
+                  {t('revoke')}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -19,9 +19,15 @@ function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => 
     <form class="inline target" onSubmit={(event) => {
       event.preventDefault()
       const target = value.trim() === '' ? null : Number(value.replace(',', '.')) / 100
-      call<Unit>('PATCH', `/units/${unit.id}`, { satisfactionTarget: target }).then((saved) => { onSaved(saved); setState(t('saved')) }, (failure: unknown) => setState(failureText(lang, failure)))
+      call<Unit>('PATCH', `/units/${unit.id}`, { satisfactionTarget: target }).then(
+        (saved) => { onSaved(saved); setState(t('saved')) },
+        (failure: unknown) => setState(failureText(lang, failure))
+      )
     }}>
-      <input aria-label={`${t('target')} ${unit.name}`} title={t('targetHint')} placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value} onInput={(event) => { setValue(event.currentTarget.value); setState(null) }} /> %
+      <input
+        aria-label={`${t('target')} ${unit.name}`} title={t('targetHint')}
+        placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value} onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
+      /> %
       <button type="submit">{t('save')}</button>
       {state !== null && <span role="status">{state}</span>}
     </form>
@@ -33,7 +39,8 @@ export function Units () {
   const { lang, t, units, user, refreshUnits } = useDashboard()
   const [saved, setSaved] = useState<Map<string, Unit>>(new Map())
   const [created, setCreated] = useState<Unit[]>([])
-  const all = [...units, ...created.filter((unit) => !units.some((known) => known.id === unit.id))].map((unit) => saved.get(unit.id) ?? unit)
+  const all = [...units, ...created.filter((unit) => !units.some((known) => known.id === unit.id))]
+    .map((unit) => saved.get(unit.id) ?? unit)
   const [parentId, setParentId] = useState('')
   const [kind, setKind] = useState<typeof unitKinds[number]>('centre')
   const [code, setCode] = useState('')
@@ -57,7 +64,9 @@ export function Units () {
             {unitKinds.map((value) => <option key={value} value={value}>{unitKindLabel(lang, value)}</option>)}
           </select>
         </label>
-        <label>{t('code')}<input required pattern="[A-Za-z0-9._/\-]{1,32}" value={code} onInput={(event) => setCode(event.currentTarget.value)} /></label>
+        <label>{t('code')}
+          <input required pattern="[A-Za-z0-9._/\-]{1,32}" value={code} onInput={(event) => setCode(event.currentTarget.value)} />
+        </label>
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
       <table class="grid">
@@ -65,8 +74,13 @@ export function Units () {
         <tbody>
           {unitTree(all).map(({ unit, depth }) => (
             <tr key={unit.id} data-unit={unit.id}>
-              <td style={{ paddingLeft: `${0.5 + depth * 1.5}rem` }}>{unit.name}</td><td>{unit.code}</td><td>{unitKindLabel(lang, unit.kind)}</td>
-              <td>{unit.id === user.unitId ? percent(lang, targetOf(all, unit.id)) : <TargetInput unit={unit} onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }} />}</td>
+              <td style={{ paddingLeft: `${0.5 + depth * 1.5}rem` }}>{unit.name}</td><td>{unit.code}</td>
+              <td>{unitKindLabel(lang, unit.kind)}</td>
+              <td>
+                {unit.id === user.unitId
+                  ? percent(lang, targetOf(all, unit.id))
+                  : <TargetInput unit={unit} onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }} />}
+              </td>
             </tr>
           ))}
         </tbody>

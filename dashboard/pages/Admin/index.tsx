@@ -32,7 +32,11 @@ export function Admin () {
     <Layout>
       <div role="tablist" class="tabs">
         {/* The scale and criteria are national: only an admin of the whole tree may change them (403 otherwise). */}
-        {tabs.filter((item) => item.tab !== 'catalogue' || (user.role === 'admin' && user.unitId === null)).map((item) => <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>{t(item.label)}</button>)}
+        {tabs.filter((item) => item.tab !== 'catalogue' || (user.role === 'admin' && user.unitId === null)).map((item) => (
+          <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>
+            {t(item.label)}
+          </button>
+        ))}
       </div>
       <Section title={t(tabs.find((item) => item.tab === tab)!.label)}>
         {tab === 'units' && <Units />}
