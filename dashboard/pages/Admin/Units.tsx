@@ -26,7 +26,8 @@ function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => 
     }}>
       <input
         aria-label={`${t('target')} ${unit.name}`} title={t('targetHint')}
-        placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value} onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
+        placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value}
+        onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
       /> %
       <button type="submit">{t('save')}</button>
       {state !== null && <span role="status">{state}</span>}
