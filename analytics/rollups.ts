@@ -1,9 +1,9 @@
 // Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Category, Database, Db } from '../db/schema.ts'
+import { sql, type RawBuilder, type Transaction } from 'kysely'
+import type { Category, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
-export type Grain = 'hour' | 'day' | 'month' | 'year'
+export type Grain = RollupGrain
 /** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
 export const detailGrains: readonly Grain[] = ['day', 'month', 'year']
 /** Subtree rollups (per unit, each unit's whole subtree) keep hours too: hourly series and the heat map. */
@@ -23,103 +23,14 @@ export interface RatingForRollup {
   misuse: boolean
 }
 
-/** One count column per level (levels are 1–10). */
-export type LevelColumns = {
-  level_1: number, level_2: number, level_3: number, level_4: number, level_5: number
-  level_6: number, level_7: number, level_8: number, level_9: number, level_10: number
-}
-
-/** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */
-export type CountColumns = LevelColumns & {
-  total: number
-  satisfied: number
-  neutral: number
-  unsatisfied: number
-  weight_sum: number
-  answered: number[]
-  met: number[]
-}
-
-/** Per counter × officer (migrations 2026_11_27_0100 and _1100): officer and counter figures, counter/officer filters. */
-export type RatingRollupTable = CountColumns & {
-  grain: Grain
-  unit_id: string
-  bucket: Date | string
-  counter_id: string
-  officer_id: string | null
-  misuse: boolean
-}
-
-/** Per unit over its whole subtree (the unit and every unit below it): summary, units, series, heat map of a subtree. */
-export type SubtreeRollupTable = CountColumns & {
-  grain: Grain
-  unit_id: string
-  bucket: Date | string
-  misuse: boolean
-}
-
-/**
- * Per unit over its whole subtree, per officer (officer_rollups) or per counter (counter_rollups), local years only
- * (migration 2026_11_27_1400): the officers and counters of a province for a year are its own ~2,000 / ~1,000 rows.
- */
-export type OfficerRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  officer_id: string | null
-  misuse: boolean
-}
-
-export type CounterRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  counter_id: string
-  misuse: boolean
-}
-
 /** Grains of officer_rollups and counter_rollups; finer periods come from the detail rollups. */
 export const officerCounterGrains: readonly Grain[] = ['year']
-
-/**
- * Per unit over its whole subtree, per local weekday × hour cell ((ISO weekday − 1) × 24 + hour, 0–167), local
- * years only (migration 2026_11_27_1500): a year's heat map is at most 168 rows a unit; parts of years come from
- * the subtree hour rows.
- */
-export type HeatmapRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  cell: number
-  misuse: boolean
-}
 
 export const heatmapGrains: readonly Grain[] = ['year']
 
 /** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
 export function heatmapCell (at: Date): number {
   return (localWeekday(at) - 1) * 24 + localHour(at)
-}
-
-/** A fixed array position per criterion code, given the first time the code is counted. */
-export type CriterionSlotTable = {
-  slot: number
-  code: string
-}
-
-export type RollupTables = {
-  rating_rollups: RatingRollupTable
-  subtree_rollups: SubtreeRollupTable
-  officer_rollups: OfficerRollupTable
-  counter_rollups: CounterRollupTable
-  heatmap_rollups: HeatmapRollupTable
-  criterion_slots: CriterionSlotTable
-}
-
-export type AnalyticsDatabase = Database & RollupTables
-
-export function withRollups (db: Db): Kysely<AnalyticsDatabase> {
-  return db.withTables<RollupTables>() as unknown as Kysely<AnalyticsDatabase>
 }
 
 function grainStart (at: Date, grain: Grain): Date {
