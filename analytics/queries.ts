@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Category, Db } from '../db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
-import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket, type Grain } from './rollups.ts'
+import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket, type Grain } from './rollup-tables.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'

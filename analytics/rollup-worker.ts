@@ -1,7 +1,7 @@
-// The catch-up worker: adds stored ratings to the rollups after their commit, exactly once.
+// The catch-up worker (started by api/plugins/app/rollup-worker.ts): adds stored ratings to the rollups after their commit, exactly once.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import { recordRatings, type RatingForRollup } from '../../analytics/rollups.ts'
-import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
+import { recordRatings, type RatingForRollup } from './rollup-tables.ts'
+import type { Category, CriteriaAnswers, Database } from '../db/schema.ts'
 
 export interface RollupWorkerOptions {
   /** Ratings rolled up per transaction. */

@@ -1,4 +1,4 @@
-// Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
+// The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'
-import { criterionSlots, recordRatings, rebuildRollups, type RatingForRollup } from '../../analytics/rollups.ts'
+import { criterionSlots, recordRatings, rebuildRollups, type RatingForRollup } from '../../analytics/rollup-tables.ts'
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries } from '../../analytics/queries.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
