@@ -2,6 +2,7 @@
 // and the hours of one counter or officer.
 import { sql, type RawBuilder } from 'kysely'
 import type { Category, Db } from '../db/schema.ts'
+import { withSubtreeTops } from '../db/unit-tree.ts'
 import { addCategory, addCriterion, emptyCounts, type Counts } from './figures.ts'
 import type { FigureFilter, Grouping, Period } from './period.ts'
 import { filterSql, keyOf, keySql, serialOnly } from './statement.ts'
@@ -12,19 +13,9 @@ interface Tree {
   tops: string[]
 }
 
-/** The subtree under the root (null: every top-level unit and all below), resolved first so the figure queries can probe the rollup index unit by unit. */
-async function subtreeOf (db: Db, rootId: string | null): Promise<Tree> {
-  const result = rootId === null
-    ? await sql<{ id: string, top: string }>`with recursive tree (id, top) as (
-        select id, id from units where parent_id is null
-        union
-        select u.id, t.top from units u join tree t on u.parent_id = t.id
-      ) select id, top from tree`.execute(db)
-    : await sql<{ id: string, top: string }>`with recursive tree (id, top) as (
-        select id, id from units where id = ${rootId}
-        union
-        select u.id, case when t.id = ${rootId} then u.id else t.top end from units u join tree t on u.parent_id = t.id
-      ) select id, top from tree`.execute(db)
+/** The subtree under the root (null: every top-level unit and all below), resolved first: the planner then probes unit by unit. */
+async function resolvedSubtree (db: Db, rootId: string | null): Promise<Tree> {
+  const result = await sql<{ id: string, top: string }>`${withSubtreeTops(rootId)} select id, top from tree`.execute(db)
   return { ids: result.rows.map((row) => row.id), tops: result.rows.map((row) => row.top) }
 }
 
@@ -48,7 +39,7 @@ interface CriterionRow { key: unknown, code: string, answered: number, met: numb
 /** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, and hours of one counter or officer. */
 export async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: { serial?: boolean } = {}): Promise<Map<string, Counts>> {
   // Resolved first, so the planner probes the ratings index unit by unit.
-  const tree = await subtreeOf(db, filter.unitId)
+  const tree = await resolvedSubtree(db, filter.unitId)
   if (tree.ids.length === 0) return new Map()
   const treeSql = unnestedTreeSql(tree)
   const key = rawKeySql(grouping)

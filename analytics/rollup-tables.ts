@@ -1,6 +1,7 @@
 // The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
+import { ancestryOf } from '../db/unit-tree.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = RollupGrain
@@ -118,12 +119,8 @@ function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<stri
 }
 
 /** Each unit with itself and every unit above it. */
-async function ancestorsOf (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await sql<{ unit_id: string, ancestor_id: string }>`with recursive up (unit_id, ancestor_id) as (
-      select id, id from units where id = any(${unitIds}::uuid[])
-      union all
-      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-    ) select unit_id, ancestor_id from up`.execute(db)
+async function ancestorMap (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await sql<{ unit_id: string, ancestor_id: string }>`select unit_id, ancestor_id from ${ancestryOf(unitIds)} as a`.execute(db)
   const result = new Map<string, string[]>()
   for (const row of rows.rows) result.set(row.unit_id, [...(result.get(row.unit_id) ?? []), row.ancestor_id])
   return result
@@ -146,7 +143,7 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   // transaction, and this one for it: the ancestors read below stay those the rows are added to.
   await sql`lock table units in share mode`.execute(db)
   const slots = await slotsFor(db, ratings.flatMap((rating) => Object.keys(rating.criteria)))
-  const ancestors = await ancestorsOf(db, [...new Set(ratings.map((rating) => rating.unitId))])
+  const ancestors = await ancestorMap(db, [...new Set(ratings.map((rating) => rating.unitId))])
   const detail = new Map<string, Row>()
   const subtree = new Map<string, Row>()
   const officer = new Map<string, Row>()
@@ -268,11 +265,7 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
       from rating_rollups where grain = ${from} group by unit_id, ${bucket}, counter_id, officer_id, misuse`.execute(trx)
   }
   // Officers and counters per subtree: the detail year rows added to every unit above theirs.
-  const ancestry = sql`(with recursive up (unit_id, ancestor_id) as (
-      select id, id from units
-      union all
-      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-    ) select * from up)`
+  const ancestry = ancestryOf(null)
   for (const [table, column] of [['officer_rollups', 'officer_id'], ['counter_rollups', 'counter_id']] as const) {
     await sql`insert into ${sql.table(table)} (unit_id, grain, bucket, ${sql.ref(column)}, misuse, ${counts})
       select a.ancestor_id, d.grain, d.bucket, d.${sql.ref(column)}, d.misuse, ${summed}
@@ -287,11 +280,7 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
     select 'hour', a.ancestor_id, o.bucket, o.misuse, ${summed}
     from own_hours o
-    join (with recursive up (unit_id, ancestor_id) as (
-        select id, id from units
-        union all
-        select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-      ) select * from up) a on a.unit_id = o.unit_id
+    join ${ancestry} a on a.unit_id = o.unit_id
     group by a.ancestor_id, o.bucket, o.misuse`.execute(trx)
   for (const [grain, from] of [['day', 'hour'], ['month', 'day'], ['year', 'month']] as const) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)

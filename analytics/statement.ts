@@ -1,24 +1,10 @@
 // The one-statement figure read: builds the statement (rollup segments and pending ratings summed per key), runs it, reads its rows.
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/schema.ts'
+import { withSubtreeTops } from '../db/unit-tree.ts'
 import { addCounts, emptyCounts, type Counts } from './figures.ts'
 import { type FigureFilter, type Grouping, type Period, segmentsFor } from './period.ts'
 import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket } from './rollup-tables.ts'
-
-/** The same (id, top) subtree as subtreeOf, as a CTE inside the figure's statement. */
-export function subtreeSql (rootId: string | null): RawBuilder<unknown> {
-  return rootId === null
-    ? sql`with recursive tree (id, top) as (
-        select id, id from units where parent_id is null
-        union
-        select u.id, t.top from units u join tree t on u.parent_id = t.id
-      )`
-    : sql`with recursive tree (id, top) as (
-        select id, id from units where id = ${rootId}
-        union
-        select u.id, case when t.id = ${rootId} then u.id else t.top end from units u join tree t on u.parent_id = t.id
-      )`
-}
 
 export function filterSql (filter: FigureFilter, alias: 'r'): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = []
@@ -158,7 +144,7 @@ export function exactStatement (filter: FigureFilter, period: Period, grouping: 
       ? sql`select g.*, c.unit_id, c.number, c.name from (${grouped}) g join counters c on c.id = g.key join units u on u.id = c.unit_id
           order by u.code, c.number`
       : grouped
-  return sql`${subtreeSql(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
+  return sql`${withSubtreeTops(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
 }
 
 /**
