@@ -36,15 +36,18 @@ const rawKeySql = (grouping: Grouping): RawBuilder<unknown> => keySql(grouping, 
 
 interface CriterionRow { key: unknown, code: string, answered: number, met: number }
 
-/** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, and hours of one counter or officer. */
-export async function countsFromRatings (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: { serial?: boolean } = {}): Promise<Map<string, Counts>> {
+/** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, hours of one counter or officer. */
+export async function countsFromRatings (
+  db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: { serial?: boolean } = {}
+): Promise<Map<string, Counts>> {
   // Resolved first, so the planner probes the ratings index unit by unit.
   const tree = await resolvedSubtree(db, filter.unitId)
   if (tree.ids.length === 0) return new Map()
   const treeSql = unnestedTreeSql(tree)
   const key = rawKeySql(grouping)
   // The raw baseline over a whole province keeps its parallel workers; a figure read of one counter's hours does not.
-  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}${options.serial === true ? sql` and ${serialOnly}` : sql``}`
+  const serial = options.serial === true ? sql` and ${serialOnly}` : sql``
+  const where = sql`r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}${serial}`
   const [rows, criterionRows] = await Promise.all([
     sql<{ key: unknown, level: number, category: Category, total: number, weight_sum: number }>`${treeSql}
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum

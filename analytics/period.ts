@@ -46,7 +46,9 @@ export function periodOf (from: string, to: string, maxDays = MAX_PERIOD_DAYS): 
   if (last === null) throw new AnalyticsInputError('RANGE_INVALID', `to must be a date YYYY-MM-DD, got "${to}"`)
   if (last < start) throw new AnalyticsInputError('RANGE_INVALID', `from (${from}) is after to (${to})`)
   const days = Math.round((last.getTime() - start.getTime()) / DAY) + 1
-  if (days > maxDays) throw new AnalyticsInputError('RANGE_TOO_LONG', `the period is ${days} days; at most ${maxDays} days are allowed here`)
+  if (days > maxDays) {
+    throw new AnalyticsInputError('RANGE_TOO_LONG', `the period is ${days} days; at most ${maxDays} days are allowed here`)
+  }
   return { start, end: new Date(last.getTime() + DAY), days }
 }
 
@@ -63,7 +65,8 @@ export type Grouping =
 export interface Segment { grain: Grain, start: Date, end: Date, sign: 1 | -1 }
 
 const alignDown = (at: Date, grain: 'year' | 'month'): Date => grain === 'year' ? yearStart(at) : monthStart(at)
-const alignUp = (at: Date, grain: 'year' | 'month'): Date => alignDown(at, grain).getTime() === at.getTime() ? at : grain === 'year' ? nextYearStart(at) : nextMonthStart(at)
+const alignUp = (at: Date, grain: 'year' | 'month'): Date =>
+  alignDown(at, grain).getTime() === at.getTime() ? at : grain === 'year' ? nextYearStart(at) : nextMonthStart(at)
 
 /**
  * Part of one local month, [start, end): its days, or, when that is more than half the month, the month's row
@@ -106,13 +109,18 @@ function partOfYear (start: Date, end: Date, fine: Fine): Segment[] {
   return [{ grain: 'year', start: first, end: next, sign: 1 }, ...negated(fine(first, start)), ...negated(fine(end, next))]
 }
 
-/** [start, end) as whole years, then whole months, then days: the fewest rollup rows (e.g. the last 365 days: two year rows less a month and a few days each). */
+/**
+ * [start, end) as whole years, then whole months, then days: the fewest rollup rows (e.g. the last 365 days: two year
+ * rows less a month and a few days each).
+ */
 function cover (start: Date, end: Date, useYears: boolean, fine: Fine = coverMonths): Segment[] {
   if (start >= end) return []
   if (!useYears) return fine(start, end)
   const first = alignUp(start, 'year')
   const last = alignDown(end, 'year')
-  if (first < last) return [...partOfYear(start, first, fine), { grain: 'year', start: first, end: last, sign: 1 }, ...partOfYear(last, end, fine)]
+  if (first < last) {
+    return [...partOfYear(start, first, fine), { grain: 'year', start: first, end: last, sign: 1 }, ...partOfYear(last, end, fine)]
+  }
   if (start < first && first < end) return [...partOfYear(start, first, fine), ...partOfYear(first, end, fine)]
   return partOfYear(start, end, fine)
 }

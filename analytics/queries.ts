@@ -6,13 +6,16 @@ import { bucketStart, nextBucket, toLocalIso, type Interval } from './calendar.t
 import { emptyCounts, toFigures, type Catalogue, type Figures } from './figures.ts'
 import { countsFromRatings } from './oracle.ts'
 import {
-  AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf, type FigureFilter, type Grouping, type Period
+  AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf,
+  type FigureFilter, type Grouping, type Period
 } from './period.ts'
 import { exactCounts, exactStatement, keyOf, planFor, slotCache, slotList, type CountsAnswer } from './statement.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
-export { AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf, type FigureFilter, type Period } from './period.ts'
+export {
+  AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf, type FigureFilter, type Period
+} from './period.ts'
 export { inSnapshot } from './statement.ts'
 
 export interface QueryOptions {
@@ -30,7 +33,8 @@ async function countsFor (db: Db, filter: FigureFilter, period: Period, grouping
 }
 
 /** A figure by name, as the benchmark and the plan guard (test/analytics/plans.test.ts) list them. */
-export type FigureName = 'summary' | 'officers' | 'counters' | 'units' | 'timeseries hour' | 'timeseries day' | 'timeseries week' | 'timeseries month' | 'heatmap'
+export type FigureName = 'summary' | 'officers' | 'counters' | 'units'
+  | 'timeseries hour' | 'timeseries day' | 'timeseries week' | 'timeseries month' | 'heatmap'
 
 const groupings: Record<FigureName, Grouping> = {
   summary: { kind: 'none' },
@@ -62,18 +66,24 @@ export interface FigurePlan {
  * EXPLAIN (FORMAT JSON) of the one statement that reads this figure from the rollups, built as the figure builds
  * it: what the plan guard and the benchmark check (no parallel workers, only the rows of the period's grains).
  */
-export async function figurePlan (db: Db, figure: FigureName, filter: FigureFilter, options: { analyze?: boolean } = {}): Promise<FigurePlan> {
+export async function figurePlan (
+  db: Db, figure: FigureName, filter: FigureFilter, options: { analyze?: boolean } = {}
+): Promise<FigurePlan> {
   const grouping = groupings[figure]
-  const maxDays = grouping.kind === 'heatmap' ? MAX_HEATMAP_DAYS : grouping.kind === 'time' && grouping.interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS
+  const maxDays = grouping.kind === 'heatmap'
+    ? MAX_HEATMAP_DAYS
+    : grouping.kind === 'time' && grouping.interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS
   const period = periodOf(filter.from, filter.to, maxDays)
   const plan = planFor(filter, grouping)
   if (plan === 'ratings') throw new Error(`${figure} with this filter reads raw ratings, not one rollup statement`)
   const slots = (db.isTransaction ? undefined : slotCache.get(db)) ?? await slotList(db)
   const analyze = options.analyze === true ? sql`analyze, buffers, ` : sql``
-  const result = await sql<{ 'QUERY PLAN': unknown }>`explain (${analyze}summary, format json) ${exactStatement(filter, period, grouping, plan, slots)}`.execute(db)
+  const statement = exactStatement(filter, period, grouping, plan, slots)
+  const result = await sql<{ 'QUERY PLAN': unknown }>`explain (${analyze}summary, format json) ${statement}`.execute(db)
   // pg parses the json column; PGlite may hand it over as text.
   const raw = result.rows[0]!['QUERY PLAN']
-  const [explained] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode, 'Planning Time': number, 'Execution Time'?: number }>
+  type Explained = Array<{ Plan: PlanNode, 'Planning Time': number, 'Execution Time'?: number }>
+  const [explained] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Explained
   return { plan: explained!.Plan, planningMs: explained!['Planning Time'], executionMs: explained!['Execution Time'] }
 }
 
@@ -125,13 +135,19 @@ export interface OfficerFigures extends Figures {
 }
 
 /** One row per officer credited with ratings in the subtree and period, by name. */
-export async function byOfficer (db: Db, filter: FigureFilter, options: QueryOptions & { minSample: number }): Promise<{ rows: OfficerFigures[] }> {
+export async function byOfficer (
+  db: Db, filter: FigureFilter, options: QueryOptions & { minSample: number }
+): Promise<{ rows: OfficerFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)])
+  const [{ counts, rows: read }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)
+  ])
   const ids = [...counts.keys()].filter((id) => id !== '')
   const officers = read !== null
     ? read.map((row) => ({ id: row.key === null ? '' : keyOf(row.key), full_name: row.full_name as string | null }))
-    : ids.length === 0 ? [] : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
+    : ids.length === 0
+      ? []
+      : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
   const names = new Map(officers.map((officer) => [officer.id, officer.full_name]))
   const rows = [...counts.entries()].map(([id, officerCounts]) => ({
     officerId: id === '' ? null : id,
@@ -140,7 +156,9 @@ export async function byOfficer (db: Db, filter: FigureFilter, options: QueryOpt
     ...toFigures(officerCounts, catalogue)
   }))
   const ranks = rankedNames(rows.map((row) => row.fullName ?? ''))
-  rows.sort((a, b) => a.officerId === null ? 1 : b.officerId === null ? -1 : ranks.get(a.fullName ?? '')! - ranks.get(b.fullName ?? '')! || a.officerId.localeCompare(b.officerId))
+  rows.sort((a, b) => a.officerId === null
+    ? 1
+    : b.officerId === null ? -1 : ranks.get(a.fullName ?? '')! - ranks.get(b.fullName ?? '')! || a.officerId.localeCompare(b.officerId))
   return { rows }
 }
 
@@ -154,10 +172,13 @@ export interface CounterFigures extends Figures {
 /** One row per counter with ratings in the subtree and period, by unit and counter number. */
 export async function byCounter (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: CounterFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)])
+  const [{ counts, rows: read }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)
+  ])
   const ids = [...counts.keys()]
   const counters = read !== null
-    ? read.filter((row) => counts.has(keyOf(row.key))).map((row) => ({ id: keyOf(row.key), unit_id: row.unit_id as string, number: Number(row.number), name: row.name as string }))
+    ? read.filter((row) => counts.has(keyOf(row.key)))
+      .map((row) => ({ id: keyOf(row.key), unit_id: row.unit_id as string, number: Number(row.number), name: row.name as string }))
     : ids.length === 0
       ? []
     : await db.selectFrom('counters').innerJoin('units', 'units.id', 'counters.unit_id')
@@ -185,7 +206,8 @@ export async function byUnit (db: Db, filter: FigureFilter, options: QueryOption
     catalogueOf(db),
     filter.unitId === null
       ? db.selectFrom('units').select(['id', 'code', 'name']).where('parent_id', 'is', null).orderBy('code').execute()
-      : db.selectFrom('units').select(['id', 'code', 'name']).where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
+      : db.selectFrom('units').select(['id', 'code', 'name'])
+        .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
@@ -199,9 +221,13 @@ export interface BucketFigures extends Figures {
 }
 
 /** One row per hour, day, week (Monday first) or month of the period, empty buckets included. */
-export async function timeseries (db: Db, filter: FigureFilter & { interval: string }, options: QueryOptions = {}): Promise<{ rows: BucketFigures[] }> {
+export async function timeseries (
+  db: Db, filter: FigureFilter & { interval: string }, options: QueryOptions = {}
+): Promise<{ rows: BucketFigures[] }> {
   const interval = filter.interval as Interval
-  if (!intervals.includes(interval)) throw new AnalyticsInputError('INTERVAL_INVALID', `interval must be one of ${intervals.join(', ')}, got "${filter.interval}"`)
+  if (!intervals.includes(interval)) {
+    throw new AnalyticsInputError('INTERVAL_INVALID', `interval must be one of ${intervals.join(', ')}, got "${filter.interval}"`)
+  }
   const period = periodOf(filter.from, filter.to, interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS)
   const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)])
   const rows: BucketFigures[] = []

@@ -60,8 +60,11 @@ const scalarColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_s
  * One rollup segment's rows, each row's counts as columns (negated for a sign −1 segment), criteria unpacked from
  * their slots: `rows` is the FROM clause naming the rollup row `r`.
  */
-function rollupRowsSql (key: RawBuilder<unknown>, rows: RawBuilder<unknown>, sign: 1 | -1 | RawBuilder<unknown>, slots: SlotList): RawBuilder<unknown> {
-  const signed = (value: RawBuilder<unknown>): RawBuilder<unknown> => sign === 1 ? value : sign === -1 ? sql`-${value}` : sql`${sign} * ${value}`
+function rollupRowsSql (
+  key: RawBuilder<unknown>, rows: RawBuilder<unknown>, sign: 1 | -1 | RawBuilder<unknown>, slots: SlotList
+): RawBuilder<unknown> {
+  const signed = (value: RawBuilder<unknown>): RawBuilder<unknown> =>
+    sign === 1 ? value : sign === -1 ? sql`-${value}` : sql`${sign} * ${value}`
   const counts = scalarColumns.map((column) => signed(sql`r.${sql.ref(column)}`))
   const criteria = slots.flatMap(({ slot }) => slot === null
     ? [sql`0`, sql`0`]
@@ -75,7 +78,8 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
   const criteria = slots.flatMap(({ code }) => [sql`(r.criteria ? ${code})::int`, sql`(r.criteria -> ${code} = 'true'::jsonb)::int`])
   // A code no slot was given yet (the worker gives it one): the statement cannot count it, the caller asks again with it.
   const codes = slots.map(({ code }) => code)
-  return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1, (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
+  return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1,
+      (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
       r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
     from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and not r.rolled_up
       and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
@@ -89,7 +93,9 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
  * Also answered per row: whether the slots read are still the table's (`slots_current`) and whether a pending
  * rating carries a code outside them (`unslotted`).
  */
-export function exactStatement (filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList): RawBuilder<unknown> {
+export function exactStatement (
+  filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList
+): RawBuilder<unknown> {
   const segments = segmentsFor(period, grouping)
   let parts: RawBuilder<unknown>[]
   if (plan === 'subtree') {
@@ -112,11 +118,15 @@ export function exactStatement (filter: FigureFilter, period: Period, grouping: 
       : filter.counterId == null && (grouping.kind === 'officer' || grouping.kind === 'none')
         ? 'officer_rollups'
         : filter.officerId == null && (grouping.kind === 'counter' || grouping.kind === 'none') ? 'counter_rollups' : null
-    parts = segments.map((segment) => rollupRowsSql(exactKeySql(grouping, sql`r.bucket`), subtreeTable !== null && officerCounterGrains.includes(segment.grain)
-      ? sql`s cross join lateral (select * from ${sql.table(subtreeTable)} r where r.unit_id = s.id
-          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`
-      : sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
-          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}) r`, segment.sign, slots))
+    const key = exactKeySql(grouping, sql`r.bucket`)
+    parts = segments.map((segment) => {
+      const where = sql`r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}`
+      return rollupRowsSql(key, subtreeTable !== null && officerCounterGrains.includes(segment.grain)
+        ? sql`s cross join lateral (select * from ${sql.table(subtreeTable)} r where r.unit_id = s.id
+          and ${where}) r`
+        : sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
+          and ${where}) r`, segment.sign, slots)
+    })
   }
   parts.push(pendingRowsSql(filter, period, grouping, slots))
   const units = filter.unitId === null
@@ -132,7 +142,8 @@ export function exactStatement (filter: FigureFilter, period: Period, grouping: 
       and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
   // Series buckets leave as the text keyOf would make of them (parsing hundreds of timestamps in the driver is slower).
   const keyColumn = grouping.kind === 'time' ? sql`to_char(p.key at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql`p.key`
-  const grouped = sql`select ${keyColumn} as key, ${sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))},
+  const sums = sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))
+  const grouped = sql`select ${keyColumn} as key, ${sums},
       bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
     from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
     where ${serialOnly}
@@ -207,7 +218,8 @@ export async function slotList (db: Db): Promise<SlotList> {
 
 /** Codes on pending ratings that have no slot yet, added to the list (their rollup columns read 0). */
 async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
-  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings where not rolled_up`.execute(db)
+  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings where not rolled_up`
+    .execute(db)
   const known = new Set(slots.map(({ code }) => code))
   return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
 }
@@ -219,8 +231,11 @@ export interface CountsAnswer {
 }
 
 /** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
-export async function exactCounts (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail'): Promise<CountsAnswer> {
-  const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> => (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
+export async function exactCounts (
+  db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail'
+): Promise<CountsAnswer> {
+  const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> =>
+    (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
   const cacheKey = db.isTransaction ? null : db
   let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
   let rows = await run(db, slots)
