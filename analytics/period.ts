@@ -1,6 +1,6 @@
 // A figure's input and period coverage (pure): the period of whole local days, its limits, and the cheapest rollup rows covering it.
+import type { RollupGrain as Grain } from '../db/schema.ts'
 import { DAY, monthStart, nextMonthStart, nextYearStart, parseLocalDate, yearStart, type Interval } from './calendar.ts'
-import type { Grain } from './rollup-tables.ts'
 
 /** Longest period for any figure, in days (both ends included). */
 export const MAX_PERIOD_DAYS = 1096
