@@ -195,6 +195,83 @@ export interface AlertTable {
   note: string | null
 }
 
+/** A rollup row's period: the local (UTC+7) hour, day, month or year starting at its `bucket`. */
+export type RollupGrain = 'hour' | 'day' | 'month' | 'year'
+
+/** One count column per level (levels are 1–10). */
+export type LevelColumns = {
+  level_1: number, level_2: number, level_3: number, level_4: number, level_5: number
+  level_6: number, level_7: number, level_8: number, level_9: number, level_10: number
+}
+
+/** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */
+export type CountColumns = LevelColumns & {
+  total: number
+  satisfied: number
+  neutral: number
+  unsatisfied: number
+  weight_sum: number
+  answered: number[]
+  met: number[]
+}
+
+/** Per counter × officer (migrations 2026_11_27_0100 and _1100): officer and counter figures, counter/officer filters. */
+export type RatingRollupTable = CountColumns & {
+  grain: RollupGrain
+  unit_id: string
+  bucket: Date | string
+  counter_id: string
+  officer_id: string | null
+  misuse: boolean
+}
+
+/** Per unit over its whole subtree (the unit and every unit below it): summary, units, series, heat map of a subtree. */
+export type SubtreeRollupTable = CountColumns & {
+  grain: RollupGrain
+  unit_id: string
+  bucket: Date | string
+  misuse: boolean
+}
+
+/**
+ * Per unit over its whole subtree, per officer (officer_rollups) or per counter (counter_rollups), local years only
+ * (migration 2026_11_27_1400): the officers and counters of a province for a year are its own ~2,000 / ~1,000 rows.
+ */
+export type OfficerRollupTable = CountColumns & {
+  unit_id: string
+  grain: RollupGrain
+  bucket: Date | string
+  officer_id: string | null
+  misuse: boolean
+}
+
+export type CounterRollupTable = CountColumns & {
+  unit_id: string
+  grain: RollupGrain
+  bucket: Date | string
+  counter_id: string
+  misuse: boolean
+}
+
+/**
+ * Per unit over its whole subtree, per local weekday × hour cell ((ISO weekday − 1) × 24 + hour, 0–167), local
+ * years only (migration 2026_11_27_1500): a year's heat map is at most 168 rows a unit; parts of years come from
+ * the subtree hour rows.
+ */
+export type HeatmapRollupTable = CountColumns & {
+  unit_id: string
+  grain: RollupGrain
+  bucket: Date | string
+  cell: number
+  misuse: boolean
+}
+
+/** A fixed array position per criterion code, given the first time the code is counted. */
+export type CriterionSlotTable = {
+  slot: number
+  code: string
+}
+
 export interface Database {
   units: UnitTable
   counters: CounterTable
@@ -211,6 +288,13 @@ export interface Database {
   cases: CaseTable
   alert_rules: AlertRuleTable
   alerts: AlertTable
+  // Analytics (analytics/rollup-tables.ts writes them, analytics/queries.ts reads them).
+  rating_rollups: RatingRollupTable
+  subtree_rollups: SubtreeRollupTable
+  officer_rollups: OfficerRollupTable
+  counter_rollups: CounterRollupTable
+  heatmap_rollups: HeatmapRollupTable
+  criterion_slots: CriterionSlotTable
 }
 
 export type UnitRow = Selectable<UnitTable>

@@ -3,7 +3,7 @@
 // figures are exact before and after.
 import { describeDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
-import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import { runCommand } from './command.ts'
 
 await runCommand('rollups:rebuild', async (db, _config, options) => {

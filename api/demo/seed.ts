@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'
-import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import type { Category, Database } from '../../db/schema.ts'
 import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
 

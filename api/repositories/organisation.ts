@@ -1,24 +1,19 @@
 // Units as API objects, and the scope filter (a recursive CTE over the unit tree) every list query uses.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, UnitKind, UnitRow, Db } from '../../db/schema.ts'
 import type { Unit } from '../../contract/organisation.ts'
 import type { Actor } from '../plugins/app/auth.ts'
 import { badRequest, unauthorized } from '../errors.ts'
 import { isUnitWithin } from './units.ts'
+import { subtreeOf } from '../../db/unit-tree.ts'
 
 
 export function rowToUnit (row: UnitRow): Unit {
   return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name, satisfactionTarget: row.satisfaction_target }
 }
 
-/** `(select id of every unit in the subtree rooted at rootId)`, for `where unit_id in …`. */
-export function subtreeOf (rootId: string): RawBuilder<string> {
-  return sql<string>`(with recursive tree(id, depth) as (
-      select id, 0 from units where id = ${rootId}
-      union all
-      select u.id, tree.depth + 1 from units u join tree on u.parent_id = tree.id where tree.depth < 100
-    ) select id from tree)`
-}
+/** `(select id of every unit in the subtree rooted at rootId)`, for `where unit_id in …` (db/unit-tree.ts). */
+export { subtreeOf }
 
 export async function findUnit (db: Db, id: string): Promise<UnitRow | undefined> {
   return db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst()

@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely'
 import { openDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import type { Database } from '../../db/schema.ts'
-import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import { byCounter, byOfficer, byUnit, figurePlan, heatmap, summary, timeseries, type FigureFilter, type FigureName, type PlanNode, type QueryOptions } from '../../analytics/queries.ts'
 
 const { values: options } = parseArgs({

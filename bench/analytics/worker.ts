@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { sql } from 'kysely'
 import { openDatabase } from '../../db/database.ts'
-import { rollUpPending } from '../../api/services/rollup-worker.ts'
+import { rollUpPending } from '../../analytics/rollup-worker.ts'
 
 const { values: options } = parseArgs({
   options: {

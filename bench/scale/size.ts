@@ -7,7 +7,7 @@ import pg from 'pg'
 import { sql } from 'kysely'
 import { openDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
-import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 
 const { values: options } = parseArgs({
   allowPositionals: true,
@@ -121,7 +121,7 @@ try {
   console.log('  indexes:')
   for (const index of indexes.rows) console.log(`    ${`${index.table}.${index.name}`.padEnd(58)} ${mb(Number(index.bytes)).padStart(10)}   ${mb(perMillion(Number(index.bytes))).padStart(10)} / M`)
   const ratings = sum(['ratings'])
-  // Whatever the rollup layout of the day (analytics/rollups.ts): every table named *rollups.
+  // Whatever the rollup layout of the day (analytics/rollup-tables.ts): every table named *rollups.
   const rollups = sum(tables.rows.map((row) => row.name).filter((name) => name.endsWith('rollups')))
   const cases = sum(['cases'])
   const everything = tables.rows.reduce((total, row) => total + Number(row.total), 0)

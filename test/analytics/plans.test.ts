@@ -2,7 +2,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { figurePlan, type FigureFilter, type FigureName, type PlanNode } from '../../analytics/queries.ts'
-import { rebuildRollups } from '../../analytics/rollups.ts'
+import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import type { Db } from '../../db/schema.ts'
 
 import { migratedDatabase, databaseKind } from '../helper.ts'

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Category, Database } from '../../db/schema.ts'
-import { recordRatings, type RatingForRollup } from '../../analytics/rollups.ts'
+import { recordRatings, type RatingForRollup } from '../../analytics/rollup-tables.ts'
 
 export const defaultScale: Record<number, { category: Category, weight: number }> = {
   4: { category: 'satisfied', weight: 100 },

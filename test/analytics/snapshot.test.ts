@@ -1,7 +1,7 @@
 // Figures read while the rollup worker commits run after run: every read counts every rating exactly once.
 import t from 'tap'
 import { summary } from '../../analytics/queries.ts'
-import { RollupWorker } from '../../api/services/rollup-worker.ts'
+import { RollupWorker } from '../../analytics/rollup-worker.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import { addRatings, type TestRating } from './ratings.ts'

@@ -1,7 +1,7 @@
-// The catch-up worker: adds stored ratings to the rollups after their commit, exactly once.
+// The catch-up worker (started by api/plugins/app/rollup-worker.ts): adds stored ratings to the rollups after their commit, exactly once.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import { recordRatings, type RatingForRollup } from '../../analytics/rollups.ts'
-import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
+import { recordRatings, type RatingForRollup } from './rollup-tables.ts'
+import type { Category, CriteriaAnswers, Database } from '../db/schema.ts'
 
 export interface RollupWorkerOptions {
   /** Ratings rolled up per transaction. */
@@ -138,8 +138,10 @@ export async function rollUpPending (trx: Transaction<Database>, limit: number):
   }))
   await recordRatings(trx, ratings)
   // By (unit_id, id): the key on PostgreSQL and on the Citus path (docs/scale.md).
+  const unitIds = sql.val(pending.rows.map((row) => row.unit_id))
+  const ids = sql.val(pending.rows.map((row) => row.id))
   await sql`update ratings r set rolled_up = true
-    from unnest(${sql.val(pending.rows.map((row) => row.unit_id))}::uuid[], ${sql.val(pending.rows.map((row) => row.id))}::uuid[]) as p(unit_id, id)
+    from unnest(${unitIds}::uuid[], ${ids}::uuid[]) as p(unit_id, id)
     where r.unit_id = p.unit_id and r.id = p.id`.execute(trx)
   return pending.rows.length
 }

@@ -1,6 +1,6 @@
-// Decorates `app.rollups`, the catch-up worker that adds committed ratings to the rollups (api/services/rollup-worker.ts).
+// Decorates `app.rollups`, the catch-up worker adding committed ratings to the rollups (analytics/rollup-worker.ts), and starts it.
 import fp from 'fastify-plugin'
-import { RollupWorker } from '../../services/rollup-worker.ts'
+import { RollupWorker } from '../../../analytics/rollup-worker.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

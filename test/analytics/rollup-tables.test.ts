@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'
-import { criterionSlots, recordRatings, rebuildRollups, withRollups, type RatingForRollup } from '../../analytics/rollups.ts'
+import { criterionSlots, recordRatings, rebuildRollups, type RatingForRollup } from '../../analytics/rollup-tables.ts'
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries } from '../../analytics/queries.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
@@ -20,22 +20,21 @@ async function insertRatings (db: Kysely<Database>, terminalId: string, ratings:
 
 /** Every rollup row with its criteria by code (zeros left out): comparable whatever the array lengths. */
 async function rollupRows (db: Kysely<Database>): Promise<unknown[]> {
-  const rdb = withRollups(db)
   const codes = new Map([...(await criterionSlots(db)).entries()].map(([code, slot]) => [slot, code]))
   const readable = ({ answered, met, bucket, ...row }: { answered: number[], met: number[], bucket: Date | string } & Record<string, unknown>): unknown => ({
     ...row,
     bucket: new Date(bucket).toISOString(),
     criteria: Object.fromEntries(answered.flatMap((count, index) => count === 0 ? [] : [[codes.get(index + 1), [count, met[index] ?? 0]]]))
   })
-  const detail = await rdb.selectFrom('rating_rollups').selectAll().where('total', '<>', 0)
+  const detail = await db.selectFrom('rating_rollups').selectAll().where('total', '<>', 0)
     .orderBy('grain').orderBy('bucket').orderBy('counter_id').orderBy('officer_id').orderBy('misuse').execute()
-  const subtree = await rdb.selectFrom('subtree_rollups').selectAll().where('total', '<>', 0)
+  const subtree = await db.selectFrom('subtree_rollups').selectAll().where('total', '<>', 0)
     .orderBy('grain').orderBy('unit_id').orderBy('bucket').orderBy('misuse').execute()
-  const officers = await rdb.selectFrom('officer_rollups').selectAll().where('total', '<>', 0)
+  const officers = await db.selectFrom('officer_rollups').selectAll().where('total', '<>', 0)
     .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('officer_id').orderBy('misuse').execute()
-  const counters = await rdb.selectFrom('counter_rollups').selectAll().where('total', '<>', 0)
+  const counters = await db.selectFrom('counter_rollups').selectAll().where('total', '<>', 0)
     .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('counter_id').orderBy('misuse').execute()
-  const cells = await rdb.selectFrom('heatmap_rollups').selectAll().where('total', '<>', 0)
+  const cells = await db.selectFrom('heatmap_rollups').selectAll().where('total', '<>', 0)
     .orderBy('unit_id').orderBy('grain').orderBy('bucket').orderBy('cell').orderBy('misuse').execute()
   return [detail.map(readable), subtree.map(readable), officers.map(readable), counters.map(readable), cells.map(readable)]
 }
@@ -56,8 +55,7 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
   // A late arrival in a later transaction adds to the same bucket.
   await insertRatings(db, centre.terminal.id, [{ ...base, level: 3, category: 'satisfied', weight: 75, criteria: { xin_chao: true }, countedAt: lateDecember }])
 
-  const rdb = withRollups(db)
-  const days = await rdb.selectFrom('rating_rollups').select(['bucket', 'total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', 'level_1', 'level_3', 'level_4'])
+  const days = await db.selectFrom('rating_rollups').select(['bucket', 'total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', 'level_1', 'level_3', 'level_4'])
     .where('grain', '=', 'day').orderBy('bucket').execute()
   t.same(days.map((row) => ({ ...row, bucket: new Date(row.bucket).toISOString() })), [
     { bucket: '2026-12-30T17:00:00.000Z', total: 3, satisfied: 2, neutral: 0, unsatisfied: 1, weight_sum: 175, level_1: 1, level_3: 1, level_4: 1 },
@@ -65,23 +63,23 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
   ], 'the 23:30 ratings count on 31 Dec, the 00:30 one on 1 Jan (local days)')
   const expected = { month: ['2026-11-30T17:00:00.000Z', '2026-12-31T17:00:00.000Z'], year: ['2025-12-31T17:00:00.000Z', '2026-12-31T17:00:00.000Z'] }
   for (const grain of ['month', 'year'] as const) {
-    const rows = await rdb.selectFrom('rating_rollups').select(['bucket', 'total']).where('grain', '=', grain).orderBy('bucket').execute()
+    const rows = await db.selectFrom('rating_rollups').select(['bucket', 'total']).where('grain', '=', grain).orderBy('bucket').execute()
     t.same(rows.map((row) => [new Date(row.bucket).toISOString(), row.total]), [[expected[grain][0], 3], [expected[grain][1], 1]], `local ${grain}s`)
   }
   const slots = await criterionSlots(db)
-  const months = await rdb.selectFrom('rating_rollups').select(['answered', 'met']).where('grain', '=', 'month').orderBy('bucket').executeTakeFirstOrThrow()
+  const months = await db.selectFrom('rating_rollups').select(['answered', 'met']).where('grain', '=', 'month').orderBy('bucket').executeTakeFirstOrThrow()
   t.same([months.answered[slots.get('xin_chao')! - 1], months.met[slots.get('xin_chao')! - 1], months.answered[slots.get('xin_loi')! - 1], months.met[slots.get('xin_loi')! - 1]], [3, 2, 1, 0], 'criteria packed by slot: xin_chao 2 of 3 met, xin_loi 0 of 1')
 
-  const subtree = await rdb.selectFrom('subtree_rollups').select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
+  const subtree = await db.selectFrom('subtree_rollups').select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
   t.same(new Map(subtree.map((row) => [row.unit_id, row.total])), new Map([[centre.centreId, 3], [centre.communeId, 3], [centre.provinceId, 3]]), 'the centre, its commune and its province each count the year')
   for (const table of ['officer_rollups', 'counter_rollups'] as const) {
-    const years = await rdb.selectFrom(table).select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
+    const years = await db.selectFrom(table).select(['unit_id', 'total']).where('grain', '=', 'year').where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
     t.same(new Map(years.map((row) => [row.unit_id, row.total])), new Map([[centre.centreId, 3], [centre.communeId, 3], [centre.provinceId, 3]]), `${table}: the centre, its commune and its province each count the officer's / counter's year`)
   }
   // 23:30 on Thursday 31 Dec 2026, local: cell (4 − 1) × 24 + 23.
-  const cells = await rdb.selectFrom('heatmap_rollups').select(['unit_id', 'cell', 'total']).where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
+  const cells = await db.selectFrom('heatmap_rollups').select(['unit_id', 'cell', 'total']).where('bucket', '=', new Date('2026-01-01T00:00:00+07:00')).orderBy('unit_id').execute()
   t.same(new Map(cells.map((row) => [row.unit_id, [row.cell, row.total]])), new Map([[centre.centreId, [95, 3]], [centre.communeId, [95, 3]], [centre.provinceId, [95, 3]]]), 'heat-map cells of the year, local weekday × hour')
-  const hours = await rdb.selectFrom('subtree_rollups').select(['bucket', 'total']).where('grain', '=', 'hour').where('unit_id', '=', centre.provinceId).orderBy('bucket').execute()
+  const hours = await db.selectFrom('subtree_rollups').select(['bucket', 'total']).where('grain', '=', 'hour').where('unit_id', '=', centre.provinceId).orderBy('bucket').execute()
   t.same(hours.map((row) => [new Date(row.bucket).toISOString(), row.total]), [['2026-12-31T16:00:00.000Z', 3], ['2026-12-31T17:00:00.000Z', 1]], 'hour rows for the heat map and hourly series')
 
   const recorded = await rollupRows(db)
@@ -116,12 +114,12 @@ t.test(`a rating flagged as misuse after it was rolled up moves to the misuse ro
     await recordRatings(trx, [rating], { sign: -1 })
     await recordRatings(trx, [{ ...rating, misuse: true }])
   })
-  const months = await withRollups(db).selectFrom('rating_rollups').select(['misuse', 'total', 'unsatisfied', 'level_1']).where('grain', '=', 'month').orderBy('misuse').execute()
+  const months = await db.selectFrom('rating_rollups').select(['misuse', 'total', 'unsatisfied', 'level_1']).where('grain', '=', 'month').orderBy('misuse').execute()
   t.same(months, [{ misuse: false, total: 0, unsatisfied: 0, level_1: 0 }, { misuse: true, total: 1, unsatisfied: 1, level_1: 1 }])
-  const province = await withRollups(db).selectFrom('subtree_rollups').select(['misuse', 'total']).where('grain', '=', 'year').where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
+  const province = await db.selectFrom('subtree_rollups').select(['misuse', 'total']).where('grain', '=', 'year').where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
   t.same(province, [{ misuse: false, total: 0 }, { misuse: true, total: 1 }], 'the province subtree row moves too')
   for (const table of ['officer_rollups', 'counter_rollups'] as const) {
-    const rows = await withRollups(db).selectFrom(table).select(['misuse', 'total']).where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
+    const rows = await db.selectFrom(table).select(['misuse', 'total']).where('unit_id', '=', centre.provinceId).orderBy('misuse').execute()
     t.same(rows, [{ misuse: false, total: 0 }, { misuse: true, total: 1 }], `and the province's ${table} row`)
   }
 })

@@ -4,7 +4,7 @@ import t from 'tap'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.ts'
 import { RatingIngest } from '../../api/services/ingest.ts'
-import { RollupWorker, rollUpPending } from '../../api/services/rollup-worker.ts'
+import { RollupWorker, rollUpPending } from '../../analytics/rollup-worker.ts'
 import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 

@@ -1,9 +1,10 @@
-// Rating rollups: recordRatings adds rolled-up ratings to the detail (counter × officer), subtree, and per-subtree officer and counter rollups; rebuildRollups recomputes them all from raw ratings.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
-import type { Category, Database, Db } from '../db/schema.ts'
+// The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
+import { sql, type RawBuilder, type Transaction } from 'kysely'
+import type { Category, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
+import { ancestryOf } from '../db/unit-tree.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
-export type Grain = 'hour' | 'day' | 'month' | 'year'
+export type Grain = RollupGrain
 /** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
 export const detailGrains: readonly Grain[] = ['day', 'month', 'year']
 /** Subtree rollups (per unit, each unit's whole subtree) keep hours too: hourly series and the heat map. */
@@ -23,103 +24,14 @@ export interface RatingForRollup {
   misuse: boolean
 }
 
-/** One count column per level (levels are 1–10). */
-export type LevelColumns = {
-  level_1: number, level_2: number, level_3: number, level_4: number, level_5: number
-  level_6: number, level_7: number, level_8: number, level_9: number, level_10: number
-}
-
-/** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */
-export type CountColumns = LevelColumns & {
-  total: number
-  satisfied: number
-  neutral: number
-  unsatisfied: number
-  weight_sum: number
-  answered: number[]
-  met: number[]
-}
-
-/** Per counter × officer (migrations 2026_11_27_0100 and _1100): officer and counter figures, counter/officer filters. */
-export type RatingRollupTable = CountColumns & {
-  grain: Grain
-  unit_id: string
-  bucket: Date | string
-  counter_id: string
-  officer_id: string | null
-  misuse: boolean
-}
-
-/** Per unit over its whole subtree (the unit and every unit below it): summary, units, series, heat map of a subtree. */
-export type SubtreeRollupTable = CountColumns & {
-  grain: Grain
-  unit_id: string
-  bucket: Date | string
-  misuse: boolean
-}
-
-/**
- * Per unit over its whole subtree, per officer (officer_rollups) or per counter (counter_rollups), local years only
- * (migration 2026_11_27_1400): the officers and counters of a province for a year are its own ~2,000 / ~1,000 rows.
- */
-export type OfficerRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  officer_id: string | null
-  misuse: boolean
-}
-
-export type CounterRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  counter_id: string
-  misuse: boolean
-}
-
 /** Grains of officer_rollups and counter_rollups; finer periods come from the detail rollups. */
 export const officerCounterGrains: readonly Grain[] = ['year']
-
-/**
- * Per unit over its whole subtree, per local weekday × hour cell ((ISO weekday − 1) × 24 + hour, 0–167), local
- * years only (migration 2026_11_27_1500): a year's heat map is at most 168 rows a unit; parts of years come from
- * the subtree hour rows.
- */
-export type HeatmapRollupTable = CountColumns & {
-  unit_id: string
-  grain: Grain
-  bucket: Date | string
-  cell: number
-  misuse: boolean
-}
 
 export const heatmapGrains: readonly Grain[] = ['year']
 
 /** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
 export function heatmapCell (at: Date): number {
   return (localWeekday(at) - 1) * 24 + localHour(at)
-}
-
-/** A fixed array position per criterion code, given the first time the code is counted. */
-export type CriterionSlotTable = {
-  slot: number
-  code: string
-}
-
-export type RollupTables = {
-  rating_rollups: RatingRollupTable
-  subtree_rollups: SubtreeRollupTable
-  officer_rollups: OfficerRollupTable
-  counter_rollups: CounterRollupTable
-  heatmap_rollups: HeatmapRollupTable
-  criterion_slots: CriterionSlotTable
-}
-
-export type AnalyticsDatabase = Database & RollupTables
-
-export function withRollups (db: Db): Kysely<AnalyticsDatabase> {
-  return db.withTables<RollupTables>() as unknown as Kysely<AnalyticsDatabase>
 }
 
 function grainStart (at: Date, grain: Grain): Date {
@@ -207,12 +119,8 @@ function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<stri
 }
 
 /** Each unit with itself and every unit above it. */
-async function ancestorsOf (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await sql<{ unit_id: string, ancestor_id: string }>`with recursive up (unit_id, ancestor_id) as (
-      select id, id from units where id = any(${unitIds}::uuid[])
-      union all
-      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-    ) select unit_id, ancestor_id from up`.execute(db)
+async function ancestorMap (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await sql<{ unit_id: string, ancestor_id: string }>`select unit_id, ancestor_id from ${ancestryOf(unitIds)} as a`.execute(db)
   const result = new Map<string, string[]>()
   for (const row of rows.rows) result.set(row.unit_id, [...(result.get(row.unit_id) ?? []), row.ancestor_id])
   return result
@@ -235,7 +143,7 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   // transaction, and this one for it: the ancestors read below stay those the rows are added to.
   await sql`lock table units in share mode`.execute(db)
   const slots = await slotsFor(db, ratings.flatMap((rating) => Object.keys(rating.criteria)))
-  const ancestors = await ancestorsOf(db, [...new Set(ratings.map((rating) => rating.unitId))])
+  const ancestors = await ancestorMap(db, [...new Set(ratings.map((rating) => rating.unitId))])
   const detail = new Map<string, Row>()
   const subtree = new Map<string, Row>()
   const officer = new Map<string, Row>()
@@ -357,11 +265,7 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
       from rating_rollups where grain = ${from} group by unit_id, ${bucket}, counter_id, officer_id, misuse`.execute(trx)
   }
   // Officers and counters per subtree: the detail year rows added to every unit above theirs.
-  const ancestry = sql`(with recursive up (unit_id, ancestor_id) as (
-      select id, id from units
-      union all
-      select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-    ) select * from up)`
+  const ancestry = ancestryOf(null)
   for (const [table, column] of [['officer_rollups', 'officer_id'], ['counter_rollups', 'counter_id']] as const) {
     await sql`insert into ${sql.table(table)} (unit_id, grain, bucket, ${sql.ref(column)}, misuse, ${counts})
       select a.ancestor_id, d.grain, d.bucket, d.${sql.ref(column)}, d.misuse, ${summed}
@@ -376,11 +280,7 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
     select 'hour', a.ancestor_id, o.bucket, o.misuse, ${summed}
     from own_hours o
-    join (with recursive up (unit_id, ancestor_id) as (
-        select id, id from units
-        union all
-        select up.unit_id, u.parent_id from up join units u on u.id = up.ancestor_id where u.parent_id is not null
-      ) select * from up) a on a.unit_id = o.unit_id
+    join ${ancestry} a on a.unit_id = o.unit_id
     group by a.ancestor_id, o.bucket, o.misuse`.execute(trx)
   for (const [grain, from] of [['day', 'hour'], ['month', 'day'], ['year', 'month']] as const) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)

@@ -1,0 +1,267 @@
+// The one-statement figure read: builds the statement (rollup segments and pending ratings summed per key), runs it, reads its rows.
+import { sql, type RawBuilder } from 'kysely'
+import type { Db } from '../db/schema.ts'
+import { withSubtreeTops } from '../db/unit-tree.ts'
+import { addCounts, emptyCounts, type Counts } from './figures.ts'
+import { type FigureFilter, type Grouping, type Period, segmentsFor } from './period.ts'
+import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket } from './rollup-tables.ts'
+
+export function filterSql (filter: FigureFilter, alias: 'r'): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = []
+  if (filter.counterId != null) parts.push(sql`and ${sql.ref(`${alias}.counter_id`)} = ${filter.counterId}`)
+  if (filter.officerId != null) parts.push(sql`and ${sql.ref(`${alias}.officer_id`)} = ${filter.officerId}`)
+  if (filter.includeMisuse !== true) parts.push(sql`and not ${sql.ref(`${alias}.misuse`)}`)
+  return sql.join(parts, sql` `)
+}
+
+/** The group key of a rollup (`time` = r.bucket) or raw (`time` = r.counted_at) row: series and heat map cells are folded in SQL. */
+export function keySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unknown> {
+  switch (grouping.kind) {
+    case 'none': return sql`''`
+    case 'officer': return sql`coalesce(r.officer_id::text, '')`
+    case 'counter': return sql`r.counter_id::text`
+    case 'unit': return sql`t.top::text`
+    case 'time': return sqlLocalBucket(time, grouping.interval)
+    case 'heatmap': {
+      const local = sql`((${time} at time zone 'UTC') + interval '7 hours')`
+      return sql`(extract(isodow from ${local})::int::text || ':' || extract(hour from ${local})::int::text)`
+    }
+  }
+}
+
+export const keyOf = (value: unknown): string => value instanceof Date ? value.toISOString() : String(value)
+
+/**
+ * The group key inside the one-statement read: as keySql, but a heat-map cell is an integer (sqlHeatmapCell: no
+ * extracts and no text per row), turned into keySql's text by exactKeyText.
+ */
+function exactKeySql (grouping: Grouping, time: RawBuilder<unknown>): RawBuilder<unknown> {
+  // Officers and counters by their uuid (null: nobody signed in): no text per row, and the names join on the key.
+  if (grouping.kind === 'officer') return sql`r.officer_id`
+  if (grouping.kind === 'counter') return sql`r.counter_id`
+  return grouping.kind === 'heatmap' ? sqlHeatmapCell(time) : keySql(grouping, time)
+}
+
+/** The statement's key as the text keySql gives (series buckets come as ISO text already, see exactStatement). */
+function exactKeyText (grouping: Grouping, value: unknown): string {
+  if (grouping.kind === 'officer' && value === null) return ''
+  if (grouping.kind !== 'heatmap') return keyOf(value)
+  const cell = Number(value)
+  return `${Math.floor(cell / 24) + 1}:${cell % 24}`
+}
+
+/** Criterion codes the statement counts, each with its rollup array slot (null: a code only pending ratings carry so far). */
+export type SlotList = Array<{ code: string, slot: number | null }>
+
+const levelNumbers = Array.from({ length: LEVELS }, (_, index) => index + 1)
+const scalarColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelNumbers.map((level) => `level_${level}`)]
+
+/**
+ * One rollup segment's rows, each row's counts as columns (negated for a sign −1 segment), criteria unpacked from
+ * their slots: `rows` is the FROM clause naming the rollup row `r`.
+ */
+function rollupRowsSql (
+  key: RawBuilder<unknown>, rows: RawBuilder<unknown>, sign: 1 | -1 | RawBuilder<unknown>, slots: SlotList
+): RawBuilder<unknown> {
+  const signed = (value: RawBuilder<unknown>): RawBuilder<unknown> =>
+    sign === 1 ? value : sign === -1 ? sql`-${value}` : sql`${sign} * ${value}`
+  const counts = scalarColumns.map((column) => signed(sql`r.${sql.ref(column)}`))
+  const criteria = slots.flatMap(({ slot }) => slot === null
+    ? [sql`0`, sql`0`]
+    : [signed(sql`r.answered[${sql.lit(slot)}]`), signed(sql`r.met[${sql.lit(slot)}]`)])
+  return sql`select ${key}, ${sql.join([...counts, ...criteria])}, false from ${rows}`
+}
+
+/** The pending ratings (`not rolled_up`) as rows of the same columns: one rating each, so the sums add them. */
+function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
+  const levels = levelNumbers.map((level) => sql`(r.level = ${sql.lit(level)})::int`)
+  const criteria = slots.flatMap(({ code }) => [sql`(r.criteria ? ${code})::int`, sql`(r.criteria -> ${code} = 'true'::jsonb)::int`])
+  // A code no slot was given yet (the worker gives it one): the statement cannot count it, the caller asks again with it.
+  const codes = slots.map(({ code }) => code)
+  return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1,
+      (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
+      r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
+    from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and not r.rolled_up
+      and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
+}
+
+/**
+ * The whole figure in ONE statement: the rollup rows of every segment (signed) and the pending ratings, summed per
+ * key. A statement reads one snapshot, so a worker run committing meanwhile can neither double a rating (in the
+ * rollups and still pending) nor drop one, without a transaction around it (BEGIN, SET, COMMIT: round trips
+ * that were most of a centre's time). The subtree stays in the statement; units are probed one by one (lateral).
+ * Also answered per row: whether the slots read are still the table's (`slots_current`) and whether a pending
+ * rating carries a code outside them (`unslotted`).
+ */
+export function exactStatement (
+  filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList
+): RawBuilder<unknown> {
+  const segments = segmentsFor(period, grouping)
+  let parts: RawBuilder<unknown>[]
+  if (plan === 'subtree') {
+    // Each unit's subtree row counts all below it: the root's own rows (its children's and its own for `units`).
+    const key = grouping.kind === 'unit' ? sql`s.key` : exactKeySql(grouping, sql`r.bucket`)
+    const misuse = filter.includeMisuse === true ? sql`` : sql`and not r.misuse`
+    // By unit under a root: the root's own ratings are its row less its children's (each child read twice: +child, −root).
+    const byChild = grouping.kind === 'unit' && filter.unitId !== null
+    parts = segments.map((segment) => grouping.kind === 'heatmap' && heatmapGrains.includes(segment.grain)
+      ? rollupRowsSql(sql`r.cell::int`, sql`s cross join lateral (select * from heatmap_rollups r where r.unit_id = s.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`, segment.sign, slots)
+      : rollupRowsSql(key, sql`s cross join lateral (select * from subtree_rollups r where r.unit_id = s.id
+          and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
+        byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
+  } else {
+    // Years: the root's own per-officer or per-counter subtree rows, when the filter and grouping need only one of
+    // the two. Otherwise, and for months and days: the per counter × officer rows of every unit in the subtree.
+    const subtreeTable = grouping.kind === 'unit'
+      ? null
+      : filter.counterId == null && (grouping.kind === 'officer' || grouping.kind === 'none')
+        ? 'officer_rollups'
+        : filter.officerId == null && (grouping.kind === 'counter' || grouping.kind === 'none') ? 'counter_rollups' : null
+    const key = exactKeySql(grouping, sql`r.bucket`)
+    parts = segments.map((segment) => {
+      const where = sql`r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${filterSql(filter, 'r')}`
+      return rollupRowsSql(key, subtreeTable !== null && officerCounterGrains.includes(segment.grain)
+        ? sql`s cross join lateral (select * from ${sql.table(subtreeTable)} r where r.unit_id = s.id
+          and ${where}) r`
+        : sql`tree t cross join lateral (select * from rating_rollups r where r.unit_id = t.id
+          and ${where}) r`, segment.sign, slots)
+    })
+  }
+  parts.push(pendingRowsSql(filter, period, grouping, slots))
+  const units = filter.unitId === null
+    ? sql`select id, id::text, 1 from units where parent_id is null`
+    : grouping.kind === 'unit'
+      ? sql`select id, id::text, 1 from units where parent_id = ${filter.unitId} or id = ${filter.unitId}
+          union all select id, ${filter.unitId}::text, -1 from units where parent_id = ${filter.unitId}`
+      : sql`select id, '', 1 from units where id = ${filter.unitId}`
+  const criterionColumns = slots.flatMap((_, index) => [`a${index}`, `m${index}`])
+  const columns = ['key', ...scalarColumns, ...criterionColumns, 'unslotted']
+  const known = slots.filter(({ slot }) => slot !== null)
+  const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
+      and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
+  // Series buckets leave as the text keyOf would make of them (parsing hundreds of timestamps in the driver is slower).
+  const keyColumn = grouping.kind === 'time' ? sql`to_char(p.key at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql`p.key`
+  const sums = sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`sum(p.${sql.ref(column)}) as ${sql.ref(column)}`))
+  const grouped = sql`select ${keyColumn} as key, ${sums},
+      bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
+    from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
+    where ${serialOnly}
+    group by p.key`
+  // Officers and counters get their names in the same statement (no round trip after it), counters in display order.
+  const labelled = grouping.kind === 'officer'
+    ? sql`select g.*, o.full_name from (${grouped}) g left join officers o on o.id = g.key`
+    : grouping.kind === 'counter'
+      ? sql`select g.*, c.unit_id, c.number, c.name from (${grouped}) g join counters c on c.id = g.key join units u on u.id = c.unit_id
+          order by u.code, c.number`
+      : grouped
+  return sql`${withSubtreeTops(filter.unitId)}, s (id, key, sign) as (${units}) ${labelled}`
+}
+
+/**
+ * Keeps the statement off parallel workers at any table size: a PARALLEL UNSAFE function anywhere in a statement
+ * rules out every parallel plan (migration 2026_11_30_0500), and this one is folded to `true` while planning. A figure
+ * read is a few hundred index probes; two workers cost ~100 ms to start here, and the planner chose them by table
+ * size (the units read at 1 M ratings, not at 100 k or 10 M: docs/analytics.md, "The parallel cliff").
+ */
+export const serialOnly = sql`no_parallel_workers()`
+
+export interface ExactRow extends Record<string, unknown> { key: unknown, unslotted: boolean, slots_current: boolean }
+
+const levelColumns = levelNumbers.map((level) => `level_${level}`)
+const answeredColumns: string[] = []
+const metColumns: string[] = []
+
+/** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
+function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList, grouping: Grouping): void {
+  for (const row of rows) {
+    const counts = emptyCounts()
+    // Sums may arrive as strings where a driver has no numeric parser: read every count with Number().
+    counts.total = Number(row.total ?? 0)
+    counts.satisfied = Number(row.satisfied ?? 0)
+    counts.neutral = Number(row.neutral ?? 0)
+    counts.unsatisfied = Number(row.unsatisfied ?? 0)
+    counts.weightSum = Number(row.weight_sum ?? 0)
+    for (const level of levelNumbers) {
+      const count = Number(row[levelColumns[level - 1]!] ?? 0)
+      if (count !== 0) counts.byLevel.set(level, count)
+    }
+    for (let index = 0; index < slots.length; index++) {
+      const answered = Number(row[answeredColumns[index] ??= `a${index}`] ?? 0)
+      if (answered !== 0) counts.criteria.set(slots[index]!.code, { answered, met: Number(row[metColumns[index] ??= `m${index}`] ?? 0) })
+    }
+    const key = exactKeyText(grouping, row.key)
+    const known = result.get(key)
+    if (known === undefined) result.set(key, counts)
+    else addCounts(known, counts)
+  }
+}
+
+/** Which rows answer a query: subtree rollups (no counter/officer), detail rollups, or raw ratings (hours of one counter or officer). */
+export function planFor (filter: FigureFilter, grouping: Grouping): 'subtree' | 'detail' | 'ratings' {
+  const detail = filter.counterId != null || filter.officerId != null || grouping.kind === 'officer' || grouping.kind === 'counter'
+  if (!detail) return 'subtree'
+  return grouping.kind === 'heatmap' || (grouping.kind === 'time' && grouping.interval === 'hour') ? 'ratings' : 'detail'
+}
+
+/**
+ * Criterion slots last read, per database handle. Slots are append-only (a code keeps its slot for good), so a
+ * cached list can only lack codes counted since; every statement checks its list against the table in its own
+ * snapshot and is asked again when it is stale. Keyed by the handle: another database has other slots.
+ */
+export const slotCache = new WeakMap<object, SlotList>()
+
+export async function slotList (db: Db): Promise<SlotList> {
+  const slots = await criterionSlots(db)
+  return [...slots.entries()].sort(([, a], [, b]) => a - b).map(([code, slot]) => ({ code, slot }))
+}
+
+/** Codes on pending ratings that have no slot yet, added to the list (their rollup columns read 0). */
+async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
+  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings where not rolled_up`
+    .execute(db)
+  const known = new Set(slots.map(({ code }) => code))
+  return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
+}
+
+/** Counts per key; `rows`: the statement's rows with the officers' / counters' names (counters in display order), when it read them. */
+export interface CountsAnswer {
+  counts: Map<string, Counts>
+  rows: ExactRow[] | null
+}
+
+/** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
+export async function exactCounts (
+  db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail'
+): Promise<CountsAnswer> {
+  const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> =>
+    (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
+  const cacheKey = db.isTransaction ? null : db
+  let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
+  let rows = await run(db, slots)
+  if (rows.some((row) => row.slots_current !== true || row.unslotted === true)) {
+    // A criterion code new since the list was read: the slots, the pending ratings' codes and the figure read in
+    // one snapshot, so they agree whatever the worker commits meanwhile.
+    [slots, rows] = await inSnapshot(db, async (trx) => {
+      const all = await withPendingCodes(trx, await slotList(trx))
+      return [all, await run(trx, all)] as const
+    })
+  }
+  if (cacheKey !== null) slotCache.set(cacheKey, slots.filter(({ slot }) => slot !== null))
+  const result = new Map<string, Counts>()
+  addExactRows(result, rows, slots, grouping)
+  // A month row less its other days can leave a key with nothing in the period (an officer who served only
+  // on those days): raw ratings would not list it either.
+  for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
+  return { counts: result, rows }
+}
+
+/**
+ * Runs `fn` in one snapshot: a read-only REPEATABLE READ transaction, unless `db` already is a transaction
+ * (then the caller chose its isolation). A worker run committing between two reads can then neither double
+ * a rating (in the rollups and still pending) nor drop one.
+ */
+export async function inSnapshot<T> (db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db)
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
+}
