@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { sql } from 'kysely'
 import type { Role, TerminalKind } from '../../../db/schema.ts'
 import { ApiError, forbidden, unauthorized } from '../../errors.ts'
-import { hashToken } from '../../services/secrets.ts'
+import { hashToken } from '../../lib/secrets.ts'
 import { isUnitWithin } from '../../repositories/units.ts'
 import { deleteExpiredSessions } from '../../repositories/users.ts'
 

@@ -7,8 +7,8 @@ import { subtreeOf, unitWithinScope, userActor, nothingToChange } from '../../re
 import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreateBody, AlertRuleListQuery, AlertRuleUpdateBody } from '../../../contract/alerts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { alertEvent, findAlert, listAlerts, rowToAlert, rowToAlertRule, ruleParameters } from '../../services/alerts.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { range } from '../local-range.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { range } from '../../lib/local-range.ts'
 
 const ruleNotFound = () => notFound('Alert rule', 'ALERT_RULE_NOT_FOUND')
 const alertNotFound = () => notFound('Alert', 'ALERT_NOT_FOUND')

@@ -6,7 +6,7 @@ import { subtreeOf, unitWithinScope, userActor } from '../../repositories/organi
 import { ErrorResponse } from '../../../contract/common.ts'
 import { RatingListQuery, RatingPage, type RatingListItem } from '../../../contract/ratings.ts'
 import type { Category, CriteriaAnswers, TerminalKind } from '../../../db/schema.ts'
-import { range } from '../local-range.ts'
+import { range } from '../../lib/local-range.ts'
 
 const NOBODY = '00000000-0000-0000-0000-000000000000'
 /** counted_at as PostgreSQL prints it (microseconds kept, which a JS Date would lose), then the id. */

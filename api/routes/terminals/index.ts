@@ -8,8 +8,8 @@ import { findTerminal, rowToTerminal } from '../../repositories/terminals.ts'
 import { unitSubtreeIds } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf, Uuid } from '../../../contract/common.ts'
 import { CreateTerminalBody, CreatedTerminal, PairBody, PairResponse, Terminal } from '../../../contract/terminals.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashPairingCode, hashToken, newPairingCode, newToken } from '../../services/secrets.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashPairingCode, hashToken, newPairingCode, newToken } from '../../lib/secrets.ts'
 import { randomBytes } from 'node:crypto'
 
 const PAIRING_MINUTES = 15

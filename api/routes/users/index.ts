@@ -7,9 +7,9 @@ import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../
 import { deleteSessionsOfUser, findUserById, insertUser, listUsers, officerLinked, rowToUser, updateUser, usernameTaken } from '../../repositories/users.ts'
 import { User, UserCreateBody, UserListQuery, UserUpdateBody } from '../../../contract/accounts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashSecret } from '../../services/secrets.ts'
-import { passwordMessages, passwordProblem } from '../../services/password-policy.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashSecret } from '../../lib/secrets.ts'
+import { passwordMessages, passwordProblem } from '../../lib/password-policy.ts'
 
 const userNotFound = () => notFound('User', 'USER_NOT_FOUND')
 

@@ -5,8 +5,8 @@ import { badRequest, forbidden } from '../../errors.ts'
 import type { Actor } from '../../plugins/app/auth.ts'
 import { CriteriaBody, CriteriaResponse, ScaleBody, ScaleResponse } from '../../../contract/catalogue.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { loadCriteria, loadScale } from '../../services/terminal-state.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { loadCriteria, loadScale } from '../../repositories/terminal-state.ts'
 
 /** The scale and criteria are national: an admin of a subtree must not change them for every other province. */
 function nationalAdmin (actor: Actor | null): void {

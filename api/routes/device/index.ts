@@ -1,18 +1,18 @@
-// The device side: terminal state, officer sign-in and sign-out at the counter, rating ingest, live state.
+// The device side (a terminal itself, at /api/v1/terminal): its state, officer sign-in and sign-out, ratings, live state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { sql } from 'kysely'
 import { ApiError, conflict, websocketRequired } from '../../errors.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../../contract/terminals.ts'
-import { writeAudit } from '../../services/audit.ts'
+import { writeAudit } from '../../repositories/audit.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
-import { hashSecret, verifySecret } from '../../services/secrets.ts'
+import { hashSecret, verifySecret } from '../../lib/secrets.ts'
 import { lockCounter } from '../../repositories/counters.ts'
 import { claimPinAttempt, clearPinFailures, type PinClaim } from '../../repositories/officers.ts'
 import { LiveClose } from '../../plugins/app/live.ts'
-import { endShift, startShift } from '../../services/shifts.ts'
-import { rowToTerminalOfficer, terminalState } from '../../services/terminal-state.ts'
+import { endShift, startShift } from '../../repositories/shifts.ts'
+import { rowToTerminalOfficer, terminalState } from '../../repositories/terminal-state.ts'
 
 /** Wrong PINs in a row before an officer is locked out, and for how long. */
 const PIN_ATTEMPTS = 5
@@ -43,7 +43,7 @@ class UnknownCodeLockouts {
   }
 }
 
-const terminal: FastifyPluginAsyncTypebox = async (app) => {
+const device: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireTerminal)
   // Staff see when a device was last heard from; at most one write a minute per terminal.
   const lastSeenWritten = new Map<string, number>()
@@ -171,4 +171,4 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default terminal
+export default device

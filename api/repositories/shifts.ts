@@ -2,7 +2,7 @@
 // Used by the admin route (PUT /counters/:id/assignment) and by officer sign-in at a terminal.
 import type { Transaction } from 'kysely'
 import type { AssignmentRow, Database } from '../../db/schema.ts'
-import { endAssignment, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, startAssignment } from '../repositories/counters.ts'
+import { endAssignment, lockCounter, openAssignmentAtCounter, openAssignmentOfOfficer, startAssignment } from './counters.ts'
 
 export interface ShiftStart {
   shift: AssignmentRow
