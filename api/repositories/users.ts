@@ -17,6 +17,11 @@ export async function findUserById (db: Db, id: string): Promise<UserRow | undef
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** Reads the user and locks the row for the rest of the transaction. */
+export async function lockUser (db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
 export async function createSession (db: Db, idHash: string, userId: string, expiresAt: Date): Promise<void> {
   await db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, expires_at: expiresAt }).execute()
 }

@@ -3,10 +3,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { conflict, notFound } from '../../errors.ts'
-import { subtreeOf, unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
+import { unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
 import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreateBody, AlertRuleListQuery, AlertRuleUpdateBody } from '../../../contract/alerts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { alertEvent, findAlert, listAlerts, rowToAlert, rowToAlertRule, ruleParameters } from '../../services/alerts.ts'
+import { alertEvent, ruleParameters } from '../../services/alerts.ts'
+import {
+  acknowledgeAlert, deleteAlertRule, findAlert, insertAlertRule, listAlertRules, listAlerts, lockAlert, lockAlertRule, rowToAlert,
+  rowToAlertRule, updateAlertRule
+} from '../../repositories/alerts.ts'
 import { writeAudit } from '../../repositories/audit.ts'
 import { range } from '../../lib/local-range.ts'
 
@@ -29,10 +33,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const { unitId } = request.query
     if (unitId !== undefined && !await unitWithinScope(app.db, actor, unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-    let query = app.db.selectFrom('alert_rules').selectAll()
-    if (actor.unitId !== null) query = query.where('unit_id', 'in', subtreeOf(actor.unitId))
-    if (unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(unitId))
-    const rows = await query.orderBy('created_at').orderBy('id').execute()
+    const rows = await listAlertRules(app.db, actor.unitId, unitId)
     return { items: rows.map(rowToAlertRule) }
   })
 
@@ -51,9 +52,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const parameters = ruleParameters(body.kind, body.parameters)
     const created = await app.db.transaction().execute(async (trx) => {
       if (!await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const row = await trx.insertInto('alert_rules').values({
-        unit_id: body.unitId, kind: body.kind, parameters: JSON.stringify(parameters), enabled: body.enabled ?? true, created_by: actor.userId
-      }).returningAll().executeTakeFirstOrThrow()
+      const row = await insertAlertRule(trx, { unitId: body.unitId, kind: body.kind, parameters, enabled: body.enabled ?? true, createdBy: actor.userId })
       const rule = rowToAlertRule(row)
       await writeAudit(trx, actor, { action: 'create', entity: 'alert_rule', entityId: rule.id, unitId: rule.unitId, after: rule })
       return rule
@@ -76,15 +75,11 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body
     nothingToChange(body)
     const updated = await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alert_rules').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
+      const row = await lockAlertRule(trx, request.params.id)
       if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
       const before = rowToAlertRule(row)
       const parameters = body.parameters === undefined ? undefined : ruleParameters(row.kind, { ...row.parameters, ...body.parameters })
-      const changed = await trx.updateTable('alert_rules').set({
-        ...(parameters !== undefined ? { parameters: JSON.stringify(parameters) } : {}),
-        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-        updated_at: new Date()
-      }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow()
+      const changed = await updateAlertRule(trx, row.id, { parameters, enabled: body.enabled })
       const after = rowToAlertRule(changed)
       await writeAudit(trx, actor, { action: 'update', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before, after })
       return after
@@ -105,9 +100,9 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const actor = userActor(request.actor)
     await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alert_rules').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
+      const row = await lockAlertRule(trx, request.params.id)
       if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
-      await trx.deleteFrom('alert_rules').where('id', '=', row.id).execute()
+      await deleteAlertRule(trx, row.id)
       await writeAudit(trx, actor, { action: 'delete', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before: rowToAlertRule(row) })
     })
     app.alerts.rulesChanged()
@@ -147,14 +142,12 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const note = request.body.note?.trim()
     const acknowledged = await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alerts').select(['id', 'unit_id', 'acknowledged_at']).where('id', '=', request.params.id).forUpdate().executeTakeFirst()
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw alertNotFound()
-      if (row.acknowledged_at !== null) throw conflict('ALERT_ALREADY_ACKNOWLEDGED', 'This alert is already acknowledged')
-      await trx.updateTable('alerts')
-        .set({ acknowledged_at: new Date(), acknowledged_by: actor.userId, note: note === undefined || note === '' ? null : note })
-        .where('unit_id', '=', row.unit_id).where('id', '=', row.id).execute()
+      const row = await lockAlert(trx, request.params.id)
+      if (row === undefined || !await unitWithinScope(trx, actor, row.unitId)) throw alertNotFound()
+      if (row.acknowledged) throw conflict('ALERT_ALREADY_ACKNOWLEDGED', 'This alert is already acknowledged')
+      await acknowledgeAlert(trx, row, { userId: actor.userId, note: note === undefined || note === '' ? null : note })
       const after = rowToAlert((await findAlert(trx, row.id))!)
-      await writeAudit(trx, actor, { action: 'acknowledge', entity: 'alert', entityId: row.id, unitId: row.unit_id, after })
+      await writeAudit(trx, actor, { action: 'acknowledge', entity: 'alert', entityId: row.id, unitId: row.unitId, after })
       return after
     })
     app.alerts.acknowledged(acknowledged)

@@ -1,12 +1,11 @@
 // The rating scale and the conduct criteria: read by any signed-in user, replaced by admins; terminals get the change live.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sql } from 'kysely'
 import { badRequest, forbidden } from '../../errors.ts'
 import type { Actor } from '../../plugins/app/auth.ts'
 import { CriteriaBody, CriteriaResponse, ScaleBody, ScaleResponse } from '../../../contract/catalogue.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import { writeAudit } from '../../repositories/audit.ts'
-import { loadCriteria, loadScale } from '../../repositories/terminal-state.ts'
+import { loadCriteria, loadScale, replaceCriteria, replaceScale } from '../../repositories/catalogue.ts'
 
 /** The scale and criteria are national: an admin of a subtree must not change them for every other province. */
 function nationalAdmin (actor: Actor | null): void {
@@ -48,8 +47,7 @@ const catalogue: FastifyPluginAsyncTypebox = async (app) => {
     }
     const before = await loadScale(app.db)
     await app.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('scale_levels').execute()
-      await trx.insertInto('scale_levels').values(levels.map((level) => ({ level: level.level, category: level.category, weight: level.weight, label_vi: level.labelVi, label_en: level.labelEn }))).execute()
+      await replaceScale(trx, levels)
       await writeAudit(trx, request.actor!, { action: 'update', entity: 'scale', entityId: null, unitId: null, before, after: levels })
     })
     await changed()
@@ -75,13 +73,7 @@ const catalogue: FastifyPluginAsyncTypebox = async (app) => {
     if (new Set(criteria.map((criterion) => criterion.code)).size !== criteria.length) throw badRequest('CRITERIA_INVALID', 'Each criterion code may appear once')
     const before = await loadCriteria(app.db)
     await app.db.transaction().execute(async (trx) => {
-      await trx.updateTable('criteria').set({ active: false }).execute()
-      for (const [index, criterion] of criteria.entries()) {
-        await trx.insertInto('criteria')
-          .values({ code: criterion.code, group_code: criterion.group, label_vi: criterion.labelVi, label_en: criterion.labelEn, position: index + 1, active: true })
-          .onConflict((oc) => oc.column('code').doUpdateSet({ group_code: sql`excluded.group_code`, label_vi: sql`excluded.label_vi`, label_en: sql`excluded.label_en`, position: sql`excluded.position`, active: true }))
-          .execute()
-      }
+      await replaceCriteria(trx, criteria)
       await writeAudit(trx, request.actor!, { action: 'update', entity: 'criteria', entityId: null, unitId: null, before, after: criteria })
     })
     await changed()
