@@ -1,47 +1,14 @@
 // The device side (a terminal itself, at /api/v1/terminal): its state, officer sign-in and sign-out, ratings, live state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { sql } from 'kysely'
-import { ApiError, conflict, websocketRequired } from '../../errors.ts'
+import { ApiError, websocketRequired } from '../../errors.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../../contract/terminals.ts'
-import { writeAudit } from '../../repositories/audit.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
-import { hashSecret, verifySecret } from '../../lib/secrets.ts'
-import { lockCounter } from '../../repositories/counters.ts'
-import { claimPinAttempt, clearPinFailures, type PinClaim } from '../../repositories/officers.ts'
+import { officerSignIn } from '../../services/officer-sign-in.ts'
 import { LiveClose } from '../../plugins/app/live.ts'
-import { endShift, startShift } from '../../repositories/shifts.ts'
-import { rowToTerminalOfficer, terminalState } from '../../repositories/terminal-state.ts'
-
-/** Wrong PINs in a row before an officer is locked out, and for how long. */
-const PIN_ATTEMPTS = 5
-const LOCK_MINUTES = 15
-
-const decoyPinHash = await hashSecret('000000')
-/** No officer has this id: the claim an unknown staff code runs finds no row. */
-const NO_OFFICER = '00000000-0000-0000-0000-000000000000'
-
-/**
- * Lockouts of staff codes that do not exist at a unit, kept in memory: the same count, lock and answers as a real
- * officer's (officers.pin_failures), so probing cannot tell a real code from an unknown one. Bounded: the oldest
- * entries go first.
- */
-class UnknownCodeLockouts {
-  private readonly entries = new Map<string, { failures: number, lockedUntil: number }>()
-
-  constructor (private readonly attempts: number, private readonly lockMinutes: number, private readonly maxEntries = 10000) {}
-
-  claim (key: string, now = Date.now()): PinClaim {
-    const entry = this.entries.get(key) ?? { failures: 0, lockedUntil: 0 }
-    if (entry.lockedUntil > now) return { claimed: false }
-    this.entries.delete(key)
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
-    const locking = entry.failures + 1 >= this.attempts
-    this.entries.set(key, locking ? { failures: 0, lockedUntil: now + this.lockMinutes * 60_000 } : { failures: entry.failures + 1, lockedUntil: entry.lockedUntil })
-    return { claimed: true, locking }
-  }
-}
+import { terminalState } from '../../repositories/terminal-state.ts'
+import { terminalActive, touchTerminal } from '../../repositories/terminals.ts'
 
 const device: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireTerminal)
@@ -51,17 +18,15 @@ const device: FastifyPluginAsyncTypebox = async (app) => {
     const device = request.terminal
     if (device === null || Date.now() - (lastSeenWritten.get(device.id) ?? 0) < 60_000) return
     lastSeenWritten.set(device.id, Date.now())
-    await app.db.updateTable('terminals').set({ last_seen_at: sql`now()` }).where('id', '=', device.id).execute().catch(() => {})
+    await touchTerminal(app.db, device.id).catch(() => {})
   })
 
   app.get('/state', {
     schema: { tags: ['terminal'], summary: 'What this terminal shows', security: [{ bearer: [] }], response: { 200: TerminalState, 401: ErrorResponse } }
   }, async (request) => terminalState(app.db, request.terminal!.id, app.config.misuse.cooldownSeconds))
 
-  /** Unknown staff codes get a lockout of their own, so that a locked code and an unknown one answer alike. */
-  const unknownCodes = new UnknownCodeLockouts(PIN_ATTEMPTS, LOCK_MINUTES)
-  const locked = (): ApiError => new ApiError(423, 'OFFICER_LOCKED', `Too many wrong PINs: sign-in with this staff code is locked for up to ${LOCK_MINUTES} minutes; a supervisor can reset the PIN`)
-  const wrong = (): ApiError => new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong staff code or PIN')
+  // Holds the lockouts of unknown staff codes for as long as the app runs.
+  const officers = officerSignIn(app.db)
 
   app.put('/officer', {
     schema: {
@@ -74,46 +39,16 @@ const device: FastifyPluginAsyncTypebox = async (app) => {
     // After requireTerminal (a preHandler of this plugin), so the limit is per terminal, whatever its headers say.
     config: { rateLimit: { max: 20, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (request) => `pin:terminal:${request.terminal?.id ?? 'none'}` } }
   }, async (request) => {
-    const device = request.terminal!
-    const counter = await app.db.selectFrom('counters').select(['id', 'unit_id', 'active']).where('id', '=', device.counterId).executeTakeFirst()
-    if (counter === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
-    // Before any PIN is looked at, as the supervisor's route does: no attempt is spent on a closed counter.
-    if (!counter.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; a supervisor must activate it first')
-    const staffCode = request.body.staffCode.trim().toLowerCase()
-    // Only the officers of the counter's own unit: a code of another centre is unknown here.
-    const officer = await app.db.selectFrom('officers').selectAll()
-      .where('unit_id', '=', counter.unit_id)
-      .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode)).executeTakeFirst()
-    // An unknown code runs the same UPDATE (on no row), so both paths cost about the same.
-    const dbClaim = await claimPinAttempt(app.db, officer?.id ?? NO_OFFICER, PIN_ATTEMPTS, LOCK_MINUTES)
-    const claim = officer === undefined ? unknownCodes.claim(`${counter.unit_id}:${staffCode}`) : dbClaim
-    if (!claim.claimed) throw locked()
-    const valid = await verifySecret(request.body.pin, officer?.pin_hash ?? decoyPinHash)
-    if (officer === undefined || officer.pin_hash === null || !officer.active || !valid) {
-      throw claim.locking ? locked() : wrong()
-    }
-    const change = await app.db.transaction().execute(async (trx) => {
-      await clearPinFailures(trx, officer.id)
-      const current = await lockCounter(trx, device.counterId)
-      if (current === undefined) throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
-      if (!current.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; a supervisor must activate it first')
-      const shift = await startShift(trx, current, officer.id)
-      await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, { action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId, after: { counterId: device.counterId, officerId: officer.id } })
-      return shift
-    })
-    await Promise.all(change.changedCounterIds.map((counterId) => app.live.refreshCounter(counterId)))
-    return rowToTerminalOfficer(officer)
+    const { officer, changedCounterIds } = await officers.signIn(request.terminal!, request.body.staffCode, request.body.pin)
+    await Promise.all(changedCounterIds.map((counterId) => app.live.refreshCounter(counterId)))
+    return officer
   })
 
   app.delete('/officer', {
     schema: { tags: ['terminal'], summary: 'The officer signs out at this counter (ends the shift)', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: ErrorResponse } }
   }, async (request, reply) => {
     const device = request.terminal!
-    const ended = await app.db.transaction().execute(async (trx) => {
-      const had = await endShift(trx, device.counterId) !== undefined
-      if (had) await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, { action: 'sign_out', entity: 'assignment', entityId: null, unitId: device.unitId, before: { counterId: device.counterId } })
-      return had
-    })
+    const ended = await officers.signOut(device)
     if (ended) await app.live.refreshCounter(device.counterId)
     return reply.code(204).send(null)
   })
@@ -154,8 +89,7 @@ const device: FastifyPluginAsyncTypebox = async (app) => {
       const device = request.terminal!
       const send = (message: unknown): void => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message)) }
       const refresh = async (): Promise<void> => {
-        const row = await app.db.selectFrom('terminals').select('revoked_at').where('id', '=', device.id).executeTakeFirst()
-        if (row === undefined || row.revoked_at !== null) return revoke()
+        if (!await terminalActive(app.db, device.id)) return revoke()
         send({ type: 'state', state: await terminalState(app.db, device.id, app.config.misuse.cooldownSeconds) })
       }
       const revoke = (): void => {
