@@ -86,7 +86,9 @@ export async function lockAlertRule (db: Db, id: string): Promise<AlertRuleRow |
   return db.selectFrom('alert_rules').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export async function updateAlertRule (db: Db, id: string, change: { parameters?: AlertRuleParameters, enabled?: boolean }): Promise<AlertRuleRow> {
+export async function updateAlertRule (
+  db: Db, id: string, change: { parameters?: AlertRuleParameters, enabled?: boolean }
+): Promise<AlertRuleRow> {
   return db.updateTable('alert_rules').set({
     ...(change.parameters !== undefined ? { parameters: JSON.stringify(change.parameters) } : {}),
     ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
@@ -104,7 +106,9 @@ export async function lockAlert (db: Db, id: string): Promise<{ id: string, unit
   return row === undefined ? undefined : { id: row.id, unitId: row.unit_id, acknowledged: row.acknowledged_at !== null }
 }
 
-export async function acknowledgeAlert (db: Db, alert: { id: string, unitId: string }, by: { userId: string, note: string | null }): Promise<void> {
+export async function acknowledgeAlert (
+  db: Db, alert: { id: string, unitId: string }, by: { userId: string, note: string | null }
+): Promise<void> {
   await db.updateTable('alerts')
     .set({ acknowledged_at: new Date(), acknowledged_by: by.userId, note: by.note })
     .where('unit_id', '=', alert.unitId).where('id', '=', alert.id).execute()

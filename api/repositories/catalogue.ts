@@ -16,9 +16,9 @@ export async function loadCriteria (db: Db): Promise<Criterion[]> {
 /** Replaces the whole scale; stored ratings keep the level, category and weight they were given. */
 export async function replaceScale (db: Db, levels: ScaleLevel[]): Promise<void> {
   await db.deleteFrom('scale_levels').execute()
-  await db.insertInto('scale_levels')
-    .values(levels.map((level) => ({ level: level.level, category: level.category, weight: level.weight, label_vi: level.labelVi, label_en: level.labelEn })))
-    .execute()
+  await db.insertInto('scale_levels').values(levels.map((level) => ({
+    level: level.level, category: level.category, weight: level.weight, label_vi: level.labelVi, label_en: level.labelEn
+  }))).execute()
 }
 
 /** Makes exactly these criteria active, in this order; a code left out stays, inactive, for the ratings that answered it. */
@@ -26,9 +26,13 @@ export async function replaceCriteria (db: Db, criteria: Criterion[]): Promise<v
   await db.updateTable('criteria').set({ active: false }).execute()
   for (const [index, criterion] of criteria.entries()) {
     await db.insertInto('criteria')
-      .values({ code: criterion.code, group_code: criterion.group, label_vi: criterion.labelVi, label_en: criterion.labelEn, position: index + 1, active: true })
+      .values({
+        code: criterion.code, group_code: criterion.group, label_vi: criterion.labelVi, label_en: criterion.labelEn,
+        position: index + 1, active: true
+      })
       .onConflict((oc) => oc.column('code').doUpdateSet({
-        group_code: sql`excluded.group_code`, label_vi: sql`excluded.label_vi`, label_en: sql`excluded.label_en`, position: sql`excluded.position`, active: true
+        group_code: sql`excluded.group_code`, label_vi: sql`excluded.label_vi`, label_en: sql`excluded.label_en`,
+        position: sql`excluded.position`, active: true
       }))
       .execute()
   }

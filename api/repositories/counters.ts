@@ -63,8 +63,10 @@ export async function findCounter (db: Db, id: string): Promise<CounterWithOffic
   return countersWithOfficer(db).where('counters.id', '=', id).executeTakeFirst()
 }
 
+interface CounterPlaceRow { id: string, unit_id: string, number: number, active: boolean }
+
 /** The counter's own columns, without its officer: where it is, its number, whether it is active. */
-export async function findCounterPlace (db: Db, id: string): Promise<{ id: string, unit_id: string, number: number, active: boolean } | undefined> {
+export async function findCounterPlace (db: Db, id: string): Promise<CounterPlaceRow | undefined> {
   return db.selectFrom('counters').select(['id', 'unit_id', 'number', 'active']).where('id', '=', id).executeTakeFirst()
 }
 

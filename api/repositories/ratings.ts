@@ -71,7 +71,8 @@ export async function listRatingPage (
     .select([
       'ratings.id', 'ratings.unit_id', 'ratings.counter_id', 'counters.number as counter_number', 'ratings.officer_id',
       'officers.full_name as officer_name', 'ratings.level', 'ratings.category', 'ratings.criteria', 'ratings.rated_at',
-      'ratings.received_at', 'ratings.counted_at', sql<string>`ratings.counted_at::text`.as('counted_key'), 'ratings.source', 'ratings.misuse'
+      'ratings.received_at', 'ratings.counted_at', sql<string>`ratings.counted_at::text`.as('counted_key'), 'ratings.source',
+      'ratings.misuse'
     ])
   if (viewer.role === 'officer') list = list.where('ratings.officer_id', '=', viewer.officerId ?? NOBODY)
   else if (viewer.unitId !== null) list = list.where('ratings.unit_id', 'in', subtreeOf(viewer.unitId))
@@ -85,7 +86,8 @@ export async function listRatingPage (
   if (after !== undefined) {
     list = list.where(sql<boolean>`(ratings.counted_at, ratings.id) < (${after.countedKey}::timestamptz, ${after.id}::uuid)`)
   }
-  const rows = await list.orderBy('ratings.counted_at', 'desc').orderBy('ratings.id', 'desc').limit(page.limit + 1).execute() as RatingWithNamesRow[]
+  const rows = await list.orderBy('ratings.counted_at', 'desc').orderBy('ratings.id', 'desc')
+    .limit(page.limit + 1).execute() as RatingWithNamesRow[]
   const shown = rows.slice(0, page.limit)
   const last = shown.at(-1)
   return {

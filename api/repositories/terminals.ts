@@ -68,7 +68,9 @@ export async function revokeTerminal (db: Db, id: string): Promise<TerminalRow> 
  * Pairs the terminal whose live, unused code has this hash, giving it the token's hash. One UPDATE claims the code:
  * a second device racing with the same code finds nothing (undefined).
  */
-export async function claimPairingCode (db: Db, pairingCodeHash: string, tokenHash: string): Promise<{ id: string, unitId: string } | undefined> {
+export async function claimPairingCode (
+  db: Db, pairingCodeHash: string, tokenHash: string
+): Promise<{ id: string, unitId: string } | undefined> {
   const row = await db.updateTable('terminals')
     .set({ token_hash: tokenHash, paired_at: sql`now()`, pairing_code_hash: null, pairing_expires_at: null })
     .where('pairing_code_hash', '=', pairingCodeHash)

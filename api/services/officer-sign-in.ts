@@ -36,7 +36,9 @@ class UnknownCodeLockouts {
     this.entries.delete(key)
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
     const locking = entry.failures + 1 >= this.attempts
-    this.entries.set(key, locking ? { failures: 0, lockedUntil: now + this.lockMinutes * 60_000 } : { failures: entry.failures + 1, lockedUntil: entry.lockedUntil })
+    this.entries.set(key, locking
+      ? { failures: 0, lockedUntil: now + this.lockMinutes * 60_000 }
+      : { failures: entry.failures + 1, lockedUntil: entry.lockedUntil })
     return { claimed: true, locking }
   }
 }
@@ -83,7 +85,8 @@ export function officerSignIn (db: Kysely<Database>): OfficerSignIn {
         if (!current.active) throw counterInactive()
         const shift = await startShift(trx, current, officer.id)
         await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, {
-          action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId, after: { counterId: device.counterId, officerId: officer.id }
+          action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId,
+          after: { counterId: device.counterId, officerId: officer.id }
         })
         return shift
       })

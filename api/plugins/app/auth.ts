@@ -93,7 +93,9 @@ export default fp(async (app) => {
     if (secret === undefined || secret === '') return null
     const sessionHash = hashToken(secret)
     const session = await findSessionUser(app.db, sessionHash)
-    if (session === undefined || !session.active || session.expiresAt.getTime() <= Date.now() || session.createdAt.getTime() + maxMs <= Date.now()) return null
+    const now = Date.now()
+    if (session === undefined || !session.active) return null
+    if (session.expiresAt.getTime() <= now || session.createdAt.getTime() + maxMs <= now) return null
     if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
       // The sliding expiry never passes the absolute one: SESSION_MAX_HOURS after sign-in.
       await extendSession(app.db, sessionHash, new Date(Math.min(Date.now() + ttlMs, session.createdAt.getTime() + maxMs)))
@@ -132,7 +134,9 @@ export default fp(async (app) => {
       const row = await findActiveApiToken(app.db, hashToken(token))
       if (row === undefined) throw unauthorized('AUTH_REQUIRED', 'The API token is unknown or revoked')
       // A token answers for the person who issued it: deactivating them stops it at once (docs/security.md, round 2).
-      if (row.ownerActive === false) throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this API token is deactivated; ask an admin for a new token')
+      if (row.ownerActive === false) {
+        throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this API token is deactivated; ask an admin for a new token')
+      }
       if (row.lastUsedAt === null || Date.now() - row.lastUsedAt.getTime() > 60_000) await touchApiToken(app.db, row.id)
       request.actor = { kind: 'apiToken', tokenId: row.id, unitId: row.unitId }
       return

@@ -52,7 +52,9 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const parameters = ruleParameters(body.kind, body.parameters)
     const created = await app.db.transaction().execute(async (trx) => {
       if (!await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const row = await insertAlertRule(trx, { unitId: body.unitId, kind: body.kind, parameters, enabled: body.enabled ?? true, createdBy: actor.userId })
+      const row = await insertAlertRule(trx, {
+        unitId: body.unitId, kind: body.kind, parameters, enabled: body.enabled ?? true, createdBy: actor.userId
+      })
       const rule = rowToAlertRule(row)
       await writeAudit(trx, actor, { action: 'create', entity: 'alert_rule', entityId: rule.id, unitId: rule.unitId, after: rule })
       return rule

@@ -51,7 +51,8 @@ const ratings: FastifyPluginAsyncTypebox = async (app) => {
         if (officer === undefined || !await unitWithinScope(app.db, actor, officer.unit_id)) throw notFound('Officer', 'OFFICER_NOT_FOUND')
       }
     }
-    const filter = { unitId: query.unitId, counterId: query.counterId, officerId: query.officerId, includeMisuse: query.includeMisuse, from, until }
+    const { unitId, counterId, officerId, includeMisuse } = query
+    const filter = { unitId, counterId, officerId, includeMisuse, from, until }
     const page = await listRatingPage(app.db, actor, filter, { after: cursor, limit })
     return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(page.next.countedKey, page.next.id) }
   })

@@ -2,7 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ApiError, notFound } from '../../errors.ts'
-import { claimPairingCode, findTerminal, freeTerminalName, insertTerminal, listTerminals, revokeTerminal, rowToTerminal } from '../../repositories/terminals.ts'
+import {
+  claimPairingCode, findTerminal, freeTerminalName, insertTerminal, listTerminals, revokeTerminal, rowToTerminal
+} from '../../repositories/terminals.ts'
 import { findCounterPlace } from '../../repositories/counters.ts'
 import { ErrorResponse, IdParams, ListOf, Uuid } from '../../../contract/common.ts'
 import { CreateTerminalBody, CreatedTerminal, PairBody, PairResponse, Terminal } from '../../../contract/terminals.ts'
@@ -48,9 +50,11 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
     const expiresAt = new Date(Date.now() + PAIRING_MINUTES * 60_000)
     const row = await app.db.transaction().execute(async (trx) => {
       const kind = request.body.kind
-      const name = request.body.name ?? await freeTerminalName(trx, counter.unit_id, `${kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`)
+      const defaultName = `${kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`
+      const name = request.body.name ?? await freeTerminalName(trx, counter.unit_id, defaultName)
       const created = await insertTerminal(trx, {
-        unitId: counter.unit_id, counterId: counter.id, kind, name, pairingCodeHash: hashPairingCode(pairingCode, pairingKey), pairingExpiresAt: expiresAt
+        unitId: counter.unit_id, counterId: counter.id, kind, name,
+        pairingCodeHash: hashPairingCode(pairingCode, pairingKey), pairingExpiresAt: expiresAt
       })
       await writeAudit(trx, actor, { action: 'create', entity: 'terminal', entityId: created.id, unitId: created.unit_id, after: rowToTerminal(created) })
       return created
@@ -93,7 +97,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
     // One UPDATE claims the code: a second device racing with the same code finds nothing.
     const row = await claimPairingCode(app.db, hashPairingCode(code, pairingKey), hashToken(token))
     if (row === undefined) throw new ApiError(400, 'PAIRING_CODE_INVALID', 'This pairing code is wrong, expired or already used; create a new one on the dashboard')
-    await writeAudit(app.db, { kind: 'terminal', terminalId: row.id }, { action: 'pair', entity: 'terminal', entityId: row.id, unitId: row.unitId })
+    const audit = { action: 'pair', entity: 'terminal', entityId: row.id, unitId: row.unitId }
+    await writeAudit(app.db, { kind: 'terminal', terminalId: row.id }, audit)
     return { terminalId: row.id, token }
   })
 }
