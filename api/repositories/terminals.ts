@@ -58,7 +58,7 @@ export async function insertTerminal (db: Db, terminal: {
 }
 
 /** Revokes the terminal (keeping the first revocation time) and drops any pairing code left. */
-export async function revokeTerminal (db: Db, id: string): Promise<TerminalRow> {
+export async function markTerminalRevoked (db: Db, id: string): Promise<TerminalRow> {
   return db.updateTable('terminals')
     .set({ revoked_at: sql`coalesce(revoked_at, now())`, pairing_code_hash: null })
     .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
