@@ -2,20 +2,14 @@
 // and the alerts the server fires from them, acknowledged with an optional note.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { conflict, notFound } from '../../errors.ts'
+import { notFound } from '../../errors.ts'
 import { unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
 import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreateBody, AlertRuleListQuery, AlertRuleUpdateBody } from '../../../contract/alerts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { alertEvent, ruleParameters } from '../../services/alerts.ts'
-import {
-  acknowledgeAlert, deleteAlertRule, findAlert, insertAlertRule, listAlertRules, listAlerts, lockAlert, lockAlertRule, rowToAlert,
-  rowToAlertRule, updateAlertRule
-} from '../../repositories/alerts.ts'
-import { writeAudit } from '../../repositories/audit.ts'
+import { alertEvent } from '../../services/alerts.ts'
+import { acknowledgeAlertAs, changeAlertRule, createAlertRule, removeAlertRule } from '../../services/alert-rules.ts'
+import { listAlertRules, listAlerts, rowToAlert, rowToAlertRule } from '../../repositories/alerts.ts'
 import { range } from '../../lib/local-range.ts'
-
-const ruleNotFound = () => notFound('Alert rule', 'ALERT_RULE_NOT_FOUND')
-const alertNotFound = () => notFound('Alert', 'ALERT_NOT_FOUND')
 
 const alerts: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst')
@@ -48,17 +42,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request, reply) => {
     const actor = userActor(request.actor)
-    const body = request.body
-    const parameters = ruleParameters(body.kind, body.parameters)
-    const created = await app.db.transaction().execute(async (trx) => {
-      if (!await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const row = await insertAlertRule(trx, {
-        unitId: body.unitId, kind: body.kind, parameters, enabled: body.enabled ?? true, createdBy: actor.userId
-      })
-      const rule = rowToAlertRule(row)
-      await writeAudit(trx, actor, { action: 'create', entity: 'alert_rule', entityId: rule.id, unitId: rule.unitId, after: rule })
-      return rule
-    })
+    const created = await createAlertRule(app.db, actor, request.body)
     app.alerts.rulesChanged()
     return reply.code(201).send(created)
   })
@@ -76,16 +60,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const body = request.body
     nothingToChange(body)
-    const updated = await app.db.transaction().execute(async (trx) => {
-      const row = await lockAlertRule(trx, request.params.id)
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
-      const before = rowToAlertRule(row)
-      const parameters = body.parameters === undefined ? undefined : ruleParameters(row.kind, { ...row.parameters, ...body.parameters })
-      const changed = await updateAlertRule(trx, row.id, { parameters, enabled: body.enabled })
-      const after = rowToAlertRule(changed)
-      await writeAudit(trx, actor, { action: 'update', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before, after })
-      return after
-    })
+    const updated = await changeAlertRule(app.db, actor, request.params.id, body)
     app.alerts.rulesChanged()
     return updated
   })
@@ -101,12 +76,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request, reply) => {
     const actor = userActor(request.actor)
-    await app.db.transaction().execute(async (trx) => {
-      const row = await lockAlertRule(trx, request.params.id)
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
-      await deleteAlertRule(trx, row.id)
-      await writeAudit(trx, actor, { action: 'delete', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before: rowToAlertRule(row) })
-    })
+    await removeAlertRule(app.db, actor, request.params.id)
     app.alerts.rulesChanged()
     return reply.code(204).send(null)
   })
@@ -142,16 +112,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request) => {
     const actor = userActor(request.actor)
-    const note = request.body.note?.trim()
-    const acknowledged = await app.db.transaction().execute(async (trx) => {
-      const row = await lockAlert(trx, request.params.id)
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unitId)) throw alertNotFound()
-      if (row.acknowledged) throw conflict('ALERT_ALREADY_ACKNOWLEDGED', 'This alert is already acknowledged')
-      await acknowledgeAlert(trx, row, { userId: actor.userId, note: note === undefined || note === '' ? null : note })
-      const after = rowToAlert((await findAlert(trx, row.id))!)
-      await writeAudit(trx, actor, { action: 'acknowledge', entity: 'alert', entityId: row.id, unitId: row.unitId, after })
-      return after
-    })
+    const acknowledged = await acknowledgeAlertAs(app.db, actor, request.params.id, request.body.note)
     app.alerts.acknowledged(acknowledged)
     // Other open screens drop the alert from their lists.
     await app.live.publish(acknowledged.unitId, null, alertEvent(acknowledged)).catch((error: unknown) => app.log.warn({ err: error }, 'alert event failed'))
