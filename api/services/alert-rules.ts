@@ -57,12 +57,15 @@ export async function removeAlertRule (db: Kysely<Database>, actor: UserActor, i
     const row = await lockAlertRule(trx, id)
     if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
     await deleteAlertRule(trx, row.id)
-    await writeAudit(trx, actor, { action: 'delete', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before: rowToAlertRule(row) })
+    const before = rowToAlertRule(row)
+    await writeAudit(trx, actor, { action: 'delete', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before })
   })
 }
 
 /** Acknowledges an alert in scope, once (409 ALERT_ALREADY_ACKNOWLEDGED), with an optional note; answers it. */
-export async function acknowledgeAlertAs (db: Kysely<Database>, actor: UserActor, id: string, givenNote: string | undefined): Promise<Alert> {
+export async function acknowledgeAlertAs (
+  db: Kysely<Database>, actor: UserActor, id: string, givenNote: string | undefined
+): Promise<Alert> {
   const note = givenNote?.trim()
   return db.transaction().execute(async (trx) => {
     const row = await lockAlert(trx, id)
