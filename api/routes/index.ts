@@ -1,5 +1,5 @@
 // Every route plugin of the API with its URL prefix: one explicit, typed list that app.ts registers in order.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import healthRoutes from './health.ts'
 import authRoutes from './auth/index.ts'
 import statsRoutes from './stats/index.ts'
@@ -19,8 +19,7 @@ import ratingRoutes from './ratings/index.ts'
 import officerAssignmentRoutes from './officers/assignments.ts'
 
 export interface RouteGroup {
-  // Each plugin is typed by its own (TypeBox) provider; registration only needs it to be a plugin.
-  plugin: FastifyPluginAsync<any>
+  plugin: FastifyPluginAsyncTypebox
   /** Where its URLs start; none for the health routes at the root. */
   prefix?: string
 }
