@@ -14,32 +14,16 @@ import pagesPlugin from './plugins/external/pages.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import configPlugin from './plugins/app/config.ts'
 import authPlugin from './plugins/app/auth.ts'
-import healthRoutes from './routes/health.ts'
-import statsRoutes from './routes/stats/index.ts'
-import reportRoutes from './routes/reports/index.ts'
-import unitRoutes from './routes/units/index.ts'
-import counterRoutes from './routes/counters/index.ts'
-import officerRoutes from './routes/officers/index.ts'
-import userRoutes from './routes/users/index.ts'
-import apiTokenRoutes from './routes/api-tokens/index.ts'
-import caseRoutes from './routes/cases/index.ts'
 import livePlugin from './plugins/app/live.ts'
 import rateLimitPlugin from './plugins/external/rate-limit.ts'
 import helmetPlugin from './plugins/external/helmet.ts'
-import authRoutes from './routes/auth/index.ts'
 import ingestPlugin from './plugins/app/ingest.ts'
 import { errorBody } from './plugins/app/errors.ts'
 import { redactingLogger } from './logging.ts'
 import { TERMINAL_PROTOCOL } from './plugins/app/auth.ts'
 import rollupsPlugin from './plugins/app/rollup-worker.ts'
-import terminalsRoutes from './routes/terminals/index.ts'
-import terminalRoutes from './routes/terminal/index.ts'
-import liveRoutes from './routes/live/index.ts'
-import catalogueRoutes from './routes/scale/index.ts'
+import { routes } from './routes/index.ts'
 import alertsPlugin from './plugins/app/alerts.ts'
-import alertRoutes from './routes/alerts/index.ts'
-import ratingRoutes from './routes/ratings/index.ts'
-import officerAssignmentRoutes from './routes/officers/assignments.ts'
 
 export interface AppOptions {
   config: Config
@@ -70,23 +54,10 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(rollupsPlugin)
   await instance.register(ingestPlugin)
   await instance.register(alertsPlugin)
-  await instance.register(healthRoutes)
-  await instance.register(authRoutes, { prefix: '/api/v1/auth' })
-  await instance.register(statsRoutes, { prefix: '/api/v1/stats' })
-  await instance.register(reportRoutes, { prefix: '/api/v1/reports' })
-  await instance.register(unitRoutes, { prefix: '/api/v1/units' })
-  await instance.register(counterRoutes, { prefix: '/api/v1/counters' })
-  await instance.register(officerRoutes, { prefix: '/api/v1/officers' })
-  await instance.register(userRoutes, { prefix: '/api/v1/users' })
-  await instance.register(apiTokenRoutes, { prefix: '/api/v1/api-tokens' })
-  await instance.register(caseRoutes, { prefix: '/api/v1/cases' })
-  await instance.register(terminalsRoutes, { prefix: '/api/v1/terminals' })
-  await instance.register(terminalRoutes, { prefix: '/api/v1/terminal' })
-  await instance.register(liveRoutes, { prefix: '/api/v1' })
-  await instance.register(catalogueRoutes, { prefix: '/api/v1' })
-  await instance.register(alertRoutes, { prefix: '/api/v1' })
-  await instance.register(ratingRoutes, { prefix: '/api/v1/ratings' })
-  await instance.register(officerAssignmentRoutes, { prefix: '/api/v1/officers' })
+  // Routes come from one explicit list (routes/index.ts), not @fastify/autoload as in fastify/demo: autoload scans
+  // the routes/ folder at start-up, which a bundled build (esbuild, dist/server.js) no longer has, and the list keeps
+  // every prefix and the registration order visible and typed in one place.
+  for (const { plugin, prefix } of routes) await instance.register(plugin, prefix === undefined ? {} : { prefix })
 }
 
 // Not encapsulated: tests and the server reach app.db, app.config and the rest on the instance.

@@ -1,7 +1,7 @@
 // Reads the environment once at boot into a typed, validated configuration object.
 import net from 'node:net'
 import path from 'node:path'
-import { passwordProblem } from './services/password-policy.ts'
+import { passwordProblem } from './lib/password-policy.ts'
 
 export interface MisuseConfig {
   /** A press within this many seconds of the previous press on the same terminal is flagged. */

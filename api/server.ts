@@ -9,7 +9,7 @@ import { announcePort, openDatabase, describeDatabase } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { buildApp } from './app.ts'
 import { ensureAdmin } from './services/admin-bootstrap.ts'
-import { loadPairingKey } from './services/secrets.ts'
+import { loadPairingKey } from './lib/secrets.ts'
 
 function fail (message: string): never {
   process.stderr.write(`${message}\n`)

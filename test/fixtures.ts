@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../db/schema.ts'
-import { hashSecret, hashToken, newToken } from '../api/services/secrets.ts'
+import { hashSecret, hashToken, newToken } from '../api/lib/secrets.ts'
 
 export interface SeededOfficer { id: string, staffCode: string, pin: string, fullName: string }
 export interface SeededTerminal { id: string, token: string, counterId: string }

@@ -3,7 +3,7 @@
 import { describeDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import { DEMO_DAYS, seedDemo } from '../demo/seed.ts'
-import { loadPairingKey } from '../services/secrets.ts'
+import { loadPairingKey } from '../lib/secrets.ts'
 import { runCommand } from './command.ts'
 
 const localTime = (date: Date): string => new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(date)

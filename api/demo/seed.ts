@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import type { Category, Database } from '../../db/schema.ts'
-import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../services/secrets.ts'
+import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../lib/secrets.ts'
 
 export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'
 const HOUR = 3600_000

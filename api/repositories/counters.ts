@@ -63,6 +63,13 @@ export async function findCounter (db: Db, id: string): Promise<CounterWithOffic
   return countersWithOfficer(db).where('counters.id', '=', id).executeTakeFirst()
 }
 
+interface CounterPlaceRow { id: string, unit_id: string, number: number, active: boolean }
+
+/** The counter's own columns, without its officer: where it is, its number, whether it is active. */
+export async function findCounterPlace (db: Db, id: string): Promise<CounterPlaceRow | undefined> {
+  return db.selectFrom('counters').select(['id', 'unit_id', 'number', 'active']).where('id', '=', id).executeTakeFirst()
+}
+
 /** Locks the counter row for the rest of the transaction (shift changes at one counter queue up). */
 export async function lockCounter (db: Db, id: string): Promise<{ id: string, unit_id: string, active: boolean } | undefined> {
   return db.selectFrom('counters').select(['id', 'unit_id', 'active']).where('id', '=', id).forUpdate().executeTakeFirst()

@@ -42,6 +42,13 @@ export async function findOfficer (db: Db, id: string, options: { lock?: boolean
   return (options.lock === true ? query.forUpdate() : query).executeTakeFirst()
 }
 
+/** The officer of the unit with this staff code, in any case (a code of another unit is not found). */
+export async function findOfficerByStaffCode (db: Db, unitId: string, staffCode: string): Promise<OfficerRow | undefined> {
+  return db.selectFrom('officers').selectAll()
+    .where('unit_id', '=', unitId)
+    .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase())).executeTakeFirst()
+}
+
 export async function staffCodeTaken (db: Db, staffCode: string, exceptId?: string): Promise<boolean> {
   // Officers type their code at the terminal in any case, so codes differing only in case would be ambiguous.
   let query = db.selectFrom('officers').select('id').where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase()))

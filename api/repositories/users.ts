@@ -1,6 +1,6 @@
 // Users and their sessions in the database; rows become API objects here.
-import type { Kysely, Transaction } from 'kysely'
-import type { Database, Role, UserRow, Db } from '../../db/schema.ts'
+import { sql } from 'kysely'
+import type { Role, UserRow, Db } from '../../db/schema.ts'
 import type { User } from '../../contract/accounts.ts'
 import { subtreeOf } from './organisation.ts'
 
@@ -17,8 +17,38 @@ export async function findUserById (db: Db, id: string): Promise<UserRow | undef
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** Reads the user and locks the row for the rest of the transaction. */
+export async function lockUser (db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
 export async function createSession (db: Db, idHash: string, userId: string, expiresAt: Date): Promise<void> {
   await db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, expires_at: expiresAt }).execute()
+}
+
+/** The session with this id hash and what its user may do now; undefined when there is no such session. */
+export async function findSessionUser (db: Db, idHash: string): Promise<{
+  userId: string, username: string, role: Role, unitId: string | null, officerId: string | null, active: boolean
+  lastSeenAt: Date, expiresAt: Date, createdAt: Date
+} | undefined> {
+  const row = await db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active',
+      'sessions.last_seen_at', 'sessions.expires_at', 'sessions.created_at'
+    ])
+    .where('sessions.id_hash', '=', idHash)
+    .executeTakeFirst()
+  if (row === undefined) return undefined
+  return {
+    userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, active: row.active,
+    lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, createdAt: row.created_at
+  }
+}
+
+/** The session was used now: its sliding expiry moves to `expiresAt`. */
+export async function extendSession (db: Db, idHash: string, expiresAt: Date): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: sql`now()`, expires_at: expiresAt }).where('id_hash', '=', idHash).execute()
 }
 
 export async function deleteSession (db: Db, idHash: string): Promise<void> {

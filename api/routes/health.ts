@@ -1,11 +1,11 @@
 // Liveness, readiness (the database answers) and Prometheus metrics.
 import { timingSafeEqual } from 'node:crypto'
 import { BlockList, isIP } from 'node:net'
-import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../errors.ts'
 import { ErrorResponse } from '../../contract/common.ts'
+import { pingDatabase } from '../repositories/database.ts'
 
 /** Loopback, private (RFC 1918, unique-local) and link-local networks: the server's own host and network. */
 const privateNetworks = new BlockList()
@@ -35,7 +35,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['health'], summary: 'Ready to serve: the database answers', response: { 200: Status, 503: ErrorResponse } }
   }, async (request, reply) => {
     try {
-      await sql`select 1`.execute(app.db)
+      await pingDatabase(app.db)
       return { status: 'ready' }
     } catch (error) {
       request.log.warn({ err: error }, 'database not reachable')

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../../db/schema.ts'
-import { hashSecret, newPassword } from './secrets.ts'
+import { hashSecret, newPassword } from '../lib/secrets.ts'
 
 export interface AdminBootstrapResult {
   created: boolean

@@ -1,10 +1,11 @@
 // Alert rules evaluated by the server after each ingest commit: cached per unit, queried only when a rule could fire.
 import { sql } from 'kysely'
-import type { AlertRow, AlertRuleKind, AlertRuleParameters, AlertRuleRow, Category, Db } from '../../db/schema.ts'
+import type { AlertRuleKind, AlertRuleParameters, AlertRuleRow, Category, Db } from '../../db/schema.ts'
 import { badRequest } from '../errors.ts'
 import { subtreeOf } from '../repositories/organisation.ts'
+import { findAlert, rowToAlert } from '../repositories/alerts.ts'
 import { unitAncestorIds } from '../repositories/units.ts'
-import type { Alert, AlertRule } from '../../contract/alerts.ts'
+import type { Alert } from '../../contract/alerts.ts'
 import type { StoredRating } from './ingest.ts'
 
 /** What the rule editor may leave out: the defaults of each kind. */
@@ -25,67 +26,6 @@ export function ruleParameters (kind: AlertRuleKind, given: AlertRuleParameters)
   const out: AlertRuleParameters = {}
   for (const key of own) out[key] = given[key] ?? defaults[kind][key]
   return out
-}
-
-export function rowToAlertRule (row: AlertRuleRow): AlertRule {
-  return {
-    id: row.id,
-    unitId: row.unit_id,
-    kind: row.kind,
-    parameters: row.parameters,
-    enabled: row.enabled,
-    createdBy: row.created_by,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString()
-  }
-}
-
-export type AlertWithCounterRow = AlertRow & { counter_number: number | null }
-
-export function rowToAlert (row: AlertWithCounterRow): Alert {
-  return {
-    id: row.id,
-    unitId: row.unit_id,
-    ruleId: row.rule_id,
-    kind: row.kind,
-    counterId: row.counter_id,
-    counterNumber: row.counter_number,
-    firedAt: row.fired_at.toISOString(),
-    details: row.details as Alert['details'],
-    acknowledged: row.acknowledged_at !== null,
-    acknowledgedAt: row.acknowledged_at === null ? null : row.acknowledged_at.toISOString(),
-    acknowledgedBy: row.acknowledged_by,
-    note: row.note
-  }
-}
-
-/** Alerts with their counter's number, for lists and single reads. */
-export function alertsWithCounter (db: Db) {
-  return db.selectFrom('alerts')
-    .leftJoin('counters', 'counters.id', 'alerts.counter_id')
-    .selectAll('alerts')
-    .select('counters.number as counter_number')
-}
-
-export async function findAlert (db: Db, id: string): Promise<AlertWithCounterRow | undefined> {
-  return alertsWithCounter(db).where('alerts.id', '=', id).executeTakeFirst()
-}
-
-export interface AlertFilter { unitId?: string, acknowledged?: boolean, from?: Date, until?: Date, limit: number }
-
-/** Alerts in the scope root (null: all): open first, then the newest first. */
-export async function listAlerts (db: Db, scopeRoot: string | null, filter: AlertFilter): Promise<AlertWithCounterRow[]> {
-  let query = alertsWithCounter(db)
-  if (scopeRoot !== null) query = query.where('alerts.unit_id', 'in', subtreeOf(scopeRoot))
-  if (filter.unitId !== undefined) query = query.where('alerts.unit_id', 'in', subtreeOf(filter.unitId))
-  if (filter.acknowledged !== undefined) query = query.where('alerts.acknowledged_at', filter.acknowledged ? 'is not' : 'is', null)
-  if (filter.from !== undefined) query = query.where('alerts.fired_at', '>=', filter.from)
-  if (filter.until !== undefined) query = query.where('alerts.fired_at', '<', filter.until)
-  return query
-    .orderBy(sql`alerts.acknowledged_at is null`, 'desc')
-    .orderBy('alerts.fired_at', 'desc')
-    .orderBy('alerts.id', 'desc')
-    .limit(filter.limit).execute()
 }
 
 /** The live event of a fired alert: `kind: 'rule'` tells it from the per-rating `unsatisfied` alert. */

@@ -7,7 +7,7 @@ import autocannon from 'autocannon'
 import { sql } from 'kysely'
 import { openDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { cpuSeconds, cpuUsedBetween, freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

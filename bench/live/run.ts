@@ -12,7 +12,7 @@ import { openDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import { SESSION_COOKIE } from '../../api/plugins/app/auth.ts'
 import { createSession } from '../../api/repositories/users.ts'
-import { hashSecret, hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashSecret, hashToken, newToken } from '../../api/lib/secrets.ts'
 import { freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 import type { DashboardsCommand, DashboardsInput, DashboardsMessage } from './dashboards.ts'
 

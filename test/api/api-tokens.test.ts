@@ -3,7 +3,7 @@ import t from 'tap'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser, signIn } from '../fixtures.ts'
-import { hashToken } from '../../api/services/secrets.ts'
+import { hashToken } from '../../api/lib/secrets.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { build } from '../helper.ts'
 import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
-import { verifySecret } from '../../api/services/secrets.ts'
+import { verifySecret } from '../../api/lib/secrets.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)

@@ -3,7 +3,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser, signIn } from '../fixtures.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { addRatings } from '../analytics/ratings.ts'
 
 async function apiToken (app: FastifyInstance, unitId: string): Promise<string> {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const teardowns: Array<() => unknown> = []

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { DEMO_PAIRING_DAYS, seedDemo } from '../../api/demo/seed.ts'
-import { verifySecret } from '../../api/services/secrets.ts'
+import { verifySecret } from '../../api/lib/secrets.ts'
 import { build } from '../helper.ts'
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>, db: Parameters<typeof query.execute>[0]): Promise<number> => (await query.execute(db)).rows[0]!.n

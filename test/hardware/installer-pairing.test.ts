@@ -68,7 +68,7 @@ t.test('pairing at HELLO: a wrong code shows red at once, with no press, and the
 t.test('pairing at HELLO: a right code pairs before the first press', async (t) => {
   const dir = await tempFolder(t)
   const serial = `HL-PAIR-${++boxes}`
-  const { hashPairingCode } = await import('../../api/services/secrets.ts')
+  const { hashPairingCode } = await import('../../api/lib/secrets.ts')
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
     unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút', token_hash: null,

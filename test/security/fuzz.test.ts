@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { build, databaseKind } from '../helper.ts'
 import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 import { RatingItem } from '../../contract/terminals.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { fillPath, operationsOf, type JsonSchema, type Operation } from './openapi.ts'
 import { changedTables, fingerprinter, pinBookkeeping, type Snapshot } from './snapshot.ts'
 

@@ -5,7 +5,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser } from '../fixtures.ts'
-import { hashToken } from '../../api/services/secrets.ts'
+import { hashToken } from '../../api/lib/secrets.ts'
 import { fingerprinter, changedTables } from './snapshot.ts'
 
 let address = 0

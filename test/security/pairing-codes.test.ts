@@ -6,7 +6,7 @@ import path from 'node:path'
 import t from 'tap'
 import { buildApp } from '../../api/app.ts'
 import { ConfigError, loadConfig } from '../../api/config.ts'
-import { loadPairingKey } from '../../api/services/secrets.ts'
+import { loadPairingKey } from '../../api/lib/secrets.ts'
 import { build, testConfig } from '../helper.ts'
 import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 

@@ -5,7 +5,7 @@ import t from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { build } from '../helper.ts'
 import { seedAssignment, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { operationsOf } from './openapi.ts'
 import { changedTables, fingerprinter } from './snapshot.ts'
 

@@ -1,7 +1,7 @@
 // Sessions (issue 13 §7): an absolute lifetime beside the sliding one, and expired rows deleted.
 import t from 'tap'
 import { loadConfig } from '../../api/config.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 

@@ -4,7 +4,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.ts'
 import { seedAssignment, seedCentre, type SeededCentre } from '../fixtures.ts'
-import { hashToken, newToken } from '../../api/services/secrets.ts'
+import { hashToken, newToken } from '../../api/lib/secrets.ts'
 
 let address = 0
 /** Each call from its own address: only the per-terminal limit can be what stops a request. */

@@ -4,7 +4,7 @@ import pino from 'pino'
 import t from 'tap'
 import { seedDemo } from '../../api/demo/seed.ts'
 import { ensureAdmin } from '../../api/services/admin-bootstrap.ts'
-import { verifySecret } from '../../api/services/secrets.ts'
+import { verifySecret } from '../../api/lib/secrets.ts'
 import { migratedDatabase } from '../helper.ts'
 
 function capturingLogger (): { log: pino.Logger, lines: () => string[] } {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { BrowserContext, Page } from 'playwright-core'
 import type { TestContext } from '../helper.ts'
 import { startHarness as startBrowser, type Harness } from '../browser.ts'
-import { hashPairingCode } from '../../api/services/secrets.ts'
+import { hashPairingCode } from '../../api/lib/secrets.ts'
 import type { Timing } from '../../terminal/device.ts'
 
 export { CHROMIUM, eventually, type Harness } from '../browser.ts'

@@ -1,12 +1,13 @@
 // Who is calling: a signed-in user (session cookie), an API token (statistics) or a terminal (bearer token).
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import { sql } from 'kysely'
 import type { Role, TerminalKind } from '../../../db/schema.ts'
 import { ApiError, forbidden, unauthorized } from '../../errors.ts'
-import { hashToken } from '../../services/secrets.ts'
+import { hashToken } from '../../lib/secrets.ts'
 import { isUnitWithin } from '../../repositories/units.ts'
-import { deleteExpiredSessions } from '../../repositories/users.ts'
+import { deleteExpiredSessions, extendSession, findSessionUser } from '../../repositories/users.ts'
+import { findActiveApiToken, touchApiToken } from '../../repositories/api-tokens.ts'
+import { findTerminalByToken } from '../../repositories/terminals.ts'
 
 export const SESSION_COOKIE = 'hl_session'
 
@@ -91,20 +92,16 @@ export default fp(async (app) => {
     const secret = request.cookies[SESSION_COOKIE]
     if (secret === undefined || secret === '') return null
     const sessionHash = hashToken(secret)
-    const row = await app.db.selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active', 'sessions.last_seen_at', 'sessions.expires_at', 'sessions.created_at'])
-      .where('sessions.id_hash', '=', sessionHash)
-      .executeTakeFirst()
-    if (row === undefined || !row.active || row.expires_at.getTime() <= Date.now() || row.created_at.getTime() + maxMs <= Date.now()) return null
-    if (Date.now() - row.last_seen_at.getTime() > 60_000) {
+    const session = await findSessionUser(app.db, sessionHash)
+    const now = Date.now()
+    if (session === undefined || !session.active) return null
+    if (session.expiresAt.getTime() <= now || session.createdAt.getTime() + maxMs <= now) return null
+    if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
       // The sliding expiry never passes the absolute one: SESSION_MAX_HOURS after sign-in.
-      const expiresAt = new Date(Math.min(Date.now() + ttlMs, row.created_at.getTime() + maxMs))
-      await app.db.updateTable('sessions')
-        .set({ last_seen_at: sql`now()`, expires_at: expiresAt })
-        .where('id_hash', '=', sessionHash).execute()
+      await extendSession(app.db, sessionHash, new Date(Math.min(Date.now() + ttlMs, session.createdAt.getTime() + maxMs)))
     }
-    return { kind: 'user', userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, sessionHash }
+    const { userId, username, role, unitId, officerId } = session
+    return { kind: 'user', userId, username, role, unitId, officerId, sessionHash }
   }
 
   /**
@@ -134,16 +131,14 @@ export default fp(async (app) => {
   app.decorate('authenticateStats', async function authenticateStats (request: FastifyRequest) {
     const token = bearer(request)
     if (token !== null) {
-      const row = await app.db.selectFrom('api_tokens').leftJoin('users', 'users.id', 'api_tokens.created_by')
-        .select(['api_tokens.id', 'api_tokens.unit_id', 'api_tokens.last_used_at', 'users.active as owner_active'])
-        .where('api_tokens.token_hash', '=', hashToken(token)).where('api_tokens.revoked_at', 'is', null).executeTakeFirst()
+      const row = await findActiveApiToken(app.db, hashToken(token))
       if (row === undefined) throw unauthorized('AUTH_REQUIRED', 'The API token is unknown or revoked')
       // A token answers for the person who issued it: deactivating them stops it at once (docs/security.md, round 2).
-      if (row.owner_active === false) throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this API token is deactivated; ask an admin for a new token')
-      if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000) {
-        await app.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute()
+      if (row.ownerActive === false) {
+        throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this API token is deactivated; ask an admin for a new token')
       }
-      request.actor = { kind: 'apiToken', tokenId: row.id, unitId: row.unit_id }
+      if (row.lastUsedAt === null || Date.now() - row.lastUsedAt.getTime() > 60_000) await touchApiToken(app.db, row.id)
+      request.actor = { kind: 'apiToken', tokenId: row.id, unitId: row.unitId }
       return
     }
     const actor = await userFromSession(request)
@@ -167,15 +162,14 @@ export default fp(async (app) => {
       request.terminal = cached.identity
       return
     }
-    const row = await app.db.selectFrom('terminals').innerJoin('counters', 'counters.id', 'terminals.counter_id')
-      .select(['terminals.id', 'terminals.unit_id', 'terminals.counter_id', 'terminals.kind', 'terminals.paired_at', 'terminals.created_at', 'counters.created_at as counter_created_at'])
-      .where('terminals.token_hash', '=', tokenHash).where('terminals.revoked_at', 'is', null).executeTakeFirst()
+    const row = await findTerminalByToken(app.db, tokenHash)
     if (row === undefined) {
       terminalCache.delete(tokenHash)
       throw new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This device is not paired or was revoked; pair it again')
     }
-    const paired = (row.paired_at ?? row.created_at).getTime()
-    const identity: TerminalIdentity = { id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind, trustedSince: new Date(Math.max(paired, row.counter_created_at.getTime())) }
+    const paired = (row.pairedAt ?? row.createdAt).getTime()
+    const trustedSince = new Date(Math.max(paired, row.counterCreatedAt.getTime()))
+    const identity: TerminalIdentity = { id: row.id, unitId: row.unitId, counterId: row.counterId, kind: row.kind, trustedSince }
     if (terminalCache.size > 10000) terminalCache.clear()
     terminalCache.set(tokenHash, { identity, checkedAt: Date.now() })
     request.terminal = identity

@@ -68,7 +68,7 @@ export default fp(async (app) => {
     } else {
       request.log.info({ code, message }, 'request rejected')
     }
-    // A limit that knows when it lifts says so (services/attempt-limiter.ts TooManyAttemptsError).
+    // A limit that knows when it lifts says so (lib/attempt-limiter.ts TooManyAttemptsError).
     if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') reply.header('retry-after', String(error.retryAfterSeconds))
     reply.code(statusCode).send(errorBody(statusCode, code, message))
   })

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import type { Role } from '../../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { sessionStates } from '../../repositories/users.ts'
+import { activeTerminalIds } from '../../repositories/terminals.ts'
 import { ChangeFeed } from '../../services/change-feed.ts'
 
 export type LiveEvent =
@@ -145,9 +146,7 @@ export default fp(async (app) => {
   /** Revokes the terminal sockets whose terminal was revoked (or deleted), by this process or another. */
   async function revalidateTerminals (list: TerminalSubscriber[]): Promise<void> {
     if (list.length === 0) return
-    const live = new Set((await app.db.selectFrom('terminals').select('id')
-      .where('id', 'in', [...new Set(list.map((subscriber) => subscriber.terminalId))])
-      .where('revoked_at', 'is', null).execute()).map((row) => row.id))
+    const live = await activeTerminalIds(app.db, [...new Set(list.map((subscriber) => subscriber.terminalId))])
     for (const subscriber of list) if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId)
   }
 

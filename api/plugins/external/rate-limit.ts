@@ -8,7 +8,7 @@ const rateLimitOptions = {
   errorResponseBuilder: (_request: unknown, context: { after: string }) => new ApiError(429, 'RATE_LIMITED', `Too many attempts; try again in ${context.after}`)
 }
 
-// The plugin runs one limiter per request: per-key limits beyond the IP use services/attempt-limiter.ts.
+// The plugin runs one limiter per request: per-key limits beyond the IP use lib/attempt-limiter.ts.
 export default fp(async (app) => {
   await app.register(rateLimit, rateLimitOptions)
 }, { name: 'rate-limit' })

@@ -2,16 +2,14 @@
 // and the alerts the server fires from them, acknowledged with an optional note.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { conflict, notFound } from '../../errors.ts'
-import { subtreeOf, unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
+import { notFound } from '../../errors.ts'
+import { unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
 import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreateBody, AlertRuleListQuery, AlertRuleUpdateBody } from '../../../contract/alerts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { alertEvent, findAlert, listAlerts, rowToAlert, rowToAlertRule, ruleParameters } from '../../services/alerts.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { range } from '../local-range.ts'
-
-const ruleNotFound = () => notFound('Alert rule', 'ALERT_RULE_NOT_FOUND')
-const alertNotFound = () => notFound('Alert', 'ALERT_NOT_FOUND')
+import { alertEvent } from '../../services/alerts.ts'
+import { acknowledgeAlertAs, changeAlertRule, createAlertRule, removeAlertRule } from '../../services/alert-rules.ts'
+import { listAlertRules, listAlerts, rowToAlert, rowToAlertRule } from '../../repositories/alerts.ts'
+import { range } from '../../lib/local-range.ts'
 
 const alerts: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst')
@@ -29,10 +27,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const { unitId } = request.query
     if (unitId !== undefined && !await unitWithinScope(app.db, actor, unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-    let query = app.db.selectFrom('alert_rules').selectAll()
-    if (actor.unitId !== null) query = query.where('unit_id', 'in', subtreeOf(actor.unitId))
-    if (unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(unitId))
-    const rows = await query.orderBy('created_at').orderBy('id').execute()
+    const rows = await listAlertRules(app.db, actor.unitId, unitId)
     return { items: rows.map(rowToAlertRule) }
   })
 
@@ -47,17 +42,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request, reply) => {
     const actor = userActor(request.actor)
-    const body = request.body
-    const parameters = ruleParameters(body.kind, body.parameters)
-    const created = await app.db.transaction().execute(async (trx) => {
-      if (!await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const row = await trx.insertInto('alert_rules').values({
-        unit_id: body.unitId, kind: body.kind, parameters: JSON.stringify(parameters), enabled: body.enabled ?? true, created_by: actor.userId
-      }).returningAll().executeTakeFirstOrThrow()
-      const rule = rowToAlertRule(row)
-      await writeAudit(trx, actor, { action: 'create', entity: 'alert_rule', entityId: rule.id, unitId: rule.unitId, after: rule })
-      return rule
-    })
+    const created = await createAlertRule(app.db, actor, request.body)
     app.alerts.rulesChanged()
     return reply.code(201).send(created)
   })
@@ -75,20 +60,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     const actor = userActor(request.actor)
     const body = request.body
     nothingToChange(body)
-    const updated = await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alert_rules').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
-      const before = rowToAlertRule(row)
-      const parameters = body.parameters === undefined ? undefined : ruleParameters(row.kind, { ...row.parameters, ...body.parameters })
-      const changed = await trx.updateTable('alert_rules').set({
-        ...(parameters !== undefined ? { parameters: JSON.stringify(parameters) } : {}),
-        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-        updated_at: new Date()
-      }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow()
-      const after = rowToAlertRule(changed)
-      await writeAudit(trx, actor, { action: 'update', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before, after })
-      return after
-    })
+    const updated = await changeAlertRule(app.db, actor, request.params.id, body)
     app.alerts.rulesChanged()
     return updated
   })
@@ -104,12 +76,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request, reply) => {
     const actor = userActor(request.actor)
-    await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alert_rules').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw ruleNotFound()
-      await trx.deleteFrom('alert_rules').where('id', '=', row.id).execute()
-      await writeAudit(trx, actor, { action: 'delete', entity: 'alert_rule', entityId: row.id, unitId: row.unit_id, before: rowToAlertRule(row) })
-    })
+    await removeAlertRule(app.db, actor, request.params.id)
     app.alerts.rulesChanged()
     return reply.code(204).send(null)
   })
@@ -145,18 +112,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: writers
   }, async (request) => {
     const actor = userActor(request.actor)
-    const note = request.body.note?.trim()
-    const acknowledged = await app.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alerts').select(['id', 'unit_id', 'acknowledged_at']).where('id', '=', request.params.id).forUpdate().executeTakeFirst()
-      if (row === undefined || !await unitWithinScope(trx, actor, row.unit_id)) throw alertNotFound()
-      if (row.acknowledged_at !== null) throw conflict('ALERT_ALREADY_ACKNOWLEDGED', 'This alert is already acknowledged')
-      await trx.updateTable('alerts')
-        .set({ acknowledged_at: new Date(), acknowledged_by: actor.userId, note: note === undefined || note === '' ? null : note })
-        .where('unit_id', '=', row.unit_id).where('id', '=', row.id).execute()
-      const after = rowToAlert((await findAlert(trx, row.id))!)
-      await writeAudit(trx, actor, { action: 'acknowledge', entity: 'alert', entityId: row.id, unitId: row.unit_id, after })
-      return after
-    })
+    const acknowledged = await acknowledgeAlertAs(app.db, actor, request.params.id, request.body.note)
     app.alerts.acknowledged(acknowledged)
     // Other open screens drop the alert from their lists.
     await app.live.publish(acknowledged.unitId, null, alertEvent(acknowledged)).catch((error: unknown) => app.log.warn({ err: error }, 'alert event failed'))

@@ -6,8 +6,8 @@ import { findApiToken, insertApiToken, listApiTokens, revokeApiToken, rowToApiTo
 import { unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ApiToken, ApiTokenCreateBody, ApiTokenCreated, ApiTokenListQuery } from '../../../contract/accounts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashToken, newToken } from '../../services/secrets.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashToken, newToken } from '../../lib/secrets.ts'
 
 const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
   const managers = app.requireUser('admin', 'supervisor')

@@ -2,13 +2,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { unauthorized } from '../../errors.ts'
-import { AttemptLimiter, reserveAttempt } from '../../services/attempt-limiter.ts'
+import { AttemptLimiter, reserveAttempt } from '../../lib/attempt-limiter.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import { createSession, deleteExpiredSessions, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
 import { LoginBody, User } from '../../../contract/accounts.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashSecret, hashToken, newToken, verifySecret } from '../../services/secrets.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashSecret, hashToken, newToken, verifySecret } from '../../lib/secrets.ts'
 
 // Compared against when the username is unknown, so timing does not reveal which usernames exist.
 const decoyHash = await hashSecret('decoy password never used')

@@ -5,8 +5,8 @@ import { findCase, listCases, lockCase, resolveCase, rowToCase } from '../../rep
 import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
 import { Case, CaseListQuery, CaseResolveBody } from '../../../contract/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { range } from '../local-range.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { range } from '../../lib/local-range.ts'
 import type { Db } from '../../../db/schema.ts'
 
 const caseNotFound = () => notFound('Case', 'CASE_NOT_FOUND')

@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
 import { counterNumberTaken, endAssignment, findCounter, insertCounter, listCounters, lockCounter, openAssignmentAtCounter, rowToAssignment, rowToCounter, updateCounter } from '../../repositories/counters.ts'
-import { startShift } from '../../services/shifts.ts'
+import { startShift } from '../../repositories/shifts.ts'
 import { findOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Assignment, AssignmentBody, Counter, CounterCreateBody, CounterListQuery, CounterUpdateBody } from '../../../contract/organisation.ts'
-import { writeAudit } from '../../services/audit.ts'
+import { writeAudit } from '../../repositories/audit.ts'
 
 const counterNotFound = () => notFound('Counter', 'COUNTER_NOT_FOUND')
 const numberTaken = (number: number) => conflict('COUNTER_NUMBER_TAKEN', `Counter number ${number} is already used in this unit`)

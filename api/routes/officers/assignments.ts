@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '../../errors.ts'
 import { findOfficer } from '../../repositories/officers.ts'
-import { subtreeOf, unitWithinScope, userActor } from '../../repositories/organisation.ts'
+import { unitWithinScope, userActor } from '../../repositories/organisation.ts'
+import { listShiftsOfOfficer } from '../../repositories/shifts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Shift, ShiftListQuery } from '../../../contract/ratings.ts'
 
@@ -22,24 +23,9 @@ const officerAssignments: FastifyPluginAsyncTypebox = async (app) => {
     const officer = await findOfficer(app.db, request.params.id)
     const visible = officer !== undefined && (actor.role === 'officer' ? actor.officerId === officer.id : await unitWithinScope(app.db, actor, officer.unit_id))
     if (!visible) throw notFound('Officer', 'OFFICER_NOT_FOUND')
-    let query = app.db.selectFrom('assignments')
-      .innerJoin('counters', 'counters.id', 'assignments.counter_id')
-      .select(['assignments.id', 'assignments.unit_id', 'assignments.counter_id', 'counters.number', 'counters.name', 'assignments.officer_id', 'assignments.started_at', 'assignments.ended_at'])
-      .where('assignments.officer_id', '=', officer.id)
-    if (actor.role !== 'officer' && actor.unitId !== null) query = query.where('assignments.unit_id', 'in', subtreeOf(actor.unitId))
-    const rows = await query.orderBy('assignments.started_at', 'desc').orderBy('assignments.id', 'desc').limit(request.query.limit ?? 50).execute()
-    return {
-      items: rows.map((row) => ({
-        id: row.id,
-        unitId: row.unit_id,
-        counterId: row.counter_id,
-        counterNumber: row.number,
-        counterName: row.name,
-        officerId: row.officer_id,
-        startedAt: row.started_at.toISOString(),
-        endedAt: row.ended_at === null ? null : row.ended_at.toISOString()
-      }))
-    }
+    // An officer user sees all of their own shifts; others only those at counters in their scope.
+    const scopeRoot = actor.role === 'officer' ? null : actor.unitId
+    return { items: await listShiftsOfOfficer(app.db, officer.id, scopeRoot, request.query.limit ?? 50) }
   })
 }
 

@@ -6,8 +6,8 @@ import { findOfficer, insertOfficer, listOfficers, officerForAudit, rowToOfficer
 import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../../contract/organisation.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashSecret } from '../../services/secrets.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashSecret } from '../../lib/secrets.ts'
 
 import type { OfficerRow, Db } from '../../../db/schema.ts'
 

@@ -5,7 +5,7 @@ import { findUnit, findUnitByCode, insertUnit, listUnits, lockUnitTree, nothingT
 import { MAX_UNIT_DEPTH, placement } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../../contract/organisation.ts'
-import { writeAudit } from '../../services/audit.ts'
+import { writeAudit } from '../../repositories/audit.ts'
 
 const unitNotFound = () => notFound('Unit', 'UNIT_NOT_FOUND')
 

@@ -4,12 +4,14 @@ import type { Role, UserRow, Db } from '../../../db/schema.ts'
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 import { findOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
-import { deleteSessionsOfUser, findUserById, insertUser, listUsers, officerLinked, rowToUser, updateUser, usernameTaken } from '../../repositories/users.ts'
+import {
+  deleteSessionsOfUser, findUserById, insertUser, listUsers, lockUser, officerLinked, rowToUser, updateUser, usernameTaken
+} from '../../repositories/users.ts'
 import { User, UserCreateBody, UserListQuery, UserUpdateBody } from '../../../contract/accounts.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../services/audit.ts'
-import { hashSecret } from '../../services/secrets.ts'
-import { passwordMessages, passwordProblem } from '../../services/password-policy.ts'
+import { writeAudit } from '../../repositories/audit.ts'
+import { hashSecret } from '../../lib/secrets.ts'
+import { passwordMessages, passwordProblem } from '../../lib/password-policy.ts'
 
 const userNotFound = () => notFound('User', 'USER_NOT_FOUND')
 
@@ -129,7 +131,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     nothingToChange(request.body)
     const { password, ...body } = request.body
     const updated = await app.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('users').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
+      const before = await lockUser(trx, request.params.id)
       if (before === undefined || !await canSee(trx, actor, before)) throw userNotFound()
       // Checked once the user is known to be in scope, so the answer never tells an outsider the user exists.
       if (password !== undefined) checkPassword(password, before.username)

@@ -1,22 +1,11 @@
 // What a terminal shows: its counter and centre, the officer serving now, the scale and the criteria.
-import type { Kysely, Transaction } from 'kysely'
-import type { Database, OfficerRow, Db } from '../../db/schema.ts'
-import type { Criterion, ScaleLevel, TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
+import type { OfficerRow, Db } from '../../db/schema.ts'
+import type { TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
 import { notFound } from '../errors.ts'
-
+import { loadCriteria, loadScale } from './catalogue.ts'
 
 export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
   return { id: row.id, unitId: row.unit_id, staffCode: row.staff_code, fullName: row.full_name, title: row.title, photoUrl: row.photo_url, active: row.active }
-}
-
-export async function loadScale (db: Db): Promise<ScaleLevel[]> {
-  const rows = await db.selectFrom('scale_levels').selectAll().orderBy('level', 'desc').execute()
-  return rows.map((row) => ({ level: row.level, category: row.category, weight: row.weight, labelVi: row.label_vi, labelEn: row.label_en }))
-}
-
-export async function loadCriteria (db: Db): Promise<Criterion[]> {
-  const rows = await db.selectFrom('criteria').selectAll().where('active', '=', true).orderBy('position').orderBy('code').execute()
-  return rows.map((row) => ({ code: row.code, group: row.group_code, labelVi: row.label_vi, labelEn: row.label_en }))
 }
 
 /** The officer whose shift is open at the counter now. */

@@ -1,6 +1,5 @@
 // Writes the audit log: who changed what, when, with the before and after of the change.
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import type { Db } from '../../db/schema.ts'
 import type { Actor } from '../plugins/app/auth.ts'
 
 export interface AuditEntry {
@@ -12,7 +11,9 @@ export interface AuditEntry {
   after?: unknown
 }
 
-export async function writeAudit (db: Kysely<Database> | Transaction<Database>, actor: Actor | { kind: 'terminal', terminalId: string } | { kind: 'system' }, entry: AuditEntry): Promise<void> {
+export type AuditActor = Actor | { kind: 'terminal', terminalId: string } | { kind: 'system' }
+
+export async function writeAudit (db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
   const actorKind = actor.kind === 'terminal' ? 'terminal' : actor.kind === 'system' ? 'system' : 'user'
   const actorId = actor.kind === 'user' ? actor.userId : actor.kind === 'terminal' ? actor.terminalId : actor.kind === 'apiToken' ? actor.tokenId : null
   await db.insertInto('audit_log').values({
