@@ -1,5 +1,6 @@
 // Figure queries for a unit subtree and period: summary, per officer / counter / child unit, time series and heat map, read from rollups (or raw ratings, to check them).
 import { sql, type RawBuilder } from 'kysely'
+import type { ErrorCode } from '../contract/errors.ts'
 import type { Category, Db } from '../db/schema.ts'
 import { DAY, bucketStart, monthStart, nextBucket, nextMonthStart, nextYearStart, parseLocalDate, toLocalIso, yearStart, type Interval } from './calendar.ts'
 import { addCategory, addCounts, addCriterion, emptyCounts, toFigures, type Catalogue, type Counts, type Figures } from './figures.ts'
@@ -17,7 +18,7 @@ export const intervals: readonly Interval[] = ['hour', 'day', 'week', 'month']
 
 /** Bad input to a figure query; `code` is the stable code the API answers with. */
 export class AnalyticsInputError extends Error {
-  constructor (readonly code: 'RANGE_INVALID' | 'RANGE_TOO_LONG' | 'INTERVAL_INVALID', message: string) {
+  constructor (readonly code: Extract<ErrorCode, 'RANGE_INVALID' | 'RANGE_TOO_LONG' | 'INTERVAL_INVALID'>, message: string) {
     super(message)
     this.name = 'AnalyticsInputError'
   }
