@@ -1,5 +1,6 @@
 // The live socket: the server pushes the terminal's state on connect and on every change; reconnects by itself.
-import type { TerminalState } from './api.ts'
+import type { TerminalLiveEvent } from '../contract/live.ts'
+import type { TerminalState } from '../contract/terminals.ts'
 import { retryDelay } from './outbox.ts'
 
 const TERMINAL_PROTOCOL = 'hailong.terminal.v1'
@@ -30,7 +31,7 @@ export function connectLive (token: string, handlers: LiveHandlers): () => void 
       handlers.onOpenChange(true)
     }
     current.onmessage = (event) => {
-      let message: { type?: string, state?: TerminalState }
+      let message: Partial<TerminalLiveEvent> & { state?: TerminalState }
       try {
         message = JSON.parse(String(event.data))
       } catch {

@@ -5,6 +5,7 @@ import { badRequest } from '../errors.ts'
 import { subtreeOf } from '../repositories/organisation.ts'
 import { unitAncestorIds } from '../repositories/units.ts'
 import type { Alert, AlertRule } from '../../contract/alerts.ts'
+import type { ScopedLiveEvent } from '../../contract/live.ts'
 import type { StoredRating } from './ingest.ts'
 
 /** What the rule editor may leave out: the defaults of each kind. */
@@ -89,7 +90,7 @@ export async function listAlerts (db: Db, scopeRoot: string | null, filter: Aler
 }
 
 /** The live event of a fired alert: `kind: 'rule'` tells it from the per-rating `unsatisfied` alert. */
-export function alertEvent (alert: Alert): { type: 'alert', alert: Record<string, unknown> } {
+export function alertEvent (alert: Alert): Extract<ScopedLiveEvent, { type: 'alert' }> {
   return { type: 'alert', alert: { ...alert, kind: 'rule', ruleKind: alert.kind, at: alert.firedAt } }
 }
 
