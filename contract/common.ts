@@ -1,11 +1,14 @@
 // Schemas shared by many routes: ids, errors, list envelopes.
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 
 export { ErrorResponse } from './errors.ts'
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+export type Uuid = Static<typeof Uuid>
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 with offset' })
+export type Timestamp = Static<typeof Timestamp>
 
 export const IdParams = Type.Object({ id: Uuid })
+export type IdParams = Static<typeof IdParams>
 
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
