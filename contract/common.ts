@@ -12,3 +12,5 @@ export const IdParams = Type.Object({ id: Uuid })
 export type IdParams = Static<typeof IdParams>
 
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
+/** The answer of ListOf(item), for a client. */
+export interface Items<T> { items: T[] }

@@ -88,3 +88,5 @@ export const HeatmapRow = Type.Object({
 export type HeatmapRow = Static<typeof HeatmapRow>
 
 export const RowsOf = <T extends ReturnType<typeof Type.Object>>(row: T, description: string) => Type.Object({ rows: Type.Array(row) }, { description })
+/** The answer of RowsOf(row), for a client. */
+export interface Rows<T> { rows: T[] }

@@ -106,6 +106,8 @@ export const RatingResult = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }))
 })
 export type RatingResult = Static<typeof RatingResult>
+/** The result of an item sent with its id, as every client sends them: the id is never null. */
+export type SentRatingResult = RatingResult & { id: string }
 
 export const RatingsResponse = Type.Object({ results: Type.Array(RatingResult, { description: 'One result per item, in order' }) })
 export type RatingsResponse = Static<typeof RatingsResponse>
