@@ -16,6 +16,10 @@ export const User = Type.Object({
 }, { $id: 'User' })
 export type User = Static<typeof User>
 
+/** The signed-in user (sign-in and GET /auth/me). */
+export const SessionResponse = Type.Object({ user: User })
+export type SessionResponse = Static<typeof SessionResponse>
+
 export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),
   password: Type.String({ minLength: 1, maxLength: 200 })

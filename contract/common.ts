@@ -11,6 +11,9 @@ export type Timestamp = Static<typeof Timestamp>
 export const IdParams = Type.Object({ id: Uuid })
 export type IdParams = Static<typeof IdParams>
 
+/** The answer of a 204: no body. */
+export const NoContent = Type.Null()
+
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
 /** The answer of ListOf(item), for a client. */
 export interface Items<T> { items: T[] }

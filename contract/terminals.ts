@@ -19,6 +19,9 @@ export const Terminal = Type.Object({
 }, { $id: 'Terminal' })
 export type Terminal = Static<typeof Terminal>
 
+export const TerminalListQuery = Type.Object({ counterId: Type.Optional(Uuid), unitId: Type.Optional(Uuid) })
+export type TerminalListQuery = Static<typeof TerminalListQuery>
+
 export const CreateTerminalBody = Type.Object({
   counterId: Uuid,
   kind: TerminalKindSchema,

@@ -1,9 +1,8 @@
 // The device side: terminal state, officer sign-in and sign-out at the counter, rating ingest, live state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { sql } from 'kysely'
 import { ApiError, conflict, websocketRequired } from '../../errors.ts'
-import { ErrorResponse } from '../../../contract/common.ts'
+import { ErrorResponse, NoContent } from '../../../contract/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../../contract/terminals.ts'
 import { writeAudit } from '../../services/audit.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
@@ -106,7 +105,7 @@ const terminal: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/officer', {
-    schema: { tags: ['terminal'], summary: 'The officer signs out at this counter (ends the shift)', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: ErrorResponse } }
+    schema: { tags: ['terminal'], summary: 'The officer signs out at this counter (ends the shift)', security: [{ bearer: [] }], response: { 204: NoContent, 401: ErrorResponse } }
   }, async (request, reply) => {
     const device = request.terminal!
     const ended = await app.db.transaction().execute(async (trx) => {
