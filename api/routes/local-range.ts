@@ -18,6 +18,8 @@ export function instant (value: string, end: boolean): Date {
 export function range (from: string | undefined, to: string | undefined): { from?: Date, until?: Date } {
   const start = from === undefined ? undefined : instant(from, false)
   const until = to === undefined ? undefined : instant(to, true)
-  if (start !== undefined && until !== undefined && start.getTime() >= until.getTime()) throw badRequest('RANGE_INVALID', '`from` must not be after `to`')
+  if (start !== undefined && until !== undefined && start.getTime() >= until.getTime()) {
+    throw badRequest('RANGE_INVALID', '`from` must not be after `to`')
+  }
   return { from: start, until }
 }

@@ -57,7 +57,8 @@ t.test('the contract lists exactly the codes the API\'s source answers (a cross-
 
 t.test('every code of the contract has a Vietnamese and an English sentence', async (t) => {
   t.same(errorCodes.filter((code) => errorTexts[code] === undefined), [], 'add the code to terminal/errors.ts')
-  t.same(Object.keys(errorTexts).filter((code) => !(errorCodes as readonly string[]).includes(code)), [], 'no text for a code outside the list')
+  const listed = new Set<string>(errorCodes)
+  t.same(Object.keys(errorTexts).filter((code) => !listed.has(code)), [], 'no text for a code outside the list')
   for (const code of errorCodes) {
     const [vi, en] = errorTexts[code]
     t.ok(vi.trim() !== '' && en.trim() !== '' && vi !== en, `${code}: two different sentences`)

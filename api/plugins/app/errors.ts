@@ -57,7 +57,8 @@ export default fp(async (app) => {
       statusCode = error.statusCode
       const fastifyCode = 'code' in error && typeof error.code === 'string' ? error.code : ''
       // A plugin's own code that no entry renames passes through as it is (outside the contract's list on purpose).
-      code = fastifyCodes[fastifyCode] ?? (statusCode === 429 ? 'RATE_LIMITED' : fastifyCode !== '' ? fastifyCode as ErrorCode : 'BAD_REQUEST')
+      const passed = fastifyCode !== '' ? fastifyCode as ErrorCode : 'BAD_REQUEST'
+      code = fastifyCodes[fastifyCode] ?? (statusCode === 429 ? 'RATE_LIMITED' : passed)
       message = error.message
     }
     if (statusCode >= 500) {
