@@ -1,9 +1,8 @@
 // The Hài Lòng terminal API as the bridge uses it: pair a box, read its terminal state, post its ratings.
 import createDebug from 'debug'
+import type { PairResponse, RatingItem, ScaleLevel, SentRatingResult, TerminalState } from '../../contract/terminals.ts'
 
 const log = createDebug('hailong:hardware:api')
-
-import type { PairResponse, RatingItem, ScaleLevel, SentRatingResult, TerminalState } from '../../contract/terminals.ts'
 
 // The API's shapes, from the one contract (types only).
 export type { RatingItem, ScaleLevel, SentRatingResult }
