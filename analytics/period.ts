@@ -1,4 +1,5 @@
 // A figure's input and period coverage (pure): the period of whole local days, its limits, and the cheapest rollup rows covering it.
+import type { ErrorCode } from '../contract/errors.ts'
 import type { RollupGrain as Grain } from '../db/schema.ts'
 import { DAY, monthStart, nextMonthStart, nextYearStart, parseLocalDate, yearStart, type Interval } from './calendar.ts'
 
@@ -11,7 +12,7 @@ export const intervals: readonly Interval[] = ['hour', 'day', 'week', 'month']
 
 /** Bad input to a figure query; `code` is the stable code the API answers with. */
 export class AnalyticsInputError extends Error {
-  constructor (readonly code: 'RANGE_INVALID' | 'RANGE_TOO_LONG' | 'INTERVAL_INVALID', message: string) {
+  constructor (readonly code: Extract<ErrorCode, 'RANGE_INVALID' | 'RANGE_TOO_LONG' | 'INTERVAL_INVALID'>, message: string) {
     super(message)
     this.name = 'AnalyticsInputError'
   }

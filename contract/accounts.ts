@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Uuid } from './common.ts'
 
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('analyst'), Type.Literal('officer')], { description: 'What the user may do, within its unit subtree' })
+export type Role = Static<typeof RoleSchema>
 
 export const User = Type.Object({
   id: Uuid,
@@ -15,10 +16,15 @@ export const User = Type.Object({
 }, { $id: 'User' })
 export type User = Static<typeof User>
 
+/** The signed-in user (sign-in and GET /auth/me). */
+export const SessionResponse = Type.Object({ user: User })
+export type SessionResponse = Static<typeof SessionResponse>
+
 export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),
   password: Type.String({ minLength: 1, maxLength: 200 })
 })
+export type LoginBody = Static<typeof LoginBody>
 
 const Username = Type.String({ pattern: '^[a-zA-Z0-9._-]{3,64}$', description: 'Sign-in name: 3–64 letters, digits, . _ - (unique, case-insensitive)' })
 const Password = Type.String({ minLength: 8, maxLength: 200, pattern: '^[^\\u0000]*$', description: 'At least 8 characters; stored hashed, never returned' })
@@ -28,6 +34,7 @@ export const UserListQuery = Type.Object({
   unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Only users scoped inside this unit\'s subtree' })),
   role: Type.Optional(RoleSchema)
 })
+export type UserListQuery = Static<typeof UserListQuery>
 
 export const UserCreateBody = Type.Object({
   username: Username,
@@ -37,6 +44,7 @@ export const UserCreateBody = Type.Object({
   unitId: Type.Optional(Type.Union([Type.Null(), Uuid], { description: 'Root of the new user\'s scope, inside yours; null only for an admin of the whole tree; an officer user defaults to its officer\'s unit' })),
   officerId: Type.Optional(Type.Union([Type.Null(), Uuid], { description: 'Required for (and only for) role officer: the officer record the user is' }))
 }, { additionalProperties: false })
+export type UserCreateBody = Static<typeof UserCreateBody>
 
 export const UserUpdateBody = Type.Object({
   displayName: Type.Optional(DisplayName),
@@ -46,6 +54,7 @@ export const UserUpdateBody = Type.Object({
   officerId: Type.Optional(Type.Union([Type.Null(), Uuid])),
   active: Type.Optional(Type.Boolean({ description: 'false signs the user out everywhere at once' }))
 }, { additionalProperties: false, minProperties: 1 })
+export type UserUpdateBody = Static<typeof UserUpdateBody>
 
 export const ApiToken = Type.Object({
   id: Uuid,
@@ -62,12 +71,15 @@ export const ApiTokenCreated = Type.Object({
   ...ApiToken.properties,
   token: Type.String({ description: 'The bearer token, shown only this once: send it as `Authorization: Bearer …`' })
 }, { description: 'A new API token, with its secret' })
+export type ApiTokenCreated = Static<typeof ApiTokenCreated>
 
 export const ApiTokenCreateBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$', description: 'What the token is for' }),
   unitId: Uuid
 }, { additionalProperties: false })
+export type ApiTokenCreateBody = Static<typeof ApiTokenCreateBody>
 
 export const ApiTokenListQuery = Type.Object({
   includeRevoked: Type.Optional(Type.Boolean({ default: false, description: 'Also list revoked tokens' }))
 })
+export type ApiTokenListQuery = Static<typeof ApiTokenListQuery>

@@ -5,6 +5,7 @@ import { Timestamp, Uuid } from './common.ts'
 export const AlertRuleKind = Type.Union([Type.Literal('unsatisfied_share'), Type.Literal('unsatisfied_streak')], {
   description: 'unsatisfied_share: the unsatisfied share of the unit subtree\'s ratings in the last windowMinutes is above thresholdPercent, with at least minCount ratings; unsatisfied_streak: the last `count` ratings at one counter were all unsatisfied'
 })
+export type AlertRuleKind = Static<typeof AlertRuleKind>
 
 export const AlertRuleParameters = Type.Object({
   windowMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 1440, description: 'unsatisfied_share: the window, in minutes up to now' })),
@@ -12,6 +13,7 @@ export const AlertRuleParameters = Type.Object({
   minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'unsatisfied_share: at least this many ratings in the window' })),
   count: Type.Optional(Type.Integer({ minimum: 2, maximum: 100, description: 'unsatisfied_streak: this many unsatisfied in a row at one counter' }))
 }, { additionalProperties: false, description: 'The parameters of the rule\'s kind; misuse ratings never count' })
+export type AlertRuleParameters = Static<typeof AlertRuleParameters>
 
 export const AlertRule = Type.Object({
   id: Uuid,
@@ -28,6 +30,7 @@ export type AlertRule = Static<typeof AlertRule>
 export const AlertRuleListQuery = Type.Object({
   unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Only rules of units in this unit\'s subtree' }))
 })
+export type AlertRuleListQuery = Static<typeof AlertRuleListQuery>
 
 export const AlertRuleCreateBody = Type.Object({
   unitId: Uuid,
@@ -35,11 +38,13 @@ export const AlertRuleCreateBody = Type.Object({
   parameters: AlertRuleParameters,
   enabled: Type.Optional(Type.Boolean({ default: true }))
 }, { additionalProperties: false })
+export type AlertRuleCreateBody = Static<typeof AlertRuleCreateBody>
 
 export const AlertRuleUpdateBody = Type.Object({
   parameters: Type.Optional(AlertRuleParameters),
   enabled: Type.Optional(Type.Boolean())
 }, { additionalProperties: false, description: 'The unit and the kind stay; make a new rule for another' })
+export type AlertRuleUpdateBody = Static<typeof AlertRuleUpdateBody>
 
 export const Alert = Type.Object({
   id: Uuid,
@@ -74,7 +79,9 @@ export const AlertListQuery = Type.Object({
   to: Type.Optional(DayOrInstant('Fired on or before: YYYY-MM-DD (the whole day, inclusive) or an ISO 8601 instant')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'At most this many: open first, then newest first' }))
 })
+export type AlertListQuery = Static<typeof AlertListQuery>
 
 export const AlertAcknowledgeBody = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 2000, description: 'What was done (optional)' }))
 }, { additionalProperties: false })
+export type AlertAcknowledgeBody = Static<typeof AlertAcknowledgeBody>

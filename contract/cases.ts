@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Timestamp, Uuid } from './common.ts'
 
 export const CaseStatus = Type.Union([Type.Literal('open'), Type.Literal('resolved')], { description: 'open until resolved with a note' })
+export type CaseStatus = Static<typeof CaseStatus>
 
 export const Case = Type.Object({
   id: Uuid,
@@ -36,8 +37,10 @@ export const CaseListQuery = Type.Object({
   to: Type.Optional(DayOrInstant('Rated on or before: YYYY-MM-DD (the whole day, inclusive) or an ISO 8601 instant')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'At most this many cases, oldest first' }))
 })
+export type CaseListQuery = Static<typeof CaseListQuery>
 
 export const CaseResolveBody = Type.Object({
   status: Type.Literal('resolved', { description: 'The only change: resolving the case' }),
   note: Type.String({ minLength: 1, maxLength: 2000, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$', description: 'What was done (1–2000 characters)' })
 }, { additionalProperties: false })
+export type CaseResolveBody = Static<typeof CaseResolveBody>

@@ -14,6 +14,7 @@ export const ScaleBody = Type.Object({
 export type ScaleBody = Static<typeof ScaleBody>
 
 export const ScaleResponse = Type.Object({ items: Type.Array(ScaleLevel, { description: 'Highest level first' }) })
+export type ScaleResponse = Static<typeof ScaleResponse>
 
 export const CriteriaBody = Type.Object({
   criteria: Type.Array(Type.Object({
@@ -26,3 +27,4 @@ export const CriteriaBody = Type.Object({
 export type CriteriaBody = Static<typeof CriteriaBody>
 
 export const CriteriaResponse = Type.Object({ items: Type.Array(Criterion, { description: 'Active criteria in display order' }) })
+export type CriteriaResponse = Static<typeof CriteriaResponse>

@@ -1,16 +1,19 @@
 // Schemas shared by many routes: ids, errors, list envelopes.
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
+
+export { ErrorResponse } from './errors.ts'
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+export type Uuid = Static<typeof Uuid>
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 with offset' })
-
-export const ErrorResponse = Type.Object({
-  statusCode: Type.Integer({ description: 'HTTP status' }),
-  error: Type.String({ description: 'HTTP status text' }),
-  message: Type.String({ description: 'What went wrong, for people' }),
-  code: Type.String({ description: 'Stable machine code, e.g. VALIDATION_FAILED' })
-}, { $id: 'Error', description: 'Every error answer' })
+export type Timestamp = Static<typeof Timestamp>
 
 export const IdParams = Type.Object({ id: Uuid })
+export type IdParams = Static<typeof IdParams>
+
+/** The answer of a 204: no body. */
+export const NoContent = Type.Null()
 
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
+/** The answer of ListOf(item), for a client. */
+export interface Items<T> { items: T[] }

@@ -12,6 +12,7 @@ export const UnitKind = Type.Union([
   Type.Literal('province'), Type.Literal('commune'), Type.Literal('ward'), Type.Literal('special_zone'),
   Type.Literal('centre'), Type.Literal('agency'), Type.Literal('other')
 ], { description: 'What the unit is: province, commune, ward, special zone, service centre, agency or other' })
+export type UnitKind = Static<typeof UnitKind>
 
 const UnitCode = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._/-]+$', description: 'Official code, unique (letters, digits, . _ / -)' })
 const UnitName = Text(1, 200, 'Name, e.g. "Trung tâm Phục vụ hành chính công tỉnh"')
@@ -29,6 +30,7 @@ export type Unit = Static<typeof Unit>
 export const UnitListQuery = Type.Object({
   parentId: Type.Optional(Type.Union([Uuid, Type.Literal('root')], { description: 'Only the direct children of this unit; "root" gives the top of your scope (the top-level units, or your own root unit)' }))
 })
+export type UnitListQuery = Static<typeof UnitListQuery>
 
 export const UnitCreateBody = Type.Object({
   parentId: NullableUuid('The parent unit (inside your scope); null creates a top-level unit (admins of the whole tree only)'),
@@ -36,6 +38,7 @@ export const UnitCreateBody = Type.Object({
   code: UnitCode,
   name: UnitName
 }, { additionalProperties: false })
+export type UnitCreateBody = Static<typeof UnitCreateBody>
 
 export const UnitUpdateBody = Type.Object({
   parentId: Type.Optional(NullableUuid('Moves the unit under this parent; a move that would create a cycle is refused')),
@@ -44,6 +47,7 @@ export const UnitUpdateBody = Type.Object({
   name: Type.Optional(UnitName),
   satisfactionTarget: Type.Optional(Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], { description: 'Satisfaction target as a fraction (0.95); null: the SIPAS 2030 default of 95 %' }))
 }, { additionalProperties: false, minProperties: 1 })
+export type UnitUpdateBody = Static<typeof UnitUpdateBody>
 
 const CounterNumber = Type.Integer({ minimum: 1, maximum: 9999, description: 'Counter number shown to citizens, unique in its unit' })
 const CounterName = Text(1, 200, 'Name, e.g. "Quầy 3 — Tư pháp"')
@@ -54,6 +58,7 @@ export const CounterOfficer = Type.Object({
   fullName: Type.String(),
   since: Timestamp
 }, { description: 'The officer of the counter\'s open shift' })
+export type CounterOfficer = Static<typeof CounterOfficer>
 
 export const Counter = Type.Object({
   id: Uuid,
@@ -69,6 +74,7 @@ export const CounterListQuery = Type.Object({
   unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Only counters in this unit\'s subtree' })),
   active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) counters' }))
 })
+export type CounterListQuery = Static<typeof CounterListQuery>
 
 export const CounterCreateBody = Type.Object({
   unitId: Uuid,
@@ -76,12 +82,14 @@ export const CounterCreateBody = Type.Object({
   name: CounterName,
   active: Type.Optional(Type.Boolean({ default: true }))
 }, { additionalProperties: false })
+export type CounterCreateBody = Static<typeof CounterCreateBody>
 
 export const CounterUpdateBody = Type.Object({
   number: Type.Optional(CounterNumber),
   name: Type.Optional(CounterName),
   active: Type.Optional(Type.Boolean({ description: 'false also ends the counter\'s open shift' }))
 }, { additionalProperties: false, minProperties: 1 })
+export type CounterUpdateBody = Static<typeof CounterUpdateBody>
 
 export const Assignment = Type.Object({
   id: Uuid,
@@ -96,6 +104,7 @@ export type Assignment = Static<typeof Assignment>
 export const AssignmentBody = Type.Object({
   officerId: Uuid
 }, { additionalProperties: false })
+export type AssignmentBody = Static<typeof AssignmentBody>
 
 const StaffCode = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$', description: 'Staff code typed at the terminal, unique (letters, digits, . _ -)' })
 const Pin = Type.String({ pattern: '^[0-9]{4,8}$', description: 'PIN, 4–8 digits; stored hashed, never returned' })
@@ -120,6 +129,7 @@ export const OfficerListQuery = Type.Object({
   unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Only officers of this unit\'s subtree' })),
   active: Type.Optional(Type.Boolean())
 })
+export type OfficerListQuery = Static<typeof OfficerListQuery>
 
 export const OfficerCreateBody = Type.Object({
   unitId: Uuid,
@@ -130,6 +140,7 @@ export const OfficerCreateBody = Type.Object({
   pin: Pin,
   active: Type.Optional(Type.Boolean({ default: true }))
 }, { additionalProperties: false })
+export type OfficerCreateBody = Static<typeof OfficerCreateBody>
 
 export const OfficerUpdateBody = Type.Object({
   unitId: Type.Optional(Uuid),
@@ -140,3 +151,4 @@ export const OfficerUpdateBody = Type.Object({
   pin: Type.Optional(Type.String({ pattern: '^[0-9]{4,8}$', description: 'A new PIN (reset): also clears the failure count and lockout' })),
   active: Type.Optional(Type.Boolean({ description: 'false also ends the officer\'s open shift' }))
 }, { additionalProperties: false, minProperties: 1 })
+export type OfficerUpdateBody = Static<typeof OfficerUpdateBody>

@@ -33,11 +33,13 @@ export const RatingListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }))
 })
+export type RatingListQuery = Static<typeof RatingListQuery>
 
 export const RatingPage = Type.Object({
   items: Type.Array(RatingListItem),
   nextCursor: Type.Union([Type.Null(), Type.String()], { description: 'Pass as cursor for the next (older) page; null at the end' })
 }, { description: 'Ratings, newest first (by the time the figures use)' })
+export type RatingPage = Static<typeof RatingPage>
 
 export const Shift = Type.Object({
   id: Uuid,
@@ -54,3 +56,4 @@ export type Shift = Static<typeof Shift>
 export const ShiftListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'At most this many, newest first' }))
 })
+export type ShiftListQuery = Static<typeof ShiftListQuery>

@@ -10,6 +10,7 @@ export const CriterionFigure = Type.Object({
   met: Type.Integer({ minimum: 0, description: 'Of those, answered as met' }),
   rate: nullableRate('met ÷ answered, unrounded; null when nobody answered')
 }, { description: 'One conduct criterion ("4 xin, 4 luôn")' })
+export type CriterionFigure = Static<typeof CriterionFigure>
 
 const figureProperties = {
   total: Type.Integer({ minimum: 0, description: 'Ratings counted (misuse left out unless includeMisuse)' }),
@@ -30,6 +31,7 @@ const figuresExample = {
 }
 
 export const Figures = Type.Object(figureProperties, { description: 'The figures object', examples: [figuresExample] })
+export type Figures = Static<typeof Figures>
 
 export const StatsQuery = Type.Object({
   unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Root of the unit subtree; default: your own scope (an admin with the whole tree: every top-level unit)' })),
@@ -41,11 +43,13 @@ export const StatsQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: '`csv`: UTF-8 with BOM, opens in Excel with Vietnamese diacritics' })),
   lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi', description: 'CSV column headers: Vietnamese (default) or English' }))
 }, { description: 'Which ratings to count' })
+export type StatsQuery = Static<typeof StatsQuery>
 
 export const TimeseriesQuery = Type.Object({
   ...StatsQuery.properties,
   interval: Type.Optional(Type.String({ default: 'day', description: 'Bucket size: hour, day, week (Monday first) or month, in local time', examples: ['day'] }))
 })
+export type TimeseriesQuery = Static<typeof TimeseriesQuery>
 
 export type StatsQueryType = Static<typeof TimeseriesQuery>
 
@@ -55,6 +59,7 @@ export const OfficerRow = Type.Object({
   smallSample: Type.Boolean({ description: 'Fewer ratings than the configured minimum sample (MIN_SAMPLE): too few to judge on' }),
   ...figureProperties
 })
+export type OfficerRow = Static<typeof OfficerRow>
 export const CounterRow = Type.Object({
   counterId: Uuid,
   unitId: Type.String({ format: 'uuid', description: 'The counter\'s unit (centre)' }),
@@ -62,20 +67,26 @@ export const CounterRow = Type.Object({
   name: Type.String({ description: 'Counter name', examples: ['Quầy 1'] }),
   ...figureProperties
 })
+export type CounterRow = Static<typeof CounterRow>
 export const UnitRow = Type.Object({
   unitId: Uuid,
   code: Type.String({ description: 'Official unit code', examples: ['X01'] }),
   name: Type.String({ description: 'Unit name', examples: ['Xã Hòa Bình'] }),
   ...figureProperties
 }, { description: 'A child unit of the root, over its whole subtree (the root itself only for ratings placed on it directly)' })
+export type UnitRow = Static<typeof UnitRow>
 export const BucketRow = Type.Object({
   bucket: Type.String({ description: 'Start of the bucket, ISO 8601 in +07:00', examples: ['2026-11-01T00:00:00+07:00'] }),
   ...figureProperties
 })
+export type BucketRow = Static<typeof BucketRow>
 export const HeatmapRow = Type.Object({
   weekday: Type.Integer({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday, local time' }),
   hour: Type.Integer({ minimum: 0, maximum: 23, description: 'Hour of day, local time' }),
   ...figureProperties
 })
+export type HeatmapRow = Static<typeof HeatmapRow>
 
 export const RowsOf = <T extends ReturnType<typeof Type.Object>>(row: T, description: string) => Type.Object({ rows: Type.Array(row) }, { description })
+/** The answer of RowsOf(row), for a client. */
+export interface Rows<T> { rows: T[] }

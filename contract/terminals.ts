@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Timestamp, Uuid } from './common.ts'
 
 export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], { description: 'touch: a tablet; button: a serial button box' })
+export type TerminalKind = Static<typeof TerminalKindSchema>
 
 export const Terminal = Type.Object({
   id: Uuid,
@@ -18,23 +19,30 @@ export const Terminal = Type.Object({
 }, { $id: 'Terminal' })
 export type Terminal = Static<typeof Terminal>
 
+export const TerminalListQuery = Type.Object({ counterId: Type.Optional(Uuid), unitId: Type.Optional(Uuid) })
+export type TerminalListQuery = Static<typeof TerminalListQuery>
+
 export const CreateTerminalBody = Type.Object({
   counterId: Uuid,
   kind: TerminalKindSchema,
   name: Type.Optional(Type.String({ maxLength: 200 }))
 })
+export type CreateTerminalBody = Static<typeof CreateTerminalBody>
 
 export const CreatedTerminal = Type.Object({
   terminal: Terminal,
   pairingCode: Type.String({ description: '8 digits, single use; type it on the device', examples: ['48213907'] }),
   pairingExpiresAt: Timestamp
 })
+export type CreatedTerminal = Static<typeof CreatedTerminal>
 
 export const PairBody = Type.Object({ pairingCode: Type.String({ minLength: 1, maxLength: 32, description: 'The code shown when the terminal was created' }) })
+export type PairBody = Static<typeof PairBody>
 export const PairResponse = Type.Object({
   terminalId: Uuid,
   token: Type.String({ description: 'Bearer token for the terminal routes; shown only this once' })
 })
+export type PairResponse = Static<typeof PairResponse>
 
 export const ScaleLevel = Type.Object({
   level: Type.Integer(),
@@ -79,6 +87,7 @@ export const OfficerSignInBody = Type.Object({
   staffCode: Type.String({ minLength: 1, maxLength: 32 }),
   pin: Type.String({ minLength: 1, maxLength: 16 })
 })
+export type OfficerSignInBody = Static<typeof OfficerSignInBody>
 
 export const RatingItem = Type.Object({
   id: Type.String({ format: 'uuid', description: 'Generated on the device at the press; the idempotency key' }),
@@ -92,6 +101,7 @@ export type RatingItem = Static<typeof RatingItem>
 export const RatingsBody = Type.Object({
   ratings: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId? }`; each is checked on its own' })
 })
+export type RatingsBody = Static<typeof RatingsBody>
 
 export const RatingResult = Type.Object({
   id: Type.Union([Type.String(), Type.Null()], { description: 'The item\'s id (null when the item had none)' }),
@@ -99,5 +109,8 @@ export const RatingResult = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }))
 })
 export type RatingResult = Static<typeof RatingResult>
+/** The result of an item sent with its id, as every client sends them: the id is never null. */
+export type SentRatingResult = RatingResult & { id: string }
 
 export const RatingsResponse = Type.Object({ results: Type.Array(RatingResult, { description: 'One result per item, in order' }) })
+export type RatingsResponse = Static<typeof RatingsResponse>

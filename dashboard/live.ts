@@ -1,22 +1,12 @@
 // WS /api/v1/live: rating, alert and case events of the user's scope; reconnects by itself (1–15 s backoff).
-import type { Alert, AlertRuleKind } from './api.ts'
+import type { LiveAlert, LiveRating, UserLiveEvent } from '../contract/live.ts'
 import { connectSocket } from '../web/socket.ts'
 
-export interface LiveRating {
-  id: string, unitId: string, counterId: string, officerId: string | null, level: number,
-  category: 'satisfied' | 'neutral' | 'unsatisfied', criteria: Record<string, boolean>, ratedAt: string, receivedAt: string, misuse: boolean
-}
-/** An unsatisfied rating (kind `unsatisfied`), or an alert rule that fired or was acknowledged (kind `rule`). */
-export type LiveAlert =
-  | { kind: 'unsatisfied', ratingId: string, caseId: string | null, unitId: string, counterId: string, officerId: string | null, level: number, at: string }
-  | (Omit<Alert, 'kind'> & { kind: 'rule', ruleKind: AlertRuleKind, at: string })
+export type { LiveAlert, LiveRating }
 /** Toasts are told apart by the rating, or by the rule alert. */
 export const alertKey = (alert: LiveAlert): string => alert.kind === 'rule' ? alert.id : alert.ratingId
-export type LiveEvent =
-  | { type: 'rating', rating: LiveRating }
-  | { type: 'alert', alert: LiveAlert }
-  | { type: 'case', case: { id: string, status: string } }
-  | { type: 'hello' }
+/** An event of the socket (contract/live.ts): rating, alert (unsatisfied rating or rule alert), case, hello. */
+export type LiveEvent = UserLiveEvent
 
 export interface LiveHandlers {
   onEvent: (event: LiveEvent) => void

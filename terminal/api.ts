@@ -1,33 +1,15 @@
 // The terminal's calls to the server: pairing, state, officer sign-in/out and rating batches, with one error type.
 import { ApiError, readAnswer, send } from '../web/api.ts'
+import type { PairResponse, RatingItem, ScaleLevel, SentRatingResult, TerminalOfficer, TerminalState } from '../contract/terminals.ts'
 export { ApiError }
 
-export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
-
-export interface Officer { id: string, unitId: string, staffCode: string, fullName: string, title: string, photoUrl: string | null, active: boolean }
-export interface ScaleLevel { level: number, category: Category, weight: number, labelVi: string, labelEn: string }
-export interface Criterion { code: string, group: 'xin' | 'luon' | 'other', labelVi: string, labelEn: string }
-
-export interface TerminalState {
-  terminal: { id: string, kind: string, name: string }
-  counter: { id: string, unitId: string, number: number, name: string }
-  unit: { id: string, parentId: string | null, kind: string, code: string, name: string }
-  officer: Officer | null
-  scale: ScaleLevel[]
-  criteria: Criterion[]
-  cooldownSeconds: number
-}
-
-/** A rating as the server takes it. */
-export interface RatingItem {
-  id: string
-  level: number
-  criteria?: Record<string, boolean>
-  ratedAt: string
-  officerId?: string
-}
-
-export interface RatingResult { id: string, status: 'created' | 'duplicate' | 'rejected', error?: { code: string, message: string } }
+// The API's shapes, from the one contract (type-only: nothing of it reaches the bundle).
+export type { Criterion, RatingItem, ScaleLevel, TerminalState } from '../contract/terminals.ts'
+/** The result of one of the terminal's items (their ids are never null). */
+export type RatingResult = SentRatingResult
+export type Category = ScaleLevel['category']
+/** The officer serving at the counter, as the terminal state gives it. */
+export type Officer = TerminalOfficer
 
 /** The token was revoked or never known: the device must be paired again. */
 export function isUnpaired (error: unknown): boolean {
@@ -44,7 +26,7 @@ async function call<T> (method: string, path: string, token: string | null, body
 }
 
 export const api = {
-  pair: (pairingCode: string) => call<{ terminalId: string, token: string }>('POST', 'terminals/pair', null, { pairingCode }),
+  pair: (pairingCode: string) => call<PairResponse>('POST', 'terminals/pair', null, { pairingCode }),
   state: (token: string) => call<TerminalState>('GET', 'terminal/state', token),
   signIn: (token: string, staffCode: string, pin: string) => call<Officer>('PUT', 'terminal/officer', token, { staffCode, pin }),
   signOut: (token: string) => call<void>('DELETE', 'terminal/officer', token),

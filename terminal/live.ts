@@ -1,5 +1,6 @@
 // The live socket: the server pushes the terminal's state on connect and on every change; reconnects by itself.
-import type { TerminalState } from './api.ts'
+import type { TerminalLiveEvent } from '../contract/live.ts'
+import type { TerminalState } from '../contract/terminals.ts'
 import { retryDelay } from './outbox.ts'
 import { connectSocket } from '../web/socket.ts'
 
@@ -27,7 +28,7 @@ export function connectLive (token: string, handlers: LiveHandlers): () => void 
     protocols: [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
     delay: (attempt) => retryDelay(attempt, Math.random, 1_000, 30_000),
     onMessage (data) {
-      const message = data as { type?: string, state?: TerminalState } | null
+      const message = data as (Partial<TerminalLiveEvent> & { state?: TerminalState }) | null
       if (message?.type === 'state' && message.state !== undefined) handlers.onState(message.state)
       if (message?.type === 'revoked') revoke()
     },

@@ -14,10 +14,12 @@ export function instant (value: string, end: boolean): Date {
   return new Date(date.getTime() + (day ? 86_400_000 : 1))
 }
 
-/** `from` inclusive, `until` exclusive; 400 INVALID_RANGE when they cross. */
+/** `from` inclusive, `until` exclusive; 400 RANGE_INVALID when they cross. */
 export function range (from: string | undefined, to: string | undefined): { from?: Date, until?: Date } {
   const start = from === undefined ? undefined : instant(from, false)
   const until = to === undefined ? undefined : instant(to, true)
-  if (start !== undefined && until !== undefined && start.getTime() >= until.getTime()) throw badRequest('INVALID_RANGE', '`from` must not be after `to`')
+  if (start !== undefined && until !== undefined && start.getTime() >= until.getTime()) {
+    throw badRequest('RANGE_INVALID', '`from` must not be after `to`')
+  }
   return { from: start, until }
 }

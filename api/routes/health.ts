@@ -1,10 +1,10 @@
 // Liveness, readiness (the database answers) and Prometheus metrics.
 import { timingSafeEqual } from 'node:crypto'
 import { BlockList, isIP } from 'node:net'
-import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../errors.ts'
 import { ErrorResponse } from '../../contract/common.ts'
+import { HealthStatus } from '../../contract/health.ts'
 import { pingDatabase } from '../repositories/database.ts'
 
 /** Loopback, private (RFC 1918, unique-local) and link-local networks: the server's own host and network. */
@@ -24,15 +24,13 @@ function sameSecret (given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-const Status = Type.Object({ status: Type.String() })
-
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
-    schema: { tags: ['health'], summary: 'The process is alive', response: { 200: Status } }
+    schema: { tags: ['health'], summary: 'The process is alive', response: { 200: HealthStatus } }
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['health'], summary: 'Ready to serve: the database answers', response: { 200: Status, 503: ErrorResponse } }
+    schema: { tags: ['health'], summary: 'Ready to serve: the database answers', response: { 200: HealthStatus, 503: ErrorResponse } }
   }, async (request, reply) => {
     try {
       await pingDatabase(app.db)

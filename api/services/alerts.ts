@@ -6,6 +6,7 @@ import { subtreeOf } from '../repositories/organisation.ts'
 import { findAlert, rowToAlert } from '../repositories/alerts.ts'
 import { unitAncestorIds } from '../repositories/units.ts'
 import type { Alert } from '../../contract/alerts.ts'
+import type { ScopedLiveEvent } from '../../contract/live.ts'
 import type { StoredRating } from './ingest.ts'
 
 /** What the rule editor may leave out: the defaults of each kind. */
@@ -29,7 +30,7 @@ export function ruleParameters (kind: AlertRuleKind, given: AlertRuleParameters)
 }
 
 /** The live event of a fired alert: `kind: 'rule'` tells it from the per-rating `unsatisfied` alert. */
-export function alertEvent (alert: Alert): { type: 'alert', alert: Record<string, unknown> } {
+export function alertEvent (alert: Alert): Extract<ScopedLiveEvent, { type: 'alert' }> {
   return { type: 'alert', alert: { ...alert, kind: 'rule', ruleKind: alert.kind, at: alert.firedAt } }
 }
 

@@ -1,11 +1,11 @@
 // The Hài Lòng terminal API as the bridge uses it: pair a box, read its terminal state, post its ratings.
 import createDebug from 'debug'
+import type { PairResponse, RatingItem, ScaleLevel, SentRatingResult, TerminalState } from '../../contract/terminals.ts'
 
 const log = createDebug('hailong:hardware:api')
 
-export interface ScaleLevel { level: number, category: string, weight: number, labelVi?: string, labelEn?: string }
-export interface RatingItem { id: string, level: number, ratedAt: string }
-export interface RatingResult { id: string, status: 'created' | 'duplicate' | 'rejected', error?: { code: string, message: string } }
+// The API's shapes, from the one contract (types only).
+export type { RatingItem, ScaleLevel, SentRatingResult }
 
 /** Why a call failed: `unreachable` (network, timeout, 5xx, 429: try later), `revoked` (token no longer valid), `refused` (other 4xx). */
 export class TerminalApiError extends Error {
@@ -88,21 +88,21 @@ export class TerminalApi {
   }
 
   /** Exchanges a pairing code for the terminal's token (shown once). */
-  async pair (pairingCode: string): Promise<{ terminalId: string, token: string }> {
+  async pair (pairingCode: string): Promise<PairResponse> {
     return this.call('POST', '/api/v1/terminals/pair', null, { pairingCode })
   }
 
   /** The terminal's rating scale, highest level first. */
   async scale (token: string): Promise<ScaleLevel[]> {
-    const state = await this.call<{ scale?: ScaleLevel[] }>('GET', '/api/v1/terminal/state', token)
+    const state = await this.call<Partial<TerminalState> | null>('GET', '/api/v1/terminal/state', token)
     const scale = Array.isArray(state?.scale) ? state.scale : []
     return [...scale].sort((a, b) => b.level - a.level)
   }
 
   /** Posts up to 100 ratings; every id comes back as created, duplicate or rejected. */
-  async postRatings (token: string, ratings: RatingItem[]): Promise<RatingResult[]> {
+  async postRatings (token: string, ratings: RatingItem[]): Promise<SentRatingResult[]> {
     if (ratings.length === 0 || ratings.length > 100) throw new TypeError('post 1 to 100 ratings at a time')
-    const answer = await this.call<{ results?: RatingResult[] }>('POST', '/api/v1/terminal/ratings', token, { ratings })
+    const answer = await this.call<{ results?: SentRatingResult[] } | null>('POST', '/api/v1/terminal/ratings', token, { ratings })
     if (!Array.isArray(answer?.results)) throw new TerminalApiError('unreachable', 'ratings answer without results')
     return answer.results
   }

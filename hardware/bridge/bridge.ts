@@ -15,7 +15,7 @@ const log = createDebug('hailong:hardware:bridge')
 const apiLog = createDebug('hailong:hardware:api')
 
 /** Which scale level button `button` (1 = leftmost) of a box with `buttons` buttons stands for. */
-export function levelForButton (button: number, buttons: number, scale: ScaleLevel[]): number | null {
+export function levelForButton (button: number, buttons: number, scale: Array<Pick<ScaleLevel, 'level'>>): number | null {
   if (scale.length === 0 || button < 1 || button > buttons) return null
   const ordered = [...scale].sort((a, b) => b.level - a.level)
   if (buttons === ordered.length) return ordered[button - 1]!.level

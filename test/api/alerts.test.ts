@@ -169,7 +169,7 @@ t.test('the unsatisfied share of the last N minutes, with a minimum count; pushe
   t.match(ruleAlerts()[0]!.event, { type: 'alert', alert: { kind: 'rule', ruleKind: 'unsatisfied_share', id: rows[0]!.id, unitId: centre.centreId, acknowledged: false } })
 
   const bad: Array<[string, number, string]> = [
-    ['?from=2026-02-30', 400, 'VALIDATION_FAILED'], ['?from=2026-11-21&to=2026-11-20', 400, 'INVALID_RANGE'], ['?acknowledged=maybe', 400, 'VALIDATION_FAILED'],
+    ['?from=2026-02-30', 400, 'VALIDATION_FAILED'], ['?from=2026-11-21&to=2026-11-20', 400, 'RANGE_INVALID'], ['?acknowledged=maybe', 400, 'VALIDATION_FAILED'],
     [`?unitId=${other.centreId}`, 404, 'UNIT_NOT_FOUND']
   ]
   for (const [query, status, code] of bad) {

@@ -71,7 +71,7 @@ t.test('ratings: newest first, a page at a time, filtered, scoped', async (t) =>
 
   const bad: Array<[string, number, string]> = [
     ['&cursor=bm90LWEtY3Vyc29y', 400, 'INVALID_CURSOR'], ['&limit=201', 400, 'VALIDATION_FAILED'], ['&limit=0', 400, 'VALIDATION_FAILED'],
-    ['&from=2026-11-22&to=2026-11-21', 400, 'INVALID_RANGE'], ['&officerId=nobody', 400, 'VALIDATION_FAILED'],
+    ['&from=2026-11-22&to=2026-11-21', 400, 'RANGE_INVALID'], ['&officerId=nobody', 400, 'VALIDATION_FAILED'],
     [`&counterId=${other.counterIds[0]}`, 404, 'COUNTER_NOT_FOUND'], [`&officerId=${other.officers[0]!.id}`, 404, 'OFFICER_NOT_FOUND']
   ]
   for (const [query, status, code] of bad) {

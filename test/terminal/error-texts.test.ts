@@ -1,6 +1,7 @@
-// Every error code the API can answer has a Vietnamese and an English sentence in the apps: read from the API's own source.
+// Every error code of the contract has a Vietnamese and an English sentence in the apps; the API's source writes no other code.
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
+import { errorCodes } from '../../contract/errors.ts'
 import { errorText, errorTexts } from '../../terminal/errors.ts'
 
 const root = new URL('../../', import.meta.url)
@@ -19,7 +20,7 @@ const patterns = [
   /FST_[A-Z_]+:\s*'([A-Z][A-Z0-9_]+)'/g,
   // codes chosen from a typed list (the password policy's problems): every literal of a `type XProblem = 'A' | 'B'`
   /type \w+Problem = ((?:'[A-Z][A-Z0-9_]+'(?:\s*\|\s*)?)+)/g,
-  /\bcode\s*=\s*(?:[^'\n]*\?\?\s*\()?'([A-Z][A-Z0-9_]+)'/g,
+  /\bcode(?::\s*ErrorCode)?\s*=\s*(?:[^'\n]*\?\?\s*\()?'([A-Z][A-Z0-9_]+)'/g,
   /statusCode === 429 \? '([A-Z][A-Z0-9_]+)'/g
 ]
 
@@ -45,10 +46,21 @@ t.test('the API\'s error codes are found in its source (the reading works)', asy
   t.ok(codes.size >= 60, `${codes.size} codes`)
 })
 
-t.test('every code the API can answer has a Vietnamese and an English sentence', async (t) => {
-  const missing = [...apiCodes()].filter(([code]) => errorTexts[code] === undefined).map(([code, file]) => `${code} (${file})`)
-  t.same(missing, [], 'add the code to terminal/errors.ts')
-  for (const [code, [vi, en]] of Object.entries(errorTexts)) {
+t.test('the contract lists exactly the codes the API\'s source answers (a cross-check of the typed list)', async (t) => {
+  const listed = new Set<string>(errorCodes)
+  const outside = [...apiCodes()].filter(([code]) => !listed.has(code)).map(([code, file]) => `${code} (${file})`)
+  t.same(outside, [], 'add the code to contract/errors.ts (ErrorCode)')
+  const found = apiCodes()
+  t.same(errorCodes.filter((code) => !found.has(code)), [], 'every listed code is answered somewhere')
+  t.equal(listed.size, errorCodes.length, 'no code is listed twice')
+})
+
+t.test('every code of the contract has a Vietnamese and an English sentence', async (t) => {
+  t.same(errorCodes.filter((code) => errorTexts[code] === undefined), [], 'add the code to terminal/errors.ts')
+  const listed = new Set<string>(errorCodes)
+  t.same(Object.keys(errorTexts).filter((code) => !listed.has(code)), [], 'no text for a code outside the list')
+  for (const code of errorCodes) {
+    const [vi, en] = errorTexts[code]
     t.ok(vi.trim() !== '' && en.trim() !== '' && vi !== en, `${code}: two different sentences`)
     t.ok(/[ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ]/i.test(vi) || /^[A-Z]/.test(vi), `${code}: the Vietnamese reads as Vietnamese`)
   }

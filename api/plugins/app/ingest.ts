@@ -1,5 +1,6 @@
 // Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
 import fp from 'fastify-plugin'
+import type { LiveRating } from '../../../contract/live.ts'
 import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 
 declare module 'fastify' {
@@ -12,7 +13,7 @@ declare module 'fastify' {
 
 export type RatingsStoredListener = (ratings: readonly StoredRating[]) => void | Promise<void>
 
-function ratingEvent (rating: StoredRating): Record<string, unknown> {
+function ratingEvent (rating: StoredRating): LiveRating {
   return {
     id: rating.id,
     unitId: rating.unitId,

@@ -2,16 +2,15 @@
 // A socket lives only as long as what opened it: its session (user) or its token (terminal) is re-checked on
 // every committed change this process announces (app.changes) and every SWEEP_MS against the database.
 import fp from 'fastify-plugin'
+import type { ScopedLiveEvent } from '../../../contract/live.ts'
 import type { Role } from '../../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { sessionStates } from '../../repositories/users.ts'
 import { activeTerminalIds } from '../../repositories/terminals.ts'
 import { ChangeFeed } from '../../services/change-feed.ts'
 
-export type LiveEvent =
-  | { type: 'rating', rating: Record<string, unknown> }
-  | { type: 'alert', alert: Record<string, unknown> }
-  | { type: 'case', case: Record<string, unknown> }
+/** What the hub publishes to users (contract/live.ts). */
+export type LiveEvent = ScopedLiveEvent
 
 /** WebSocket close codes the two sockets use (4000–4999 is the application's range). */
 export const LiveClose = {

@@ -1,11 +1,10 @@
 // /api/v1/alert-rules and /api/v1/alerts: rules per unit (admins and supervisors in scope write, analysts read)
 // and the alerts the server fires from them, acknowledged with an optional note.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { notFound } from '../../errors.ts'
 import { unitWithinScope, userActor, nothingToChange } from '../../repositories/organisation.ts'
 import { Alert, AlertAcknowledgeBody, AlertListQuery, AlertRule, AlertRuleCreateBody, AlertRuleListQuery, AlertRuleUpdateBody } from '../../../contract/alerts.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { ErrorResponse, NoContent, IdParams, ListOf } from '../../../contract/common.ts'
 import { alertEvent } from '../../services/alerts.ts'
 import { acknowledgeAlertAs, changeAlertRule, createAlertRule, removeAlertRule } from '../../services/alert-rules.ts'
 import { listAlertRules, listAlerts, rowToAlert, rowToAlertRule } from '../../repositories/alerts.ts'
@@ -71,7 +70,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete an alert rule',
       description: 'Its alerts stay as history (their ruleId becomes null).',
       params: IdParams,
-      response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      response: { 204: NoContent, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
     preHandler: writers
   }, async (request, reply) => {

@@ -1,11 +1,10 @@
 // /api/v1/api-tokens: read-only statistics tokens for a subtree; the secret is shown once, stored hashed, revocable at once.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { notFound } from '../../errors.ts'
 import { findApiToken, insertApiToken, listApiTokens, revokeApiToken, rowToApiToken } from '../../repositories/api-tokens.ts'
 import { unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ApiToken, ApiTokenCreateBody, ApiTokenCreated, ApiTokenListQuery } from '../../../contract/accounts.ts'
-import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { ErrorResponse, NoContent, IdParams, ListOf } from '../../../contract/common.ts'
 import { writeAudit } from '../../repositories/audit.ts'
 import { hashToken, newToken } from '../../lib/secrets.ts'
 
@@ -54,7 +53,7 @@ const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Revoke a token: it stops working at once',
       description: 'Revoking an already revoked token changes nothing and answers 204 again.',
       params: IdParams,
-      response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      response: { 204: NoContent, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
     preHandler: managers
   }, async (request, reply) => {

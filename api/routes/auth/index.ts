@@ -1,12 +1,11 @@
 // Sign in and out with a server-side session in an HttpOnly, SameSite=Strict cookie.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { unauthorized } from '../../errors.ts'
 import { AttemptLimiter, reserveAttempt } from '../../lib/attempt-limiter.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import { createSession, deleteExpiredSessions, deleteSession, findUserById, findUserByUsername, rowToUser } from '../../repositories/users.ts'
-import { LoginBody, User } from '../../../contract/accounts.ts'
-import { ErrorResponse } from '../../../contract/common.ts'
+import { LoginBody, SessionResponse } from '../../../contract/accounts.ts'
+import { ErrorResponse, NoContent } from '../../../contract/common.ts'
 import { writeAudit } from '../../repositories/audit.ts'
 import { hashSecret, hashToken, newToken, verifySecret } from '../../lib/secrets.ts'
 
@@ -26,7 +25,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['auth'],
       summary: 'Sign in; sets the session cookie',
       body: LoginBody,
-      response: { 200: Type.Object({ user: User }), 401: ErrorResponse, 429: ErrorResponse }
+      response: { 200: SessionResponse, 401: ErrorResponse, 429: ErrorResponse }
     },
     config: { rateLimit: { max: 10, timeWindow: '1 minute' } }
   }, async (request, reply) => {
@@ -59,7 +58,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/logout', {
-    schema: { tags: ['auth'], summary: 'Sign out; the session ends at once', response: { 204: Type.Null(), 401: ErrorResponse } },
+    schema: { tags: ['auth'], summary: 'Sign out; the session ends at once', response: { 204: NoContent, 401: ErrorResponse } },
     preHandler: app.requireUser()
   }, async (request, reply) => {
     const actor = request.actor!
@@ -73,7 +72,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/me', {
-    schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Type.Object({ user: User }), 401: ErrorResponse } },
+    schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: SessionResponse, 401: ErrorResponse } },
     preHandler: app.requireUser()
   }, async (request) => {
     const actor = request.actor!

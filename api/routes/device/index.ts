@@ -1,8 +1,7 @@
 // The device side (a terminal itself, at /api/v1/terminal): its state, officer sign-in and sign-out, ratings, live state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { ApiError, websocketRequired } from '../../errors.ts'
-import { ErrorResponse } from '../../../contract/common.ts'
+import { ErrorResponse, NoContent } from '../../../contract/common.ts'
 import { OfficerSignInBody, RatingsBody, RatingsResponse, TerminalOfficer, TerminalState } from '../../../contract/terminals.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
 import { officerSignIn } from '../../services/officer-sign-in.ts'
@@ -45,7 +44,7 @@ const device: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/officer', {
-    schema: { tags: ['terminal'], summary: 'The officer signs out at this counter (ends the shift)', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: ErrorResponse } }
+    schema: { tags: ['terminal'], summary: 'The officer signs out at this counter (ends the shift)', security: [{ bearer: [] }], response: { 204: NoContent, 401: ErrorResponse } }
   }, async (request, reply) => {
     const device = request.terminal!
     const ended = await officers.signOut(device)

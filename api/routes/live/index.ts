@@ -1,5 +1,6 @@
 // WS /api/v1/live: rating, alert and case events for the signed-in user's subtree, for as long as the session holds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { UserLiveEvent } from '../../../contract/live.ts'
 import { websocketRequired } from '../../errors.ts'
 import { LiveClose } from '../../plugins/app/live.ts'
 
@@ -43,7 +44,7 @@ const live: FastifyPluginAsyncTypebox = async (app) => {
       if (unsubscribe === 'TOO_MANY') return socket.close(LiveClose.TOO_MANY, 'too many live sockets')
       socket.on('close', unsubscribe)
       socket.on('message', () => { /* the feed is one-way */ })
-      socket.send(JSON.stringify({ type: 'hello', scope: { unitId: actor.unitId, role: actor.role } }))
+      socket.send(JSON.stringify({ type: 'hello', scope: { unitId: actor.unitId, role: actor.role } } satisfies UserLiveEvent))
     }
   })
 }

@@ -1,20 +1,13 @@
 // /api/v1/reports/monthly: the monthly report of a unit subtree and period as a PDF (the official form), for users in scope and API tokens.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { AnalyticsInputError, byCounter, byOfficer, byUnit, labels, summary } from '../../../analytics/queries.ts'
 import { toLocalDate } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
 import { findUnit } from '../../repositories/organisation.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
+import { ReportQuery } from '../../../contract/reports.ts'
 import { monthlyReportPdf } from '../../services/monthly-report.ts'
-
-const ReportQuery = Type.Object({
-  unitId: Type.Optional(Type.String({ format: 'uuid', description: 'The issuing unit (root of the subtree); default: your own scope' })),
-  from: Type.Optional(Type.String({ description: 'First local day, YYYY-MM-DD; default: the first day of the month of `to`', examples: ['2026-11-01'] })),
-  to: Type.Optional(Type.String({ description: 'Last local day, YYYY-MM-DD; default: today', examples: ['2026-11-30'] })),
-  lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi', description: 'Vietnamese (default) or English' }))
-}, { additionalProperties: false })
 
 /** "Tỉnh Hải Dương" → "Hải Dương": the place of the date line. */
 /** The report's symbol when it covers the whole tree (no unit code): Hài Lòng's own. */

@@ -1,11 +1,10 @@
 // Terminals for admins and supervisors (create with a pairing code, list, revoke) and pairing for devices.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { notFound } from '../../errors.ts'
 import { findTerminal, listTerminals, rowToTerminal } from '../../repositories/terminals.ts'
 import { findCounterPlace } from '../../repositories/counters.ts'
-import { ErrorResponse, IdParams, ListOf, Uuid } from '../../../contract/common.ts'
-import { CreateTerminalBody, CreatedTerminal, PairBody, PairResponse, Terminal } from '../../../contract/terminals.ts'
+import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
+import { CreateTerminalBody, CreatedTerminal, PairBody, PairResponse, Terminal, TerminalListQuery } from '../../../contract/terminals.ts'
 import { createTerminal, pairTerminal, revokeTerminal } from '../../services/terminals.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -18,7 +17,7 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
       tags: ['terminals'], summary: 'Terminals in your scope',
-      querystring: Type.Object({ counterId: Type.Optional(Uuid), unitId: Type.Optional(Uuid) }),
+      querystring: TerminalListQuery,
       response: { 200: ListOf(Terminal), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
     preHandler: manage

@@ -74,7 +74,10 @@ export function Catalogue () {
             <tr key={index}>
               <td><input aria-label={`${t('code')} ${index + 1}`} required pattern="[a-z][a-z0-9_]{0,31}" value={criterion.code} onInput={(event) => changeCriterion(index, { code: event.currentTarget.value })} /></td>
               <td>
-                <select value={criterion.group} onChange={(event) => changeCriterion(index, { group: event.currentTarget.value })}>
+                <select
+                  value={criterion.group}
+                  onChange={(event) => changeCriterion(index, { group: event.currentTarget.value as Criterion['group'] })}
+                >
                   {groups.map((group) => <option key={group} value={group}>{group}</option>)}
                 </select>
               </td>

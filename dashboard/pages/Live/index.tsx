@@ -10,12 +10,15 @@ import { localToday, time } from '../../period.ts'
 
 const TODAY_LENGTH = 100
 
+/** What a row of the feed shows: a live rating, or a rating of today's list (GET /ratings). */
+type FeedRating = Pick<LiveRating, 'id' | 'counterId' | 'officerId' | 'level' | 'category' | 'criteria' | 'ratedAt'>
+
 export function Live () {
   const { live, lang, t, counters, officers } = useDashboard()
   // The page opens on today's feed so far; ratings arriving on the socket go on top of it, each once.
   const today = useLoad(() => get<RatingPage>('/ratings', { from: localToday(), to: localToday(), limit: TODAY_LENGTH }), [])
   const seen = new Set<string>()
-  const feed: LiveRating[] = []
+  const feed: FeedRating[] = []
   for (const rating of [...live.ratings, ...(today.value?.items ?? []).map((item) => ({ ...item, receivedAt: item.countedAt }))]) {
     if (seen.has(rating.id)) continue
     seen.add(rating.id)

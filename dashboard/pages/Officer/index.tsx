@@ -1,7 +1,7 @@
 // One officer: tiles against the previous period, the trend, the "4 xin, 4 luôn" criteria as a chart, recent ratings and shifts.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
-import { get, type BucketRow, type Figures, type Items, type RatingItem, type RatingPage, type Rows, type Shift } from '../../api.ts'
+import { get, type BucketRow, type Figures, type Items, type RatingListItem, type RatingPage, type Rows, type Shift } from '../../api.ts'
 import { percentTick, TrendChart } from '../../components/Charts.tsx'
 import { counterLabel, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
@@ -29,7 +29,7 @@ function CriteriaChart ({ figures }: { figures: Figures }) {
 function RecentRatings ({ officerId }: { officerId: string }) {
   const { lang, t, counters } = useDashboard()
   const selection = useSelection()
-  const [items, setItems] = useState<RatingItem[]>([])
+  const [items, setItems] = useState<RatingListItem[]>([])
   const [cursor, setCursor] = useState<string | null>(null)
   const [error, setError] = useState<Error | null>(null)
   const [loading, setLoading] = useState(true)
