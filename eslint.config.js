@@ -1,0 +1,25 @@
+// ESLint flat config: neostandard (standard style: no semicolons, single quotes) for the TypeScript tree, lines at most 140.
+import neostandard, { resolveIgnoresFromGitignore } from 'neostandard'
+
+// A string, template or regular-expression literal this long cannot be broken without harming it (a sentence shown to
+// users, a pattern): its line may run past 140. Shorter literals get no pass: break the code around them.
+const unbreakable = String.raw`'(?:[^'\\]|\\.){80,}'|"(?:[^"\\]|\\.){80,}"|` + '`(?:[^`\\\\]|\\\\.){80,}`'
+
+export default [
+  ...neostandard({
+    ts: true,
+    ignores: [...resolveIgnoresFromGitignore(), 'hardware/firmware/**']
+  }),
+  {
+    rules: {
+      // Comments count (they are read as often as code); only URLs and long literals are let off.
+      '@stylistic/max-len': ['error', {
+        code: 140,
+        tabWidth: 2,
+        ignoreUrls: true,
+        ignoreRegExpLiterals: true,
+        ignorePattern: unbreakable
+      }]
+    }
+  }
+]
