@@ -82,7 +82,7 @@ async function rebuild (db: Kysely<any>): Promise<void> {
     order by (select position from criteria where criteria.code = c.code) nulls last, code`.execute(db)
   for (const { code } of codes.rows) await sql`insert into criterion_slots (code) values (${code})`.execute(db)
   const width = codes.rows.length
-  const array = (item: (slot: number) => string): string => width === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: width }, (_, index) => `coalesce(${item(index + 1)}, 0)::integer`).join(', ')}]`
+  const array = (item: (slot: number) => string): string => width === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: width }, (_, index) => `coalesce(${item(index + 1)}, 0)::integer`).join(', ')}]`
   const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
   const raw = `count(*), count(*) filter (where category = 'satisfied'), count(*) filter (where category = 'neutral'),
     count(*) filter (where category = 'unsatisfied'), sum(weight), ${levels.map((_, index) => `count(*) filter (where level = ${index + 1})`).join(', ')},

@@ -73,7 +73,7 @@ export async function up (db: Kysely<any>): Promise<void> {
   for (const { table, column } of tables) {
     const width = await sql<{ n: number }>`select coalesce(max(slot), 0)::int as n from criterion_slots`.execute(db)
     const n = Number(width.rows[0]!.n)
-    const array = (name: string): string => n === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(d.${name}[${index + 1}]), 0)::integer`).join(', ')}]`
+    const array = (name: string): string => n === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(d.${name}[${index + 1}]), 0)::integer`).join(', ')}]`
     await sql.raw(`insert into ${table} (unit_id, grain, bucket, ${column}, misuse, ${counts.join(', ')})
       select a.ancestor_id, 'year', d.bucket, d.${column}, d.misuse, ${scalars.map((scalar) => `sum(d.${scalar})`).join(', ')}, ${array('answered')}, ${array('met')}
       from rating_rollups d

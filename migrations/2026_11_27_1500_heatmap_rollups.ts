@@ -59,8 +59,8 @@ export async function up (db: Kysely<any>): Promise<void> {
   await sql`lock table subtree_rollups in share mode`.execute(db)
   const width = await sql<{ n: number }>`select coalesce(max(slot), 0)::int as n from criterion_slots`.execute(db)
   const n = Number(width.rows[0]!.n)
-  const array = (name: string): string => n === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(${name}[${index + 1}]), 0)::integer`).join(', ')}]`
-  const local = `((bucket at time zone 'UTC') + interval '7 hours')`
+  const array = (name: string): string => n === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(${name}[${index + 1}]), 0)::integer`).join(', ')}]`
+  const local = "((bucket at time zone 'UTC') + interval '7 hours')"
   await sql.raw(`insert into heatmap_rollups (unit_id, grain, bucket, cell, misuse, ${counts.join(', ')})
     select unit_id, 'year', (date_trunc('year', ${local}) - interval '7 hours') at time zone 'UTC',
       ((extract(isodow from ${local})::int - 1) * 24 + extract(hour from ${local})::int)::smallint, misuse,

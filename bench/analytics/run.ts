@@ -216,8 +216,13 @@ async function measureFigure (all: Size[], filterOf: (size: Size) => FigureFilte
     const workers = nodes(plan).reduce((sum, node) => sum + Number(node['Workers Planned'] ?? 0), 0)
     const fromRollups = samples[sizeIndex]!
     result.push({
-      p50: percentile(fromRollups, 50), p95: percentile(fromRollups, 95), rawP50: percentile(raw, 50), rawP95: percentile(raw, 95),
-      same: JSON.stringify(answers[sizeIndex]) === JSON.stringify(rawAnswer), workers, planningMs
+      p50: percentile(fromRollups, 50),
+      p95: percentile(fromRollups, 95),
+      rawP50: percentile(raw, 50),
+      rawP95: percentile(raw, 95),
+      same: JSON.stringify(answers[sizeIndex]) === JSON.stringify(rawAnswer),
+      workers,
+      planningMs
     })
   }
   return result

@@ -127,7 +127,8 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
   /** Opens `path`; resolves to a promise settled when the port closes, or null if it would not open. */
   private async openPort (path: string): Promise<Promise<void> | null> {
     // hupcl: false keeps DTR up on close where the OS honours it (Windows); clearHupcl does it on Linux.
-    const port = new this.options.portClass({ path, baudRate: this.options.baudRate, autoOpen: false, hupcl: false })
+    const Port = this.options.portClass
+    const port = new Port({ path, baudRate: this.options.baudRate, autoOpen: false, hupcl: false })
     const error = await new Promise<Error | null>((resolve) => port.open(resolve))
     if (error !== null) {
       this.problem(`cannot open ${path}: ${error.message}${/Cannot lock port|Resource temporarily unavailable/.test(error.message) ? ' (another program, or another bridge, holds it)' : ''}; trying again every ${this.options.reopenMs} ms`)

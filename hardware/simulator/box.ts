@@ -154,7 +154,7 @@ export class SimulatedBox {
         return
       case 'LED':
         this.leds.push(frame.pattern)
-        return
+        break
       default:
     }
   }

@@ -166,8 +166,16 @@ t.test('a box configured with a pairing code pairs on first contact and keeps it
   // A terminal as an admin creates it: not paired yet, with a code shown on the dashboard.
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
-    unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút quầy 1', token_hash: null,
-    pairing_code_hash: hashPairingCode('K7M4Q2P9', app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    unit_id: counter.unit_id,
+    counter_id: counter.id,
+    kind: 'button',
+    name: 'Hộp nút quầy 1',
+    token_hash: null,
+    pairing_code_hash: hashPairingCode('K7M4Q2P9', app.config.pairingSecret!),
+    pairing_expires_at: new Date(Date.now() + 15 * 60_000),
+    paired_at: null,
+    revoked_at: null,
+    last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   const boxes = [{ serial, pairingCode: 'K7M4-Q2P9' }]
   let bridge = await startBridge(listening, boxes)

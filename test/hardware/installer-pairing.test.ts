@@ -71,8 +71,16 @@ t.test('pairing at HELLO: a right code pairs before the first press', async (t) 
   const { hashPairingCode } = await import('../../api/services/secrets.ts')
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
-    unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút', token_hash: null,
-    pairing_code_hash: hashPairingCode('P4IR9X2K', app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    unit_id: counter.unit_id,
+    counter_id: counter.id,
+    kind: 'button',
+    name: 'Hộp nút',
+    token_hash: null,
+    pairing_code_hash: hashPairingCode('P4IR9X2K', app.config.pairingSecret!),
+    pairing_expires_at: new Date(Date.now() + 15 * 60_000),
+    paired_at: null,
+    revoked_at: null,
+    last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   const cable = await line(t, dir, 'a')
   await startBridge(t, dir, [cable.pty.bridgePath], [{ serial, pairingCode: 'P4IR-9X2K' }])

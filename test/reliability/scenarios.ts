@@ -74,7 +74,10 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'hl-reliability-'))
   const databaseUrl = await pg.createDatabase('crash_restart_offline')
   const api = new ApiProcess({
-    databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'),
+    databaseUrl,
+    port: await freePort(),
+    adminPassword: ADMIN_PASSWORD,
+    logFile: path.join(work, 'api.log'),
     // Terminals press about once a second, far faster than citizens: a 1 s cooldown (and no burst limit) flags
     // about half the presses as misuse, so both halves of the figures and rollups are exercised.
     env: { TRUST_PROXY: '1', MISUSE_COOLDOWN_SECONDS: '1', MISUSE_BURST_COUNT: '10000' }
@@ -112,6 +115,7 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
     pressing = true
     timeline.mark(`${terminals.length} terminals start pressing, one press every ~${options.intervalMs} ms each`)
     const presses = terminals.map(async (terminal) => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- the run's timer sets pressing to false
       while (pressing) {
         await sleep(options.intervalMs * (0.5 + Math.random()))
         // A tap the outbox could not even store would be lost on a tablet too: counted as a failure.
