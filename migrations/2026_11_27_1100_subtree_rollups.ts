@@ -1,4 +1,5 @@
-// Faster figures: subtree rollups (each unit's whole subtree per hour, day, month, year), criteria packed into the rollup rows, a year grain; rollups rebuilt from the ratings.
+// Faster figures: subtree rollups (each unit's whole subtree per hour, day, month, year), criteria packed into the rollup rows, a year
+// grain; rollups rebuilt from the ratings.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)

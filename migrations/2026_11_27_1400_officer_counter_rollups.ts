@@ -1,4 +1,5 @@
-// Officers and counters of a whole subtree for a year: per-subtree year rows per officer and per counter, so a province reads its own ~2,000 rows instead of every counter × officer row below it.
+// Officers and counters of a whole subtree for a year: per-subtree year rows per officer and per counter, so a province reads its own
+// ~2,000 rows instead of every counter × officer row below it.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)

@@ -1,4 +1,5 @@
-// Heat maps of a year: per-subtree year rows per local weekday × hour cell, so a year's heat map reads at most 168 rows a unit instead of every hour row of the year.
+// Heat maps of a year: per-subtree year rows per local weekday × hour cell, so a year's heat map reads at most 168 rows a unit instead of
+// every hour row of the year.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)

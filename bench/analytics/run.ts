@@ -1,4 +1,5 @@
-// Analytics benchmark on PostgreSQL: at several sizes (100 k, 1 M, 10 M ratings) generates a province of ratings, rebuilds the rollups, times each figure from rollups vs the raw GROUP BY.
+// Analytics benchmark on PostgreSQL: at several sizes (100 k, 1 M, 10 M ratings) generates a province of ratings, rebuilds the rollups,
+// times each figure from rollups vs the raw GROUP BY.
 // Usage: node --import tsx bench/analytics/run.ts [--sizes 100000,1000000,10000000] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //   [--phase all|generate|rollups|measure] [--reuse] [--runs 20] [--raw-runs 2] [--periods 'year,365 days'] [--pending 500]
 //   (or `npm run bench -- analytics …`; --ratings N: one size only)

@@ -1,4 +1,5 @@
-// Rollup worker cost on the analytics benchmark's database: ms per 1,000 ratings for runs of 100, 1,000 and 5,000 pending ratings, rolled back afterwards.
+// Rollup worker cost on the analytics benchmark's database: ms per 1,000 ratings for runs of 100, 1,000 and 5,000 pending ratings, rolled
+// back afterwards.
 // Usage: node --import tsx bench/analytics/worker.ts [--url postgres://postgres@127.0.0.1:5432/hl_bench_analytics_10m] [--ratings 20000] [--repeat 3]
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'

@@ -1,4 +1,5 @@
-// Bytes per million ratings with their rollups: loads N ratings into a fresh PostgreSQL database (the real migrations), rebuilds the rollups, reads the table sizes.
+// Bytes per million ratings with their rollups: loads N ratings into a fresh PostgreSQL database (the real migrations), rebuilds the
+// rollups, reads the table sizes.
 // Usage: npm run bench -- scale   or   node --import tsx bench/scale/size.ts [--ratings 1000000] [--per-counter-day 30] [--url postgres://…] [--keep]
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'

@@ -1,4 +1,5 @@
-// The bridge as the systemd service runs it: the compiled bundle (npm run build:bridge) under plain node, no tsx, no writable home; and the unit file is valid.
+// The bridge as the systemd service runs it: the compiled bundle (npm run build:bridge) under plain node, no tsx, no writable home; and the
+// unit file is valid.
 import { execFile, spawn } from 'node:child_process'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

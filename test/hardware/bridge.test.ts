@@ -1,4 +1,5 @@
-// The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes exactly one rating.
+// The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes
+// exactly one rating.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFile, stat, symlink, unlink } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -1,4 +1,5 @@
-// The firmware in simavr keeps unacknowledged presses in EEPROM: a reset or a power cut (DTR on port open, USB unplugged) before the bridge acknowledges them loses none.
+// The firmware in simavr keeps unacknowledged presses in EEPROM: a reset or a power cut (DTR on port open, USB unplugged) before the bridge
+// acknowledges them loses none.
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'

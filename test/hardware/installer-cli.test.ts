@@ -1,4 +1,5 @@
-// The bridge as an installer runs it (`npm run bridge`): a second bridge on one data folder is refused and no acknowledged press is lost; problems are logged without DEBUG.
+// The bridge as an installer runs it (`npm run bridge`): a second bridge on one data folder is refused and no acknowledged press is lost;
+// problems are logged without DEBUG.
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

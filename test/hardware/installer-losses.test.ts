@@ -1,4 +1,5 @@
-// Presses an installation would lose without a trace (issue 18), each over socat ptys into the real app: boot counter going back, one serial on two ports, a late retransmit, DTR reset on open, long noise.
+// Presses an installation would lose without a trace (issue 18), each over socat ptys into the real app: boot counter going back, one
+// serial on two ports, a late retransmit, DTR reset on open, long noise.
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'

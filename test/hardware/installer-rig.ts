@@ -1,4 +1,5 @@
-// Test support for the installer tests: socat cables a box can be swapped on, a bridge in-process on the real app, a seeded button terminal.
+// Test support for the installer tests: socat cables a box can be swapped on, a bridge in-process on the real app, a seeded button
+// terminal.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'

@@ -1,4 +1,5 @@
-// The short form of `npm run reliability`: 20 terminals press through a proxy while the API is SIGKILLed and restarted, PostgreSQL restarts and the network is cut; every tap is stored once and the rollups equal the raw figures.
+// The short form of `npm run reliability`: 20 terminals press through a proxy while the API is SIGKILLed and restarted, PostgreSQL restarts
+// and the network is cut; every tap is stored once and the rollups equal the raw figures.
 import fs from 'node:fs/promises'
 import t from 'tap'
 import { PrivatePostgres } from './postgres.ts'

@@ -1,4 +1,5 @@
-// `npm run reliability`: crash, restart and offline under steady presses, then SIGTERM under load, on a private PostgreSQL; prints what it did and the counts.
+// `npm run reliability`: crash, restart and offline under steady presses, then SIGTERM under load, on a private PostgreSQL; prints what it
+// did and the counts.
 // Usage: npm run reliability -- [--terminals 20] [--seconds 120] [--interval-ms 1000] [--pg-restart immediate|fast] [--clients 10]
 import fs from 'node:fs/promises'
 import { parseArgs } from 'node:util'

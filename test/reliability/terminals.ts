@@ -1,4 +1,5 @@
-// Simulated touch terminals: the terminal app's own API client (terminal/api.ts) and outbox (terminal/outbox.ts), on fake-indexeddb, one per counter.
+// Simulated touch terminals: the terminal app's own API client (terminal/api.ts) and outbox (terminal/outbox.ts), on fake-indexeddb, one
+// per counter.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { IDBFactory } from 'fake-indexeddb'
 import { api, type RatingItem, type RatingResult, type TerminalState } from '../../terminal/api.ts'
@@ -56,7 +57,9 @@ export interface SeededProvince {
   counters: Array<{ counterId: string, pairingCode: string }>
 }
 
-/** Through the admin API: a province, a ward with two centres, `terminals` counters spread over them, officers, terminals awaiting pairing. */
+/**
+ * Through the admin API: a province, a ward with two centres, `terminals` counters spread over them, officers, terminals awaiting pairing.
+ */
 export async function seedProvince (admin: AdminClient, terminals: number, tag: string): Promise<SeededProvince> {
   const province = await admin.request<{ id: string }>('POST', 'units', { parentId: null, kind: 'province', code: `${tag}-P`, name: `Tỉnh Kiểm Thử ${tag}` })
   const ward = await admin.request<{ id: string }>('POST', 'units', { parentId: province.id, kind: 'ward', code: `${tag}-W`, name: `Phường Bền Bỉ ${tag}` })
