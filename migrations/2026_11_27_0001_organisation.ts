@@ -49,8 +49,10 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addCheckConstraint('assignments_period', sql`ended_at is null or ended_at >= started_at`)
     .execute()
   // At most one open shift per counter and per officer.
-  await db.schema.createIndex('assignments_open_counter_key').on('assignments').column('counter_id').unique().where(sql.ref('ended_at'), 'is', null).execute()
-  await db.schema.createIndex('assignments_open_officer_key').on('assignments').column('officer_id').unique().where(sql.ref('ended_at'), 'is', null).execute()
+  await db.schema.createIndex('assignments_open_counter_key').on('assignments').column('counter_id').unique()
+    .where(sql.ref('ended_at'), 'is', null).execute()
+  await db.schema.createIndex('assignments_open_officer_key').on('assignments').column('officer_id').unique()
+    .where(sql.ref('ended_at'), 'is', null).execute()
   await db.schema.createIndex('assignments_counter_time_idx').on('assignments').columns(['counter_id', 'started_at']).execute()
 }
 

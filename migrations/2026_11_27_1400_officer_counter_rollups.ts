@@ -21,7 +21,9 @@ export async function up (db: Kysely<any>): Promise<void> {
       .addColumn('bucket', 'timestamptz', (c) => c.notNull())
       .addColumn(column, 'uuid', (c) => nullable ? c : c.notNull())
       .addColumn('misuse', 'boolean', (c) => c.notNull())
-    for (const scalar of scalars) builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+    for (const scalar of scalars) {
+      builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+    }
     await builder.addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
       .addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
       .execute()

@@ -15,11 +15,14 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addColumn('bucket', 'timestamptz', (c) => c.notNull())
     .addColumn('cell', 'smallint', (c) => c.notNull().check(sql`cell between 0 and 167`))
     .addColumn('misuse', 'boolean', (c) => c.notNull())
-  for (const scalar of scalars) builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  for (const scalar of scalars) {
+    builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  }
   await builder.addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .execute()
-  await db.schema.createIndex('heatmap_rollups_key').on('heatmap_rollups').columns(['unit_id', 'grain', 'bucket', 'cell', 'misuse']).unique().execute()
+  await db.schema.createIndex('heatmap_rollups_key').on('heatmap_rollups')
+    .columns(['unit_id', 'grain', 'bucket', 'cell', 'misuse']).unique().execute()
 
   // A unit moving to another parent takes its subtree's cells from its old ancestors to its new ones, as
   // subtree_rollups_unit_moved does for the other subtree rows.

@@ -13,7 +13,12 @@ const log = createDebug('hailong:hardware:port')
 const warn = createDebug('hailong:hardware:bridge')
 
 /** What `list()` tells about a port, as serialport's bindings report it. */
-export interface PortListing { path: string, vendorId?: string | undefined, productId?: string | undefined, serialNumber?: string | undefined }
+export interface PortListing {
+  path: string
+  vendorId?: string | undefined
+  productId?: string | undefined
+  serialNumber?: string | undefined
+}
 
 /** A serial port as the bridge uses it: serialport's `SerialPort` or `SerialPortMock`. */
 export interface SerialPortLike extends Duplex {
@@ -50,7 +55,9 @@ export function clearHupcl (path: string): Promise<boolean> {
 }
 
 /** The path of the port `spec` names, or null when it is not there; `taken` paths belong to other links. */
-export async function findPort (spec: PortSpec, portClass: SerialPortClass, taken: ReadonlySet<string> = new Set()): Promise<string | null> {
+export async function findPort (
+  spec: PortSpec, portClass: SerialPortClass, taken: ReadonlySet<string> = new Set()
+): Promise<string | null> {
   if ('path' in spec) return spec.path
   const ports = await portClass.list()
   const match = ports.find((port) =>
