@@ -6,7 +6,12 @@ import { createInterface } from 'node:readline'
 import type { Test } from 'tap'
 import { waitFor } from './serial-line.ts'
 
-export interface SimulatedMcu { process: ChildProcessWithoutNullStreams, leds: Map<string, number[]>, press: (button: number) => void, quit: () => Promise<void> }
+export interface SimulatedMcu {
+  process: ChildProcessWithoutNullStreams
+  leds: Map<string, number[]>
+  press: (button: number) => void
+  quit: () => Promise<void>
+}
 
 /**
  * Starts `buildDir/boxsim` on `buildDir/box.elf` with `eeprom` as its EEPROM file; `link` points at its pty. `quit` is a power cut after
