@@ -38,7 +38,9 @@ async function timeStart (dataDir: string): Promise<{ wall: number, cpu: number 
   const child = spawn('npm', ['start', '--silent'], {
     cwd: root,
     detached: true,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-root-secret-2026', DATABASE_URL: '' },
+    env: {
+      ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-root-secret-2026', DATABASE_URL: ''
+    },
     stdio: ['ignore', 'ignore', 'inherit']
   })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
