@@ -3,7 +3,8 @@ import { readdirSync, existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const available = readdirSync(here, { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(`${here}${entry.name}/run.ts`)).map((entry) => entry.name)
+const available = readdirSync(here, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(`${here}${entry.name}/run.ts`)).map((entry) => entry.name)
 const name = process.argv[2]
 if (name === undefined || !available.includes(name)) {
   console.error(`usage: npm run bench -- <${available.join('|')}>`)

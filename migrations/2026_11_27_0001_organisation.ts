@@ -5,7 +5,8 @@ export async function up (db: Kysely<any>): Promise<void> {
   await db.schema.createTable('units')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('parent_id', 'uuid', (c) => c.references('units.id').onDelete('restrict'))
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('province', 'commune', 'ward', 'special_zone', 'centre', 'agency', 'other')`))
+    .addColumn('kind', 'text', (c) => c.notNull()
+      .check(sql`kind in ('province', 'commune', 'ward', 'special_zone', 'centre', 'agency', 'other')`))
     .addColumn('code', 'text', (c) => c.notNull().unique().check(sql`length(code) between 1 and 32`))
     .addColumn('name', 'text', (c) => c.notNull().check(sql`length(name) between 1 and 200`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -49,8 +50,10 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addCheckConstraint('assignments_period', sql`ended_at is null or ended_at >= started_at`)
     .execute()
   // At most one open shift per counter and per officer.
-  await db.schema.createIndex('assignments_open_counter_key').on('assignments').column('counter_id').unique().where(sql.ref('ended_at'), 'is', null).execute()
-  await db.schema.createIndex('assignments_open_officer_key').on('assignments').column('officer_id').unique().where(sql.ref('ended_at'), 'is', null).execute()
+  await db.schema.createIndex('assignments_open_counter_key').on('assignments').column('counter_id').unique()
+    .where(sql.ref('ended_at'), 'is', null).execute()
+  await db.schema.createIndex('assignments_open_officer_key').on('assignments').column('officer_id').unique()
+    .where(sql.ref('ended_at'), 'is', null).execute()
   await db.schema.createIndex('assignments_counter_time_idx').on('assignments').columns(['counter_id', 'started_at']).execute()
 }
 

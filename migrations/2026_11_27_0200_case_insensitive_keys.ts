@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely'
 
 export async function up (db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('officers_staff_code_lower_key').on('officers').expression(sql`lower(staff_code)`).unique().execute()
-  await db.schema.createIndex('users_officer_key').on('users').column('officer_id').unique().where(sql.ref('officer_id'), 'is not', null).execute()
+  await db.schema.createIndex('users_officer_key').on('users').column('officer_id').unique()
+    .where(sql.ref('officer_id'), 'is not', null).execute()
 }
 
 export async function down (db: Kysely<any>): Promise<void> {

@@ -1,4 +1,5 @@
-// Faster figures: subtree rollups (each unit's whole subtree per hour, day, month, year), criteria packed into the rollup rows, a year grain; rollups rebuilt from the ratings.
+// Faster figures: subtree rollups (each unit's whole subtree per hour, day, month, year), criteria packed into the rollup rows, a year
+// grain; rollups rebuilt from the ratings.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)
@@ -21,7 +22,8 @@ export async function up (db: Kysely<any>): Promise<void> {
   // one counter or officer are few enough to read from the ratings.
   await sql`delete from rating_rollups`.execute(db)
   await db.schema.alterTable('rating_rollups').dropConstraint('rating_rollups_grain_check').execute()
-  await db.schema.alterTable('rating_rollups').addCheckConstraint('rating_rollups_grain_check', sql`grain in ('day', 'month', 'year')`).execute()
+  await db.schema.alterTable('rating_rollups')
+    .addCheckConstraint('rating_rollups_grain_check', sql`grain in ('day', 'month', 'year')`).execute()
   await db.schema.alterTable('rating_rollups').addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`)).execute()
   await db.schema.alterTable('rating_rollups').addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`)).execute()
   await db.schema.dropTable('rating_criterion_rollups').execute()
@@ -33,11 +35,14 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addColumn('unit_id', 'uuid', (c) => c.notNull())
     .addColumn('bucket', 'timestamptz', (c) => c.notNull())
     .addColumn('misuse', 'boolean', (c) => c.notNull())
-  for (const column of scalars) table = table.addColumn(column, column === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  for (const column of scalars) {
+    table = table.addColumn(column, column === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  }
   table = table.addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
   await table.execute()
-  await db.schema.createIndex('subtree_rollups_key').on('subtree_rollups').columns(['grain', 'unit_id', 'bucket', 'misuse']).unique().execute()
+  await db.schema.createIndex('subtree_rollups_key').on('subtree_rollups')
+    .columns(['grain', 'unit_id', 'bucket', 'misuse']).unique().execute()
 
   // A unit moving to another parent takes its subtree's counts from its old ancestors to its new ones, in the
   // moving transaction (the rollup worker holds a SHARE lock on units while it adds ratings).
@@ -82,13 +87,14 @@ async function rebuild (db: Kysely<any>): Promise<void> {
     order by (select position from criteria where criteria.code = c.code) nulls last, code`.execute(db)
   for (const { code } of codes.rows) await sql`insert into criterion_slots (code) values (${code})`.execute(db)
   const width = codes.rows.length
-  const array = (item: (slot: number) => string): string => width === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: width }, (_, index) => `coalesce(${item(index + 1)}, 0)::integer`).join(', ')}]`
+  const array = (item: (slot: number) => string): string => width === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: width }, (_, index) => `coalesce(${item(index + 1)}, 0)::integer`).join(', ')}]`
   const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
   const raw = `count(*), count(*) filter (where category = 'satisfied'), count(*) filter (where category = 'neutral'),
     count(*) filter (where category = 'unsatisfied'), sum(weight), ${levels.map((_, index) => `count(*) filter (where level = ${index + 1})`).join(', ')},
     ${array((slot) => `count(*) filter (where criteria ? ${literal(codes.rows[slot - 1]!.code)})`)},
     ${array((slot) => `count(*) filter (where criteria -> ${literal(codes.rows[slot - 1]!.code)} = 'true'::jsonb)`)}`
-  const summed = `${scalars.map((column) => `sum(${column})`).join(', ')}, ${array((slot) => `sum(answered[${slot}])`)}, ${array((slot) => `sum(met[${slot}])`)}`
+  const summed = `${scalars.map((column) => `sum(${column})`).join(', ')}, ` +
+    `${array((slot) => `sum(answered[${slot}])`)}, ${array((slot) => `sum(met[${slot}])`)}`
   const local = (column: string, unit: string): string => unit === 'hour'
     ? `(date_trunc('hour', ${column} at time zone 'UTC') at time zone 'UTC')`
     : `((date_trunc('${unit}', (${column} at time zone 'UTC') + interval '7 hours') - interval '7 hours') at time zone 'UTC')`
@@ -126,7 +132,8 @@ export async function down (db: Kysely<any>): Promise<void> {
   await sql`delete from rating_rollups`.execute(db)
   await db.schema.alterTable('rating_rollups').dropColumn('answered').dropColumn('met').execute()
   await db.schema.alterTable('rating_rollups').dropConstraint('rating_rollups_grain_check').execute()
-  await db.schema.alterTable('rating_rollups').addCheckConstraint('rating_rollups_grain_check', sql`grain in ('hour', 'day', 'month')`).execute()
+  await db.schema.alterTable('rating_rollups')
+    .addCheckConstraint('rating_rollups_grain_check', sql`grain in ('hour', 'day', 'month')`).execute()
   await db.schema.createTable('rating_criterion_rollups')
     .addColumn('grain', 'text', (c) => c.notNull().check(sql`grain in ('hour', 'day', 'month')`))
     .addColumn('unit_id', 'uuid', (c) => c.notNull())

@@ -1,4 +1,5 @@
-// Officers and counters of a whole subtree for a year: per-subtree year rows per officer and per counter, so a province reads its own ~2,000 rows instead of every counter × officer row below it.
+// Officers and counters of a whole subtree for a year: per-subtree year rows per officer and per counter, so a province reads its own
+// ~2,000 rows instead of every counter × officer row below it.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)
@@ -20,7 +21,9 @@ export async function up (db: Kysely<any>): Promise<void> {
       .addColumn('bucket', 'timestamptz', (c) => c.notNull())
       .addColumn(column, 'uuid', (c) => nullable ? c : c.notNull())
       .addColumn('misuse', 'boolean', (c) => c.notNull())
-    for (const scalar of scalars) builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+    for (const scalar of scalars) {
+      builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+    }
     await builder.addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
       .addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
       .execute()
@@ -73,7 +76,7 @@ export async function up (db: Kysely<any>): Promise<void> {
   for (const { table, column } of tables) {
     const width = await sql<{ n: number }>`select coalesce(max(slot), 0)::int as n from criterion_slots`.execute(db)
     const n = Number(width.rows[0]!.n)
-    const array = (name: string): string => n === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(d.${name}[${index + 1}]), 0)::integer`).join(', ')}]`
+    const array = (name: string): string => n === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(d.${name}[${index + 1}]), 0)::integer`).join(', ')}]`
     await sql.raw(`insert into ${table} (unit_id, grain, bucket, ${column}, misuse, ${counts.join(', ')})
       select a.ancestor_id, 'year', d.bucket, d.${column}, d.misuse, ${scalars.map((scalar) => `sum(d.${scalar})`).join(', ')}, ${array('answered')}, ${array('met')}
       from rating_rollups d

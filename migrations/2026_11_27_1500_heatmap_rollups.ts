@@ -1,4 +1,5 @@
-// Heat maps of a year: per-subtree year rows per local weekday × hour cell, so a year's heat map reads at most 168 rows a unit instead of every hour row of the year.
+// Heat maps of a year: per-subtree year rows per local weekday × hour cell, so a year's heat map reads at most 168 rows a unit instead of
+// every hour row of the year.
 import { sql, type Kysely } from 'kysely'
 
 const levels = Array.from({ length: 10 }, (_, index) => `level_${index + 1}`)
@@ -14,11 +15,14 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addColumn('bucket', 'timestamptz', (c) => c.notNull())
     .addColumn('cell', 'smallint', (c) => c.notNull().check(sql`cell between 0 and 167`))
     .addColumn('misuse', 'boolean', (c) => c.notNull())
-  for (const scalar of scalars) builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  for (const scalar of scalars) {
+    builder = builder.addColumn(scalar, scalar === 'weight_sum' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
+  }
   await builder.addColumn('answered', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('met', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .execute()
-  await db.schema.createIndex('heatmap_rollups_key').on('heatmap_rollups').columns(['unit_id', 'grain', 'bucket', 'cell', 'misuse']).unique().execute()
+  await db.schema.createIndex('heatmap_rollups_key').on('heatmap_rollups')
+    .columns(['unit_id', 'grain', 'bucket', 'cell', 'misuse']).unique().execute()
 
   // A unit moving to another parent takes its subtree's cells from its old ancestors to its new ones, as
   // subtree_rollups_unit_moved does for the other subtree rows.
@@ -59,8 +63,8 @@ export async function up (db: Kysely<any>): Promise<void> {
   await sql`lock table subtree_rollups in share mode`.execute(db)
   const width = await sql<{ n: number }>`select coalesce(max(slot), 0)::int as n from criterion_slots`.execute(db)
   const n = Number(width.rows[0]!.n)
-  const array = (name: string): string => n === 0 ? `'{}'::integer[]` : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(${name}[${index + 1}]), 0)::integer`).join(', ')}]`
-  const local = `((bucket at time zone 'UTC') + interval '7 hours')`
+  const array = (name: string): string => n === 0 ? "'{}'::integer[]" : `array[${Array.from({ length: n }, (_, index) => `coalesce(sum(${name}[${index + 1}]), 0)::integer`).join(', ')}]`
+  const local = "((bucket at time zone 'UTC') + interval '7 hours')"
   await sql.raw(`insert into heatmap_rollups (unit_id, grain, bucket, cell, misuse, ${counts.join(', ')})
     select unit_id, 'year', (date_trunc('year', ${local}) - interval '7 hours') at time zone 'UTC',
       ((extract(isodow from ${local})::int - 1) * 24 + extract(hour from ${local})::int)::smallint, misuse,

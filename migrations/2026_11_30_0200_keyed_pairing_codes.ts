@@ -1,4 +1,5 @@
-// Pairing codes are now stored as HMAC-SHA-256 with a key outside the database: codes pending under the old unkeyed hash can never match, so they end here.
+// Pairing codes are now stored as HMAC-SHA-256 with a key outside the database: codes pending under the old unkeyed hash can never match,
+// so they end here.
 import { sql, type Kysely } from 'kysely'
 
 export async function up (db: Kysely<any>): Promise<void> {

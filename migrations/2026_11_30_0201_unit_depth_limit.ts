@@ -12,7 +12,8 @@ function bounded (source: string): string {
     const side = walk === 'old_up' ? 'old' : 'new'
     text = text
       .replaceAll(`${walk} (id) as (`, `${walk} (id, depth) as (`)
-      .replaceAll(`select ${side}.parent_id where ${side}.parent_id is not null`, `select ${side}.parent_id, 1 where ${side}.parent_id is not null`)
+      .replaceAll(`select ${side}.parent_id where ${side}.parent_id is not null`,
+        `select ${side}.parent_id, 1 where ${side}.parent_id is not null`)
       .replaceAll(`select u.parent_id from units u join ${walk} on u.id = ${walk}.id where u.parent_id is not null`,
         `select u.parent_id, ${walk}.depth + 1 from units u join ${walk} on u.id = ${walk}.id where u.parent_id is not null and ${walk}.depth < ${MAX_DEPTH}`)
   }
@@ -25,7 +26,8 @@ function unbounded (source: string): string {
     const side = walk === 'old_up' ? 'old' : 'new'
     text = text
       .replaceAll(`${walk} (id, depth) as (`, `${walk} (id) as (`)
-      .replaceAll(`select ${side}.parent_id, 1 where ${side}.parent_id is not null`, `select ${side}.parent_id where ${side}.parent_id is not null`)
+      .replaceAll(`select ${side}.parent_id, 1 where ${side}.parent_id is not null`,
+        `select ${side}.parent_id where ${side}.parent_id is not null`)
       .replaceAll(`select u.parent_id, ${walk}.depth + 1 from units u join ${walk} on u.id = ${walk}.id where u.parent_id is not null and ${walk}.depth < ${MAX_DEPTH}`,
         `select u.parent_id from units u join ${walk} on u.id = ${walk}.id where u.parent_id is not null`)
   }

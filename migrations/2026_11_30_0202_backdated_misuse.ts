@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely'
 export async function up (db: Kysely<any>): Promise<void> {
   await sql`alter table ratings drop constraint if exists ratings_misuse_reason_check`.execute(db)
   // NOT VALID then VALIDATE: the scan of a large ratings table does not block the ingest meanwhile.
-  await sql`alter table ratings add constraint ratings_misuse_reason_check check (misuse_reason in ('cooldown', 'burst', 'backdated')) not valid`.execute(db)
+  await sql`alter table ratings add constraint ratings_misuse_reason_check
+    check (misuse_reason in ('cooldown', 'burst', 'backdated')) not valid`.execute(db)
   await sql`alter table ratings validate constraint ratings_misuse_reason_check`.execute(db)
 }
 

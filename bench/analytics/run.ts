@@ -1,4 +1,5 @@
-// Analytics benchmark on PostgreSQL: at several sizes (100 k, 1 M, 10 M ratings) generates a province of ratings, rebuilds the rollups, times each figure from rollups vs the raw GROUP BY.
+// Analytics benchmark on PostgreSQL: at several sizes (100 k, 1 M, 10 M ratings) generates a province of ratings, rebuilds the rollups,
+// times each figure from rollups vs the raw GROUP BY.
 // Usage: node --import tsx bench/analytics/run.ts [--sizes 100000,1000000,10000000] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //   [--phase all|generate|rollups|measure] [--reuse] [--runs 20] [--raw-runs 2] [--periods 'year,365 days'] [--pending 500]
 //   (or `npm run bench -- analytics …`; --ratings N: one size only)
@@ -37,7 +38,10 @@ const runs = Number(options.runs)
 const rawRuns = Number(options['raw-runs'])
 
 const log = (message: string): void => { console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`) }
-const label = (ratings: number): string => ratings >= 1_000_000 && ratings % 1_000_000 === 0 ? `${ratings / 1_000_000}M` : ratings >= 1000 && ratings % 1000 === 0 ? `${ratings / 1000}k` : String(ratings)
+const label = (ratings: number): string => {
+  if (ratings >= 1_000_000 && ratings % 1_000_000 === 0) return `${ratings / 1_000_000}M`
+  return ratings >= 1000 && ratings % 1000 === 0 ? `${ratings / 1000}k` : String(ratings)
+}
 const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ')
 
 async function onServer (statement: string, values: unknown[] = []): Promise<pg.QueryResult> {
@@ -59,13 +63,18 @@ function percentile (samples: number[], p: number): number {
 
 /** One province: 100 communes → 200 centres, 1,000 counters, 2,000 officers, `ratingCount` ratings over 2025–2026. */
 async function generate (db: Kysely<Database>, ratingCount: number): Promise<void> {
-  await sql`insert into units (id, kind, code, name) values ('00000000-0000-4000-8000-000000000001', 'province', 'P01', 'Tỉnh Thử Nghiệm')`.execute(db)
+  await sql`insert into units (id, kind, code, name)
+    values ('00000000-0000-4000-8000-000000000001', 'province', 'P01', 'Tỉnh Thử Nghiệm')`.execute(db)
   await sql`insert into units (kind, code, name, parent_id)
     select 'commune', 'X' || c, 'Xã ' || c, '00000000-0000-4000-8000-000000000001' from generate_series(1, ${communes}) c`.execute(db)
   await sql`insert into units (kind, code, name, parent_id)
-    select 'centre', 'TT' || u.code || '-' || k, 'Trung tâm ' || u.code || '-' || k, u.id from units u, generate_series(1, 2) k where u.kind = 'commune'`.execute(db)
-  await sql`insert into counters (unit_id, number, name) select u.id, n, 'Quầy ' || n from units u, generate_series(1, 5) n where u.kind = 'centre'`.execute(db)
-  await sql`insert into officers (unit_id, staff_code, full_name) select u.id, 'CB' || u.code || '-' || n, 'Cán bộ ' || u.code || '-' || n from units u, generate_series(1, 10) n where u.kind = 'centre'`.execute(db)
+    select 'centre', 'TT' || u.code || '-' || k, 'Trung tâm ' || u.code || '-' || k, u.id
+    from units u, generate_series(1, 2) k where u.kind = 'commune'`.execute(db)
+  await sql`insert into counters (unit_id, number, name)
+    select u.id, n, 'Quầy ' || n from units u, generate_series(1, 5) n where u.kind = 'centre'`.execute(db)
+  await sql`insert into officers (unit_id, staff_code, full_name)
+    select u.id, 'CB' || u.code || '-' || n, 'Cán bộ ' || u.code || '-' || n
+    from units u, generate_series(1, 10) n where u.kind = 'centre'`.execute(db)
   await sql`insert into terminals (unit_id, counter_id, kind) select unit_id, id, 'touch' from counters`.execute(db)
   // Each counter has two officers who take turns at it.
   await sql`create unlogged table bench_counters as
@@ -80,32 +89,48 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
     where (conrelid = 'ratings'::regclass and contype in ('p', 'f')) or (confrelid = 'ratings'::regclass and contype = 'f')
     order by contype desc`.execute(db)).rows
   const indexes = (await sql<{ name: string, definition: string }>`
-    select indexname as name, indexdef as definition from pg_indexes where tablename = 'ratings' and indexname not in (select conname from pg_constraint)`.execute(db)).rows
+    select indexname as name, indexdef as definition from pg_indexes
+    where tablename = 'ratings' and indexname not in (select conname from pg_constraint)`.execute(db)).rows
   for (const index of indexes) await sql`drop index ${sql.ref(index.name)}`.execute(db)
-  for (const constraint of [...constraints].reverse()) await sql`alter table ${sql.ref(constraint.table)} drop constraint ${sql.ref(constraint.name)}`.execute(db)
+  for (const constraint of [...constraints].reverse()) {
+    await sql`alter table ${sql.ref(constraint.table)} drop constraint ${sql.ref(constraint.name)}`.execute(db)
+  }
   const chunk = 1_000_000
   for (let done = 0; done < ratingCount; done += chunk) {
     const size = Math.min(chunk, ratingCount - done)
-    const [, ms] = await timed(() => sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
+    const [, ms] = await timed(() => sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight,
+        criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
       select gen_random_uuid(), c.unit_id, c.counter_id, c.terminal_id,
         case when g.r_officer < 0.05 then null else c.officer_ids[1 + floor(g.r_officer * 2)::int % 2] end,
         l.level, l.category, l.weight,
-        case when g.r_criteria < 0.4 then jsonb_build_object('xin_chao', random() < 0.95, 'xin_cam_on', random() < 0.9, 'luon_mim_cuoi', random() < 0.85, 'luon_lang_nghe', random() < 0.9) else '{}'::jsonb end,
+        case when g.r_criteria < 0.4
+          then jsonb_build_object('xin_chao', random() < 0.95, 'xin_cam_on', random() < 0.9, 'luon_mim_cuoi', random() < 0.85,
+            'luon_lang_nghe', random() < 0.9)
+          else '{}'::jsonb end,
         g.at, g.at, g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end, true
       from (
-        select 1 + floor(random() * ${counters})::int as ci, random() as r_officer, random() as r_level, random() as r_criteria, random() as r_misuse,
+        select 1 + floor(random() * ${counters})::int as ci, random() as r_officer, random() as r_level, random() as r_criteria,
+          random() as r_misuse,
           -- Two years of working days (weekend presses moved to Friday), office hours peaking late morning.
-          timestamptz '2025-01-01 00:00:00+07' + make_interval(days => d - case extract(isodow from date '2025-01-01' + d) when 6 then 1 when 7 then 2 else 0 end)
-            + make_interval(hours => 7 + floor(10 * (random() + random()) / 2)::int, mins => floor(random() * 60)::int, secs => floor(random() * 60)::int) as at
+          timestamptz '2025-01-01 00:00:00+07'
+            + make_interval(days => d - case extract(isodow from date '2025-01-01' + d) when 6 then 1 when 7 then 2 else 0 end)
+            + make_interval(hours => 7 + floor(10 * (random() + random()) / 2)::int, mins => floor(random() * 60)::int,
+              secs => floor(random() * 60)::int) as at
         from (select floor(random() * 730)::int as d from generate_series(1, ${size})) days
       ) g
       join bench_counters c on c.idx = g.ci
-      cross join lateral (select case when g.r_level < 0.55 then 4 when g.r_level < 0.85 then 3 when g.r_level < 0.95 then 2 else 1 end as level) pick
-      join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight) on l.level = pick.level`.execute(db))
+      cross join lateral (
+        select case when g.r_level < 0.55 then 4 when g.r_level < 0.85 then 3 when g.r_level < 0.95 then 2 else 1 end as level
+      ) pick
+      join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight)
+        on l.level = pick.level`.execute(db))
     log(`ratings ${done + size} / ${ratingCount} (${Math.round(size / (ms / 1000))} rows/s)`)
   }
   const [, indexMs] = await timed(async () => {
-    for (const constraint of constraints) await sql`alter table ${sql.ref(constraint.table)} add constraint ${sql.ref(constraint.name)} ${sql.raw(constraint.definition)}`.execute(db)
+    for (const constraint of constraints) {
+      await sql`alter table ${sql.ref(constraint.table)}
+        add constraint ${sql.ref(constraint.name)} ${sql.raw(constraint.definition)}`.execute(db)
+    }
     for (const index of indexes) await sql.raw(index.definition).execute(db)
   })
   log(`keys and indexes built in ${(indexMs / 1000).toFixed(1)} s`)
@@ -150,9 +175,12 @@ async function prepare (ratingCount: number): Promise<Size> {
   // The rollup worker keeps up, but a few ratings are always pending: figures add them from the ratings table.
   const pendingCount = Number(options.pending)
   await sql`delete from ratings where not rolled_up`.execute(db)
-  await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
-    select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source, misuse, misuse_reason, false
-    from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at from ratings where counted_at >= '2026-11-01' limit ${pendingCount}) recent`.execute(db)
+  await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at,
+    counted_at, source, misuse, misuse_reason, rolled_up)
+    select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source, misuse,
+      misuse_reason, false
+    from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
+      from ratings where counted_at >= '2026-11-01' limit ${pendingCount}) recent`.execute(db)
   await sql`vacuum analyze ratings`.execute(db)
   const centre = (await sql<{ id: string }>`select id from units where kind = 'centre' order by code limit 1`.execute(db)).rows[0]!.id
   return { ratings: ratingCount, name: label(ratingCount), db, centre }
@@ -162,7 +190,8 @@ async function printSizes (size: Size): Promise<void> {
   const { db } = size
   const tables = await sql<{ name: string, rows: number, bytes: number }>`
     select relname as name, reltuples::bigint as rows, pg_total_relation_size(oid) as bytes
-    from pg_class where relname in ('ratings', 'rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups') order by relname`.execute(db)
+    from pg_class where relname in ('ratings', 'rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups')
+    order by relname`.execute(db)
   const database = Number((await sql<{ b: number }>`select pg_database_size(current_database()) as b`.execute(db)).rows[0]!.b)
   console.log(`\n${size.name}: data size (${options.pending} ratings pending, not yet rolled up); database ${(database / 1024 / 1024).toFixed(0)} MB`)
   for (const row of tables.rows) console.log(`  ${row.name.padEnd(26)} ${String(Math.round(row.rows)).padStart(12)} rows  ${(row.bytes / 1024 / 1024).toFixed(0).padStart(7)} MB`)
@@ -183,7 +212,8 @@ const figures: Array<[FigureName, string, Run, Partial<FigureFilter>?]> = [
   ['timeseries day', 'timeseries day', (db, filter, source) => timeseries(db, { ...filter, interval: 'day' }, source)],
   ['timeseries week', 'timeseries week', (db, filter, source) => timeseries(db, { ...filter, interval: 'week' }, source)],
   ['timeseries month', 'timeseries month', (db, filter, source) => timeseries(db, { ...filter, interval: 'month' }, source)],
-  ['timeseries hour', 'timeseries hour (1 month)', (db, filter, source) => timeseries(db, { ...filter, interval: 'hour' }, source), { from: '2026-11-01', to: '2026-11-30' }],
+  ['timeseries hour', 'timeseries hour (1 month)', (db, filter, source) => timeseries(db, { ...filter, interval: 'hour' }, source),
+    { from: '2026-11-01', to: '2026-11-30' }],
   ['heatmap', 'heatmap', (db, filter, source) => heatmap(db, filter, source)]
 ]
 
@@ -199,7 +229,9 @@ async function measureFigure (all: Size[], filterOf: (size: Size) => FigureFilte
   const samples = all.map((): number[] => [])
   const answers = await Promise.all(all.map(async (size) => run(size.db, filterOf(size), { source: 'rollups' })))
   for (let index = 0; index < runs; index++) {
-    for (const [sizeIndex, size] of all.entries()) samples[sizeIndex]!.push((await timed(() => run(size.db, filterOf(size), { source: 'rollups' })))[1])
+    for (const [sizeIndex, size] of all.entries()) {
+      samples[sizeIndex]!.push((await timed(() => run(size.db, filterOf(size), { source: 'rollups' })))[1])
+    }
   }
   const result: Measured[] = []
   for (const [sizeIndex, size] of all.entries()) {
@@ -216,8 +248,13 @@ async function measureFigure (all: Size[], filterOf: (size: Size) => FigureFilte
     const workers = nodes(plan).reduce((sum, node) => sum + Number(node['Workers Planned'] ?? 0), 0)
     const fromRollups = samples[sizeIndex]!
     result.push({
-      p50: percentile(fromRollups, 50), p95: percentile(fromRollups, 95), rawP50: percentile(raw, 50), rawP95: percentile(raw, 95),
-      same: JSON.stringify(answers[sizeIndex]) === JSON.stringify(rawAnswer), workers, planningMs
+      p50: percentile(fromRollups, 50),
+      p95: percentile(fromRollups, 95),
+      rawP50: percentile(raw, 50),
+      rawP95: percentile(raw, 95),
+      same: JSON.stringify(answers[sizeIndex]) === JSON.stringify(rawAnswer),
+      workers,
+      planningMs
     })
   }
   return result

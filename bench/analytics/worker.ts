@@ -1,4 +1,5 @@
-// Rollup worker cost on the analytics benchmark's database: ms per 1,000 ratings for runs of 100, 1,000 and 5,000 pending ratings, rolled back afterwards.
+// Rollup worker cost on the analytics benchmark's database: ms per 1,000 ratings for runs of 100, 1,000 and 5,000 pending ratings, rolled
+// back afterwards.
 // Usage: node --import tsx bench/analytics/worker.ts [--url postgres://postgres@127.0.0.1:5432/hl_bench_analytics_10m] [--ratings 20000] [--repeat 3]
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
@@ -26,9 +27,12 @@ try {
     for (let repeat = 0; repeat < Number(options.repeat); repeat++) {
       await db.transaction().execute(async (trx) => {
         // As the ingest leaves them: one working day of a whole province, not yet rolled up.
-        await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
-          select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source, misuse, misuse_reason, false
-          from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at from ratings where counted_at >= '2026-11-01' limit ${count}) recent`.execute(trx)
+        await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at,
+            received_at, counted_at, source, misuse, misuse_reason, rolled_up)
+          select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source,
+            misuse, misuse_reason, false
+          from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
+            from ratings where counted_at >= '2026-11-01' limit ${count}) recent`.execute(trx)
         const started = performance.now()
         let done = 0
         for (;;) {

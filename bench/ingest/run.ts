@@ -30,14 +30,23 @@ async function load (url: string, tokens: string[]): Promise<Run> {
         const id = randomUUID()
         context.id = id
         const token = tokens[next++ % tokens.length]!
-        return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ratings: [{ id, level: 1 + (next % 4), ratedAt: new Date().toISOString(), criteria: { xin_chao: true } }] }) }
+        const rating = { id, level: 1 + (next % 4), ratedAt: new Date().toISOString(), criteria: { xin_chao: true } }
+        const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+        return { ...request, headers, body: JSON.stringify({ ratings: [rating] }) }
       },
       onResponse: (status: number, body: string, context: Record<string, unknown>) => {
         if (status === 200 && body.includes('"created"')) acknowledged.push(context.id as string)
       }
     }]
   } as unknown as autocannon.Options)
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, acknowledged }
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    acknowledged
+  }
 }
 
 const scratch = await scratchDatabase(serverUrl, 'hl_bench_ingest')
@@ -46,13 +55,25 @@ const children: ChildProcess[] = []
 try {
   const db = await openDatabase({ databaseUrl, dataDir: null })
   await migrateToLatest(db)
-  const unit = await db.insertInto('units').values({ kind: 'centre', code: 'BENCH', name: 'Trung tâm đo tải' }).returning('id').executeTakeFirstOrThrow()
+  const unit = await db.insertInto('units').values({ kind: 'centre', code: 'BENCH', name: 'Trung tâm đo tải' })
+    .returning('id').executeTakeFirstOrThrow()
   const tokens: string[] = []
   for (let i = 1; i <= terminalCount; i++) {
-    const counter = await db.insertInto('counters').values({ unit_id: unit.id, number: i, name: `Quầy ${i}` }).returning('id').executeTakeFirstOrThrow()
+    const counter = await db.insertInto('counters').values({ unit_id: unit.id, number: i, name: `Quầy ${i}` })
+      .returning('id').executeTakeFirstOrThrow()
     const token = newToken('hlt')
     tokens.push(token)
-    await db.insertInto('terminals').values({ unit_id: unit.id, counter_id: counter.id, kind: 'touch', token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null }).execute()
+    await db.insertInto('terminals').values({
+      unit_id: unit.id,
+      counter_id: counter.id,
+      kind: 'touch',
+      token_hash: hashToken(token),
+      pairing_code_hash: null,
+      pairing_expires_at: null,
+      paired_at: new Date(),
+      revoked_at: null,
+      last_seen_at: null
+    }).execute()
   }
 
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ')
@@ -61,7 +82,8 @@ try {
   const insertPort = await freePort()
   children.push(await startProcess(['bench/ingest/insert-server.ts'], { DATABASE_URL: databaseUrl }, insertPort, '/ping'))
   const apiPort = await freePort()
-  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-root-secret' }, apiPort, '/readyz'))
+  const env = { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-root-secret' }
+  children.push(await startProcess(['api/server.ts'], env, apiPort, '/readyz'))
 
   console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
   // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
@@ -70,7 +92,8 @@ try {
   // processes: WAL writer, checkpointer, …; not other databases' sessions) and of this process (autocannon).
   const [bare, insert, api] = children.map((child) => child.pid!)
   const postgresPids = async (): Promise<number[]> => (await sql<{ pid: number }>`
-    select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db)).rows.map((row) => row.pid)
+    select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db))
+    .rows.map((row) => row.pid)
   type Reading = Map<number, number>
   const cpu = async (): Promise<Reading> => cpuSeconds([bare!, insert!, api!, process.pid, ...await postgresPids()])
   const usage = (from: Reading, to: Reading, server: number) => ({
@@ -96,7 +119,9 @@ try {
   // The rollup worker runs beside the ingest: how far behind it is when the load stops, and how long it needs.
   const pendingAtEnd = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
   const caughtUpStarted = Date.now()
-  while ((await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)).rows[0]!.n > 0 && Date.now() - caughtUpStarted < 120_000) {
+  const pending = async (): Promise<number> =>
+    (await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)).rows[0]!.n
+  while (await pending() > 0 && Date.now() - caughtUpStarted < 120_000) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const caughtUpMs = Date.now() - caughtUpStarted
@@ -105,7 +130,8 @@ try {
   let found = 0
   for (let i = 0; i < ingest.acknowledged.length; i += 5000) {
     const slice = ingest.acknowledged.slice(i, i + 5000)
-    const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice).executeTakeFirstOrThrow()
+    const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice)
+      .executeTakeFirstOrThrow()
     found += Number(rows.n)
   }
   const lost = ingest.acknowledged.length - found

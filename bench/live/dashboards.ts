@@ -64,7 +64,8 @@ try {
       const ids = [...receipts.keys()]
       const times = new Float64Array(ids.length * cookies.length)
       ids.forEach((id, row) => times.set(receipts.get(id)!, row * cookies.length))
-      port.postMessage({ type: 'report', ids, times, sockets: cookies.length, otherEvents, closed } satisfies DashboardsMessage, [times.buffer])
+      const report = { type: 'report', ids, times, sockets: cookies.length, otherEvents, closed } satisfies DashboardsMessage
+      port.postMessage(report, [times.buffer])
     } else {
       for (const socket of sockets) socket.close()
       port.close()

@@ -74,11 +74,15 @@ async function ingest (url: string, tokens: string[], duration: number, sent: Ma
         // The national mix: most citizens satisfied, one in twenty not (which also opens a case and raises an alert).
         const draw = Math.random()
         const level = draw < 0.55 ? 4 : draw < 0.85 ? 3 : draw < 0.95 ? 2 : 1
-        return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ratings: [{ id, level, ratedAt: new Date().toISOString(), criteria: { xin_chao: true, luon_mim_cuoi: draw < 0.5 } }] }) }
+        const rating = { id, level, ratedAt: new Date().toISOString(), criteria: { xin_chao: true, luon_mim_cuoi: draw < 0.5 } }
+        const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+        return { ...request, headers, body: JSON.stringify({ ratings: [rating] }) }
       },
       onResponse: (status: number, body: string, context: Record<string, unknown>) => {
         const ackedAt = now()
-        if (sent !== null && status === 200 && body.includes('"created"')) sent.set(context.id as string, { sentAt: context.sentAt as number, ackedAt })
+        if (sent !== null && status === 200 && body.includes('"created"')) {
+          sent.set(context.id as string, { sentAt: context.sentAt as number, ackedAt })
+        }
       }
     }]
   } as unknown as autocannon.Options)
@@ -102,18 +106,25 @@ try {
   const db = await openDatabase({ databaseUrl: scratch.url, dataDir: null })
   await migrateToLatest(db)
   // A province → one commune → 50 centres of 20 counters, each counter with its terminal and an officer on shift.
-  const province = await db.insertInto('units').values({ kind: 'province', code: 'BENCH', name: 'Tỉnh đo tải' }).returning('id').executeTakeFirstOrThrow()
-  const commune = await db.insertInto('units').values({ kind: 'commune', code: 'BENCH-X', name: 'Xã đo tải', parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
-  await sql`insert into units (kind, code, name, parent_id) select 'centre', 'BENCH-TT' || k, 'Trung tâm ' || k, ${commune.id} from generate_series(1, ${centreCount}) k`.execute(db)
-  await sql`insert into counters (unit_id, number, name) select u.id, n, 'Quầy ' || n from units u, generate_series(1, ${countersPerCentre}) n where u.kind = 'centre'`.execute(db)
-  await sql`insert into officers (unit_id, staff_code, full_name) select c.unit_id, 'CB' || row_number() over (order by c.id), 'Cán bộ' from counters c`.execute(db)
+  const province = await db.insertInto('units').values({ kind: 'province', code: 'BENCH', name: 'Tỉnh đo tải' })
+    .returning('id').executeTakeFirstOrThrow()
+  const commune = await db.insertInto('units').values({ kind: 'commune', code: 'BENCH-X', name: 'Xã đo tải', parent_id: province.id })
+    .returning('id').executeTakeFirstOrThrow()
+  await sql`insert into units (kind, code, name, parent_id)
+    select 'centre', 'BENCH-TT' || k, 'Trung tâm ' || k, ${commune.id} from generate_series(1, ${centreCount}) k`.execute(db)
+  await sql`insert into counters (unit_id, number, name)
+    select u.id, n, 'Quầy ' || n from units u, generate_series(1, ${countersPerCentre}) n where u.kind = 'centre'`.execute(db)
+  await sql`insert into officers (unit_id, staff_code, full_name)
+    select c.unit_id, 'CB' || row_number() over (order by c.id), 'Cán bộ' from counters c`.execute(db)
   await sql`insert into assignments (unit_id, counter_id, officer_id)
-    select c.unit_id, c.id, o.id from (select *, row_number() over (order by id) as k from counters) c join (select *, row_number() over (order by id) as k from officers) o on o.k = c.k`.execute(db)
+    select c.unit_id, c.id, o.id from (select *, row_number() over (order by id) as k from counters) c
+    join (select *, row_number() over (order by id) as k from officers) o on o.k = c.k`.execute(db)
   const counters = await db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').execute()
   const tokens = counters.map(() => newToken('hlt'))
   await sql`insert into terminals (unit_id, counter_id, kind, token_hash, paired_at)
     select unit_id, counter_id, 'touch', token_hash, now()
-    from unnest(${sql.val(counters.map((counter) => counter.unit_id))}::uuid[], ${sql.val(counters.map((counter) => counter.id))}::uuid[], ${sql.val(tokens.map(hashToken))}::text[]) as t(unit_id, counter_id, token_hash)`.execute(db)
+    from unnest(${sql.val(counters.map((counter) => counter.unit_id))}::uuid[], ${sql.val(counters.map((counter) => counter.id))}::uuid[],
+      ${sql.val(tokens.map(hashToken))}::text[]) as t(unit_id, counter_id, token_hash)`.execute(db)
 
   // Supervisors signed in: half watch the province, half the commune, so every rating is in every socket's scope.
   // Sessions are made as the login route makes them (it allows 10 logins a minute from one address).
@@ -129,7 +140,8 @@ try {
   const port = await freePort()
   // Nationally 500 ratings/s come from tens of thousands of terminals, each pressed about once a minute; here 1,000
   // terminals carry them, so the misuse checks (cooldown, bursts per terminal) are relaxed: every rating counts as real.
-  children.push(await startProcess(['api/server.ts'], { DATABASE_URL: scratch.url, ADMIN_PASSWORD: 'bench-root-secret', MISUSE_COOLDOWN_SECONDS: '0', MISUSE_BURST_COUNT: '10000' }, port, '/readyz'))
+  const env = { DATABASE_URL: scratch.url, ADMIN_PASSWORD: 'bench-root-secret', MISUSE_COOLDOWN_SECONDS: '0', MISUSE_BURST_COUNT: '10000' }
+  children.push(await startProcess(['api/server.ts'], env, port, '/readyz'))
   const base = `http://127.0.0.1:${port}`
   const ratingsUrl = `${base}/api/v1/terminal/ratings`
   console.log(`live fan-out benchmark: ${socketCount} dashboard sockets, ${rate} ratings/s for ${seconds} s from ${tokens.length} terminals, PostgreSQL ${new URL(serverUrl).host}; load average ${load()}`)

@@ -38,7 +38,9 @@ async function timeStart (dataDir: string): Promise<{ wall: number, cpu: number 
   const child = spawn('npm', ['start', '--silent'], {
     cwd: root,
     detached: true,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-root-secret-2026', DATABASE_URL: '' },
+    env: {
+      ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-root-secret-2026', DATABASE_URL: ''
+    },
     stdio: ['ignore', 'ignore', 'inherit']
   })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
@@ -53,15 +55,19 @@ async function timeStart (dataDir: string): Promise<{ wall: number, cpu: number 
   } finally {
     process.kill(-child.pid!, 'SIGTERM')
     await exited
-    // The server may still be closing PGlite after npm is gone: wait until its lock on the folder is gone.
-    for (;;) {
-      try {
-        DataDirLock.acquire(dataDir, 'bench').release()
-        break
-      } catch (error) {
-        if (!(error instanceof DataDirInUseError)) throw error
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
+    await unlocked(dataDir)
+  }
+}
+
+/** The server may still be closing PGlite after npm is gone: waits until its lock on the folder is gone. */
+async function unlocked (dataDir: string): Promise<void> {
+  for (;;) {
+    try {
+      DataDirLock.acquire(dataDir, 'bench').release()
+      return
+    } catch (error) {
+      if (!(error instanceof DataDirInUseError)) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 }

@@ -44,7 +44,9 @@ export interface BridgeStatus {
   online: boolean
   pending: number
   delivered: number
-  ports: Array<{ spec: string, path: string | null, open: boolean, opens: number, box: string | null, frames: number, refused: number, noiseBytes: number }>
+  ports: Array<{
+    spec: string, path: string | null, open: boolean, opens: number, box: string | null, frames: number, refused: number, noiseBytes: number
+  }>
 }
 
 export class Bridge {
@@ -101,7 +103,9 @@ export class Bridge {
     for (const link of this.links) {
       link.on('open', () => link.send({ type: 'WHO' }))
       link.on('close', () => this.boxes.delete(link))
-      link.on('frame', (frame) => { void this.onFrame(link, frame).catch((error: Error) => log('frame handling failed: %s', error.message)) })
+      link.on('frame', (frame) => {
+        void this.onFrame(link, frame).catch((error: Error) => log('frame handling failed: %s', error.message))
+      })
       link.start()
     }
     log('started: %d port(s), %d box(es), %d pending', this.links.length, this.specs.size, this.journal.size)
@@ -151,7 +155,9 @@ export class Bridge {
           link.send({ type: 'LED', pattern: 'ERROR' })
           return
         }
-        const box: ConnectedBox = { serial: frame.serial, boot: frame.boot, buttons: frame.buttons, firmware: frame.firmware, epoch: 0, ready: Promise.resolve() }
+        const box: ConnectedBox = {
+          serial: frame.serial, boot: frame.boot, buttons: frame.buttons, firmware: frame.firmware, epoch: 0, ready: Promise.resolve()
+        }
         box.ready = this.settleEpoch(link, box)
         this.boxes.set(link, box)
         await box.ready
@@ -359,14 +365,17 @@ export class Bridge {
     for (;;) {
       const batch = journal.list().filter((rating) => rating.serial === serial).slice(0, 100)
       if (batch.length === 0 || this.stopped) return
-      const items = batch.map((rating) => ({ id: rating.id, level: rating.level ?? levelForButton(rating.button, rating.buttons, scale), ratedAt: rating.ratedAt }))
+      const items = batch.map((rating) => ({
+        id: rating.id, level: rating.level ?? levelForButton(rating.button, rating.buttons, scale), ratedAt: rating.ratedAt
+      }))
       const unmappable = items.filter((item) => item.level === null).map((item) => ({ id: item.id, code: 'BUTTON_NOT_ON_SCALE' }))
       const sendable = items.filter((item): item is { id: string, level: number, ratedAt: string } => item.level !== null)
       if (unmappable.length > 0) await journal.rejected(unmappable)
       if (sendable.length === 0) continue
       const results = await this.api.postRatings(token, sendable)
       const stored = results.filter((result) => result.status !== 'rejected').map((result) => result.id)
-      const rejected = results.filter((result) => result.status === 'rejected').map((result) => ({ id: result.id, code: result.error?.code ?? 'REJECTED' }))
+      const rejected = results.filter((result) => result.status === 'rejected')
+        .map((result) => ({ id: result.id, code: result.error?.code ?? 'REJECTED' }))
       for (const item of rejected) log('box %s: rating %s rejected: %s', serial, item.id, item.code)
       await journal.delivered(stored)
       await journal.rejected(rejected)

@@ -47,7 +47,8 @@ function refuseUnknownKeys (object: Record<string, unknown>, known: string[], wh
   for (const key of Object.keys(object)) {
     if (known.includes(key)) continue
     const meant = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase())
-    fail(`unknown key ${where}${JSON.stringify(key)}${meant === undefined ? ` (known: ${known.join(', ')})` : ` (did you mean "${meant}"?)`}`)
+    const hint = meant === undefined ? ` (known: ${known.join(', ')})` : ` (did you mean "${meant}"?)`
+    fail(`unknown key ${where}${JSON.stringify(key)}${hint}`)
   }
 }
 

@@ -60,7 +60,9 @@ export class DataDirLock {
   static async acquire (dir: string): Promise<DataDirLock> {
     await mkdir(dir, { recursive: true })
     const path = join(dir, 'bridge.lock')
-    const owner: LockOwner = { pid: process.pid, started: await processStartTime(process.pid), host: hostname(), since: new Date().toISOString() }
+    const owner: LockOwner = {
+      pid: process.pid, started: await processStartTime(process.pid), host: hostname(), since: new Date().toISOString()
+    }
     const content = JSON.stringify(owner) + '\n'
     const temp = join(dir, `.bridge.lock.${process.pid}.tmp`)
     const file = await open(temp, 'w', 0o644)

@@ -13,7 +13,12 @@ const log = createDebug('hailong:hardware:port')
 const warn = createDebug('hailong:hardware:bridge')
 
 /** What `list()` tells about a port, as serialport's bindings report it. */
-export interface PortListing { path: string, vendorId?: string | undefined, productId?: string | undefined, serialNumber?: string | undefined }
+export interface PortListing {
+  path: string
+  vendorId?: string | undefined
+  productId?: string | undefined
+  serialNumber?: string | undefined
+}
 
 /** A serial port as the bridge uses it: serialport's `SerialPort` or `SerialPortMock`. */
 export interface SerialPortLike extends Duplex {
@@ -50,7 +55,9 @@ export function clearHupcl (path: string): Promise<boolean> {
 }
 
 /** The path of the port `spec` names, or null when it is not there; `taken` paths belong to other links. */
-export async function findPort (spec: PortSpec, portClass: SerialPortClass, taken: ReadonlySet<string> = new Set()): Promise<string | null> {
+export async function findPort (
+  spec: PortSpec, portClass: SerialPortClass, taken: ReadonlySet<string> = new Set()
+): Promise<string | null> {
   if ('path' in spec) return spec.path
   const ports = await portClass.list()
   const match = ports.find((port) =>
@@ -127,7 +134,8 @@ export class PortLink extends EventEmitter<{ frame: [Frame | InvalidLine], open:
   /** Opens `path`; resolves to a promise settled when the port closes, or null if it would not open. */
   private async openPort (path: string): Promise<Promise<void> | null> {
     // hupcl: false keeps DTR up on close where the OS honours it (Windows); clearHupcl does it on Linux.
-    const port = new this.options.portClass({ path, baudRate: this.options.baudRate, autoOpen: false, hupcl: false })
+    const Port = this.options.portClass
+    const port = new Port({ path, baudRate: this.options.baudRate, autoOpen: false, hupcl: false })
     const error = await new Promise<Error | null>((resolve) => port.open(resolve))
     if (error !== null) {
       this.problem(`cannot open ${path}: ${error.message}${/Cannot lock port|Resource temporarily unavailable/.test(error.message) ? ' (another program, or another bridge, holds it)' : ''}; trying again every ${this.options.reopenMs} ms`)

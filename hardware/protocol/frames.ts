@@ -159,7 +159,7 @@ export function decodeLine (line: string): Frame | InvalidLine {
   const start = line.lastIndexOf('$')
   const text = start >= 0 ? line.slice(start) : line
   if (text.length > MAX_LINE_LENGTH) return { type: 'INVALID', reason: 'TOOLONG', line }
-  const match = /^\$([A-Z][A-Za-z0-9,.\-]*)\*([0-9A-F]{4})$/.exec(text)
+  const match = /^\$([A-Z][A-Za-z0-9,.-]*)\*([0-9A-F]{4})$/.exec(text)
   if (match === null) return { type: 'INVALID', reason: 'SYNTAX', line }
   const body = match[1]!
   if (crc16(body) !== Number.parseInt(match[2]!, 16)) return { type: 'INVALID', reason: 'CHECKSUM', line }

@@ -80,9 +80,11 @@ export class SimulatedBox {
     this.parser.on('data', (frame: Frame | InvalidLine) => this.onFrame(frame))
     line.on('error', (error: Error) => log('%s line error: %s', this.serial, error.message))
     line.on('close', () => { if (this.line === line) this.detach() })
-    this.send({ type: 'HELLO', version: PROTOCOL_VERSION, serial: this.serial, firmware: this.firmware, boot: this.boot, buttons: this.buttons })
+    this.hello()
     this.transmit()
-    this.beatTimer = setInterval(() => this.send({ type: 'BEAT', boot: this.boot, uptimeS: Math.floor((Date.now() - this.startedAt) / 1000), queued: this.queue.length }), this.beatMs)
+    this.beatTimer = setInterval(() => {
+      this.send({ type: 'BEAT', boot: this.boot, uptimeS: Math.floor((Date.now() - this.startedAt) / 1000), queued: this.queue.length })
+    }, this.beatMs)
   }
 
   /** Unplugs the box; its queue survives. */
@@ -116,6 +118,11 @@ export class SimulatedBox {
     this.line?.write(bytes)
   }
 
+  private hello (): void {
+    const { serial, firmware, boot, buttons } = this
+    this.send({ type: 'HELLO', version: PROTOCOL_VERSION, serial, firmware, boot, buttons })
+  }
+
   private send (frame: BoxFrame): void {
     if (this.encoder === null) return
     this.encoder.write(frame)
@@ -145,16 +152,16 @@ export class SimulatedBox {
       }
       case 'NAK':
         this.naks++
-        if (frame.reason === 'NOHELLO') this.send({ type: 'HELLO', version: PROTOCOL_VERSION, serial: this.serial, firmware: this.firmware, boot: this.boot, buttons: this.buttons })
+        if (frame.reason === 'NOHELLO') this.hello()
         if (this.retransmitTimer !== null) this.transmit()
         return
       case 'WHO':
-        this.send({ type: 'HELLO', version: PROTOCOL_VERSION, serial: this.serial, firmware: this.firmware, boot: this.boot, buttons: this.buttons })
+        this.hello()
         this.transmit()
         return
       case 'LED':
         this.leds.push(frame.pattern)
-        return
+        break
       default:
     }
   }

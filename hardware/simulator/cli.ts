@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util'
 import { SerialPort } from 'serialport'
 import { SimulatedBox } from './box.ts'
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, serial: { type: 'string', default: 'HL-SIM-0001' }, boot: { type: 'string', default: '1' }, buttons: { type: 'string', default: '4' } } })
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    serial: { type: 'string', default: 'HL-SIM-0001' },
+    boot: { type: 'string', default: '1' },
+    buttons: { type: 'string', default: '4' }
+  }
+})
 if (values.port === undefined) {
   process.stderr.write('usage: node --import tsx hardware/simulator/cli.ts --port PATH [--serial S] [--boot N] [--buttons N]\n')
   process.exit(2)

@@ -1,4 +1,5 @@
-// The bridge as the systemd service runs it: the compiled bundle (npm run build:bridge) under plain node, no tsx, no writable home; and the unit file is valid.
+// The bridge as the systemd service runs it: the compiled bundle (npm run build:bridge) under plain node, no tsx, no writable home; and the
+// unit file is valid.
 import { execFile, spawn } from 'node:child_process'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,7 +29,9 @@ t.test('the bundle built by npm run build:bridge runs with plain node, and a pre
   t.teardown(() => box.detach())
   box.attach(await openBoxEnd(t, pty.boxPath))
   const file = join(dir, 'bridge.json')
-  await writeFile(file, JSON.stringify({ apiUrl: listening, dataDir: join(dir, 'state'), ports: [{ path: pty.bridgePath }], boxes: [{ serial: 'HL-SVC-0001', token: terminal.token }], reopenMs: 200 }))
+  const boxes = [{ serial: 'HL-SVC-0001', token: terminal.token }]
+  const ports = [{ path: pty.bridgePath }]
+  await writeFile(file, JSON.stringify({ apiUrl: listening, dataDir: join(dir, 'state'), ports, boxes, reopenMs: 200 }))
   // As under systemd: no DEBUG, a home that does not exist, the working folder not the repository.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/nonexistent', NODE_ENV: 'production' }
   const child = spawn(process.execPath, [bundle, '--config', file], { cwd: '/', env, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -38,7 +41,8 @@ t.test('the bundle built by npm run build:bridge runs with plain node, and a pre
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   await waitFor('the bridge to hear the box', () => /box HL-SVC-0001 \(firmware/.test(stderr), 30_000)
   box.press(2)
-  await waitFor('the rating', async () => (await app.db.selectFrom('ratings').select('id').where('terminal_id', '=', terminal.id).execute()).length === 1)
+  const stored = (): Promise<unknown[]> => app.db.selectFrom('ratings').select('id').where('terminal_id', '=', terminal.id).execute()
+  await waitFor('the rating', async () => (await stored()).length === 1)
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'stops cleanly on SIGTERM')
   t.notMatch(stderr, /tsx|ExperimentalWarning/, 'no TypeScript loader at run time')

@@ -1,4 +1,5 @@
-// The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes exactly one rating.
+// The bridge over real ptys into the real app, with a simulated box (socat pair) and with the real firmware in simavr: every press becomes
+// exactly one rating.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFile, stat, symlink, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -29,11 +30,21 @@ const buildDir = await tempFolder(t, 'hl-fw-')
 const SERIAL = 'HL-FW-0042'
 const [app] = await Promise.all([
   build(t),
-  run('make', ['-C', join(import.meta.dirname, '../../hardware/firmware'), `BUILD=${buildDir}`, `BOX_SERIAL=${SERIAL}`, 'all', 'sim'], { timeout: 90_000 })
+  run('make', ['-C', join(import.meta.dirname, '../../hardware/firmware'), `BUILD=${buildDir}`, `BOX_SERIAL=${SERIAL}`, 'all', 'sim'],
+    { timeout: 90_000 })
 ])
 const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 
-interface Rig { serial: string, terminalId: string, token: string, pty: PtyPair, box: SimulatedBox, dir: string, ratings: () => Promise<StoredRating[]>, startBridge: (apiUrl?: string, boxes?: BoxSpec[]) => Promise<Bridge> }
+interface Rig {
+  serial: string
+  terminalId: string
+  token: string
+  pty: PtyPair
+  box: SimulatedBox
+  dir: string
+  ratings: () => Promise<StoredRating[]>
+  startBridge: (apiUrl?: string, boxes?: BoxSpec[]) => Promise<Bridge>
+}
 interface StoredRating { id: string, level: number, source: string }
 
 /** A centre with a paired button terminal, a pty pair, and a simulated box plugged into it. */
@@ -50,7 +61,9 @@ async function rig (t: Test): Promise<Rig> {
   t.teardown(() => box.detach())
   box.attach(await openBoxEnd(t, pty.boxPath))
   const startBridge = async (apiUrl = listening, boxes: BoxSpec[] = [{ serial, token: terminal.token }]): Promise<Bridge> => {
-    const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: pty.bridgePath }], boxes, reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+    const config = parseBridgeConfig({
+      apiUrl, dataDir: join(dir, 'data'), ports: [{ path: pty.bridgePath }], boxes, reopenMs: 100, retryMs: 100, maxRetryMs: 400
+    })
     const bridge = new Bridge({ config, portClass: SerialPort })
     t.teardown(() => bridge.stop())
     await bridge.start()
@@ -80,7 +93,8 @@ t.test('a burst of presses with garbage and bad checksums between them: one rati
   await waitFor('the outbox to drain', () => bridge.status().pending === 0)
   const rows = await ratings()
   const expected = buttons.map((button, i) => ({ id: ratingId(serial, 7, i + 1), level: 5 - button }))
-  t.same(rows.map((row) => ({ id: row.id, level: row.level })).sort((a, b) => a.id.localeCompare(b.id)), expected.sort((a, b) => a.id.localeCompare(b.id)))
+  const byId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id)
+  t.same(rows.map((row) => ({ id: row.id, level: row.level })).sort(byId), expected.sort(byId))
   t.ok(rows.every((row) => row.source === 'button'), 'stored as button ratings of the box\'s terminal')
   // The last ACKs may still be inside socat on a loaded machine.
   await waitFor('the box to hear every ACK', () => box.queued === 0)
@@ -166,14 +180,23 @@ t.test('a box configured with a pairing code pairs on first contact and keeps it
   // A terminal as an admin creates it: not paired yet, with a code shown on the dashboard.
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
-    unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút quầy 1', token_hash: null,
-    pairing_code_hash: hashPairingCode('K7M4Q2P9', app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    unit_id: counter.unit_id,
+    counter_id: counter.id,
+    kind: 'button',
+    name: 'Hộp nút quầy 1',
+    token_hash: null,
+    pairing_code_hash: hashPairingCode('K7M4Q2P9', app.config.pairingSecret!),
+    pairing_expires_at: new Date(Date.now() + 15 * 60_000),
+    paired_at: null,
+    revoked_at: null,
+    last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   const boxes = [{ serial, pairingCode: 'K7M4-Q2P9' }]
   let bridge = await startBridge(listening, boxes)
   await waitFor('the bridge to know the box', () => bridge.status().ports[0]!.box === serial)
   box.press(1)
-  const paired = (): Promise<Array<{ id: string }>> => app.db.selectFrom('ratings').select('id').where('terminal_id', '=', pending.id).execute()
+  const paired = (): Promise<Array<{ id: string }>> =>
+    app.db.selectFrom('ratings').select('id').where('terminal_id', '=', pending.id).execute()
   await waitFor('a rating of the newly paired terminal', async () => (await paired()).length === 1)
   const statePath = join(dir, 'data', 'state.json')
   const saved = JSON.parse(await readFile(statePath, 'utf8')) as { boxes: Record<string, { terminalId: string, token: string }> }
@@ -186,7 +209,8 @@ t.test('a box configured with a pairing code pairs on first contact and keeps it
   box.press(2)
   await waitFor('a second rating after the restart', async () => (await paired()).length === 2)
   await waitFor('the outbox to drain', () => bridge.status().pending === 0)
-  t.same((await paired()).map((row) => row.id).sort(), [ratingId(serial, 7, 1), ratingId(serial, 7, 2)].sort(), 'both presses, once each, on the paired terminal')
+  t.same((await paired()).map((row) => row.id).sort(), [ratingId(serial, 7, 1), ratingId(serial, 7, 2)].sort(),
+    'both presses, once each, on the paired terminal')
 })
 
 t.test('a revoked token: presses stay in the outbox and the box shows an error', async (t) => {
@@ -203,7 +227,12 @@ t.test('a revoked token: presses stay in the outbox and the box shows an error',
 })
 
 /** The firmware in simavr; `ledOn(name)` says whether that LED was last reported on. */
-interface SimulatedMcu { process: ChildProcessWithoutNullStreams, leds: Map<string, number[]>, press: (button: number) => void, quit: () => Promise<void> }
+interface SimulatedMcu {
+  process: ChildProcessWithoutNullStreams
+  leds: Map<string, number[]>
+  press: (button: number) => void
+  quit: () => Promise<void>
+}
 
 async function startSimavr (t: Test, eeprom: string, link: string): Promise<SimulatedMcu> {
   const child = spawn(join(buildDir, 'boxsim'), [join(buildDir, 'box.elf'), eeprom], { stdio: ['pipe', 'pipe', 'pipe'] })
@@ -235,10 +264,14 @@ t.test('the firmware in simavr: presses become ratings, the thank-you LED lights
   const dir = await tempFolder(t)
   const eeprom = join(dir, 'eeprom.bin')
   const link = join(dir, 'ttyBOX')
-  const ratings = (): Promise<Array<{ id: string, level: number }>> => app.db.selectFrom('ratings').select(['id', 'level']).where('terminal_id', '=', terminal.id).execute()
+  const ratings = (): Promise<Array<{ id: string, level: number }>> =>
+    app.db.selectFrom('ratings').select(['id', 'level']).where('terminal_id', '=', terminal.id).execute()
 
   let mcu = await startSimavr(t, eeprom, link)
-  const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: [{ path: link }], boxes: [{ serial: SERIAL, token: terminal.token }], reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+  const boxes = [{ serial: SERIAL, token: terminal.token }]
+  const config = parseBridgeConfig({
+    apiUrl, dataDir: join(dir, 'data'), ports: [{ path: link }], boxes, reopenMs: 100, retryMs: 100, maxRetryMs: 400
+  })
   const bridge = new Bridge({ config, portClass: SerialPort })
   t.teardown(() => bridge.stop())
   await bridge.start()
@@ -258,7 +291,8 @@ t.test('the firmware in simavr: presses become ratings, the thank-you LED lights
   await mcu.quit()
   await waitFor('the bridge to lose the port', () => !bridge.status().ports[0]!.open, 10_000)
   mcu = await startSimavr(t, eeprom, link)
-  await waitFor('the bridge to reopen the port and hear HELLO', () => bridge.status().ports[0]!.open && bridge.status().ports[0]!.box === SERIAL, 10_000)
+  const port = (): ReturnType<Bridge['status']>['ports'][number] => bridge.status().ports[0]!
+  await waitFor('the bridge to reopen the port and hear HELLO', () => port().open && port().box === SERIAL, 10_000)
   mcu.press(4)
   await waitFor('the third rating', async () => (await ratings()).length === 3, 10_000)
   const rows = await ratings()

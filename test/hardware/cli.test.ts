@@ -7,9 +7,16 @@ import { tempFolder, waitFor } from './serial-line.ts'
 
 const cli = join(import.meta.dirname, '../../hardware/bridge/cli.ts')
 
-function runCli (args: string[]): { done: Promise<{ code: number | null, stderr: string }>, kill: (signal: NodeJS.Signals) => void, stderr: () => string } {
+interface Running {
+  done: Promise<{ code: number | null, stderr: string }>
+  kill: (signal: NodeJS.Signals) => void
+  stderr: () => string
+}
+
+function runCli (args: string[]): Running {
   // node --import tsx, not npx tsx: the PID we signal must be the bridge itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBUG: 'hailong:hardware:cli' } })
+  const env = { ...process.env, DEBUG: 'hailong:hardware:cli' }
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   const done = new Promise<{ code: number | null, stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })))

@@ -1,4 +1,5 @@
-// The bridge's data-folder lock: a second holder is refused in one line; the lock dies with its holder (kill -9) and is not fooled by a reused pid.
+// The bridge's data-folder lock: a second holder is refused in one line; the lock dies with its holder (kill -9) and is not fooled by a
+// reused pid.
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'

@@ -11,7 +11,8 @@ import { startSimavr } from './simavr.ts'
 
 const run = promisify(execFile)
 const firmwareDir = join(import.meta.dirname, '../../hardware/firmware')
-const make = (buildDir: string, ...options: string[]): ReturnType<typeof run> => run('make', ['-C', firmwareDir, `BUILD=${buildDir}`, ...options, 'all', 'sim'], { timeout: 90_000 })
+const make = (buildDir: string, ...options: string[]): ReturnType<typeof run> =>
+  run('make', ['-C', firmwareDir, `BUILD=${buildDir}`, ...options, 'all', 'sim'], { timeout: 90_000 })
 
 t.test('make BOX_SERIAL=… BOX_BUTTONS=… after a default build: the box says the new serial and button count, and takes a frame after long noise', async (t) => {
   const buildDir = await tempFolder(t, 'hl-fw-')
@@ -41,7 +42,8 @@ t.test('make BOX_SERIAL=… BOX_BUTTONS=… after a default build: the box says 
 
 t.test('options the box cannot have stop the build with a message', async (t) => {
   const buildDir = await tempFolder(t, 'hl-fw-')
-  const refusal = async (...options: string[]): Promise<string> => make(buildDir, ...options).then(() => 'built', (error: { stderr?: string }) => error.stderr ?? '')
+  const refusal = async (...options: string[]): Promise<string> =>
+    make(buildDir, ...options).then(() => 'built', (error: { stderr?: string }) => error.stderr ?? '')
   t.match(await refusal('BOX_BUTTONS=9'), /BOX_BUTTONS=9: a box has 3, 4 or 5 buttons/)
   t.match(await refusal('BOX_BUTTONS=2'), /a box has 3, 4 or 5 buttons/)
   t.match(await refusal('BOX_SERIAL=HL 0001!'), /BOX_SERIAL=HL 0001!: 1-16 letters, digits or dashes/)

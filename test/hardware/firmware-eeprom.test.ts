@@ -1,4 +1,5 @@
-// The firmware in simavr keeps unacknowledged presses in EEPROM: a reset or a power cut (DTR on port open, USB unplugged) before the bridge acknowledges them loses none.
+// The firmware in simavr keeps unacknowledged presses in EEPROM: a reset or a power cut (DTR on port open, USB unplugged) before the bridge
+// acknowledges them loses none.
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -19,7 +20,8 @@ const buildDir = await tempFolder(t, 'hl-fw-')
 const SERIAL = 'HL-FW-0077'
 const [app] = await Promise.all([
   build(t),
-  run('make', ['-C', join(import.meta.dirname, '../../hardware/firmware'), `BUILD=${buildDir}`, `BOX_SERIAL=${SERIAL}`, 'all', 'sim'], { timeout: 90_000 })
+  run('make', ['-C', join(import.meta.dirname, '../../hardware/firmware'), `BUILD=${buildDir}`, `BOX_SERIAL=${SERIAL}`, 'all', 'sim'],
+    { timeout: 90_000 })
 ])
 const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 
@@ -28,7 +30,8 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
   const dir = await tempFolder(t)
   const eeprom = join(dir, 'eeprom.bin')
   const link = join(dir, 'ttyBOX')
-  const ratings = (): Promise<Array<{ id: string, level: number }>> => app.db.selectFrom('ratings').select(['id', 'level']).where('terminal_id', '=', terminal.id).execute()
+  const ratings = (): Promise<Array<{ id: string, level: number }>> =>
+    app.db.selectFrom('ratings').select(['id', 'level']).where('terminal_id', '=', terminal.id).execute()
 
   // Boot 1: nobody listens (the bridge PC is off); three presses wait on the box.
   let mcu = await startSimavr(t, buildDir, eeprom, link)
@@ -49,7 +52,10 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
 
   // Boot 2: the bridge is there now.
   mcu = await startSimavr(t, buildDir, eeprom, link)
-  const config = parseBridgeConfig({ apiUrl: listening, dataDir: join(dir, 'data'), ports: [{ path: link }], boxes: [{ serial: SERIAL, token: terminal.token }], reopenMs: 100, retryMs: 100, maxRetryMs: 400 })
+  const boxes = [{ serial: SERIAL, token: terminal.token }]
+  const config = parseBridgeConfig({
+    apiUrl: listening, dataDir: join(dir, 'data'), ports: [{ path: link }], boxes, reopenMs: 100, retryMs: 100, maxRetryMs: 400
+  })
   const bridge = new Bridge({ config, portClass: SerialPort })
   t.teardown(() => bridge.stop())
   await bridge.start()
@@ -57,7 +63,8 @@ t.test('presses made with no bridge survive a power cut in EEPROM and are delive
   mcu.press(4)
   await waitFor('the press of boot 2', async () => (await ratings()).length === 4, 20_000)
   const rows = await ratings()
-  t.same(rows.map((row) => row.id).sort(), [ratingId(SERIAL, 1, 1), ratingId(SERIAL, 1, 2), ratingId(SERIAL, 1, 3), ratingId(SERIAL, 2, 1)].sort(), 'each press once, with the boot it was made in')
+  const expected = [ratingId(SERIAL, 1, 1), ratingId(SERIAL, 1, 2), ratingId(SERIAL, 1, 3), ratingId(SERIAL, 2, 1)]
+  t.same(rows.map((row) => row.id).sort(), expected.sort(), 'each press once, with the boot it was made in')
   // Three stdin lines may reach a simavr running behind in one step: their order is the debouncer's, their levels are 4, 2, 3.
   const bootOne = new Set([1, 2, 3].map((seq) => ratingId(SERIAL, 1, seq)))
   t.same(rows.filter((row) => bootOne.has(row.id)).map((row) => row.level).sort(), [2, 3, 4], 'buttons 1, 3, 2 of boot 1')

@@ -1,4 +1,5 @@
-// The bridge as an installer runs it (`npm run bridge`): a second bridge on one data folder is refused and no acknowledged press is lost; problems are logged without DEBUG.
+// The bridge as an installer runs it (`npm run bridge`): a second bridge on one data folder is refused and no acknowledged press is lost;
+// problems are logged without DEBUG.
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,7 +12,14 @@ import { freePort, openBoxEnd, PtyPair, SwitchableRelay, tempFolder, waitFor } f
 
 const cli = join(import.meta.dirname, '../../hardware/bridge/cli.ts')
 
-interface Running { done: Promise<{ code: number | null, signal: NodeJS.Signals | null }>, kill: (signal: NodeJS.Signals) => void, stderr: () => string, exited: () => boolean }
+interface Exit { code: number | null, signal: NodeJS.Signals | null }
+
+interface Running {
+  done: Promise<Exit>
+  kill: (signal: NodeJS.Signals) => void
+  stderr: () => string
+  exited: () => boolean
+}
 
 /** The bridge CLI with the installer's defaults: no DEBUG in its environment. */
 function runCli (args: string[]): Running {
@@ -20,9 +28,10 @@ function runCli (args: string[]): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const done = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const done = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  return { done, kill: (signal) => child.kill(signal), stderr: () => stderr, exited: () => child.exitCode !== null || child.signalCode !== null }
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null
+  return { done, kill: (signal) => child.kill(signal), stderr: () => stderr, exited }
 }
 
 t.test('a second bridge on the same data folder is refused in one line; after kill -9 and a restart every acknowledged press arrives', async (t) => {
@@ -41,8 +50,12 @@ t.test('a second bridge on the same data folder is refused in one line; after ki
   t.teardown(() => box.detach())
   box.attach(await openBoxEnd(t, pty.boxPath))
   const file = join(dir, 'bridge.json')
-  await writeFile(file, JSON.stringify({ apiUrl, dataDir: 'data', ports: [{ path: pty.bridgePath }], boxes: [{ serial: 'HL-CLI-0001', token: terminal.token }], reopenMs: 200, retryMs: 200, maxRetryMs: 1000 }))
-  const ratings = async (): Promise<number> => (await app.db.selectFrom('ratings').select('id').where('terminal_id', '=', terminal.id).execute()).length
+  const boxes = [{ serial: 'HL-CLI-0001', token: terminal.token }]
+  await writeFile(file, JSON.stringify({
+    apiUrl, dataDir: 'data', ports: [{ path: pty.bridgePath }], boxes, reopenMs: 200, retryMs: 200, maxRetryMs: 1000
+  }))
+  const ratings = async (): Promise<number> =>
+    (await app.db.selectFrom('ratings').select('id').where('terminal_id', '=', terminal.id).execute()).length
 
   const first = runCli(['--config', file])
   await waitFor('the first bridge to hear the box', () => /box HL-CLI-0001 \(firmware/.test(first.stderr()), 60_000)

@@ -11,7 +11,9 @@ const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 let boxes = 0
 
 const terminal = (): ReturnType<typeof buttonTerminal> => buttonTerminal(app)
-const startBridge = (t: Test, dir: string, paths: string[], boxSpecs: BoxSpec[], apiUrl = listening, extra: Record<string, unknown> = {}): ReturnType<typeof startBridgeOn> => startBridgeOn(t, dir, paths, boxSpecs, apiUrl, extra)
+const startBridge = (
+  t: Test, dir: string, paths: string[], boxSpecs: BoxSpec[], apiUrl = listening, extra: Record<string, unknown> = {}
+): ReturnType<typeof startBridgeOn> => startBridgeOn(t, dir, paths, boxSpecs, apiUrl, extra)
 const box = simulatedBox
 
 t.test('an API outage: retries back off with jitter, not one per press', async (t) => {
@@ -50,7 +52,8 @@ t.test('pairing at HELLO: a wrong code shows red at once, with no press, and the
   const { token, ratings } = await terminal()
   const a = await line(t, dir, 'a')
   const b = await line(t, dir, 'b')
-  const bridge = await startBridge(t, dir, [a.pty.bridgePath, b.pty.bridgePath], [{ serial: wrong, pairingCode: 'WRNG-CODE' }, { serial: good, token }])
+  const specs = [{ serial: wrong, pairingCode: 'WRNG-CODE' }, { serial: good, token }]
+  const bridge = await startBridge(t, dir, [a.pty.bridgePath, b.pty.bridgePath], specs)
   const badBox = box(wrong, 1)
   const goodBox = box(good, 1)
   await a.plugBox(badBox)
@@ -71,14 +74,24 @@ t.test('pairing at HELLO: a right code pairs before the first press', async (t) 
   const { hashPairingCode } = await import('../../api/lib/secrets.ts')
   const counter = await app.db.selectFrom('counters').select(['id', 'unit_id']).orderBy('id').executeTakeFirstOrThrow()
   const pending = await app.db.insertInto('terminals').values({
-    unit_id: counter.unit_id, counter_id: counter.id, kind: 'button', name: 'Hộp nút', token_hash: null,
-    pairing_code_hash: hashPairingCode('P4IR9X2K', app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
+    unit_id: counter.unit_id,
+    counter_id: counter.id,
+    kind: 'button',
+    name: 'Hộp nút',
+    token_hash: null,
+    pairing_code_hash: hashPairingCode('P4IR9X2K', app.config.pairingSecret!),
+    pairing_expires_at: new Date(Date.now() + 15 * 60_000),
+    paired_at: null,
+    revoked_at: null,
+    last_seen_at: null
   }).returning('id').executeTakeFirstOrThrow()
   const cable = await line(t, dir, 'a')
   await startBridge(t, dir, [cable.pty.bridgePath], [{ serial, pairingCode: 'P4IR-9X2K' }])
   const current = box(serial, 1)
   await cable.plugBox(current)
-  await waitFor('the terminal paired', async () => (await app.db.selectFrom('terminals').select('paired_at').where('id', '=', pending.id).executeTakeFirstOrThrow()).paired_at !== null)
+  const pairedAt = async (): Promise<Date | null> =>
+    (await app.db.selectFrom('terminals').select('paired_at').where('id', '=', pending.id).executeTakeFirstOrThrow()).paired_at
+  await waitFor('the terminal paired', async () => (await pairedAt()) !== null)
   t.equal(current.sends, 0, 'paired at HELLO, before any press')
   await waitFor('the box to show ready', () => current.leds.at(-1) === 'READY')
   t.notOk(current.leds.includes('ERROR'))

@@ -1,4 +1,5 @@
-// Test support for the installer tests: socat cables a box can be swapped on, a bridge in-process on the real app, a seeded button terminal.
+// Test support for the installer tests: socat cables a box can be swapped on, a bridge in-process on the real app, a seeded button
+// terminal.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -32,8 +33,13 @@ export async function line (t: Test, dir: string, name: string): Promise<Line> {
 }
 
 /** A bridge on `paths` with its data in `dir/data`, fast timings unless `extra` says otherwise; stopped at teardown. */
-export async function startBridge (t: Test, dir: string, paths: string[], boxSpecs: BoxSpec[], apiUrl: string, extra: Record<string, unknown> = {}): Promise<Bridge> {
-  const config = parseBridgeConfig({ apiUrl, dataDir: join(dir, 'data'), ports: paths.map((path) => ({ path })), boxes: boxSpecs, reopenMs: 100, retryMs: 100, maxRetryMs: 400, ...extra })
+export async function startBridge (
+  t: Test, dir: string, paths: string[], boxSpecs: BoxSpec[], apiUrl: string, extra: Record<string, unknown> = {}
+): Promise<Bridge> {
+  const ports = paths.map((path) => ({ path }))
+  const config = parseBridgeConfig({
+    apiUrl, dataDir: join(dir, 'data'), ports, boxes: boxSpecs, reopenMs: 100, retryMs: 100, maxRetryMs: 400, ...extra
+  })
   const bridge = new Bridge({ config, portClass: SerialPort })
   t.teardown(() => bridge.stop())
   await bridge.start()
@@ -41,7 +47,9 @@ export async function startBridge (t: Test, dir: string, paths: string[], boxSpe
 }
 
 /** A fresh centre with a paired button terminal, and its ratings as stored. */
-export async function buttonTerminal (app: FastifyInstance): Promise<{ id: string, token: string, ratings: () => Promise<Array<{ id: string, level: number }>> }> {
+export async function buttonTerminal (
+  app: FastifyInstance
+): Promise<{ id: string, token: string, ratings: () => Promise<Array<{ id: string, level: number }>> }> {
   const { terminal } = await seedCentre(app.db, { terminalKind: 'button' })
   return {
     id: terminal.id,
@@ -51,4 +59,5 @@ export async function buttonTerminal (app: FastifyInstance): Promise<{ id: strin
 }
 
 /** A 4-button box that resends fast and holds a burst. */
-export const simulatedBox = (serial: string, boot: number): SimulatedBox => new SimulatedBox({ serial, boot, buttons: 4, retransmitMs: 300, beatMs: 1000, queueSize: 32 })
+export const simulatedBox = (serial: string, boot: number): SimulatedBox =>
+  new SimulatedBox({ serial, boot, buttons: 4, retransmitMs: 300, beatMs: 1000, queueSize: 32 })

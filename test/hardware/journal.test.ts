@@ -17,14 +17,18 @@ async function folder (t: Test): Promise<string> {
 }
 
 function press (seq: number): PendingRating {
-  return { id: ratingId('HL-0001', 1, seq), serial: 'HL-0001', boot: 1, seq, button: 1, buttons: 4, level: 4, ratedAt: new Date(1_790_000_000_000 + seq).toISOString() }
+  const ratedAt = new Date(1_790_000_000_000 + seq).toISOString()
+  return { id: ratingId('HL-0001', 1, seq), serial: 'HL-0001', boot: 1, seq, button: 1, buttons: 4, level: 4, ratedAt }
 }
 
 t.test('rating ids are RFC 9562 v5 UUIDs, the same for the same press and different otherwise', async (t) => {
   // The RFC's own example: "www.example.com" in the DNS namespace.
   t.equal(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2')
   t.equal(ratingId('HL-0001', 3, 17), ratingId('HL-0001', 3, 17))
-  const ids = new Set([ratingId('HL-0001', 3, 17), ratingId('HL-0001', 4, 17), ratingId('HL-0001', 3, 18), ratingId('HL-0002', 3, 17), ratingId('HL-0001', 31, 7)])
+  const ids = new Set([
+    ratingId('HL-0001', 3, 17), ratingId('HL-0001', 4, 17), ratingId('HL-0001', 3, 18), ratingId('HL-0002', 3, 17),
+    ratingId('HL-0001', 31, 7)
+  ])
   t.equal(ids.size, 5)
   t.match(ratingId('HL-0001', 1, 1), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
 })
@@ -123,7 +127,8 @@ t.test('ports are found by USB vendor/product id on the mock binding, skipping o
   t.equal(await findPort({ vendorId: '1a86', productId: '7523' }, portClass), `/dev/ttyUSB${suffix}`)
   // The mock binding numbers its ports' USB serial numbers itself.
   const second = (await SerialPortMock.list()).find((port) => port.path === `/dev/ttyACM${suffix + 1}`)!
-  t.equal(await findPort({ vendorId: '2341', productId: '0043', serialNumber: second.serialNumber! }, portClass), `/dev/ttyACM${suffix + 1}`)
+  const spec = { vendorId: '2341', productId: '0043', serialNumber: second.serialNumber! }
+  t.equal(await findPort(spec, portClass), `/dev/ttyACM${suffix + 1}`)
   t.equal(await findPort({ vendorId: '2341', productId: '0043' }, portClass, new Set([`/dev/ttyACM${suffix}`])), `/dev/ttyACM${suffix + 1}`)
   t.equal(await findPort({ vendorId: 'dead', productId: 'beef' }, portClass), null)
   t.equal(await findPort({ path: '/dev/ttyS0' }, portClass), '/dev/ttyS0')

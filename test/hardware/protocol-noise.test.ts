@@ -1,4 +1,5 @@
-// The noise rule as docs/hardware.md states it: a line without `$` is never answered whatever its length; bytes before the last `$` never cost the frame after them.
+// The noise rule as docs/hardware.md states it: a line without `$` is never answered whatever its length; bytes before the last `$` never
+// cost the frame after them.
 import t from 'tap'
 import { encodeFrame, type Frame, type InvalidLine } from '../../hardware/protocol/frames.ts'
 import { FrameParser } from '../../hardware/protocol/parser.ts'

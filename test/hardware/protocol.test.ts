@@ -18,7 +18,10 @@ const frameArb: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ type: fc.constant('BEAT' as const), boot: uint, uptimeS: uint, queued: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ type: fc.constant('ACK' as const), boot: uint, seq: uint }),
   fc.record({ type: fc.constant('NAK' as const), reason: fc.constantFrom('CHECKSUM' as const, 'TOOLONG' as const, 'NOHELLO' as const) }),
-  fc.record({ type: fc.constant('LED' as const), pattern: fc.constantFrom('READY' as const, 'THANKS' as const, 'OFFLINE' as const, 'ERROR' as const) }),
+  fc.record({
+    type: fc.constant('LED' as const),
+    pattern: fc.constantFrom('READY' as const, 'THANKS' as const, 'OFFLINE' as const, 'ERROR' as const)
+  }),
   fc.record({ type: fc.constant('WHO' as const) })
 )
 
@@ -97,7 +100,8 @@ t.test('an encoder writes checksummed lines to a mock port', async (t) => {
   encoder.write({ type: 'ACK', boot: 9, seq: 3 })
   encoder.write({ type: 'LED', pattern: 'THANKS' })
   await settle()
-  t.equal(port.port!.recording.toString('latin1'), encodeFrame({ type: 'ACK', boot: 9, seq: 3 }) + encodeFrame({ type: 'LED', pattern: 'THANKS' }))
+  const answer = encodeFrame({ type: 'ACK', boot: 9, seq: 3 }) + encodeFrame({ type: 'LED', pattern: 'THANKS' })
+  t.equal(port.port!.recording.toString('latin1'), answer)
 })
 
 t.test('random bytes never crash the parser, and a good frame after them still decodes', async (t) => {

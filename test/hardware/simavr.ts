@@ -6,9 +6,17 @@ import { createInterface } from 'node:readline'
 import type { Test } from 'tap'
 import { waitFor } from './serial-line.ts'
 
-export interface SimulatedMcu { process: ChildProcessWithoutNullStreams, leds: Map<string, number[]>, press: (button: number) => void, quit: () => Promise<void> }
+export interface SimulatedMcu {
+  process: ChildProcessWithoutNullStreams
+  leds: Map<string, number[]>
+  press: (button: number) => void
+  quit: () => Promise<void>
+}
 
-/** Starts `buildDir/boxsim` on `buildDir/box.elf` with `eeprom` as its EEPROM file; `link` points at its pty. `quit` is a power cut after which the EEPROM is kept. */
+/**
+ * Starts `buildDir/boxsim` on `buildDir/box.elf` with `eeprom` as its EEPROM file; `link` points at its pty. `quit` is a power cut after
+ * which the EEPROM is kept.
+ */
 export async function startSimavr (t: Test, buildDir: string, eeprom: string, link: string): Promise<SimulatedMcu> {
   const child = spawn(join(buildDir, 'boxsim'), [join(buildDir, 'box.elf'), eeprom], { stdio: ['pipe', 'pipe', 'pipe'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

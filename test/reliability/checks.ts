@@ -30,10 +30,22 @@ export async function ledger (db: Kysely<Database>, tapped: readonly string[]): 
   const extra = [...stored].filter((id) => !taps.has(id)).length
   const unsatisfied = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('category', '=', 'unsatisfied').where('misuse', '=', false).executeTakeFirstOrThrow()
-  const misuse = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('misuse', '=', true).executeTakeFirstOrThrow()
+  const misuse = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('misuse', '=', true)
+    .executeTakeFirstOrThrow()
   const cases = await db.selectFrom('cases')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('rating_id').distinct().as('distinct')]).executeTakeFirstOrThrow()
-  return { tapped: tapped.length, stored: rows.length, lost, extra, duplicates: rows.length - stored.size, misuse: Number(misuse.n), unsatisfied: Number(unsatisfied.n), cases: Number(cases.n), casesForDistinctRatings: Number(cases.distinct) }
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('rating_id').distinct().as('distinct')])
+    .executeTakeFirstOrThrow()
+  return {
+    tapped: tapped.length,
+    stored: rows.length,
+    lost,
+    extra,
+    duplicates: rows.length - stored.size,
+    misuse: Number(misuse.n),
+    unsatisfied: Number(unsatisfied.n),
+    cases: Number(cases.n),
+    casesForDistinctRatings: Number(cases.distinct)
+  }
 }
 
 /** Ratings the catch-up worker has not rolled up yet (0 while rollups are written in the ingest transaction). */

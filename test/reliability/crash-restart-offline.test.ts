@@ -1,4 +1,5 @@
-// The short form of `npm run reliability`: 20 terminals press through a proxy while the API is SIGKILLed and restarted, PostgreSQL restarts and the network is cut; every tap is stored once and the rollups equal the raw figures.
+// The short form of `npm run reliability`: 20 terminals press through a proxy while the API is SIGKILLed and restarted, PostgreSQL restarts
+// and the network is cut; every tap is stored once and the rollups equal the raw figures.
 import fs from 'node:fs/promises'
 import t from 'tap'
 import { PrivatePostgres } from './postgres.ts'
@@ -11,7 +12,9 @@ requireTools(t, [tools.postgres])
 t.test('crash, restart and offline: every press stored exactly once, rollups equal raw', async (t) => {
   const pg = await PrivatePostgres.start()
   t.teardown(() => pg.destroy())
-  const report = await runCrashScenario(pg, { terminals: 20, seconds: 30, intervalMs: 1000, pgRestart: 'immediate', settleSeconds: 60, log: (line) => t.comment(line) })
+  const report = await runCrashScenario(pg, {
+    terminals: 20, seconds: 30, intervalMs: 1000, pgRestart: 'immediate', settleSeconds: 60, log: (line) => t.comment(line)
+  })
   for (const line of describeCrashReport(report)) t.comment(line)
   t.teardown(() => t.passing() ? fs.rm(report.workDir, { recursive: true, force: true }) : t.comment(`API log kept: ${report.apiLog}`))
   const { ledger, figures } = report
@@ -36,6 +39,8 @@ t.test('crash, restart and offline: every press stored exactly once, rollups equ
   t.same(figures.mismatches, [], `figures from the rollups equal figures from the raw ratings (${figures.compared.join(', ')})`)
   t.equal(figures.rollupTotal, ledger.stored, 'the rollups count every stored rating')
   t.ok(Object.keys(figures.grainTotals).length > 0, 'the rollups have rows')
-  for (const [grain, total] of Object.entries(figures.grainTotals)) t.equal(total, ledger.stored, `the ${grain} rollups count every rating once`)
+  for (const [grain, total] of Object.entries(figures.grainTotals)) {
+    t.equal(total, ledger.stored, `the ${grain} rollups count every rating once`)
+  }
   t.equal(report.finalExit.code, 0, 'the API stops cleanly on SIGTERM after it all')
 })

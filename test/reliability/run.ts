@@ -1,9 +1,12 @@
-// `npm run reliability`: crash, restart and offline under steady presses, then SIGTERM under load, on a private PostgreSQL; prints what it did and the counts.
+// `npm run reliability`: crash, restart and offline under steady presses, then SIGTERM under load, on a private PostgreSQL; prints what it
+// did and the counts.
 // Usage: npm run reliability -- [--terminals 20] [--seconds 120] [--interval-ms 1000] [--pg-restart immediate|fast] [--clients 10]
 import fs from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { PrivatePostgres } from './postgres.ts'
-import { crashFailures, describeCrashReport, describeShutdownReport, runCrashScenario, runGracefulShutdown, shutdownFailures } from './scenarios.ts'
+import {
+  crashFailures, describeCrashReport, describeShutdownReport, runCrashScenario, runGracefulShutdown, shutdownFailures
+} from './scenarios.ts'
 
 const { values } = parseArgs({
   options: {
@@ -44,14 +47,18 @@ try {
   const crash = await runCrashScenario(pg, { terminals, seconds, intervalMs, pgRestart, log })
   for (const line of describeCrashReport(crash)) log(line)
   const crashBroken = crashFailures(crash)
-  log(crashBroken.length === 0 ? 'PASS: every tap stored exactly once; rollups equal raw' : `FAIL: ${crashBroken.join('; ')} (API log: ${crash.apiLog})`)
+  log(crashBroken.length === 0
+    ? 'PASS: every tap stored exactly once; rollups equal raw'
+    : `FAIL: ${crashBroken.join('; ')} (API log: ${crash.apiLog})`)
   if (crashBroken.length === 0) await fs.rm(crash.workDir, { recursive: true, force: true })
 
   log(`\n== graceful shutdown: SIGTERM under load from ${clients} clients`)
   const shutdown = await runGracefulShutdown(pg, { clients, loadSeconds: 5, log })
   for (const line of describeShutdownReport(shutdown)) log(line)
   const shutdownBroken = shutdownFailures(shutdown)
-  log(shutdownBroken.length === 0 ? 'PASS: no acknowledged rating lost, no request reset' : `FAIL: ${shutdownBroken.join('; ')} (API log: ${shutdown.apiLog})`)
+  log(shutdownBroken.length === 0
+    ? 'PASS: no acknowledged rating lost, no request reset'
+    : `FAIL: ${shutdownBroken.join('; ')} (API log: ${shutdown.apiLog})`)
   if (shutdownBroken.length === 0) await fs.rm(shutdown.workDir, { recursive: true, force: true })
   failed = crashBroken.length > 0 || shutdownBroken.length > 0
 } catch (error) {

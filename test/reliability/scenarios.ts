@@ -74,7 +74,10 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'hl-reliability-'))
   const databaseUrl = await pg.createDatabase('crash_restart_offline')
   const api = new ApiProcess({
-    databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'),
+    databaseUrl,
+    port: await freePort(),
+    adminPassword: ADMIN_PASSWORD,
+    logFile: path.join(work, 'api.log'),
     // Terminals press about once a second, far faster than citizens: a 1 s cooldown (and no burst limit) flags
     // about half the presses as misuse, so both halves of the figures and rollups are exercised.
     env: { TRUST_PROXY: '1', MISUSE_COOLDOWN_SECONDS: '1', MISUSE_BURST_COUNT: '10000' }
@@ -106,12 +109,14 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
       const crash = api.crashes.at(-1)!
       timeline.mark(`API EXITED ON ITS OWN (code ${crash.code}, signal ${crash.signal}); restarting it as a supervisor would`)
       restarting = api.start()
-        .then((ms) => timeline.mark(`API ready again (${ms} ms to ready)`), (error: unknown) => timeline.mark(`API restart failed: ${String(error)}`))
+        .then((ms) => timeline.mark(`API ready again (${ms} ms to ready)`),
+          (error: unknown) => timeline.mark(`API restart failed: ${String(error)}`))
         .finally(() => { restarting = null })
     }, 250)
     pressing = true
     timeline.mark(`${terminals.length} terminals start pressing, one press every ~${options.intervalMs} ms each`)
     const presses = terminals.map(async (terminal) => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- the run's timer sets pressing to false
       while (pressing) {
         await sleep(options.intervalMs * (0.5 + Math.random()))
         // A tap the outbox could not even store would be lost on a tablet too: counted as a failure.
@@ -160,7 +165,9 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
 
     db = await openDatabase({ databaseUrl, dataDir: null })
     const rollupsPending = await waitForRollups(db, settleSeconds * 1000)
-    timeline.mark(rollupsPending === 0 ? 'rollup worker caught up (no rating pending)' : `gave up waiting: ${rollupsPending} ratings not rolled up`)
+    timeline.mark(rollupsPending === 0
+      ? 'rollup worker caught up (no rating pending)'
+      : `gave up waiting: ${rollupsPending} ratings not rolled up`)
     const counted = await ledger(db, tapped)
     const figures = await compareFigures(db, province.provinceId)
     timeline.mark(`checked: ${figures.compared.length} figure queries on rollups vs raw ratings`)
@@ -174,7 +181,21 @@ export async function runCrashScenario (pg: PrivatePostgres, options: CrashScena
     for (const terminal of terminals) for (const key of ['created', 'duplicate', 'rejected'] as const) answers[key] += terminal.answers[key]
     const sends = terminals.reduce((sum, terminal) => sum + terminal.sends, 0)
     const failedSends = terminals.reduce((sum, terminal) => sum + terminal.failedSends, 0)
-    return { timeline: timeline.events, ledger: counted, answers, sends, failedSends, pressErrors, unsent, rollupsPending, figures, crashes: api.crashes, finalExit, apiLog: api.options.logFile, workDir: work }
+    return {
+      timeline: timeline.events,
+      ledger: counted,
+      answers,
+      sends,
+      failedSends,
+      pressErrors,
+      unsent,
+      rollupsPending,
+      figures,
+      crashes: api.crashes,
+      finalExit,
+      apiLog: api.options.logFile,
+      workDir: work
+    }
   } finally {
     pressing = false
     clearInterval(watcher)
@@ -213,7 +234,9 @@ export function crashFailures (report: CrashScenarioReport): string[] {
   if (figures.mismatches.length > 0) failures.push(`figures differ: ${figures.mismatches.map((m) => m.query).join(', ')}`)
   if (figures.rollupTotal !== l.stored) failures.push(`rollup summary total ${figures.rollupTotal} ≠ rows ${l.stored}`)
   if (Object.keys(figures.grainTotals).length === 0) failures.push('the rollups have no rows')
-  for (const [grain, total] of Object.entries(figures.grainTotals)) if (total !== l.stored) failures.push(`${grain} rollups count ${total} ≠ rows ${l.stored}`)
+  for (const [grain, total] of Object.entries(figures.grainTotals)) {
+    if (total !== l.stored) failures.push(`${grain} rollups count ${total} ≠ rows ${l.stored}`)
+  }
   if (report.crashes.length > 0) failures.push(`the API exited on its own ${report.crashes.length} time(s): ${JSON.stringify(report.crashes)}`)
   if (report.finalExit.code !== 0) failures.push(`the API's SIGTERM exit code was ${report.finalExit.code}`)
   return failures
@@ -255,15 +278,21 @@ type Outcome =
 
 function post (agent: http.Agent, port: number, token: string, body: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/terminal/ratings', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) }
+    const options = { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/terminal/ratings', agent, headers }
+    const request = http.request(options, (response) => {
       let text = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => { text += chunk })
       response.on('end', () => resolve({ kind: 'response', status: response.statusCode ?? 0, body: text }))
-      response.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'reset', code: error.code ?? 'RESPONSE_ABORTED', message: error.message }))
+      response.on('error', (error: NodeJS.ErrnoException) => {
+        resolve({ kind: 'reset', code: error.code ?? 'RESPONSE_ABORTED', message: error.message })
+      })
       response.on('aborted', () => resolve({ kind: 'reset', code: 'RESPONSE_ABORTED', message: 'the answer was cut off' }))
     })
-    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'reset', code: error.code ?? 'ERROR', message: error.message }))
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'reset', code: error.code ?? 'ERROR', message: error.message })
+    })
     request.end(body)
   })
 }
@@ -273,7 +302,9 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
   const { log } = options
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'hl-reliability-'))
   const databaseUrl = await pg.createDatabase('graceful_shutdown')
-  const api = new ApiProcess({ databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'), env: { TRUST_PROXY: '1' } })
+  const api = new ApiProcess({
+    databaseUrl, port: await freePort(), adminPassword: ADMIN_PASSWORD, logFile: path.join(work, 'api.log'), env: { TRUST_PROXY: '1' }
+  })
   const startMs = await api.start()
   const restoreFetch = routeTerminalFetch(api.baseUrl)
   let db: Kysely<Database> | null = null
@@ -303,7 +334,9 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
       agents.push(agent)
       for (;;) {
         if (exitedAt !== null && timeline.now() - exitedAt > 1) return
-        const ratings = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => ({ id: randomUUID(), level: 1 + Math.floor(Math.random() * 4), ratedAt: new Date().toISOString() }))
+        const ratings = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => ({
+          id: randomUUID(), level: 1 + Math.floor(Math.random() * 4), ratedAt: new Date().toISOString()
+        }))
         const sentAt = timeline.now()
         requests++
         const outcome = await post(agent, api.options.port, token, JSON.stringify({ ratings }))
@@ -314,7 +347,8 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
           continue
         }
         if (outcome.kind === 'reset') {
-          resets.push({ code: outcome.code, message: outcome.message, sentAfterTermMs: termAt === null ? -1 : Math.round((sentAt - termAt) * 1000) })
+          const sentAfterTermMs = termAt === null ? -1 : Math.round((sentAt - termAt) * 1000)
+          resets.push({ code: outcome.code, message: outcome.message, sentAfterTermMs })
           for (const rating of ratings) sent.set(rating.id, 'unknown')
           continue
         }
@@ -353,7 +387,20 @@ export async function runGracefulShutdown (pg: PrivatePostgres, options: Shutdow
         if (!stored.has(id)) acknowledgedLost++
       } else if (fate === 'refused' && stored.has(id)) refusedButStored++
     }
-    return { requests, answered, answeredAfterTerm, refused, resets, acknowledged, acknowledgedLost, refusedButStored, exit, shutdownMs: Math.round((exitedAt - termAt) * 1000), apiLog: api.options.logFile, workDir: work }
+    return {
+      requests,
+      answered,
+      answeredAfterTerm,
+      refused,
+      resets,
+      acknowledged,
+      acknowledgedLost,
+      refusedButStored,
+      exit,
+      shutdownMs: Math.round((exitedAt - termAt) * 1000),
+      apiLog: api.options.logFile,
+      workDir: work
+    }
   } finally {
     for (const agent of agents) agent.destroy()
     restoreFetch()

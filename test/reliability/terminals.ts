@@ -1,4 +1,5 @@
-// Simulated touch terminals: the terminal app's own API client (terminal/api.ts) and outbox (terminal/outbox.ts), on fake-indexeddb, one per counter.
+// Simulated touch terminals: the terminal app's own API client (terminal/api.ts) and outbox (terminal/outbox.ts), on fake-indexeddb, one
+// per counter.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { IDBFactory } from 'fake-indexeddb'
 import { api, type RatingItem, type RatingResult, type TerminalState } from '../../terminal/api.ts'
@@ -56,13 +57,17 @@ export interface SeededProvince {
   counters: Array<{ counterId: string, pairingCode: string }>
 }
 
-/** Through the admin API: a province, a ward with two centres, `terminals` counters spread over them, officers, terminals awaiting pairing. */
+/**
+ * Through the admin API: a province, a ward with two centres, `terminals` counters spread over them, officers, terminals awaiting pairing.
+ */
 export async function seedProvince (admin: AdminClient, terminals: number, tag: string): Promise<SeededProvince> {
-  const province = await admin.request<{ id: string }>('POST', 'units', { parentId: null, kind: 'province', code: `${tag}-P`, name: `Tỉnh Kiểm Thử ${tag}` })
-  const ward = await admin.request<{ id: string }>('POST', 'units', { parentId: province.id, kind: 'ward', code: `${tag}-W`, name: `Phường Bền Bỉ ${tag}` })
+  const unit = (body: { parentId: string | null, kind: string, code: string, name: string }): Promise<{ id: string }> =>
+    admin.request<{ id: string }>('POST', 'units', body)
+  const province = await unit({ parentId: null, kind: 'province', code: `${tag}-P`, name: `Tỉnh Kiểm Thử ${tag}` })
+  const ward = await unit({ parentId: province.id, kind: 'ward', code: `${tag}-W`, name: `Phường Bền Bỉ ${tag}` })
   const centreIds: string[] = []
   for (const n of [1, 2]) {
-    const centre = await admin.request<{ id: string }>('POST', 'units', { parentId: ward.id, kind: 'centre', code: `${tag}-C${n}`, name: `Trung tâm Phục vụ hành chính công ${n}` })
+    const centre = await unit({ parentId: ward.id, kind: 'centre', code: `${tag}-C${n}`, name: `Trung tâm Phục vụ hành chính công ${n}` })
     centreIds.push(centre.id)
   }
   const counters: SeededProvince['counters'] = []
@@ -70,7 +75,9 @@ export async function seedProvince (admin: AdminClient, terminals: number, tag: 
     const unitId = centreIds[i % 2]!
     const counter = await admin.request<{ id: string }>('POST', 'counters', { unitId, number: i + 1, name: `Quầy ${i + 1}` })
     if (i % 2 === 0) {
-      const officer = await admin.request<{ id: string }>('POST', 'officers', { unitId, staffCode: `${tag}-CB${i + 1}`, fullName: `Cán bộ ${i + 1}`, pin: '2468' })
+      const officer = await admin.request<{ id: string }>('POST', 'officers', {
+        unitId, staffCode: `${tag}-CB${i + 1}`, fullName: `Cán bộ ${i + 1}`, pin: '2468'
+      })
       await admin.request('PUT', `counters/${counter.id}/assignment`, { officerId: officer.id })
     }
     const created = await admin.request<{ pairingCode: string }>('POST', 'terminals', { counterId: counter.id, kind: 'touch' })
