@@ -4,13 +4,13 @@ import { createRequire } from 'node:module'
 import fs from 'node:fs/promises'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { migrateToLatest } from './migrate.ts'
+import { fromProjectRoot } from './project-root.ts'
 
-export const defaultTemplateDir = fileURLToPath(new URL('../dist/pglite-template/', import.meta.url))
+export const defaultTemplateDir = fromProjectRoot('dist', 'pglite-template')
 const MARKER = 'hai-long-template.json'
 
 /** The installed PGlite's version: a template made by another version is not used. */
