@@ -1,7 +1,7 @@
 // The server as an installer meets it: clear start failures, migrations on start, data kept across restarts, graceful stop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -174,4 +174,15 @@ t.test('without a build, npm start and the commands say to run npm run build', a
   t.equal(await run.exited, 1)
   t.equal(run.output().trim(), 'not-built failed: dist/server/not-built.mjs is not built: run npm run build (npm install runs it), ' +
     'or npm run dev to run the server from source')
+})
+
+t.test('a build older than the sources still runs, with a warning saying so', async (t) => {
+  // dist/server was rebuilt by the test above; a source file written now is newer than it.
+  const stale = path.join(root, 'api', `.tmp-stale-${process.pid}.ts`)
+  await writeFile(stale, '// A source file newer than the build (test/api/server.test.ts).\n')
+  t.teardown(() => rm(stale, { force: true }))
+  const run = startServer({ PORT: 'eighty' }, ['api/commands/built.mjs', 'migrate'])
+  t.equal(await run.exited, 1)
+  t.match(run.output(), /^warning: \d+ source file\(s\) changed since dist\/server was built \(.+\): this runs the build/m)
+  t.match(run.output(), /^configuration error: PORT must be a whole number/m, 'and the built command ran')
 })
