@@ -42,17 +42,22 @@ try {
   await db.destroy().catch(() => {})
   fail(`start failed: ${error instanceof Error ? error.message : String(error)}`)
 }
-await ensureAdmin(db, config.adminUsername, config.adminPassword, logger)
+// A first start hashes the admin's password (scrypt, on libuv's thread pool) while the app is built, not before it;
+// it is awaited before listening, so no request can come before the admin exists.
+const adminReady = ensureAdmin(db, config.adminUsername, config.adminPassword, logger)
+adminReady.catch(() => {})
 
 // The pairing codes' HMAC key lives outside the database (PAIRING_SECRET or DATA_DIR/pairing.key).
 let pairingSecret
 try {
   pairingSecret = await loadPairingKey(config)
 } catch (error) {
+  await adminReady.catch(() => {})
   await db.destroy().catch(() => {})
   fail(`start failed: ${error instanceof Error ? error.message : String(error)}`)
 }
 const app = await buildApp({ config: { ...config, pairingSecret }, db }, logger)
+await adminReady
 
 /**
  * Lets HTTP clients go without a reset. server.close() alone closes idle keep-alive connections at once, and

@@ -2,15 +2,15 @@
 // the first start then skips PGlite's initdb and the migrations (measured in docs/operations.md).
 import { createRequire } from 'node:module'
 import fs from 'node:fs/promises'
-import { existsSync, readFileSync } from 'node:fs'
+import { constants, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { migrateToLatest } from './migrate.ts'
+import { fromProjectRoot } from './project-root.ts'
 
-export const defaultTemplateDir = fileURLToPath(new URL('../dist/pglite-template/', import.meta.url))
+export const defaultTemplateDir = fromProjectRoot('dist', 'pglite-template')
 const MARKER = 'hai-long-template.json'
 
 /** The installed PGlite's version: a template made by another version is not used. */
@@ -54,7 +54,8 @@ export async function seedFromTemplate (target: string, dir = defaultTemplateDir
   }
   const copying = `${target}.copying-${process.pid}`
   await fs.rm(copying, { recursive: true, force: true })
-  await fs.cp(dir, copying, { recursive: true, filter: (source) => path.basename(source) !== MARKER })
+  // A copy-on-write clone where the file system has them (btrfs, XFS, APFS), else a plain copy.
+  await fs.cp(dir, copying, { recursive: true, mode: constants.COPYFILE_FICLONE, filter: (source) => path.basename(source) !== MARKER })
   await fs.rm(target, { recursive: true, force: true })
   await fs.rename(copying, target)
   return true

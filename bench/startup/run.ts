@@ -1,5 +1,6 @@
 // `npm run bench -- startup`: seconds from `npm start` to /readyz 200, on an empty PGlite data folder (first start) and
-// on the same folder again (restart). Targets: first start < 5 s, restart < 2 s. Options: --runs N (default 3).
+// on the same folder again (restart). Targets: first start < 5 s, restart < 2 s. Options: --runs N (default 3);
+// --source runs the server from its TypeScript through tsx instead (`npm run dev` without --watch), for comparison.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,6 +14,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const runsArg = process.argv.indexOf('--runs')
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3
 const TARGET = { first: 5, restart: 2 }
+const fromSource = process.argv.includes('--source')
+const command = fromSource ? ['exec', '--', 'node', '--import', 'tsx', 'api/server.ts'] : ['start', '--silent']
 
 /**
  * CPU seconds used so far by a process group (npm, its shell and the server), from /proc (Linux; clock ticks of 1/100 s).
@@ -35,7 +38,7 @@ function groupCpuSeconds (group: number): number {
 async function timeStart (dataDir: string): Promise<{ wall: number, cpu: number }> {
   const port = await freePort()
   const started = performance.now()
-  const child = spawn('npm', ['start', '--silent'], {
+  const child = spawn('npm', command, {
     cwd: root,
     detached: true,
     env: {
@@ -46,7 +49,7 @@ async function timeStart (dataDir: string): Promise<{ wall: number, cpu: number 
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`)
+      if (child.exitCode !== null) throw new Error(`npm ${command.join(' ')} exited with ${child.exitCode}`)
       try {
         if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return { wall: (performance.now() - started) / 1000, cpu: groupCpuSeconds(child.pid!) }
       } catch { /* not listening yet */ }
@@ -87,6 +90,7 @@ for (let run = 0; run < runs; run++) {
   console.log(`run ${run + 1}: first start ${show(first.at(-1)!)}, restart ${show(restart.at(-1)!)}`)
 }
 const [load1] = os.loadavg()
+console.log(fromSource ? 'from source (tsx compiling TypeScript at start):' : 'npm start (the build in dist/server):')
 const summary = (name: string, times: Array<{ wall: number, cpu: number }>, target: number): string =>
   `${name}: median ${median(times.map((time) => time.wall)).toFixed(2)} s, best ${Math.min(...times.map((time) => time.wall)).toFixed(2)} s, CPU median ${median(times.map((time) => time.cpu)).toFixed(2)} s (target < ${target} s)`
 console.log(summary('first start (empty data folder → /readyz 200)', first, TARGET.first))

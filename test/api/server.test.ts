@@ -1,6 +1,7 @@
 // The server as an installer meets it: clear start failures, migrations on start, data kept across restarts, graceful stop.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -24,9 +25,10 @@ async function freePort (): Promise<number> {
 
 interface Run { child: ChildProcess, output: () => string, exited: Promise<number | null> }
 
-function startServer (env: Record<string, string>): Run {
+/** Runs the server from source (as `npm run dev`), or as `npm start` runs it: `['api/commands/built.mjs', 'server']`. */
+function startServer (env: Record<string, string>, args = ['--import', 'tsx', 'api/server.ts']): Run {
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -128,4 +130,59 @@ t.test(`start migrates, creates the admin once, keeps data across a restart, and
     const unit = await db.selectFrom('units').select('name').where('code', '=', 'KEEP').executeTakeFirst()
     t.equal(unit?.name, 'Tỉnh Giữ Dữ Liệu')
   }
+})
+
+t.test('the build makes dist/server; run as npm start runs it, it starts on an empty data folder and again on it', async (t) => {
+  // The build step npm install runs (esbuild, about a second), here so that a stale build cannot pass.
+  const build = spawnSync('npm', ['run', '--silent', 'build:server'], { cwd: root, encoding: 'utf8' })
+  t.equal(build.status, 0, `npm run build:server: ${build.stderr}`)
+  t.ok(existsSync(path.join(root, 'dist', 'server', 'server.mjs')), 'dist/server/server.mjs is built')
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hl-built-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const port = await freePort()
+  const env = { DATA_DIR: dataDir, PORT: String(port), ADMIN_PASSWORD: 'built-root-secret' }
+  const npmStart = ['api/commands/built.mjs', 'server']
+
+  const first = startServer(env, npmStart)
+  t.teardown(() => { first.child.kill('SIGKILL') })
+  await waitReady(port, first)
+  t.match(first.output(), /created admin \\"admin\\" with the password from ADMIN_PASSWORD/)
+  const signIn = async (): Promise<number> => (await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'built-root-secret' })
+  })).status
+  t.equal(await signIn(), 200, 'the admin signs in')
+  // Found from the project root, not from the bundle's own folder: the pages and the icon.
+  const page = await fetch(`http://127.0.0.1:${port}/terminal/`)
+  t.match(await page.text(), existsSync(path.join(root, 'dist', 'terminal')) ? /<!doctype html>/i : /npm run build/)
+  t.equal((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).headers.get('content-type'), 'image/png')
+  first.child.kill('SIGTERM')
+  t.equal(await first.exited, 0, 'SIGTERM: a clean exit')
+
+  const second = startServer(env, npmStart)
+  t.teardown(() => { second.child.kill('SIGKILL') })
+  await waitReady(port, second)
+  t.notMatch(second.output(), /created admin|applied \d+ migration/, 'a restart: nothing to create or migrate')
+  t.equal(await signIn(), 200, 'the admin and its password survived the restart')
+  second.child.kill('SIGTERM')
+  t.equal(await second.exited, 0)
+})
+
+t.test('without a build, npm start and the commands say to run npm run build', async (t) => {
+  const run = startServer({}, ['api/commands/built.mjs', 'not-built'])
+  t.equal(await run.exited, 1)
+  t.equal(run.output().trim(), 'not-built failed: dist/server/not-built.mjs is not built: run npm run build (npm install runs it), ' +
+    'or npm run dev to run the server from source')
+})
+
+t.test('a build older than the sources still runs, with a warning saying so', async (t) => {
+  // dist/server was rebuilt by the test above; a source file written now is newer than it.
+  const stale = path.join(root, 'api', `.tmp-stale-${process.pid}.ts`)
+  await writeFile(stale, '// A source file newer than the build (test/api/server.test.ts).\n')
+  t.teardown(() => rm(stale, { force: true }))
+  const run = startServer({ PORT: 'eighty' }, ['api/commands/built.mjs', 'migrate'])
+  t.equal(await run.exited, 1)
+  t.match(run.output(), /^warning: \d+ source file\(s\) changed since dist\/server was built \(.+\): this runs the build/m)
+  t.match(run.output(), /^configuration error: PORT must be a whole number/m, 'and the built command ran')
 })

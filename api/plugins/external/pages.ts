@@ -1,19 +1,20 @@
 // Serves the built Preact apps: the terminal at /terminal/, the dashboard at /; client routes fall back to index.html.
 import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
+import { fromProjectRoot } from '../../../db/project-root.ts'
 
-export const pagesRoot = fileURLToPath(new URL('../../../dist/', import.meta.url))
+export const pagesRoot = fromProjectRoot('dist')
 /** The app's icon, built into dist/terminal from terminal/public (the source copy before a build). */
-const iconFiles = [`${pagesRoot}terminal/icon-192.png`, fileURLToPath(new URL('../../../terminal/public/icon-192.png', import.meta.url))]
+const iconFiles = [path.join(pagesRoot, 'terminal', 'icon-192.png'), fromProjectRoot('terminal', 'public', 'icon-192.png')]
 
 const notBuilt = (app: string): string => `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Hài Lòng</title>
 <p>Ứng dụng ${app} chưa được build. Chạy <code>npm run build</code>. (The ${app} app is not built yet: run <code>npm run build</code>.)</p></html>`
 
 export default fp(async (app) => {
-  const dashboardDir = `${pagesRoot}dashboard`
-  const terminalDir = `${pagesRoot}terminal`
+  const dashboardDir = path.join(pagesRoot, 'dashboard')
+  const terminalDir = path.join(pagesRoot, 'terminal')
   const built = { dashboard: existsSync(dashboardDir), terminal: existsSync(terminalDir) }
   if (built.terminal) {
     await app.register(fastifyStatic, { root: terminalDir, prefix: '/terminal/', decorateReply: false, index: ['index.html'], wildcard: true })
