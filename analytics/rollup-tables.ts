@@ -27,6 +27,7 @@ export interface RatingForRollup {
 /** Grains of officer_rollups and counter_rollups; finer periods come from the detail rollups. */
 export const officerCounterGrains: readonly Grain[] = ['year']
 
+/** Grains of heatmap_rollups (local weekday × hour cells); parts of years come from the subtree hour rows. */
 export const heatmapGrains: readonly Grain[] = ['year']
 
 /** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
