@@ -10,7 +10,7 @@ export interface Counts {
   weightSum: number
   /** Ratings per level (1–10). */
   byLevel: Map<number, number>
-  criteria: Map<string, { answered: number, met: number }>
+  criteria: Map<string, { answered: number; met: number }>
 }
 
 export interface CriterionFigure {
@@ -66,7 +66,7 @@ export function addCategory (into: Counts, category: Category, count: number): v
   into[category] += count
 }
 
-const ratio = (numerator: number, denominator: number): number | null => denominator === 0 ? null : numerator / denominator
+const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator)
 
 function descending (levels: number[]): boolean {
   for (let index = 1; index < levels.length; index++) if (levels[index - 1]! <= levels[index]!) return false
@@ -77,15 +77,21 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
   // Usually every level and code counted is configured: the catalogue's order as it is (2,000 officers' rows at a time).
   let extraLevels = false
   for (const [level, count] of counts.byLevel) if (count > 0 && !catalogue.levels.includes(level)) extraLevels = true
-  const levels = !extraLevels && descending(catalogue.levels)
-    ? catalogue.levels
-    : [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort((a, b) => b - a)
+  const levels =
+    !extraLevels && descending(catalogue.levels)
+      ? catalogue.levels
+      : [...new Set([...catalogue.levels, ...[...counts.byLevel.entries()].filter(([, count]) => count > 0).map(([level]) => level)])].sort(
+          (a, b) => b - a
+        )
   const byLevel: Record<string, number> = {}
   for (const level of levels) byLevel[String(level)] = counts.byLevel.get(level) ?? 0
   let codes = catalogue.criterionCodes
   for (const [code, criterion] of counts.criteria) {
     if (criterion.answered > 0 && !catalogue.criterionCodes.includes(code)) {
-      const extraCodes = [...counts.criteria.entries()].filter(([other, answered]) => answered.answered > 0 && !catalogue.criterionCodes.includes(other)).map(([other]) => other).sort()
+      const extraCodes = [...counts.criteria.entries()]
+        .filter(([other, answered]) => answered.answered > 0 && !catalogue.criterionCodes.includes(other))
+        .map(([other]) => other)
+        .sort()
       codes = [...catalogue.criterionCodes, ...extraCodes]
       break
     }

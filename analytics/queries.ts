@@ -181,12 +181,15 @@ export async function byCounter (db: Db, filter: FigureFilter, options: QueryOpt
       .map((row) => ({ id: keyOf(row.key), unit_id: row.unit_id as string, number: Number(row.number), name: row.name as string }))
     : ids.length === 0
       ? []
-    : await db.selectFrom('counters').innerJoin('units', 'units.id', 'counters.unit_id')
-      .select(['counters.id', 'counters.unit_id', 'counters.number', 'counters.name', 'units.code as unit_code'])
-      .where('counters.id', '=', sql<string>`any(${ids}::uuid[])`).orderBy('units.code').orderBy('counters.number').execute()
+      : await db.selectFrom('counters').innerJoin('units', 'units.id', 'counters.unit_id')
+        .select(['counters.id', 'counters.unit_id', 'counters.number', 'counters.name', 'units.code as unit_code'])
+        .where('counters.id', '=', sql<string>`any(${ids}::uuid[])`).orderBy('units.code').orderBy('counters.number').execute()
   return {
     rows: counters.map((counter) => ({
-      counterId: counter.id, unitId: counter.unit_id, number: counter.number, name: counter.name,
+      counterId: counter.id,
+      unitId: counter.unit_id,
+      number: counter.number,
+      name: counter.name,
       ...toFigures(counts.get(counter.id) ?? emptyCounts(), catalogue)
     }))
   }
@@ -273,4 +276,3 @@ export async function labels (db: Db): Promise<Labels> {
     criteria: new Map(criteria.map((row) => [row.code, { vi: row.label_vi, en: row.label_en }]))
   }
 }
-

@@ -37,10 +37,14 @@ export function heatmapCell (at: Date): number {
 
 function grainStart (at: Date, grain: Grain): Date {
   switch (grain) {
-    case 'hour': return hourStart(at)
-    case 'day': return dayStart(at)
-    case 'month': return monthStart(at)
-    case 'year': return yearStart(at)
+    case 'hour':
+      return hourStart(at)
+    case 'day':
+      return dayStart(at)
+    case 'month':
+      return monthStart(at)
+    case 'year':
+      return yearStart(at)
   }
 }
 
@@ -68,13 +72,13 @@ const counterKey = ['unit_id', 'grain', 'bucket', 'counter_id', 'misuse'] as con
 const heatmapKey = ['unit_id', 'grain', 'bucket', 'cell', 'misuse'] as const
 
 function checkRating (rating: RatingForRollup): void {
-  if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
-  if (!(rating.countedAt instanceof Date) || Number.isNaN(rating.countedAt.getTime())) throw new TypeError('rating countedAt must be a valid Date')
+  if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) { throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`) }
+  if (!(rating.countedAt instanceof Date) || Number.isNaN(rating.countedAt.getTime())) { throw new TypeError('rating countedAt must be a valid Date') }
 }
 
 /** Code → slot for every criterion code counted so far. */
 export async function criterionSlots (db: Db): Promise<Map<string, number>> {
-  const rows = await sql<{ code: string, slot: number }>`select code, slot from criterion_slots`.execute(db)
+  const rows = await sql<{ code: string; slot: number }>`select code, slot from criterion_slots`.execute(db)
   return new Map(rows.rows.map((row) => [row.code, Number(row.slot)]))
 }
 
@@ -113,7 +117,10 @@ function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<stri
   counts[countIndex.get(`level_${rating.level}`)!]! += sign
   for (const code in rating.criteria) {
     const index = slots.get(code)! - 1
-    while (row.answered.length <= index) { row.answered.push(0); row.met.push(0) }
+    while (row.answered.length <= index) {
+      row.answered.push(0)
+      row.met.push(0)
+    }
     row.answered[index]! += sign
     if (rating.criteria[code] === true) row.met[index]! += sign
   }
@@ -121,13 +128,14 @@ function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<stri
 
 /** Each unit with itself and every unit above it. */
 async function ancestorMap (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await sql<{ unit_id: string, ancestor_id: string }>`select unit_id, ancestor_id from ${ancestryOf(unitIds)} as a`.execute(db)
+  const rows = await sql<{ unit_id: string; ancestor_id: string }>`select unit_id, ancestor_id from ${ancestryOf(unitIds)} as a`.execute(db)
   const result = new Map<string, string[]>()
   for (const row of rows.rows) result.set(row.unit_id, [...(result.get(row.unit_id) ?? []), row.ancestor_id])
   return result
 }
 
-const sortedRows = (rows: Map<string, Row>): Row[] => [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+const sortedRows = (rows: Map<string, Row>): Row[] =>
+  [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
 
 /**
  * Adds these ratings to every rollup. Call it in the transaction that marks exactly these ratings rolled up
@@ -143,7 +151,10 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   // A unit moving meanwhile (the units trigger shifts subtree rows to the new ancestors) waits for this
   // transaction, and this one for it: the ancestors read below stay those the rows are added to.
   await sql`lock table units in share mode`.execute(db)
-  const slots = await slotsFor(db, ratings.flatMap((rating) => Object.keys(rating.criteria)))
+  const slots = await slotsFor(
+    db,
+    ratings.flatMap((rating) => Object.keys(rating.criteria))
+  )
   const ancestors = await ancestorMap(db, [...new Set(ratings.map((rating) => rating.unitId))])
   const detail = new Map<string, Row>()
   const subtree = new Map<string, Row>()
@@ -154,7 +165,7 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   const add = (rows: Map<string, Row>, key: Record<string, unknown>, rating: RatingForRollup): void => {
     const id = Object.values(key).join('|')
     let row = rows.get(id)
-    if (row === undefined) rows.set(id, row = emptyRow(key))
+    if (row === undefined) rows.set(id, (row = emptyRow(key)))
     addTo(row, rating, sign, slots)
   }
   for (const rating of ratings) {
@@ -163,7 +174,7 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
     const cell = heatmapCell(rating.countedAt)
     for (const grain of subtreeGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
-      if (grain !== 'hour') add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating)
+      if (grain !== 'hour') { add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating) }
       for (const unitId of units) {
         add(subtree, { grain, unit_id: unitId, bucket, misuse }, rating)
         if (officerCounterGrains.includes(grain)) {
@@ -184,7 +195,16 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
 }
 
 const columnTypes: Record<string, string> = {
-  grain: 'text', unit_id: 'uuid', bucket: 'timestamptz', counter_id: 'uuid', officer_id: 'uuid', misuse: 'boolean', weight_sum: 'bigint', answered: 'text', met: 'text', cell: 'smallint'
+  grain: 'text',
+  unit_id: 'uuid',
+  bucket: 'timestamptz',
+  counter_id: 'uuid',
+  officer_id: 'uuid',
+  misuse: 'boolean',
+  weight_sum: 'bigint',
+  answered: 'text',
+  met: 'text',
+  cell: 'smallint'
 }
 
 /**
@@ -194,29 +214,45 @@ const columnTypes: Record<string, string> = {
  */
 function addedArrays (stored: RawBuilder<unknown>, added: RawBuilder<unknown>, width: number): RawBuilder<unknown> {
   if (width === 0) return sql`int_array_add(${stored}, ${added})`
-  const elements = Array.from({ length: width }, (_, index) => sql`coalesce(${stored}[${sql.lit(index + 1)}], 0) + coalesce(${added}[${sql.lit(index + 1)}], 0)`)
+  const elements = Array.from(
+    { length: width },
+    (_, index) => sql`coalesce(${stored}[${sql.lit(index + 1)}], 0) + coalesce(${added}[${sql.lit(index + 1)}], 0)`
+  )
   return sql`case when cardinality(${stored}) > ${sql.lit(width)} or cardinality(${added}) > ${sql.lit(width)} then int_array_add(${stored}, ${added})
     else array[${sql.join(elements)}] end`
 }
 
-async function upsert (db: Db, table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups', key: readonly string[], rows: Row[], width: number): Promise<void> {
+async function upsert (
+  db: Db,
+  table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups',
+  key: readonly string[],
+  rows: Row[],
+  width: number
+): Promise<void> {
   if (rows.length === 0) return
   const columns = [...key, ...scalarCounts, 'answered', 'met']
   // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
   // would flatten an array of arrays.
-  const values = sql.join(columns.map((column) => {
-    const index = countIndex.get(column)
-    const data = index !== undefined
-      ? rows.map((row) => row.counts[index])
-      : column === 'answered' || column === 'met'
-        ? rows.map((row) => `{${row[column].join(',')}}`)
-        : rows.map((row) => row.key[column] ?? null)
-    return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
-  }))
-  const selected = sql.join(columns.map((column) => column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
+  const values = sql.join(
+    columns.map((column) => {
+      const index = countIndex.get(column)
+      const data =
+        index !== undefined
+          ? rows.map((row) => row.counts[index])
+          : column === 'answered' || column === 'met'
+            ? rows.map((row) => `{${row[column].join(',')}}`)
+            : rows.map((row) => row.key[column] ?? null)
+      return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
+    })
+  )
+  const selected = sql.join(
+    columns.map((column) => (column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
+  )
   const updates = sql.join([
     ...scalarCounts.map((column) => sql`${sql.ref(column)} = ${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`),
-    ...(['answered', 'met'] as const).map((column) => sql`${sql.ref(column)} = ${addedArrays(sql.ref(`${table}.${column}`), sql`excluded.${sql.ref(column)}`, width)}`)
+    ...(['answered', 'met'] as const).map(
+      (column) => sql`${sql.ref(column)} = ${addedArrays(sql.ref(`${table}.${column}`), sql`excluded.${sql.ref(column)}`, width)}`
+    )
   ])
   await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))})
     select ${selected} from unnest(${values}) as v (${sql.join(columns.map((column) => sql.ref(column)))})
@@ -236,9 +272,16 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   await sql`lock table ratings in exclusive mode`.execute(trx)
   await sql`lock table units in share mode`.execute(trx)
   await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups, heatmap_rollups in exclusive mode`.execute(trx)
-  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) await sql`delete from ${sql.table(table)}`.execute(trx)
+  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) { await sql`delete from ${sql.table(table)}`.execute(trx) }
   const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings`.execute(trx)
-  const slots = [...(await slotsFor(trx, codes.rows.map((row) => row.code))).entries()]
+  const slots = [
+    ...(
+      await slotsFor(
+        trx,
+        codes.rows.map((row) => row.code)
+      )
+    ).entries()
+  ]
   const width = Math.max(0, ...slots.map(([, slot]) => slot))
   const codeAt = new Map(slots.map(([code, slot]) => [slot, code]))
   const counted = (slot: number, met: boolean): RawBuilder<unknown> => {
@@ -259,7 +302,10 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})
     select 'day', unit_id, ${day}, counter_id, officer_id, misuse, ${rawCounts}
     from ratings group by unit_id, ${day}, counter_id, officer_id, misuse`.execute(trx)
-  for (const [grain, from] of [['month', 'day'], ['year', 'month']] as const) {
+  for (const [grain, from] of [
+    ['month', 'day'],
+    ['year', 'month']
+  ] as const) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)
     await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})
       select ${grain}, unit_id, ${bucket}, counter_id, officer_id, misuse, ${summed}
@@ -267,7 +313,10 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   }
   // Officers and counters per subtree: the detail year rows added to every unit above theirs.
   const ancestry = ancestryOf(null)
-  for (const [table, column] of [['officer_rollups', 'officer_id'], ['counter_rollups', 'counter_id']] as const) {
+  for (const [table, column] of [
+    ['officer_rollups', 'officer_id'],
+    ['counter_rollups', 'counter_id']
+  ] as const) {
     await sql`insert into ${sql.table(table)} (unit_id, grain, bucket, ${sql.ref(column)}, misuse, ${counts})
       select a.ancestor_id, d.grain, d.bucket, d.${sql.ref(column)}, d.misuse, ${summed}
       from rating_rollups d join ${ancestry} a on a.unit_id = d.unit_id
@@ -283,7 +332,11 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
     from own_hours o
     join ${ancestry} a on a.unit_id = o.unit_id
     group by a.ancestor_id, o.bucket, o.misuse`.execute(trx)
-  for (const [grain, from] of [['day', 'hour'], ['month', 'day'], ['year', 'month']] as const) {
+  for (const [grain, from] of [
+    ['day', 'hour'],
+    ['month', 'day'],
+    ['year', 'month']
+  ] as const) {
     const bucket = sqlLocalBucket(sql`bucket`, grain)
     await sql`insert into subtree_rollups (grain, unit_id, bucket, misuse, ${counts})
       select ${grain}, unit_id, ${bucket}, misuse, ${summed}

@@ -109,7 +109,7 @@ export function exactStatement (
           and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`, segment.sign, slots)
       : rollupRowsSql(key, sql`s cross join lateral (select * from subtree_rollups r where r.unit_id = s.id
           and r.grain = ${segment.grain} and r.bucket >= ${segment.start} and r.bucket < ${segment.end} ${misuse}) r`,
-        byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
+      byChild ? sql`${sql.lit(segment.sign)} * s.sign` : segment.sign, slots))
   } else {
     // Years: the root's own per-officer or per-counter subtree rows, when the filter and grouping need only one of
     // the two. Otherwise, and for months and days: the per counter × officer rows of every unit in the subtree.

@@ -41,7 +41,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
     options: {
       maxPayload: 64 * 1024,
       // Answer only our own subprotocol: by default ws echoes the first one offered, which could be a token.
-      handleProtocols: (protocols: Set<string>) => protocols.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false
+      handleProtocols: (protocols: Set<string>) => (protocols.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false)
     },
     errorHandler: liveSocketError
   })
@@ -80,7 +80,9 @@ function liveSocketError (error: Error, socket: { terminate: () => void }, reque
 /** Errors of the router itself (a malformed URL, an over-long path parameter) get the house error body too. */
 function routerError (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-  void reply.code(statusCode).send(errorBody(statusCode, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'PARAMETER_TOO_LONG' : 'BAD_URL', error.message))
+  void reply
+    .code(statusCode)
+    .send(errorBody(statusCode, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'PARAMETER_TOO_LONG' : 'BAD_URL', error.message))
 }
 
 /**

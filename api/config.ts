@@ -49,7 +49,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor (readonly variable: string, detail: string) {
+  constructor (
+    readonly variable: string,
+    detail: string
+  ) {
     super(`${variable} ${detail}`)
     this.name = 'ConfigError'
   }
@@ -88,20 +91,29 @@ function readTrustProxy (env: Env): false | number | string[] {
   const raw = (env.TRUST_PROXY ?? '').trim()
   if (raw === '' || /^(0|false|no)$/i.test(raw)) return false
   if (/^(true|yes)$/i.test(raw)) {
-    throw new ConfigError('TRUST_PROXY', 'must be a hop count (e.g. 1 for one nginx in front) or the proxies\' addresses (e.g. 127.0.0.1,10.0.0.0/8); "true" would believe any client\'s X-Forwarded-For')
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must be a hop count (e.g. 1 for one nginx in front) or the proxies\' addresses (e.g. 127.0.0.1,10.0.0.0/8); "true" would believe any client\'s X-Forwarded-For'
+    )
   }
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw)
     if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be a hop count between 1 and 10, got ${hops}`)
     return hops
   }
-  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
   for (const entry of entries) {
     const [address, bits, extra] = entry.split('/')
     const family = net.isIP(address ?? '')
     const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32))
     if (family === 0 || !prefixOk || extra !== undefined) {
-      throw new ConfigError('TRUST_PROXY', `must be a hop count or a comma-separated list of proxy addresses or CIDR ranges, got "${entry}"`)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be a hop count or a comma-separated list of proxy addresses or CIDR ranges, got "${entry}"`
+      )
     }
   }
   return entries
@@ -140,12 +152,14 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   }
   // The same rule as every other password: the first admin's is the one a guesser tries first.
   const adminPasswordProblem = adminPassword === null ? null : passwordProblem(adminPassword, adminUsername)
-  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another')
-  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another')
+  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') { throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another') }
+  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') { throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another') }
   const trustedOrigins = readString(env, 'TRUSTED_ORIGINS', '')
-    .split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
   for (const origin of trustedOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`)
+    if (!/^https?:\/\/[^/]+$/.test(origin)) { throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`) }
   }
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN
   if (metricsToken !== null && metricsToken.length < 16) {
@@ -205,10 +219,17 @@ function editDistance (a: string, b: string): number {
  */
 export function configWarnings (env: Env = process.env): string[] {
   const read = new Set<string>()
-  const recorder = new Proxy(env, { get: (target, name) => { if (typeof name === 'string') read.add(name); return target[name as string] } })
+  const recorder = new Proxy(env, {
+    get: (target, name) => {
+      if (typeof name === 'string') read.add(name)
+      return target[name as string]
+    }
+  })
   try {
     loadConfig(recorder)
-  } catch { /* a bad value stops the start on its own */ }
+  } catch {
+    /* a bad value stops the start on its own */
+  }
   const known = [...read]
   const warnings: string[] = []
   for (const name of Object.keys(env)) {

@@ -86,7 +86,12 @@ function trackRequests (server: Server): { release: (graceMs: number, timeoutMs:
       await sleep(graceMs)
       server.closeIdleConnections()
       if (inFlight === 0) return
-      await Promise.race([new Promise<void>((resolve) => { allAnswered = resolve }), sleep(Math.max(0, timeoutMs - (Date.now() - started)))])
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          allAnswered = resolve
+        }),
+        sleep(Math.max(0, timeoutMs - (Date.now() - started)))
+      ])
     }
   }
 }

@@ -4,50 +4,97 @@ import { Uuid } from './common.ts'
 
 const nullableRate = (description: string) => Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description })
 
-export const CriterionFigure = Type.Object({
-  code: Type.String({ description: 'Criterion code, as in GET /api/v1/terminal/state → criteria[].code', examples: ['xin_chao'] }),
-  answered: Type.Integer({ minimum: 0, description: 'Ratings that answered this criterion' }),
-  met: Type.Integer({ minimum: 0, description: 'Of those, answered as met' }),
-  rate: nullableRate('met ÷ answered, unrounded; null when nobody answered')
-}, { description: 'One conduct criterion ("4 xin, 4 luôn")' })
+export const CriterionFigure = Type.Object(
+  {
+    code: Type.String({ description: 'Criterion code, as in GET /api/v1/terminal/state → criteria[].code', examples: ['xin_chao'] }),
+    answered: Type.Integer({ minimum: 0, description: 'Ratings that answered this criterion' }),
+    met: Type.Integer({ minimum: 0, description: 'Of those, answered as met' }),
+    rate: nullableRate('met ÷ answered, unrounded; null when nobody answered')
+  },
+  { description: 'One conduct criterion ("4 xin, 4 luôn")' }
+)
 export type CriterionFigure = Static<typeof CriterionFigure>
 
 const figureProperties = {
   total: Type.Integer({ minimum: 0, description: 'Ratings counted (misuse left out unless includeMisuse)' }),
-  byLevel: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), { description: 'Ratings per scale level (every configured level, zeros included)', examples: [{ 4: 120, 3: 60, 2: 15, 1: 5 }] }),
+  byLevel: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), {
+    description: 'Ratings per scale level (every configured level, zeros included)',
+    examples: [{ 4: 120, 3: 60, 2: 15, 1: 5 }]
+  }),
   satisfied: Type.Integer({ minimum: 0, description: 'Ratings in `satisfied` levels' }),
   neutral: Type.Integer({ minimum: 0, description: 'Ratings in `neutral` levels' }),
   unsatisfied: Type.Integer({ minimum: 0, description: 'Ratings in `unsatisfied` levels' }),
   satisfactionRate: nullableRate('satisfied ÷ total, unrounded; null when total is 0'),
   rate766: nullableRate('(total − unsatisfied) ÷ total (Decision 766/QĐ-TTg), unrounded; null when total is 0'),
-  scoreIndex: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: 'Mean weight of the ratings, 0–100, unrounded; null when total is 0' }),
+  scoreIndex: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
+    description: 'Mean weight of the ratings, 0–100, unrounded; null when total is 0'
+  }),
   criteria: Type.Array(CriterionFigure, { description: 'Every active criterion in display order, then any other answered code' })
 } satisfies TProperties
 
 const figuresExample = {
-  total: 200, byLevel: { 4: 120, 3: 60, 2: 15, 1: 5 }, satisfied: 180, neutral: 15, unsatisfied: 5,
-  satisfactionRate: 0.9, rate766: 0.975, scoreIndex: 85.5,
+  total: 200,
+  byLevel: { 4: 120, 3: 60, 2: 15, 1: 5 },
+  satisfied: 180,
+  neutral: 15,
+  unsatisfied: 5,
+  satisfactionRate: 0.9,
+  rate766: 0.975,
+  scoreIndex: 85.5,
   criteria: [{ code: 'xin_chao', answered: 150, met: 141, rate: 0.94 }]
 }
 
 export const Figures = Type.Object(figureProperties, { description: 'The figures object', examples: [figuresExample] })
 export type Figures = Static<typeof Figures>
 
-export const StatsQuery = Type.Object({
-  unitId: Type.Optional(Type.String({ format: 'uuid', description: 'Root of the unit subtree; default: your own scope (an admin with the whole tree: every top-level unit)' })),
-  from: Type.Optional(Type.String({ description: 'First local day (Asia/Ho_Chi_Minh), YYYY-MM-DD, included; default: 29 days before `to`', examples: ['2026-11-01'] })),
-  to: Type.Optional(Type.String({ description: 'Last local day, YYYY-MM-DD, included; default: today. At most 1096 days in all (31 for interval=hour, 366 for the heat map)', examples: ['2026-11-30'] })),
-  counterId: Type.Optional(Type.String({ format: 'uuid', description: 'Only ratings at this counter' })),
-  officerId: Type.Optional(Type.String({ format: 'uuid', description: 'Only ratings credited to this officer (an officer user always gets only their own)' })),
-  includeMisuse: Type.Optional(Type.Boolean({ default: false, description: 'Count ratings flagged as suspected misuse too' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: '`csv`: UTF-8 with BOM, opens in Excel with Vietnamese diacritics' })),
-  lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi', description: 'CSV column headers: Vietnamese (default) or English' }))
-}, { description: 'Which ratings to count' })
+export const StatsQuery = Type.Object(
+  {
+    unitId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'Root of the unit subtree; default: your own scope (an admin with the whole tree: every top-level unit)'
+      })
+    ),
+    from: Type.Optional(
+      Type.String({
+        description: 'First local day (Asia/Ho_Chi_Minh), YYYY-MM-DD, included; default: 29 days before `to`',
+        examples: ['2026-11-01']
+      })
+    ),
+    to: Type.Optional(
+      Type.String({
+        description:
+          'Last local day, YYYY-MM-DD, included; default: today. At most 1096 days in all (31 for interval=hour, 366 for the heat map)',
+        examples: ['2026-11-30']
+      })
+    ),
+    counterId: Type.Optional(Type.String({ format: 'uuid', description: 'Only ratings at this counter' })),
+    officerId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Only ratings credited to this officer (an officer user always gets only their own)' })
+    ),
+    includeMisuse: Type.Optional(Type.Boolean({ default: false, description: 'Count ratings flagged as suspected misuse too' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+        default: 'json',
+        description: '`csv`: UTF-8 with BOM, opens in Excel with Vietnamese diacritics'
+      })
+    ),
+    lang: Type.Optional(
+      Type.Union([Type.Literal('vi'), Type.Literal('en')], {
+        default: 'vi',
+        description: 'CSV column headers: Vietnamese (default) or English'
+      })
+    )
+  },
+  { description: 'Which ratings to count' }
+)
 export type StatsQuery = Static<typeof StatsQuery>
 
 export const TimeseriesQuery = Type.Object({
   ...StatsQuery.properties,
-  interval: Type.Optional(Type.String({ default: 'day', description: 'Bucket size: hour, day, week (Monday first) or month, in local time', examples: ['day'] }))
+  interval: Type.Optional(
+    Type.String({ default: 'day', description: 'Bucket size: hour, day, week (Monday first) or month, in local time', examples: ['day'] })
+  )
 })
 export type TimeseriesQuery = Static<typeof TimeseriesQuery>
 
@@ -62,18 +109,21 @@ export const OfficerRow = Type.Object({
 export type OfficerRow = Static<typeof OfficerRow>
 export const CounterRow = Type.Object({
   counterId: Uuid,
-  unitId: Type.String({ format: 'uuid', description: 'The counter\'s unit (centre)' }),
+  unitId: Type.String({ format: 'uuid', description: "The counter's unit (centre)" }),
   number: Type.Integer({ description: 'Counter number', examples: [1] }),
   name: Type.String({ description: 'Counter name', examples: ['Quầy 1'] }),
   ...figureProperties
 })
 export type CounterRow = Static<typeof CounterRow>
-export const UnitRow = Type.Object({
-  unitId: Uuid,
-  code: Type.String({ description: 'Official unit code', examples: ['X01'] }),
-  name: Type.String({ description: 'Unit name', examples: ['Xã Hòa Bình'] }),
-  ...figureProperties
-}, { description: 'A child unit of the root, over its whole subtree (the root itself only for ratings placed on it directly)' })
+export const UnitRow = Type.Object(
+  {
+    unitId: Uuid,
+    code: Type.String({ description: 'Official unit code', examples: ['X01'] }),
+    name: Type.String({ description: 'Unit name', examples: ['Xã Hòa Bình'] }),
+    ...figureProperties
+  },
+  { description: 'A child unit of the root, over its whole subtree (the root itself only for ratings placed on it directly)' }
+)
 export type UnitRow = Static<typeof UnitRow>
 export const BucketRow = Type.Object({
   bucket: Type.String({ description: 'Start of the bucket, ISO 8601 in +07:00', examples: ['2026-11-01T00:00:00+07:00'] }),
@@ -87,6 +137,9 @@ export const HeatmapRow = Type.Object({
 })
 export type HeatmapRow = Static<typeof HeatmapRow>
 
-export const RowsOf = <T extends ReturnType<typeof Type.Object>>(row: T, description: string) => Type.Object({ rows: Type.Array(row) }, { description })
+export const RowsOf = <T extends ReturnType<typeof Type.Object>>(row: T, description: string) =>
+  Type.Object({ rows: Type.Array(row) }, { description })
 /** The answer of RowsOf(row), for a client. */
-export interface Rows<T> { rows: T[] }
+export interface Rows<T> {
+  rows: T[]
+}

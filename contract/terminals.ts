@@ -2,21 +2,26 @@
 import { Type, type Static } from 'typebox'
 import { Timestamp, Uuid } from './common.ts'
 
-export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], { description: 'touch: a tablet; button: a serial button box' })
+export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], {
+  description: 'touch: a tablet; button: a serial button box'
+})
 export type TerminalKind = Static<typeof TerminalKindSchema>
 
-export const Terminal = Type.Object({
-  id: Uuid,
-  unitId: Uuid,
-  counterId: Uuid,
-  kind: TerminalKindSchema,
-  name: Type.String(),
-  status: Type.Union([Type.Literal('pairing'), Type.Literal('pairing_expired'), Type.Literal('paired'), Type.Literal('revoked')]),
-  pairedAt: Type.Union([Timestamp, Type.Null()]),
-  revokedAt: Type.Union([Timestamp, Type.Null()]),
-  lastSeenAt: Type.Union([Timestamp, Type.Null()]),
-  createdAt: Timestamp
-}, { $id: 'Terminal' })
+export const Terminal = Type.Object(
+  {
+    id: Uuid,
+    unitId: Uuid,
+    counterId: Uuid,
+    kind: TerminalKindSchema,
+    name: Type.String(),
+    status: Type.Union([Type.Literal('pairing'), Type.Literal('pairing_expired'), Type.Literal('paired'), Type.Literal('revoked')]),
+    pairedAt: Type.Union([Timestamp, Type.Null()]),
+    revokedAt: Type.Union([Timestamp, Type.Null()]),
+    lastSeenAt: Type.Union([Timestamp, Type.Null()]),
+    createdAt: Timestamp
+  },
+  { $id: 'Terminal' }
+)
 export type Terminal = Static<typeof Terminal>
 
 export const TerminalListQuery = Type.Object({ counterId: Type.Optional(Uuid), unitId: Type.Optional(Uuid) })
@@ -36,7 +41,9 @@ export const CreatedTerminal = Type.Object({
 })
 export type CreatedTerminal = Static<typeof CreatedTerminal>
 
-export const PairBody = Type.Object({ pairingCode: Type.String({ minLength: 1, maxLength: 32, description: 'The code shown when the terminal was created' }) })
+export const PairBody = Type.Object({
+  pairingCode: Type.String({ minLength: 1, maxLength: 32, description: 'The code shown when the terminal was created' })
+})
 export type PairBody = Static<typeof PairBody>
 export const PairResponse = Type.Object({
   terminalId: Uuid,
@@ -72,15 +79,24 @@ export const TerminalOfficer = Type.Object({
 })
 export type TerminalOfficer = Static<typeof TerminalOfficer>
 
-export const TerminalState = Type.Object({
-  terminal: Type.Object({ id: Uuid, kind: TerminalKindSchema, name: Type.String() }),
-  counter: Type.Object({ id: Uuid, unitId: Uuid, number: Type.Integer(), name: Type.String() }),
-  unit: Type.Object({ id: Uuid, parentId: Type.Union([Uuid, Type.Null()]), kind: Type.String(), code: Type.String(), name: Type.String() }),
-  officer: Type.Union([TerminalOfficer, Type.Null()], { description: 'The officer serving now, or null' }),
-  scale: Type.Array(ScaleLevel, { description: 'Levels, highest first' }),
-  criteria: Type.Array(Criterion, { description: 'Conduct criteria in display order' }),
-  cooldownSeconds: Type.Integer({ description: 'Presses closer together than this are flagged as misuse' })
-}, { $id: 'TerminalState' })
+export const TerminalState = Type.Object(
+  {
+    terminal: Type.Object({ id: Uuid, kind: TerminalKindSchema, name: Type.String() }),
+    counter: Type.Object({ id: Uuid, unitId: Uuid, number: Type.Integer(), name: Type.String() }),
+    unit: Type.Object({
+      id: Uuid,
+      parentId: Type.Union([Uuid, Type.Null()]),
+      kind: Type.String(),
+      code: Type.String(),
+      name: Type.String()
+    }),
+    officer: Type.Union([TerminalOfficer, Type.Null()], { description: 'The officer serving now, or null' }),
+    scale: Type.Array(ScaleLevel, { description: 'Levels, highest first' }),
+    criteria: Type.Array(Criterion, { description: 'Conduct criteria in display order' }),
+    cooldownSeconds: Type.Integer({ description: 'Presses closer together than this are flagged as misuse' })
+  },
+  { $id: 'TerminalState' }
+)
 export type TerminalState = Static<typeof TerminalState>
 
 export const OfficerSignInBody = Type.Object({
@@ -89,23 +105,39 @@ export const OfficerSignInBody = Type.Object({
 })
 export type OfficerSignInBody = Static<typeof OfficerSignInBody>
 
-export const RatingItem = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'Generated on the device at the press; the idempotency key' }),
-  level: Type.Integer({ minimum: 1, maximum: 10, description: 'A level of the scale in the terminal state' }),
-  criteria: Type.Optional(Type.Record(Type.String(), Type.Boolean(), { maxProperties: 32, description: '{ criterionCode: met }; absent codes were not answered' })),
-  ratedAt: Type.String({ format: 'date-time', description: 'Device clock at the press, ISO 8601 with offset' }),
-  officerId: Type.Optional(Type.String({ format: 'uuid', description: 'The officer the device showed; the server decides who is credited' }))
-}, { additionalProperties: false })
+export const RatingItem = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'Generated on the device at the press; the idempotency key' }),
+    level: Type.Integer({ minimum: 1, maximum: 10, description: 'A level of the scale in the terminal state' }),
+    criteria: Type.Optional(
+      Type.Record(Type.String(), Type.Boolean(), {
+        maxProperties: 32,
+        description: '{ criterionCode: met }; absent codes were not answered'
+      })
+    ),
+    ratedAt: Type.String({ format: 'date-time', description: 'Device clock at the press, ISO 8601 with offset' }),
+    officerId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'The officer the device showed; the server decides who is credited' })
+    )
+  },
+  { additionalProperties: false }
+)
 export type RatingItem = Static<typeof RatingItem>
 
 export const RatingsBody = Type.Object({
-  ratings: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId? }`; each is checked on its own' })
+  ratings: Type.Array(Type.Unknown(), {
+    minItems: 1,
+    maxItems: 100,
+    description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId? }`; each is checked on its own'
+  })
 })
 export type RatingsBody = Static<typeof RatingsBody>
 
 export const RatingResult = Type.Object({
-  id: Type.Union([Type.String(), Type.Null()], { description: 'The item\'s id (null when the item had none)' }),
-  status: Type.Union([Type.Literal('created'), Type.Literal('duplicate'), Type.Literal('rejected')], { description: 'created and duplicate both mean stored: drop it from the outbox' }),
+  id: Type.Union([Type.String(), Type.Null()], { description: "The item's id (null when the item had none)" }),
+  status: Type.Union([Type.Literal('created'), Type.Literal('duplicate'), Type.Literal('rejected')], {
+    description: 'created and duplicate both mean stored: drop it from the outbox'
+  }),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }))
 })
 export type RatingResult = Static<typeof RatingResult>

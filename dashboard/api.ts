@@ -14,7 +14,9 @@ export type { CreatedTerminal, Criterion, ScaleLevel, Terminal } from '../contra
 
 /** Called with every 401, so the app can go back to the login screen. */
 export let onUnauthorized: () => void = () => {}
-export function setUnauthorizedHandler (handler: () => void): void { onUnauthorized = handler }
+export function setUnauthorizedHandler (handler: () => void): void {
+  onUnauthorized = handler
+}
 
 export async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
   let response: Response
@@ -42,4 +44,5 @@ export async function call<T> (method: string, path: string, body?: unknown): Pr
 export const get = <T>(path: string, query: Query = {}): Promise<T> => call<T>('GET', path + queryString(query))
 
 /** Link of a statistics table as Excel-ready CSV (the API answers UTF-8 with a BOM). */
-export const csvHref = (kind: string, query: Query, lang: string): string => `/api/v1/stats/${kind}${queryString({ ...query, format: 'csv', lang })}`
+export const csvHref = (kind: string, query: Query, lang: string): string =>
+  `/api/v1/stats/${kind}${queryString({ ...query, format: 'csv', lang })}`

@@ -18,7 +18,16 @@ export interface Dashboard {
   counters: Map<string, Counter>
   officers: Map<string, Officer>
   signOut: () => void
-  live: { open: boolean, ratings: LiveRating[], alerts: LiveAlert[], /** Counts rule alerts fired or acknowledged: pages showing alerts reload on it. */ alertRound: number, /** Open rule alerts in scope (up to 100). */ openAlerts: number, dismiss: (key: string) => void, sound: boolean, setSound: (on: boolean) => void }
+  live: {
+    open: boolean
+    ratings: LiveRating[]
+    alerts: LiveAlert[]
+    /** Counts rule alerts fired or acknowledged: pages showing alerts reload on it. */ alertRound: number
+    /** Open rule alerts in scope (up to 100). */ openAlerts: number
+    dismiss: (key: string) => void
+    sound: boolean
+    setSound: (on: boolean) => void
+  }
 }
 
 export const DashboardContext = createContext<Dashboard | null>(null)
@@ -29,7 +38,11 @@ export const DEFAULT_TARGET = 0.95
 /** The satisfaction target of a unit: its own, else the nearest ancestor's, else the SIPAS 2030 default. */
 export function targetOf (units: Unit[], unitId: string | null | undefined): number {
   const byId = new Map(units.map((unit) => [unit.id, unit]))
-  for (let unit = unitId == null ? undefined : byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) {
+  for (
+    let unit = unitId == null ? undefined : byId.get(unitId);
+    unit !== undefined;
+    unit = unit.parentId === null ? undefined : byId.get(unit.parentId)
+  ) {
     if (unit.satisfactionTarget !== undefined && unit.satisfactionTarget !== null) return unit.satisfactionTarget
   }
   return DEFAULT_TARGET
@@ -49,20 +62,19 @@ export interface Selection {
   stats: Query
   /** The URL's query string, carried over by the navigation links. */
   search: string
-  change: (next: { unitId?: string, preset?: Preset, from?: string, to?: string }) => void
+  change: (next: { unitId?: string; preset?: Preset; from?: string; to?: string }) => void
 }
 
 /** The unit and period of the URL (`?unit=…&period=month`, or `period=custom&from=…&to=…`). */
 export function useSelection (): Selection {
   const location = useLocation()
   const query = location.query
-  const preset: Preset = presets.includes(query.period as Preset) ? query.period as Preset : 'month'
+  const preset: Preset = presets.includes(query.period as Preset) ? (query.period as Preset) : 'month'
   const unitId = query.unit ?? ''
   const fallback = presetPeriod(preset === 'custom' ? 'month' : preset)
-  const period: Period = preset === 'custom'
-    ? { from: isDay(query.from) ? query.from : fallback.from, to: isDay(query.to) ? query.to : localToday() }
-    : fallback
-  const searchOf = (values: { unit: string, period: Preset, from: string, to: string }): string => {
+  const period: Period =
+    preset === 'custom' ? { from: isDay(query.from) ? query.from : fallback.from, to: isDay(query.to) ? query.to : localToday() } : fallback
+  const searchOf = (values: { unit: string; period: Preset; from: string; to: string }): string => {
     const params = new URLSearchParams()
     if (values.unit !== '') params.set('unit', values.unit)
     params.set('period', values.period)

@@ -175,8 +175,10 @@ const vi = {
   offlineRetrying: 'Đang tự động thử lại…',
   retryNow: 'Thử lại ngay',
   explain: 'Cách tính',
-  explainSatisfaction: 'Số lượt "hài lòng" và "rất hài lòng" chia cho tổng số lượt đánh giá trong kỳ (không tính lượt bấm bị coi là lạm dụng).',
-  explain766: 'Theo Quyết định 766/QĐ-TTg: lượt "bình thường" được coi là không phải không hài lòng, nên tỷ lệ = (tổng số lượt − số lượt không hài lòng) chia cho tổng số lượt.',
+  explainSatisfaction:
+    'Số lượt "hài lòng" và "rất hài lòng" chia cho tổng số lượt đánh giá trong kỳ (không tính lượt bấm bị coi là lạm dụng).',
+  explain766:
+    'Theo Quyết định 766/QĐ-TTg: lượt "bình thường" được coi là không phải không hài lòng, nên tỷ lệ = (tổng số lượt − số lượt không hài lòng) chia cho tổng số lượt.',
   explainScore: 'Trung bình có trọng số của các mức trên thang 0–100: {weights}.',
   heatmapLegend: 'Màu ô: tỷ lệ hài lòng (đỏ: 50 % trở xuống, vàng: 75 %, xanh: 100 %). Số trong ô: số lượt đánh giá.',
   heatmapNone: 'Ô xám: không có lượt nào.',
@@ -380,7 +382,8 @@ const en: Record<MessageKey, string> = {
   offlineRetrying: 'Retrying automatically…',
   retryNow: 'Retry now',
   explain: 'How it is computed',
-  explainSatisfaction: 'Ratings "satisfied" or "very satisfied" divided by all ratings of the period (presses treated as misuse are left out).',
+  explainSatisfaction:
+    'Ratings "satisfied" or "very satisfied" divided by all ratings of the period (presses treated as misuse are left out).',
   explain766: 'Per Decision 766/QĐ-TTg "neutral" counts as not unsatisfied: (all ratings − unsatisfied ratings) divided by all ratings.',
   explainScore: 'Weighted mean of the levels on a 0–100 scale: {weights}.',
   heatmapLegend: 'Cell colour: satisfaction rate (red: 50 % or less, amber: 75 %, green: 100 %). Number in the cell: ratings.',
@@ -411,22 +414,27 @@ const en: Record<MessageKey, string> = {
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */
-const levelLabels = new Map<string, Labelled & { category?: string, weight?: number }>()
+const levelLabels = new Map<string, Labelled & { category?: string; weight?: number }>()
 const criterionLabels = new Map<string, Labelled>()
 
-export function setCatalogue (scale: Array<Labelled & { level: number, category: string, weight?: number }>, criteria: Array<Labelled & { code: string }>): void {
+export function setCatalogue (
+  scale: Array<Labelled & { level: number; category: string; weight?: number }>,
+  criteria: Array<Labelled & { code: string }>
+): void {
   levelLabels.clear()
   criterionLabels.clear()
   for (const level of scale) levelLabels.set(String(level.level), level)
   for (const criterion of criteria) criterionLabels.set(criterion.code, criterion)
 }
 
-const pick = (lang: Lang, labelled: Labelled | undefined): string | undefined => labelled === undefined ? undefined : label(lang, labelled)
+const pick = (lang: Lang, labelled: Labelled | undefined): string | undefined =>
+  labelled === undefined ? undefined : label(lang, labelled)
 
 const tables: Record<Lang, Record<MessageKey, string>> = { vi, en }
 
 export const text = lookup(tables)
-export const levelLabel = (lang: Lang, level: number | string): string => pick(lang, levelLabels.get(String(level))) ?? `${text(lang, 'level')} ${level}`
+export const levelLabel = (lang: Lang, level: number | string): string =>
+  pick(lang, levelLabels.get(String(level))) ?? `${text(lang, 'level')} ${level}`
 /** satisfied, neutral or unsatisfied, as the server's scale says. */
 export const levelCategory = (level: number | string): string | undefined => levelLabels.get(String(level))?.category
 export const criterionLabel = (lang: Lang, code: string): string => pick(lang, criterionLabels.get(code)) ?? code
@@ -434,4 +442,7 @@ export const criterionLabel = (lang: Lang, code: string): string => pick(lang, c
 export const unitKindLabel = (lang: Lang, kind: string): string => (tables[lang] as Record<string, string>)[`unitKind_${kind}`] ?? kind
 /** The scale's weights in words, for the score's explanation: "Rất hài lòng 100, Hài lòng 75, …". */
 export const scaleWeights = (lang: Lang): string =>
-  [...levelLabels.values()].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0)).map((level) => `${pick(lang, level)} ${level.weight ?? ''}`).join(', ')
+  [...levelLabels.values()]
+    .sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))
+    .map((level) => `${pick(lang, level)} ${level.weight ?? ''}`)
+    .join(', ')

@@ -19,30 +19,52 @@ function App () {
     applyLang(next, LANG_KEY)
     setLangState(next)
   }
-  useMemo(() => { applyLang(lang) }, [])
+  useMemo(() => {
+    applyLang(lang)
+  }, [])
   const connection = useConnection()
   useEffect(() => {
     setUnauthorizedHandler(() => setUser(null))
     // No answer at all is not "signed out": wait for the server (the connection state retries) and ask again.
-    get<{ user: User }>('/auth/me').then((me) => setUser(me.user), (failure: unknown) => { if (!(failure instanceof ApiError && failure.code === NETWORK)) setUser(null) })
+    get<{ user: User }>('/auth/me').then(
+      (me) => setUser(me.user),
+      (failure: unknown) => {
+        if (!(failure instanceof ApiError && failure.code === NETWORK)) setUser(null)
+      }
+    )
   }, [connection.round])
   const signOut = (): void => {
-    call('POST', '/auth/logout').catch(() => {}).finally(() => setUser(null))
+    call('POST', '/auth/logout')
+      .catch(() => {})
+      .finally(() => setUser(null))
   }
   if (user === undefined) {
     return (
-      <div class="center">
+      <div class='center'>
         {connection.reachable
-          ? <p class="muted">{text(lang, 'loading')}</p>
-          : <p class="offline-banner" role="alert"><strong>{text(lang, 'offlineTitle')}</strong> {text(lang, 'offlineRetrying')} <button type="button" onClick={connection.retry}>{text(lang, 'retryNow')}</button></p>}
+          ? (
+            <p class='muted'>{text(lang, 'loading')}</p>
+            )
+          : (
+            <p class='offline-banner' role='alert'>
+              <strong>{text(lang, 'offlineTitle')}</strong> {text(lang, 'offlineRetrying')}{' '}
+              <button type='button' onClick={connection.retry}>
+                {text(lang, 'retryNow')}
+              </button>
+            </p>
+            )}
       </div>
     )
   }
   return (
     <LocationProvider>
       {user === null
-        ? <Login lang={lang} setLang={setLang} onSignedIn={setUser} />
-        : <SignedIn key={user.id} user={user} lang={lang} setLang={setLang} signOut={signOut} />}
+        ? (
+          <Login lang={lang} setLang={setLang} onSignedIn={setUser} />
+          )
+        : (
+          <SignedIn key={user.id} user={user} lang={lang} setLang={setLang} signOut={signOut} />
+          )}
     </LocationProvider>
   )
 }

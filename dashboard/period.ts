@@ -4,7 +4,10 @@ import { locale, text, type Lang } from './i18n.ts'
 export type Preset = 'today' | '7d' | 'month' | 'quarter' | 'year' | 'custom'
 export const presets: Preset[] = ['today', '7d', 'month', 'quarter', 'year', 'custom']
 
-export interface Period { from: string, to: string }
+export interface Period {
+  from: string
+  to: string
+}
 
 const DAY = 86_400_000
 const OFFSET = 7 * 3_600_000
@@ -21,11 +24,16 @@ export function localToday (now = Date.now()): string {
 export function presetPeriod (preset: Preset, today = localToday()): Period {
   const [year, month] = today.split('-').map(Number) as [number, number]
   switch (preset) {
-    case 'today': return { from: today, to: today }
-    case '7d': return { from: iso(parse(today) - 6 * DAY), to: today }
-    case 'quarter': return { from: iso(Date.UTC(year, Math.floor((month - 1) / 3) * 3, 1)), to: today }
-    case 'year': return { from: `${year}-01-01`, to: today }
-    default: return { from: iso(Date.UTC(year, month - 1, 1)), to: today }
+    case 'today':
+      return { from: today, to: today }
+    case '7d':
+      return { from: iso(parse(today) - 6 * DAY), to: today }
+    case 'quarter':
+      return { from: iso(Date.UTC(year, Math.floor((month - 1) / 3) * 3, 1)), to: today }
+    case 'year':
+      return { from: `${year}-01-01`, to: today }
+    default:
+      return { from: iso(Date.UTC(year, month - 1, 1)), to: today }
   }
 }
 
@@ -37,7 +45,8 @@ export function previousPeriod (period: Period): Period {
   return { from: iso(parse(period.from) - length * DAY), to: iso(parse(period.from) - DAY) }
 }
 
-export const isDay = (value: string | undefined): value is string => value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parse(value))
+export const isDay = (value: string | undefined): value is string =>
+  value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parse(value))
 
 /** The trend's bucket size for a period. */
 export const intervalFor = (period: Period): 'hour' | 'day' | 'week' | 'month' => {
@@ -46,7 +55,9 @@ export const intervalFor = (period: Period): 'hour' | 'day' | 'week' | 'month' =
 }
 
 export const percent = (lang: Lang, value: number | null): string =>
-  value === null ? '–' : new Intl.NumberFormat(locale(lang), { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
+  value === null
+    ? '–'
+    : new Intl.NumberFormat(locale(lang), { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
 export const decimal = (lang: Lang, value: number | null, digits = 1): string =>
   value === null ? '–' : new Intl.NumberFormat(locale(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value)
 export const integer = (lang: Lang, value: number): string => new Intl.NumberFormat(locale(lang)).format(value)
@@ -55,15 +66,27 @@ const dateParts: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit'
 export const dateTime = (lang: Lang, value: string): string =>
   `${new Intl.DateTimeFormat(locale(lang), { ...dateParts, timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))} ${new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))}`
 export const time = (lang: Lang, value: string): string =>
-  new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(value))
+  new Intl.DateTimeFormat(locale(lang), {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'Asia/Ho_Chi_Minh'
+  }).format(new Date(value))
 export const dayLabel = (lang: Lang, day: string): string =>
   new Intl.DateTimeFormat(locale(lang), { ...dateParts, timeZone: 'UTC' }).format(new Date(parse(day)))
 /** A month as the year trend labels it: "Th1/2026" in Vietnamese, "Jan 2026" in English. */
 export const monthLabel = (lang: Lang, day: string): string =>
-  lang === 'vi' ? `Th${Number(day.slice(5, 7))}/${day.slice(0, 4)}` : new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(parse(day.slice(0, 10))))
+  lang === 'vi'
+    ? `Th${Number(day.slice(5, 7))}/${day.slice(0, 4)}`
+    : new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(parse(day.slice(0, 10))))
 /** A trend bucket's label: the hour, the day (30/11), or the month. */
 export const bucketLabel = (lang: Lang, bucket: string, interval: string): string =>
-  interval === 'hour' ? bucket.slice(11, 16) : interval === 'month' ? monthLabel(lang, bucket) : `${bucket.slice(8, 10)}/${bucket.slice(5, 7)}`
+  interval === 'hour'
+    ? bucket.slice(11, 16)
+    : interval === 'month'
+      ? monthLabel(lang, bucket)
+      : `${bucket.slice(8, 10)}/${bucket.slice(5, 7)}`
 /** Names in Vietnamese alphabetical order (Đ after D, Ô after O), whatever the language shown. */
 export const vietnameseOrder = new Intl.Collator('vi').compare
 /** A duration as "2 giờ 05 phút" / "3 ngày 4 giờ". */

@@ -22,12 +22,18 @@ export interface LockHolder {
 
 /** Refuses a second opener before it reads or writes a byte of the database. */
 export class DataDirInUseError extends Error {
-  constructor (readonly dataDir: string, readonly holder: LockHolder | null) {
-    const who = holder === null
-      ? 'another process'
-      : `process ${holder.pid} (${holder.owner}${holder.port === null ? '' : `, listening on port ${holder.port}`})`
+  constructor (
+    readonly dataDir: string,
+    readonly holder: LockHolder | null
+  ) {
+    const who =
+      holder === null
+        ? 'another process'
+        : `process ${holder.pid} (${holder.owner}${holder.port === null ? '' : `, listening on port ${holder.port}`})`
     const stop = holder === null ? 'stop it' : `stop it (Ctrl+C in its terminal, or kill ${holder.pid})`
-    super(`the data directory ${dataDir} is in use by ${who}: PGlite allows one process at a time; ${stop} and run this again, or set DATA_DIR to another folder`)
+    super(
+      `the data directory ${dataDir} is in use by ${who}: PGlite allows one process at a time; ${stop} and run this again, or set DATA_DIR to another folder`
+    )
     this.name = 'DataDirInUseError'
   }
 }
@@ -36,7 +42,12 @@ function readHolder (file: string): LockHolder | null {
   try {
     const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>
     if (typeof holder.pid !== 'number' || typeof holder.owner !== 'string') return null
-    return { pid: holder.pid, owner: holder.owner, port: typeof holder.port === 'number' ? holder.port : null, since: String(holder.since ?? '') }
+    return {
+      pid: holder.pid,
+      owner: holder.owner,
+      port: typeof holder.port === 'number' ? holder.port : null,
+      since: String(holder.since ?? '')
+    }
   } catch {
     // The holder is between taking the lock and writing its name.
     return null
@@ -47,7 +58,11 @@ export class DataDirLock {
   private fd: number | null
   private holder: LockHolder
 
-  private constructor (readonly file: string, fd: number, owner: string) {
+  private constructor (
+    readonly file: string,
+    fd: number,
+    owner: string
+  ) {
     this.fd = fd
     this.holder = { pid: process.pid, owner, port: null, since: new Date().toISOString() }
     this.write()

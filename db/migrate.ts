@@ -2,7 +2,15 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+import {
+  DEFAULT_MIGRATION_TABLE,
+  Migrator,
+  sql,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet
+} from 'kysely'
 import { migrations } from '../migrations/index.ts'
 import { fromProjectRoot } from './project-root.ts'
 
@@ -19,7 +27,7 @@ class FolderMigrationProvider implements MigrationProvider {
     const files = (await fs.readdir(this.folder)).filter((file) => /^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+\.ts$/.test(file)).sort()
     const migrations: Record<string, Migration> = {}
     for (const file of files) {
-      const module = await import(pathToFileURL(path.join(this.folder, file)).href) as Migration
+      const module = (await import(pathToFileURL(path.join(this.folder, file)).href)) as Migration
       migrations[file.replace(/\.ts$/, '')] = module
     }
     return migrations
@@ -27,11 +35,14 @@ class FolderMigrationProvider implements MigrationProvider {
 }
 
 export class MigrationError extends Error {
-  constructor (readonly migrationName: string | undefined, cause: unknown) {
+  constructor (
+    readonly migrationName: string | undefined,
+    cause: unknown
+  ) {
     const reason = cause instanceof Error ? cause.message : String(cause)
-    super(migrationName === undefined
-      ? `migrations failed: ${reason}`
-      : `migration ${migrationName} failed, nothing was changed: ${reason}`)
+    super(
+      migrationName === undefined ? `migrations failed: ${reason}` : `migration ${migrationName} failed, nothing was changed: ${reason}`
+    )
     this.name = 'MigrationError'
   }
 }
@@ -64,7 +75,7 @@ async function upToDate (db: Kysely<any>): Promise<boolean> {
 
 /** Brings the schema up to date; answers the names of the migrations applied now. */
 export async function migrateToLatest (db: Kysely<any>, folder?: string): Promise<string[]> {
-  if (folder === undefined && await upToDate(db)) return []
+  if (folder === undefined && (await upToDate(db))) return []
   return check(await createMigrator(db, folder).migrateToLatest())
 }
 

@@ -200,8 +200,16 @@ export type RollupGrain = 'hour' | 'day' | 'month' | 'year'
 
 /** One count column per level (levels are 1–10). */
 export type LevelColumns = {
-  level_1: number, level_2: number, level_3: number, level_4: number, level_5: number
-  level_6: number, level_7: number, level_8: number, level_9: number, level_10: number
+  level_1: number,
+  level_2: number,
+  level_3: number,
+  level_4: number,
+  level_5: number
+  level_6: number,
+  level_7: number,
+  level_8: number,
+  level_9: number,
+  level_10: number
 }
 
 /** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */

@@ -30,5 +30,6 @@ export const api = {
   state: (token: string) => call<TerminalState>('GET', 'terminal/state', token),
   signIn: (token: string, staffCode: string, pin: string) => call<Officer>('PUT', 'terminal/officer', token, { staffCode, pin }),
   signOut: (token: string) => call<void>('DELETE', 'terminal/officer', token),
-  sendRatings: async (token: string, ratings: RatingItem[]) => (await call<{ results: RatingResult[] }>('POST', 'terminal/ratings', token, { ratings })).results
+  sendRatings: async (token: string, ratings: RatingItem[]) =>
+    (await call<{ results: RatingResult[] }>('POST', 'terminal/ratings', token, { ratings })).results
 }

@@ -4,8 +4,17 @@ import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../db/schema.ts'
 import { hashSecret, hashToken, newToken } from '../api/lib/secrets.ts'
 
-export interface SeededOfficer { id: string, staffCode: string, pin: string, fullName: string }
-export interface SeededTerminal { id: string, token: string, counterId: string }
+export interface SeededOfficer {
+  id: string
+  staffCode: string
+  pin: string
+  fullName: string
+}
+export interface SeededTerminal {
+  id: string
+  token: string
+  counterId: string
+}
 
 export interface SeededCentre {
   provinceId: string
@@ -19,19 +28,39 @@ export interface SeededCentre {
 let sequence = 0
 
 /** A province → commune → centre, `counters` counters, `officers` officers (PIN 1234…), a paired terminal at counter 1. */
-export async function seedCentre (db: Kysely<Database>, options: { counters?: number, officers?: number, terminalKind?: TerminalKind, parentId?: string } = {}): Promise<SeededCentre> {
+export async function seedCentre (
+  db: Kysely<Database>,
+  options: { counters?: number; officers?: number; terminalKind?: TerminalKind; parentId?: string } = {}
+): Promise<SeededCentre> {
   const n = ++sequence
-  const province = options.parentId === undefined
-    ? await db.insertInto('units').values({ kind: 'province', code: `T${n}`, name: `Tỉnh Thử Nghiệm ${n}` }).returning('id').executeTakeFirstOrThrow()
-    : { id: options.parentId }
-  const commune = await db.insertInto('units').values({ kind: 'commune', code: `X${n}`, name: `Xã Hòa Bình ${n}`, parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
-  const centre = await db.insertInto('units').values({ kind: 'centre', code: `TT${n}`, name: `Trung tâm Phục vụ hành chính công ${n}`, parent_id: commune.id }).returning('id').executeTakeFirstOrThrow()
+  const province =
+    options.parentId === undefined
+      ? await db
+        .insertInto('units')
+        .values({ kind: 'province', code: `T${n}`, name: `Tỉnh Thử Nghiệm ${n}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      : { id: options.parentId }
+  const commune = await db
+    .insertInto('units')
+    .values({ kind: 'commune', code: `X${n}`, name: `Xã Hòa Bình ${n}`, parent_id: province.id })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const centre = await db
+    .insertInto('units')
+    .values({ kind: 'centre', code: `TT${n}`, name: `Trung tâm Phục vụ hành chính công ${n}`, parent_id: commune.id })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   // Counters made and the terminal paired two years ago, so ratings a test dates in the past are trusted
   // (a rating dated before its terminal's pairing is not: test/security/backdating.test.ts).
   const setUpAt = new Date(Date.now() - 730 * 86400_000)
   const counterIds: string[] = []
   for (let i = 1; i <= (options.counters ?? 2); i++) {
-    const counter = await db.insertInto('counters').values({ unit_id: centre.id, number: i, name: `Quầy ${i}`, created_at: setUpAt }).returning('id').executeTakeFirstOrThrow()
+    const counter = await db
+      .insertInto('counters')
+      .values({ unit_id: centre.id, number: i, name: `Quầy ${i}`, created_at: setUpAt })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     counterIds.push(counter.id)
   }
   const officers: SeededOfficer[] = []
@@ -39,28 +68,83 @@ export async function seedCentre (db: Kysely<Database>, options: { counters?: nu
     const staffCode = `CB${n}-${i}`
     const pin = String(1233 + i)
     const fullName = ['Nguyễn Thị Hồng', 'Trần Văn Đức', 'Lê Thị Mai', 'Phạm Quốc Bảo'][(i - 1) % 4]!
-    const officer = await db.insertInto('officers').values({ unit_id: centre.id, staff_code: staffCode, full_name: fullName, title: 'Chuyên viên', pin_hash: await hashSecret(pin), photo_url: null, pin_locked_until: null }).returning('id').executeTakeFirstOrThrow()
+    const officer = await db
+      .insertInto('officers')
+      .values({
+        unit_id: centre.id,
+        staff_code: staffCode,
+        full_name: fullName,
+        title: 'Chuyên viên',
+        pin_hash: await hashSecret(pin),
+        photo_url: null,
+        pin_locked_until: null
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     officers.push({ id: officer.id, staffCode, pin, fullName })
   }
   const token = newToken('hlt')
-  const terminal = await db.insertInto('terminals').values({
-    unit_id: centre.id, counter_id: counterIds[0]!, kind: options.terminalKind ?? 'touch', name: 'Máy tính bảng quầy 1',
-    token_hash: hashToken(token), pairing_code_hash: null, pairing_expires_at: null, paired_at: setUpAt, revoked_at: null, last_seen_at: null
-  }).returning('id').executeTakeFirstOrThrow()
-  return { provinceId: province.id, communeId: commune.id, centreId: centre.id, counterIds, officers, terminal: { id: terminal.id, token, counterId: counterIds[0]! } }
+  const terminal = await db
+    .insertInto('terminals')
+    .values({
+      unit_id: centre.id,
+      counter_id: counterIds[0]!,
+      kind: options.terminalKind ?? 'touch',
+      name: 'Máy tính bảng quầy 1',
+      token_hash: hashToken(token),
+      pairing_code_hash: null,
+      pairing_expires_at: null,
+      paired_at: setUpAt,
+      revoked_at: null,
+      last_seen_at: null
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return {
+    provinceId: province.id,
+    communeId: commune.id,
+    centreId: centre.id,
+    counterIds,
+    officers,
+    terminal: { id: terminal.id, token, counterId: counterIds[0]! }
+  }
 }
 
 /** Opens a shift: `officer` serves at `counterId` from `startedAt`. */
-export async function seedAssignment (db: Kysely<Database>, counterId: string, officerId: string, startedAt: Date | string = new Date(Date.now() - 3600_000)): Promise<void> {
+export async function seedAssignment (
+  db: Kysely<Database>,
+  counterId: string,
+  officerId: string,
+  startedAt: Date | string = new Date(Date.now() - 3600_000)
+): Promise<void> {
   const counter = await db.selectFrom('counters').select('unit_id').where('id', '=', counterId).executeTakeFirstOrThrow()
-  await db.insertInto('assignments').values({ unit_id: counter.unit_id, counter_id: counterId, officer_id: officerId, started_at: startedAt, ended_at: null }).execute()
+  await db
+    .insertInto('assignments')
+    .values({ unit_id: counter.unit_id, counter_id: counterId, officer_id: officerId, started_at: startedAt, ended_at: null })
+    .execute()
 }
 
 /** A user with a known password; officer users need `officerId`. */
-export async function seedUser (db: Kysely<Database>, role: Role, unitId: string | null, options: { officerId?: string, password?: string } = {}): Promise<{ id: string, username: string, password: string }> {
+export async function seedUser (
+  db: Kysely<Database>,
+  role: Role,
+  unitId: string | null,
+  options: { officerId?: string; password?: string } = {}
+): Promise<{ id: string; username: string; password: string }> {
   const username = `${role}${++sequence}`
   const password = options.password ?? 'correct horse battery'
-  const user = await db.insertInto('users').values({ username, display_name: username, password_hash: await hashSecret(password), role, unit_id: unitId, officer_id: options.officerId ?? null }).returning('id').executeTakeFirstOrThrow()
+  const user = await db
+    .insertInto('users')
+    .values({
+      username,
+      display_name: username,
+      password_hash: await hashSecret(password),
+      role,
+      unit_id: unitId,
+      officer_id: options.officerId ?? null
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return { id: user.id, username, password }
 }
 
@@ -70,10 +154,15 @@ let signInAddress = 0
  * Signs a user in and answers the session cookie for `inject({ cookies })`. Each sign-in comes from its own
  * private address, so a test's many sign-ins stay under the per-IP login limit.
  */
-export async function signIn (app: FastifyInstance, user: { username: string, password: string }): Promise<Record<string, string>> {
+export async function signIn (app: FastifyInstance, user: { username: string; password: string }): Promise<Record<string, string>> {
   signInAddress++
-  const remoteAddress = `10.${200 + Math.floor(signInAddress / 250) % 50}.${signInAddress % 250}.1`
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { username: user.username, password: user.password } })
+  const remoteAddress = `10.${200 + (Math.floor(signInAddress / 250) % 50)}.${signInAddress % 250}.1`
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress,
+    payload: { username: user.username, password: user.password }
+  })
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
   return { hl_session: login.cookies.find((cookie) => cookie.name === 'hl_session')!.value }
 }

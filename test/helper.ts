@@ -18,7 +18,7 @@ export interface TestContext {
 export const serverUrl = process.env.DATABASE_URL === undefined || process.env.DATABASE_URL === '' ? null : process.env.DATABASE_URL
 export const databaseKind = serverUrl === null ? 'pglite' : 'postgres'
 
-let template: Promise<{ pglite: PGlite, dump: File | Blob }> | null = null
+let template: Promise<{ pglite: PGlite; dump: File | Blob }> | null = null
 let clonesInUse = 0
 let closeTimer: NodeJS.Timeout | null = null
 
@@ -26,7 +26,7 @@ let closeTimer: NodeJS.Timeout | null = null
  * One migrated PGlite per test process, dumped once; each test loads the dump (~5× faster than migrating
  * anew). Not PGlite.clone(): it drops the parsers, and sums would come back as strings.
  */
-async function pgliteTemplate (): Promise<{ pglite: PGlite, dump: File | Blob }> {
+async function pgliteTemplate (): Promise<{ pglite: PGlite; dump: File | Blob }> {
   if (closeTimer !== null) clearTimeout(closeTimer)
   closeTimer = null
   template ??= (async () => {
@@ -114,7 +114,10 @@ export async function migratedDatabase (): Promise<FreshDatabase> {
 }
 
 export function testConfig (overrides: Partial<Config> = {}): Config {
-  return loadConfig({ ADMIN_PASSWORD: 'kiem-thu-quan-tri-2026', LOG_LEVEL: 'silent', PAIRING_SECRET: 'test-pairing-key-not-a-secret-0123456789' }, overrides)
+  return loadConfig(
+    { ADMIN_PASSWORD: 'kiem-thu-quan-tri-2026', LOG_LEVEL: 'silent', PAIRING_SECRET: 'test-pairing-key-not-a-secret-0123456789' },
+    overrides
+  )
 }
 
 /** The whole app on a fresh migrated database; closed (and the database dropped) at teardown. */

@@ -17,11 +17,19 @@ async function nodeOnlyPath (): Promise<string> {
   return dir
 }
 
-async function runFile (file: string, env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env: { HOME: process.env.HOME ?? '', PG_BIN: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+async function runFile (file: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: root,
+    env: { HOME: process.env.HOME ?? '', PG_BIN: '/nonexistent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let output = ''
-  child.stdout.on('data', (chunk) => { output += String(chunk) })
-  child.stderr.on('data', (chunk) => { output += String(chunk) })
+  child.stdout.on('data', (chunk) => {
+    output += String(chunk)
+  })
+  child.stderr.on('data', (chunk) => {
+    output += String(chunk)
+  })
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
   return { code, output }
 }
@@ -29,9 +37,18 @@ async function runFile (file: string, env: Record<string, string>): Promise<{ co
 const files = [
   { file: 'test/dashboard/live.test.ts', line: /^1\.\.0 # needs Chromium \(Debian package chromium\): apt-get install -y chromium$/m },
   { file: 'test/terminal/rating.test.ts', line: /^1\.\.0 # needs Chromium \(Debian package chromium\)/m },
-  { file: 'test/hardware/firmware.test.ts', line: /^1\.\.0 # needs make \(Debian package make\), avr-gcc \(Debian package gcc-avr\), avr-libc \(Debian package avr-libc\), a C compiler \(cc\) \(Debian package gcc\), simavr \(library and headers\) \(Debian package libsimavr-dev\)/m },
-  { file: 'test/hardware/bridge.test.ts', line: /, socat \(Debian package socat\): apt-get install -y make gcc-avr avr-libc gcc libsimavr-dev socat$/m },
-  { file: 'test/reliability/graceful-shutdown.test.ts', line: /^1\.\.0 # needs a PostgreSQL server \(initdb, pg_ctl\) \(Debian package postgresql\)/m }
+  {
+    file: 'test/hardware/firmware.test.ts',
+    line: /^1\.\.0 # needs make \(Debian package make\), avr-gcc \(Debian package gcc-avr\), avr-libc \(Debian package avr-libc\), a C compiler \(cc\) \(Debian package gcc\), simavr \(library and headers\) \(Debian package libsimavr-dev\)/m
+  },
+  {
+    file: 'test/hardware/bridge.test.ts',
+    line: /, socat \(Debian package socat\): apt-get install -y make gcc-avr avr-libc gcc libsimavr-dev socat$/m
+  },
+  {
+    file: 'test/reliability/graceful-shutdown.test.ts',
+    line: /^1\.\.0 # needs a PostgreSQL server \(initdb, pg_ctl\) \(Debian package postgresql\)/m
+  }
 ]
 
 t.test('without the tools (PATH with node only): each such file is skipped with one line naming the tool and package', async (t) => {

@@ -20,7 +20,9 @@ export function onPath (command: string): string | null {
     try {
       accessSync(file, constants.X_OK)
       return file
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return null
 }
@@ -35,10 +37,12 @@ function besidePrefix (command: string, relative: string): string | null {
 
 /** PostgreSQL's server programs: PG_BIN, Debian's /usr/lib/postgresql/<version>/bin, or initdb on PATH. */
 function postgresServer (): string | null {
-  if (process.env.PG_BIN !== undefined && process.env.PG_BIN !== '') return existsSync(path.join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : null
+  if (process.env.PG_BIN !== undefined && process.env.PG_BIN !== '') { return existsSync(path.join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : null }
   const debian = '/usr/lib/postgresql'
   if (existsSync(debian)) {
-    const found = readdirSync(debian).map((version) => path.join(debian, version, 'bin', 'initdb')).find((file) => existsSync(file))
+    const found = readdirSync(debian)
+      .map((version) => path.join(debian, version, 'bin', 'initdb'))
+      .find((file) => existsSync(file))
     if (found !== undefined) return found
   }
   return onPath('initdb')
@@ -48,14 +52,19 @@ export const tools = {
   chromium: {
     name: 'Chromium',
     debianPackage: 'chromium',
-    find: () => process.env.CHROMIUM_PATH !== undefined && process.env.CHROMIUM_PATH !== '' ? process.env.CHROMIUM_PATH : onPath('chromium')
+    find: () =>
+      process.env.CHROMIUM_PATH !== undefined && process.env.CHROMIUM_PATH !== '' ? process.env.CHROMIUM_PATH : onPath('chromium')
   },
   socat: { name: 'socat', debianPackage: 'socat', find: () => onPath('socat') },
   make: { name: 'make', debianPackage: 'make', find: () => onPath('make') },
   cc: { name: 'a C compiler (cc)', debianPackage: 'gcc', find: () => onPath('cc') },
   avrGcc: { name: 'avr-gcc', debianPackage: 'gcc-avr', find: () => onPath('avr-gcc') },
   avrLibc: { name: 'avr-libc', debianPackage: 'avr-libc', find: () => besidePrefix('avr-gcc', 'lib/avr/include/avr/io.h') },
-  simavr: { name: 'simavr (library and headers)', debianPackage: 'libsimavr-dev', find: () => existsSync('/usr/include/simavr/sim_avr.h') && onPath('simavr') !== null ? '/usr/include/simavr' : null },
+  simavr: {
+    name: 'simavr (library and headers)',
+    debianPackage: 'libsimavr-dev',
+    find: () => (existsSync('/usr/include/simavr/sim_avr.h') && onPath('simavr') !== null ? '/usr/include/simavr' : null)
+  },
   postgres: { name: 'a PostgreSQL server (initdb, pg_ctl)', debianPackage: 'postgresql', find: postgresServer }
 } satisfies Record<string, SystemTool>
 
@@ -83,7 +92,9 @@ export function skipUnless (needed: SystemTool[]): string | false {
   return missing
 }
 
-interface FileTest { plan: (count: number, comment?: string) => void }
+interface FileTest {
+  plan: (count: number, comment?: string) => void
+}
 
 /**
  * For a test file that starts its rig at the top (a browser, a firmware build): outside CI, a missing tool ends the

@@ -6,7 +6,10 @@ import { openDatabase, type DatabaseOptions } from '../../db/database.ts'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.ts'
 
-export async function runCommand (name: string, work: (db: Kysely<Database>, config: Config, options: DatabaseOptions) => Promise<void>): Promise<void> {
+export async function runCommand (
+  name: string,
+  work: (db: Kysely<Database>, config: Config, options: DatabaseOptions) => Promise<void>
+): Promise<void> {
   try {
     const config = loadConfig()
     for (const warning of configWarnings()) console.warn(`warning: ${warning}`)
@@ -19,7 +22,13 @@ export async function runCommand (name: string, work: (db: Kysely<Database>, con
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    console.error(error instanceof ConfigError ? `configuration error: ${message}` : error instanceof DataDirInUseError ? `${name} refused: ${message}` : `${name} failed: ${message}`)
+    console.error(
+      error instanceof ConfigError
+        ? `configuration error: ${message}`
+        : error instanceof DataDirInUseError
+          ? `${name} refused: ${message}`
+          : `${name} failed: ${message}`
+    )
     process.exitCode = 1
   }
 }

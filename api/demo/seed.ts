@@ -29,11 +29,24 @@ const centres: CentreSpec[] = [
   {
     code: DEMO_CENTRE_CODE,
     name: 'Trung tâm Phục vụ hành chính công phường Tân Ninh',
-    counters: ['Tư pháp – Hộ tịch', 'Đất đai – Xây dựng', 'Kinh doanh – Đầu tư', 'Lao động – Thương binh và Xã hội', 'Văn hóa – Y tế', 'Tiếp nhận chung'],
+    counters: [
+      'Tư pháp – Hộ tịch',
+      'Đất đai – Xây dựng',
+      'Kinh doanh – Đầu tư',
+      'Lao động – Thương binh và Xã hội',
+      'Văn hóa – Y tế',
+      'Tiếp nhận chung'
+    ],
     officers: [
-      ['Nguyễn Thị Thu Hà', 'Chuyên viên'], ['Trần Minh Đức', 'Chuyên viên'], ['Lê Hoàng Yến', 'Cán sự'],
-      ['Phạm Văn Quý', 'Chuyên viên chính'], ['Hoàng Thị Ngọc Ánh', 'Chuyên viên'], ['Võ Thanh Tùng', 'Cán sự'],
-      ['Đặng Thị Mỹ Linh', 'Chuyên viên'], ['Bùi Quốc Khánh', 'Chuyên viên'], ['Đỗ Thị Hồng Nhung', 'Cán sự'],
+      ['Nguyễn Thị Thu Hà', 'Chuyên viên'],
+      ['Trần Minh Đức', 'Chuyên viên'],
+      ['Lê Hoàng Yến', 'Cán sự'],
+      ['Phạm Văn Quý', 'Chuyên viên chính'],
+      ['Hoàng Thị Ngọc Ánh', 'Chuyên viên'],
+      ['Võ Thanh Tùng', 'Cán sự'],
+      ['Đặng Thị Mỹ Linh', 'Chuyên viên'],
+      ['Bùi Quốc Khánh', 'Chuyên viên'],
+      ['Đỗ Thị Hồng Nhung', 'Cán sự'],
       ['Ngô Gia Bảo', 'Chuyên viên']
     ],
     pleased: 0.75
@@ -43,8 +56,11 @@ const centres: CentreSpec[] = [
     name: 'Điểm tiếp nhận số 2 phường Tân Ninh (khu phố Ninh Phúc)',
     counters: ['Tư pháp – Hộ tịch', 'Đất đai – Xây dựng', 'Tiếp nhận chung'],
     officers: [
-      ['Huỳnh Văn Lộc', 'Chuyên viên'], ['Trương Thị Kim Oanh', 'Cán sự'], ['Lý Minh Trí', 'Chuyên viên'],
-      ['Mai Thị Thanh Tâm', 'Cán sự'], ['Phan Đức Hiếu', 'Chuyên viên']
+      ['Huỳnh Văn Lộc', 'Chuyên viên'],
+      ['Trương Thị Kim Oanh', 'Cán sự'],
+      ['Lý Minh Trí', 'Chuyên viên'],
+      ['Mai Thị Thanh Tâm', 'Cán sự'],
+      ['Phan Đức Hiếu', 'Chuyên viên']
     ],
     pleased: 0.6
   }
@@ -52,9 +68,11 @@ const centres: CentreSpec[] = [
 /** Citizens served per hour of the local working day (morning and afternoon peaks). */
 const hourlyShape: Record<number, number> = { 7: 3, 8: 9, 9: 11, 10: 10, 11: 4, 13: 4, 14: 9, 15: 10, 16: 7 }
 const criteriaCodes = ['xin_chao', 'xin_loi', 'xin_cam_on', 'xin_phep', 'luon_mim_cuoi', 'luon_nhe_nhang', 'luon_lang_nghe', 'luon_giup_do']
-const levels: Array<{ level: number, category: Category, weight: number }> = [
-  { level: 4, category: 'satisfied', weight: 100 }, { level: 3, category: 'satisfied', weight: 75 },
-  { level: 2, category: 'neutral', weight: 40 }, { level: 1, category: 'unsatisfied', weight: 0 }
+const levels: Array<{ level: number; category: Category; weight: number }> = [
+  { level: 4, category: 'satisfied', weight: 100 },
+  { level: 3, category: 'satisfied', weight: 75 },
+  { level: 2, category: 'neutral', weight: 40 },
+  { level: 1, category: 'unsatisfied', weight: 0 }
 ]
 
 /** A small deterministic generator, so every demo looks the same. */
@@ -74,13 +92,17 @@ export interface DemoResult {
   centres: number
   counters: number
   officers: number
-  supervisor: { username: string, password: string }
+  supervisor: { username: string; password: string }
   officerPin: string
   pairingCode: string | null
   pairingExpiresAt: Date | null
 }
 
-interface Press { terminalId: string, at: number, rating: Record<string, unknown> }
+interface Press {
+  terminalId: string
+  at: number
+  rating: Record<string, unknown>
+}
 
 /** The ingest's own misuse rules (cooldown, burst) with the default settings, so the demo looks like stored presses. */
 function flagMisuse (presses: Press[]): void {
@@ -92,9 +114,12 @@ function flagMisuse (presses: Press[]): void {
     list.forEach((press, position) => {
       const previous = list[position - 1]
       const back = list[position - burstCount]
-      const reason = previous !== undefined && press.at - previous.at < cooldownSeconds * 1000
-        ? 'cooldown'
-        : back !== undefined && press.at - back.at < burstWindowSeconds * 1000 ? 'burst' : null
+      const reason =
+        previous !== undefined && press.at - previous.at < cooldownSeconds * 1000
+          ? 'cooldown'
+          : back !== undefined && press.at - back.at < burstWindowSeconds * 1000
+            ? 'burst'
+            : null
       press.rating.misuse = reason !== null
       press.rating.misuse_reason = reason
     })
@@ -106,53 +131,165 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
   const supervisor = { username: 'giamsat.tanninh', password: 'demo-giamsat-2026' }
   const officerPin = '1234'
   const existing = await db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirst()
-  if (existing !== undefined) return { created: false, ratings: 0, misuse: 0, centres: 0, counters: 0, officers: 0, supervisor, officerPin, pairingCode: null, pairingExpiresAt: null }
+  if (existing !== undefined) {
+    return {
+      created: false,
+      ratings: 0,
+      misuse: 0,
+      centres: 0,
+      counters: 0,
+      officers: 0,
+      supervisor,
+      officerPin,
+      pairingCode: null,
+      pairingExpiresAt: null
+    }
+  }
   const random = generator(20261127)
 
-  const province = await db.insertInto('units').values({ kind: 'province', code: 'DEMO-72', name: 'Tỉnh Tây Ninh' }).returning('id').executeTakeFirstOrThrow()
-  const ward = await db.insertInto('units').values({ kind: 'ward', code: 'DEMO-72-TN', name: 'Phường Tân Ninh', parent_id: province.id }).returning('id').executeTakeFirstOrThrow()
+  const province = await db
+    .insertInto('units')
+    .values({ kind: 'province', code: 'DEMO-72', name: 'Tỉnh Tây Ninh' })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const ward = await db
+    .insertInto('units')
+    .values({ kind: 'ward', code: 'DEMO-72-TN', name: 'Phường Tân Ninh', parent_id: province.id })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   await db.insertInto('units').values({ kind: 'ward', code: 'DEMO-72-LT', name: 'Phường Long Hoa', parent_id: province.id }).execute()
   // The supervisor of the ward sees both centres, so the unit comparison compares something.
-  const supervisorRow = await db.insertInto('users').values({ username: supervisor.username, display_name: 'Giám sát phường Tân Ninh', password_hash: await hashSecret(supervisor.password), role: 'supervisor', unit_id: ward.id, officer_id: null }).returning('id').executeTakeFirstOrThrow()
+  const supervisorRow = await db
+    .insertInto('users')
+    .values({
+      username: supervisor.username,
+      display_name: 'Giám sát phường Tân Ninh',
+      password_hash: await hashSecret(supervisor.password),
+      role: 'supervisor',
+      unit_id: ward.id,
+      officer_id: null
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
 
-  interface Seat { unitId: string, counterId: string, number: number, terminalId: string }
-  interface Staff { unitId: string, id: string, pleased: number }
+  interface Seat {
+    unitId: string
+    counterId: string
+    number: number
+    terminalId: string
+  }
+  interface Staff {
+    unitId: string
+    id: string
+    pleased: number
+  }
   const seats: Seat[][] = []
   const staff: Staff[][] = []
   let pairingCode: string | null = null
   let staffNumber = 0
   const pairingExpiresAt = new Date(now.getTime() + DEMO_PAIRING_DAYS * 24 * HOUR)
   for (const [centreIndex, spec] of centres.entries()) {
-    const centre = await db.insertInto('units').values({ kind: 'centre', code: spec.code, name: spec.name, parent_id: ward.id }).returning('id').executeTakeFirstOrThrow()
-    const counters = await db.insertInto('counters')
+    const centre = await db
+      .insertInto('units')
+      .values({ kind: 'centre', code: spec.code, name: spec.name, parent_id: ward.id })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const counters = await db
+      .insertInto('counters')
       .values(spec.counters.map((name, index) => ({ unit_id: centre.id, number: index + 1, name: `Quầy ${index + 1} – ${name}` })))
-      .returning(['id', 'number']).execute()
+      .returning(['id', 'number'])
+      .execute()
     counters.sort((a, b) => a.number - b.number)
     // One salt per secret: every officer's PIN is hashed on its own, even where the demo PINs are equal.
     const pinHashes = await Promise.all(spec.officers.map(() => hashSecret(officerPin)))
-    const officers = await db.insertInto('officers').values(spec.officers.map(([fullName, title], index) => ({
-      unit_id: centre.id, staff_code: `TN${String(++staffNumber).padStart(3, '0')}`, full_name: fullName, title, pin_hash: pinHashes[index]!, photo_url: null, pin_locked_until: null
-    }))).returning(['id', 'staff_code']).execute()
+    const officers = await db
+      .insertInto('officers')
+      .values(
+        spec.officers.map(([fullName, title], index) => ({
+          unit_id: centre.id,
+          staff_code: `TN${String(++staffNumber).padStart(3, '0')}`,
+          full_name: fullName,
+          title,
+          pin_hash: pinHashes[index]!,
+          photo_url: null,
+          pin_locked_until: null
+        }))
+      )
+      .returning(['id', 'staff_code'])
+      .execute()
     officers.sort((a, b) => a.staff_code.localeCompare(b.staff_code))
     // Each officer's own manner: how often citizens are pleased, and how often the criteria are met.
-    staff.push(officers.map((officer, index) => ({ unitId: centre.id, id: officer.id, pleased: Math.min(0.95, spec.pleased - 0.2 + 0.4 * ((index * 7) % 10) / 10) })))
-    const terminals = await db.insertInto('terminals').values(counters.map((counter) => ({
-      unit_id: centre.id, counter_id: counter.id, kind: 'touch' as const, name: `Máy tính bảng quầy ${counter.number}`,
-      token_hash: hashToken(newToken('hlt')), pairing_code_hash: null, pairing_expires_at: null, paired_at: now, revoked_at: null, last_seen_at: now
-    }))).returning(['id', 'counter_id']).execute()
-    seats.push(counters.map((counter) => ({ unitId: centre.id, counterId: counter.id, number: counter.number, terminalId: terminals.find((terminal) => terminal.counter_id === counter.id)!.id })))
+    staff.push(
+      officers.map((officer, index) => ({
+        unitId: centre.id,
+        id: officer.id,
+        pleased: Math.min(0.95, spec.pleased - 0.2 + (0.4 * ((index * 7) % 10)) / 10)
+      }))
+    )
+    const terminals = await db
+      .insertInto('terminals')
+      .values(
+        counters.map((counter) => ({
+          unit_id: centre.id,
+          counter_id: counter.id,
+          kind: 'touch' as const,
+          name: `Máy tính bảng quầy ${counter.number}`,
+          token_hash: hashToken(newToken('hlt')),
+          pairing_code_hash: null,
+          pairing_expires_at: null,
+          paired_at: now,
+          revoked_at: null,
+          last_seen_at: now
+        }))
+      )
+      .returning(['id', 'counter_id'])
+      .execute()
+    seats.push(
+      counters.map((counter) => ({
+        unitId: centre.id,
+        counterId: counter.id,
+        number: counter.number,
+        terminalId: terminals.find((terminal) => terminal.counter_id === counter.id)!.id
+      }))
+    )
     if (centreIndex === 0) {
       // A tablet of the installer's own to pair; its name stays right once it is paired.
       pairingCode = newPairingCode()
-      await db.insertInto('terminals').values({
-        unit_id: centre.id, counter_id: counters[0]!.id, kind: 'touch', name: 'Máy tính bảng thử – quầy 1',
-        token_hash: null, pairing_code_hash: hashPairingCode(pairingCode, pairingKey), pairing_expires_at: pairingExpiresAt, paired_at: null, revoked_at: null, last_seen_at: null
-      }).execute()
+      await db
+        .insertInto('terminals')
+        .values({
+          unit_id: centre.id,
+          counter_id: counters[0]!.id,
+          kind: 'touch',
+          name: 'Máy tính bảng thử – quầy 1',
+          token_hash: null,
+          pairing_code_hash: hashPairingCode(pairingCode, pairingKey),
+          pairing_expires_at: pairingExpiresAt,
+          paired_at: null,
+          revoked_at: null,
+          last_seen_at: null
+        })
+        .execute()
     }
-    await db.insertInto('alert_rules').values([
-      { unit_id: centre.id, kind: 'unsatisfied_share', parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 5 }), enabled: true, created_by: supervisorRow.id },
-      { unit_id: centre.id, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 3 }), enabled: true, created_by: supervisorRow.id }
-    ] as never).execute()
+    await db
+      .insertInto('alert_rules')
+      .values([
+        {
+          unit_id: centre.id,
+          kind: 'unsatisfied_share',
+          parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 5 }),
+          enabled: true,
+          created_by: supervisorRow.id
+        },
+        {
+          unit_id: centre.id,
+          kind: 'unsatisfied_streak',
+          parameters: JSON.stringify({ count: 3 }),
+          enabled: true,
+          created_by: supervisorRow.id
+        }
+      ] as never)
+      .execute()
   }
 
   // 90 local days: shifts 07:30–17:00 Monday to Friday and Saturday morning; officers rotate over counters.
@@ -160,7 +297,7 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
   const todayLocal = Math.floor((now.getTime() + LOCAL_OFFSET) / (24 * HOUR)) * 24 * HOUR - LOCAL_OFFSET
   const currentHour = Math.floor((now.getTime() - todayLocal) / HOUR)
   const presses: Press[] = []
-  const shifts: Array<{ unit_id: string, counter_id: string, officer_id: string, started_at: Date, ended_at: Date | null }> = []
+  const shifts: Array<{ unit_id: string; counter_id: string; officer_id: string; started_at: Date; ended_at: Date | null }> = []
   for (let day = DEMO_DAYS - 1; day >= 0; day--) {
     const dayStart = todayLocal - day * 24 * HOUR
     const weekday = new Date(dayStart + LOCAL_OFFSET).getUTCDay()
@@ -168,7 +305,9 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
     if (weekday === 0 && !today) continue
     const hours = today
       ? Array.from({ length: currentHour + 1 }, (_, hour) => hour).filter((hour) => hour >= Math.min(7, currentHour))
-      : Object.keys(hourlyShape).map(Number).filter((hour) => hour <= (weekday === 6 ? 11 : 16))
+      : Object.keys(hourlyShape)
+        .map(Number)
+        .filter((hour) => hour <= (weekday === 6 ? 11 : 16))
     const lastHour = Math.max(...hours)
     for (const [centreIndex, centreSeats] of seats.entries()) {
       const officers = staff[centreIndex]!
@@ -176,7 +315,13 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
         const officer = officers[(counterIndex + day) % officers.length]!
         const start = new Date(dayStart + (today ? Math.min(7.5, hours[0]!) : 7.5) * HOUR)
         const end = new Date(dayStart + (lastHour + 1) * HOUR)
-        shifts.push({ unit_id: seat.unitId, counter_id: seat.counterId, officer_id: officer.id, started_at: start, ended_at: today ? null : end })
+        shifts.push({
+          unit_id: seat.unitId,
+          counter_id: seat.counterId,
+          officer_id: officer.id,
+          started_at: start,
+          ended_at: today ? null : end
+        })
         for (const hour of hours) {
           const perHour = hourlyShape[hour] ?? 2
           const served = Math.max(today && hour === currentHour ? 1 : 0, Math.round(perHour * (0.6 + random() * 0.8) * 0.5))
@@ -188,7 +333,14 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
             if (at < start || at > now) continue
             const roll = random()
             const pleased = officer.pleased
-            const level = roll < pleased * 0.6 ? levels[0]! : roll < pleased ? levels[1]! : roll < pleased + (1 - pleased) * 0.7 ? levels[2]! : levels[3]!
+            const level =
+              roll < pleased * 0.6
+                ? levels[0]!
+                : roll < pleased
+                  ? levels[1]!
+                  : roll < pleased + (1 - pleased) * 0.7
+                    ? levels[2]!
+                    : levels[3]!
             const criteria: Record<string, boolean> = {}
             if (random() < 0.6) for (const code of criteriaCodes) if (random() < 0.7) criteria[code] = random() < pleased + 0.1
             presses.push({ terminalId: seat.terminalId, at: at.getTime(), rating: rating(seat, officer.id, level, criteria, at) })
@@ -214,20 +366,40 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
   const ratings = presses.map((press) => press.rating)
 
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < shifts.length; i += 1000) await trx.insertInto('assignments').values(shifts.slice(i, i + 1000)).execute()
-    for (let i = 0; i < ratings.length; i += 1000) await trx.insertInto('ratings').values(ratings.slice(i, i + 1000) as never).execute()
+    for (let i = 0; i < shifts.length; i += 1000) {
+      await trx
+        .insertInto('assignments')
+        .values(shifts.slice(i, i + 1000))
+        .execute()
+    }
+    for (let i = 0; i < ratings.length; i += 1000) {
+      await trx
+        .insertInto('ratings')
+        .values(ratings.slice(i, i + 1000) as never)
+        .execute()
+    }
     // A case per unsatisfied rating, as the ingest opens them (not for misuse): older ones resolved with a note.
     const unsatisfied = ratings.filter((rating) => rating.category === 'unsatisfied' && rating.misuse === false)
     for (let i = 0; i < unsatisfied.length; i += 1000) {
-      await trx.insertInto('cases').values(unsatisfied.slice(i, i + 1000).map((rating) => {
-        const old = (rating.rated_at as Date).getTime() < now.getTime() - 3 * 24 * HOUR
-        return {
-          unit_id: rating.unit_id as string, rating_id: rating.id as string, counter_id: rating.counter_id as string, officer_id: rating.officer_id as string,
-          opened_at: rating.received_at as Date, status: old ? 'resolved' as const : 'open' as const,
-          resolved_at: old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null, resolved_by: old ? supervisorRow.id : null,
-          note: old ? 'Đã liên hệ, xin lỗi công dân và hướng dẫn lại thủ tục.' : null
-        }
-      })).execute()
+      await trx
+        .insertInto('cases')
+        .values(
+          unsatisfied.slice(i, i + 1000).map((rating) => {
+            const old = (rating.rated_at as Date).getTime() < now.getTime() - 3 * 24 * HOUR
+            return {
+              unit_id: rating.unit_id as string,
+              rating_id: rating.id as string,
+              counter_id: rating.counter_id as string,
+              officer_id: rating.officer_id as string,
+              opened_at: rating.received_at as Date,
+              status: old ? ('resolved' as const) : ('open' as const),
+              resolved_at: old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null,
+              resolved_by: old ? supervisorRow.id : null,
+              note: old ? 'Đã liên hệ, xin lỗi công dân và hướng dẫn lại thủ tục.' : null
+            }
+          })
+        )
+        .execute()
     }
     await rebuildRollups(trx)
   })
@@ -245,10 +417,30 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
   }
 }
 
-function rating (seat: { unitId: string, counterId: string, terminalId: string }, officerId: string, level: { level: number, category: Category, weight: number }, criteria: Record<string, boolean>, at: Date): Record<string, unknown> {
+function rating (
+  seat: { unitId: string; counterId: string; terminalId: string },
+  officerId: string,
+  level: { level: number; category: Category; weight: number },
+  criteria: Record<string, boolean>,
+  at: Date
+): Record<string, unknown> {
   return {
-    id: randomUUID(), unit_id: seat.unitId, counter_id: seat.counterId, terminal_id: seat.terminalId, officer_id: officerId, device_officer_id: null,
-    level: level.level, category: level.category, weight: level.weight, criteria: JSON.stringify(criteria),
-    rated_at: at, received_at: new Date(at.getTime() + 800), counted_at: at, clock_untrusted: false, source: 'touch', misuse: false, misuse_reason: null
+    id: randomUUID(),
+    unit_id: seat.unitId,
+    counter_id: seat.counterId,
+    terminal_id: seat.terminalId,
+    officer_id: officerId,
+    device_officer_id: null,
+    level: level.level,
+    category: level.category,
+    weight: level.weight,
+    criteria: JSON.stringify(criteria),
+    rated_at: at,
+    received_at: new Date(at.getTime() + 800),
+    counted_at: at,
+    clock_untrusted: false,
+    source: 'touch',
+    misuse: false,
+    misuse_reason: null
   }
 }

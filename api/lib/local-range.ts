@@ -15,7 +15,7 @@ export function instant (value: string, end: boolean): Date {
 }
 
 /** `from` inclusive, `until` exclusive; 400 RANGE_INVALID when they cross. */
-export function range (from: string | undefined, to: string | undefined): { from?: Date, until?: Date } {
+export function range (from: string | undefined, to: string | undefined): { from?: Date; until?: Date } {
   const start = from === undefined ? undefined : instant(from, false)
   const until = to === undefined ? undefined : instant(to, true)
   if (start !== undefined && until !== undefined && start.getTime() >= until.getTime()) {

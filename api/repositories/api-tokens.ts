@@ -27,26 +27,61 @@ export async function findApiToken (db: Db, id: string): Promise<ApiTokenRow | u
   return db.selectFrom('api_tokens').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export async function insertApiToken (db: Db, token: { name: string, unitId: string, tokenHash: string, createdBy: string }): Promise<ApiTokenRow> {
-  return db.insertInto('api_tokens').values({ name: token.name, unit_id: token.unitId, token_hash: token.tokenHash, created_by: token.createdBy, last_used_at: null, revoked_at: null })
-    .returningAll().executeTakeFirstOrThrow()
+export async function insertApiToken (
+  db: Db,
+  token: { name: string; unitId: string; tokenHash: string; createdBy: string }
+): Promise<ApiTokenRow> {
+  return db
+    .insertInto('api_tokens')
+    .values({
+      name: token.name,
+      unit_id: token.unitId,
+      token_hash: token.tokenHash,
+      created_by: token.createdBy,
+      last_used_at: null,
+      revoked_at: null
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function revokeApiToken (db: Db, id: string): Promise<ApiTokenRow> {
-  return db.updateTable('api_tokens').set((eb) => ({ revoked_at: eb.fn('now') })).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return db
+    .updateTable('api_tokens')
+    .set((eb) => ({ revoked_at: eb.fn('now') }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 /** The unrevoked token with this hash, and whether the user who created it is still active (null: no such user). */
-export async function findActiveApiToken (db: Db, tokenHash: string): Promise<{
-  id: string, unitId: string, lastUsedAt: Date | null, ownerActive: boolean | null
-} | undefined> {
-  const row = await db.selectFrom('api_tokens').leftJoin('users', 'users.id', 'api_tokens.created_by')
+export async function findActiveApiToken (
+  db: Db,
+  tokenHash: string
+): Promise<
+  | {
+    id: string
+    unitId: string
+    lastUsedAt: Date | null
+    ownerActive: boolean | null
+  }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .leftJoin('users', 'users.id', 'api_tokens.created_by')
     .select(['api_tokens.id', 'api_tokens.unit_id', 'api_tokens.last_used_at', 'users.active as owner_active'])
-    .where('api_tokens.token_hash', '=', tokenHash).where('api_tokens.revoked_at', 'is', null).executeTakeFirst()
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .executeTakeFirst()
   return row === undefined ? undefined : { id: row.id, unitId: row.unit_id, lastUsedAt: row.last_used_at, ownerActive: row.owner_active }
 }
 
 /** The token was used now. */
 export async function touchApiToken (db: Db, id: string): Promise<void> {
-  await db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', id).execute()
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: sql`now()` })
+    .where('id', '=', id)
+    .execute()
 }

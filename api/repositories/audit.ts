@@ -11,19 +11,23 @@ export interface AuditEntry {
   after?: unknown
 }
 
-export type AuditActor = Actor | { kind: 'terminal', terminalId: string } | { kind: 'system' }
+export type AuditActor = Actor | { kind: 'terminal'; terminalId: string } | { kind: 'system' }
 
 export async function writeAudit (db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
   const actorKind = actor.kind === 'terminal' ? 'terminal' : actor.kind === 'system' ? 'system' : 'user'
-  const actorId = actor.kind === 'user' ? actor.userId : actor.kind === 'terminal' ? actor.terminalId : actor.kind === 'apiToken' ? actor.tokenId : null
-  await db.insertInto('audit_log').values({
-    actor_kind: actorKind,
-    actor_id: actorId,
-    action: entry.action,
-    entity: entry.entity,
-    entity_id: entry.entityId,
-    unit_id: entry.unitId,
-    before: entry.before === undefined ? null : JSON.stringify(entry.before),
-    after: entry.after === undefined ? null : JSON.stringify(entry.after)
-  }).execute()
+  const actorId =
+    actor.kind === 'user' ? actor.userId : actor.kind === 'terminal' ? actor.terminalId : actor.kind === 'apiToken' ? actor.tokenId : null
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_kind: actorKind,
+      actor_id: actorId,
+      action: entry.action,
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      unit_id: entry.unitId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after)
+    })
+    .execute()
 }

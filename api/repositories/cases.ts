@@ -45,16 +45,32 @@ export function rowToCase (row: CaseWithRatingRow, now = Date.now()): Case {
 }
 
 function casesWithRating (db: Db) {
-  return db.selectFrom('cases')
-    // By the whole key (unit_id, id): the primary key's index, and one shard on the Citus path (docs/scale.md).
-    .innerJoin('ratings', (join) => join.onRef('ratings.unit_id', '=', 'cases.unit_id').onRef('ratings.id', '=', 'cases.rating_id'))
-    .innerJoin('counters', 'counters.id', 'cases.counter_id')
-    .leftJoin('officers', 'officers.id', 'cases.officer_id')
-    .select([
-      'cases.id', 'cases.unit_id', 'cases.rating_id', 'cases.counter_id', 'counters.number as counter_number',
-      'cases.officer_id', 'officers.full_name as officer_name', 'cases.status', 'ratings.level', 'ratings.category',
-      'ratings.rated_at', 'ratings.counted_at', 'cases.opened_at', 'cases.resolved_at', 'cases.resolved_by', 'cases.note'
-    ])
+  return (
+    db
+      .selectFrom('cases')
+      // By the whole key (unit_id, id): the primary key's index, and one shard on the Citus path (docs/scale.md).
+      .innerJoin('ratings', (join) => join.onRef('ratings.unit_id', '=', 'cases.unit_id').onRef('ratings.id', '=', 'cases.rating_id'))
+      .innerJoin('counters', 'counters.id', 'cases.counter_id')
+      .leftJoin('officers', 'officers.id', 'cases.officer_id')
+      .select([
+        'cases.id',
+        'cases.unit_id',
+        'cases.rating_id',
+        'cases.counter_id',
+        'counters.number as counter_number',
+        'cases.officer_id',
+        'officers.full_name as officer_name',
+        'cases.status',
+        'ratings.level',
+        'ratings.category',
+        'ratings.rated_at',
+        'ratings.counted_at',
+        'cases.opened_at',
+        'cases.resolved_at',
+        'cases.resolved_by',
+        'cases.note'
+      ])
+  )
 }
 
 export interface CaseFilter {
@@ -69,7 +85,11 @@ export interface CaseFilter {
 }
 
 /** Cases in the viewer's scope (officer users: only their own), oldest rating first. */
-export async function listCases (db: Db, viewer: { role: Role, unitId: string | null, officerId: string | null }, filter: CaseFilter): Promise<CaseWithRatingRow[]> {
+export async function listCases (
+  db: Db,
+  viewer: { role: Role; unitId: string | null; officerId: string | null },
+  filter: CaseFilter
+): Promise<CaseWithRatingRow[]> {
   let query = casesWithRating(db)
   if (viewer.role === 'officer') query = query.where('cases.officer_id', '=', viewer.officerId ?? '00000000-0000-0000-0000-000000000000')
   else if (viewer.unitId !== null) query = query.where('cases.unit_id', 'in', subtreeOf(viewer.unitId))
@@ -87,10 +107,17 @@ export async function findCase (db: Db, id: string): Promise<CaseWithRatingRow |
 }
 
 /** Locks the case row for the rest of the transaction, so it is resolved once. */
-export async function lockCase (db: Db, id: string): Promise<{ id: string, unit_id: string, officer_id: string | null, status: 'open' | 'resolved' } | undefined> {
+export async function lockCase (
+  db: Db,
+  id: string
+): Promise<{ id: string; unit_id: string; officer_id: string | null; status: 'open' | 'resolved' } | undefined> {
   return db.selectFrom('cases').select(['id', 'unit_id', 'officer_id', 'status']).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export async function resolveCase (db: Db, id: string, resolution: { userId: string, note: string }): Promise<void> {
-  await db.updateTable('cases').set((eb) => ({ status: 'resolved', resolved_at: eb.fn('now'), resolved_by: resolution.userId, note: resolution.note })).where('id', '=', id).execute()
+export async function resolveCase (db: Db, id: string, resolution: { userId: string; note: string }): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set((eb) => ({ status: 'resolved', resolved_at: eb.fn('now'), resolved_by: resolution.userId, note: resolution.note }))
+    .where('id', '=', id)
+    .execute()
 }

@@ -27,12 +27,19 @@ export async function replaceCriteria (db: Db, criteria: Criterion[]): Promise<v
   for (const [index, criterion] of criteria.entries()) {
     await db.insertInto('criteria')
       .values({
-        code: criterion.code, group_code: criterion.group, label_vi: criterion.labelVi, label_en: criterion.labelEn,
-        position: index + 1, active: true
+        code: criterion.code,
+        group_code: criterion.group,
+        label_vi: criterion.labelVi,
+        label_en: criterion.labelEn,
+        position: index + 1,
+        active: true
       })
       .onConflict((oc) => oc.column('code').doUpdateSet({
-        group_code: sql`excluded.group_code`, label_vi: sql`excluded.label_vi`, label_en: sql`excluded.label_en`,
-        position: sql`excluded.position`, active: true
+        group_code: sql`excluded.group_code`,
+        label_vi: sql`excluded.label_vi`,
+        label_en: sql`excluded.label_en`,
+        position: sql`excluded.position`,
+        active: true
       }))
       .execute()
   }

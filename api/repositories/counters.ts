@@ -22,9 +22,15 @@ export function rowToCounter (row: CounterWithOfficerRow): Counter {
     number: row.number,
     name: row.name,
     active: row.active,
-    officer: row.officer_id === null
-      ? null
-      : { id: row.officer_id, staffCode: row.officer_staff_code!, fullName: row.officer_full_name!, since: row.officer_since!.toISOString() }
+    officer:
+      row.officer_id === null
+        ? null
+        : {
+            id: row.officer_id,
+            staffCode: row.officer_staff_code!,
+            fullName: row.officer_full_name!,
+            since: row.officer_since!.toISOString()
+          }
   }
 }
 
@@ -41,17 +47,28 @@ export function rowToAssignment (row: AssignmentRow): Assignment {
 
 /** Counters with the officer of their open shift, if any. */
 function countersWithOfficer (db: Db) {
-  return db.selectFrom('counters')
+  return db
+    .selectFrom('counters')
     .leftJoin('assignments', (join) => join.onRef('assignments.counter_id', '=', 'counters.id').on('assignments.ended_at', 'is', null))
     .leftJoin('officers', 'officers.id', 'assignments.officer_id')
     .select([
-      'counters.id', 'counters.unit_id', 'counters.number', 'counters.name', 'counters.active',
-      'officers.id as officer_id', 'officers.staff_code as officer_staff_code', 'officers.full_name as officer_full_name',
+      'counters.id',
+      'counters.unit_id',
+      'counters.number',
+      'counters.name',
+      'counters.active',
+      'officers.id as officer_id',
+      'officers.staff_code as officer_staff_code',
+      'officers.full_name as officer_full_name',
       'assignments.started_at as officer_since'
     ])
 }
 
-export async function listCounters (db: Db, scopeRoot: string | null, filter: { unitId?: string, active?: boolean }): Promise<CounterWithOfficerRow[]> {
+export async function listCounters (
+  db: Db,
+  scopeRoot: string | null,
+  filter: { unitId?: string; active?: boolean }
+): Promise<CounterWithOfficerRow[]> {
   let query = countersWithOfficer(db)
   if (scopeRoot !== null) query = query.where('counters.unit_id', 'in', subtreeOf(scopeRoot))
   if (filter.unitId !== undefined) query = query.where('counters.unit_id', 'in', subtreeOf(filter.unitId))
@@ -63,7 +80,12 @@ export async function findCounter (db: Db, id: string): Promise<CounterWithOffic
   return countersWithOfficer(db).where('counters.id', '=', id).executeTakeFirst()
 }
 
-interface CounterPlaceRow { id: string, unit_id: string, number: number, active: boolean }
+interface CounterPlaceRow {
+  id: string
+  unit_id: string
+  number: number
+  active: boolean
+}
 
 /** The counter's own columns, without its officer: where it is, its number, whether it is active. */
 export async function findCounterPlace (db: Db, id: string): Promise<CounterPlaceRow | undefined> {
@@ -71,27 +93,35 @@ export async function findCounterPlace (db: Db, id: string): Promise<CounterPlac
 }
 
 /** Locks the counter row for the rest of the transaction (shift changes at one counter queue up). */
-export async function lockCounter (db: Db, id: string): Promise<{ id: string, unit_id: string, active: boolean } | undefined> {
+export async function lockCounter (db: Db, id: string): Promise<{ id: string; unit_id: string; active: boolean } | undefined> {
   return db.selectFrom('counters').select(['id', 'unit_id', 'active']).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 export async function counterNumberTaken (db: Db, unitId: string, number: number, exceptId?: string): Promise<boolean> {
   let query = db.selectFrom('counters').select('id').where('unit_id', '=', unitId).where('number', '=', number)
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
-  return await query.executeTakeFirst() !== undefined
+  return (await query.executeTakeFirst()) !== undefined
 }
 
-export async function insertCounter (db: Db, counter: { unitId: string, number: number, name: string, active: boolean }): Promise<string> {
-  const row = await db.insertInto('counters').values({ unit_id: counter.unitId, number: counter.number, name: counter.name, active: counter.active }).returning('id').executeTakeFirstOrThrow()
+export async function insertCounter (db: Db, counter: { unitId: string; number: number; name: string; active: boolean }): Promise<string> {
+  const row = await db
+    .insertInto('counters')
+    .values({ unit_id: counter.unitId, number: counter.number, name: counter.name, active: counter.active })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return row.id
 }
 
-export async function updateCounter (db: Db, id: string, change: { number?: number, name?: string, active?: boolean }): Promise<void> {
-  await db.updateTable('counters').set({
-    ...(change.number !== undefined ? { number: change.number } : {}),
-    ...(change.name !== undefined ? { name: change.name } : {}),
-    ...(change.active !== undefined ? { active: change.active } : {})
-  }).where('id', '=', id).execute()
+export async function updateCounter (db: Db, id: string, change: { number?: number; name?: string; active?: boolean }): Promise<void> {
+  await db
+    .updateTable('counters')
+    .set({
+      ...(change.number !== undefined ? { number: change.number } : {}),
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.active !== undefined ? { active: change.active } : {})
+    })
+    .where('id', '=', id)
+    .execute()
 }
 
 export async function openAssignmentAtCounter (db: Db, counterId: string): Promise<AssignmentRow | undefined> {
@@ -104,11 +134,18 @@ export async function openAssignmentOfOfficer (db: Db, officerId: string): Promi
 
 /** Ends a shift now (never before it started). */
 export async function endAssignment (db: Db, id: string): Promise<AssignmentRow> {
-  return db.updateTable('assignments')
+  return db
+    .updateTable('assignments')
     .set((eb) => ({ ended_at: eb.fn('greatest', [eb.fn('now'), eb.ref('started_at')]) }))
-    .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
-export async function startAssignment (db: Db, shift: { unitId: string, counterId: string, officerId: string }): Promise<AssignmentRow> {
-  return db.insertInto('assignments').values({ unit_id: shift.unitId, counter_id: shift.counterId, officer_id: shift.officerId, ended_at: null }).returningAll().executeTakeFirstOrThrow()
+export async function startAssignment (db: Db, shift: { unitId: string; counterId: string; officerId: string }): Promise<AssignmentRow> {
+  return db
+    .insertInto('assignments')
+    .values({ unit_id: shift.unitId, counter_id: shift.counterId, officer_id: shift.officerId, ended_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }

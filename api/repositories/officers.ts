@@ -24,7 +24,11 @@ export function officerForAudit (row: OfficerRow): Record<string, unknown> {
   return { ...rowToOfficer(row), pinFailures: row.pin_failures }
 }
 
-export async function listOfficers (db: Db, scopeRoot: string | null, filter: { unitId?: string, active?: boolean, officerId?: string }): Promise<OfficerRow[]> {
+export async function listOfficers (
+  db: Db,
+  scopeRoot: string | null,
+  filter: { unitId?: string; active?: boolean; officerId?: string }
+): Promise<OfficerRow[]> {
   let query = db.selectFrom('officers').selectAll()
   if (scopeRoot !== null) query = query.where('unit_id', 'in', subtreeOf(scopeRoot))
   if (filter.unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(filter.unitId))
@@ -44,23 +48,42 @@ export async function findOfficer (db: Db, id: string, options: { lock?: boolean
 
 /** The officer of the unit with this staff code, in any case (a code of another unit is not found). */
 export async function findOfficerByStaffCode (db: Db, unitId: string, staffCode: string): Promise<OfficerRow | undefined> {
-  return db.selectFrom('officers').selectAll()
+  return db
+    .selectFrom('officers')
+    .selectAll()
     .where('unit_id', '=', unitId)
-    .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase())).executeTakeFirst()
+    .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase()))
+    .executeTakeFirst()
 }
 
 export async function staffCodeTaken (db: Db, staffCode: string, exceptId?: string): Promise<boolean> {
   // Officers type their code at the terminal in any case, so codes differing only in case would be ambiguous.
-  let query = db.selectFrom('officers').select('id').where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase()))
+  let query = db
+    .selectFrom('officers')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['staff_code']), '=', staffCode.toLowerCase()))
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
-  return await query.executeTakeFirst() !== undefined
+  return (await query.executeTakeFirst()) !== undefined
 }
 
-export async function insertOfficer (db: Db, officer: { unitId: string, staffCode: string, fullName: string, title: string, photoUrl: string | null, pinHash: string, active: boolean }): Promise<OfficerRow> {
-  return db.insertInto('officers').values({
-    unit_id: officer.unitId, staff_code: officer.staffCode, full_name: officer.fullName, title: officer.title,
-    photo_url: officer.photoUrl, pin_hash: officer.pinHash, pin_locked_until: null, active: officer.active
-  }).returningAll().executeTakeFirstOrThrow()
+export async function insertOfficer (
+  db: Db,
+  officer: { unitId: string; staffCode: string; fullName: string; title: string; photoUrl: string | null; pinHash: string; active: boolean }
+): Promise<OfficerRow> {
+  return db
+    .insertInto('officers')
+    .values({
+      unit_id: officer.unitId,
+      staff_code: officer.staffCode,
+      full_name: officer.fullName,
+      title: officer.title,
+      photo_url: officer.photoUrl,
+      pin_hash: officer.pinHash,
+      pin_locked_until: null,
+      active: officer.active
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export interface OfficerChange {
@@ -75,19 +98,24 @@ export interface OfficerChange {
 }
 
 export async function updateOfficer (db: Db, id: string, change: OfficerChange): Promise<OfficerRow> {
-  return db.updateTable('officers').set({
-    ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
-    ...(change.staffCode !== undefined ? { staff_code: change.staffCode } : {}),
-    ...(change.fullName !== undefined ? { full_name: change.fullName } : {}),
-    ...(change.title !== undefined ? { title: change.title } : {}),
-    ...(change.photoUrl !== undefined ? { photo_url: change.photoUrl } : {}),
-    ...(change.active !== undefined ? { active: change.active } : {}),
-    ...(change.pinHash !== undefined ? { pin_hash: change.pinHash, pin_failures: 0, pin_locked_until: null } : {})
-  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return db
+    .updateTable('officers')
+    .set({
+      ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
+      ...(change.staffCode !== undefined ? { staff_code: change.staffCode } : {}),
+      ...(change.fullName !== undefined ? { full_name: change.fullName } : {}),
+      ...(change.title !== undefined ? { title: change.title } : {}),
+      ...(change.photoUrl !== undefined ? { photo_url: change.photoUrl } : {}),
+      ...(change.active !== undefined ? { active: change.active } : {}),
+      ...(change.pinHash !== undefined ? { pin_hash: change.pinHash, pin_failures: 0, pin_locked_until: null } : {})
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 /** The answer of `claimPinAttempt`: whether a PIN may be judged, and whether this is the attempt that locks. */
-export type PinClaim = { claimed: false } | { claimed: true, locking: boolean }
+export type PinClaim = { claimed: false } | { claimed: true; locking: boolean }
 
 /**
  * Counts one PIN attempt before the PIN is judged, in one UPDATE (the row lock orders concurrent attempts): the
@@ -97,7 +125,8 @@ export type PinClaim = { claimed: false } | { claimed: true, locking: boolean }
  */
 export async function claimPinAttempt (db: Db, officerId: string, attempts: number, lockMinutes: number): Promise<PinClaim> {
   const locks = sql<boolean>`pin_failures + 1 >= ${attempts}`
-  const row = await db.updateTable('officers')
+  const row = await db
+    .updateTable('officers')
     .set({
       pin_failures: sql<number>`case when ${locks} then 0 else pin_failures + 1 end`,
       pin_locked_until: sql<Date | null>`case when ${locks} then now() + ${sql.lit(lockMinutes)} * interval '1 minute' else pin_locked_until end`

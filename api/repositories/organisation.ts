@@ -7,9 +7,15 @@ import { badRequest, unauthorized } from '../errors.ts'
 import { isUnitWithin } from './units.ts'
 import { subtreeOf } from '../../db/unit-tree.ts'
 
-
 export function rowToUnit (row: UnitRow): Unit {
-  return { id: row.id, parentId: row.parent_id, kind: row.kind, code: row.code, name: row.name, satisfactionTarget: row.satisfaction_target }
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    kind: row.kind,
+    code: row.code,
+    name: row.name,
+    satisfactionTarget: row.satisfaction_target
+  }
 }
 
 /** `(select id of every unit in the subtree rooted at rootId)`, for `where unit_id in …` (db/unit-tree.ts). */
@@ -32,18 +38,31 @@ export async function listUnits (db: Db, scopeRoot: string | null, parentId?: st
   return query.orderBy('code').execute()
 }
 
-export async function insertUnit (db: Db, unit: { parentId: string | null, kind: UnitKind, code: string, name: string }): Promise<UnitRow> {
-  return db.insertInto('units').values({ parent_id: unit.parentId, kind: unit.kind, code: unit.code, name: unit.name }).returningAll().executeTakeFirstOrThrow()
+export async function insertUnit (db: Db, unit: { parentId: string | null; kind: UnitKind; code: string; name: string }): Promise<UnitRow> {
+  return db
+    .insertInto('units')
+    .values({ parent_id: unit.parentId, kind: unit.kind, code: unit.code, name: unit.name })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
-export async function updateUnit (db: Db, id: string, change: { parentId?: string | null, kind?: UnitKind, code?: string, name?: string, satisfactionTarget?: number | null }): Promise<UnitRow> {
-  return db.updateTable('units').set({
-    ...(change.satisfactionTarget !== undefined ? { satisfaction_target: change.satisfactionTarget } : {}),
-    ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
-    ...(change.kind !== undefined ? { kind: change.kind } : {}),
-    ...(change.code !== undefined ? { code: change.code } : {}),
-    ...(change.name !== undefined ? { name: change.name } : {})
-  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+export async function updateUnit (
+  db: Db,
+  id: string,
+  change: { parentId?: string | null; kind?: UnitKind; code?: string; name?: string; satisfactionTarget?: number | null }
+): Promise<UnitRow> {
+  return db
+    .updateTable('units')
+    .set({
+      ...(change.satisfactionTarget !== undefined ? { satisfaction_target: change.satisfactionTarget } : {}),
+      ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
+      ...(change.kind !== undefined ? { kind: change.kind } : {}),
+      ...(change.code !== undefined ? { code: change.code } : {}),
+      ...(change.name !== undefined ? { name: change.name } : {})
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 /** Serialises moves in the tree, so two concurrent moves cannot together create a cycle. */
@@ -66,5 +85,5 @@ export async function unitWithinScope (db: Db, actor: UserActor, unitId: string)
 
 /** A change must name a field: unknown keys are stripped by validation, which can leave nothing. */
 export function nothingToChange (change: object): void {
-  if (Object.values(change).every((value) => value === undefined)) throw badRequest('NOTHING_TO_CHANGE', 'Send at least one field to change')
+  if (Object.values(change).every((value) => value === undefined)) { throw badRequest('NOTHING_TO_CHANGE', 'Send at least one field to change') }
 }

@@ -18,7 +18,11 @@ export interface ShiftStart {
  * Must run inside a transaction, with the counter locked (`lockCounter`): the ends and the start are one change.
  * Starting the shift of the officer already serving here changes nothing.
  */
-export async function startShift (trx: Transaction<Database>, counter: { id: string, unit_id: string }, officerId: string): Promise<ShiftStart> {
+export async function startShift (
+  trx: Transaction<Database>,
+  counter: { id: string; unit_id: string },
+  officerId: string
+): Promise<ShiftStart> {
   const atCounter = await openAssignmentAtCounter(trx, counter.id)
   if (atCounter?.officer_id === officerId) return { shift: atCounter, ended: [], changedCounterIds: [] }
   const elsewhere = await openAssignmentOfOfficer(trx, officerId)
@@ -30,18 +34,25 @@ export async function startShift (trx: Transaction<Database>, counter: { id: str
 
 /** Locks the counter and ends its open shift; answers the ended shift, or undefined when there was none. */
 export async function endShift (trx: Transaction<Database>, counterId: string): Promise<AssignmentRow | undefined> {
-  if (await lockCounter(trx, counterId) === undefined) return undefined
+  if ((await lockCounter(trx, counterId)) === undefined) return undefined
   const open = await openAssignmentAtCounter(trx, counterId)
   return open === undefined ? undefined : endAssignment(trx, open.id)
 }
 
 /** The officer's shifts, newest first, with the counter's number and name; only those in `scopeRoot`'s subtree (null: all). */
 export async function listShiftsOfOfficer (db: Db, officerId: string, scopeRoot: string | null, limit: number): Promise<Shift[]> {
-  let query = db.selectFrom('assignments')
+  let query = db
+    .selectFrom('assignments')
     .innerJoin('counters', 'counters.id', 'assignments.counter_id')
     .select([
-      'assignments.id', 'assignments.unit_id', 'assignments.counter_id', 'counters.number', 'counters.name', 'assignments.officer_id',
-      'assignments.started_at', 'assignments.ended_at'
+      'assignments.id',
+      'assignments.unit_id',
+      'assignments.counter_id',
+      'counters.number',
+      'counters.name',
+      'assignments.officer_id',
+      'assignments.started_at',
+      'assignments.ended_at'
     ])
     .where('assignments.officer_id', '=', officerId)
   if (scopeRoot !== null) query = query.where('assignments.unit_id', 'in', subtreeOf(scopeRoot))

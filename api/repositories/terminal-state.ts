@@ -5,12 +5,21 @@ import { notFound } from '../errors.ts'
 import { loadCriteria, loadScale } from './catalogue.ts'
 
 export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
-  return { id: row.id, unitId: row.unit_id, staffCode: row.staff_code, fullName: row.full_name, title: row.title, photoUrl: row.photo_url, active: row.active }
+  return {
+    id: row.id,
+    unitId: row.unit_id,
+    staffCode: row.staff_code,
+    fullName: row.full_name,
+    title: row.title,
+    photoUrl: row.photo_url,
+    active: row.active
+  }
 }
 
 /** The officer whose shift is open at the counter now. */
 export async function currentOfficer (db: Db, counterId: string): Promise<OfficerRow | undefined> {
-  return db.selectFrom('assignments')
+  return db
+    .selectFrom('assignments')
     .innerJoin('officers', 'officers.id', 'assignments.officer_id')
     .selectAll('officers')
     .where('assignments.counter_id', '=', counterId)
@@ -19,13 +28,23 @@ export async function currentOfficer (db: Db, counterId: string): Promise<Office
 }
 
 export async function terminalState (db: Db, terminalId: string, cooldownSeconds: number): Promise<TerminalState> {
-  const row = await db.selectFrom('terminals')
+  const row = await db
+    .selectFrom('terminals')
     .innerJoin('counters', 'counters.id', 'terminals.counter_id')
     .innerJoin('units', 'units.id', 'counters.unit_id')
     .select([
-      'terminals.id as terminalId', 'terminals.kind as terminalKind', 'terminals.name as terminalName',
-      'counters.id as counterId', 'counters.unit_id as counterUnitId', 'counters.number as counterNumber', 'counters.name as counterName',
-      'units.id as unitId', 'units.parent_id as unitParentId', 'units.kind as unitKind', 'units.code as unitCode', 'units.name as unitName'
+      'terminals.id as terminalId',
+      'terminals.kind as terminalKind',
+      'terminals.name as terminalName',
+      'counters.id as counterId',
+      'counters.unit_id as counterUnitId',
+      'counters.number as counterNumber',
+      'counters.name as counterName',
+      'units.id as unitId',
+      'units.parent_id as unitParentId',
+      'units.kind as unitKind',
+      'units.code as unitCode',
+      'units.name as unitName'
     ])
     .where('terminals.id', '=', terminalId)
     .executeTakeFirst()

@@ -51,9 +51,16 @@ export async function insertTerminal (db: Db, terminal: {
   unitId: string, counterId: string, kind: TerminalKind, name: string, pairingCodeHash: string, pairingExpiresAt: Date
 }): Promise<TerminalRow> {
   return db.insertInto('terminals').values({
-    unit_id: terminal.unitId, counter_id: terminal.counterId, kind: terminal.kind, name: terminal.name,
-    token_hash: null, pairing_code_hash: terminal.pairingCodeHash, pairing_expires_at: terminal.pairingExpiresAt,
-    paired_at: null, revoked_at: null, last_seen_at: null
+    unit_id: terminal.unitId,
+    counter_id: terminal.counterId,
+    kind: terminal.kind,
+    name: terminal.name,
+    token_hash: null,
+    pairing_code_hash: terminal.pairingCodeHash,
+    pairing_expires_at: terminal.pairingExpiresAt,
+    paired_at: null,
+    revoked_at: null,
+    last_seen_at: null
   }).returningAll().executeTakeFirstOrThrow()
 }
 
@@ -94,8 +101,13 @@ export async function findTerminalByToken (db: Db, tokenHash: string): Promise<{
     .where('terminals.token_hash', '=', tokenHash).where('terminals.revoked_at', 'is', null).executeTakeFirst()
   if (row === undefined) return undefined
   return {
-    id: row.id, unitId: row.unit_id, counterId: row.counter_id, kind: row.kind,
-    pairedAt: row.paired_at, createdAt: row.created_at, counterCreatedAt: row.counter_created_at
+    id: row.id,
+    unitId: row.unit_id,
+    counterId: row.counter_id,
+    kind: row.kind,
+    pairedAt: row.paired_at,
+    createdAt: row.created_at,
+    counterCreatedAt: row.counter_created_at
   }
 }
 

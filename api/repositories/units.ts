@@ -3,7 +3,6 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, Db } from '../../db/schema.ts'
 import { ancestorsOf, subtreeOf } from '../../db/unit-tree.ts'
 
-
 /**
  * Levels from a root (1) to the deepest unit. Vietnam needs about 5 (nation, province, commune, centre, desk); 32 leaves
  * room for agencies and departments while keeping every walk of the tree short. The database holds the same limit

@@ -4,13 +4,24 @@ import type { Role, UserRow, Db } from '../../db/schema.ts'
 import type { User } from '../../contract/accounts.ts'
 import { subtreeOf } from './organisation.ts'
 
-
 export function rowToUser (row: UserRow): User {
-  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, unitId: row.unit_id, officerId: row.officer_id, active: row.active }
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    unitId: row.unit_id,
+    officerId: row.officer_id,
+    active: row.active
+  }
 }
 
 export async function findUserByUsername (db: Db, username: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst()
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+    .executeTakeFirst()
 }
 
 export async function findUserById (db: Db, id: string): Promise<UserRow | undefined> {
@@ -27,28 +38,60 @@ export async function createSession (db: Db, idHash: string, userId: string, exp
 }
 
 /** The session with this id hash and what its user may do now; undefined when there is no such session. */
-export async function findSessionUser (db: Db, idHash: string): Promise<{
-  userId: string, username: string, role: Role, unitId: string | null, officerId: string | null, active: boolean
-  lastSeenAt: Date, expiresAt: Date, createdAt: Date
-} | undefined> {
-  const row = await db.selectFrom('sessions')
+export async function findSessionUser (
+  db: Db,
+  idHash: string
+): Promise<
+  | {
+    userId: string
+    username: string
+    role: Role
+    unitId: string | null
+    officerId: string | null
+    active: boolean
+    lastSeenAt: Date
+    expiresAt: Date
+    createdAt: Date
+  }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([
-      'users.id', 'users.username', 'users.role', 'users.unit_id', 'users.officer_id', 'users.active',
-      'sessions.last_seen_at', 'sessions.expires_at', 'sessions.created_at'
+      'users.id',
+      'users.username',
+      'users.role',
+      'users.unit_id',
+      'users.officer_id',
+      'users.active',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'sessions.created_at'
     ])
     .where('sessions.id_hash', '=', idHash)
     .executeTakeFirst()
   if (row === undefined) return undefined
   return {
-    userId: row.id, username: row.username, role: row.role, unitId: row.unit_id, officerId: row.officer_id, active: row.active,
-    lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, createdAt: row.created_at
+    userId: row.id,
+    username: row.username,
+    role: row.role,
+    unitId: row.unit_id,
+    officerId: row.officer_id,
+    active: row.active,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at
   }
 }
 
 /** The session was used now: its sliding expiry moves to `expiresAt`. */
 export async function extendSession (db: Db, idHash: string, expiresAt: Date): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: sql`now()`, expires_at: expiresAt }).where('id_hash', '=', idHash).execute()
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: sql`now()`, expires_at: expiresAt })
+    .where('id_hash', '=', idHash)
+    .execute()
 }
 
 export async function deleteSession (db: Db, idHash: string): Promise<void> {
@@ -56,7 +99,7 @@ export async function deleteSession (db: Db, idHash: string): Promise<void> {
 }
 
 /** Users whose scope lies inside `scopeRoot` (null: everyone). */
-export async function listUsers (db: Db, scopeRoot: string | null, filter: { unitId?: string, role?: Role }): Promise<UserRow[]> {
+export async function listUsers (db: Db, scopeRoot: string | null, filter: { unitId?: string; role?: Role }): Promise<UserRow[]> {
   let query = db.selectFrom('users').selectAll()
   if (scopeRoot !== null) query = query.where('unit_id', 'in', subtreeOf(scopeRoot))
   if (filter.unitId !== undefined) query = query.where('unit_id', 'in', subtreeOf(filter.unitId))
@@ -65,34 +108,57 @@ export async function listUsers (db: Db, scopeRoot: string | null, filter: { uni
 }
 
 export async function usernameTaken (db: Db, username: string, exceptId?: string): Promise<boolean> {
-  let query = db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+  let query = db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId)
-  return await query.executeTakeFirst() !== undefined
+  return (await query.executeTakeFirst()) !== undefined
 }
 
 /** Whether another user already is this officer. */
 export async function officerLinked (db: Db, officerId: string, exceptUserId?: string): Promise<boolean> {
   let query = db.selectFrom('users').select('id').where('officer_id', '=', officerId)
   if (exceptUserId !== undefined) query = query.where('id', '<>', exceptUserId)
-  return await query.executeTakeFirst() !== undefined
+  return (await query.executeTakeFirst()) !== undefined
 }
 
-export async function insertUser (db: Db, user: { username: string, displayName: string, passwordHash: string, role: Role, unitId: string | null, officerId: string | null }): Promise<UserRow> {
-  return db.insertInto('users').values({
-    username: user.username, display_name: user.displayName, password_hash: user.passwordHash,
-    role: user.role, unit_id: user.unitId, officer_id: user.officerId
-  }).returningAll().executeTakeFirstOrThrow()
+export async function insertUser (
+  db: Db,
+  user: { username: string; displayName: string; passwordHash: string; role: Role; unitId: string | null; officerId: string | null }
+): Promise<UserRow> {
+  return db
+    .insertInto('users')
+    .values({
+      username: user.username,
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+      role: user.role,
+      unit_id: user.unitId,
+      officer_id: user.officerId
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
-export async function updateUser (db: Db, id: string, change: { displayName?: string, passwordHash?: string, role?: Role, unitId?: string | null, officerId?: string | null, active?: boolean }): Promise<UserRow> {
-  return db.updateTable('users').set({
-    ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
-    ...(change.passwordHash !== undefined ? { password_hash: change.passwordHash } : {}),
-    ...(change.role !== undefined ? { role: change.role } : {}),
-    ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
-    ...(change.officerId !== undefined ? { officer_id: change.officerId } : {}),
-    ...(change.active !== undefined ? { active: change.active } : {})
-  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+export async function updateUser (
+  db: Db,
+  id: string,
+  change: { displayName?: string; passwordHash?: string; role?: Role; unitId?: string | null; officerId?: string | null; active?: boolean }
+): Promise<UserRow> {
+  return db
+    .updateTable('users')
+    .set({
+      ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
+      ...(change.passwordHash !== undefined ? { password_hash: change.passwordHash } : {}),
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      ...(change.unitId !== undefined ? { unit_id: change.unitId } : {}),
+      ...(change.officerId !== undefined ? { officer_id: change.officerId } : {}),
+      ...(change.active !== undefined ? { active: change.active } : {})
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 /** Ends the user's sessions (all, or all but the one making the request). */
@@ -115,9 +181,18 @@ export interface SessionState {
 /** The sessions among `idHashes` that still exist, with their user's access now (the live sockets re-check these). */
 export async function sessionStates (db: Db, idHashes: string[]): Promise<SessionState[]> {
   if (idHashes.length === 0) return []
-  return db.selectFrom('sessions')
+  return db
+    .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id_hash', 'sessions.user_id', 'users.active', 'users.role', 'users.unit_id', 'users.officer_id', 'sessions.expires_at'])
+    .select([
+      'sessions.id_hash',
+      'sessions.user_id',
+      'users.active',
+      'users.role',
+      'users.unit_id',
+      'users.officer_id',
+      'sessions.expires_at'
+    ])
     .where('sessions.id_hash', 'in', idHashes)
     .execute()
 }

@@ -23,7 +23,7 @@ const fields: Record<AlertRuleKind, Array<keyof AlertRuleParameters>> = {
 export function ruleParameters (kind: AlertRuleKind, given: AlertRuleParameters): AlertRuleParameters {
   const own = fields[kind]
   const foreign = Object.keys(given).filter((key) => !own.includes(key as keyof AlertRuleParameters))
-  if (foreign.length > 0) throw badRequest('INVALID_RULE_PARAMETERS', `A ${kind} rule has no ${foreign.join(', ')}; it takes ${own.join(', ')}`)
+  if (foreign.length > 0) { throw badRequest('INVALID_RULE_PARAMETERS', `A ${kind} rule has no ${foreign.join(', ')}; it takes ${own.join(', ')}`) }
   const out: AlertRuleParameters = {}
   for (const key of own) out[key] = given[key] ?? defaults[kind][key]
   return out
@@ -67,13 +67,16 @@ interface KeyState {
 export class AlertEvaluator {
   private rules: Promise<AlertRuleRow[]> | null = null
   private rulesLoadedAt = 0
-  private readonly ancestry = new Map<string, { ids: Promise<string[]>, at: number }>()
+  private readonly ancestry = new Map<string, { ids: Promise<string[]>; at: number }>()
   private readonly states = new Map<string, KeyState>()
-  private readonly running = new Map<string, { again: boolean, done: Promise<void> }>()
+  private readonly running = new Map<string, { again: boolean; done: Promise<void> }>()
   private readonly lastRun = new Map<string, number>()
   private readonly pending = new Set<Promise<void>>()
 
-  constructor (private readonly db: Db, private readonly sink: AlertSink) {}
+  constructor (
+    private readonly db: Db,
+    private readonly sink: AlertSink
+  ) {}
 
   /** Forget the cached rules (after a change through the API). */
   rulesChanged (): void {
@@ -81,9 +84,13 @@ export class AlertEvaluator {
   }
 
   /** An alert was acknowledged: its rule (and counter) may fire again, on ratings counted after now. */
-  acknowledged (alert: { ruleId: string | null, unitId: string, counterId: string | null, acknowledgedAt: string | null }): void {
+  acknowledged (alert: { ruleId: string | null; unitId: string; counterId: string | null; acknowledgedAt: string | null }): void {
     if (alert.ruleId === null) return
-    this.states.set(this.key(alert.ruleId, alert.unitId, alert.counterId), { open: false, since: alert.acknowledgedAt === null ? null : new Date(alert.acknowledgedAt), loadedAt: Date.now() })
+    this.states.set(this.key(alert.ruleId, alert.unitId, alert.counterId), {
+      open: false,
+      since: alert.acknowledgedAt === null ? null : new Date(alert.acknowledgedAt),
+      loadedAt: Date.now()
+    })
   }
 
   /** Resolves when every evaluation started so far has finished (tests, shutdown). */
@@ -109,11 +116,11 @@ export class AlertEvaluator {
     const rules = (await this.enabledRules()).filter((rule) => rule.enabled)
     if (rules.length === 0) return
     const byUnit = new Map<string, AlertRuleRow[]>()
-    for (const rule of rules) byUnit.set(rule.unit_id, [...byUnit.get(rule.unit_id) ?? [], rule])
+    for (const rule of rules) byUnit.set(rule.unit_id, [...(byUnit.get(rule.unit_id) ?? []), rule])
 
     const shares = new Map<string, AlertRuleRow>()
     // Per rule and counter, the batch's newest rating there: a streak can only be complete if it is unsatisfied.
-    const streaks = new Map<string, { rule: AlertRuleRow, newest: StoredRating }>()
+    const streaks = new Map<string, { rule: AlertRuleRow; newest: StoredRating }>()
     // A batch holds few units: their ancestry is looked up once each, the ratings then walked without awaiting.
     const unitIds = [...new Set(counted.map((rating) => rating.unitId))]
     const ancestry = new Map(await Promise.all(unitIds.map(async (unitId) => [unitId, await this.ancestorsOf(unitId)] as const)))
@@ -132,10 +139,12 @@ export class AlertEvaluator {
       }
     }
     const runs: Array<Promise<void>> = []
-    for (const rule of shares.values()) runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule), SHARE_INTERVAL_MS))
+    for (const rule of shares.values()) { runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule), SHARE_INTERVAL_MS)) }
     for (const { rule, newest } of streaks.values()) {
       if (newest.category !== 'unsatisfied') continue
-      runs.push(this.once(this.key(rule.id, newest.unitId, newest.counterId), () => this.evaluateStreak(rule, newest.unitId, newest.counterId)))
+      runs.push(
+        this.once(this.key(rule.id, newest.unitId, newest.counterId), () => this.evaluateStreak(rule, newest.unitId, newest.counterId))
+      )
     }
     await Promise.all(runs)
   }
@@ -173,7 +182,9 @@ export class AlertEvaluator {
     if (this.rules === null || Date.now() - this.rulesLoadedAt > RULES_TTL_MS) {
       this.rulesLoadedAt = Date.now()
       const loading = this.db.selectFrom('alert_rules').selectAll().where('enabled', '=', true).execute()
-      loading.catch(() => { if (this.rules === loading) this.rules = null })
+      loading.catch(() => {
+        if (this.rules === loading) this.rules = null
+      })
       this.rules = loading
     }
     return this.rules
@@ -193,9 +204,14 @@ export class AlertEvaluator {
     const key = this.key(ruleId, unitId, counterId)
     const cached = this.states.get(key)
     if (cached !== undefined && Date.now() - cached.loadedAt < STATE_TTL_MS) return cached
-    let query = this.db.selectFrom('alerts')
-      .select([sql<boolean>`coalesce(bool_or(acknowledged_at is null), false)`.as('open'), sql<Date | null>`max(acknowledged_at)`.as('since')])
-      .where('unit_id', '=', unitId).where('rule_id', '=', ruleId)
+    let query = this.db
+      .selectFrom('alerts')
+      .select([
+        sql<boolean>`coalesce(bool_or(acknowledged_at is null), false)`.as('open'),
+        sql<Date | null>`max(acknowledged_at)`.as('since')
+      ])
+      .where('unit_id', '=', unitId)
+      .where('rule_id', '=', ruleId)
     query = counterId === null ? query.where('counter_id', 'is', null) : query.where('counter_id', '=', counterId)
     const row = await query.executeTakeFirstOrThrow()
     const state: KeyState = { open: row.open, since: row.since === null ? null : new Date(row.since), loadedAt: Date.now() }
@@ -210,35 +226,56 @@ export class AlertEvaluator {
     const now = new Date()
     const windowStart = new Date(now.getTime() - windowMinutes * 60_000)
     const since = state.since !== null && state.since > windowStart ? state.since : windowStart
-    const row = await this.db.selectFrom('ratings')
-      .select([sql<number>`count(*)::int`.as('total'), sql<number>`(count(*) filter (where category = 'unsatisfied'))::int`.as('unsatisfied')])
+    const row = await this.db
+      .selectFrom('ratings')
+      .select([
+        sql<number>`count(*)::int`.as('total'),
+        sql<number>`(count(*) filter (where category = 'unsatisfied'))::int`.as('unsatisfied')
+      ])
       .where('unit_id', 'in', subtreeOf(rule.unit_id))
       .where('misuse', '=', false)
       .where('counted_at', '>', since)
       .where('counted_at', '<=', now)
       .executeTakeFirstOrThrow()
     if (row.total < minCount || row.unsatisfied * 100 <= thresholdPercent * row.total) return
-    await this.fire(rule, rule.unit_id, null, { parameters: rule.parameters, total: row.total, unsatisfied: row.unsatisfied, share: row.unsatisfied / row.total })
+    await this.fire(rule, rule.unit_id, null, {
+      parameters: rule.parameters,
+      total: row.total,
+      unsatisfied: row.unsatisfied,
+      share: row.unsatisfied / row.total
+    })
   }
 
   private async evaluateStreak (rule: AlertRuleRow, unitId: string, counterId: string): Promise<void> {
     const state = await this.state(rule.id, unitId, counterId)
     if (state.open) return
     const count = rule.parameters.count ?? 3
-    let query = this.db.selectFrom('ratings')
+    let query = this.db
+      .selectFrom('ratings')
       .select(['id', 'category', 'officer_id'])
-      .where('unit_id', '=', unitId).where('counter_id', '=', counterId).where('misuse', '=', false)
+      .where('unit_id', '=', unitId)
+      .where('counter_id', '=', counterId)
+      .where('misuse', '=', false)
     if (state.since !== null) query = query.where('counted_at', '>', state.since)
     // By counted_at alone, so the (unit_id, counted_at) index is read backwards and stops after `count` rows.
-    const rows: Array<{ id: string, category: Category, officer_id: string | null }> = await query.orderBy('counted_at', 'desc').limit(count).execute()
+    const rows: Array<{ id: string; category: Category; officer_id: string | null }> = await query
+      .orderBy('counted_at', 'desc')
+      .limit(count)
+      .execute()
     if (rows.length < count || rows.some((row) => row.category !== 'unsatisfied')) return
     const officerIds = [...new Set(rows.map((row) => row.officer_id).filter((id): id is string => id !== null))]
-    await this.fire(rule, unitId, counterId, { parameters: rule.parameters, unsatisfied: rows.length, ratingIds: rows.map((row) => row.id), officerIds })
+    await this.fire(rule, unitId, counterId, {
+      parameters: rule.parameters,
+      unsatisfied: rows.length,
+      ratingIds: rows.map((row) => row.id),
+      officerIds
+    })
   }
 
   private async fire (rule: AlertRuleRow, unitId: string, counterId: string | null, details: Record<string, unknown>): Promise<void> {
     // The partial unique index holds one open alert per key, also against another server process.
-    const inserted = await this.db.insertInto('alerts')
+    const inserted = await this.db
+      .insertInto('alerts')
       .values({ unit_id: unitId, rule_id: rule.id, kind: rule.kind, counter_id: counterId, details: JSON.stringify(details) })
       .onConflict((conflict) => conflict.doNothing())
       .returning('id')

@@ -69,9 +69,17 @@ interface ValidItem {
 }
 
 /** `backdated`: dated before its terminal was paired, or before the terminal's latest trusted rating already stored. */
-type Candidate = StoredRating & { request: PendingRequest, index: number, backdated: boolean }
-interface ShiftRow { counterId: string, officerId: string, startedAt: number, endedAt: number | null }
-interface PressRow { terminalId: string, at: number }
+type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean }
+interface ShiftRow {
+  counterId: string
+  officerId: string
+  startedAt: number
+  endedAt: number | null
+}
+interface PressRow {
+  terminalId: string
+  at: number
+}
 
 interface PendingRequest {
   terminal: IngestTerminal
@@ -108,7 +116,11 @@ export class RatingIngest {
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined
       if (!checkItem.Check(raw)) {
         const first = [...checkItem.Errors(raw)][0]
-        results[index] = rejected(id, 'VALIDATION_FAILED', first === undefined ? 'invalid rating' : `${first.instancePath || 'rating'} ${first.message}`)
+        results[index] = rejected(
+          id,
+          'VALIDATION_FAILED',
+          first === undefined ? 'invalid rating' : `${first.instancePath || 'rating'} ${first.message}`
+        )
         return
       }
       const item = raw as RatingItem
@@ -138,7 +150,8 @@ export class RatingIngest {
       let size = 0
       for (const request of this.queue) {
         const terminalId = request.terminal.id
-        const free = !this.busyTerminals.has(terminalId) && (terminals.has(terminalId) || !waiting.some((other) => other.terminal.id === terminalId))
+        const free =
+          !this.busyTerminals.has(terminalId) && (terminals.has(terminalId) || !waiting.some((other) => other.terminal.id === terminalId))
         if (free && (batch.length === 0 || size + request.items.length <= MAX_BATCH)) {
           batch.push(request)
           terminals.add(terminalId)
@@ -164,16 +177,20 @@ export class RatingIngest {
     }
   }
 
-  private cachedCatalogue: { scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string>, loadedAt: number } | null = null
+  private cachedCatalogue: { scale: Map<number, ScaleLevelRow>; criterionCodes: Set<string>; loadedAt: number } | null = null
 
   /** The scale and the criteria change rarely: read them at most once a second, and at once after `catalogueChanged`. */
-  private async catalogue (db: Kysely<Database>): Promise<{ scale: Map<number, ScaleLevelRow>, criterionCodes: Set<string> }> {
+  private async catalogue (db: Kysely<Database>): Promise<{ scale: Map<number, ScaleLevelRow>; criterionCodes: Set<string> }> {
     if (this.cachedCatalogue !== null && Date.now() - this.cachedCatalogue.loadedAt < 1000) return this.cachedCatalogue
     const [scaleRows, criteriaRows] = await Promise.all([
       db.selectFrom('scale_levels').selectAll().execute(),
       db.selectFrom('criteria').select('code').where('active', '=', true).execute()
     ])
-    this.cachedCatalogue = { scale: new Map(scaleRows.map((row) => [row.level, row])), criterionCodes: new Set(criteriaRows.map((row) => row.code)), loadedAt: Date.now() }
+    this.cachedCatalogue = {
+      scale: new Map(scaleRows.map((row) => [row.level, row])),
+      criterionCodes: new Set(criteriaRows.map((row) => row.code)),
+      loadedAt: Date.now()
+    }
     return this.cachedCatalogue
   }
 
@@ -274,7 +291,7 @@ export class RatingIngest {
     // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
     // suspected misuse) opens a follow-up case for its centre, in the same statement.
     const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
-    const stored = await sql<{ id: string, case_id: string | null }>`${prepared('ingest.store')}
+    const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                   rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
         select * from unnest(
@@ -315,7 +332,10 @@ export class RatingIngest {
    * One read for the whole batch: the counters' shifts covering its presses, and each terminal's presses in the
    * batch's time span plus the burstCount + 1 before it (all misuse needs, so a hammered terminal costs no more).
    */
-  private async lookUp (ratings: Candidate[], receivedAt: Date): Promise<{ shifts: ShiftRow[], presses: PressRow[], latest: Map<string, number> }> {
+  private async lookUp (
+    ratings: Candidate[],
+    receivedAt: Date
+  ): Promise<{ shifts: ShiftRow[]; presses: PressRow[]; latest: Map<string, number> }> {
     const counterIds = [...new Set(ratings.map((rating) => rating.counterId))]
     const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
     // Receipt is in the shifts' span too: a rating found to rewind history below is counted then.
@@ -325,7 +345,13 @@ export class RatingIngest {
     const countedTo = new Date(Math.max(...counted))
     const ratedFrom = new Date(Math.min(...rated))
     const ratedTo = new Date(Math.max(...rated))
-    const rows = await sql<{ kind: 'shift' | 'press' | 'latest', key: string, officer_id: string | null, at: Date, ended_at: Date | null }>`${prepared('ingest.look_up')}
+    const rows = await sql<{
+      kind: 'shift' | 'press' | 'latest'
+      key: string
+      officer_id: string | null
+      at: Date
+      ended_at: Date | null
+    }>`${prepared('ingest.look_up')}
       select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
       from assignments
       where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo} and (ended_at is null or ended_at > ${countedFrom})
@@ -347,8 +373,14 @@ export class RatingIngest {
     const presses: PressRow[] = []
     const latest = new Map<string, number>()
     for (const row of rows.rows) {
-      if (row.kind === 'shift') shifts.push({ counterId: row.key, officerId: row.officer_id!, startedAt: row.at.getTime(), endedAt: row.ended_at?.getTime() ?? null })
-      else if (row.kind === 'latest') latest.set(row.key, row.at.getTime())
+      if (row.kind === 'shift') {
+        shifts.push({
+          counterId: row.key,
+          officerId: row.officer_id!,
+          startedAt: row.at.getTime(),
+          endedAt: row.ended_at?.getTime() ?? null
+        })
+      } else if (row.kind === 'latest') latest.set(row.key, row.at.getTime())
       else presses.push({ terminalId: row.key, at: row.at.getTime() })
     }
     return { shifts, presses, latest }
@@ -406,7 +438,7 @@ export class RatingIngest {
     const windowMs = burstWindowSeconds * 1000
     for (const terminalId of new Set(ratings.map((rating) => rating.terminalId))) {
       // Every press on this terminal in time order; at equal times stored presses come first.
-      const presses: Array<{ at: number, rating: Candidate | null }> = [
+      const presses: Array<{ at: number; rating: Candidate | null }> = [
         ...stored.filter((row) => row.terminalId === terminalId).map((row) => ({ at: row.at, rating: null })),
         ...ratings.filter((rating) => rating.terminalId === terminalId).map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
       ].sort((a, b) => a.at - b.at || (a.rating === null ? 0 : 1) - (b.rating === null ? 0 : 1))

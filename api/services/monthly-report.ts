@@ -8,7 +8,7 @@ export type ReportLang = 'vi' | 'en'
 export interface ReportData {
   lang: ReportLang
   /** The issuing unit and the body above it (the first line top left). */
-  unit: { name: string, code: string }
+  unit: { name: string; code: string }
   superior: string | null
   /** The place of the date line: the province (or city) of the unit. */
   place: string
@@ -35,16 +35,37 @@ const words = {
     nation: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
     motto: 'Độc lập – Tự do – Hạnh phúc',
     number: (code: string) => `Số:    /BC-${code}`,
-    date: (place: string, day: string) => `${place}, ngày ${Number(day.slice(8, 10))} tháng ${Number(day.slice(5, 7))} năm ${day.slice(0, 4)}`,
+    date: (place: string, day: string) =>
+      `${place}, ngày ${Number(day.slice(8, 10))} tháng ${Number(day.slice(5, 7))} năm ${day.slice(0, 4)}`,
     title: 'BÁO CÁO',
     subject: 'Kết quả đánh giá mức độ hài lòng của người dân, tổ chức',
     period: (from: string, to: string) => `Từ ngày ${dmy(from)} đến ngày ${dmy(to)}`,
-    sections: ['I. KẾT QUẢ CHUNG', 'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"', 'III. KẾT QUẢ THEO ĐƠN VỊ', 'IV. KẾT QUẢ THEO QUẦY', 'V. KẾT QUẢ THEO CÁN BỘ'],
-    ratings: 'Lượt đánh giá', satisfaction: 'Tỷ lệ hài lòng', rate766: 'Tỷ lệ theo QĐ 766', score: 'Chỉ số điểm', unsatisfied: 'Không hài lòng',
-    criterion: 'Tiêu chí', met: 'Đạt / trả lời', rate: 'Tỷ lệ', unitName: 'Đơn vị', counter: 'Quầy', officer: 'Cán bộ', noOfficer: 'Không có cán bộ',
-    none: 'Không có số liệu trong kỳ.', small: '* Mẫu nhỏ: quá ít lượt để đánh giá.',
-    recipients: 'Nơi nhận:', recipientList: ['- Như trên;', '- Lãnh đạo đơn vị;', '- Lưu: VT.'],
-    signer: 'THỦ TRƯỞNG ĐƠN VỊ', signHint: '(Ký, ghi rõ họ tên và đóng dấu)', locale: 'vi-VN'
+    sections: [
+      'I. KẾT QUẢ CHUNG',
+      'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
+      'III. KẾT QUẢ THEO ĐƠN VỊ',
+      'IV. KẾT QUẢ THEO QUẦY',
+      'V. KẾT QUẢ THEO CÁN BỘ'
+    ],
+    ratings: 'Lượt đánh giá',
+    satisfaction: 'Tỷ lệ hài lòng',
+    rate766: 'Tỷ lệ theo QĐ 766',
+    score: 'Chỉ số điểm',
+    unsatisfied: 'Không hài lòng',
+    criterion: 'Tiêu chí',
+    met: 'Đạt / trả lời',
+    rate: 'Tỷ lệ',
+    unitName: 'Đơn vị',
+    counter: 'Quầy',
+    officer: 'Cán bộ',
+    noOfficer: 'Không có cán bộ',
+    none: 'Không có số liệu trong kỳ.',
+    small: '* Mẫu nhỏ: quá ít lượt để đánh giá.',
+    recipients: 'Nơi nhận:',
+    recipientList: ['- Như trên;', '- Lãnh đạo đơn vị;', '- Lưu: VT.'],
+    signer: 'THỦ TRƯỞNG ĐƠN VỊ',
+    signHint: '(Ký, ghi rõ họ tên và đóng dấu)',
+    locale: 'vi-VN'
   },
   en: {
     nation: 'SOCIALIST REPUBLIC OF VIETNAM',
@@ -54,12 +75,32 @@ const words = {
     title: 'REPORT',
     subject: 'Citizen and organisation satisfaction results',
     period: (from: string, to: string) => `From ${dmy(from)} to ${dmy(to)}`,
-    sections: ['I. OVERALL RESULTS', 'II. THE "4 XIN, 4 LUÔN" CRITERIA', 'III. RESULTS BY UNIT', 'IV. RESULTS BY COUNTER', 'V. RESULTS BY OFFICER'],
-    ratings: 'Ratings', satisfaction: 'Satisfaction rate', rate766: 'Rate (Decision 766)', score: 'Score index', unsatisfied: 'Unsatisfied',
-    criterion: 'Criterion', met: 'Met / answered', rate: 'Rate', unitName: 'Unit', counter: 'Counter', officer: 'Officer', noOfficer: 'No officer',
-    none: 'No data in the period.', small: '* Small sample: too few ratings to judge on.',
-    recipients: 'Recipients:', recipientList: ['- As above;', '- Unit leadership;', '- Archive.'],
-    signer: 'HEAD OF UNIT', signHint: '(Signature, full name and seal)', locale: 'en-GB'
+    sections: [
+      'I. OVERALL RESULTS',
+      'II. THE "4 XIN, 4 LUÔN" CRITERIA',
+      'III. RESULTS BY UNIT',
+      'IV. RESULTS BY COUNTER',
+      'V. RESULTS BY OFFICER'
+    ],
+    ratings: 'Ratings',
+    satisfaction: 'Satisfaction rate',
+    rate766: 'Rate (Decision 766)',
+    score: 'Score index',
+    unsatisfied: 'Unsatisfied',
+    criterion: 'Criterion',
+    met: 'Met / answered',
+    rate: 'Rate',
+    unitName: 'Unit',
+    counter: 'Counter',
+    officer: 'Officer',
+    noOfficer: 'No officer',
+    none: 'No data in the period.',
+    small: '* Small sample: too few ratings to judge on.',
+    recipients: 'Recipients:',
+    recipientList: ['- As above;', '- Unit leadership;', '- Archive.'],
+    signer: 'HEAD OF UNIT',
+    signHint: '(Signature, full name and seal)',
+    locale: 'en-GB'
   }
 }
 
@@ -72,19 +113,34 @@ const MM = 72 / 25.4
 const MARGIN = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM }
 
 type Cell = string
-interface Column { title: string, width: number, numeric?: boolean }
+interface Column {
+  title: string
+  width: number
+  numeric?: boolean
+}
 
 /** Renders the report; resolves with the whole PDF. */
 export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
   const w = words[data.lang]
   const count = (value: number): string => new Intl.NumberFormat(w.locale).format(value)
-  const percent = (value: number | null): string => value === null ? '–' : new Intl.NumberFormat(w.locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
-  const decimal = (value: number | null): string => value === null ? '–' : new Intl.NumberFormat(w.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
-  const label = (entry: { vi: string, en: string } | undefined, fallback: string): string => entry === undefined ? fallback : entry[data.lang]
+  const percent = (value: number | null): string =>
+    value === null
+      ? '–'
+      : new Intl.NumberFormat(w.locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
+  const decimal = (value: number | null): string =>
+    value === null ? '–' : new Intl.NumberFormat(w.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
+  const label = (entry: { vi: string; en: string } | undefined, fallback: string): string =>
+    entry === undefined ? fallback : entry[data.lang]
 
   // pdfkit loads only when the first report is asked for: it is 0.13 s of every start otherwise (docs/operations.md).
   const { default: PDFDocument } = await import('pdfkit')
-  const doc = new PDFDocument({ size: 'A4', margins: MARGIN, info: { Title: `${w.title} – ${data.unit.name}`, Author: data.unit.name }, lang: data.lang, bufferPages: true })
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    info: { Title: `${w.title} – ${data.unit.name}`, Author: data.unit.name },
+    lang: data.lang,
+    bufferPages: true
+  })
   doc.registerFont('regular', REGULAR)
   doc.registerFont('bold', BOLD)
   doc.registerFont('italic', ITALIC)
@@ -108,8 +164,15 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
   if (data.superior !== null) doc.text(data.superior.toUpperCase(), left, top, { width: leftWidth, align: 'center' })
   doc.font('bold').fontSize(12).text(data.unit.name.toUpperCase(), left, doc.y, { width: leftWidth, align: 'center' })
   const underBody = doc.y + 2
-  doc.moveTo(left + leftWidth * 0.3, underBody).lineTo(left + leftWidth * 0.7, underBody).lineWidth(0.6).stroke()
-  doc.font('regular').fontSize(13).text(w.number(data.unit.code), left, underBody + 8, { width: leftWidth, align: 'center' })
+  doc
+    .moveTo(left + leftWidth * 0.3, underBody)
+    .lineTo(left + leftWidth * 0.7, underBody)
+    .lineWidth(0.6)
+    .stroke()
+  doc
+    .font('regular')
+    .fontSize(13)
+    .text(w.number(data.unit.code), left, underBody + 8, { width: leftWidth, align: 'center' })
   const leftBottom = doc.y
 
   // Top right: the national title and the motto, underlined by a rule as long as the motto; then the place and date in italics.
@@ -117,8 +180,15 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
   doc.font('bold').fontSize(13).text(w.motto, rightX, doc.y, { width: rightWidth, align: 'center' })
   const mottoWidth = doc.widthOfString(w.motto)
   const underMotto = doc.y + 2
-  doc.moveTo(rightX + (rightWidth - mottoWidth) / 2, underMotto).lineTo(rightX + (rightWidth + mottoWidth) / 2, underMotto).lineWidth(0.6).stroke()
-  doc.font('italic').fontSize(13).text(w.date(data.place, data.madeOn), rightX, underMotto + 8, { width: rightWidth, align: 'center' })
+  doc
+    .moveTo(rightX + (rightWidth - mottoWidth) / 2, underMotto)
+    .lineTo(rightX + (rightWidth + mottoWidth) / 2, underMotto)
+    .lineWidth(0.6)
+    .stroke()
+  doc
+    .font('italic')
+    .fontSize(13)
+    .text(w.date(data.place, data.madeOn), rightX, underMotto + 8, { width: rightWidth, align: 'center' })
 
   // The title, the subject and the period.
   doc.y = Math.max(leftBottom, doc.y) + 22
@@ -137,14 +207,19 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
   /** A plain ruled table; it continues on the next page with its header repeated. */
   const table = (columns: Column[], rows: Cell[][]): void => {
     const total = columns.reduce((sum, column) => sum + column.width, 0)
-    const widths = columns.map((column) => column.width / total * width)
+    const widths = columns.map((column) => (column.width / total) * width)
     const pad = 3
     const drawRow = (cells: Cell[], bold: boolean): void => {
       doc.font(bold ? 'bold' : 'regular').fontSize(11)
       const height = Math.max(...cells.map((cell, index) => doc.heightOfString(cell, { width: widths[index]! - 2 * pad }))) + 2 * pad
       if (doc.y + height > doc.page.height - MARGIN.bottom) {
         doc.addPage()
-        if (!bold) drawRow(columns.map((column) => column.title), true)
+        if (!bold) {
+          drawRow(
+            columns.map((column) => column.title),
+            true
+          )
+        }
         doc.font('regular').fontSize(11)
       }
       const y = doc.y
@@ -157,48 +232,98 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
       doc.x = left
       doc.y = y + height
     }
-    drawRow(columns.map((column) => column.title), true)
+    drawRow(
+      columns.map((column) => column.title),
+      true
+    )
     for (const row of rows) drawRow(row, false)
   }
   const note = (text: string): void => {
-    doc.font('italic').fontSize(11).text(text, left, doc.y + 3, { width })
+    doc
+      .font('italic')
+      .fontSize(11)
+      .text(text, left, doc.y + 3, { width })
   }
   const figuresColumns = (first: string): Column[] => [
-    { title: first, width: 5 }, { title: w.ratings, width: 2, numeric: true }, { title: w.satisfaction, width: 2, numeric: true },
-    { title: w.rate766, width: 2, numeric: true }, { title: w.score, width: 1.6, numeric: true }, { title: w.unsatisfied, width: 2, numeric: true }
+    { title: first, width: 5 },
+    { title: w.ratings, width: 2, numeric: true },
+    { title: w.satisfaction, width: 2, numeric: true },
+    { title: w.rate766, width: 2, numeric: true },
+    { title: w.score, width: 1.6, numeric: true },
+    { title: w.unsatisfied, width: 2, numeric: true }
   ]
-  const figuresCells = (name: string, row: Figures): Cell[] => [name, count(row.total), percent(row.satisfactionRate), percent(row.rate766), decimal(row.scoreIndex), count(row.unsatisfied)]
+  const figuresCells = (name: string, row: Figures): Cell[] => [
+    name,
+    count(row.total),
+    percent(row.satisfactionRate),
+    percent(row.rate766),
+    decimal(row.scoreIndex),
+    count(row.unsatisfied)
+  ]
 
   const [overall, criteria, byUnit, byCounter, byOfficer] = w.sections as [string, string, string, string, string]
   section(overall)
-  const levels = Object.keys(data.summary.byLevel).map(Number).sort((a, b) => b - a)
-  table([{ title: '', width: 5 }, { title: w.ratings, width: 2, numeric: true }], [
-    [w.ratings, count(data.summary.total)],
-    ...levels.map((level) => [label(data.labels.levels.get(level), String(level)), count(data.summary.byLevel[String(level)] ?? 0)]),
-    [w.satisfaction, percent(data.summary.satisfactionRate)],
-    [w.rate766, percent(data.summary.rate766)],
-    [w.score, decimal(data.summary.scoreIndex)]
-  ])
+  const levels = Object.keys(data.summary.byLevel)
+    .map(Number)
+    .sort((a, b) => b - a)
+  table(
+    [
+      { title: '', width: 5 },
+      { title: w.ratings, width: 2, numeric: true }
+    ],
+    [
+      [w.ratings, count(data.summary.total)],
+      ...levels.map((level) => [label(data.labels.levels.get(level), String(level)), count(data.summary.byLevel[String(level)] ?? 0)]),
+      [w.satisfaction, percent(data.summary.satisfactionRate)],
+      [w.rate766, percent(data.summary.rate766)],
+      [w.score, decimal(data.summary.scoreIndex)]
+    ]
+  )
 
   section(criteria)
   if (data.summary.criteria.length === 0) note(w.none)
   else {
-    table([{ title: w.criterion, width: 5 }, { title: w.met, width: 2.5, numeric: true }, { title: w.rate, width: 2, numeric: true }],
-      data.summary.criteria.map((item) => [label(data.labels.criteria.get(item.code), item.code), `${count(item.met)}/${count(item.answered)}`, percent(item.rate)]))
+    table(
+      [
+        { title: w.criterion, width: 5 },
+        { title: w.met, width: 2.5, numeric: true },
+        { title: w.rate, width: 2, numeric: true }
+      ],
+      data.summary.criteria.map((item) => [
+        label(data.labels.criteria.get(item.code), item.code),
+        `${count(item.met)}/${count(item.answered)}`,
+        percent(item.rate)
+      ])
+    )
   }
 
   section(byUnit)
   if (data.units.length === 0) note(w.none)
-  else table(figuresColumns(w.unitName), data.units.map((row) => figuresCells(row.name, row)))
+  else {
+    table(
+      figuresColumns(w.unitName),
+      data.units.map((row) => figuresCells(row.name, row))
+    )
+  }
 
   section(byCounter)
   if (data.counters.length === 0) note(w.none)
-  else table(figuresColumns(w.counter), data.counters.map((row) => figuresCells(row.name.includes(String(row.number)) ? row.name : `${w.counter} ${row.number} · ${row.name}`, row)))
+  else {
+    table(
+      figuresColumns(w.counter),
+      data.counters.map((row) =>
+        figuresCells(row.name.includes(String(row.number)) ? row.name : `${w.counter} ${row.number} · ${row.name}`, row)
+      )
+    )
+  }
 
   section(byOfficer)
   if (data.officers.length === 0) note(w.none)
   else {
-    table(figuresColumns(w.officer), data.officers.map((row) => figuresCells(`${row.fullName ?? w.noOfficer}${row.smallSample ? ' *' : ''}`, row)))
+    table(
+      figuresColumns(w.officer),
+      data.officers.map((row) => figuresCells(`${row.fullName ?? w.noOfficer}${row.smallSample ? ' *' : ''}`, row))
+    )
     if (data.officers.some((row) => row.smallSample)) note(w.small)
   }
 

@@ -85,7 +85,10 @@ export function officerSignIn (db: Kysely<Database>): OfficerSignIn {
         if (!current.active) throw counterInactive()
         const shift = await startShift(trx, current, officer.id)
         await writeAudit(trx, { kind: 'terminal', terminalId: device.id }, {
-          action: 'sign_in', entity: 'assignment', entityId: officer.id, unitId: device.unitId,
+          action: 'sign_in',
+          entity: 'assignment',
+          entityId: officer.id,
+          unitId: device.unitId,
           after: { counterId: device.counterId, officerId: officer.id }
         })
         return shift

@@ -29,8 +29,12 @@ export async function createTerminal (
     const defaultName = `${kind === 'touch' ? 'Máy tính bảng' : 'Hộp nút bấm'} quầy ${counter.number}`
     const name = request.name ?? await freeTerminalName(trx, counter.unit_id, defaultName)
     const created = await insertTerminal(trx, {
-      unitId: counter.unit_id, counterId: counter.id, kind, name,
-      pairingCodeHash: hashPairingCode(pairingCode, pairingKey), pairingExpiresAt: expiresAt
+      unitId: counter.unit_id,
+      counterId: counter.id,
+      kind,
+      name,
+      pairingCodeHash: hashPairingCode(pairingCode, pairingKey),
+      pairingExpiresAt: expiresAt
     })
     const after = rowToTerminal(created)
     await writeAudit(trx, actor, { action: 'create', entity: 'terminal', entityId: created.id, unitId: created.unit_id, after })
@@ -44,8 +48,12 @@ export async function revokeTerminal (db: Kysely<Database>, actor: Actor, before
   const row = await db.transaction().execute(async (trx) => {
     const updated = await markTerminalRevoked(trx, before.id)
     await writeAudit(trx, actor, {
-      action: 'revoke', entity: 'terminal', entityId: before.id, unitId: before.unit_id,
-      before: rowToTerminal(before), after: rowToTerminal(updated)
+      action: 'revoke',
+      entity: 'terminal',
+      entityId: before.id,
+      unitId: before.unit_id,
+      before: rowToTerminal(before),
+      after: rowToTerminal(updated)
     })
     return updated
   })

@@ -12,7 +12,19 @@ import { openDatabase } from '../../db/database.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import type { Database } from '../../db/schema.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
-import { byCounter, byOfficer, byUnit, figurePlan, heatmap, summary, timeseries, type FigureFilter, type FigureName, type PlanNode, type QueryOptions } from '../../analytics/queries.ts'
+import {
+  byCounter,
+  byOfficer,
+  byUnit,
+  figurePlan,
+  heatmap,
+  summary,
+  timeseries,
+  type FigureFilter,
+  type FigureName,
+  type PlanNode,
+  type QueryOptions
+} from '../../analytics/queries.ts'
 
 const { values: options } = parseArgs({
   options: {
@@ -37,17 +49,27 @@ const serverUrl = options.url
 const runs = Number(options.runs)
 const rawRuns = Number(options['raw-runs'])
 
-const log = (message: string): void => { console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`) }
+const log = (message: string): void => {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
+}
 const label = (ratings: number): string => {
   if (ratings >= 1_000_000 && ratings % 1_000_000 === 0) return `${ratings / 1_000_000}M`
   return ratings >= 1000 && ratings % 1000 === 0 ? `${ratings / 1000}k` : String(ratings)
 }
-const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ')
+const load = (): string =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')
 
 async function onServer (statement: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: serverUrl })
   await client.connect()
-  try { return await client.query(statement, values) } finally { await client.end() }
+  try {
+    return await client.query(statement, values)
+  } finally {
+    await client.end()
+  }
 }
 
 async function timed<T> (fn: () => Promise<T>): Promise<[T, number]> {
@@ -84,13 +106,17 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
     from counters c join terminals t on t.counter_id = c.id`.execute(db)
   const counters = Number((await sql<{ n: number }>`select count(*) as n from bench_counters`.execute(db)).rows[0]!.n)
   // Keys, foreign keys and indexes are built after the load: far faster than checking and maintaining them row by row.
-  const constraints = (await sql<{ table: string, name: string, definition: string }>`
+  const constraints = (
+    await sql<{ table: string; name: string; definition: string }>`
     select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
     where (conrelid = 'ratings'::regclass and contype in ('p', 'f')) or (confrelid = 'ratings'::regclass and contype = 'f')
-    order by contype desc`.execute(db)).rows
-  const indexes = (await sql<{ name: string, definition: string }>`
+    order by contype desc`.execute(db)
+  ).rows
+  const indexes = (
+    await sql<{ name: string; definition: string }>`
     select indexname as name, indexdef as definition from pg_indexes
-    where tablename = 'ratings' and indexname not in (select conname from pg_constraint)`.execute(db)).rows
+    where tablename = 'ratings' and indexname not in (select conname from pg_constraint)`.execute(db)
+  ).rows
   for (const index of indexes) await sql`drop index ${sql.ref(index.name)}`.execute(db)
   for (const constraint of [...constraints].reverse()) {
     await sql`alter table ${sql.ref(constraint.table)} drop constraint ${sql.ref(constraint.name)}`.execute(db)
@@ -98,7 +124,8 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
   const chunk = 1_000_000
   for (let done = 0; done < ratingCount; done += chunk) {
     const size = Math.min(chunk, ratingCount - done)
-    const [, ms] = await timed(() => sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight,
+    const [, ms] = await timed(() =>
+      sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight,
         criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
       select gen_random_uuid(), c.unit_id, c.counter_id, c.terminal_id,
         case when g.r_officer < 0.05 then null else c.officer_ids[1 + floor(g.r_officer * 2)::int % 2] end,
@@ -123,7 +150,8 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
         select case when g.r_level < 0.55 then 4 when g.r_level < 0.85 then 3 when g.r_level < 0.95 then 2 else 1 end as level
       ) pick
       join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight)
-        on l.level = pick.level`.execute(db))
+        on l.level = pick.level`.execute(db)
+    )
     log(`ratings ${done + size} / ${ratingCount} (${Math.round(size / (ms / 1000))} rows/s)`)
   }
   const [, indexMs] = await timed(async () => {
@@ -149,7 +177,11 @@ const province = '00000000-0000-4000-8000-000000000001'
 /** The database of one size: generated (or kept from an earlier run), rolled up, with `--pending` ratings left pending. */
 async function prepare (ratingCount: number): Promise<Size> {
   const databaseName = `${options.database}_${label(ratingCount).toLowerCase()}`
-  const url = (() => { const url = new URL(serverUrl); url.pathname = `/${databaseName}`; return url.toString() })()
+  const url = (() => {
+    const url = new URL(serverUrl)
+    url.pathname = `/${databaseName}`
+    return url.toString()
+  })()
   const phase = options.phase
   const exists = (await onServer('select 1 from pg_database where datname = $1', [databaseName])).rowCount === 1
   const generating = (phase === 'all' || phase === 'generate') && !(options.reuse && exists)
@@ -160,7 +192,9 @@ async function prepare (ratingCount: number): Promise<Size> {
   const db = await openDatabase({ databaseUrl: url, dataDir: null, poolSize: 4 })
   await migrateToLatest(db)
   if (generating) {
-    log(`${label(ratingCount)}: generating ${communes} communes with 2 centres each, 5 counters and 10 officers per centre, ${ratingCount} ratings`)
+    log(
+      `${label(ratingCount)}: generating ${communes} communes with 2 centres each, 5 counters and 10 officers per centre, ${ratingCount} ratings`
+    )
     await generate(db, ratingCount)
   } else {
     const held = Number((await sql<{ n: number }>`select count(*) as n from ratings where rolled_up`.execute(db)).rows[0]!.n)
@@ -188,16 +222,22 @@ async function prepare (ratingCount: number): Promise<Size> {
 
 async function printSizes (size: Size): Promise<void> {
   const { db } = size
-  const tables = await sql<{ name: string, rows: number, bytes: number }>`
+  const tables = await sql<{ name: string; rows: number; bytes: number }>`
     select relname as name, reltuples::bigint as rows, pg_total_relation_size(oid) as bytes
     from pg_class where relname in ('ratings', 'rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups')
     order by relname`.execute(db)
   const database = Number((await sql<{ b: number }>`select pg_database_size(current_database()) as b`.execute(db)).rows[0]!.b)
-  console.log(`\n${size.name}: data size (${options.pending} ratings pending, not yet rolled up); database ${(database / 1024 / 1024).toFixed(0)} MB`)
-  for (const row of tables.rows) console.log(`  ${row.name.padEnd(26)} ${String(Math.round(row.rows)).padStart(12)} rows  ${(row.bytes / 1024 / 1024).toFixed(0).padStart(7)} MB`)
+  console.log(
+    `\n${size.name}: data size (${options.pending} ratings pending, not yet rolled up); database ${(database / 1024 / 1024).toFixed(0)} MB`
+  )
+  for (const row of tables.rows) {
+    console.log(
+      `  ${row.name.padEnd(26)} ${String(Math.round(row.rows)).padStart(12)} rows  ${(row.bytes / 1024 / 1024).toFixed(0).padStart(7)} MB`
+    )
+  }
 }
 
-const periods: Record<string, { from: string, to: string }> = {
+const periods: Record<string, { from: string; to: string }> = {
   year: { from: '2026-01-01', to: '2026-12-31' },
   // Not aligned on a year: 11 whole months and the days around them.
   '365 days': { from: '2025-11-28', to: '2026-11-27' }
@@ -212,14 +252,26 @@ const figures: Array<[FigureName, string, Run, Partial<FigureFilter>?]> = [
   ['timeseries day', 'timeseries day', (db, filter, source) => timeseries(db, { ...filter, interval: 'day' }, source)],
   ['timeseries week', 'timeseries week', (db, filter, source) => timeseries(db, { ...filter, interval: 'week' }, source)],
   ['timeseries month', 'timeseries month', (db, filter, source) => timeseries(db, { ...filter, interval: 'month' }, source)],
-  ['timeseries hour', 'timeseries hour (1 month)', (db, filter, source) => timeseries(db, { ...filter, interval: 'hour' }, source),
-    { from: '2026-11-01', to: '2026-11-30' }],
+  [
+    'timeseries hour',
+    'timeseries hour (1 month)',
+    (db, filter, source) => timeseries(db, { ...filter, interval: 'hour' }, source),
+    { from: '2026-11-01', to: '2026-11-30' }
+  ],
   ['heatmap', 'heatmap', (db, filter, source) => heatmap(db, filter, source)]
 ]
 
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)]
 
-interface Measured { p50: number, p95: number, rawP50: number, rawP95: number, same: boolean, workers: number, planningMs: number }
+interface Measured {
+  p50: number
+  p95: number
+  rawP50: number
+  rawP95: number
+  same: boolean
+  workers: number
+  planningMs: number
+}
 
 /**
  * Times one figure at every size. The sizes take turns run by run, so a change in the machine's load falls on all of
@@ -274,7 +326,7 @@ async function main (): Promise<void> {
     for (const periodName of options.periods.split(',')) {
       const period = periods[periodName]
       if (period === undefined) throw new Error(`unknown period ${periodName}; known: ${Object.keys(periods).join(', ')}`)
-      const table: Array<{ name: string, scope: 'province' | 'centre', measured: Measured[] }> = []
+      const table: Array<{ name: string; scope: 'province' | 'centre'; measured: Measured[] }> = []
       log(`measuring ${periodName} (${period.from} … ${period.to}) at ${all.map((size) => size.name).join(', ')}; load average ${load()}`)
       for (const scope of ['province', 'centre'] as const) {
         for (const [figure, name, run, override] of figures) {
@@ -284,30 +336,46 @@ async function main (): Promise<void> {
       }
       log(`measured; load average ${load()}`)
       for (const [sizeIndex, size] of all.entries()) {
-        console.log(`\n${size.name} ratings, ${periodName} (${period.from} … ${period.to}): p50 / p95 in ms over ${runs} runs (raw GROUP BY: ${rawRuns} runs)`)
-        console.log(`  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'speed-up'.padStart(9)} ${'plan ms'.padStart(8)} ${'workers'.padStart(8)}  same figures`)
+        console.log(
+          `\n${size.name} ratings, ${periodName} (${period.from} … ${period.to}): p50 / p95 in ms over ${runs} runs (raw GROUP BY: ${rawRuns} runs)`
+        )
+        console.log(
+          `  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'speed-up'.padStart(9)} ${'plan ms'.padStart(8)} ${'workers'.padStart(8)}  same figures`
+        )
         for (const row of table) {
           const m = row.measured[sizeIndex]!
-          console.log(`  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${fixed(m.p50, 7)} ${fixed(m.p95, 7)} ${fixed(m.rawP50, 9, 0)} ${fixed(m.rawP95, 9, 0)} ${fixed(m.rawP50 / m.p50, 8, 0)}× ${fixed(m.planningMs, 8, 2)} ${String(m.workers).padStart(8)}  ${m.same ? 'yes' : 'NO'}`)
+          console.log(
+            `  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${fixed(m.p50, 7)} ${fixed(m.p95, 7)} ${fixed(m.rawP50, 9, 0)} ${fixed(m.rawP95, 9, 0)} ${fixed(m.rawP50 / m.p50, 8, 0)}× ${fixed(m.planningMs, 8, 2)} ${String(m.workers).padStart(8)}  ${m.same ? 'yes' : 'NO'}`
+          )
         }
       }
       const first = all[0]!
       const last = all[all.length - 1]!
-      console.log(`\nTargets, ${periodName}: p95 (ms) at each size; province < ${targets.province}, centre < ${targets.centre} at every size, ${last.name} within 1.5× of ${first.name}`)
-      console.log(`  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${all.map((size) => size.name.padStart(7)).join(' ')} ${`${last.name}/${first.name}`.padStart(9)}  met`)
+      console.log(
+        `\nTargets, ${periodName}: p95 (ms) at each size; province < ${targets.province}, centre < ${targets.centre} at every size, ${last.name} within 1.5× of ${first.name}`
+      )
+      console.log(
+        `  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${all.map((size) => size.name.padStart(7)).join(' ')} ${`${last.name}/${first.name}`.padStart(9)}  met`
+      )
       for (const row of table) {
         const p95s = row.measured.map((m) => m.p95)
         const ratio = p95s[p95s.length - 1]! / p95s[0]!
         const misses = [
-          ...p95s.flatMap((p95, index) => p95 < targets[row.scope] ? [] : [`${all[index]!.name} p95 ≥ ${targets[row.scope]} ms`]),
+          ...p95s.flatMap((p95, index) => (p95 < targets[row.scope] ? [] : [`${all[index]!.name} p95 ≥ ${targets[row.scope]} ms`])),
           ...(ratio <= 1.5 ? [] : [`${ratio.toFixed(2)}× the ${first.name} p95`]),
           ...(row.measured.every((m) => m.same) ? [] : ['figures differ from raw'])
         ]
         if (misses.length > 0) verdicts.push(`${periodName}, ${row.name}, ${row.scope}: ${misses.join('; ')}`)
-        console.log(`  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${p95s.map((p95) => fixed(p95, 7)).join(' ')} ${fixed(ratio, 8, 2)}×  ${misses.length === 0 ? 'yes' : `NO (${misses.join('; ')})`}`)
+        console.log(
+          `  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${p95s.map((p95) => fixed(p95, 7)).join(' ')} ${fixed(ratio, 8, 2)}×  ${misses.length === 0 ? 'yes' : `NO (${misses.join('; ')})`}`
+        )
       }
     }
-    console.log(verdicts.length === 0 ? '\nEvery figure met every target.' : `\nMissed (${verdicts.length}):\n${verdicts.map((verdict) => `  ${verdict}`).join('\n')}`)
+    console.log(
+      verdicts.length === 0
+        ? '\nEvery figure met every target.'
+        : `\nMissed (${verdicts.length}):\n${verdicts.map((verdict) => `  ${verdict}`).join('\n')}`
+    )
     console.log(`load average at the end: ${load()}`)
   } finally {
     for (const size of all) await size.db.destroy()

@@ -18,29 +18,56 @@ export function counterLabel (prefix: string, number: number, name: string | und
   return name.includes(String(number)) ? name : `${prefix} ${number} · ${name}`
 }
 
-export function RateCell ({ rate, title }: { rate: number | null, title?: string }) {
+export function RateCell ({ rate, title }: { rate: number | null; title?: string }) {
   const { lang } = useDashboard()
-  return <td class="num rate" style={{ background: rateColour(rate) }} title={title}>{percent(lang, rate)}</td>
+  return (
+    <td class='num rate' style={{ background: rateColour(rate) }} title={title}>
+      {percent(lang, rate)}
+    </td>
+  )
 }
 
-export function CsvLink ({ kind, query }: { kind: string, query: Query }) {
+export function CsvLink ({ kind, query }: { kind: string; query: Query }) {
   const { lang, t } = useDashboard()
-  return <a class="csv" href={csvHref(kind, query, lang)} download>{t('csv')}</a>
+  return (
+    <a class='csv' href={csvHref(kind, query, lang)} download>
+      {t('csv')}
+    </a>
+  )
 }
 
-export function Section ({ title, actions, children, class: extra }: { title: string, actions?: ComponentChildren, children: ComponentChildren, class?: string }) {
+export function Section ({
+  title,
+  actions,
+  children,
+  class: extra
+}: {
+  title: string
+  actions?: ComponentChildren
+  children: ComponentChildren
+  class?: string
+}) {
   return (
     <section class={`panel ${extra ?? ''}`} aria-label={title}>
-      <header class="panel-head"><h2>{title}</h2>{actions}</header>
+      <header class='panel-head'>
+        <h2>{title}</h2>
+        {actions}
+      </header>
       {children}
     </section>
   )
 }
 
-export function Status ({ loading, error }: { loading: boolean, error: Error | null }) {
+export function Status ({ loading, error }: { loading: boolean; error: Error | null }) {
   const { lang, t } = useDashboard()
   // Without an answer from the server the one connection banner (Layout) speaks for every panel.
-  if (error instanceof ApiError && error.code === NETWORK) return <p class="muted">{t('offlineRetrying')}</p>
-  if (error !== null) return <p class="error" role="alert">{failureText(lang, error)}</p>
-  return loading ? <p class="muted">{t('loading')}</p> : null
+  if (error instanceof ApiError && error.code === NETWORK) return <p class='muted'>{t('offlineRetrying')}</p>
+  if (error !== null) {
+    return (
+      <p class='error' role='alert'>
+        {failureText(lang, error)}
+      </p>
+    )
+  }
+  return loading ? <p class='muted'>{t('loading')}</p> : null
 }

@@ -8,7 +8,11 @@ import { counterLabel } from './Figures.tsx'
 import { fill, levelLabel, type Lang, type MessageKey } from '../i18n.ts'
 import { percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
 
-interface NavItem { path: string, label: MessageKey, roles: Role[] }
+interface NavItem {
+  path: string
+  label: MessageKey
+  roles: Role[]
+}
 export const navItems: NavItem[] = [
   { path: '/', label: 'navOverview', roles: ['admin', 'supervisor', 'analyst', 'officer'] },
   { path: '/live', label: 'navLive', roles: ['admin', 'supervisor'] },
@@ -21,28 +25,47 @@ export const navItems: NavItem[] = [
 ]
 
 /** What a rule alert saw, in words: the share in the window, or the streak at a counter. */
-export function alertText (t: (key: MessageKey) => string, lang: Lang, kind: AlertRuleKind, details: Alert['details'], counterNumber: number | null): string {
+export function alertText (
+  t: (key: MessageKey) => string,
+  lang: Lang,
+  kind: AlertRuleKind,
+  details: Alert['details'],
+  counterNumber: number | null
+): string {
   if (kind === 'unsatisfied_share') {
-    return fill(t('ruleShareText'), { share: percent(lang, details.share ?? null), unsatisfied: details.unsatisfied ?? 0, total: details.total ?? 0, window: details.parameters.windowMinutes ?? '' })
+    return fill(t('ruleShareText'), {
+      share: percent(lang, details.share ?? null),
+      unsatisfied: details.unsatisfied ?? 0,
+      total: details.total ?? 0,
+      window: details.parameters.windowMinutes ?? ''
+    })
   }
-  return fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) + (counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`)
+  return (
+    fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) +
+    (counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`)
+  )
 }
 
 const presetKeys: Record<Preset, MessageKey> = {
-  today: 'presetToday', '7d': 'preset7d', month: 'presetMonth', quarter: 'presetQuarter', year: 'presetYear', custom: 'presetCustom'
+  today: 'presetToday',
+  '7d': 'preset7d',
+  month: 'presetMonth',
+  quarter: 'presetQuarter',
+  year: 'presetYear',
+  custom: 'presetCustom'
 }
 
 /** The units of the scope in tree order (siblings in Vietnamese alphabetical order), each with its depth. */
-export function unitTree (units: Unit[]): Array<{ unit: Unit, depth: number }> {
+export function unitTree (units: Unit[]): Array<{ unit: Unit; depth: number }> {
   const ids = new Set(units.map((unit) => unit.id))
   const children = new Map<string | null, Unit[]>()
   for (const unit of units) {
     const parent = unit.parentId !== null && ids.has(unit.parentId) ? unit.parentId : null
-    children.set(parent, [...children.get(parent) ?? [], unit])
+    children.set(parent, [...(children.get(parent) ?? []), unit])
   }
-  const out: Array<{ unit: Unit, depth: number }> = []
+  const out: Array<{ unit: Unit; depth: number }> = []
   const walk = (parent: string | null, depth: number): void => {
-    for (const unit of [...children.get(parent) ?? []].sort((a, b) => vietnameseOrder(a.name, b.name))) {
+    for (const unit of [...(children.get(parent) ?? [])].sort((a, b) => vietnameseOrder(a.name, b.name))) {
       out.push({ unit, depth })
       walk(unit.id, depth + 1)
     }
@@ -56,11 +79,16 @@ function UnitPicker () {
   const selection = useSelection()
   if (units.length === 0) return null
   return (
-    <label class="picker">
+    <label class='picker'>
       <span>{t('unit')}</span>
       <select value={selection.unitId} onChange={(event) => selection.change({ unitId: event.currentTarget.value })}>
-        <option value="">{t('wholeScope')}</option>
-        {unitTree(units).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
+        <option value=''>{t('wholeScope')}</option>
+        {unitTree(units).map(({ unit, depth }) => (
+          <option key={unit.id} value={unit.id}>
+            {'\u2003'.repeat(depth)}
+            {unit.name}
+          </option>
+        ))}
       </select>
     </label>
   )
@@ -70,16 +98,34 @@ function PeriodPicker () {
   const { t } = useDashboard()
   const selection = useSelection()
   return (
-    <div class="picker period" role="group" aria-label={t('period')}>
+    <div class='picker period' role='group' aria-label={t('period')}>
       {presets.map((preset) => (
-        <button key={preset} type="button" class="preset" aria-pressed={selection.preset === preset} onClick={() => selection.change({ preset })}>
+        <button
+          key={preset}
+          type='button'
+          class='preset'
+          aria-pressed={selection.preset === preset}
+          onClick={() => selection.change({ preset })}
+        >
           {t(presetKeys[preset])}
         </button>
       ))}
       {selection.preset === 'custom' && (
         <>
-          <input type="date" aria-label={t('from')} value={selection.period.from} max={selection.period.to} onChange={(event) => event.currentTarget.value !== '' && selection.change({ from: event.currentTarget.value })} />
-          <input type="date" aria-label={t('to')} value={selection.period.to} min={selection.period.from} onChange={(event) => event.currentTarget.value !== '' && selection.change({ to: event.currentTarget.value })} />
+          <input
+            type='date'
+            aria-label={t('from')}
+            value={selection.period.from}
+            max={selection.period.to}
+            onChange={(event) => event.currentTarget.value !== '' && selection.change({ from: event.currentTarget.value })}
+          />
+          <input
+            type='date'
+            aria-label={t('to')}
+            value={selection.period.to}
+            min={selection.period.from}
+            onChange={(event) => event.currentTarget.value !== '' && selection.change({ to: event.currentTarget.value })}
+          />
         </>
       )}
     </div>
@@ -91,28 +137,41 @@ function Toasts () {
   const { search } = useSelection()
   if (live.alerts.length === 0) return null
   return (
-    <div class="toasts" aria-live="assertive">
-      {live.alerts.slice(0, 4).map((alert) => alert.kind === 'rule'
-        ? (
-          <div key={alert.id} class="toast rule" role="alert" data-alert={alert.id}>
-            <strong>{t('ruleAlertTitle')}</strong>
-            <span>{alertText(t, lang, alert.ruleKind, alert.details, alert.counterNumber)} · {units.find((unit) => unit.id === alert.unitId)?.name ?? ''} · {time(lang, alert.at)}</span>
-            <span class="toast-actions">
-              <a href={`/alerts${search}`}>{t('view')}</a>
-              <button type="button" class="link" onClick={() => live.dismiss(alert.id)}>{t('dismiss')}</button>
-            </span>
-          </div>
-          )
-        : (
-          <div key={alert.ratingId} class="toast" role="alert">
-            <strong>{t('alertTitle')}</strong>
-            <span>
-              {levelLabel(lang, alert.level)} · {counters.has(alert.counterId) ? counterLabel(t('counter'), counters.get(alert.counterId)!.number, counters.get(alert.counterId)!.name) : ''}
-              {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} · {time(lang, alert.at)}
-            </span>
-            <button type="button" class="link" onClick={() => live.dismiss(alert.ratingId)}>{t('dismiss')}</button>
-          </div>
-          ))}
+    <div class='toasts' aria-live='assertive'>
+      {live.alerts.slice(0, 4).map((alert) =>
+        alert.kind === 'rule'
+          ? (
+            <div key={alert.id} class='toast rule' role='alert' data-alert={alert.id}>
+              <strong>{t('ruleAlertTitle')}</strong>
+              <span>
+                {alertText(t, lang, alert.ruleKind, alert.details, alert.counterNumber)} ·{' '}
+                {units.find((unit) => unit.id === alert.unitId)?.name ?? ''} · {time(lang, alert.at)}
+              </span>
+              <span class='toast-actions'>
+                <a href={`/alerts${search}`}>{t('view')}</a>
+                <button type='button' class='link' onClick={() => live.dismiss(alert.id)}>
+                  {t('dismiss')}
+                </button>
+              </span>
+            </div>
+            )
+          : (
+            <div key={alert.ratingId} class='toast' role='alert'>
+              <strong>{t('alertTitle')}</strong>
+              <span>
+                {levelLabel(lang, alert.level)} ·{' '}
+                {counters.has(alert.counterId)
+                  ? counterLabel(t('counter'), counters.get(alert.counterId)!.number, counters.get(alert.counterId)!.name)
+                  : ''}
+                {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} ·{' '}
+                {time(lang, alert.at)}
+              </span>
+              <button type='button' class='link' onClick={() => live.dismiss(alert.ratingId)}>
+                {t('dismiss')}
+              </button>
+            </div>
+            )
+      )}
     </div>
   )
 }
@@ -123,14 +182,16 @@ export function ConnectionBanner () {
   const connection = useConnection()
   if (connection.reachable) return null
   return (
-    <div class="offline-banner" role="alert">
+    <div class='offline-banner' role='alert'>
       <strong>{t('offlineTitle')}</strong> <span>{t('offlineRetrying')}</span>
-      <button type="button" onClick={connection.retry}>{t('retryNow')}</button>
+      <button type='button' onClick={connection.retry}>
+        {t('retryNow')}
+      </button>
     </div>
   )
 }
 
-export function Layout ({ children, pickers = true }: { children: ComponentChildren, pickers?: boolean }) {
+export function Layout ({ children, pickers = true }: { children: ComponentChildren; pickers?: boolean }) {
   const dashboard = useDashboard()
   const { t, user, lang, live } = dashboard
   const { path } = useLocation()
@@ -138,26 +199,48 @@ export function Layout ({ children, pickers = true }: { children: ComponentChild
   const connection = useConnection()
   const connected = connection.reachable && live.open
   return (
-    <div class="layout">
-      <header class="top no-print">
-        <div class="brand"><strong>{t('appName')}</strong> <span class="muted">{t('appTagline')}</span></div>
-        <nav aria-label="menu">
-          {navItems.filter((item) => item.roles.includes(user.role)).map((item) => (
-            <a key={item.path} href={item.path + search} aria-current={path === item.path ? 'page' : undefined}>
-              {t(item.label)}
-              {item.path === '/alerts' && live.openAlerts > 0 && <span class="badge" title={t('alertsOpen')}>{live.openAlerts >= 100 ? '99+' : live.openAlerts}</span>}
-            </a>
-          ))}
+    <div class='layout'>
+      <header class='top no-print'>
+        <div class='brand'>
+          <strong>{t('appName')}</strong> <span class='muted'>{t('appTagline')}</span>
+        </div>
+        <nav aria-label='menu'>
+          {navItems
+            .filter((item) => item.roles.includes(user.role))
+            .map((item) => (
+              <a key={item.path} href={item.path + search} aria-current={path === item.path ? 'page' : undefined}>
+                {t(item.label)}
+                {item.path === '/alerts' && live.openAlerts > 0 && (
+                  <span class='badge' title={t('alertsOpen')}>
+                    {live.openAlerts >= 100 ? '99+' : live.openAlerts}
+                  </span>
+                )}
+              </a>
+            ))}
         </nav>
-        <div class="who">
+        <div class='who'>
           <span class={`dot ${connected ? 'on' : 'off'}`} title={t(connected ? 'liveConnected' : 'liveDisconnected')} />
           <span>{user.displayName}</span>
-          <button type="button" class="link" lang={lang === 'vi' ? 'en' : 'vi'} onClick={() => dashboard.setLang(lang === 'vi' ? 'en' : 'vi')}>{t('otherLanguage')}</button>
-          <button type="button" class="link" onClick={dashboard.signOut}>{t('signOut')}</button>
+          <button
+            type='button'
+            class='link'
+            lang={lang === 'vi' ? 'en' : 'vi'}
+            onClick={() => dashboard.setLang(lang === 'vi' ? 'en' : 'vi')}
+          >
+            {t('otherLanguage')}
+          </button>
+          <button type='button' class='link' onClick={dashboard.signOut}>
+            {t('signOut')}
+          </button>
         </div>
       </header>
       <ConnectionBanner />
-      {pickers && <div class="pickers no-print"><UnitPicker /><PeriodPicker /></div>}
+      {pickers && (
+        <div class='pickers no-print'>
+          <UnitPicker />
+          <PeriodPicker />
+        </div>
+      )}
       <main>{children}</main>
       <Toasts />
     </div>

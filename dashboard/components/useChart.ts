@@ -3,7 +3,16 @@ import { useEffect, useRef } from 'preact/hooks'
 import { useDashboard } from '../context.ts'
 import { locale } from '../i18n.ts'
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
   type ChartConfiguration
 } from 'chart.js'
 
@@ -16,9 +25,14 @@ export function useChart (config: ChartConfiguration) {
   const { lang } = useDashboard()
   useEffect(() => {
     if (canvas.current === null) return
-    const chart = new Chart(canvas.current, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, locale: locale(lang), ...config.options } })
+    const chart = new Chart(canvas.current, {
+      ...config,
+      options: { responsive: true, maintainAspectRatio: false, animation: false, locale: locale(lang), ...config.options }
+    })
     // What the picture says, as text beside it: each axis's drawn labels and the series' names (read by screen readers and tests).
-    canvas.current.dataset.axes = JSON.stringify(Object.fromEntries(Object.entries(chart.scales).map(([id, scale]) => [id, scale.ticks.map((tick) => String(tick.label))])))
+    canvas.current.dataset.axes = JSON.stringify(
+      Object.fromEntries(Object.entries(chart.scales).map(([id, scale]) => [id, scale.ticks.map((tick) => String(tick.label))]))
+    )
     canvas.current.dataset.series = JSON.stringify(chart.data.datasets.map((dataset) => dataset.label ?? ''))
     return () => chart.destroy()
   }, [lang, JSON.stringify(config.data), JSON.stringify(config.options ?? {})])

@@ -13,15 +13,15 @@ import { Report } from '../pages/Report/index.tsx'
 export function Routes () {
   return (
     <Router>
-      <Route path="/" component={Overview} />
-      <Route path="/live" component={Live} />
-      <Route path="/officers" component={Officers} />
-      <Route path="/officers/:id" component={OfficerPage} />
-      <Route path="/cases" component={Cases} />
-      <Route path="/alerts" component={Alerts} />
-      <Route path="/province" component={Province} />
-      <Route path="/report" component={Report} />
-      <Route path="/admin" component={Admin} />
+      <Route path='/' component={Overview} />
+      <Route path='/live' component={Live} />
+      <Route path='/officers' component={Officers} />
+      <Route path='/officers/:id' component={OfficerPage} />
+      <Route path='/cases' component={Cases} />
+      <Route path='/alerts' component={Alerts} />
+      <Route path='/province' component={Province} />
+      <Route path='/report' component={Report} />
+      <Route path='/admin' component={Admin} />
       <Route default component={Overview} />
     </Router>
   )

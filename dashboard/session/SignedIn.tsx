@@ -13,7 +13,7 @@ export function SignedIn ({ user, lang, setLang, signOut }: Props) {
   const live = useLiveFeed(user)
   const dashboard: Dashboard = { user, lang, setLang, t: (key) => text(lang, key), units, refreshUnits, counters, officers, signOut, live }
 
-  if (!catalogueLoaded) return <p class="muted center">{text(lang, 'loading')}</p>
+  if (!catalogueLoaded) return <p class='muted center'>{text(lang, 'loading')}</p>
   return (
     <DashboardContext.Provider value={dashboard}>
       <Routes />

@@ -9,7 +9,12 @@ export type { RatingItem, ScaleLevel, SentRatingResult }
 
 /** Why a call failed: `unreachable` (network, timeout, 5xx, 429: try later), `revoked` (token no longer valid), `refused` (other 4xx). */
 export class TerminalApiError extends Error {
-  constructor (readonly kind: 'unreachable' | 'revoked' | 'refused', message: string, readonly statusCode: number | null = null, readonly code: string | null = null) {
+  constructor (
+    readonly kind: 'unreachable' | 'revoked' | 'refused',
+    message: string,
+    readonly statusCode: number | null = null,
+    readonly code: string | null = null
+  ) {
     super(message)
     this.name = 'TerminalApiError'
   }
@@ -19,17 +24,27 @@ export class TerminalApiError extends Error {
 export function networkCause (error: unknown, apiUrl: string, timeoutMs: number): string {
   const url = new URL(apiUrl)
   const where = url.port === '' ? url.hostname : `${url.hostname}:${url.port}`
-  const err = error as { name?: string, message?: string, cause?: { code?: string, message?: string, errors?: Array<{ code?: string }> } }
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer from ${where} within ${timeoutMs} ms`
   const cause = err?.cause
   const code = cause?.code ?? cause?.errors?.find((inner) => typeof inner?.code === 'string')?.code
   switch (code) {
-    case 'ECONNREFUSED': return `connection refused to ${where} (is the server running and apiUrl right?)`
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `host name ${url.hostname} not found (DNS)`
-    case 'ECONNRESET': return `connection reset by ${where}`
-    case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `connecting to ${where} timed out`
-    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'ENETDOWN': return `network unreachable to ${where} (${code})`
-    case 'UND_ERR_SOCKET': return `connection to ${where} closed unexpectedly`
+    case 'ECONNREFUSED':
+      return `connection refused to ${where} (is the server running and apiUrl right?)`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host name ${url.hostname} not found (DNS)`
+    case 'ECONNRESET':
+      return `connection reset by ${where}`
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connecting to ${where} timed out`
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return `network unreachable to ${where} (${code})`
+    case 'UND_ERR_SOCKET':
+      return `connection to ${where} closed unexpectedly`
     default:
       if (typeof cause?.message === 'string' && cause.message !== '') return `${cause.message} (${where})`
       return `${err?.message ?? String(error)} (${where})`
@@ -49,7 +64,11 @@ export class TerminalApi {
 
   constructor (options: TerminalApiOptions) {
     let url: URL
-    try { url = new URL(options?.apiUrl) } catch { throw new TypeError('apiUrl must be an absolute http(s) URL') }
+    try {
+      url = new URL(options?.apiUrl)
+    } catch {
+      throw new TypeError('apiUrl must be an absolute http(s) URL')
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('apiUrl must be an absolute http(s) URL')
     const timeoutMs = options.timeoutMs ?? 10_000
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive integer')
@@ -57,7 +76,7 @@ export class TerminalApi {
     this.timeoutMs = timeoutMs
   }
 
-  private async call<T> (method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {}
     if (token !== null) headers.authorization = `Bearer ${token}`
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -77,12 +96,16 @@ export class TerminalApi {
     const text = await response.text().catch(() => '')
     log('%s %s → %d', method, path, response.status)
     let json: unknown = null
-    try { json = text === '' ? null : JSON.parse(text) } catch { json = null }
+    try {
+      json = text === '' ? null : JSON.parse(text)
+    } catch {
+      json = null
+    }
     if (response.ok) return json as T
     const code = typeof (json as { code?: unknown })?.code === 'string' ? (json as { code: string }).code : null
     const message = `${method} ${path}: ${response.status} ${code ?? ''}`.trim()
     log(message)
-    if (response.status >= 500 || response.status === 429 || response.status === 408) throw new TerminalApiError('unreachable', message, response.status, code)
+    if (response.status >= 500 || response.status === 429 || response.status === 408) { throw new TerminalApiError('unreachable', message, response.status, code) }
     if (response.status === 401 || response.status === 403) throw new TerminalApiError('revoked', message, response.status, code)
     throw new TerminalApiError('refused', message, response.status, code)
   }

@@ -11,12 +11,12 @@ export function counterSubtitle (name: string, number: number): string {
 export function CounterHeader ({ state, lang }: { state: TerminalState, lang: Lang }) {
   const subtitle = counterSubtitle(state.counter.name, state.counter.number)
   return (
-    <header class="counter-header">
-      <div class="place">
-        <p class="unit-name">{state.unit.name}</p>
-        <p class="counter-name">
-          <span class="counter-number">{text(lang, 'counter')} {state.counter.number}</span>
-          {subtitle !== '' && <span class="counter-subtitle"> · {subtitle}</span>}
+    <header class='counter-header'>
+      <div class='place'>
+        <p class='unit-name'>{state.unit.name}</p>
+        <p class='counter-name'>
+          <span class='counter-number'>{text(lang, 'counter')} {state.counter.number}</span>
+          {subtitle !== '' && <span class='counter-subtitle'> · {subtitle}</span>}
         </p>
       </div>
       <OfficerCard officer={state.officer} lang={lang} />

@@ -44,26 +44,26 @@ export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaF
   }
 
   return (
-    <section class="criteria" aria-labelledby="criteria-title" onPointerDown={() => setTouchedAt(Date.now())}>
-      <h1 id="criteria-title">{text(lang, 'criteriaTitle')}</h1>
-      <p class="hint">{text(lang, 'criteriaHint')}</p>
-      <ul class="criteria-list">
+    <section class='criteria' aria-labelledby='criteria-title' onPointerDown={() => setTouchedAt(Date.now())}>
+      <h1 id='criteria-title'>{text(lang, 'criteriaTitle')}</h1>
+      <p class='hint'>{text(lang, 'criteriaHint')}</p>
+      <ul class='criteria-list'>
         {criteria.map((criterion) => {
           const id = `criterion-${criterion.code}`
           const value = answers[criterion.code]
           return (
-            <li key={criterion.code} class="criterion" role="group" aria-labelledby={id} data-criterion={criterion.code}>
+            <li key={criterion.code} class='criterion' role='group' aria-labelledby={id} data-criterion={criterion.code}>
               <CriterionIcon code={criterion.code} />
-              <span class="criterion-label" id={id}>{label(lang, criterion)}</span>
-              <button type="button" class={`answer answer-yes${value === true ? ' is-chosen' : ''}`} aria-pressed={value === true} onClick={() => answer(criterion.code, true)}>{text(lang, 'yes')}</button>
-              <button type="button" class={`answer answer-no${value === false ? ' is-chosen' : ''}`} aria-pressed={value === false} onClick={() => answer(criterion.code, false)}>{text(lang, 'no')}</button>
+              <span class='criterion-label' id={id}>{label(lang, criterion)}</span>
+              <button type='button' class={`answer answer-yes${value === true ? ' is-chosen' : ''}`} aria-pressed={value === true} onClick={() => answer(criterion.code, true)}>{text(lang, 'yes')}</button>
+              <button type='button' class={`answer answer-no${value === false ? ' is-chosen' : ''}`} aria-pressed={value === false} onClick={() => answer(criterion.code, false)}>{text(lang, 'no')}</button>
             </li>
           )
         })}
       </ul>
-      <div class="actions">
-        <button type="button" class="primary" onClick={() => finish(answers)}>{text(lang, 'send')}</button>
-        <button type="button" class="secondary" onClick={() => finish({})}>{text(lang, 'skip')}</button>
+      <div class='actions'>
+        <button type='button' class='primary' onClick={() => finish(answers)}>{text(lang, 'send')}</button>
+        <button type='button' class='secondary' onClick={() => finish({})}>{text(lang, 'skip')}</button>
       </div>
     </section>
   )

@@ -15,14 +15,25 @@ const paths: Record<string, string> = {
   // an ear: listening
   luon_lang_nghe: 'M7 9a5 5 0 1 1 10 0c0 3.5-3.5 4.5-3.5 7.5a3 3 0 0 1-6 0 M10 9.5a2 2 0 1 1 4 0',
   // a lifebuoy: helping
-  luon_giup_do: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8z M5.6 5.6l3.6 3.6 M18.4 5.6l-3.6 3.6 M5.6 18.4l3.6-3.6 M18.4 18.4l-3.6-3.6'
+  luon_giup_do:
+    'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8z M5.6 5.6l3.6 3.6 M18.4 5.6l-3.6 3.6 M5.6 18.4l3.6-3.6 M18.4 18.4l-3.6-3.6'
 }
 
 const check = 'M5 12.5l4.5 4.5L19 7'
 
 export function CriterionIcon ({ code }: { code: string }) {
   return (
-    <svg class="criterion-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+    <svg
+      class='criterion-icon'
+      viewBox='0 0 24 24'
+      aria-hidden='true'
+      focusable='false'
+      fill='none'
+      stroke='currentColor'
+      stroke-width='2'
+      stroke-linecap='round'
+      stroke-linejoin='round'
+    >
       <path d={paths[code] ?? check} />
     </svg>
   )

@@ -9,10 +9,10 @@ export function Footer () {
   const { route } = useLocation()
   const other = lang === 'vi' ? 'en' : 'vi'
   return (
-    <footer class="footer">
-      <button type="button" class="language" lang={other} onClick={() => setLang(other)}>{text(lang, 'otherLanguage')}</button>
+    <footer class='footer'>
+      <button type='button' class='language' lang={other} onClick={() => setLang(other)}>{text(lang, 'otherLanguage')}</button>
       <ConnectionStatus />
-      <button type="button" class="staff-entry" onClick={() => route('/terminal/staff')}>
+      <button type='button' class='staff-entry' onClick={() => route('/terminal/staff')}>
         {text(lang, 'staff')}
       </button>
     </footer>

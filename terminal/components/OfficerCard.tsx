@@ -14,15 +14,15 @@ const ownPhoto = (url: string | null): url is string => url !== null && /^\/phot
 export function OfficerCard ({ officer, lang }: { officer: Officer | null, lang: Lang }) {
   // A photo that can't load (offline, moved, or another origin the CSP refuses) falls back to initials.
   const [brokenPhoto, setBrokenPhoto] = useState<string | null>(null)
-  if (officer === null) return <p class="officer officer-none" data-officer="">{text(lang, 'noOfficer')}</p>
+  if (officer === null) return <p class='officer officer-none' data-officer=''>{text(lang, 'noOfficer')}</p>
   return (
-    <div class="officer" data-officer={officer.id}>
+    <div class='officer' data-officer={officer.id}>
       {ownPhoto(officer.photoUrl) && officer.photoUrl !== brokenPhoto
-        ? <img class="avatar" src={officer.photoUrl} alt="" width={72} height={72} onError={() => setBrokenPhoto(officer.photoUrl)} />
-        : <span class="avatar" aria-hidden="true">{initials(officer.fullName)}</span>}
+        ? <img class='avatar' src={officer.photoUrl} alt='' width={72} height={72} onError={() => setBrokenPhoto(officer.photoUrl)} />
+        : <span class='avatar' aria-hidden='true'>{initials(officer.fullName)}</span>}
       <div>
-        <p class="officer-name">{officer.fullName}</p>
-        {officer.title !== '' && <p class="officer-title">{officer.title}</p>}
+        <p class='officer-name'>{officer.fullName}</p>
+        {officer.title !== '' && <p class='officer-title'>{officer.title}</p>}
       </div>
     </div>
   )

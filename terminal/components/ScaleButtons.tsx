@@ -28,9 +28,16 @@ export function ScaleButtons ({ scale, lang, disabled, onRate }: ScaleButtonsPro
       {scale.map((level, index) => {
         const mood = moodOf(index, scale.length)
         return (
-          <button type="button" key={level.level} class={`level ${toneOf(level, mood)}`} data-level={level.level} disabled={disabled} onClick={() => onRate(level)}>
+          <button
+            type='button'
+            key={level.level}
+            class={`level ${toneOf(level, mood)}`}
+            data-level={level.level}
+            disabled={disabled}
+            onClick={() => onRate(level)}
+          >
             <Face mood={mood} />
-            <span class="level-label">{label(lang, level)}</span>
+            <span class='level-label'>{label(lang, level)}</span>
           </button>
         )
       })}

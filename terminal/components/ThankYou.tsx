@@ -9,7 +9,7 @@ export function ThankYou ({ lang, seconds, onDone }: { lang: Lang, seconds: numb
     return () => clearTimeout(timer)
   }, [])
   return (
-    <section class="thanks" role="status">
+    <section class='thanks' role='status'>
       <Face mood={1} />
       <h1>{text(lang, 'thanks')}</h1>
       <p>{text(lang, 'thanksDetail')}</p>

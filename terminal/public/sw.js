@@ -11,11 +11,17 @@ async function cacheShell () {
   const html = await response.clone().text()
   const shell = await caches.open(SHELL)
   const assets = await caches.open(ASSETS)
-  const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => new URL(match[1], indexUrl).href).filter((url) => url.startsWith(scope.href))
-  await Promise.all(named.map(async (url) => { if (!(await assets.match(url))) await assets.add(url) }))
+  const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+    .map((match) => new URL(match[1], indexUrl).href)
+    .filter((url) => url.startsWith(scope.href))
+  await Promise.all(
+    named.map(async (url) => {
+      if (!(await assets.match(url))) await assets.add(url)
+    })
+  )
   await shell.put(indexUrl, response)
   // Old hashed bundles are never asked for again.
-  for (const request of await assets.keys()) if (!named.includes(request.url) && request.url.includes('/assets/')) await assets.delete(request)
+  for (const request of await assets.keys()) { if (!named.includes(request.url) && request.url.includes('/assets/')) await assets.delete(request) }
 }
 
 self.addEventListener('install', (event) => {
@@ -23,10 +29,12 @@ self.addEventListener('install', (event) => {
 })
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== SHELL && name !== ASSETS) await caches.delete(name)
-    await self.clients.claim()
-  })())
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== SHELL && name !== ASSETS) await caches.delete(name)
+      await self.clients.claim()
+    })()
+  )
 })
 
 self.addEventListener('fetch', (event) => {
@@ -35,31 +43,35 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== scope.origin || url.pathname.startsWith('/api/')) return
   if (request.mode === 'navigate') {
     // Network first, so a new version shows when online; the cached shell when not (any deep link is the same page).
-    event.respondWith((async () => {
-      try {
-        const response = await fetch(request)
-        if (response.ok) event.waitUntil(cacheShell().catch(() => {}))
-        // A proxy up while the app is down: the cached shell still takes ratings.
-        if (response.status >= 500) return (await caches.match(indexUrl)) ?? response
-        return response
-      } catch {
-        return (await caches.match(indexUrl)) ?? Response.error()
-      }
-    })())
+    event.respondWith(
+      (async () => {
+        try {
+          const response = await fetch(request)
+          if (response.ok) event.waitUntil(cacheShell().catch(() => {}))
+          // A proxy up while the app is down: the cached shell still takes ratings.
+          if (response.status >= 500) return (await caches.match(indexUrl)) ?? response
+          return response
+        } catch {
+          return (await caches.match(indexUrl)) ?? Response.error()
+        }
+      })()
+    )
     return
   }
   if (!url.href.startsWith(scope.href)) return
   // Hashed bundles never change: cache first; the rest (manifest, icons) from the cache, refreshed behind.
-  event.respondWith((async () => {
-    const cached = await caches.match(request)
-    const refresh = fetch(request).then(async (response) => {
-      if (response.ok) await (await caches.open(ASSETS)).put(request, response.clone())
-      return response
-    })
-    if (cached) {
-      if (!url.pathname.includes('/assets/')) event.waitUntil(refresh.catch(() => {}))
-      return cached
-    }
-    return refresh
-  })())
+  event.respondWith(
+    (async () => {
+      const cached = await caches.match(request)
+      const refresh = fetch(request).then(async (response) => {
+        if (response.ok) await (await caches.open(ASSETS)).put(request, response.clone())
+        return response
+      })
+      if (cached) {
+        if (!url.pathname.includes('/assets/')) event.waitUntil(refresh.catch(() => {}))
+        return cached
+      }
+      return refresh
+    })()
+  )
 })

@@ -8,7 +8,17 @@ import type { Db } from '../../db/schema.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 
-const figures: FigureName[] = ['summary', 'officers', 'counters', 'units', 'timeseries day', 'timeseries week', 'timeseries month', 'timeseries hour', 'heatmap']
+const figures: FigureName[] = [
+  'summary',
+  'officers',
+  'counters',
+  'units',
+  'timeseries day',
+  'timeseries week',
+  'timeseries month',
+  'timeseries hour',
+  'heatmap'
+]
 
 function nodes (plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)]
@@ -16,14 +26,17 @@ function nodes (plan: PlanNode): PlanNode[] {
 
 /** Rows a scan of `table` looked at: those it returned and those its filters threw away, over all its loops. */
 function rowsTouched (plan: PlanNode, table: string): number {
-  return nodes(plan).filter((node) => node['Relation Name'] === table).reduce((sum, node) => {
-    const looked = Number(node['Actual Rows'] ?? 0) + Number(node['Rows Removed by Filter'] ?? 0) + Number(node['Rows Removed by Index Recheck'] ?? 0)
-    return sum + looked * Number(node['Actual Loops'] ?? 1)
-  }, 0)
+  return nodes(plan)
+    .filter((node) => node['Relation Name'] === table)
+    .reduce((sum, node) => {
+      const looked =
+        Number(node['Actual Rows'] ?? 0) + Number(node['Rows Removed by Filter'] ?? 0) + Number(node['Rows Removed by Index Recheck'] ?? 0)
+      return sum + looked * Number(node['Actual Loops'] ?? 1)
+    }, 0)
 }
 
 /** A province of `communes` communes, a centre each, and two years of ratings on working hours, rolled up. */
-async function province (db: Db, communes: number, ratingsPerCounter: number): Promise<{ provinceId: string, centreId: string }> {
+async function province (db: Db, communes: number, ratingsPerCounter: number): Promise<{ provinceId: string; centreId: string }> {
   const first = await seedCentre(db as never, { counters: 2, officers: 2 })
   for (let n = 1; n < communes; n++) await seedCentre(db as never, { counters: 2, officers: 2, parentId: first.provinceId })
   // Spread by arithmetic on the row number (no random): the same data, hence the same plans, every run.
@@ -34,7 +47,9 @@ async function province (db: Db, communes: number, ratingsPerCounter: number): P
     join lateral (select id from officers where unit_id = c.unit_id order by id limit 1) o on true
     cross join generate_series(1, ${ratingsPerCounter}) g
     cross join lateral (select timestamptz '2025-01-01 08:00:00+07' + make_interval(days => (g * 7) % 730, hours => g % 9, mins => g % 60) as at) w
-    join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight) on l.level = 1 + g % 4`.execute(db)
+    join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight) on l.level = 1 + g % 4`.execute(
+      db
+    )
   await rebuildRollups(db)
   await sql`analyze`.execute(db)
   return { provinceId: first.provinceId, centreId: first.centreId }
@@ -42,16 +57,24 @@ async function province (db: Db, communes: number, ratingsPerCounter: number): P
 
 t.test(`a year's figures read only year rows (${databaseKind})`, async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   const { provinceId } = await province(db, 8, 150)
   const year: FigureFilter = { unitId: provinceId, from: '2026-01-01', to: '2026-12-31' }
-  const yearRows = Number((await sql<{ n: number }>`select count(*)::int as n from subtree_rollups where grain = 'year'`.execute(db)).rows[0]!.n)
+  const yearRows = Number(
+    (await sql<{ n: number }>`select count(*)::int as n from subtree_rollups where grain = 'year'`.execute(db)).rows[0]!.n
+  )
   const allRows = Number((await sql<{ n: number }>`select count(*)::int as n from subtree_rollups`.execute(db)).rows[0]!.n)
   t.ok(allRows > 20 * yearRows, `the hour, day and month rows (${allRows - yearRows}) far outnumber the year rows (${yearRows})`)
   for (const figure of ['units', 'summary'] as const) {
     const { plan } = await figurePlan(db, figure, year, { analyze: true })
     const touched = rowsTouched(plan, 'subtree_rollups')
-    t.ok(touched > 0 && touched <= yearRows, `${figure} of the province for 2026 looked at ${touched} subtree rows, at most the ${yearRows} year rows`)
+    t.ok(
+      touched > 0 && touched <= yearRows,
+      `${figure} of the province for 2026 looked at ${touched} subtree rows, at most the ${yearRows} year rows`
+    )
   }
   const heat = await figurePlan(db, 'heatmap', year, { analyze: true })
   t.equal(rowsTouched(heat.plan, 'subtree_rollups'), 0, 'the heat map of a whole year reads no hour rows')
@@ -59,27 +82,49 @@ t.test(`a year's figures read only year rows (${databaseKind})`, async (t) => {
 
 // Only on the server: PGlite is one process that plans no parallel workers whatever the costs, so there the guard
 // could not fail.
-if (databaseKind === 'postgres') t.test('no figure read plans parallel workers, even when the planner is told they are free (postgres)', async (t) => {
-  const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
-  const { provinceId, centreId } = await province(db, 6, 100)
-  await db.transaction().execute(async (trx) => {
+if (databaseKind === 'postgres') {
+  t.test('no figure read plans parallel workers, even when the planner is told they are free (postgres)', async (t) => {
+    const { db, drop } = await migratedDatabase()
+    t.teardown(async () => {
+      await db.destroy()
+      await drop()
+    })
+    const { provinceId, centreId } = await province(db, 6, 100)
+    await db.transaction().execute(async (trx) => {
     // The planner's view of a large database: starting workers and passing rows from them cost nothing, any table is
     // big enough to split. This is what made the units read start two workers at 1 M ratings (~100 ms of start-up).
-    for (const setting of ['parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_table_scan_size', 'min_parallel_index_scan_size']) {
-      await sql`select set_config(${setting}, '0', true)`.execute(trx)
-    }
-    const control = await sql<{ 'QUERY PLAN': string }>`explain select count(*) from subtree_rollups where grain = 'hour'`.execute(trx)
-    t.match(control.rows.map((row) => row['QUERY PLAN']).join('\n'), /Gather/, 'with these costs the planner does go parallel on a plain scan')
-    for (const unitId of [provinceId, centreId]) {
-      for (const [from, to] of [['2026-01-01', '2026-12-31'], ['2025-11-28', '2026-11-27'], ['2026-11-01', '2026-11-30']] as const) {
-        for (const figure of figures) {
-          if (figure === 'timeseries hour' && from !== '2026-11-01') continue
-          const { plan } = await figurePlan(trx, figure, { unitId, from, to })
-          const parallel = nodes(plan).filter((node) => node['Node Type'].startsWith('Gather') || node['Parallel Aware'] === true)
-          t.same(parallel.map((node) => node['Node Type']), [], `${figure} of the ${unitId === provinceId ? 'province' : 'centre'} ${from}…${to}: no parallel node`)
+      for (const setting of [
+        'parallel_setup_cost',
+        'parallel_tuple_cost',
+        'min_parallel_table_scan_size',
+        'min_parallel_index_scan_size'
+      ]) {
+        await sql`select set_config(${setting}, '0', true)`.execute(trx)
+      }
+      const control = await sql<{ 'QUERY PLAN': string }>`explain select count(*) from subtree_rollups where grain = 'hour'`.execute(trx)
+      t.match(
+        control.rows.map((row) => row['QUERY PLAN']).join('\n'),
+        /Gather/,
+        'with these costs the planner does go parallel on a plain scan'
+      )
+      for (const unitId of [provinceId, centreId]) {
+        for (const [from, to] of [
+          ['2026-01-01', '2026-12-31'],
+          ['2025-11-28', '2026-11-27'],
+          ['2026-11-01', '2026-11-30']
+        ] as const) {
+          for (const figure of figures) {
+            if (figure === 'timeseries hour' && from !== '2026-11-01') continue
+            const { plan } = await figurePlan(trx, figure, { unitId, from, to })
+            const parallel = nodes(plan).filter((node) => node['Node Type'].startsWith('Gather') || node['Parallel Aware'] === true)
+            t.same(
+              parallel.map((node) => node['Node Type']),
+              [],
+              `${figure} of the ${unitId === provinceId ? 'province' : 'centre'} ${from}…${to}: no parallel node`
+            )
+          }
         }
       }
-    }
+    })
   })
-})
+}

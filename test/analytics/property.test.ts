@@ -11,41 +11,83 @@ import { seedCentre } from '../fixtures.ts'
 import { addRatings, type TestRating } from './ratings.ts'
 
 // Around month and year ends, and far enough apart that periods cover whole months, part-months and more than half a year.
-const days = ['2025-12-31', '2026-01-01', '2026-06-30', '2026-10-29', '2026-10-31', '2026-11-01', '2026-11-02', '2026-11-15', '2026-11-20', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-31']
+const days = [
+  '2025-12-31',
+  '2026-01-01',
+  '2026-06-30',
+  '2026-10-29',
+  '2026-10-31',
+  '2026-11-01',
+  '2026-11-02',
+  '2026-11-15',
+  '2026-11-20',
+  '2026-11-30',
+  '2026-12-01',
+  '2026-12-02',
+  '2026-12-31'
+]
 const criterionCodes = ['xin_chao', 'xin_loi', 'luon_mim_cuoi', 'luon_giup_do']
 
 t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   const first = await seedCentre(db, { counters: 2, officers: 2 })
   const second = await seedCentre(db, { counters: 1, officers: 1, parentId: first.provinceId })
   const places = [
-    { unitId: first.centreId, counterId: first.counterIds[0]!, terminalId: first.terminal.id, officers: first.officers.map((officer) => officer.id) },
-    { unitId: first.centreId, counterId: first.counterIds[1]!, terminalId: first.terminal.id, officers: first.officers.map((officer) => officer.id) },
-    { unitId: second.centreId, counterId: second.counterIds[0]!, terminalId: second.terminal.id, officers: second.officers.map((officer) => officer.id) }
+    {
+      unitId: first.centreId,
+      counterId: first.counterIds[0]!,
+      terminalId: first.terminal.id,
+      officers: first.officers.map((officer) => officer.id)
+    },
+    {
+      unitId: first.centreId,
+      counterId: first.counterIds[1]!,
+      terminalId: first.terminal.id,
+      officers: first.officers.map((officer) => officer.id)
+    },
+    {
+      unitId: second.centreId,
+      counterId: second.counterIds[0]!,
+      terminalId: second.terminal.id,
+      officers: second.officers.map((officer) => officer.id)
+    }
   ]
 
-  const rating = fc.record({
-    place: fc.integer({ min: 0, max: places.length - 1 }),
-    officer: fc.integer({ min: -1, max: 1 }),
-    level: fc.integer({ min: 1, max: 4 }),
-    criteria: fc.dictionary(fc.constantFrom(...criterionCodes), fc.boolean(), { maxKeys: 4 }),
-    day: fc.constantFrom(...days),
-    // Minutes from local midnight: mostly within 90 minutes of either side of it, where UTC and local days differ.
-    minute: fc.oneof(fc.integer({ min: -90, max: 90 }), fc.integer({ min: 0, max: 24 * 60 - 1 })),
-    misuse: fc.integer({ min: 0, max: 4 }).map((n) => n === 0)
-  }).map((drawn): TestRating => {
-    const place = places[drawn.place]!
-    const at = new Date(new Date(`${drawn.day}T00:00:00+07:00`).getTime() + drawn.minute * 60_000)
-    return {
-      unitId: place.unitId, counterId: place.counterId, terminalId: place.terminalId,
-      officerId: drawn.officer < 0 ? null : place.officers[drawn.officer % place.officers.length]!,
-      level: drawn.level, criteria: drawn.criteria, at, misuse: drawn.misuse
-    }
-  })
+  const rating = fc
+    .record({
+      place: fc.integer({ min: 0, max: places.length - 1 }),
+      officer: fc.integer({ min: -1, max: 1 }),
+      level: fc.integer({ min: 1, max: 4 }),
+      criteria: fc.dictionary(fc.constantFrom(...criterionCodes), fc.boolean(), { maxKeys: 4 }),
+      day: fc.constantFrom(...days),
+      // Minutes from local midnight: mostly within 90 minutes of either side of it, where UTC and local days differ.
+      minute: fc.oneof(fc.integer({ min: -90, max: 90 }), fc.integer({ min: 0, max: 24 * 60 - 1 })),
+      misuse: fc.integer({ min: 0, max: 4 }).map((n) => n === 0)
+    })
+    .map((drawn): TestRating => {
+      const place = places[drawn.place]!
+      const at = new Date(new Date(`${drawn.day}T00:00:00+07:00`).getTime() + drawn.minute * 60_000)
+      return {
+        unitId: place.unitId,
+        counterId: place.counterId,
+        terminalId: place.terminalId,
+        officerId: drawn.officer < 0 ? null : place.officers[drawn.officer % place.officers.length]!,
+        level: drawn.level,
+        criteria: drawn.criteria,
+        at,
+        misuse: drawn.misuse
+      }
+    })
   // Several ingest batches: a later batch may hold older ratings (a terminal back online after days). Some
   // batches stay pending (stored, not yet rolled up by the worker): figures must count them all the same.
-  const batches = fc.array(fc.record({ ratings: fc.array(rating, { maxLength: 12 }), pending: fc.boolean() }), { minLength: 1, maxLength: 4 })
+  const batches = fc.array(fc.record({ ratings: fc.array(rating, { maxLength: 12 }), pending: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 4
+  })
   const query = fc.record({
     root: fc.constantFrom<Array<string | null>>(first.provinceId, first.communeId, second.centreId, null),
     from: fc.integer({ min: 0, max: days.length - 1 }),
@@ -58,47 +100,72 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
   })
 
   let runs = 0
-  await fc.assert(fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
-    for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) await sql`delete from ${sql.table(table)}`.execute(db)
-    await sql`delete from ratings`.execute(db)
-    for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
-    const from = days[drawn.from]!
-    const to = days[Math.min(days.length - 1, drawn.from + drawn.length)]!
-    const filter: FigureFilter = {
-      unitId: drawn.root, from, to, includeMisuse: drawn.includeMisuse,
-      counterId: drawn.counter === null ? null : places[drawn.counter]!.counterId,
-      officerId: drawn.officer === null ? null : first.officers[drawn.officer]!.id
-    }
-    const raw = { source: 'ratings' as const }
-    assert.deepEqual(await summary(db, filter), await summary(db, filter, raw), 'summary')
-    assert.deepEqual(await byOfficer(db, filter, { minSample: 3 }), await byOfficer(db, filter, { ...raw, minSample: 3 }), 'by officer')
-    assert.deepEqual(await byCounter(db, filter), await byCounter(db, filter, raw), 'by counter')
-    assert.deepEqual(await byUnit(db, filter), await byUnit(db, filter, raw), 'by unit')
-    assert.deepEqual(await heatmap(db, filter), await heatmap(db, filter, raw), 'heat map')
-    // The whole year 2026, and 2026 less its first and last day: the per-subtree officer, counter and heat-map year rows.
-    for (const [from, to] of [['2026-01-01', '2026-12-31'], ['2026-01-02', '2026-12-30']] as const) {
-      const year = { ...filter, from, to }
-      assert.deepEqual(await byOfficer(db, year, { minSample: 3 }), await byOfficer(db, year, { ...raw, minSample: 3 }), `by officer ${from}…${to}`)
-      assert.deepEqual(await byCounter(db, year), await byCounter(db, year, raw), `by counter ${from}…${to}`)
-      assert.deepEqual(await summary(db, year), await summary(db, year, raw), `summary ${from}…${to}`)
-      assert.deepEqual(await heatmap(db, year), await heatmap(db, year, raw), `heat map ${from}…${to}`)
-    }
-    // An hourly series is limited to 31 days: one day, or two neighbouring days of the list close enough.
-    const next = days[Math.min(days.length - 1, drawn.from + Math.min(1, drawn.length))]!
-    const series = { ...filter, interval: drawn.interval, ...(drawn.interval === 'hour' ? { to: new Date(next).getTime() - new Date(from).getTime() < 31 * 86_400_000 ? next : from } : {}) }
-    assert.deepEqual(await timeseries(db, series), await timeseries(db, series, raw), `time series by ${drawn.interval}`)
-    // Unfiltered totals must also match the number of ratings stored: nothing missed, nothing doubled.
-    const all = await summary(db, { unitId: null, from: days[0]!, to: days.at(-1)!, includeMisuse: true })
-    const inRange = ratingBatches.flatMap((batch) => batch.ratings).filter((r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)).length
-    assert.equal(all.total, inRange, 'every rating counted exactly once')
-    // The rollup worker catches up (or a rebuild runs): nothing is pending any more and no figure moves.
-    const before = [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)]
-    if (drawn.catchUp === 'worker') await db.transaction().execute((trx) => rollUpPending(trx, 1000))
-    else await rebuildRollups(db)
-    const pending = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
-    assert.equal(pending.rows[0]!.n, 0, `no rating left pending after the ${drawn.catchUp}`)
-    assert.deepEqual([await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)], before, `figures unchanged by the ${drawn.catchUp}`)
-    runs++
-  }), { numRuns: 30, endOnFailure: true })
+  await fc.assert(
+    fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
+      for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) { await sql`delete from ${sql.table(table)}`.execute(db) }
+      await sql`delete from ratings`.execute(db)
+      for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
+      const from = days[drawn.from]!
+      const to = days[Math.min(days.length - 1, drawn.from + drawn.length)]!
+      const filter: FigureFilter = {
+        unitId: drawn.root,
+        from,
+        to,
+        includeMisuse: drawn.includeMisuse,
+        counterId: drawn.counter === null ? null : places[drawn.counter]!.counterId,
+        officerId: drawn.officer === null ? null : first.officers[drawn.officer]!.id
+      }
+      const raw = { source: 'ratings' as const }
+      assert.deepEqual(await summary(db, filter), await summary(db, filter, raw), 'summary')
+      assert.deepEqual(await byOfficer(db, filter, { minSample: 3 }), await byOfficer(db, filter, { ...raw, minSample: 3 }), 'by officer')
+      assert.deepEqual(await byCounter(db, filter), await byCounter(db, filter, raw), 'by counter')
+      assert.deepEqual(await byUnit(db, filter), await byUnit(db, filter, raw), 'by unit')
+      assert.deepEqual(await heatmap(db, filter), await heatmap(db, filter, raw), 'heat map')
+      // The whole year 2026, and 2026 less its first and last day: the per-subtree officer, counter and heat-map year rows.
+      for (const [from, to] of [
+        ['2026-01-01', '2026-12-31'],
+        ['2026-01-02', '2026-12-30']
+      ] as const) {
+        const year = { ...filter, from, to }
+        assert.deepEqual(
+          await byOfficer(db, year, { minSample: 3 }),
+          await byOfficer(db, year, { ...raw, minSample: 3 }),
+          `by officer ${from}…${to}`
+        )
+        assert.deepEqual(await byCounter(db, year), await byCounter(db, year, raw), `by counter ${from}…${to}`)
+        assert.deepEqual(await summary(db, year), await summary(db, year, raw), `summary ${from}…${to}`)
+        assert.deepEqual(await heatmap(db, year), await heatmap(db, year, raw), `heat map ${from}…${to}`)
+      }
+      // An hourly series is limited to 31 days: one day, or two neighbouring days of the list close enough.
+      const next = days[Math.min(days.length - 1, drawn.from + Math.min(1, drawn.length))]!
+      const series = {
+        ...filter,
+        interval: drawn.interval,
+        ...(drawn.interval === 'hour' ? { to: new Date(next).getTime() - new Date(from).getTime() < 31 * 86_400_000 ? next : from } : {})
+      }
+      assert.deepEqual(await timeseries(db, series), await timeseries(db, series, raw), `time series by ${drawn.interval}`)
+      // Unfiltered totals must also match the number of ratings stored: nothing missed, nothing doubled.
+      const all = await summary(db, { unitId: null, from: days[0]!, to: days.at(-1)!, includeMisuse: true })
+      const inRange = ratingBatches
+        .flatMap((batch) => batch.ratings)
+        .filter(
+          (r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)
+        ).length
+      assert.equal(all.total, inRange, 'every rating counted exactly once')
+      // The rollup worker catches up (or a rebuild runs): nothing is pending any more and no figure moves.
+      const before = [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)]
+      if (drawn.catchUp === 'worker') await db.transaction().execute((trx) => rollUpPending(trx, 1000))
+      else await rebuildRollups(db)
+      const pending = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+      assert.equal(pending.rows[0]!.n, 0, `no rating left pending after the ${drawn.catchUp}`)
+      assert.deepEqual(
+        [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)],
+        before,
+        `figures unchanged by the ${drawn.catchUp}`
+      )
+      runs++
+    }),
+    { numRuns: 30, endOnFailure: true }
+  )
   t.equal(runs, 30, 'every run compared all six figures')
 })

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Category, Database } from '../../db/schema.ts'
 import { recordRatings, type RatingForRollup } from '../../analytics/rollup-tables.ts'
 
-export const defaultScale: Record<number, { category: Category, weight: number }> = {
+export const defaultScale: Record<number, { category: Category; weight: number }> = {
   4: { category: 'satisfied', weight: 100 },
   3: { category: 'satisfied', weight: 75 },
   2: { category: 'neutral', weight: 40 },
@@ -26,8 +26,15 @@ export interface TestRating {
 export function forRollup (rating: TestRating): RatingForRollup {
   const scale = defaultScale[rating.level]!
   return {
-    unitId: rating.unitId, counterId: rating.counterId, officerId: rating.officerId ?? null, level: rating.level,
-    category: scale.category, weight: scale.weight, criteria: rating.criteria ?? {}, countedAt: new Date(rating.at), misuse: rating.misuse ?? false
+    unitId: rating.unitId,
+    counterId: rating.counterId,
+    officerId: rating.officerId ?? null,
+    level: rating.level,
+    category: scale.category,
+    weight: scale.weight,
+    criteria: rating.criteria ?? {},
+    countedAt: new Date(rating.at),
+    misuse: rating.misuse ?? false
   }
 }
 
@@ -39,16 +46,33 @@ export async function addRatings (db: Kysely<Database>, ratings: TestRating[], o
   if (ratings.length === 0) return
   const pending = options.pending ?? false
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('ratings').values(ratings.map((rating) => {
-      const scale = defaultScale[rating.level]!
-      const at = new Date(rating.at)
-      return {
-        id: randomUUID(), unit_id: rating.unitId, counter_id: rating.counterId, terminal_id: rating.terminalId, officer_id: rating.officerId ?? null,
-        device_officer_id: null, level: rating.level, category: scale.category, weight: scale.weight, criteria: JSON.stringify(rating.criteria ?? {}),
-        rated_at: at, counted_at: at, source: 'touch' as const, misuse: rating.misuse ?? false, misuse_reason: rating.misuse === true ? 'burst' as const : null,
-        rolled_up: !pending
-      }
-    })).execute()
+    await trx
+      .insertInto('ratings')
+      .values(
+        ratings.map((rating) => {
+          const scale = defaultScale[rating.level]!
+          const at = new Date(rating.at)
+          return {
+            id: randomUUID(),
+            unit_id: rating.unitId,
+            counter_id: rating.counterId,
+            terminal_id: rating.terminalId,
+            officer_id: rating.officerId ?? null,
+            device_officer_id: null,
+            level: rating.level,
+            category: scale.category,
+            weight: scale.weight,
+            criteria: JSON.stringify(rating.criteria ?? {}),
+            rated_at: at,
+            counted_at: at,
+            source: 'touch' as const,
+            misuse: rating.misuse ?? false,
+            misuse_reason: rating.misuse === true ? ('burst' as const) : null,
+            rolled_up: !pending
+          }
+        })
+      )
+      .execute()
     if (!pending) await recordRatings(trx, ratings.map(forRollup))
   })
 }

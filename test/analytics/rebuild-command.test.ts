@@ -14,19 +14,29 @@ import { seedCentre, seedUser } from '../fixtures.ts'
 import { migratedDatabase, serverUrl } from '../helper.ts'
 import { addRatings } from './ratings.ts'
 
-function runCommand (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+function runCommand (env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const { DATABASE_URL: _ignored, ...inherited } = process.env
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/commands/rebuild-rollups.ts'], { env: { ...inherited, LOG_LEVEL: 'silent', ...env } })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/commands/rebuild-rollups.ts'], {
+      env: { ...inherited, LOG_LEVEL: 'silent', ...env }
+    })
     let output = ''
-    child.stdout.on('data', (chunk) => { output += String(chunk) })
-    child.stderr.on('data', (chunk) => { output += String(chunk) })
+    child.stdout.on('data', (chunk) => {
+      output += String(chunk)
+    })
+    child.stderr.on('data', (chunk) => {
+      output += String(chunk)
+    })
     child.on('exit', (code) => resolve({ code, output }))
   })
 }
 
 async function figures (db: Kysely<Database>, filter: FigureFilter, source: 'rollups' | 'ratings'): Promise<unknown> {
-  return { summary: await summary(db, filter, { source }), officers: await byOfficer(db, filter, { source, minSample: 30 }), heatmap: await heatmap(db, filter, { source }) }
+  return {
+    summary: await summary(db, filter, { source }),
+    officers: await byOfficer(db, filter, { source, minSample: 30 }),
+    heatmap: await heatmap(db, filter, { source })
+  }
 }
 
 t.test('the command refills rollup tables left empty, and figures equal raw again', async (t) => {

@@ -8,8 +8,8 @@ import { RollupWorker, rollUpPending } from '../../analytics/rollup-worker.ts'
 import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 
-async function counts (db: Kysely<Database>): Promise<{ pending: number, stored: number, monthTotal: number, dayUnsatisfied: number }> {
-  const result = await sql<{ pending: number, stored: number, month_total: number, day_unsatisfied: number }>`
+async function counts (db: Kysely<Database>): Promise<{ pending: number; stored: number; monthTotal: number; dayUnsatisfied: number }> {
+  const result = await sql<{ pending: number; stored: number; month_total: number; day_unsatisfied: number }>`
     select (select count(*)::int from ratings where not rolled_up) as pending,
            (select count(*)::int from ratings) as stored,
            (select coalesce(sum(total), 0)::int from rating_rollups where grain = 'month') as month_total,
@@ -23,7 +23,11 @@ async function storeRatings (db: Kysely<Database>, count: number): Promise<void>
   const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
   // Levels 1..4 in turn, spread over 40 days: several month and day buckets, a quarter unsatisfied (level 1).
-  const ratings = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), level: (i % 4) + 1, ratedAt: new Date(Date.now() - i * 24 * 3600_000 / 3 - 60_000).toISOString() }))
+  const ratings = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    level: (i % 4) + 1,
+    ratedAt: new Date(Date.now() - (i * 24 * 3600_000) / 3 - 60_000).toISOString()
+  }))
   const results = await ingest.submit(terminal, ratings)
   await ingest.drain()
   if (results.some((result) => result.status !== 'created')) throw new Error('seeding ratings failed')
@@ -31,7 +35,10 @@ async function storeRatings (db: Kysely<Database>, count: number): Promise<void>
 
 t.test(`stored ratings wait as pending until the worker rolls them up (${databaseKind})`, async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   await storeRatings(db, 120)
   t.match(await counts(db), { pending: 120, stored: 120, monthTotal: 0 }, 'the ingest commits the ratings only')
 
@@ -46,12 +53,18 @@ t.test(`stored ratings wait as pending until the worker rolls them up (${databas
 
 t.test(`a run that fails changes neither the rollups nor the marks (${databaseKind})`, async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   await storeRatings(db, 10)
-  await t.rejects(db.transaction().execute(async (trx) => {
-    t.equal(await rollUpPending(trx, 100), 10, 'the run claimed all ten')
-    throw new Error('crash before commit')
-  }), /crash before commit/)
+  await t.rejects(
+    db.transaction().execute(async (trx) => {
+      t.equal(await rollUpPending(trx, 100), 10, 'the run claimed all ten')
+      throw new Error('crash before commit')
+    }),
+    /crash before commit/
+  )
   t.match(await counts(db), { pending: 10, monthTotal: 0 }, 'rolled back: still pending, not counted')
   await new RollupWorker(db).drain()
   t.match(await counts(db), { pending: 0, monthTotal: 10 }, 'the next run counts them once')
@@ -60,8 +73,17 @@ t.test(`a run that fails changes neither the rollups nor the marks (${databaseKi
 t.test(`the server rolls up ratings shortly after they are stored (${databaseKind})`, async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
-  const ratings = Array.from({ length: 5 }, (_, i) => ({ id: randomUUID(), level: i % 2 === 0 ? 4 : 1, ratedAt: new Date(Date.now() - 60_000 * (i + 1)).toISOString() }))
-  const response = await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}` }, payload: { ratings } })
+  const ratings = Array.from({ length: 5 }, (_, i) => ({
+    id: randomUUID(),
+    level: i % 2 === 0 ? 4 : 1,
+    ratedAt: new Date(Date.now() - 60_000 * (i + 1)).toISOString()
+  }))
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: { authorization: `Bearer ${centre.terminal.token}` },
+    payload: { ratings }
+  })
   t.equal(response.statusCode, 200)
   const deadline = Date.now() + 30_000
   let seen = await counts(app.db)

@@ -12,8 +12,13 @@ t.test(`figures stay exact while the worker rolls pending ratings up (${database
   const centre = await seedCentre(db)
   const count = 300
   const ratings: TestRating[] = Array.from({ length: count }, (_, i) => ({
-    unitId: centre.centreId, counterId: centre.counterIds[0]!, terminalId: centre.terminal.id, officerId: centre.officers[i % 2]!.id,
-    level: (i % 4) + 1, criteria: { xin_chao: i % 3 === 0 }, at: new Date(Date.parse('2026-11-02T08:00:00+07:00') + i * 60_000)
+    unitId: centre.centreId,
+    counterId: centre.counterIds[0]!,
+    terminalId: centre.terminal.id,
+    officerId: centre.officers[i % 2]!.id,
+    level: (i % 4) + 1,
+    criteria: { xin_chao: i % 3 === 0 },
+    at: new Date(Date.parse('2026-11-02T08:00:00+07:00') + i * 60_000)
   }))
   await addRatings(db, ratings, { pending: true })
   const filter = { unitId: centre.provinceId, from: '2026-11-01', to: '2026-11-30' }

@@ -8,7 +8,6 @@ import { hashToken } from '../../api/lib/secrets.ts'
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
 const app = await build(t)
 
-
 /** What the statistics routes see for a bearer token: the actor, or the error they answer. */
 async function statsActor (token: string): Promise<unknown> {
   const request = { headers: { authorization: `Bearer ${token}` }, cookies: {}, actor: null } as unknown as FastifyRequest
@@ -24,7 +23,12 @@ t.test('a token is shown once, stored hashed, and revoked at once', async (t) =>
   const seeded = await seedCentre(app.db)
   const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', seeded.provinceId))
 
-  const created = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: supervisor, payload: { name: 'Cổng dữ liệu tỉnh', unitId: seeded.communeId } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/api-tokens',
+    cookies: supervisor,
+    payload: { name: 'Cổng dữ liệu tỉnh', unitId: seeded.communeId }
+  })
   t.equal(created.statusCode, 201)
   t.equal(created.headers['cache-control'], 'no-store')
   const { token, id } = created.json()
@@ -34,11 +38,18 @@ t.test('a token is shown once, stored hashed, and revoked at once', async (t) =>
   t.equal(row.token_hash, hashToken(token), 'only the hash is stored')
   t.notMatch(JSON.stringify(row), new RegExp(token))
 
-  t.match(await statsActor(token), { kind: 'apiToken', tokenId: id, unitId: seeded.communeId }, 'the token reads statistics for its subtree')
+  t.match(
+    await statsActor(token),
+    { kind: 'apiToken', tokenId: id, unitId: seeded.communeId },
+    'the token reads statistics for its subtree'
+  )
 
   const list = await app.inject({ url: '/api/v1/api-tokens', cookies: supervisor })
   t.equal(list.statusCode, 200)
-  t.same(list.json().items.map((item: { id: string }) => item.id), [id])
+  t.same(
+    list.json().items.map((item: { id: string }) => item.id),
+    [id]
+  )
   t.notOk('token' in list.json().items[0], 'the list never shows the secret')
   t.notMatch(list.body, new RegExp(`${token}|${row.token_hash}`))
 
@@ -53,20 +64,40 @@ t.test('a token is shown once, stored hashed, and revoked at once', async (t) =>
   t.equal(all.json().items[0].id, id)
   t.not(all.json().items[0].revokedAt, null)
 
-  const audit = await app.db.selectFrom('audit_log').selectAll().where('entity', '=', 'api_token').where('entity_id', '=', id).orderBy('id').execute()
-  t.same(audit.map((entry) => entry.action), ['create', 'revoke'], 'the second revoke wrote nothing')
+  const audit = await app.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', 'api_token')
+    .where('entity_id', '=', id)
+    .orderBy('id')
+    .execute()
+  t.same(
+    audit.map((entry) => entry.action),
+    ['create', 'revoke'],
+    'the second revoke wrote nothing'
+  )
   t.notMatch(JSON.stringify(audit), new RegExp(token))
 })
 
-t.test('tokens stay inside the creator\'s scope', async (t) => {
+t.test("tokens stay inside the creator's scope", async (t) => {
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
   const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', mine.centreId))
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
-  const foreign = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: admin, payload: { name: 'Tỉnh khác', unitId: theirs.provinceId } })
+  const foreign = await app.inject({
+    method: 'POST',
+    url: '/api/v1/api-tokens',
+    cookies: admin,
+    payload: { name: 'Tỉnh khác', unitId: theirs.provinceId }
+  })
   t.equal(foreign.statusCode, 201)
 
-  const above = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: supervisor, payload: { name: 'Cả tỉnh', unitId: mine.provinceId } })
+  const above = await app.inject({
+    method: 'POST',
+    url: '/api/v1/api-tokens',
+    cookies: supervisor,
+    payload: { name: 'Cả tỉnh', unitId: mine.provinceId }
+  })
   t.equal(above.statusCode, 404, 'a supervisor cannot read above its root')
   t.equal(above.json().code, 'UNIT_NOT_FOUND')
   const list = await app.inject({ url: '/api/v1/api-tokens', cookies: supervisor })
@@ -74,12 +105,33 @@ t.test('tokens stay inside the creator\'s scope', async (t) => {
   const revoke = await app.inject({ method: 'DELETE', url: `/api/v1/api-tokens/${foreign.json().id}`, cookies: supervisor })
   t.equal(revoke.statusCode, 404)
   t.equal(revoke.json().code, 'API_TOKEN_NOT_FOUND')
-  t.match(await statsActor(foreign.json().token), { kind: 'apiToken', tokenId: foreign.json().id, unitId: theirs.provinceId }, 'still works')
+  t.match(
+    await statsActor(foreign.json().token),
+    { kind: 'apiToken', tokenId: foreign.json().id, unitId: theirs.provinceId },
+    'still works'
+  )
 
-  for (const payload of [{ name: '', unitId: mine.centreId }, { name: '   ', unitId: mine.centreId }, { name: 'x'.repeat(201), unitId: mine.centreId }, { name: 'Không đơn vị' }, { name: 'Sai', unitId: 'abc' }]) {
+  for (const payload of [
+    { name: '', unitId: mine.centreId },
+    { name: '   ', unitId: mine.centreId },
+    { name: 'x'.repeat(201), unitId: mine.centreId },
+    { name: 'Không đơn vị' },
+    { name: 'Sai', unitId: 'abc' }
+  ]) {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: supervisor, payload })
     t.equal(bad.statusCode, 400, JSON.stringify(payload))
   }
   const analyst = await signIn(app, await seedUser(app.db, 'analyst', mine.centreId))
-  t.equal((await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: analyst, payload: { name: 'Phân tích', unitId: mine.centreId } })).statusCode, 403, 'analysts read, they do not manage tokens')
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/api-tokens',
+        cookies: analyst,
+        payload: { name: 'Phân tích', unitId: mine.centreId }
+      })
+    ).statusCode,
+    403,
+    'analysts read, they do not manage tokens'
+  )
 })

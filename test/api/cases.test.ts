@@ -9,27 +9,61 @@ import type { LiveEvent } from '../../api/plugins/app/live.ts'
 const app = await build(t)
 
 let address = 0
-async function signIn (user: { username: string, password: string }): Promise<Record<string, string>> {
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.7.0.${++address % 250}`, payload: { username: user.username, password: user.password } })
+async function signIn (user: { username: string; password: string }): Promise<Record<string, string>> {
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress: `10.7.0.${++address % 250}`,
+    payload: { username: user.username, password: user.password }
+  })
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
   return { hl_session: login.cookies[0]!.value }
 }
 
 /** An unsatisfied rating and its case, as the ingest stores them. */
-async function seedCase (centre: SeededCentre, ratedAt: string, options: { counter?: number, officer?: number | null, level?: number } = {}): Promise<string> {
+async function seedCase (
+  centre: SeededCentre,
+  ratedAt: string,
+  options: { counter?: number; officer?: number | null; level?: number } = {}
+): Promise<string> {
   const ratingId = randomUUID()
   const counterId = centre.counterIds[options.counter ?? 0]!
   const officerId = options.officer === null ? null : centre.officers[options.officer ?? 0]!.id
-  await app.db.insertInto('ratings').values({
-    id: ratingId, unit_id: centre.centreId, counter_id: counterId, terminal_id: centre.terminal.id, officer_id: officerId, device_officer_id: null,
-    level: options.level ?? 1, category: 'unsatisfied', weight: 0, rated_at: ratedAt, counted_at: ratedAt, source: 'touch', misuse_reason: null
-  }).execute()
-  const row = await app.db.insertInto('cases').values({ unit_id: centre.centreId, rating_id: ratingId, counter_id: counterId, officer_id: officerId, resolved_at: null, resolved_by: null, note: null })
-    .returning('id').executeTakeFirstOrThrow()
+  await app.db
+    .insertInto('ratings')
+    .values({
+      id: ratingId,
+      unit_id: centre.centreId,
+      counter_id: counterId,
+      terminal_id: centre.terminal.id,
+      officer_id: officerId,
+      device_officer_id: null,
+      level: options.level ?? 1,
+      category: 'unsatisfied',
+      weight: 0,
+      rated_at: ratedAt,
+      counted_at: ratedAt,
+      source: 'touch',
+      misuse_reason: null
+    })
+    .execute()
+  const row = await app.db
+    .insertInto('cases')
+    .values({
+      unit_id: centre.centreId,
+      rating_id: ratingId,
+      counter_id: counterId,
+      officer_id: officerId,
+      resolved_at: null,
+      resolved_by: null,
+      note: null
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return row.id
 }
 
-t.test('list with filters, oldest first, with the rating\'s level, time and age', async (t) => {
+t.test("list with filters, oldest first, with the rating's level, time and age", async (t) => {
   const centre = await seedCentre(app.db)
   const supervisor = await signIn(await seedUser(app.db, 'supervisor', centre.centreId))
   const late = await seedCase(centre, '2026-11-20T16:30:00.000Z', { counter: 1, officer: 1 }) // 23:30 on the 20th in Hà Nội
@@ -39,26 +73,65 @@ t.test('list with filters, oldest first, with the rating\'s level, time and age'
 
   const all = await list()
   t.equal(all.statusCode, 200)
-  t.same(all.json().items.map((item: { id: string }) => item.id), [first, late, early], 'oldest rating first')
+  t.same(
+    all.json().items.map((item: { id: string }) => item.id),
+    [first, late, early],
+    'oldest rating first'
+  )
   const item = all.json().items[1]
   t.match(item, {
-    id: late, unitId: centre.centreId, counterId: centre.counterIds[1], counterNumber: 2, officerId: centre.officers[1]!.id,
-    officerName: centre.officers[1]!.fullName, status: 'open', level: 1, category: 'unsatisfied',
-    ratedAt: '2026-11-20T16:30:00.000Z', resolvedAt: null, note: null
+    id: late,
+    unitId: centre.centreId,
+    counterId: centre.counterIds[1],
+    counterNumber: 2,
+    officerId: centre.officers[1]!.id,
+    officerName: centre.officers[1]!.fullName,
+    status: 'open',
+    level: 1,
+    category: 'unsatisfied',
+    ratedAt: '2026-11-20T16:30:00.000Z',
+    resolvedAt: null,
+    note: null
   })
   const age = (Date.now() - Date.parse('2026-11-20T16:30:00.000Z')) / 1000
   t.ok(Math.abs(item.ageSeconds - age) < 60, 'age counts from the rating')
   t.equal(all.json().items[2].officerId, null, 'a case with nobody signed in')
 
-  t.same((await list('&from=2026-11-20&to=2026-11-20')).json().items.map((i: { id: string }) => i.id), [late], 'a day is a whole day in Hà Nội time')
-  t.same((await list('&from=2026-11-21')).json().items.map((i: { id: string }) => i.id), [early])
-  t.same((await list('&to=2026-11-20T16:30:00.000Z')).json().items.map((i: { id: string }) => i.id), [first, late], 'an instant `to` is inclusive')
-  t.same((await list(`&counterId=${centre.counterIds[1]}`)).json().items.map((i: { id: string }) => i.id), [late])
-  t.same((await list(`&officerId=${centre.officers[0]!.id}`)).json().items.map((i: { id: string }) => i.id), [first])
-  t.same((await list('&limit=1')).json().items.map((i: { id: string }) => i.id), [first])
+  t.same(
+    (await list('&from=2026-11-20&to=2026-11-20')).json().items.map((i: { id: string }) => i.id),
+    [late],
+    'a day is a whole day in Hà Nội time'
+  )
+  t.same(
+    (await list('&from=2026-11-21')).json().items.map((i: { id: string }) => i.id),
+    [early]
+  )
+  t.same(
+    (await list('&to=2026-11-20T16:30:00.000Z')).json().items.map((i: { id: string }) => i.id),
+    [first, late],
+    'an instant `to` is inclusive'
+  )
+  t.same(
+    (await list(`&counterId=${centre.counterIds[1]}`)).json().items.map((i: { id: string }) => i.id),
+    [late]
+  )
+  t.same(
+    (await list(`&officerId=${centre.officers[0]!.id}`)).json().items.map((i: { id: string }) => i.id),
+    [first]
+  )
+  t.same(
+    (await list('&limit=1')).json().items.map((i: { id: string }) => i.id),
+    [first]
+  )
   t.same((await list('&status=resolved')).json().items, [])
 
-  const badQueries: Array<[string, string]> = [['&from=2026-11-21&to=2026-11-20', 'RANGE_INVALID'], ['&from=2026-02-30', 'VALIDATION_FAILED'], ['&from=yesterday', 'VALIDATION_FAILED'], ['&status=closed', 'VALIDATION_FAILED'], ['&limit=0', 'VALIDATION_FAILED']]
+  const badQueries: Array<[string, string]> = [
+    ['&from=2026-11-21&to=2026-11-20', 'RANGE_INVALID'],
+    ['&from=2026-02-30', 'VALIDATION_FAILED'],
+    ['&from=yesterday', 'VALIDATION_FAILED'],
+    ['&status=closed', 'VALIDATION_FAILED'],
+    ['&limit=0', 'VALIDATION_FAILED']
+  ]
   for (const [query, code] of badQueries) {
     const bad = await list(query)
     t.equal(bad.statusCode, 400, query)
@@ -72,23 +145,43 @@ t.test('resolve with a note, once; audited and pushed live to the centre', async
   const supervisorUser = await seedUser(app.db, 'supervisor', centre.centreId)
   const supervisor = await signIn(supervisorUser)
   const caseId = await seedCase(centre, new Date(Date.now() - 3600_000).toISOString())
-  const events: Array<{ who: string, event: LiveEvent }> = []
+  const events: Array<{ who: string; event: LiveEvent }> = []
   const subscriptions = [
     app.live.subscribeUser({ rootUnitId: centre.provinceId, officerId: null, send: (event) => events.push({ who: 'province', event }) }),
     app.live.subscribeUser({ rootUnitId: other.centreId, officerId: null, send: (event) => events.push({ who: 'other centre', event }) }),
-    app.live.subscribeUser({ rootUnitId: centre.centreId, officerId: centre.officers[0]!.id, send: (event) => events.push({ who: 'the officer', event }) }),
-    app.live.subscribeUser({ rootUnitId: centre.centreId, officerId: centre.officers[1]!.id, send: (event) => events.push({ who: 'a colleague', event }) })
+    app.live.subscribeUser({
+      rootUnitId: centre.centreId,
+      officerId: centre.officers[0]!.id,
+      send: (event) => events.push({ who: 'the officer', event })
+    }),
+    app.live.subscribeUser({
+      rootUnitId: centre.centreId,
+      officerId: centre.officers[1]!.id,
+      send: (event) => events.push({ who: 'a colleague', event })
+    })
   ]
-  t.teardown(() => { for (const stop of subscriptions) stop() })
-  const resolve = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url: `/api/v1/cases/${caseId}`, cookies: supervisor, payload })
+  t.teardown(() => {
+    for (const stop of subscriptions) stop()
+  })
+  const resolve = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/cases/${caseId}`, cookies: supervisor, payload })
 
-  for (const [name, payload] of [['no note', { status: 'resolved' }], ['an empty note', { status: 'resolved', note: '' }], ['a blank note', { status: 'resolved', note: '  \n ' }],
-    ['a note too long', { status: 'resolved', note: 'x'.repeat(2001) }], ['reopening', { status: 'open', note: 'mở lại' }]] as const) {
+  for (const [name, payload] of [
+    ['no note', { status: 'resolved' }],
+    ['an empty note', { status: 'resolved', note: '' }],
+    ['a blank note', { status: 'resolved', note: '  \n ' }],
+    ['a note too long', { status: 'resolved', note: 'x'.repeat(2001) }],
+    ['reopening', { status: 'open', note: 'mở lại' }]
+  ] as const) {
     const bad = await resolve(payload)
     t.equal(bad.statusCode, 400, name)
     t.equal(bad.json().code, 'VALIDATION_FAILED', name)
   }
-  t.equal((await app.db.selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow()).status, 'open', 'nothing changed')
+  t.equal(
+    (await app.db.selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow()).status,
+    'open',
+    'nothing changed'
+  )
   t.same(events, [])
 
   const note = 'Đã gọi điện xin lỗi công dân và hướng dẫn bổ sung hồ sơ.'
@@ -96,7 +189,11 @@ t.test('resolve with a note, once; audited and pushed live to the centre', async
   t.equal(resolved.statusCode, 200)
   t.match(resolved.json(), { id: caseId, status: 'resolved', note, resolvedBy: supervisorUser.id })
   t.not(resolved.json().resolvedAt, null)
-  t.same(events.map((entry) => entry.who).sort(), ['province', 'the officer'], 'the case event reaches the centre\'s scope and its officer only')
+  t.same(
+    events.map((entry) => entry.who).sort(),
+    ['province', 'the officer'],
+    "the case event reaches the centre's scope and its officer only"
+  )
   t.match(events[0]!.event, { type: 'case', case: { id: caseId, status: 'resolved', note } })
 
   const twice = await resolve({ status: 'resolved', note: 'Lần hai' })
@@ -126,16 +223,43 @@ t.test('analysts read, officers see their own, nobody sees outside', async (t) =
   const supervisor = await signIn(await seedUser(app.db, 'supervisor', centre.centreId))
 
   const read = await app.inject({ url: '/api/v1/cases', cookies: analyst })
-  t.same(read.json().items.map((item: { id: string }) => item.id), [mine, colleagues])
-  const analystResolve = await app.inject({ method: 'PATCH', url: `/api/v1/cases/${mine}`, cookies: analyst, payload: { status: 'resolved', note: 'Phân tích viên' } })
+  t.same(
+    read.json().items.map((item: { id: string }) => item.id),
+    [mine, colleagues]
+  )
+  const analystResolve = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/cases/${mine}`,
+    cookies: analyst,
+    payload: { status: 'resolved', note: 'Phân tích viên' }
+  })
   t.equal(analystResolve.statusCode, 403)
   const own = await app.inject({ url: '/api/v1/cases', cookies: officer })
-  t.same(own.json().items.map((item: { id: string }) => item.id), [mine], 'an officer sees the cases about itself')
+  t.same(
+    own.json().items.map((item: { id: string }) => item.id),
+    [mine],
+    'an officer sees the cases about itself'
+  )
   t.equal((await app.inject({ url: `/api/v1/cases/${colleagues}`, cookies: officer })).statusCode, 404)
-  t.equal((await app.inject({ method: 'PATCH', url: `/api/v1/cases/${mine}`, cookies: officer, payload: { status: 'resolved', note: 'Tự đóng' } })).statusCode, 403)
+  t.equal(
+    (
+      await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/cases/${mine}`,
+        cookies: officer,
+        payload: { status: 'resolved', note: 'Tự đóng' }
+      })
+    ).statusCode,
+    403
+  )
 
   t.equal((await app.inject({ url: `/api/v1/cases/${foreign}`, cookies: supervisor })).statusCode, 404)
-  const outside = await app.inject({ method: 'PATCH', url: `/api/v1/cases/${foreign}`, cookies: supervisor, payload: { status: 'resolved', note: 'Không phải của tôi' } })
+  const outside = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/cases/${foreign}`,
+    cookies: supervisor,
+    payload: { status: 'resolved', note: 'Không phải của tôi' }
+  })
   t.equal(outside.statusCode, 404)
   t.equal(outside.json().code, 'CASE_NOT_FOUND')
   t.equal((await app.inject({ url: `/api/v1/cases?unitId=${other.centreId}`, cookies: supervisor })).statusCode, 404)

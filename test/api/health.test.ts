@@ -43,7 +43,11 @@ t.test('metrics are for the local network, or for whoever holds METRICS_TOKEN', 
   const none = await guarded.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })
   t.equal(none.statusCode, 401, 'with a token set, even loopback must send it')
   t.equal(none.json().code, 'METRICS_TOKEN_REQUIRED')
-  const wrong = await guarded.inject({ url: '/metrics', remoteAddress: '203.0.113.7', headers: { authorization: 'Bearer scrape-token-0123456780' } })
+  const wrong = await guarded.inject({
+    url: '/metrics',
+    remoteAddress: '203.0.113.7',
+    headers: { authorization: 'Bearer scrape-token-0123456780' }
+  })
   t.equal(wrong.statusCode, 401)
   const right = await guarded.inject({ url: '/metrics', remoteAddress: '203.0.113.7', headers: { authorization: `Bearer ${token}` } })
   t.equal(right.statusCode, 200)
@@ -67,9 +71,19 @@ t.test('errors have one JSON shape with a stable code', async (t) => {
   const app = await build(t)
   const unknown = await app.inject({ url: '/api/v1/nothing-here' })
   t.equal(unknown.statusCode, 404)
-  t.same(unknown.json(), { statusCode: 404, error: 'Not Found', message: 'Route GET /api/v1/nothing-here not found', code: 'ROUTE_NOT_FOUND' })
+  t.same(unknown.json(), {
+    statusCode: 404,
+    error: 'Not Found',
+    message: 'Route GET /api/v1/nothing-here not found',
+    code: 'ROUTE_NOT_FOUND'
+  })
 
-  const malformed = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: '{"level": 4,' })
+  const malformed = await app.inject({
+    method: 'POST',
+    url: '/healthz',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"level": 4,'
+  })
   t.equal(malformed.statusCode, 400)
   const body = malformed.json()
   t.equal(body.code, 'INVALID_JSON')
@@ -77,7 +91,12 @@ t.test('errors have one JSON shape with a stable code', async (t) => {
   t.type(body.message, 'string')
   t.notMatch(malformed.body, /at .*\.ts:\d+/, 'no stack trace')
 
-  const tooLarge = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) })
+  const tooLarge = await app.inject({
+    method: 'POST',
+    url: '/healthz',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) })
+  })
   t.equal(tooLarge.statusCode, 413)
   t.equal(tooLarge.json().code, 'BODY_TOO_LARGE')
 })

@@ -9,7 +9,12 @@ import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 type App = Awaited<ReturnType<typeof build>>
 
 function post (app: App, token: string, ratings: unknown[]) {
-  return app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings } })
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { ratings }
+  })
 }
 
 const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString()
@@ -29,9 +34,15 @@ t.test('each item is answered on its own; one bad item never rejects the others'
     { id: good, level: 4, ratedAt: minutesAgo(30) }
   ])
   t.equal(response.statusCode, 200)
-  const results = response.json().results as Array<{ id: string | null, status: string, error?: { code: string } }>
-  t.same(results.map((result) => result.status), ['created', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'duplicate'])
-  t.same(results.map((result) => result.error?.code ?? null), [null, 'LEVEL_UNKNOWN', 'CRITERION_UNKNOWN', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED', null])
+  const results = response.json().results as Array<{ id: string | null; status: string; error?: { code: string } }>
+  t.same(
+    results.map((result) => result.status),
+    ['created', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'duplicate']
+  )
+  t.same(
+    results.map((result) => result.error?.code ?? null),
+    [null, 'LEVEL_UNKNOWN', 'CRITERION_UNKNOWN', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED', null]
+  )
   const rows = await app.db.selectFrom('ratings').selectAll().execute()
   t.equal(rows.length, 1)
   const row = rows[0]!
@@ -60,18 +71,34 @@ t.test('a replayed id is a duplicate and stores nothing; 50 concurrent replays s
   const statuses = responses.map((response) => response.json().results[0].status as string)
   t.equal(statuses.filter((status) => status === 'created').length, 1)
   t.equal(statuses.filter((status) => status === 'duplicate').length, 49)
-  const count = await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '=', burst.id).executeTakeFirstOrThrow()
+  const count = await app.db
+    .selectFrom('ratings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('id', '=', burst.id)
+    .executeTakeFirstOrThrow()
   t.equal(count.n, 1)
 })
 
 t.test('the officer credited is the one on shift at ratedAt; a differing device officer is kept as a mismatch', async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
-  const [first, second] = centre.officers as [typeof centre.officers[0], typeof centre.officers[0]]
+  const [first, second] = centre.officers as [(typeof centre.officers)[0], (typeof centre.officers)[0]]
   const counterId = centre.terminal.counterId
   const shiftChange = new Date(Date.now() - 60 * 60_000)
-  await app.db.insertInto('assignments').values({ unit_id: centre.centreId, counter_id: counterId, officer_id: first.id, started_at: new Date(Date.now() - 3 * 3600_000), ended_at: shiftChange }).execute()
-  await app.db.insertInto('assignments').values({ unit_id: centre.centreId, counter_id: counterId, officer_id: second.id, started_at: shiftChange, ended_at: null }).execute()
+  await app.db
+    .insertInto('assignments')
+    .values({
+      unit_id: centre.centreId,
+      counter_id: counterId,
+      officer_id: first.id,
+      started_at: new Date(Date.now() - 3 * 3600_000),
+      ended_at: shiftChange
+    })
+    .execute()
+  await app.db
+    .insertInto('assignments')
+    .values({ unit_id: centre.centreId, counter_id: counterId, officer_id: second.id, started_at: shiftChange, ended_at: null })
+    .execute()
 
   const offline = randomUUID()
   const now = randomUUID()
@@ -92,11 +119,16 @@ t.test('ratings kept offline for days are accepted; a clock far in the future is
   const centre = await seedCentre(app.db)
   const old = randomUUID()
   const future = randomUUID()
-  const results = (await post(app, centre.terminal.token, [
-    { id: old, level: 3, ratedAt: new Date(Date.now() - 5 * 86400_000).toISOString() },
-    { id: future, level: 3, ratedAt: new Date(Date.now() + 3 * 86400_000).toISOString() }
-  ])).json().results
-  t.same(results.map((result: { status: string }) => result.status), ['created', 'created'])
+  const results = (
+    await post(app, centre.terminal.token, [
+      { id: old, level: 3, ratedAt: new Date(Date.now() - 5 * 86400_000).toISOString() },
+      { id: future, level: 3, ratedAt: new Date(Date.now() + 3 * 86400_000).toISOString() }
+    ])
+  ).json().results
+  t.same(
+    results.map((result: { status: string }) => result.status),
+    ['created', 'created']
+  )
   const rows = await app.db.selectFrom('ratings').select(['id', 'rated_at', 'received_at', 'counted_at', 'clock_untrusted']).execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
   t.equal(byId.get(old)!.clock_untrusted, false)
@@ -115,15 +147,25 @@ t.test('bursts and presses inside the cooldown are stored flagged as misuse, nev
   const offsets = [0, 1, 10, 15, 20, 25, 30, 35]
   const items = offsets.map((offset) => ({ id: randomUUID(), level: 1, ratedAt: at(offset) }))
   const results = (await post(app, centre.terminal.token, items)).json().results
-  t.ok(results.every((result: { status: string }) => result.status === 'created'), 'all stored')
+  t.ok(
+    results.every((result: { status: string }) => result.status === 'created'),
+    'all stored'
+  )
   const rows = await app.db.selectFrom('ratings').select(['rated_at', 'misuse', 'misuse_reason']).orderBy('rated_at').execute()
-  t.same(rows.map((row) => row.misuse_reason), [null, 'cooldown', null, null, null, 'burst', 'burst', 'burst'])
+  t.same(
+    rows.map((row) => row.misuse_reason),
+    [null, 'cooldown', null, null, null, 'burst', 'burst', 'burst']
+  )
   const cases = await app.db.selectFrom('cases').select('rating_id').execute()
   t.equal(cases.length, 4, 'every unsatisfied rating not flagged as misuse opens a case')
 
   const later = (await post(app, centre.terminal.token, [{ id: randomUUID(), level: 4, ratedAt: at(36) }])).json().results[0]
   t.equal(later.status, 'created')
-  const flagged = await app.db.selectFrom('ratings').select('misuse_reason').where('rated_at', '=', new Date(at(36))).executeTakeFirstOrThrow()
+  const flagged = await app.db
+    .selectFrom('ratings')
+    .select('misuse_reason')
+    .where('rated_at', '=', new Date(at(36)))
+    .executeTakeFirstOrThrow()
   t.equal(flagged.misuse_reason, 'cooldown', 'earlier stored presses count across requests')
 })
 
@@ -134,17 +176,24 @@ t.test('unsatisfied ratings open a case for the centre and reach signed-in super
   const mine = await seedCentre(app.db)
   const theirs = await seedCentre(app.db)
   const supervisor = await seedUser(app.db, 'supervisor', mine.centreId)
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: supervisor.username, password: supervisor.password } })
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: supervisor.username, password: supervisor.password }
+  })
   const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, { headers: { cookie: `hl_session=${login.cookies[0]!.value}` } })
   t.teardown(() => socket.close())
-  const events: Array<{ type: string, rating?: { id: string }, case?: { ratingId: string } }> = []
+  const events: Array<{ type: string; rating?: { id: string }; case?: { ratingId: string } }> = []
   // A message holds one event or an array of them (the events of one tick).
   const messages: unknown[] = []
   socket.on('message', (data) => {
     messages.push(JSON.parse(String(data)))
-    events.push(...[messages.at(-1)].flat() as typeof events)
+    events.push(...([messages.at(-1)].flat() as typeof events))
   })
-  await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject) })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve())
+    socket.once('error', reject)
+  })
   await new Promise((resolve) => setTimeout(resolve, 100))
 
   const unhappy = randomUUID()
@@ -155,17 +204,33 @@ t.test('unsatisfied ratings open a case for the centre and reach signed-in super
   const deadline = Date.now() + 2000
   while (!events.some((event) => event.type === 'case') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
   t.ok(Date.now() - sent < 1000, 'within a second')
-  t.same(events.filter((event) => event.type === 'rating').map((event) => event.rating!.id), [unhappy], 'only ratings in the supervisor\'s centre')
-  t.ok(events.some((event) => event.type === 'alert'), 'an alert for the unsatisfied rating')
+  t.same(
+    events.filter((event) => event.type === 'rating').map((event) => event.rating!.id),
+    [unhappy],
+    "only ratings in the supervisor's centre"
+  )
+  t.ok(
+    events.some((event) => event.type === 'alert'),
+    'an alert for the unsatisfied rating'
+  )
   t.equal(events.find((event) => event.type === 'case')!.case!.ratingId, unhappy)
   const together = messages.find((message) => Array.isArray(message) && message.some((event: { type: string }) => event.type === 'case'))
-  t.same((together as Array<{ type: string }> | undefined)?.map((event) => event.type), ['rating', 'alert', 'case'], 'the rating, its alert and its case came in one message')
+  t.same(
+    (together as Array<{ type: string }> | undefined)?.map((event) => event.type),
+    ['rating', 'alert', 'case'],
+    'the rating, its alert and its case came in one message'
+  )
   const cases = await app.db.selectFrom('cases').select(['rating_id', 'unit_id', 'status']).where('rating_id', '=', unhappy).execute()
   t.same(cases, [{ rating_id: unhappy, unit_id: mine.centreId, status: 'open' }])
 
   const anonymous = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`)
-  anonymous.on('error', () => { /* the refused handshake ends in an error event */ })
-  const refused = await new Promise<number>((resolve) => { anonymous.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)); anonymous.once('open', () => resolve(101)) })
+  anonymous.on('error', () => {
+    /* the refused handshake ends in an error event */
+  })
+  const refused = await new Promise<number>((resolve) => {
+    anonymous.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0))
+    anonymous.once('open', () => resolve(101))
+  })
   anonymous.terminate()
   t.equal(refused, 401, 'no feed without signing in')
 })
@@ -178,7 +243,10 @@ t.test('whole-request limits: over 100 items, or no items, is a 400 and stores n
   t.equal(response.statusCode, 400)
   t.equal(response.json().code, 'VALIDATION_FAILED')
   t.equal((await post(app, centre.terminal.token, [])).statusCode, 400)
-  const count = await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const count = await app.db
+    .selectFrom('ratings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(count.n, 0)
 })
 
@@ -187,16 +255,44 @@ t.test('random and malformed bodies never cause a 5xx; rejected items store noth
   const centre = await seedCentre(app.db)
   const item = fc.oneof(
     fc.anything(),
-    fc.record({ id: fc.oneof(fc.uuid(), fc.string()), level: fc.oneof(fc.integer({ min: -5, max: 15 }), fc.double(), fc.string()), ratedAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()), criteria: fc.option(fc.dictionary(fc.string(), fc.oneof(fc.boolean(), fc.integer()))) }, { requiredKeys: [] })
+    fc.record(
+      {
+        id: fc.oneof(fc.uuid(), fc.string()),
+        level: fc.oneof(fc.integer({ min: -5, max: 15 }), fc.double(), fc.string()),
+        ratedAt: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string()
+        ),
+        criteria: fc.option(fc.dictionary(fc.string(), fc.oneof(fc.boolean(), fc.integer())))
+      },
+      { requiredKeys: [] }
+    )
   )
   const body = fc.oneof(fc.anything(), fc.record({ ratings: fc.array(item, { maxLength: 8 }) }), fc.record({ ratings: fc.anything() }))
-  await fc.assert(fc.asyncProperty(body, async (payload) => {
-    const before = await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    const response = await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}`, 'content-type': 'application/json' }, payload: JSON.stringify(payload) ?? 'null' })
-    if (response.statusCode >= 500) throw new Error(`5xx for ${JSON.stringify(payload)}: ${response.body}`)
-    const after = await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    const created = response.statusCode === 200 ? (response.json().results as Array<{ status: string }>).filter((result) => result.status === 'created').length : 0
-    if (after.n - before.n !== created) throw new Error(`stored ${after.n - before.n}, answered ${created} created`)
-  }), { numRuns: 150 })
+  await fc.assert(
+    fc.asyncProperty(body, async (payload) => {
+      const before = await app.db
+        .selectFrom('ratings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/terminal/ratings',
+        headers: { authorization: `Bearer ${centre.terminal.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(payload) ?? 'null'
+      })
+      if (response.statusCode >= 500) throw new Error(`5xx for ${JSON.stringify(payload)}: ${response.body}`)
+      const after = await app.db
+        .selectFrom('ratings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      const created =
+        response.statusCode === 200
+          ? (response.json().results as Array<{ status: string }>).filter((result) => result.status === 'created').length
+          : 0
+      if (after.n - before.n !== created) throw new Error(`stored ${after.n - before.n}, answered ${created} created`)
+    }),
+    { numRuns: 150 }
+  )
   t.pass('150 random bodies: no 5xx, rows changed only by created items')
 })

@@ -29,12 +29,20 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const localToday = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10)
 const [year, month, day] = localToday.split('-').map(Number) as [number, number, number]
 
-async function report (cookies: Record<string, string>, query: string): Promise<{ status: number, type: string, body: Buffer, json: () => { code: string } }> {
+async function report (
+  cookies: Record<string, string>,
+  query: string
+): Promise<{ status: number; type: string; body: Buffer; json: () => { code: string } }> {
   const response = await app.inject({ url: `/api/v1/reports/monthly${query}`, cookies })
-  return { status: response.statusCode, type: String(response.headers['content-type']), body: response.rawPayload, json: () => response.json() }
+  return {
+    status: response.statusCode,
+    type: String(response.headers['content-type']),
+    body: response.rawPayload,
+    json: () => response.json()
+  }
 }
 
-t.test('the PDF has the form of an administrative document, in Vietnamese, with the month\'s figures', { skip: !hasPoppler }, async (t) => {
+t.test("the PDF has the form of an administrative document, in Vietnamese, with the month's figures", { skip: !hasPoppler }, async (t) => {
   const cookies = await signIn(app, demo.supervisor)
   const from = `${localToday.slice(0, 8)}01`
   const answer = await report(cookies, `?from=${from}&to=${localToday}`)
@@ -48,15 +56,32 @@ t.test('the PDF has the form of an administrative document, in Vietnamese, with 
   t.notMatch(fonts, /Helvetica|Times-Roman/, 'no standard font without Vietnamese glyphs')
 
   const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
-  const summary = (await app.inject({ url: `/api/v1/stats/summary?from=${from}&to=${localToday}`, cookies })).json() as { total: number, satisfactionRate: number }
+  const summary = (await app.inject({ url: `/api/v1/stats/summary?from=${from}&to=${localToday}`, cookies })).json() as {
+    total: number
+    satisfactionRate: number
+  }
   for (const line of [
-    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập – Tự do – Hạnh phúc', 'PHƯỜNG TÂN NINH', 'BÁO CÁO',
-    `ngày ${day} tháng ${month} năm ${year}`, `Từ ngày 01/${localToday.slice(5, 7)}/${year} đến ngày ${localToday.slice(8, 10)}/${localToday.slice(5, 7)}/${year}`,
-    'I. KẾT QUẢ CHUNG', 'II. VIỆC THỰC HIỆN TIÊU CHÍ', 'III. KẾT QUẢ THEO ĐƠN VỊ', 'IV. KẾT QUẢ THEO QUẦY', 'V. KẾT QUẢ THEO CÁN BỘ',
-    'Nơi nhận:', 'Lưu: VT.', 'THỦ TRƯỞNG ĐƠN VỊ', 'Xin chào', 'Rất hài lòng',
+    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+    'Độc lập – Tự do – Hạnh phúc',
+    'PHƯỜNG TÂN NINH',
+    'BÁO CÁO',
+    `ngày ${day} tháng ${month} năm ${year}`,
+    `Từ ngày 01/${localToday.slice(5, 7)}/${year} đến ngày ${localToday.slice(8, 10)}/${localToday.slice(5, 7)}/${year}`,
+    'I. KẾT QUẢ CHUNG',
+    'II. VIỆC THỰC HIỆN TIÊU CHÍ',
+    'III. KẾT QUẢ THEO ĐƠN VỊ',
+    'IV. KẾT QUẢ THEO QUẦY',
+    'V. KẾT QUẢ THEO CÁN BỘ',
+    'Nơi nhận:',
+    'Lưu: VT.',
+    'THỦ TRƯỞNG ĐƠN VỊ',
+    'Xin chào',
+    'Rất hài lòng',
     new Intl.NumberFormat('vi-VN').format(summary.total),
-    new Intl.NumberFormat('vi-VN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(summary.satisfactionRate)
-  ]) t.ok(text.includes(line), `says "${line}"`)
+    new Intl.NumberFormat('vi-VN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
+      summary.satisfactionRate
+    )
+  ]) { t.ok(text.includes(line), `says "${line}"`) }
   t.match(text, /Số:\s+\/BC-/, 'the number and symbol line')
   const header = text.split('\n').find((line) => line.includes('CỘNG HÒA'))!
   t.ok(header.indexOf('CỘNG HÒA') > header.length / 3, 'the national title on the right, the issuing body on the left')
@@ -70,7 +95,7 @@ t.test('the PDF has the form of an administrative document, in Vietnamese, with 
   const pixels = image.subarray(image.length - Number(width) * Number(height))
   const ink = (x0: number, y0: number, x1: number, y1: number): number => {
     let dark = 0
-    for (let y = Math.round(y0 * Number(height)); y < y1 * Number(height); y++) for (let x = Math.round(x0 * Number(width)); x < x1 * Number(width); x++) if (pixels[y * Number(width) + x]! < 128) dark++
+    for (let y = Math.round(y0 * Number(height)); y < y1 * Number(height); y++) { for (let x = Math.round(x0 * Number(width)); x < x1 * Number(width); x++) if (pixels[y * Number(width) + x]! < 128) dark++ }
     return dark
   }
   t.ok(ink(0.1, 0.04, 0.45, 0.12) > 30, 'the issuing body printed top left')
@@ -88,9 +113,14 @@ t.test('in English on request; scoped like the statistics; bad input is a 400 wi
   const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })
   t.match(text, /SOCIALIST REPUBLIC OF VIETNAM/)
   t.match(text, /Independence – Freedom – Happiness/)
-  t.match(text, /Xã Hòa Bình/i, 'the unit\'s own name keeps its diacritics')
+  t.match(text, /Xã Hòa Bình/i, "the unit's own name keeps its diacritics")
 
-  const demoCentre = await app.db.selectFrom('units').select('id').where('kind', '=', 'centre').where('id', '!=', centre.centreId).executeTakeFirstOrThrow()
+  const demoCentre = await app.db
+    .selectFrom('units')
+    .select('id')
+    .where('kind', '=', 'centre')
+    .where('id', '!=', centre.centreId)
+    .executeTakeFirstOrThrow()
   const foreign = await report(outsider, `?unitId=${demoCentre.id}`)
   t.equal(foreign.status, 404)
   t.equal(foreign.json().code, 'UNIT_NOT_FOUND')

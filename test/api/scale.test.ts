@@ -17,30 +17,57 @@ t.test('admins replace the scale; terminals show it and the ingest accepts its l
   const centre = await seedCentre(app.db)
   const headers = { authorization: `Bearer ${centre.terminal.token}` }
   const old = randomUUID()
-  await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers, payload: { ratings: [{ id: old, level: 4, ratedAt: new Date(Date.now() - 600_000).toISOString() }] } })
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers,
+    payload: { ratings: [{ id: old, level: 4, ratedAt: new Date(Date.now() - 600_000).toISOString() }] }
+  })
 
   const admin = await seedUser(app.db, 'admin', null)
   const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
-  const cookieOf = async (user: { username: string, password: string }) => ({ hl_session: (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: user })).cookies[0]!.value })
+  const cookieOf = async (user: { username: string; password: string }) => ({
+    hl_session: (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: user })).cookies[0]!.value
+  })
   const adminCookies = await cookieOf(admin)
 
-  const refused = await app.inject({ method: 'PUT', url: '/api/v1/scale', cookies: await cookieOf(supervisor), payload: { levels: fiveLevels } })
+  const refused = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/scale',
+    cookies: await cookieOf(supervisor),
+    payload: { levels: fiveLevels }
+  })
   t.equal(refused.statusCode, 403, 'only admins change the scale')
 
-  const gap = await app.inject({ method: 'PUT', url: '/api/v1/scale', cookies: adminCookies, payload: { levels: fiveLevels.filter((level) => level.level !== 3) } })
+  const gap = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/scale',
+    cookies: adminCookies,
+    payload: { levels: fiveLevels.filter((level) => level.level !== 3) }
+  })
   t.equal(gap.statusCode, 400)
   t.equal(gap.json().code, 'SCALE_INVALID')
 
   const replaced = await app.inject({ method: 'PUT', url: '/api/v1/scale', cookies: adminCookies, payload: { levels: fiveLevels } })
   t.equal(replaced.statusCode, 200)
-  t.same(replaced.json().items.map((level: { level: number }) => level.level), [5, 4, 3, 2, 1])
+  t.same(
+    replaced.json().items.map((level: { level: number }) => level.level),
+    [5, 4, 3, 2, 1]
+  )
 
   const state = (await app.inject({ url: '/api/v1/terminal/state', headers })).json()
   t.equal(state.scale.length, 5)
   t.equal(state.scale[4].labelVi, 'Rất không hài lòng')
 
   const five = randomUUID()
-  const results = (await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers, payload: { ratings: [{ id: five, level: 5, ratedAt: new Date().toISOString() }] } })).json().results
+  const results = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/terminal/ratings',
+      headers,
+      payload: { ratings: [{ id: five, level: 5, ratedAt: new Date().toISOString() }] }
+    })
+  ).json().results
   t.equal(results[0].status, 'created')
   const rows = await app.db.selectFrom('ratings').select(['id', 'level', 'weight', 'category']).execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -54,22 +81,44 @@ t.test('criteria: admins reorder, add and deactivate; unknown codes are then rej
   const admin = await seedUser(app.db, 'admin', null)
   const cookies = { hl_session: (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: admin })).cookies[0]!.value }
   const response = await app.inject({
-    method: 'PUT', url: '/api/v1/criteria', cookies,
-    payload: { criteria: [
-      { code: 'luon_lang_nghe', group: 'luon', labelVi: 'Luôn lắng nghe', labelEn: 'Listened' },
-      { code: 'dung_hen', group: 'other', labelVi: 'Trả kết quả đúng hẹn', labelEn: 'Kept the promised date' }
-    ] }
+    method: 'PUT',
+    url: '/api/v1/criteria',
+    cookies,
+    payload: {
+      criteria: [
+        { code: 'luon_lang_nghe', group: 'luon', labelVi: 'Luôn lắng nghe', labelEn: 'Listened' },
+        { code: 'dung_hen', group: 'other', labelVi: 'Trả kết quả đúng hẹn', labelEn: 'Kept the promised date' }
+      ]
+    }
   })
   t.equal(response.statusCode, 200)
-  t.same(response.json().items.map((criterion: { code: string }) => criterion.code), ['luon_lang_nghe', 'dung_hen'])
+  t.same(
+    response.json().items.map((criterion: { code: string }) => criterion.code),
+    ['luon_lang_nghe', 'dung_hen']
+  )
   const headers = { authorization: `Bearer ${centre.terminal.token}` }
   const state = (await app.inject({ url: '/api/v1/terminal/state', headers })).json()
-  t.same(state.criteria.map((criterion: { code: string }) => criterion.code), ['luon_lang_nghe', 'dung_hen'])
-  const results = (await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers, payload: { ratings: [
-    { id: randomUUID(), level: 4, criteria: { dung_hen: true }, ratedAt: new Date().toISOString() },
-    { id: randomUUID(), level: 4, criteria: { xin_chao: true }, ratedAt: new Date(Date.now() + 5000).toISOString() }
-  ] } })).json().results
-  t.same(results.map((result: { status: string, error?: { code: string } }) => result.error?.code ?? result.status), ['created', 'CRITERION_UNKNOWN'])
+  t.same(
+    state.criteria.map((criterion: { code: string }) => criterion.code),
+    ['luon_lang_nghe', 'dung_hen']
+  )
+  const results = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/terminal/ratings',
+      headers,
+      payload: {
+        ratings: [
+          { id: randomUUID(), level: 4, criteria: { dung_hen: true }, ratedAt: new Date().toISOString() },
+          { id: randomUUID(), level: 4, criteria: { xin_chao: true }, ratedAt: new Date(Date.now() + 5000).toISOString() }
+        ]
+      }
+    })
+  ).json().results
+  t.same(
+    results.map((result: { status: string; error?: { code: string } }) => result.error?.code ?? result.status),
+    ['created', 'CRITERION_UNKNOWN']
+  )
   const kept = await app.db.selectFrom('criteria').select('code').where('code', '=', 'xin_chao').executeTakeFirst()
   t.ok(kept, 'a deactivated criterion is kept for the ratings that answered it')
 })

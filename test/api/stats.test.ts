@@ -8,7 +8,10 @@ import { addRatings } from '../analytics/ratings.ts'
 
 async function apiToken (app: FastifyInstance, unitId: string): Promise<string> {
   const token = newToken('hla')
-  await app.db.insertInto('api_tokens').values({ name: 'Sở Nội vụ', token_hash: hashToken(token), unit_id: unitId, created_by: null, last_used_at: null, revoked_at: null }).execute()
+  await app.db
+    .insertInto('api_tokens')
+    .values({ name: 'Sở Nội vụ', token_hash: hashToken(token), unit_id: unitId, created_by: null, last_used_at: null, revoked_at: null })
+    .execute()
   return token
 }
 
@@ -19,12 +22,38 @@ async function seed (app: FastifyInstance) {
   const elsewhere = await seedCentre(app.db)
   const at = { unitId: centre.centreId, terminalId: centre.terminal.id }
   await addRatings(app.db, [
-    { ...at, counterId: centre.counterIds[0]!, officerId: centre.officers[0]!.id, level: 4, criteria: { xin_chao: true }, at: '2026-11-01T23:30:00+07:00' },
-    { ...at, counterId: centre.counterIds[0]!, officerId: centre.officers[0]!.id, level: 1, criteria: { xin_chao: false }, at: '2026-11-02T00:30:00+07:00' },
+    {
+      ...at,
+      counterId: centre.counterIds[0]!,
+      officerId: centre.officers[0]!.id,
+      level: 4,
+      criteria: { xin_chao: true },
+      at: '2026-11-01T23:30:00+07:00'
+    },
+    {
+      ...at,
+      counterId: centre.counterIds[0]!,
+      officerId: centre.officers[0]!.id,
+      level: 1,
+      criteria: { xin_chao: false },
+      at: '2026-11-02T00:30:00+07:00'
+    },
     { ...at, counterId: centre.counterIds[1]!, officerId: centre.officers[1]!.id, level: 3, at: '2026-11-02T09:00:00+07:00' },
     { ...at, counterId: centre.counterIds[1]!, officerId: centre.officers[1]!.id, level: 1, at: '2026-11-02T09:00:05+07:00', misuse: true },
-    { unitId: neighbour.centreId, terminalId: neighbour.terminal.id, counterId: neighbour.counterIds[0]!, level: 2, at: '2026-11-02T10:00:00+07:00' },
-    { unitId: elsewhere.centreId, terminalId: elsewhere.terminal.id, counterId: elsewhere.counterIds[0]!, level: 4, at: '2026-11-02T10:00:00+07:00' }
+    {
+      unitId: neighbour.centreId,
+      terminalId: neighbour.terminal.id,
+      counterId: neighbour.counterIds[0]!,
+      level: 2,
+      at: '2026-11-02T10:00:00+07:00'
+    },
+    {
+      unitId: elsewhere.centreId,
+      terminalId: elsewhere.terminal.id,
+      counterId: elsewhere.counterIds[0]!,
+      level: 4,
+      at: '2026-11-02T10:00:00+07:00'
+    }
   ])
   return { centre, neighbour, elsewhere }
 }
@@ -44,7 +73,7 @@ t.test('who may see which figures', async (t) => {
   const supervisor = await signIn(app, await seedUser(app.db, 'supervisor', centre.communeId))
   const own = await app.inject({ url: `/api/v1/stats/summary?${period}`, cookies: supervisor })
   t.equal(own.statusCode, 200)
-  t.equal(own.json().total, 3, 'defaults to the supervisor\'s commune; misuse left out')
+  t.equal(own.json().total, 3, "defaults to the supervisor's commune; misuse left out")
   t.equal(own.json().satisfactionRate, 2 / 3)
   t.equal(own.json().rate766, 2 / 3)
   t.equal(own.json().scoreIndex, 175 / 3)
@@ -60,8 +89,18 @@ t.test('who may see which figures', async (t) => {
   const province = await apiToken(app, centre.provinceId)
   const units = await app.inject({ url: `/api/v1/stats/units?${period}`, headers: { authorization: `Bearer ${province}` } })
   t.equal(units.statusCode, 200)
-  t.same(units.json().rows.map((row: { unitId: string, total: number }) => [row.unitId, row.total]), [[centre.communeId, 3], [neighbour.communeId, 1]], 'an API token sees its province, per commune')
-  const other = await app.inject({ url: `/api/v1/stats/summary?${period}&unitId=${elsewhere.centreId}`, headers: { authorization: `Bearer ${province}` } })
+  t.same(
+    units.json().rows.map((row: { unitId: string; total: number }) => [row.unitId, row.total]),
+    [
+      [centre.communeId, 3],
+      [neighbour.communeId, 1]
+    ],
+    'an API token sees its province, per commune'
+  )
+  const other = await app.inject({
+    url: `/api/v1/stats/summary?${period}&unitId=${elsewhere.centreId}`,
+    headers: { authorization: `Bearer ${province}` }
+  })
   t.equal(other.json().code, 'UNIT_NOT_FOUND')
 
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
@@ -71,17 +110,40 @@ t.test('who may see which figures', async (t) => {
   const officerUser = await seedUser(app.db, 'officer', centre.centreId, { officerId: centre.officers[0]!.id })
   const officer = await signIn(app, officerUser)
   const mine = await app.inject({ url: `/api/v1/stats/officers?${period}`, cookies: officer })
-  t.same(mine.json().rows.map((row: { officerId: string, fullName: string, total: number, smallSample: boolean }) => [row.officerId, row.fullName, row.total, row.smallSample]),
-    [[centre.officers[0]!.id, 'Nguyễn Thị Hồng', 2, false]], 'an officer sees only their own figures')
+  t.same(
+    mine
+      .json()
+      .rows.map((row: { officerId: string; fullName: string; total: number; smallSample: boolean }) => [
+        row.officerId,
+        row.fullName,
+        row.total,
+        row.smallSample
+      ]),
+    [[centre.officers[0]!.id, 'Nguyễn Thị Hồng', 2, false]],
+    'an officer sees only their own figures'
+  )
   t.equal((await app.inject({ url: `/api/v1/stats/summary?${period}`, cookies: officer })).json().total, 2)
   const someoneElse = await app.inject({ url: `/api/v1/stats/summary?${period}&officerId=${centre.officers[1]!.id}`, cookies: officer })
   t.equal(someoneElse.statusCode, 404)
   t.equal(someoneElse.json().code, 'OFFICER_NOT_FOUND')
 
   const counters = await app.inject({ url: `/api/v1/stats/counters?${period}&unitId=${centre.centreId}`, cookies: supervisor })
-  t.same(counters.json().rows.map((row: { number: number, name: string, total: number }) => [row.number, row.name, row.total]), [[1, 'Quầy 1', 2], [2, 'Quầy 2', 1]])
+  t.same(
+    counters.json().rows.map((row: { number: number; name: string; total: number }) => [row.number, row.name, row.total]),
+    [
+      [1, 'Quầy 1', 2],
+      [2, 'Quầy 2', 1]
+    ]
+  )
   const officers = await app.inject({ url: `/api/v1/stats/officers?${period}&unitId=${centre.centreId}`, cookies: supervisor })
-  t.same(officers.json().rows.map((row: { fullName: string, smallSample: boolean }) => [row.fullName, row.smallSample]), [['Nguyễn Thị Hồng', false], ['Trần Văn Đức', true]], 'below MIN_SAMPLE an officer is marked')
+  t.same(
+    officers.json().rows.map((row: { fullName: string; smallSample: boolean }) => [row.fullName, row.smallSample]),
+    [
+      ['Nguyễn Thị Hồng', false],
+      ['Trần Văn Đức', true]
+    ],
+    'below MIN_SAMPLE an officer is marked'
+  )
 })
 
 t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
@@ -91,11 +153,29 @@ t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
   t.test('time series, heat map and clear 400s', async (t) => {
     const days = await app.inject({ url: '/api/v1/stats/timeseries?from=2026-11-01&to=2026-11-03&interval=day', headers })
     t.equal(days.statusCode, 200)
-    t.same(days.json().rows.map((row: { bucket: string, total: number }) => [row.bucket, row.total]),
-      [['2026-11-01T00:00:00+07:00', 1], ['2026-11-02T00:00:00+07:00', 3], ['2026-11-03T00:00:00+07:00', 0]], 'local days: 23:30 on the 1st is the 1st, 00:30 on the 2nd is the 2nd')
+    t.same(
+      days.json().rows.map((row: { bucket: string; total: number }) => [row.bucket, row.total]),
+      [
+        ['2026-11-01T00:00:00+07:00', 1],
+        ['2026-11-02T00:00:00+07:00', 3],
+        ['2026-11-03T00:00:00+07:00', 0]
+      ],
+      'local days: 23:30 on the 1st is the 1st, 00:30 on the 2nd is the 2nd'
+    )
     const heat = await app.inject({ url: `/api/v1/stats/heatmap?${period}`, headers })
     t.equal(heat.json().rows.length, 168)
-    t.same(heat.json().rows.filter((row: { total: number }) => row.total > 0).map((row: { weekday: number, hour: number }) => [row.weekday, row.hour]), [[1, 0], [1, 9], [1, 10], [7, 23]])
+    t.same(
+      heat
+        .json()
+        .rows.filter((row: { total: number }) => row.total > 0)
+        .map((row: { weekday: number; hour: number }) => [row.weekday, row.hour]),
+      [
+        [1, 0],
+        [1, 9],
+        [1, 10],
+        [7, 23]
+      ]
+    )
 
     const cases: Array<[string, string]> = [
       ['/api/v1/stats/timeseries?from=2026-11-01&to=2026-11-03&interval=year', 'INTERVAL_INVALID'],
@@ -145,7 +225,10 @@ t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
     for (const path of ['summary', 'officers', 'counters', 'units', 'timeseries', 'heatmap']) {
       const operation = document.paths[`/api/v1/stats/${path}`]?.get
       t.ok(operation, `${path} is documented`)
-      t.ok(operation.parameters.some((parameter: { name: string }) => parameter.name === 'from'), `${path} documents its query`)
+      t.ok(
+        operation.parameters.some((parameter: { name: string }) => parameter.name === 'from'),
+        `${path} documents its query`
+      )
       t.ok(operation.responses['200'] && operation.responses['400'] && operation.responses['404'], `${path} documents its answers`)
     }
   })

@@ -8,7 +8,12 @@ const app = await build(t)
 
 let address = 0
 async function login (username: string, password: string) {
-  return app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.5.0.${++address % 250}`, payload: { username, password } })
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress: `10.5.0.${++address % 250}`,
+    payload: { username, password }
+  })
 }
 
 t.test('an admin creates users of every role; they can sign in', async (t) => {
@@ -16,15 +21,33 @@ t.test('an admin creates users of every role; they can sign in', async (t) => {
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const create = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/users', cookies: admin, payload })
 
-  const supervisor = await create({ username: 'giamsat.hn', displayName: 'Giám sát Hà Nội', password: 'mat-khau-dai', role: 'supervisor', unitId: seeded.centreId })
+  const supervisor = await create({
+    username: 'giamsat.hn',
+    displayName: 'Giám sát Hà Nội',
+    password: 'mat-khau-dai',
+    role: 'supervisor',
+    unitId: seeded.centreId
+  })
   t.equal(supervisor.statusCode, 201)
-  t.same(supervisor.json(), { id: supervisor.json().id, username: 'giamsat.hn', displayName: 'Giám sát Hà Nội', role: 'supervisor', unitId: seeded.centreId, officerId: null, active: true })
+  t.same(supervisor.json(), {
+    id: supervisor.json().id,
+    username: 'giamsat.hn',
+    displayName: 'Giám sát Hà Nội',
+    role: 'supervisor',
+    unitId: seeded.centreId,
+    officerId: null,
+    active: true
+  })
   t.notMatch(supervisor.body, /mat-khau-dai|scrypt/)
   t.equal((await login('giamsat.hn', 'mat-khau-dai')).statusCode, 200, 'the new user signs in')
 
   const officer = await create({ username: 'canbo.hong', password: 'mat-khau-dai', role: 'officer', officerId: seeded.officers[0]!.id })
   t.equal(officer.statusCode, 201)
-  t.match(officer.json(), { role: 'officer', officerId: seeded.officers[0]!.id, unitId: seeded.centreId, displayName: 'canbo.hong' }, 'an officer user takes its officer\'s unit')
+  t.match(
+    officer.json(),
+    { role: 'officer', officerId: seeded.officers[0]!.id, unitId: seeded.centreId, displayName: 'canbo.hong' },
+    "an officer user takes its officer's unit"
+  )
   const secondLink = await create({ username: 'canbo.hong2', password: 'mat-khau-dai', role: 'officer', officerId: seeded.officers[0]!.id })
   t.equal(secondLink.statusCode, 409)
   t.equal(secondLink.json().code, 'OFFICER_ALREADY_LINKED')
@@ -34,20 +57,61 @@ t.test('an admin creates users of every role; they can sign in', async (t) => {
   t.equal(wholeTree.json().unitId, null)
 
   for (const [name, payload, status, code] of [
-    ['a taken username, any case', { username: 'GIAMSAT.HN', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId }, 409, 'USERNAME_TAKEN'],
-    ['an officer user without its officer', { username: 'canbo.x', password: 'mat-khau-dai', role: 'officer', unitId: seeded.centreId }, 400, 'OFFICER_REQUIRED'],
-    ['an analyst linked to an officer', { username: 'phantich.x', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId, officerId: seeded.officers[1]!.id }, 400, 'OFFICER_ONLY_FOR_OFFICER_ROLE'],
-    ['an analyst without a unit', { username: 'phantich.y', password: 'mat-khau-dai', role: 'analyst', unitId: null }, 400, 'UNIT_REQUIRED'],
-    ['an unknown unit', { username: 'phantich.z', password: 'mat-khau-dai', role: 'analyst', unitId: '00000000-0000-4000-8000-000000000000' }, 404, 'UNIT_NOT_FOUND'],
+    [
+      'a taken username, any case',
+      { username: 'GIAMSAT.HN', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId },
+      409,
+      'USERNAME_TAKEN'
+    ],
+    [
+      'an officer user without its officer',
+      { username: 'canbo.x', password: 'mat-khau-dai', role: 'officer', unitId: seeded.centreId },
+      400,
+      'OFFICER_REQUIRED'
+    ],
+    [
+      'an analyst linked to an officer',
+      { username: 'phantich.x', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId, officerId: seeded.officers[1]!.id },
+      400,
+      'OFFICER_ONLY_FOR_OFFICER_ROLE'
+    ],
+    [
+      'an analyst without a unit',
+      { username: 'phantich.y', password: 'mat-khau-dai', role: 'analyst', unitId: null },
+      400,
+      'UNIT_REQUIRED'
+    ],
+    [
+      'an unknown unit',
+      { username: 'phantich.z', password: 'mat-khau-dai', role: 'analyst', unitId: '00000000-0000-4000-8000-000000000000' },
+      404,
+      'UNIT_NOT_FOUND'
+    ],
     ['a short password', { username: 'phantich.w', password: 'ngan', role: 'analyst', unitId: seeded.centreId }, 400, 'VALIDATION_FAILED'],
-    ['a username with spaces', { username: 'phan tich', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId }, 400, 'VALIDATION_FAILED'],
-    ['an unknown role', { username: 'phantich.v', password: 'mat-khau-dai', role: 'root', unitId: seeded.centreId }, 400, 'VALIDATION_FAILED']
+    [
+      'a username with spaces',
+      { username: 'phan tich', password: 'mat-khau-dai', role: 'analyst', unitId: seeded.centreId },
+      400,
+      'VALIDATION_FAILED'
+    ],
+    [
+      'an unknown role',
+      { username: 'phantich.v', password: 'mat-khau-dai', role: 'root', unitId: seeded.centreId },
+      400,
+      'VALIDATION_FAILED'
+    ]
   ] as const) {
     const response = await create(payload)
     t.equal(response.statusCode, status, name)
     t.equal(response.json().code, code, name)
   }
-  const audit = await app.db.selectFrom('audit_log').selectAll().where('entity', '=', 'user').where('action', '=', 'create').where('entity_id', 'in', [supervisor.json().id, officer.json().id, wholeTree.json().id]).execute()
+  const audit = await app.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', 'user')
+    .where('action', '=', 'create')
+    .where('entity_id', 'in', [supervisor.json().id, officer.json().id, wholeTree.json().id])
+    .execute()
   t.equal(audit.length, 3, 'each creation audited')
   t.notMatch(JSON.stringify(audit), /mat-khau-dai|scrypt/, 'no password in the audit log')
 })
@@ -57,7 +121,8 @@ t.test('a supervisor creates only supervisors, analysts and officer users inside
   const theirs = await seedCentre(app.db)
   const me = await seedUser(app.db, 'supervisor', mine.communeId)
   const supervisor = await signIn(app, me)
-  const create = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/users', cookies: supervisor, payload: { password: 'mat-khau-dai', ...payload } })
+  const create = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/api/v1/users', cookies: supervisor, payload: { password: 'mat-khau-dai', ...payload } })
 
   t.equal((await create({ username: `gs.${mine.centreId.slice(0, 8)}`, role: 'supervisor', unitId: mine.centreId })).statusCode, 201)
   t.equal((await create({ username: `pt.${mine.centreId.slice(0, 8)}`, role: 'analyst', unitId: mine.communeId })).statusCode, 201)
@@ -76,9 +141,19 @@ t.test('a supervisor creates only supervisors, analysts and officer users inside
 
   const list = await app.inject({ url: '/api/v1/users', cookies: supervisor })
   t.equal(list.statusCode, 200)
-  t.same(list.json().items.map((user: { username: string }) => user.username).sort(), [me.username, `cb.${mine.centreId.slice(0, 8)}`, `gs.${mine.centreId.slice(0, 8)}`, `pt.${mine.centreId.slice(0, 8)}`].sort(), 'itself and the users it made, nobody else')
+  t.same(
+    list
+      .json()
+      .items.map((user: { username: string }) => user.username)
+      .sort(),
+    [me.username, `cb.${mine.centreId.slice(0, 8)}`, `gs.${mine.centreId.slice(0, 8)}`, `pt.${mine.centreId.slice(0, 8)}`].sort(),
+    'itself and the users it made, nobody else'
+  )
   const analysts = await app.inject({ url: '/api/v1/users?role=analyst', cookies: supervisor })
-  t.same(analysts.json().items.map((user: { role: string }) => user.role), ['analyst'])
+  t.same(
+    analysts.json().items.map((user: { role: string }) => user.role),
+    ['analyst']
+  )
 })
 
 t.test('changing role, unit, password and active; sessions end at once', async (t) => {
@@ -87,12 +162,17 @@ t.test('changing role, unit, password and active; sessions end at once', async (
   const admin = await signIn(app, adminUser)
   const analystUser = await seedUser(app.db, 'analyst', seeded.centreId)
   const analyst = await signIn(app, analystUser)
-  const patch = (id: string, payload: Record<string, unknown>, cookies = admin) => app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, cookies, payload })
+  const patch = (id: string, payload: Record<string, unknown>, cookies = admin) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, cookies, payload })
 
   const promoted = await patch(analystUser.id, { role: 'supervisor', unitId: seeded.communeId })
   t.equal(promoted.statusCode, 200)
   t.match(promoted.json(), { role: 'supervisor', unitId: seeded.communeId })
-  t.equal((await app.inject({ url: '/api/v1/auth/me', cookies: analyst })).json().user.role, 'supervisor', 'takes effect on the next request')
+  t.equal(
+    (await app.inject({ url: '/api/v1/auth/me', cookies: analyst })).json().user.role,
+    'supervisor',
+    'takes effect on the next request'
+  )
 
   const toOfficer = await patch(analystUser.id, { role: 'officer' })
   t.equal(toOfficer.statusCode, 400)
@@ -121,7 +201,14 @@ t.test('changing role, unit, password and active; sessions end at once', async (
   t.equal(ownPassword.statusCode, 200, 'a user may change its own password')
   t.equal((await app.inject({ url: '/api/v1/auth/me', cookies: admin })).statusCode, 200, 'and keeps the session it did that from')
 
-  const audit = await app.db.selectFrom('audit_log').selectAll().where('entity', '=', 'user').where('entity_id', '=', analystUser.id).where('action', '=', 'update').orderBy('id').execute()
+  const audit = await app.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', 'user')
+    .where('entity_id', '=', analystUser.id)
+    .where('action', '=', 'update')
+    .orderBy('id')
+    .execute()
   t.equal(audit.length, 5)
   t.match(audit[0], { before: { role: 'analyst' }, after: { role: 'supervisor' } })
   t.match(audit[3], { after: { passwordChanged: true } })
@@ -136,19 +223,44 @@ t.test('a supervisor cannot change admins or users outside its subtree', async (
   const colleague = await seedUser(app.db, 'analyst', mine.centreId)
   const wholeTreeAdmin = await seedUser(app.db, 'admin', null)
 
-  const onAdmin = await app.inject({ method: 'PATCH', url: `/api/v1/users/${localAdmin.id}`, cookies: supervisor, payload: { active: false } })
+  const onAdmin = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/users/${localAdmin.id}`,
+    cookies: supervisor,
+    payload: { active: false }
+  })
   t.equal(onAdmin.statusCode, 403)
   t.equal(onAdmin.json().code, 'ROLE_NOT_ALLOWED')
   for (const id of [foreign.id, wholeTreeAdmin.id]) {
     t.equal((await app.inject({ url: `/api/v1/users/${id}`, cookies: supervisor })).statusCode, 404)
-    t.equal((await app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, cookies: supervisor, payload: { active: false } })).statusCode, 404)
+    t.equal(
+      (await app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, cookies: supervisor, payload: { active: false } })).statusCode,
+      404
+    )
   }
-  const promote = await app.inject({ method: 'PATCH', url: `/api/v1/users/${colleague.id}`, cookies: supervisor, payload: { role: 'admin' } })
+  const promote = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/users/${colleague.id}`,
+    cookies: supervisor,
+    payload: { role: 'admin' }
+  })
   t.equal(promote.statusCode, 403, 'cannot make an admin')
-  const moveOut = await app.inject({ method: 'PATCH', url: `/api/v1/users/${colleague.id}`, cookies: supervisor, payload: { unitId: theirs.centreId } })
+  const moveOut = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/users/${colleague.id}`,
+    cookies: supervisor,
+    payload: { unitId: theirs.centreId }
+  })
   t.equal(moveOut.statusCode, 404, 'cannot move a user out of its subtree')
-  const rows = await app.db.selectFrom('users').select(['id', 'role', 'unit_id', 'active']).where('id', 'in', [localAdmin.id, foreign.id, colleague.id, wholeTreeAdmin.id]).execute()
-  t.ok(rows.every((row) => row.active), 'nobody was disabled')
+  const rows = await app.db
+    .selectFrom('users')
+    .select(['id', 'role', 'unit_id', 'active'])
+    .where('id', 'in', [localAdmin.id, foreign.id, colleague.id, wholeTreeAdmin.id])
+    .execute()
+  t.ok(
+    rows.every((row) => row.active),
+    'nobody was disabled'
+  )
   t.equal(rows.find((row) => row.id === colleague.id)!.role, 'analyst')
   t.equal(rows.find((row) => row.id === colleague.id)!.unit_id, mine.centreId)
 })

@@ -15,8 +15,17 @@ const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
 
 /** Presses on the centre's terminal, through the terminal API, `secondsAgo` each. */
 async function rate (presses: Array<[level: number, secondsAgo: number]>): Promise<string[]> {
-  const ratings = presses.map(([level, secondsAgo]) => ({ id: randomUUID(), level, ratedAt: new Date(Date.now() - secondsAgo * 1000).toISOString() }))
-  const response = await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}` }, payload: { ratings } })
+  const ratings = presses.map(([level, secondsAgo]) => ({
+    id: randomUUID(),
+    level,
+    ratedAt: new Date(Date.now() - secondsAgo * 1000).toISOString()
+  }))
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: { authorization: `Bearer ${centre.terminal.token}` },
+    payload: { ratings }
+  })
   if (response.json().results.some((result: { status: string }) => result.status !== 'created')) throw new Error(response.body)
   return ratings.map((rating) => rating.id)
 }
@@ -31,16 +40,32 @@ t.test('a rule made on the alerts page fires on the server, shows on the open da
   await page.getByRole('button', { name: 'Thêm quy tắc' }).click()
   const ruleRow = page.locator('tr[data-rule]')
   await ruleRow.waitFor()
-  t.match(await ruleRow.textContent(), /Trung tâm Phục vụ hành chính công.*Không hài lòng liên tiếp tại một quầy.*2 lượt liên tiếp tại một quầy/)
+  t.match(
+    await ruleRow.textContent(),
+    /Trung tâm Phục vụ hành chính công.*Không hài lòng liên tiếp tại một quầy.*2 lượt liên tiếp tại một quầy/
+  )
   const rule = await app.db.selectFrom('alert_rules').selectAll().executeTakeFirstOrThrow()
-  t.match(rule, { unit_id: centre.centreId, kind: 'unsatisfied_streak', parameters: { count: 2 }, enabled: true, created_by: supervisor.id })
+  t.match(rule, {
+    unit_id: centre.centreId,
+    kind: 'unsatisfied_streak',
+    parameters: { count: 2 },
+    enabled: true,
+    created_by: supervisor.id
+  })
 
   await page.getByRole('link', { name: 'Tổng quan' }).click()
   await page.getByRole('link', { name: 'Cảnh báo' }).waitFor()
-  await rate([[1, 30], [1, 20]])
+  await rate([
+    [1, 30],
+    [1, 20]
+  ])
   const toast = page.locator('.toast.rule')
   await toast.waitFor()
-  t.match(await toast.textContent(), /Cảnh báo theo quy tắc.*2 lượt không hài lòng liên tiếp · Quầy 1/, 'the rule toast says what fired, where')
+  t.match(
+    await toast.textContent(),
+    /Cảnh báo theo quy tắc.*2 lượt không hài lòng liên tiếp · Quầy 1/,
+    'the rule toast says what fired, where'
+  )
   const fired = await app.db.selectFrom('alerts').selectAll().executeTakeFirstOrThrow()
   t.equal(await toast.getAttribute('data-alert'), fired.id)
   const badge = page.getByRole('navigation').locator('.badge')
@@ -54,19 +79,28 @@ t.test('a rule made on the alerts page fires on the server, shows on the open da
   await item.getByLabel('Ghi chú (không bắt buộc)').fill('Đã trao đổi với cán bộ quầy 1')
   await item.getByRole('button', { name: 'Xác nhận đã biết' }).click()
   await page.getByText('Không có cảnh báo nào.').waitFor()
-  const acknowledged = await app.db.selectFrom('alerts').select(['acknowledged_by', 'note']).where('id', '=', fired.id).executeTakeFirstOrThrow()
-  t.same(acknowledged, { acknowledged_by: supervisor.id, note: 'Đã trao đổi với cán bộ quầy 1' }, 'acknowledged on the server by this supervisor')
+  const acknowledged = await app.db
+    .selectFrom('alerts')
+    .select(['acknowledged_by', 'note'])
+    .where('id', '=', fired.id)
+    .executeTakeFirstOrThrow()
+  t.same(
+    acknowledged,
+    { acknowledged_by: supervisor.id, note: 'Đã trao đổi với cán bộ quầy 1' },
+    'acknowledged on the server by this supervisor'
+  )
   await page.locator('.toast.rule').waitFor({ state: 'detached' })
   t.pass('the acknowledged alert leaves the toasts')
   await badge.waitFor({ state: 'detached' })
-  t.pass('and the menu\'s count')
+  t.pass("and the menu's count")
   await page.getByRole('button', { name: 'Đã xác nhận' }).click()
   await page.getByText('Đã trao đổi với cán bộ quầy 1', { exact: false }).waitFor()
   t.pass('the acknowledged tab shows the note')
 
   await page.getByLabel('Đang bật').click()
-  const enabled = async (): Promise<boolean> => (await app.db.selectFrom('alert_rules').select('enabled').where('id', '=', rule.id).executeTakeFirstOrThrow()).enabled
-  await eventually(async () => !await enabled(), 10_000, 'the rule disabled on the server')
+  const enabled = async (): Promise<boolean> =>
+    (await app.db.selectFrom('alert_rules').select('enabled').where('id', '=', rule.id).executeTakeFirstOrThrow()).enabled
+  await eventually(async () => !(await enabled()), 10_000, 'the rule disabled on the server')
   await page.reload()
   await ruleRow.waitFor()
   t.equal(await page.getByLabel('Đang bật').isChecked(), false, 'shown disabled after a reload')
@@ -79,8 +113,17 @@ t.test('a rule made on the alerts page fires on the server, shows on the open da
   t.pass('in English with one click')
 })
 
-t.test('the officer page lists the officer\'s recent ratings, 20 at a time, and shifts', async (t) => {
-  await app.db.insertInto('assignments').values({ unit_id: centre.centreId, counter_id: centre.counterIds[1]!, officer_id: officer.id, started_at: new Date(Date.now() - 5 * 3600_000), ended_at: new Date(Date.now() - 4 * 3600_000) }).execute()
+t.test("the officer page lists the officer's recent ratings, 20 at a time, and shifts", async (t) => {
+  await app.db
+    .insertInto('assignments')
+    .values({
+      unit_id: centre.centreId,
+      counter_id: centre.counterIds[1]!,
+      officer_id: officer.id,
+      started_at: new Date(Date.now() - 5 * 3600_000),
+      ended_at: new Date(Date.now() - 4 * 3600_000)
+    })
+    .execute()
   await seedAssignment(app.db, centre.terminal.counterId, officer.id, new Date(Date.now() - 3 * 3600_000))
   // 25 presses in the last hour (after the two of the test before, credited to nobody).
   const ids = await rate(Array.from({ length: 25 }, (_, i) => [i % 5 === 0 ? 1 : 4, 3000 - i * 60] as [number, number]))
@@ -108,14 +151,31 @@ t.test('the officer page lists the officer\'s recent ratings, 20 at a time, and 
 t.test('a rule fires with no screen open: the next sign-in shows it in the menu and on the alerts page', async (t) => {
   const admin = await seedUser(app.db, 'admin', null)
   // The page of the test before closed at its teardown; the server notices the socket's close a moment later.
-  for (const started = Date.now(); app.live.userCount() > 0 && Date.now() - started < 10_000;) await new Promise((resolve) => setTimeout(resolve, 50))
+  for (const started = Date.now(); app.live.userCount() > 0 && Date.now() - started < 10_000;) { await new Promise((resolve) => setTimeout(resolve, 50)) }
   t.equal(app.live.userCount(), 0, 'no dashboard open')
-  const rule = await app.db.insertInto('alert_rules').values({ unit_id: centre.provinceId, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 2 }), enabled: true, created_by: admin.id }).returning('id').executeTakeFirstOrThrow()
+  const rule = await app.db
+    .insertInto('alert_rules')
+    .values({
+      unit_id: centre.provinceId,
+      kind: 'unsatisfied_streak',
+      parameters: JSON.stringify({ count: 2 }),
+      enabled: true,
+      created_by: admin.id
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   app.alerts.rulesChanged()
-  await rate([[1, 10], [1, 5]])
+  await rate([
+    [1, 10],
+    [1, 5]
+  ])
   await app.alerts.settled()
   const fired = await app.db.selectFrom('alerts').select(['id', 'unit_id']).where('rule_id', '=', rule.id).execute()
-  t.same(fired.map((alert) => alert.unit_id), [centre.centreId], 'fired on the server, for the centre of the counter')
+  t.same(
+    fired.map((alert) => alert.unit_id),
+    [centre.centreId],
+    'fired on the server, for the centre of the counter'
+  )
 
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password)
   t.teardown(() => context.close())

@@ -12,7 +12,13 @@ export function startHarness (t: TestContext, overrides: Partial<Config> = {}): 
 }
 
 /** A fresh browser profile signed in through the login form as `username`, on `path` (default the overview). */
-export async function signIn (harness: Harness, username: string, password: string, path = '/', viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext, page: Page }> {
+export async function signIn (
+  harness: Harness,
+  username: string,
+  password: string,
+  path = '/',
+  viewport = { width: 1366, height: 768 }
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await harness.browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true })
   context.setDefaultTimeout(10_000)
   const page = await context.newPage()

@@ -6,7 +6,11 @@ import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const teardowns: Array<() => unknown> = []
-const harness = await startHarness({ teardown: (fn) => { teardowns.unshift(fn) } })
+const harness = await startHarness({
+  teardown: (fn) => {
+    teardowns.unshift(fn)
+  }
+})
 const { app } = harness
 const demo = await seedDemo(app.db, new Date(), app.config.pairingSecret!)
 const out = (name: string): string => fileURLToPath(new URL(`../../docs/screenshots/dashboard-${name}.png`, import.meta.url))
@@ -27,26 +31,70 @@ await page.locator('.report').screenshot({ path: out('report') })
 
 // A terminal of our own at counter 1 of the demo centre, to press as a citizen would.
 const centre = await app.db.selectFrom('units').select('id').where('code', '=', DEMO_CENTRE_CODE).executeTakeFirstOrThrow()
-const counter = await app.db.selectFrom('counters').select('id').where('unit_id', '=', centre.id).where('number', '=', 1).executeTakeFirstOrThrow()
+const counter = await app.db
+  .selectFrom('counters')
+  .select('id')
+  .where('unit_id', '=', centre.id)
+  .where('number', '=', 1)
+  .executeTakeFirstOrThrow()
 const token = newToken('hlt')
-await app.db.insertInto('terminals').values({
-  unit_id: centre.id, counter_id: counter.id, kind: 'touch', name: 'Ảnh chụp màn hình', token_hash: hashToken(token),
-  pairing_code_hash: null, pairing_expires_at: null, paired_at: new Date(), revoked_at: null, last_seen_at: null
-}).execute()
+await app.db
+  .insertInto('terminals')
+  .values({
+    unit_id: centre.id,
+    counter_id: counter.id,
+    kind: 'touch',
+    name: 'Ảnh chụp màn hình',
+    token_hash: hashToken(token),
+    pairing_code_hash: null,
+    pairing_expires_at: null,
+    paired_at: new Date(),
+    revoked_at: null,
+    last_seen_at: null
+  })
+  .execute()
 await page.getByRole('link', { name: 'Trực tiếp' }).click()
 await page.getByText('Đang kết nối trực tiếp').waitFor()
-for (const [level, criteria] of [[4, { xin_chao: true, luon_mim_cuoi: true }], [3, { xin_chao: true }], [4, {}], [2, { luon_lang_nghe: false }], [1, { xin_chao: false, luon_giup_do: false }]] as const) {
-  await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings: [{ id: randomUUID(), level, criteria, ratedAt: new Date().toISOString() }] } })
+for (const [level, criteria] of [
+  [4, { xin_chao: true, luon_mim_cuoi: true }],
+  [3, { xin_chao: true }],
+  [4, {}],
+  [2, { luon_lang_nghe: false }],
+  [1, { xin_chao: false, luon_giup_do: false }]
+] as const) {
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { ratings: [{ id: randomUUID(), level, criteria, ratedAt: new Date().toISOString() }] }
+  })
   await page.waitForTimeout(300)
 }
 await page.locator('.toast').waitFor()
 await page.screenshot({ path: out('live-alert') })
 
 // An alert rule of the centre (two unsatisfied in a row at a counter) fires on the server; the alerts screen lists it.
-await app.db.insertInto('alert_rules').values({ unit_id: centre.id, kind: 'unsatisfied_share', parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 10 }), enabled: true, created_by: null }).execute()
-await app.db.insertInto('alert_rules').values({ unit_id: centre.id, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 2 }), enabled: true, created_by: null }).execute()
+await app.db
+  .insertInto('alert_rules')
+  .values({
+    unit_id: centre.id,
+    kind: 'unsatisfied_share',
+    parameters: JSON.stringify({ windowMinutes: 60, thresholdPercent: 30, minCount: 10 }),
+    enabled: true,
+    created_by: null
+  })
+  .execute()
+await app.db
+  .insertInto('alert_rules')
+  .values({ unit_id: centre.id, kind: 'unsatisfied_streak', parameters: JSON.stringify({ count: 2 }), enabled: true, created_by: null })
+  .execute()
 app.alerts.rulesChanged()
-await app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings: [{ id: randomUUID(), level: 1, ratedAt: new Date().toISOString() }] } })
+await app.inject({
+  method: 'POST',
+  url: '/api/v1/terminal/ratings',
+  headers: { authorization: `Bearer ${token}` },
+  payload: { ratings: [{ id: randomUUID(), level: 1, ratedAt: new Date().toISOString() }] }
+})
 await page.locator('.toast.rule').waitFor()
 await page.locator('.toast.rule').getByRole('link', { name: 'Xem' }).click()
 await page.locator('li[data-alert]').first().waitFor()

@@ -22,11 +22,19 @@ t.test('an empty data folder starts from the template, already migrated; a templ
   await db.insertInto('units').values({ kind: 'province', code: 'TPL', name: 'Tỉnh Mẫu' }).execute()
   await db.destroy()
   const again = await openDatabase({ databaseUrl: null, dataDir, templateDir })
-  t.equal((await again.selectFrom('units').select('name').where('code', '=', 'TPL').executeTakeFirst())?.name, 'Tỉnh Mẫu', 'a folder with data is never replaced by the template')
+  t.equal(
+    (await again.selectFrom('units').select('name').where('code', '=', 'TPL').executeTakeFirst())?.name,
+    'Tỉnh Mẫu',
+    'a folder with data is never replaced by the template'
+  )
   await again.destroy()
 
   await writeFile(path.join(templateDir, 'hai-long-template.json'), JSON.stringify({ pglite: '0.0.1', migrations: built }))
   const other = await openDatabase({ databaseUrl: null, dataDir: path.join(scratch, 'other'), templateDir })
-  t.equal((await migrateToLatest(other)).length, migrations, 'a template from another PGlite version is ignored: initdb and migrations as before')
+  t.equal(
+    (await migrateToLatest(other)).length,
+    migrations,
+    'a template from another PGlite version is ignored: initdb and migrations as before'
+  )
   await other.destroy()
 })

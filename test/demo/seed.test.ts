@@ -6,11 +6,21 @@ import { DEMO_PAIRING_DAYS, seedDemo } from '../../api/demo/seed.ts'
 import { verifySecret } from '../../api/lib/secrets.ts'
 import { build } from '../helper.ts'
 
-const count = async (query: ReturnType<typeof sql<{ n: number }>>, db: Parameters<typeof query.execute>[0]): Promise<number> => (await query.execute(db)).rows[0]!.n
+const count = async (query: ReturnType<typeof sql<{ n: number }>>, db: Parameters<typeof query.execute>[0]): Promise<number> =>
+  (await query.execute(db)).rows[0]!.n
 
 t.test('the demo seeds two centres of a ward with 90 days of ratings in working hours, cases, misuse bursts and alert rules', async (t) => {
   const app = await build(t)
-  t.equal((await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0, 'nothing before it is asked for')
+  t.equal(
+    (
+      await app.db
+        .selectFrom('ratings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+    0,
+    'nothing before it is asked for'
+  )
   const now = new Date('2026-11-27T08:00:00Z') // a Friday, 15:00 in Vietnam
   const result = await seedDemo(app.db, now, app.config.pairingSecret!)
   t.equal(result.created, true)
@@ -22,37 +32,108 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
   const ward = units.find((unit) => unit.kind === 'ward' && unit.name === 'Phường Tân Ninh')!
   const centres = units.filter((unit) => unit.kind === 'centre')
   t.equal(centres.length, 2, 'two centres')
-  t.ok(centres.every((centre) => centre.parent_id === ward.id), 'under one ward, so the unit comparison compares')
+  t.ok(
+    centres.every((centre) => centre.parent_id === ward.id),
+    'under one ward, so the unit comparison compares'
+  )
   t.ok(centres.some((centre) => centre.name === 'Trung tâm Phục vụ hành chính công phường Tân Ninh'))
   t.equal((await app.db.selectFrom('counters').select('id').execute()).length, 9)
   t.equal((await app.db.selectFrom('officers').select('id').execute()).length, 15)
-  t.equal((await app.db.selectFrom('terminals').select('id').where('paired_at', 'is not', null).execute()).length, 9, 'a paired terminal per counter')
+  t.equal(
+    (await app.db.selectFrom('terminals').select('id').where('paired_at', 'is not', null).execute()).length,
+    9,
+    'a paired terminal per counter'
+  )
 
-  const days = await sql<{ first: number, centres: number }>`select floor(max(extract(epoch from (${now}::timestamptz - counted_at))) / 86400)::int as first, count(distinct unit_id)::int as centres from ratings`.execute(app.db)
-  t.ok(days.rows[0]!.first >= 88, `ratings go back ${days.rows[0]!.first + 1} days of 90 (the first may be a Sunday): a previous period for a 45-day view, a quarter with shape`)
+  const days = await sql<{
+    first: number
+    centres: number
+  }>`select floor(max(extract(epoch from (${now}::timestamptz - counted_at))) / 86400)::int as first, count(distinct unit_id)::int as centres from ratings`.execute(
+    app.db
+  )
+  t.ok(
+    days.rows[0]!.first >= 88,
+    `ratings go back ${days.rows[0]!.first + 1} days of 90 (the first may be a Sunday): a previous period for a 45-day view, a quarter with shape`
+  )
   t.equal(days.rows[0]!.centres, 2, 'both centres have ratings')
 
   // Past days (today is the exception, see below) keep working hours.
   const past = sql`counted_at < date_trunc('day', ${now}::timestamptz at time zone 'Asia/Ho_Chi_Minh') at time zone 'Asia/Ho_Chi_Minh'`
-  const hours = await sql<{ hour: number, n: number }>`select extract(hour from counted_at at time zone 'Asia/Ho_Chi_Minh')::int as hour, count(*)::int as n from ratings where ${past} group by 1 order by 1`.execute(app.db)
+  const hours = await sql<{
+    hour: number
+    n: number
+  }>`select extract(hour from counted_at at time zone 'Asia/Ho_Chi_Minh')::int as hour, count(*)::int as n from ratings where ${past} group by 1 order by 1`.execute(
+    app.db
+  )
   const byHour = new Map(hours.rows.map((row) => [row.hour, row.n]))
   t.notOk(byHour.has(12), 'nobody is served over lunch')
-  t.notOk([...byHour.keys()].some((hour) => hour < 7 || hour > 16), 'only in working hours')
+  t.notOk(
+    [...byHour.keys()].some((hour) => hour < 7 || hour > 16),
+    'only in working hours'
+  )
   t.ok(byHour.get(9)! > byHour.get(7)!, 'the morning peak is busier than opening time')
-  t.equal(await count(sql<{ n: number }>`select count(*)::int as n from ratings where ${past} and extract(isodow from counted_at at time zone 'Asia/Ho_Chi_Minh') = 7`, app.db), 0, 'closed on Sundays')
-  t.equal(await count(sql<{ n: number }>`select count(*)::int as n from ratings r where not exists (select 1 from assignments a where a.counter_id = r.counter_id and a.officer_id = r.officer_id and a.started_at <= r.counted_at and (a.ended_at is null or a.ended_at > r.counted_at))`, app.db), 0, 'every rating is credited to the officer on shift')
+  t.equal(
+    await count(
+      sql<{
+        n: number
+      }>`select count(*)::int as n from ratings where ${past} and extract(isodow from counted_at at time zone 'Asia/Ho_Chi_Minh') = 7`,
+      app.db
+    ),
+    0,
+    'closed on Sundays'
+  )
+  t.equal(
+    await count(
+      sql<{
+        n: number
+      }>`select count(*)::int as n from ratings r where not exists (select 1 from assignments a where a.counter_id = r.counter_id and a.officer_id = r.officer_id and a.started_at <= r.counted_at and (a.ended_at is null or a.ended_at > r.counted_at))`,
+      app.db
+    ),
+    0,
+    'every rating is credited to the officer on shift'
+  )
 
-  const misuse = await sql<{ reason: string, n: number }>`select misuse_reason as reason, count(*)::int as n from ratings where misuse group by 1`.execute(app.db)
-  t.ok(misuse.rows.length > 0 && misuse.rows.every((row) => row.reason === 'cooldown' || row.reason === 'burst'), `misuse bursts: ${JSON.stringify(misuse.rows)}`)
-  t.equal(misuse.rows.reduce((sum, row) => sum + row.n, 0), result.misuse)
-  t.equal(await count(sql<{ n: number }>`select count(*)::int as n from ratings r where category = 'unsatisfied' and not misuse and not exists (select 1 from cases c where c.rating_id = r.id)`, app.db), 0, 'a case for every unsatisfied rating')
-  t.equal(await count(sql<{ n: number }>`select count(*)::int as n from cases c join ratings r on r.id = c.rating_id where r.misuse`, app.db), 0, 'none for misuse')
-  const cases = await sql<{ status: string, n: number }>`select status, count(*)::int as n from cases group by 1 order by 1`.execute(app.db)
-  t.same(cases.rows.map((row) => row.status), ['open', 'resolved'], 'open and resolved cases')
+  const misuse = await sql<{
+    reason: string
+    n: number
+  }>`select misuse_reason as reason, count(*)::int as n from ratings where misuse group by 1`.execute(app.db)
+  t.ok(
+    misuse.rows.length > 0 && misuse.rows.every((row) => row.reason === 'cooldown' || row.reason === 'burst'),
+    `misuse bursts: ${JSON.stringify(misuse.rows)}`
+  )
+  t.equal(
+    misuse.rows.reduce((sum, row) => sum + row.n, 0),
+    result.misuse
+  )
+  t.equal(
+    await count(
+      sql<{
+        n: number
+      }>`select count(*)::int as n from ratings r where category = 'unsatisfied' and not misuse and not exists (select 1 from cases c where c.rating_id = r.id)`,
+      app.db
+    ),
+    0,
+    'a case for every unsatisfied rating'
+  )
+  t.equal(
+    await count(sql<{ n: number }>`select count(*)::int as n from cases c join ratings r on r.id = c.rating_id where r.misuse`, app.db),
+    0,
+    'none for misuse'
+  )
+  const cases = await sql<{ status: string; n: number }>`select status, count(*)::int as n from cases group by 1 order by 1`.execute(app.db)
+  t.same(
+    cases.rows.map((row) => row.status),
+    ['open', 'resolved'],
+    'open and resolved cases'
+  )
   const rules = await app.db.selectFrom('alert_rules').select(['unit_id', 'kind']).where('enabled', '=', true).execute()
   t.same(new Set(rules.map((rule) => rule.unit_id)), new Set(centres.map((centre) => centre.id)), 'alert rules on in both centres')
 
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: result.supervisor.username, password: result.supervisor.password } })
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: result.supervisor.username, password: result.supervisor.password }
+  })
   t.equal(login.statusCode, 200, 'the printed supervisor can sign in')
   const cookie = `hl_session=${login.cookies.find((item) => item.name === 'hl_session')!.value}`
   const units2 = await app.inject({ method: 'GET', url: '/api/v1/stats/units?from=2026-08-30&to=2026-11-27', headers: { cookie } })
@@ -65,32 +146,62 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
   t.equal(again.created, false, 'a second run adds nothing')
 })
 
-t.test('one salt per secret: every officer\'s PIN has its own salt; the pairing code lasts and the paired tablet is named as a tablet', async (t) => {
-  const app = await build(t)
-  const now = new Date()
-  const result = await seedDemo(app.db, now, app.config.pairingSecret!)
-  const officers = await app.db.selectFrom('officers').select(['staff_code', 'pin_hash']).execute()
-  const salts = officers.map((officer) => officer.pin_hash!.split('$')[4])
-  t.equal(new Set(salts).size, officers.length, 'no two officers share a salt')
-  t.ok(await verifySecret(result.officerPin, officers[0]!.pin_hash!), 'the printed PIN is each officer\'s PIN')
-  t.ok(await verifySecret(result.officerPin, officers.at(-1)!.pin_hash!))
+t.test(
+  "one salt per secret: every officer's PIN has its own salt; the pairing code lasts and the paired tablet is named as a tablet",
+  async (t) => {
+    const app = await build(t)
+    const now = new Date()
+    const result = await seedDemo(app.db, now, app.config.pairingSecret!)
+    const officers = await app.db.selectFrom('officers').select(['staff_code', 'pin_hash']).execute()
+    const salts = officers.map((officer) => officer.pin_hash!.split('$')[4])
+    t.equal(new Set(salts).size, officers.length, 'no two officers share a salt')
+    t.ok(await verifySecret(result.officerPin, officers[0]!.pin_hash!), "the printed PIN is each officer's PIN")
+    t.ok(await verifySecret(result.officerPin, officers.at(-1)!.pin_hash!))
 
-  t.ok(result.pairingExpiresAt!.getTime() - now.getTime() >= DEMO_PAIRING_DAYS * 24 * 3600_000 - 1000, `the pairing code lasts ${DEMO_PAIRING_DAYS} days`)
-  const paired = await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode: result.pairingCode } })
-  t.equal(paired.statusCode, 200, 'the printed pairing code pairs a device')
-  const terminal = await app.db.selectFrom('terminals').select('name').where('id', '=', paired.json().terminalId).executeTakeFirstOrThrow()
-  t.notMatch(terminal.name, /chờ ghép nối/, `the paired tablet is "${terminal.name}"`)
-})
+    t.ok(
+      result.pairingExpiresAt!.getTime() - now.getTime() >= DEMO_PAIRING_DAYS * 24 * 3600_000 - 1000,
+      `the pairing code lasts ${DEMO_PAIRING_DAYS} days`
+    )
+    const paired = await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode: result.pairingCode } })
+    t.equal(paired.statusCode, 200, 'the printed pairing code pairs a device')
+    const terminal = await app.db
+      .selectFrom('terminals')
+      .select('name')
+      .where('id', '=', paired.json().terminalId)
+      .executeTakeFirstOrThrow()
+    t.notMatch(terminal.name, /chờ ghép nối/, `the paired tablet is "${terminal.name}"`)
+  }
+)
 
-for (const [label, iso] of [['Sunday 22:30', '2026-11-29T15:30:00Z'], ['03:10 at night', '2026-11-26T20:10:00Z'], ['07:05 on a Monday', '2026-11-30T00:05:00Z']] as const) {
+for (const [label, iso] of [
+  ['Sunday 22:30', '2026-11-29T15:30:00Z'],
+  ['03:10 at night', '2026-11-26T20:10:00Z'],
+  ['07:05 on a Monday', '2026-11-30T00:05:00Z']
+] as const) {
   t.test(`today has ratings up to the current hour whatever the time of day (${label})`, async (t) => {
     const app = await build(t)
     const now = new Date(iso)
     await seedDemo(app.db, now, app.config.pairingSecret!)
     const hourStart = new Date(Math.floor(now.getTime() / 3600_000) * 3600_000)
-    const inHour = await count(sql<{ n: number }>`select count(*)::int as n from ratings where counted_at >= ${hourStart} and counted_at <= ${now}`, app.db)
+    const inHour = await count(
+      sql<{ n: number }>`select count(*)::int as n from ratings where counted_at >= ${hourStart} and counted_at <= ${now}`,
+      app.db
+    )
     t.ok(inHour > 0, `${inHour} rating(s) in the current hour`)
-    t.equal(await count(sql<{ n: number }>`select count(*)::int as n from ratings where counted_at > ${now}`, app.db), 0, 'none in the future')
-    t.equal(await count(sql<{ n: number }>`select count(*)::int as n from ratings r where not exists (select 1 from assignments a where a.counter_id = r.counter_id and a.officer_id = r.officer_id and a.started_at <= r.counted_at and (a.ended_at is null or a.ended_at > r.counted_at))`, app.db), 0, 'credited to the officer on shift')
+    t.equal(
+      await count(sql<{ n: number }>`select count(*)::int as n from ratings where counted_at > ${now}`, app.db),
+      0,
+      'none in the future'
+    )
+    t.equal(
+      await count(
+        sql<{
+          n: number
+        }>`select count(*)::int as n from ratings r where not exists (select 1 from assignments a where a.counter_id = r.counter_id and a.officer_id = r.officer_id and a.started_at <= r.counted_at and (a.ended_at is null or a.ended_at > r.counted_at))`,
+        app.db
+      ),
+      0,
+      'credited to the officer on shift'
+    )
   })
 }

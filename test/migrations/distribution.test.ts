@@ -48,9 +48,26 @@ const allowedReferences: Record<Placement, Placement[]> = {
   local: ['local', 'reference']
 }
 
-interface ColumnRow { table: string, column: string, type: string, not_null: boolean }
-interface KeyRow { table: string, index: string, kind: string, columns: string[] }
-interface ForeignKeyRow { table: string, constraint: string, columns: string[], referenced: string, referenced_columns: string[], on_delete: string }
+interface ColumnRow {
+  table: string
+  column: string
+  type: string
+  not_null: boolean
+}
+interface KeyRow {
+  table: string
+  index: string
+  kind: string
+  columns: string[]
+}
+interface ForeignKeyRow {
+  table: string
+  constraint: string
+  columns: string[]
+  referenced: string
+  referenced_columns: string[]
+  on_delete: string
+}
 
 /** Everything on this schema that would stop `create_distributed_table` / `create_reference_table`; [] when none. */
 async function distributionProblems (db: Kysely<any>): Promise<string[]> {
@@ -72,7 +89,7 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
   for (const table of distributed) {
     const column = columns.rows.find((row) => row.table === table)
     if (column === undefined) problems.push(`${table}: distributed but has no ${DISTRIBUTION_COLUMN}`)
-    else if (column.type !== 'uuid' || !column.not_null) problems.push(`${table}.${DISTRIBUTION_COLUMN}: must be uuid not null, is ${column.type}${column.not_null ? ' not null' : ''}`)
+    else if (column.type !== 'uuid' || !column.not_null) { problems.push(`${table}.${DISTRIBUTION_COLUMN}: must be uuid not null, is ${column.type}${column.not_null ? ' not null' : ''}`) }
   }
 
   // Primary keys, unique indexes (partial and expression ones too) and exclusion constraints: the key columns proper
@@ -87,7 +104,7 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
     where n.nspname = 'public' and (x.indisunique or x.indisexclusion)`.execute(db)
   for (const key of keys.rows) {
     if (!distributed.includes(key.table)) continue
-    if (!key.columns.includes(DISTRIBUTION_COLUMN)) problems.push(`${key.table}: ${key.kind} ${key.index} (${key.columns.join(', ')}) lacks ${DISTRIBUTION_COLUMN}`)
+    if (!key.columns.includes(DISTRIBUTION_COLUMN)) { problems.push(`${key.table}: ${key.kind} ${key.index} (${key.columns.join(', ')}) lacks ${DISTRIBUTION_COLUMN}`) }
   }
 
   const foreignKeys = await sql<ForeignKeyRow>`
@@ -111,7 +128,7 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
     if (from === 'distributed' && to === 'distributed') {
       // Colocated join key: unit_id on one side must meet unit_id on the other.
       const position = key.columns.indexOf(DISTRIBUTION_COLUMN)
-      if (position < 0 || key.referenced_columns[position] !== DISTRIBUTION_COLUMN) problems.push(`${described}: must pair ${DISTRIBUTION_COLUMN} with ${DISTRIBUTION_COLUMN}`)
+      if (position < 0 || key.referenced_columns[position] !== DISTRIBUTION_COLUMN) { problems.push(`${described}: must pair ${DISTRIBUTION_COLUMN} with ${DISTRIBUTION_COLUMN}`) }
     }
     // SET NULL / SET DEFAULT would rewrite the distribution column, which moves the row to another shard.
     if (from === 'distributed' && (key.on_delete === 'n' || key.on_delete === 'd') && key.columns.includes(DISTRIBUTION_COLUMN)) {
@@ -125,11 +142,16 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
 async function problemsAfter (db: Kysely<any>, change: (trx: Kysely<any>) => Promise<unknown>): Promise<string[]> {
   let problems: string[] = []
   const rollback = new Error('rollback')
-  await db.transaction().execute(async (trx) => {
-    await change(trx)
-    problems = await distributionProblems(trx)
-    throw rollback
-  }).catch((error: unknown) => { if (error !== rollback) throw error })
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await change(trx)
+      problems = await distributionProblems(trx)
+      throw rollback
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error
+    })
   return problems
 }
 
@@ -142,35 +164,66 @@ t.teardown(async () => {
 t.test(`the migrated schema can be distributed by unit_id as it stands (${databaseKind})`, async (t) => {
   t.same(await distributionProblems(db), [], 'no table, key or foreign key stands in the way')
   // The keys the move depends on, as the ingest and the routes use them.
-  const keys = await sql<{ table: string, definition: string }>`
+  const keys = await sql<{ table: string; definition: string }>`
     select conrelid::regclass::text as table, pg_get_constraintdef(oid) as definition from pg_constraint
     where conrelid in ('ratings'::regclass, 'cases'::regclass) and contype in ('p', 'u') order by 1, 2`.execute(db)
-  t.same(keys.rows, [
-    { table: 'ratings', definition: 'PRIMARY KEY (unit_id, id)' },
-    { table: 'cases', definition: 'PRIMARY KEY (unit_id, id)' },
-    { table: 'cases', definition: 'UNIQUE (unit_id, rating_id)' }
-  ].sort((a, b) => a.table.localeCompare(b.table) || a.definition.localeCompare(b.definition)))
+  t.same(
+    keys.rows,
+    [
+      { table: 'ratings', definition: 'PRIMARY KEY (unit_id, id)' },
+      { table: 'cases', definition: 'PRIMARY KEY (unit_id, id)' },
+      { table: 'cases', definition: 'UNIQUE (unit_id, rating_id)' }
+    ].sort((a, b) => a.table.localeCompare(b.table) || a.definition.localeCompare(b.definition))
+  )
 })
 
 t.test('the check fails on each kind of schema change that would close the path', async (t) => {
-  t.same(await problemsAfter(db, (trx) => sql`create table visits (id uuid primary key)`.execute(trx)),
-    ['visits: not classified as distributed, reference or local'], 'a new table nobody placed')
-  t.matchOnly(await problemsAfter(db, (trx) => sql`create unique index ratings_by_id_key on ratings (id)`.execute(trx)),
-    [/ratings: unique index ratings_by_id_key \(id\) lacks unit_id/], 'a unique key without unit_id on a distributed table')
-  t.same(await problemsAfter(db, (trx) => sql`create unique index cases_lower_note_key on cases (lower(note), unit_id) include (id)`.execute(trx)),
-    [], 'unit_id beside an expression is enough')
-  t.matchOnly(await problemsAfter(db, (trx) => sql`create unique index cases_note_key on cases (note) include (unit_id)`.execute(trx)),
-    [/cases: unique index cases_note_key \(note\) lacks unit_id/], 'an INCLUDE column is not part of the key')
-  t.matchOnly(await problemsAfter(db, async (trx) => {
-    await sql`create unique index ratings_by_id_key on ratings (id)`.execute(trx)
-    await sql`alter table cases add constraint cases_rating_only_fkey foreign key (rating_id) references ratings (id)`.execute(trx)
-  }), [/ratings_by_id_key/, /cases: foreign key cases_rating_only_fkey \(rating_id\) → ratings \(id\): must pair unit_id with unit_id/],
-  'a foreign key between distributed tables without unit_id')
-  t.matchOnly(await problemsAfter(db, (trx) => sql`alter table counters add column last_unit_id uuid, add column last_rating_id uuid,
-    add constraint counters_last_rating_fkey foreign key (last_unit_id, last_rating_id) references ratings (unit_id, id)`.execute(trx)),
-  [/counters: foreign key counters_last_rating_fkey .*: a reference table cannot reference a distributed one/], 'a reference table pointing into a distributed one')
-  t.matchOnly(await problemsAfter(db, (trx) => sql`alter table ratings add column session_id text references sessions (id_hash)`.execute(trx)),
-    [/ratings: foreign key .* → sessions \(id_hash\): a distributed table cannot reference a local one/], 'a distributed table pointing at a coordinator-only one')
-  t.matchOnly(await problemsAfter(db, (trx) => sql`alter table rating_rollups alter column unit_id drop not null`.execute(trx)),
-    [/rating_rollups.unit_id: must be uuid not null, is uuid/], 'a distribution column that may be null')
+  t.same(
+    await problemsAfter(db, (trx) => sql`create table visits (id uuid primary key)`.execute(trx)),
+    ['visits: not classified as distributed, reference or local'],
+    'a new table nobody placed'
+  )
+  t.matchOnly(
+    await problemsAfter(db, (trx) => sql`create unique index ratings_by_id_key on ratings (id)`.execute(trx)),
+    [/ratings: unique index ratings_by_id_key \(id\) lacks unit_id/],
+    'a unique key without unit_id on a distributed table'
+  )
+  t.same(
+    await problemsAfter(db, (trx) =>
+      sql`create unique index cases_lower_note_key on cases (lower(note), unit_id) include (id)`.execute(trx)
+    ),
+    [],
+    'unit_id beside an expression is enough'
+  )
+  t.matchOnly(
+    await problemsAfter(db, (trx) => sql`create unique index cases_note_key on cases (note) include (unit_id)`.execute(trx)),
+    [/cases: unique index cases_note_key \(note\) lacks unit_id/],
+    'an INCLUDE column is not part of the key'
+  )
+  t.matchOnly(
+    await problemsAfter(db, async (trx) => {
+      await sql`create unique index ratings_by_id_key on ratings (id)`.execute(trx)
+      await sql`alter table cases add constraint cases_rating_only_fkey foreign key (rating_id) references ratings (id)`.execute(trx)
+    }),
+    [/ratings_by_id_key/, /cases: foreign key cases_rating_only_fkey \(rating_id\) → ratings \(id\): must pair unit_id with unit_id/],
+    'a foreign key between distributed tables without unit_id'
+  )
+  t.matchOnly(
+    await problemsAfter(db, (trx) =>
+      sql`alter table counters add column last_unit_id uuid, add column last_rating_id uuid,
+    add constraint counters_last_rating_fkey foreign key (last_unit_id, last_rating_id) references ratings (unit_id, id)`.execute(trx)
+    ),
+    [/counters: foreign key counters_last_rating_fkey .*: a reference table cannot reference a distributed one/],
+    'a reference table pointing into a distributed one'
+  )
+  t.matchOnly(
+    await problemsAfter(db, (trx) => sql`alter table ratings add column session_id text references sessions (id_hash)`.execute(trx)),
+    [/ratings: foreign key .* → sessions \(id_hash\): a distributed table cannot reference a local one/],
+    'a distributed table pointing at a coordinator-only one'
+  )
+  t.matchOnly(
+    await problemsAfter(db, (trx) => sql`alter table rating_rollups alter column unit_id drop not null`.execute(trx)),
+    [/rating_rollups.unit_id: must be uuid not null, is uuid/],
+    'a distribution column that may be null'
+  )
 })

@@ -5,20 +5,26 @@ import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 
 const routes = ['summary', 'officers', 'counters', 'units', 'timeseries', 'heatmap']
 
-t.test('a deactivated creator\'s API tokens are refused; another creator\'s keep working', async (t) => {
+t.test("a deactivated creator's API tokens are refused; another creator's keep working", async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const leaving = await seedUser(app.db, 'supervisor', centre.provinceId)
   const staying = await seedUser(app.db, 'supervisor', centre.provinceId)
-  const create = async (user: { username: string, password: string }, name: string): Promise<string> => {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/api-tokens', cookies: await signIn(app, user), payload: { name, unitId: centre.provinceId } })
+  const create = async (user: { username: string; password: string }, name: string): Promise<string> => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-tokens',
+      cookies: await signIn(app, user),
+      payload: { name, unitId: centre.provinceId }
+    })
     t.equal(response.statusCode, 201)
     return response.json().token
   }
   const leavingToken = await create(leaving, 'Cổng dữ liệu tỉnh (cũ)')
   const stayingToken = await create(staying, 'Cổng dữ liệu tỉnh')
-  const read = (token: string, route = 'summary') => app.inject({ url: `/api/v1/stats/${route}?unitId=${centre.provinceId}`, headers: { authorization: `Bearer ${token}` } })
+  const read = (token: string, route = 'summary') =>
+    app.inject({ url: `/api/v1/stats/${route}?unitId=${centre.provinceId}`, headers: { authorization: `Bearer ${token}` } })
   t.equal((await read(leavingToken)).statusCode, 200, 'the token works while its creator is active')
 
   const deactivated = await app.inject({ method: 'PATCH', url: `/api/v1/users/${leaving.id}`, cookies: admin, payload: { active: false } })

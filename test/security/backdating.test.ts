@@ -36,17 +36,32 @@ t.test('a terminal paired today posts 100 unsatisfied ratings dated 399 days ago
   const then = Date.now() - 399 * DAY
   const response = await post(app, centre.terminal.token, presses(then, 100, 15_000))
   t.equal(response.statusCode, 200)
-  t.ok(response.json().results.every((result: { status: string }) => result.status === 'created'), 'all are stored: kept as evidence')
+  t.ok(
+    response.json().results.every((result: { status: string }) => result.status === 'created'),
+    'all are stored: kept as evidence'
+  )
   const rows = await app.db.selectFrom('ratings').selectAll().execute()
   t.equal(rows.length, 100)
-  t.ok(rows.every((row) => row.clock_untrusted), 'none is trusted')
-  t.ok(rows.every((row) => row.counted_at.getTime() === row.received_at.getTime()), 'each is counted when it arrived')
-  t.ok(rows.every((row) => row.misuse && row.misuse_reason === 'backdated'), 'rewriting history in bulk is suspected misuse')
+  t.ok(
+    rows.every((row) => row.clock_untrusted),
+    'none is trusted'
+  )
+  t.ok(
+    rows.every((row) => row.counted_at.getTime() === row.received_at.getTime()),
+    'each is counted when it arrived'
+  )
+  t.ok(
+    rows.every((row) => row.misuse && row.misuse_reason === 'backdated'),
+    'rewriting history in bulk is suspected misuse'
+  )
   t.equal((await app.db.selectFrom('cases').select('id').execute()).length, 0, 'no case is opened for them')
   await app.rollups.drain()
   t.equal(await dayTotal(app, cookies, centre.centreId, then), 0, 'the day 399 days ago shows nothing, even with misuse included')
-  const today = await app.inject({ url: `/api/v1/stats/summary?unitId=${centre.centreId}&from=${toLocalDate(new Date())}&to=${toLocalDate(new Date())}`, cookies })
-  t.equal(today.json().total, 0, 'today\'s figures leave the suspected misuse out')
+  const today = await app.inject({
+    url: `/api/v1/stats/summary?unitId=${centre.centreId}&from=${toLocalDate(new Date())}&to=${toLocalDate(new Date())}`,
+    cookies
+  })
+  t.equal(today.json().total, 0, "today's figures leave the suspected misuse out")
 })
 
 t.test('one rating dated before the pairing is counted at receipt, like a clock too far ahead', async (t) => {
@@ -76,10 +91,24 @@ t.test('a long-paired terminal rewinding its own history in bulk is flagged; an 
   t.equal((await post(app, centre.terminal.token, [recent])).json().results[0].status, 'created')
   const forged = presses(Date.now() - 300 * DAY, 20, 15_000)
   t.equal((await post(app, centre.terminal.token, forged)).statusCode, 200)
-  const rows = await app.db.selectFrom('ratings').selectAll().where('id', 'in', forged.map((rating) => rating.id)).execute()
+  const rows = await app.db
+    .selectFrom('ratings')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      forged.map((rating) => rating.id)
+    )
+    .execute()
   t.equal(rows.length, 20, 'kept as evidence')
-  t.ok(rows.every((row) => row.clock_untrusted && row.counted_at.getTime() === row.received_at.getTime()), 'counted at receipt, not 300 days ago')
-  t.ok(rows.every((row) => row.misuse && row.misuse_reason === 'backdated'), 'flagged as suspected misuse')
+  t.ok(
+    rows.every((row) => row.clock_untrusted && row.counted_at.getTime() === row.received_at.getTime()),
+    'counted at receipt, not 300 days ago'
+  )
+  t.ok(
+    rows.every((row) => row.misuse && row.misuse_reason === 'backdated'),
+    'flagged as suspected misuse'
+  )
 
   // Another terminal, offline for two days: its outbox arrives in tap order, after everything it sent before.
   const other = await seedCentre(app.db)
@@ -88,7 +117,18 @@ t.test('a long-paired terminal rewinding its own history in bulk is flagged; an 
   await post(app, other.terminal.token, [lastSent])
   const outbox = presses(Date.now() - 2 * DAY, 100, 4 * 60_000, 3)
   t.equal((await post(app, other.terminal.token, outbox)).statusCode, 200)
-  const kept = await app.db.selectFrom('ratings').selectAll().where('id', 'in', outbox.map((rating) => rating.id)).execute()
+  const kept = await app.db
+    .selectFrom('ratings')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      outbox.map((rating) => rating.id)
+    )
+    .execute()
   t.equal(kept.length, 100)
-  t.ok(kept.every((row) => !row.clock_untrusted && !row.misuse && row.counted_at.getTime() === row.rated_at.getTime()), 'an honest outbox lands in its own past hours')
+  t.ok(
+    kept.every((row) => !row.clock_untrusted && !row.misuse && row.counted_at.getTime() === row.rated_at.getTime()),
+    'an honest outbox lands in its own past hours'
+  )
 })

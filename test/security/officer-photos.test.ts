@@ -10,21 +10,43 @@ t.test('a photo is a path under /photos/ on this site; any other address is refu
   const cookies = await signIn(app, await seedUser(app.db, 'admin', null))
   const officer = centre.officers[0]!
   const refused = [
-    'https://tracker.example/pixel.png', 'http://192.168.1.10/anh.jpg', '//evil.example/a.jpg', '/\\evil.example/a.jpg',
-    '/photos/../api/v1/users', '/photos/./x.jpg', '/photos/%2e%2e/x.jpg', '/api/v1/auth/me', 'javascript:alert(1)', 'data:image/png;base64,AAAA'
+    'https://tracker.example/pixel.png',
+    'http://192.168.1.10/anh.jpg',
+    '//evil.example/a.jpg',
+    '/\\evil.example/a.jpg',
+    '/photos/../api/v1/users',
+    '/photos/./x.jpg',
+    '/photos/%2e%2e/x.jpg',
+    '/api/v1/auth/me',
+    'javascript:alert(1)',
+    'data:image/png;base64,AAAA'
   ]
   for (const photoUrl of refused) {
     const patch = await app.inject({ method: 'PATCH', url: `/api/v1/officers/${officer.id}`, cookies, payload: { photoUrl } })
     t.equal(patch.statusCode, 400, `PATCH ${photoUrl} is refused`)
     t.equal(patch.json().code, 'VALIDATION_FAILED')
-    const create = await app.inject({ method: 'POST', url: '/api/v1/officers', cookies, payload: { unitId: centre.centreId, staffCode: 'ANH-1', fullName: 'Đỗ Văn Ảnh', photoUrl, pin: '802468' } })
+    const create = await app.inject({
+      method: 'POST',
+      url: '/api/v1/officers',
+      cookies,
+      payload: { unitId: centre.centreId, staffCode: 'ANH-1', fullName: 'Đỗ Văn Ảnh', photoUrl, pin: '802468' }
+    })
     t.equal(create.statusCode, 400, `POST ${photoUrl} is refused`)
   }
   const row = await app.db.selectFrom('officers').select('photo_url').where('id', '=', officer.id).executeTakeFirstOrThrow()
   t.equal(row.photo_url, null, 'the photo is unchanged')
-  t.equal((await app.db.selectFrom('officers').select('id').where('staff_code', '=', 'ANH-1').execute()).length, 0, 'no officer was created')
+  t.equal(
+    (await app.db.selectFrom('officers').select('id').where('staff_code', '=', 'ANH-1').execute()).length,
+    0,
+    'no officer was created'
+  )
 
-  const accepted = await app.inject({ method: 'PATCH', url: `/api/v1/officers/${officer.id}`, cookies, payload: { photoUrl: '/photos/tt-hoa-binh/cb-001.jpg' } })
+  const accepted = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/officers/${officer.id}`,
+    cookies,
+    payload: { photoUrl: '/photos/tt-hoa-binh/cb-001.jpg' }
+  })
   t.equal(accepted.statusCode, 200)
   t.equal(accepted.json().photoUrl, '/photos/tt-hoa-binh/cb-001.jpg')
 })

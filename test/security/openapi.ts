@@ -25,8 +25,8 @@ export interface Operation {
   security: string[]
 }
 
-export function operationsOf (app: FastifyInstance): { operations: Operation[], resolve: (schema: JsonSchema) => JsonSchema } {
-  const document = app.swagger() as { paths: Record<string, Record<string, any>>, components?: { schemas?: Record<string, JsonSchema> } }
+export function operationsOf (app: FastifyInstance): { operations: Operation[]; resolve: (schema: JsonSchema) => JsonSchema } {
+  const document = app.swagger() as { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, JsonSchema> } }
   const components = document.components?.schemas ?? {}
   const resolve = (schema: JsonSchema): JsonSchema => {
     let node = schema
@@ -44,7 +44,11 @@ export function operationsOf (app: FastifyInstance): { operations: Operation[], 
         key: `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase() as Operation['method'],
         path,
-        parameters: (operation.parameters ?? []).map((parameter: any) => ({ ...parameter, required: parameter.required === true, schema: resolve(parameter.schema ?? {}) })),
+        parameters: (operation.parameters ?? []).map((parameter: any) => ({
+          ...parameter,
+          required: parameter.required === true,
+          schema: resolve(parameter.schema ?? {})
+        })),
         body: body === undefined ? null : resolve(body),
         security: (operation.security ?? []).flatMap((requirement: Record<string, unknown>) => Object.keys(requirement))
       })

@@ -14,7 +14,12 @@ t.test('a copy of the database does not give the live pairing codes', async (t) 
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const cookies = await signIn(app, await seedUser(app.db, 'admin', null))
-  const created = await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[1], kind: 'touch' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminals',
+    cookies,
+    payload: { counterId: centre.counterIds[1], kind: 'touch' }
+  })
   t.equal(created.statusCode, 201)
   const { pairingCode, terminal } = created.json()
   const stored = await app.db.selectFrom('terminals').select('pairing_code_hash').where('id', '=', terminal.id).executeTakeFirstOrThrow()
@@ -39,7 +44,9 @@ t.test('a server with another key cannot use the codes', async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const cookies = await signIn(app, await seedUser(app.db, 'admin', null))
-  const { pairingCode } = (await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[1], kind: 'touch' } })).json()
+  const { pairingCode } = (
+    await app.inject({ method: 'POST', url: '/api/v1/terminals', cookies, payload: { counterId: centre.counterIds[1], kind: 'touch' } })
+  ).json()
   // The same database behind a second app whose key differs (a stolen copy, run elsewhere).
   const other = await buildApp({ config: testConfig({ pairingSecret: 'another-key-entirely-0123456789abcdef' }), db: app.db })
   t.teardown(() => other.close().catch(() => {}))
@@ -55,14 +62,17 @@ t.test('the key: PAIRING_SECRET, else a file beside the data made once with mode
   t.throws(() => loadConfig({ PAIRING_SECRET: 'too-short' }), ConfigError)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hl-pairing-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  t.equal(await loadPairingKey({ pairingSecret: 'configured-key-0123456789abcdef-XYZ', dataDir: dir }), 'configured-key-0123456789abcdef-XYZ')
+  t.equal(
+    await loadPairingKey({ pairingSecret: 'configured-key-0123456789abcdef-XYZ', dataDir: dir }),
+    'configured-key-0123456789abcdef-XYZ'
+  )
   const dataDir = path.join(dir, 'data')
   const first = await loadPairingKey({ pairingSecret: null, dataDir })
   t.ok(first.length >= 32, 'a long random key')
   t.equal(await loadPairingKey({ pairingSecret: null, dataDir }), first, 'the same key at the next start')
   const file = path.join(dataDir, 'pairing.key')
   t.equal((await readFile(file, 'utf8')).trim(), first)
-  t.equal((await stat(file)).mode & 0o777, 0o600, 'readable by the server\'s user only')
+  t.equal((await stat(file)).mode & 0o777, 0o600, "readable by the server's user only")
   await writeFile(file, 'short\n')
   await t.rejects(loadPairingKey({ pairingSecret: null, dataDir }), /fewer than 32 characters/, 'a damaged key file is a clear start error')
 })

@@ -26,7 +26,9 @@ t.test('creating a user refuses common passwords and the username; nothing is cr
   ]
   for (const [password, code] of weak) {
     const response = await app.inject({
-      method: 'POST', url: '/api/v1/users', cookies,
+      method: 'POST',
+      url: '/api/v1/users',
+      cookies,
       payload: { username: 'giamsat.hoabinh', password, role: 'supervisor', unitId: centre.centreId }
     })
     t.equal(response.statusCode, 400, `${password} is refused`)
@@ -35,7 +37,9 @@ t.test('creating a user refuses common passwords and the username; nothing is cr
   t.equal((await app.db.selectFrom('users').select('id').execute()).length, usersBefore, 'no user was created')
 
   const good = await app.inject({
-    method: 'POST', url: '/api/v1/users', cookies,
+    method: 'POST',
+    url: '/api/v1/users',
+    cookies,
     payload: { username: 'giamsat.hoabinh', password: 'ngựa vằn ăn cỏ 7', role: 'supervisor', unitId: centre.centreId }
   })
   t.equal(good.statusCode, 201, 'a password nobody guesses first is accepted')
@@ -47,13 +51,22 @@ t.test('changing a password refuses the same; the old one keeps working', async 
   const centre = await seedCentre(app.db)
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const user = await seedUser(app.db, 'analyst', centre.provinceId)
-  for (const [password, code] of [['letmein123', 'PASSWORD_TOO_COMMON'], ['sunshine', 'PASSWORD_TOO_COMMON'], [`${user.username.toUpperCase()}-mới`, 'PASSWORD_CONTAINS_USERNAME']]) {
+  for (const [password, code] of [
+    ['letmein123', 'PASSWORD_TOO_COMMON'],
+    ['sunshine', 'PASSWORD_TOO_COMMON'],
+    [`${user.username.toUpperCase()}-mới`, 'PASSWORD_CONTAINS_USERNAME']
+  ]) {
     const response = await app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, cookies: admin, payload: { password } })
     t.equal(response.statusCode, 400, `${password} is refused`)
     t.equal(response.json().code, code)
   }
   await signIn(app, user)
-  const changed = await app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, cookies: admin, payload: { password: 'trăng rằm tháng tám' } })
+  const changed = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/users/${user.id}`,
+    cookies: admin,
+    payload: { password: 'trăng rằm tháng tám' }
+  })
   t.equal(changed.statusCode, 200)
   await signIn(app, { username: user.username, password: 'trăng rằm tháng tám' })
 })
@@ -73,11 +86,17 @@ t.test('ADMIN_PASSWORD: a common one or one containing ADMIN_USERNAME is a clear
   t.equal(refused({ ADMIN_PASSWORD: 'Ba con mèo trèo cây cau' }), null)
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: 'iloveyou1', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe']
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: 'iloveyou1', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
-  child.stdout.on('data', (chunk) => { output += String(chunk) })
-  child.stderr.on('data', (chunk) => { output += String(chunk) })
+  child.stdout.on('data', (chunk) => {
+    output += String(chunk)
+  })
+  child.stderr.on('data', (chunk) => {
+    output += String(chunk)
+  })
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
   const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)))
   clearTimeout(killer)

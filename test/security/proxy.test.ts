@@ -21,9 +21,16 @@ t.test('TRUST_PROXY: a hop count or addresses/CIDRs; "true" is refused with one 
 })
 
 // nginx on the same host (127.0.0.1) appends the address it saw to whatever X-Forwarded-For the client sent.
-const viaNginx = (clientHeader: string, client = '203.0.113.9') => ({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': `${clientHeader}, ${client}` } })
+const viaNginx = (clientHeader: string, client = '203.0.113.9') => ({
+  remoteAddress: '127.0.0.1',
+  headers: { 'x-forwarded-for': `${clientHeader}, ${client}` }
+})
 
-for (const [label, trustProxy] of [['one hop', 1], ['the proxy\'s address', ['127.0.0.1']], ['the proxy\'s network', ['127.0.0.0/8', '10.9.0.0/16']]] as const) {
+for (const [label, trustProxy] of [
+  ['one hop', 1],
+  ["the proxy's address", ['127.0.0.1']],
+  ["the proxy's network", ['127.0.0.0/8', '10.9.0.0/16']]
+] as const) {
   t.test(`behind nginx, trusting ${label}: a forged first X-Forwarded-For reaches neither /metrics nor a fresh rate limit`, async (t) => {
     const app = await build(t, { trustProxy: trustProxy as number | string[] })
     const forged = await app.inject({ url: '/metrics', ...viaNginx('10.0.0.1') })
@@ -34,7 +41,12 @@ for (const [label, trustProxy] of [['one hop', 1], ['the proxy\'s address', ['12
 
     const statuses: number[] = []
     for (let i = 0; i < 12; i++) {
-      const response = await app.inject({ method: 'POST', url: '/api/v1/terminals/pair', payload: { pairingCode: '00000000' }, ...viaNginx(`10.0.${i}.1`) })
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/terminals/pair',
+        payload: { pairingCode: '00000000' },
+        ...viaNginx(`10.0.${i}.1`)
+      })
       statuses.push(response.statusCode)
     }
     t.same(statuses, [...Array(10).fill(400), 429, 429], 'rotating the first address does not escape the per-address pairing limit')

@@ -31,7 +31,7 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
 /** Reads the table list once (every base table of the app's schema, so tables added later are covered too). */
 export async function fingerprinter (db: Kysely<Database>): Promise<Fingerprinter> {
-  const columns = await sql<{ table_name: string, column_name: string }>`
+  const columns = await sql<{ table_name: string; column_name: string }>`
     select c.table_name, c.column_name from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
     where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' and c.table_name not like 'kysely_migration%'
@@ -40,12 +40,17 @@ export async function fingerprinter (db: Kysely<Database>): Promise<Fingerprinte
   for (const row of columns.rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name])
   const tables = [...byTable.keys()].sort()
 
-  const queryFor = (ignore: Record<string, string[]>): string => tables.map((table) => {
-    const kept = byTable.get(table)!.filter((column) => !(bookkeepingColumns[table] ?? []).includes(column) && !(ignore[table] ?? []).includes(column))
-    const row = `row(${kept.map((column) => `t.${quote(column)}`).join(', ')})::text`
-    // An order-free sum of row hashes: no sort, so a fingerprint of every table costs a few milliseconds.
-    return `select ${`'${table}'`} as name, count(*)::int as rows, coalesce(sum(hashtextextended(${row}, 0)::numeric), 0)::text as hash from ${quote(table)} t`
-  }).join('\nunion all\n')
+  const queryFor = (ignore: Record<string, string[]>): string =>
+    tables
+      .map((table) => {
+        const kept = byTable
+          .get(table)!
+          .filter((column) => !(bookkeepingColumns[table] ?? []).includes(column) && !(ignore[table] ?? []).includes(column))
+        const row = `row(${kept.map((column) => `t.${quote(column)}`).join(', ')})::text`
+        // An order-free sum of row hashes: no sort, so a fingerprint of every table costs a few milliseconds.
+        return `select ${`'${table}'`} as name, count(*)::int as rows, coalesce(sum(hashtextextended(${row}, 0)::numeric), 0)::text as hash from ${quote(table)} t`
+      })
+      .join('\nunion all\n')
   const cache = new Map<string, string>()
 
   return {
@@ -53,8 +58,8 @@ export async function fingerprinter (db: Kysely<Database>): Promise<Fingerprinte
     async take (ignore = {}) {
       const key = JSON.stringify(ignore)
       let query = cache.get(key)
-      if (query === undefined) cache.set(key, query = queryFor(ignore))
-      const result = await sql<{ name: string, rows: number, hash: string }>`${sql.raw(query)}`.execute(db)
+      if (query === undefined) cache.set(key, (query = queryFor(ignore)))
+      const result = await sql<{ name: string; rows: number; hash: string }>`${sql.raw(query)}`.execute(db)
       const snapshot: Snapshot = { tables: {} }
       for (const row of result.rows) snapshot.tables[row.name] = `${row.rows}:${row.hash}`
       return snapshot

@@ -7,15 +7,21 @@ import { seedCentre } from '../fixtures.ts'
 
 t.test('every request is answered, however its arrival meets the end of a commit', async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   const centre = await seedCentre(db)
   const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
   let answered = 0
   for (let round = 0; round < 40; round++) {
     // Some submits start now, some as the previous round's commit resolves: the window where a request was once stranded.
-    const submits = Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve)))
-      .then(() => ingest.submit(terminal, [{ id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 60_000 + round * 100 + i).toISOString() }])))
+    const submits = Array.from({ length: 5 }, (_, i) =>
+      (i % 2 === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve))).then(() =>
+        ingest.submit(terminal, [{ id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 60_000 + round * 100 + i).toISOString() }])
+      )
+    )
     const results = await Promise.race([
       Promise.all(submits),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${round} was not answered in 20 s`)), 20_000))
@@ -24,16 +30,27 @@ t.test('every request is answered, however its arrival meets the end of a commit
   }
   await ingest.drain()
   t.equal(answered, 200, 'all 200 ratings answered created')
-  const stored = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const stored = await db
+    .selectFrom('ratings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(stored.n, 200)
 })
 
-t.test('concurrent commits never judge one terminal\'s presses out of order', async (t) => {
+t.test("concurrent commits never judge one terminal's presses out of order", async (t) => {
   const { db, drop } = await migratedDatabase()
-  t.teardown(async () => { await db.destroy(); await drop() })
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
   const first = await seedCentre(db)
   const second = await seedCentre(db)
-  const terminals = [first, second].map((centre) => ({ id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }))
+  const terminals = [first, second].map((centre) => ({
+    id: centre.terminal.id,
+    unitId: centre.centreId,
+    counterId: centre.terminal.counterId,
+    kind: 'touch' as const
+  }))
   // Cooldown 3 s, presses 1 s apart: judged in order, every press but each terminal's first is misuse.
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 3, burstCount: 10000, burstWindowSeconds: 1 } }), {}, 4)
   const start = Date.now() - 3600_000

@@ -20,12 +20,16 @@ export interface OpenOptions {
   /** A paired token to start with; without one the terminal shows the pairing screen. */
   token?: string
   timing?: Partial<Timing>
-  viewport?: { width: number, height: number }
+  viewport?: { width: number; height: number }
 }
 
 /** A fresh browser profile (its own IndexedDB, localStorage and service worker) on /terminal/. */
-export async function openTerminal (harness: Harness, options: OpenOptions = {}): Promise<{ context: BrowserContext, page: Page }> {
-  const context = await harness.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
+export async function openTerminal (harness: Harness, options: OpenOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await harness.browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh'
+  })
   // Generous: CI machines run both databases' suites and other engineers' tests at once.
   context.setDefaultTimeout(15_000)
   const timing = { ...testTiming, ...options.timing }
@@ -42,12 +46,28 @@ export async function openTerminal (harness: Harness, options: OpenOptions = {})
 }
 
 /** A new terminal at `counterId` waiting to be paired with the returned 8-digit code. */
-export async function seedPairingCode (app: FastifyInstance, unitId: string, counterId: string): Promise<{ terminalId: string, code: string }> {
+export async function seedPairingCode (
+  app: FastifyInstance,
+  unitId: string,
+  counterId: string
+): Promise<{ terminalId: string; code: string }> {
   const code = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
-  const row = await app.db.insertInto('terminals').values({
-    unit_id: unitId, counter_id: counterId, kind: 'touch', name: 'Máy tính bảng mới',
-    token_hash: null, pairing_code_hash: hashPairingCode(code, app.config.pairingSecret!), pairing_expires_at: new Date(Date.now() + 15 * 60_000), paired_at: null, revoked_at: null, last_seen_at: null
-  }).returning('id').executeTakeFirstOrThrow()
+  const row = await app.db
+    .insertInto('terminals')
+    .values({
+      unit_id: unitId,
+      counter_id: counterId,
+      kind: 'touch',
+      name: 'Máy tính bảng mới',
+      token_hash: null,
+      pairing_code_hash: hashPairingCode(code, app.config.pairingSecret!),
+      pairing_expires_at: new Date(Date.now() + 15 * 60_000),
+      paired_at: null,
+      revoked_at: null,
+      last_seen_at: null
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return { terminalId: row.id, code }
 }
 
@@ -59,7 +79,11 @@ export async function ratingRows (app: FastifyInstance) {
 export async function rateAndSkip (page: Page, level: number): Promise<void> {
   const button = page.locator(`.level[data-level="${level}"]`)
   await button.waitFor()
-  await page.waitForFunction((selector) => !(document.querySelector(selector) as HTMLButtonElement | null)?.disabled, `.level[data-level="${level}"]`, { timeout: 10_000 })
+  await page.waitForFunction(
+    (selector) => !(document.querySelector(selector) as HTMLButtonElement | null)?.disabled,
+    `.level[data-level="${level}"]`,
+    { timeout: 10_000 }
+  )
   await button.click()
   await page.getByRole('button', { name: 'Bỏ qua' }).click()
   await page.getByText('Cảm ơn Ông/Bà!').waitFor()

@@ -5,8 +5,14 @@ import { TERMINAL_JS_BUDGET, terminalDist, terminalScriptSizes } from '../../ben
 
 t.test('the terminal JavaScript is at most 30 KB gzipped', async (t) => {
   const sizes = terminalScriptSizes()
-  t.ok(sizes.some((size) => size.file.startsWith('assets/')), 'the app bundle is measured')
-  t.ok(sizes.some((size) => size.file === 'sw.js'), 'the service worker is measured')
+  t.ok(
+    sizes.some((size) => size.file.startsWith('assets/')),
+    'the app bundle is measured'
+  )
+  t.ok(
+    sizes.some((size) => size.file === 'sw.js'),
+    'the service worker is measured'
+  )
   const total = sizes.reduce((sum, size) => sum + size.gzipped, 0)
   t.ok(total <= TERMINAL_JS_BUDGET, `${(total / 1024).toFixed(1)} KB gzipped`)
 })
@@ -21,5 +27,5 @@ t.test('installable: the page links a manifest whose start URL, scope and icons 
   t.ok(['fullscreen', 'standalone'].includes(manifest.display))
   const sizes = manifest.icons.map((icon: { sizes: string }) => icon.sizes)
   t.ok(sizes.includes('192x192') && sizes.includes('512x512'), 'the icon sizes Android asks for')
-  for (const icon of manifest.icons as Array<{ src: string }>) t.ok(readFileSync(`${terminalDist}${icon.src}`).length > 0, `${icon.src} is built`)
+  for (const icon of manifest.icons as Array<{ src: string }>) { t.ok(readFileSync(`${terminalDist}${icon.src}`).length > 0, `${icon.src} is built`) }
 })

@@ -38,25 +38,38 @@ async function outside (page: Page, selectors: string[]): Promise<string[]> {
 }
 const scrolls = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollHeight - innerHeight)
 
-t.test('phone 390×844: the question, every level and the footer without scrolling; the criteria keep "Có" and "Không" beside each label and fit', async (t) => {
-  const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: PHONE })
-  t.teardown(() => context.close())
-  t.same(await outside(page, ['#question', '.level', '.level-label', '.footer']), [], 'the whole rating screen is on screen')
-  const ratingScroll = await scrolls(page)
-  t.ok(ratingScroll <= 0, `the rating screen does not scroll (${ratingScroll} px)`)
+t.test(
+  'phone 390×844: the question, every level and the footer without scrolling; the criteria keep "Có" and "Không" beside each label and fit',
+  async (t) => {
+    const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: PHONE })
+    t.teardown(() => context.close())
+    t.same(await outside(page, ['#question', '.level', '.level-label', '.footer']), [], 'the whole rating screen is on screen')
+    const ratingScroll = await scrolls(page)
+    t.ok(ratingScroll <= 0, `the rating screen does not scroll (${ratingScroll} px)`)
 
-  await page.locator('.level[data-level="4"]').click()
-  await page.locator('.criterion').first().waitFor()
-  const rows = await page.locator('.criterion').evaluateAll((items) => items.map((item) => {
-    const label = item.querySelector('.criterion-label')!.getBoundingClientRect()
-    const no = item.querySelector('.answer-no')!.getBoundingClientRect()
-    return { name: item.textContent, sameLine: no.top < label.bottom && no.bottom > label.top && no.left >= label.right - 1 }
-  }))
-  t.same(rows.filter((row) => !row.sameLine), [], '"Không" stays on its label\'s line in every row')
-  t.same(await outside(page, ['#criteria-title', '.criterion', '.answer', '.criteria .actions button', '.footer']), [], 'the question, every criterion and Gửi / Bỏ qua on screen')
-  const criteriaScroll = await scrolls(page)
-  t.ok(criteriaScroll <= 0, `the criteria screen does not scroll (${criteriaScroll} px)`)
-})
+    await page.locator('.level[data-level="4"]').click()
+    await page.locator('.criterion').first().waitFor()
+    const rows = await page.locator('.criterion').evaluateAll((items) =>
+      items.map((item) => {
+        const label = item.querySelector('.criterion-label')!.getBoundingClientRect()
+        const no = item.querySelector('.answer-no')!.getBoundingClientRect()
+        return { name: item.textContent, sameLine: no.top < label.bottom && no.bottom > label.top && no.left >= label.right - 1 }
+      })
+    )
+    t.same(
+      rows.filter((row) => !row.sameLine),
+      [],
+      '"Không" stays on its label\'s line in every row'
+    )
+    t.same(
+      await outside(page, ['#criteria-title', '.criterion', '.answer', '.criteria .actions button', '.footer']),
+      [],
+      'the question, every criterion and Gửi / Bỏ qua on screen'
+    )
+    const criteriaScroll = await scrolls(page)
+    t.ok(criteriaScroll <= 0, `the criteria screen does not scroll (${criteriaScroll} px)`)
+  }
+)
 
 t.test('phone on its side (844×390): every face label stays inside its button and on screen', async (t) => {
   const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: PHONE_LANDSCAPE })
@@ -69,7 +82,10 @@ t.test('portrait tablet 800×1280: large faces that use the height, every level 
   t.teardown(() => context.close())
   t.same(await outside(page, ['#question', '.level', '.level-label', '.footer']), [])
   const faces = await page.locator('.level .face').evaluateAll((items) => items.map((item) => item.getBoundingClientRect().width))
-  t.ok(faces.every((width) => width >= 120), `faces ${faces.map(Math.round).join(', ')} px wide (were ≈ 80 px)`)
+  t.ok(
+    faces.every((width) => width >= 120),
+    `faces ${faces.map(Math.round).join(', ')} px wide (were ≈ 80 px)`
+  )
   const levels = await page.locator('.level').evaluateAll((items) => items.map((item) => item.getBoundingClientRect()))
   const used = levels.at(-1)!.bottom - levels[0]!.top
   t.ok(used >= 1280 * 0.55, `the levels take ${Math.round(used)} of 1280 px`)
@@ -87,13 +103,21 @@ t.test('the status dot: green on the pairing screen when nothing is wrong, at th
   const { context, page } = await openTerminal(harness)
   t.teardown(() => context.close())
   await page.getByRole('heading', { name: 'Ghép nối thiết bị' }).waitFor()
-  const place = async (): Promise<{ online: boolean, centre: number, bottom: number }> => page.locator('.connection').evaluate((element) => {
-    const box = element.getBoundingClientRect()
-    return { online: element.classList.contains('is-online'), centre: (box.left + box.right) / 2 / innerWidth, bottom: innerHeight - box.bottom }
-  })
+  const place = async (): Promise<{ online: boolean; centre: number; bottom: number }> =>
+    page.locator('.connection').evaluate((element) => {
+      const box = element.getBoundingClientRect()
+      return {
+        online: element.classList.contains('is-online'),
+        centre: (box.left + box.right) / 2 / innerWidth,
+        bottom: innerHeight - box.bottom
+      }
+    })
   const pairing = await place()
   t.ok(pairing.online, 'green: the server is reachable, only not paired yet')
-  t.ok(Math.abs(pairing.centre - 0.5) < 0.05 && pairing.bottom < 60, `bottom centre on the pairing screen (${pairing.centre.toFixed(2)} across, ${Math.round(pairing.bottom)} px from the bottom)`)
+  t.ok(
+    Math.abs(pairing.centre - 0.5) < 0.05 && pairing.bottom < 60,
+    `bottom centre on the pairing screen (${pairing.centre.toFixed(2)} across, ${Math.round(pairing.bottom)} px from the bottom)`
+  )
 
   const { code } = await seedPairingCode(app, centre.centreId, centre.counterIds[1]!)
   await page.getByLabel('Nhập mã ghép nối').fill(code)
@@ -101,16 +125,26 @@ t.test('the status dot: green on the pairing screen when nothing is wrong, at th
   await page.locator('.level').first().waitFor()
   await page.locator('.connection.is-online').waitFor()
   const rating = await place()
-  t.ok(Math.abs(rating.centre - 0.5) < 0.05 && rating.bottom < 60, `bottom centre on the rating screen (${rating.centre.toFixed(2)} across, ${Math.round(rating.bottom)} px from the bottom)`)
+  t.ok(
+    Math.abs(rating.centre - 0.5) < 0.05 && rating.bottom < 60,
+    `bottom centre on the rating screen (${rating.centre.toFixed(2)} across, ${Math.round(rating.bottom)} px from the bottom)`
+  )
   await page.getByRole('button', { name: 'Cán bộ' }).click()
   await page.getByLabel('Mã cán bộ').waitFor()
   const staff = await place()
-  t.ok(Math.abs(staff.centre - 0.5) < 0.05 && staff.bottom < 60, `bottom centre on the officer screen (${staff.centre.toFixed(2)} across, ${Math.round(staff.bottom)} px from the bottom)`)
+  t.ok(
+    Math.abs(staff.centre - 0.5) < 0.05 && staff.bottom < 60,
+    `bottom centre on the officer screen (${staff.centre.toFixed(2)} across, ${Math.round(staff.bottom)} px from the bottom)`
+  )
 })
 
 t.test('a locked officer reads the lock in Vietnamese only (no unlock time: a known and an unknown staff code answer alike)', async (t) => {
   const officer = centre.officers[1]!
-  await app.db.updateTable('officers').set({ pin_locked_until: new Date(Date.now() + 10 * 60_000) }).where('id', '=', officer.id).execute()
+  await app.db
+    .updateTable('officers')
+    .set({ pin_locked_until: new Date(Date.now() + 10 * 60_000) })
+    .where('id', '=', officer.id)
+    .execute()
   const { context, page } = await openTerminal(harness, { token: centre.terminal.token })
   t.teardown(() => context.close())
   await page.getByRole('button', { name: 'Cán bộ' }).click()
@@ -119,7 +153,7 @@ t.test('a locked officer reads the lock in Vietnamese only (no unlock time: a kn
   await page.getByRole('button', { name: 'Đăng nhập' }).click()
   const message = page.locator('.staff .error')
   await page.waitForFunction(() => (document.querySelector('.staff .error')?.textContent ?? '') !== '')
-  const text = await message.textContent() ?? ''
+  const text = (await message.textContent()) ?? ''
   t.match(text, /^Tài khoản tạm khóa do nhập sai mã PIN nhiều lần\./)
   t.notMatch(text, /\d{2}:\d{2}/, 'no unlock time that would tell a real staff code from an unknown one')
   t.notMatch(text, /too many|locked|PIN reset|Asia\//i, 'no English from the server')

@@ -7,7 +7,12 @@ import { createSender, openOutbox, retryDelay, type SenderStatus } from '../../t
 let sequence = 0
 function rating (overrides: Partial<RatingItem> = {}): RatingItem {
   sequence++
-  return { id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`, level: 4, ratedAt: '2026-11-27T09:00:00.000+07:00', ...overrides }
+  return {
+    id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    level: 4,
+    ratedAt: '2026-11-27T09:00:00.000+07:00',
+    ...overrides
+  }
 }
 
 const created = (ratings: RatingItem[]): RatingResult[] => ratings.map((r) => ({ id: r.id, status: 'created' }))
@@ -20,11 +25,19 @@ t.test('keeps ratings in tap order across a reopen, and holds a rating while the
   await outbox.add(b, { held: true })
   await outbox.add(c)
   t.equal(await outbox.count(), 3, 'held ratings count as pending')
-  t.same((await outbox.ready(10)).map((r) => r.id), [a.id, c.id], 'a held rating is not sent')
+  t.same(
+    (await outbox.ready(10)).map((r) => r.id),
+    [a.id, c.id],
+    'a held rating is not sent'
+  )
   t.same(await outbox.ready(1), [a], 'oldest first, limited, without outbox bookkeeping')
 
   await outbox.release(b.id, { xin_chao: true, luon_mim_cuoi: false })
-  t.same((await outbox.ready(10)).map((r) => r.id), [a.id, b.id, c.id], 'released in its tap place')
+  t.same(
+    (await outbox.ready(10)).map((r) => r.id),
+    [a.id, b.id, c.id],
+    'released in its tap place'
+  )
   t.same((await outbox.ready(10))[1], { ...b, criteria: { xin_chao: true, luon_mim_cuoi: false } })
   outbox.close()
 
@@ -63,7 +76,11 @@ t.test('sends in batches of at most 100 and removes created, duplicate and rejec
     outbox,
     send: async (batch) => {
       batches.push(batch.length)
-      return batch.map((r, i) => ({ id: r.id, status: i === 0 ? 'duplicate' : i === 1 ? 'rejected' : 'created', ...(i === 1 ? { error: { code: 'LEVEL_UNKNOWN', message: 'no such level' } } : {}) }))
+      return batch.map((r, i) => ({
+        id: r.id,
+        status: i === 0 ? 'duplicate' : i === 1 ? 'rejected' : 'created',
+        ...(i === 1 ? { error: { code: 'LEVEL_UNKNOWN', message: 'no such level' } } : {})
+      }))
     },
     onStatus: (status) => statuses.push(status),
     onRejected: (result) => rejected.push(result.id)
@@ -95,7 +112,10 @@ t.test('an unreachable server: nothing is lost, retries back off, and everything
       return created(batch)
     },
     onStatus: (status) => statuses.push(status),
-    delay: (attempt) => { attempts.push(attempt); return 5 }
+    delay: (attempt) => {
+      attempts.push(attempt)
+      return 5
+    }
   })
   t.teardown(() => sender.stop())
   sender.kick()
@@ -158,7 +178,7 @@ t.test('a batch the server refuses as a whole is split, and only the bad rating 
     outbox,
     send: async (batch) => {
       batches.push(batch.map((r) => r.id))
-      if (batch.some((r) => r.id === bad.id)) throw new ApiError(400, 'FST_ERR_VALIDATION', 'body/ratings/1/ratedAt must match format "date-time"')
+      if (batch.some((r) => r.id === bad.id)) { throw new ApiError(400, 'FST_ERR_VALIDATION', 'body/ratings/1/ratedAt must match format "date-time"') }
       return created(batch)
     },
     onRejected: (result) => rejected.push(result.id),
@@ -176,11 +196,27 @@ t.test('a batch the server refuses as a whole is split, and only the bad rating 
 })
 
 t.test('retry delays grow, stay under the cap and are jittered', async (t) => {
-  t.equal(retryDelay(0, () => 0), 1_000)
-  t.equal(retryDelay(0, () => 1), 2_000)
-  t.equal(retryDelay(3, () => 1), 16_000)
-  t.equal(retryDelay(40, () => 1), 300_000, 'capped at five minutes')
-  t.equal(retryDelay(40, () => 0), 150_000)
+  t.equal(
+    retryDelay(0, () => 0),
+    1_000
+  )
+  t.equal(
+    retryDelay(0, () => 1),
+    2_000
+  )
+  t.equal(
+    retryDelay(3, () => 1),
+    16_000
+  )
+  t.equal(
+    retryDelay(40, () => 1),
+    300_000,
+    'capped at five minutes'
+  )
+  t.equal(
+    retryDelay(40, () => 0),
+    150_000
+  )
   const spread = new Set(Array.from({ length: 20 }, () => Math.round(retryDelay(2))))
   t.ok(spread.size > 10, 'tablets do not retry in step')
 })

@@ -26,7 +26,11 @@ t.test('pair, tap, answer the criteria, thank you: the rating is stored with its
   t.equal(await page.locator('.counter-number').textContent(), 'Quầy 1')
   t.match(await page.locator('.unit-name').textContent(), /Trung tâm Phục vụ hành chính công/)
   t.equal(await page.locator('.officer-name').textContent(), officer.fullName)
-  t.same(await page.locator('.level-label').allTextContents(), ['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng'], 'the default scale, best first')
+  t.same(
+    await page.locator('.level-label').allTextContents(),
+    ['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng'],
+    'the default scale, best first'
+  )
 
   await page.getByRole('button', { name: 'Hài lòng', exact: true }).click()
   await page.getByRole('heading', { name: 'Cán bộ đã thực hiện những việc nào sau đây?' }).waitFor()
@@ -65,14 +69,21 @@ t.test('the QR link from the dashboard fills in the pairing code', async (t) => 
 t.test('skipping the criteria, and idle on the criteria screen sending what was answered', async (t) => {
   const centre = await seedCentre(app.db)
   // A long thank-you, so a loaded machine can't miss it between the idle send and the next screen.
-  const { context, page } = await openTerminal(harness, { token: centre.terminal.token, timing: { criteriaIdleSeconds: 1.5, thanksSeconds: 4 } })
+  const { context, page } = await openTerminal(harness, {
+    token: centre.terminal.token,
+    timing: { criteriaIdleSeconds: 1.5, thanksSeconds: 4 }
+  })
   t.teardown(() => context.close())
   t.equal(await page.locator('.officer-none').textContent(), 'Chưa có cán bộ đăng nhập')
 
   await page.getByRole('button', { name: 'Rất hài lòng' }).click()
   await page.getByRole('button', { name: 'Bỏ qua' }).click()
   await page.getByText('Cảm ơn Ông/Bà!').waitFor()
-  await eventually(async () => (await ratingRows(app)).filter((row) => row.terminal_id === centre.terminal.id).length === 1, 10_000, 'the skipped rating')
+  await eventually(
+    async () => (await ratingRows(app)).filter((row) => row.terminal_id === centre.terminal.id).length === 1,
+    10_000,
+    'the skipped rating'
+  )
 
   const level = page.getByRole('button', { name: 'Không hài lòng' })
   await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('.level[data-level="1"]')?.disabled)
@@ -81,10 +92,20 @@ t.test('skipping the criteria, and idle on the criteria screen sending what was 
   const started = Date.now()
   await page.getByText('Cảm ơn Ông/Bà!').waitFor()
   t.ok(Date.now() - started >= 1_000, 'sent by itself after the idle time, not at once')
-  await eventually(async () => (await ratingRows(app)).filter((row) => row.terminal_id === centre.terminal.id).length === 2, 10_000, 'the idle rating')
+  await eventually(
+    async () => (await ratingRows(app)).filter((row) => row.terminal_id === centre.terminal.id).length === 2,
+    10_000,
+    'the idle rating'
+  )
 
   const rows = (await ratingRows(app)).filter((row) => row.terminal_id === centre.terminal.id)
-  t.same(rows.map((row) => [row.level, row.criteria, row.officer_id]), [[4, {}, null], [1, { xin_loi: true }, null]])
+  t.same(
+    rows.map((row) => [row.level, row.criteria, row.officer_id]),
+    [
+      [4, {}, null],
+      [1, { xin_loi: true }, null]
+    ]
+  )
 })
 
 t.test('English toggle for one citizen, then back to Vietnamese; big targets and text on a 7" tablet upright', async (t) => {
@@ -130,7 +151,12 @@ t.test('officer sign-in and sign-out at the terminal, and changes made elsewhere
 
   // Another officer signs in at this counter from elsewhere (the same API another device would call).
   const auth = { authorization: `Bearer ${centre.terminal.token}` }
-  const signIn = await app.inject({ method: 'PUT', url: '/api/v1/terminal/officer', headers: auth, payload: { staffCode: second!.staffCode, pin: second!.pin } })
+  const signIn = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/terminal/officer',
+    headers: auth,
+    payload: { staffCode: second!.staffCode, pin: second!.pin }
+  })
   t.equal(signIn.statusCode, 200)
   const changed = Date.now()
   await page.locator('.officer-name', { hasText: second!.fullName }).waitFor({ timeout: 5_000 })
@@ -140,6 +166,11 @@ t.test('officer sign-in and sign-out at the terminal, and changes made elsewhere
   await page.getByRole('button', { name: 'Đăng xuất' }).click()
   await page.locator('.officer-none').waitFor()
   t.equal(await page.locator('.officer-name').count(), 0, 'signed out: no officer on the rating screen')
-  const open = await app.db.selectFrom('assignments').select('id').where('counter_id', '=', centre.counterIds[0]!).where('ended_at', 'is', null).execute()
+  const open = await app.db
+    .selectFrom('assignments')
+    .select('id')
+    .where('counter_id', '=', centre.counterIds[0]!)
+    .where('ended_at', 'is', null)
+    .execute()
   t.equal(open.length, 0, 'the shift ended')
 })

@@ -4,15 +4,27 @@ import { seedAssignment, seedCentre } from '../fixtures.ts'
 import { openTerminal, startHarness } from './browser.ts'
 
 const teardowns: Array<() => unknown> = []
-const harness = await startHarness({ teardown: (fn) => { teardowns.unshift(fn) } })
+const harness = await startHarness({
+  teardown: (fn) => {
+    teardowns.unshift(fn)
+  }
+})
 const { app } = harness
 const centre = await seedCentre(harness.app.db)
-await app.db.updateTable('units').set({ name: 'Trung tâm Phục vụ hành chính công phường Ba Đình' }).where('id', '=', centre.centreId).execute()
+await app.db
+  .updateTable('units')
+  .set({ name: 'Trung tâm Phục vụ hành chính công phường Ba Đình' })
+  .where('id', '=', centre.centreId)
+  .execute()
 await app.db.updateTable('counters').set({ name: 'Quầy 1 – Tư pháp – Hộ tịch' }).where('id', '=', centre.counterIds[0]!).execute()
 await seedAssignment(app.db, centre.counterIds[0]!, centre.officers[0]!.id)
 const out = (name: string): string => fileURLToPath(new URL(`../../docs/screenshots/terminal-${name}.png`, import.meta.url))
 
-for (const [suffix, viewport] of [['', { width: 1280, height: 800 }], ['-portrait', { width: 800, height: 1280 }], ['-phone', { width: 390, height: 844 }]] as const) {
+for (const [suffix, viewport] of [
+  ['', { width: 1280, height: 800 }],
+  ['-portrait', { width: 800, height: 1280 }],
+  ['-phone', { width: 390, height: 844 }]
+] as const) {
   const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport })
   await page.locator('.connection.is-online').waitFor()
   await page.screenshot({ path: out(`rating${suffix}`) })

@@ -38,42 +38,45 @@ export function errorBody (statusCode: number, code: ErrorCode, message: string)
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code }
 }
 
-export default fp(async (app) => {
-  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
-    let statusCode = 500
-    let code: ErrorCode = 'INTERNAL_ERROR'
-    let message = 'Something went wrong on the server; the error has been logged.'
-    if (error instanceof ApiError) {
-      statusCode = error.statusCode
-      code = error.code
-      message = error.message
-    } else if ('validation' in error && error.validation !== undefined) {
-      statusCode = 400
-      code = 'VALIDATION_FAILED'
-      message = error.message
-    } else if ('code' in error && typeof error.code === 'string' && postgresCodes[error.code] !== undefined && !('statusCode' in error)) {
-      [statusCode, code, message] = postgresCodes[error.code]!
-    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      statusCode = error.statusCode
-      const fastifyCode = 'code' in error && typeof error.code === 'string' ? error.code : ''
-      // A plugin's own code that no entry renames passes through as it is (outside the contract's list on purpose).
-      const passed = fastifyCode !== '' ? fastifyCode as ErrorCode : 'BAD_REQUEST'
-      code = fastifyCodes[fastifyCode] ?? (statusCode === 429 ? 'RATE_LIMITED' : passed)
-      message = error.message
-    }
-    if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed')
-    } else {
-      request.log.info({ code, message }, 'request rejected')
-    }
-    // A limit that knows when it lifts says so (lib/attempt-limiter.ts TooManyAttemptsError).
-    if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') reply.header('retry-after', String(error.retryAfterSeconds))
-    reply.code(statusCode).send(errorBody(statusCode, code, message))
-  })
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+      let statusCode = 500
+      let code: ErrorCode = 'INTERNAL_ERROR'
+      let message = 'Something went wrong on the server; the error has been logged.'
+      if (error instanceof ApiError) {
+        statusCode = error.statusCode
+        code = error.code
+        message = error.message
+      } else if ('validation' in error && error.validation !== undefined) {
+        statusCode = 400
+        code = 'VALIDATION_FAILED'
+        message = error.message
+      } else if ('code' in error && typeof error.code === 'string' && postgresCodes[error.code] !== undefined && !('statusCode' in error)) {
+        ;[statusCode, code, message] = postgresCodes[error.code]!
+      } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+        statusCode = error.statusCode
+        const fastifyCode = 'code' in error && typeof error.code === 'string' ? error.code : ''
+        // A plugin's own code that no entry renames passes through as it is (outside the contract's list on purpose).
+        const passed = fastifyCode !== '' ? (fastifyCode as ErrorCode) : 'BAD_REQUEST'
+        code = fastifyCodes[fastifyCode] ?? (statusCode === 429 ? 'RATE_LIMITED' : passed)
+        message = error.message
+      }
+      if (statusCode >= 500) {
+        request.log.error({ err: error }, 'request failed')
+      } else {
+        request.log.info({ code, message }, 'request rejected')
+      }
+      // A limit that knows when it lifts says so (lib/attempt-limiter.ts TooManyAttemptsError).
+      if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') { reply.header('retry-after', String(error.retryAfterSeconds)) }
+      reply.code(statusCode).send(errorBody(statusCode, code, message))
+    })
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const page = request.method === 'GET' ? app.pageFallback(request.url) : null
-    if (page !== null) return reply.sendFile(page.file, page.dir)
-    return reply.code(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`))
-  })
-}, { name: 'errors', dependencies: ['pages'] })
+    app.setNotFoundHandler(async (request, reply) => {
+      const page = request.method === 'GET' ? app.pageFallback(request.url) : null
+      if (page !== null) return reply.sendFile(page.file, page.dir)
+      return reply.code(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`))
+    })
+  },
+  { name: 'errors', dependencies: ['pages'] }
+)

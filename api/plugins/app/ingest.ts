@@ -31,29 +31,70 @@ function ratingEvent (rating: StoredRating): LiveRating {
   }
 }
 
-export default fp(async (app) => {
-  const listeners: RatingsStoredListener[] = []
-  const ingest = new RatingIngest(app.db, app.config, {
-    // The ratings' commit is all a request waits for; the rollup worker counts them just after (exactly once).
-    afterCommit (created) {
-      app.rollups.nudge()
-      for (const rating of created) {
-        app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
-        const event = ratingEvent(rating)
-        const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
-        if (rating.caseId !== null) {
-          deliveries.push(app.live.publish(rating.unitId, rating.officerId, { type: 'alert', alert: { kind: 'unsatisfied', ratingId: rating.id, caseId: rating.caseId, unitId: rating.unitId, counterId: rating.counterId, officerId: rating.officerId, level: rating.level, at: event.countedAt } }))
-          deliveries.push(app.live.publish(rating.unitId, rating.officerId, { type: 'case', case: { id: rating.caseId, status: 'open', unitId: rating.unitId, ratingId: rating.id, counterId: rating.counterId, officerId: rating.officerId, openedAt: event.receivedAt } }))
+export default fp(
+  async (app) => {
+    const listeners: RatingsStoredListener[] = []
+    const ingest = new RatingIngest(
+      app.db,
+      app.config,
+      {
+        // The ratings' commit is all a request waits for; the rollup worker counts them just after (exactly once).
+        afterCommit (created) {
+          app.rollups.nudge()
+          for (const rating of created) {
+            app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
+            const event = ratingEvent(rating)
+            const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
+            if (rating.caseId !== null) {
+              deliveries.push(
+                app.live.publish(rating.unitId, rating.officerId, {
+                  type: 'alert',
+                  alert: {
+                    kind: 'unsatisfied',
+                    ratingId: rating.id,
+                    caseId: rating.caseId,
+                    unitId: rating.unitId,
+                    counterId: rating.counterId,
+                    officerId: rating.officerId,
+                    level: rating.level,
+                    at: event.countedAt
+                  }
+                })
+              )
+              deliveries.push(
+                app.live.publish(rating.unitId, rating.officerId, {
+                  type: 'case',
+                  case: {
+                    id: rating.caseId,
+                    status: 'open',
+                    unitId: rating.unitId,
+                    ratingId: rating.id,
+                    counterId: rating.counterId,
+                    officerId: rating.officerId,
+                    openedAt: event.receivedAt
+                  }
+                })
+              )
+            }
+            Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+          }
+          for (const listener of listeners) {
+            Promise.resolve()
+              .then(() => listener(created))
+              .catch((error: unknown) => app.log.error({ err: error }, 'ratings-stored listener failed'))
+          }
         }
-        Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
-      }
-      for (const listener of listeners) {
-        Promise.resolve().then(() => listener(created)).catch((error: unknown) => app.log.error({ err: error }, 'ratings-stored listener failed'))
-      }
-    }
-  }, app.config.ingestCommits)
-  app.decorate('ingest', ingest)
-  app.decorate('onRatingsStored', (listener: RatingsStoredListener) => { listeners.push(listener) })
-  // Graceful shutdown: ratings already queued are committed and answered before the database closes.
-  app.addHook('preClose', async () => { await ingest.drain() })
-}, { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live', 'rollups'] })
+      },
+      app.config.ingestCommits
+    )
+    app.decorate('ingest', ingest)
+    app.decorate('onRatingsStored', (listener: RatingsStoredListener) => {
+      listeners.push(listener)
+    })
+    // Graceful shutdown: ratings already queued are committed and answered before the database closes.
+    app.addHook('preClose', async () => {
+      await ingest.drain()
+    })
+  },
+  { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live', 'rollups'] }
+)

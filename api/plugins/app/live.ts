@@ -90,161 +90,202 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async (app) => {
-  const users = new Set<Subscribed>()
-  const terminals = new Set<TerminalSubscriber>()
-  const ancestry = new Map<string, Promise<string[]>>()
-  const changes = new ChangeFeed()
-  const perSession = app.config.liveSocketsPerSession
-  const perAddress = app.config.liveSocketsPerAddress
+export default fp(
+  async (app) => {
+    const users = new Set<Subscribed>()
+    const terminals = new Set<TerminalSubscriber>()
+    const ancestry = new Map<string, Promise<string[]>>()
+    const changes = new ChangeFeed()
+    const perSession = app.config.liveSocketsPerSession
+    const perAddress = app.config.liveSocketsPerAddress
 
-  function ancestorsOf (unitId: string): Promise<string[]> {
-    let cached = ancestry.get(unitId)
-    if (cached === undefined) {
-      cached = unitAncestorIds(app.db, unitId)
-      cached.catch(() => ancestry.delete(unitId))
-      ancestry.set(unitId, cached)
-    }
-    return cached
-  }
-
-  function socketsFrom (address: string): number {
-    let count = 0
-    for (const subscriber of users) if (subscriber.socket?.address === address) count++
-    for (const subscriber of terminals) if (subscriber.address === address) count++
-    return count
-  }
-
-  function end (subscriber: Subscribed, code: number, reason: string): void {
-    // Out of the set first: from here on it gets no event, whatever the socket does.
-    if (!users.delete(subscriber)) return
-    subscriber.socket?.close(code, reason)
-  }
-
-  const sockets = (list: Iterable<Subscribed>): Array<Subscribed & { socket: UserSocket }> =>
-    [...list].filter((subscriber): subscriber is Subscribed & { socket: UserSocket } => subscriber.socket !== null)
-
-  /** Closes the user sockets whose session ended or whose access differs from what they subscribed with. */
-  async function revalidate (list: Array<Subscribed & { socket: UserSocket }>): Promise<void> {
-    if (list.length === 0) return
-    const states = new Map((await sessionStates(app.db, [...new Set(list.map((subscriber) => subscriber.socket.sessionHash))])).map((row) => [row.id_hash, row]))
-    const now = Date.now()
-    for (const subscriber of list) {
-      const { socket } = subscriber
-      const state = states.get(socket.sessionHash)
-      if (state === undefined || !state.active || state.expires_at.getTime() <= now) {
-        end(subscriber, LiveClose.ENDED, 'session ended')
-      } else if (state.unit_id !== socket.rootUnitId || state.role !== socket.role || (socket.officerId !== null && state.officer_id !== socket.officerId)) {
-        end(subscriber, LiveClose.SCOPE_CHANGED, 'access changed')
-      } else {
-        subscriber.expiresAt = state.expires_at.getTime()
+    function ancestorsOf (unitId: string): Promise<string[]> {
+      let cached = ancestry.get(unitId)
+      if (cached === undefined) {
+        cached = unitAncestorIds(app.db, unitId)
+        cached.catch(() => ancestry.delete(unitId))
+        ancestry.set(unitId, cached)
       }
+      return cached
     }
-  }
 
-  /** Revokes the terminal sockets whose terminal was revoked (or deleted), by this process or another. */
-  async function revalidateTerminals (list: TerminalSubscriber[]): Promise<void> {
-    if (list.length === 0) return
-    const live = await activeTerminalIds(app.db, [...new Set(list.map((subscriber) => subscriber.terminalId))])
-    for (const subscriber of list) if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId)
-  }
-
-  const refreshEach = async (list: TerminalSubscriber[]): Promise<void> => {
-    await Promise.all(list.map((subscriber) => subscriber.refresh().catch((error: unknown) => app.log.warn({ err: error }, 'terminal state push failed'))))
-  }
-
-  const revalidateQuietly = (list: Array<Subscribed & { socket: UserSocket }>): void => {
-    revalidate(list).catch((error: unknown) => app.log.warn({ err: error }, 'live socket re-check failed'))
-  }
-
-  changes.subscribe((change) => {
-    switch (change.kind) {
-      case 'units':
-        ancestry.clear()
-        break
-      case 'session':
-        for (const subscriber of sockets(users)) if (subscriber.socket.sessionHash === change.sessionHash) end(subscriber, LiveClose.ENDED, 'session ended')
-        break
-      case 'user':
-        revalidateQuietly(sockets(users).filter((subscriber) => subscriber.socket.userId === change.userId))
-        break
-      case 'terminal':
-        hub.revokeTerminal(change.terminalId)
-        break
+    function socketsFrom (address: string): number {
+      let count = 0
+      for (const subscriber of users) if (subscriber.socket?.address === address) count++
+      for (const subscriber of terminals) if (subscriber.address === address) count++
+      return count
     }
-  })
 
-  const hub: LiveHub = {
-    subscribeUser (fields) {
-      const subscriber: Subscribed = { rootUnitId: fields.rootUnitId, officerId: fields.officerId, send: fields.send, socket: null, expiresAt: Number.POSITIVE_INFINITY }
-      users.add(subscriber)
-      return () => { users.delete(subscriber) }
-    },
-    subscribeUserSocket (socket) {
-      let ofSession = 0
-      for (const other of users) if (other.socket?.sessionHash === socket.sessionHash) ofSession++
-      if (ofSession >= perSession || socketsFrom(socket.address) >= perAddress) return 'TOO_MANY'
-      // Valid now (the handshake checked it); the first sweep reads the session's expiry.
-      const subscriber: Subscribed = { rootUnitId: socket.rootUnitId, officerId: socket.officerId, send: socket.send, socket, expiresAt: Number.POSITIVE_INFINITY }
-      users.add(subscriber)
-      return () => { users.delete(subscriber) }
-    },
-    subscribeTerminal (subscriber) {
-      terminals.add(subscriber)
-      return () => { terminals.delete(subscriber) }
-    },
-    subscribeTerminalSocket (subscriber) {
-      let ofTerminal = 0
-      for (const other of terminals) if (other.terminalId === subscriber.terminalId) ofTerminal++
-      if (ofTerminal >= perSession || socketsFrom(subscriber.address) >= perAddress) return 'TOO_MANY'
-      terminals.add(subscriber)
-      return () => { terminals.delete(subscriber) }
-    },
-    async publish (unitId, officerId, event) {
-      if (users.size === 0) return
-      const ancestors = await ancestorsOf(unitId)
+    function end (subscriber: Subscribed, code: number, reason: string): void {
+      // Out of the set first: from here on it gets no event, whatever the socket does.
+      if (!users.delete(subscriber)) return
+      subscriber.socket?.close(code, reason)
+    }
+
+    const sockets = (list: Iterable<Subscribed>): Array<Subscribed & { socket: UserSocket }> =>
+      [...list].filter((subscriber): subscriber is Subscribed & { socket: UserSocket } => subscriber.socket !== null)
+
+    /** Closes the user sockets whose session ended or whose access differs from what they subscribed with. */
+    async function revalidate (list: Array<Subscribed & { socket: UserSocket }>): Promise<void> {
+      if (list.length === 0) return
+      const states = new Map(
+        (await sessionStates(app.db, [...new Set(list.map((subscriber) => subscriber.socket.sessionHash))])).map((row) => [
+          row.id_hash,
+          row
+        ])
+      )
       const now = Date.now()
-      let text: string | null = null
-      for (const subscriber of users) {
-        if (subscriber.expiresAt <= now) continue
-        if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
-        if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
-        text ??= JSON.stringify(event)
-        subscriber.send(event, text)
+      for (const subscriber of list) {
+        const { socket } = subscriber
+        const state = states.get(socket.sessionHash)
+        if (state === undefined || !state.active || state.expires_at.getTime() <= now) {
+          end(subscriber, LiveClose.ENDED, 'session ended')
+        } else if (
+          state.unit_id !== socket.rootUnitId ||
+          state.role !== socket.role ||
+          (socket.officerId !== null && state.officer_id !== socket.officerId)
+        ) {
+          end(subscriber, LiveClose.SCOPE_CHANGED, 'access changed')
+        } else {
+          subscriber.expiresAt = state.expires_at.getTime()
+        }
       }
-    },
-    async refreshCounter (counterId) {
-      await refreshEach([...terminals].filter((subscriber) => subscriber.counterId === counterId))
-    },
-    async refreshAllTerminals () {
-      await refreshEach([...terminals])
-    },
-    revokeTerminal (terminalId) {
-      for (const subscriber of [...terminals]) {
-        if (subscriber.terminalId !== terminalId) continue
-        terminals.delete(subscriber)
-        subscriber.revoke()
-      }
-    },
-    unitsChanged () {
-      changes.announce({ kind: 'units' })
-    },
-    userCount: () => users.size,
-    async sweep () {
-      await Promise.all([revalidate(sockets(users)), revalidateTerminals([...terminals])])
     }
-  }
 
-  // One sweep at a time; none while no socket is open.
-  let sweeping = false
-  const timer = setInterval(() => {
-    if (sweeping || (users.size === 0 && terminals.size === 0)) return
-    sweeping = true
-    hub.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'live socket sweep failed')).finally(() => { sweeping = false })
-  }, SWEEP_MS)
-  timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
+    /** Revokes the terminal sockets whose terminal was revoked (or deleted), by this process or another. */
+    async function revalidateTerminals (list: TerminalSubscriber[]): Promise<void> {
+      if (list.length === 0) return
+      const live = await activeTerminalIds(app.db, [...new Set(list.map((subscriber) => subscriber.terminalId))])
+      for (const subscriber of list) { if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId) }
+    }
 
-  app.decorate('changes', changes)
-  app.decorate('live', hub)
-}, { name: 'live', dependencies: ['db', 'config'] })
+    const refreshEach = async (list: TerminalSubscriber[]): Promise<void> => {
+      await Promise.all(
+        list.map((subscriber) => subscriber.refresh().catch((error: unknown) => app.log.warn({ err: error }, 'terminal state push failed')))
+      )
+    }
+
+    const revalidateQuietly = (list: Array<Subscribed & { socket: UserSocket }>): void => {
+      revalidate(list).catch((error: unknown) => app.log.warn({ err: error }, 'live socket re-check failed'))
+    }
+
+    changes.subscribe((change) => {
+      switch (change.kind) {
+        case 'units':
+          ancestry.clear()
+          break
+        case 'session':
+          for (const subscriber of sockets(users)) { if (subscriber.socket.sessionHash === change.sessionHash) end(subscriber, LiveClose.ENDED, 'session ended') }
+          break
+        case 'user':
+          revalidateQuietly(sockets(users).filter((subscriber) => subscriber.socket.userId === change.userId))
+          break
+        case 'terminal':
+          hub.revokeTerminal(change.terminalId)
+          break
+      }
+    })
+
+    const hub: LiveHub = {
+      subscribeUser (fields) {
+        const subscriber: Subscribed = {
+          rootUnitId: fields.rootUnitId,
+          officerId: fields.officerId,
+          send: fields.send,
+          socket: null,
+          expiresAt: Number.POSITIVE_INFINITY
+        }
+        users.add(subscriber)
+        return () => {
+          users.delete(subscriber)
+        }
+      },
+      subscribeUserSocket (socket) {
+        let ofSession = 0
+        for (const other of users) if (other.socket?.sessionHash === socket.sessionHash) ofSession++
+        if (ofSession >= perSession || socketsFrom(socket.address) >= perAddress) return 'TOO_MANY'
+        // Valid now (the handshake checked it); the first sweep reads the session's expiry.
+        const subscriber: Subscribed = {
+          rootUnitId: socket.rootUnitId,
+          officerId: socket.officerId,
+          send: socket.send,
+          socket,
+          expiresAt: Number.POSITIVE_INFINITY
+        }
+        users.add(subscriber)
+        return () => {
+          users.delete(subscriber)
+        }
+      },
+      subscribeTerminal (subscriber) {
+        terminals.add(subscriber)
+        return () => {
+          terminals.delete(subscriber)
+        }
+      },
+      subscribeTerminalSocket (subscriber) {
+        let ofTerminal = 0
+        for (const other of terminals) if (other.terminalId === subscriber.terminalId) ofTerminal++
+        if (ofTerminal >= perSession || socketsFrom(subscriber.address) >= perAddress) return 'TOO_MANY'
+        terminals.add(subscriber)
+        return () => {
+          terminals.delete(subscriber)
+        }
+      },
+      async publish (unitId, officerId, event) {
+        if (users.size === 0) return
+        const ancestors = await ancestorsOf(unitId)
+        const now = Date.now()
+        let text: string | null = null
+        for (const subscriber of users) {
+          if (subscriber.expiresAt <= now) continue
+          if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
+          if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
+          text ??= JSON.stringify(event)
+          subscriber.send(event, text)
+        }
+      },
+      async refreshCounter (counterId) {
+        await refreshEach([...terminals].filter((subscriber) => subscriber.counterId === counterId))
+      },
+      async refreshAllTerminals () {
+        await refreshEach([...terminals])
+      },
+      revokeTerminal (terminalId) {
+        for (const subscriber of [...terminals]) {
+          if (subscriber.terminalId !== terminalId) continue
+          terminals.delete(subscriber)
+          subscriber.revoke()
+        }
+      },
+      unitsChanged () {
+        changes.announce({ kind: 'units' })
+      },
+      userCount: () => users.size,
+      async sweep () {
+        await Promise.all([revalidate(sockets(users)), revalidateTerminals([...terminals])])
+      }
+    }
+
+    // One sweep at a time; none while no socket is open.
+    let sweeping = false
+    const timer = setInterval(() => {
+      if (sweeping || (users.size === 0 && terminals.size === 0)) return
+      sweeping = true
+      hub
+        .sweep()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'live socket sweep failed'))
+        .finally(() => {
+          sweeping = false
+        })
+    }, SWEEP_MS)
+    timer.unref()
+    app.addHook('onClose', async () => {
+      clearInterval(timer)
+    })
+
+    app.decorate('changes', changes)
+    app.decorate('live', hub)
+  },
+  { name: 'live', dependencies: ['db', 'config'] }
+)

@@ -5,10 +5,14 @@ import { ApiError } from '../../errors.ts'
 
 const rateLimitOptions = {
   global: false,
-  errorResponseBuilder: (_request: unknown, context: { after: string }) => new ApiError(429, 'RATE_LIMITED', `Too many attempts; try again in ${context.after}`)
+  errorResponseBuilder: (_request: unknown, context: { after: string }) =>
+    new ApiError(429, 'RATE_LIMITED', `Too many attempts; try again in ${context.after}`)
 }
 
 // The plugin runs one limiter per request: per-key limits beyond the IP use lib/attempt-limiter.ts.
-export default fp(async (app) => {
-  await app.register(rateLimit, rateLimitOptions)
-}, { name: 'rate-limit' })
+export default fp(
+  async (app) => {
+    await app.register(rateLimit, rateLimitOptions)
+  },
+  { name: 'rate-limit' }
+)

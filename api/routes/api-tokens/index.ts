@@ -11,62 +11,84 @@ import { hashToken, newToken } from '../../lib/secrets.ts'
 const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
   const managers = app.requireUser('admin', 'supervisor')
 
-  app.get('/', {
-    schema: {
-      tags: ['api-tokens'],
-      summary: 'API tokens for units in your scope (never their secrets)',
-      querystring: ApiTokenListQuery,
-      response: { 200: ListOf(ApiToken), 401: ErrorResponse, 403: ErrorResponse }
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['api-tokens'],
+        summary: 'API tokens for units in your scope (never their secrets)',
+        querystring: ApiTokenListQuery,
+        response: { 200: ListOf(ApiToken), 401: ErrorResponse, 403: ErrorResponse }
+      },
+      preHandler: managers
     },
-    preHandler: managers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const rows = await listApiTokens(app.db, actor.unitId, request.query.includeRevoked ?? false)
-    return { items: rows.map(rowToApiToken) }
-  })
+    async (request) => {
+      const actor = userActor(request.actor)
+      const rows = await listApiTokens(app.db, actor.unitId, request.query.includeRevoked ?? false)
+      return { items: rows.map(rowToApiToken) }
+    }
+  )
 
-  app.post('/', {
-    schema: {
-      tags: ['api-tokens'],
-      summary: 'Create a read-only statistics token for a unit subtree',
-      description: 'The answer carries the token itself; it is shown only this once.',
-      body: ApiTokenCreateBody,
-      response: { 201: ApiTokenCreated, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['api-tokens'],
+        summary: 'Create a read-only statistics token for a unit subtree',
+        description: 'The answer carries the token itself; it is shown only this once.',
+        body: ApiTokenCreateBody,
+        response: { 201: ApiTokenCreated, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: managers
     },
-    preHandler: managers
-  }, async (request, reply) => {
-    const actor = userActor(request.actor)
-    const { name, unitId } = request.body
-    const token = newToken('hla')
-    const created = await app.db.transaction().execute(async (trx) => {
-      if (!await unitWithinScope(trx, actor, unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const row = await insertApiToken(trx, { name, unitId, tokenHash: hashToken(token), createdBy: actor.userId })
-      await writeAudit(trx, actor, { action: 'create', entity: 'api_token', entityId: row.id, unitId, after: rowToApiToken(row) })
-      return row
-    })
-    return reply.code(201).header('cache-control', 'no-store').send({ ...rowToApiToken(created), token })
-  })
+    async (request, reply) => {
+      const actor = userActor(request.actor)
+      const { name, unitId } = request.body
+      const token = newToken('hla')
+      const created = await app.db.transaction().execute(async (trx) => {
+        if (!(await unitWithinScope(trx, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
+        const row = await insertApiToken(trx, { name, unitId, tokenHash: hashToken(token), createdBy: actor.userId })
+        await writeAudit(trx, actor, { action: 'create', entity: 'api_token', entityId: row.id, unitId, after: rowToApiToken(row) })
+        return row
+      })
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...rowToApiToken(created), token })
+    }
+  )
 
-  app.delete('/:id', {
-    schema: {
-      tags: ['api-tokens'],
-      summary: 'Revoke a token: it stops working at once',
-      description: 'Revoking an already revoked token changes nothing and answers 204 again.',
-      params: IdParams,
-      response: { 204: NoContent, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: ['api-tokens'],
+        summary: 'Revoke a token: it stops working at once',
+        description: 'Revoking an already revoked token changes nothing and answers 204 again.',
+        params: IdParams,
+        response: { 204: NoContent, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: managers
     },
-    preHandler: managers
-  }, async (request, reply) => {
-    const actor = userActor(request.actor)
-    await app.db.transaction().execute(async (trx) => {
-      const before = await findApiToken(trx, request.params.id)
-      if (before === undefined || !await unitWithinScope(trx, actor, before.unit_id)) throw notFound('API token', 'API_TOKEN_NOT_FOUND')
-      if (before.revoked_at !== null) return
-      const row = await revokeApiToken(trx, before.id)
-      await writeAudit(trx, actor, { action: 'revoke', entity: 'api_token', entityId: row.id, unitId: row.unit_id, before: rowToApiToken(before), after: rowToApiToken(row) })
-    })
-    return reply.code(204).send(null)
-  })
+    async (request, reply) => {
+      const actor = userActor(request.actor)
+      await app.db.transaction().execute(async (trx) => {
+        const before = await findApiToken(trx, request.params.id)
+        if (before === undefined || !(await unitWithinScope(trx, actor, before.unit_id))) throw notFound('API token', 'API_TOKEN_NOT_FOUND')
+        if (before.revoked_at !== null) return
+        const row = await revokeApiToken(trx, before.id)
+        await writeAudit(trx, actor, {
+          action: 'revoke',
+          entity: 'api_token',
+          entityId: row.id,
+          unitId: row.unit_id,
+          before: rowToApiToken(before),
+          after: rowToApiToken(row)
+        })
+      })
+      return reply.code(204).send(null)
+    }
+  )
 }
 
 export default apiTokens

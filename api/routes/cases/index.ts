@@ -20,67 +20,88 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst', 'officer')
   const resolvers = app.requireUser('admin', 'supervisor')
 
-  app.get('/', {
-    schema: {
-      tags: ['cases'],
-      summary: 'Follow-up cases in your scope, oldest rating first',
-      description: 'Officer users see only the cases about themselves.',
-      querystring: CaseListQuery,
-      response: { 200: ListOf(Case), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Follow-up cases in your scope, oldest rating first',
+        description: 'Officer users see only the cases about themselves.',
+        querystring: CaseListQuery,
+        response: { 200: ListOf(Case), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: readers
     },
-    preHandler: readers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const query = request.query
-    const { from, until } = range(query.from, query.to)
-    if (query.unitId !== undefined && !await unitWithinScope(app.db, actor, query.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-    const rows = await listCases(app.db, actor, {
-      status: query.status, unitId: query.unitId, counterId: query.counterId, officerId: query.officerId, from, until, limit: query.limit ?? 200
-    })
-    const now = Date.now()
-    return { items: rows.map((row) => rowToCase(row, now)) }
-  })
+    async (request) => {
+      const actor = userActor(request.actor)
+      const query = request.query
+      const { from, until } = range(query.from, query.to)
+      if (query.unitId !== undefined && !(await unitWithinScope(app.db, actor, query.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
+      const rows = await listCases(app.db, actor, {
+        status: query.status,
+        unitId: query.unitId,
+        counterId: query.counterId,
+        officerId: query.officerId,
+        from,
+        until,
+        limit: query.limit ?? 200
+      })
+      const now = Date.now()
+      return { items: rows.map((row) => rowToCase(row, now)) }
+    }
+  )
 
-  app.get('/:id', {
-    schema: {
-      tags: ['cases'],
-      summary: 'One case',
-      params: IdParams,
-      response: { 200: Case, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case',
+        params: IdParams,
+        response: { 200: Case, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: readers
     },
-    preHandler: readers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const row = await findCase(app.db, request.params.id)
-    if (row === undefined || !await canSee(app.db, actor, row.unit_id, row.officer_id)) throw caseNotFound()
-    return rowToCase(row)
-  })
+    async (request) => {
+      const actor = userActor(request.actor)
+      const row = await findCase(app.db, request.params.id)
+      if (row === undefined || !(await canSee(app.db, actor, row.unit_id, row.officer_id))) throw caseNotFound()
+      return rowToCase(row)
+    }
+  )
 
-  app.patch('/:id', {
-    schema: {
-      tags: ['cases'],
-      summary: 'Resolve a case with a note',
-      description: 'The note says what was done (the answer, the apology). A resolved case stays resolved: resolving it again answers 409 CASE_ALREADY_RESOLVED.',
-      params: IdParams,
-      body: CaseResolveBody,
-      response: { 200: Case, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Resolve a case with a note',
+        description:
+          'The note says what was done (the answer, the apology). A resolved case stays resolved: resolving it again answers 409 CASE_ALREADY_RESOLVED.',
+        params: IdParams,
+        body: CaseResolveBody,
+        response: { 200: Case, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+      },
+      preHandler: resolvers
     },
-    preHandler: resolvers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const resolved = await app.db.transaction().execute(async (trx) => {
-      const locked = await lockCase(trx, request.params.id)
-      if (locked === undefined || !await unitWithinScope(trx, actor, locked.unit_id)) throw caseNotFound()
-      if (locked.status === 'resolved') throw conflict('CASE_ALREADY_RESOLVED', 'This case is already resolved')
-      const before = rowToCase((await findCase(trx, locked.id))!)
-      await resolveCase(trx, locked.id, { userId: actor.userId, note: request.body.note })
-      const after = rowToCase((await findCase(trx, locked.id))!)
-      await writeAudit(trx, actor, { action: 'resolve', entity: 'case', entityId: locked.id, unitId: locked.unit_id, before, after })
-      return after
-    })
-    await app.live.publish(resolved.unitId, resolved.officerId, { type: 'case', case: resolved }).catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
-    return resolved
-  })
+    async (request) => {
+      const actor = userActor(request.actor)
+      const resolved = await app.db.transaction().execute(async (trx) => {
+        const locked = await lockCase(trx, request.params.id)
+        if (locked === undefined || !(await unitWithinScope(trx, actor, locked.unit_id))) throw caseNotFound()
+        if (locked.status === 'resolved') throw conflict('CASE_ALREADY_RESOLVED', 'This case is already resolved')
+        const before = rowToCase((await findCase(trx, locked.id))!)
+        await resolveCase(trx, locked.id, { userId: actor.userId, note: request.body.note })
+        const after = rowToCase((await findCase(trx, locked.id))!)
+        await writeAudit(trx, actor, { action: 'resolve', entity: 'case', entityId: locked.id, unitId: locked.unit_id, before, after })
+        return after
+      })
+      await app.live
+        .publish(resolved.unitId, resolved.officerId, { type: 'case', case: resolved })
+        .catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
+      return resolved
+    }
+  )
 }
 
 export default cases

@@ -2,7 +2,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, notFound } from '../../errors.ts'
 import { endAssignment, openAssignmentOfOfficer } from '../../repositories/counters.ts'
-import { findOfficer, insertOfficer, listOfficers, officerForAudit, rowToOfficer, staffCodeTaken, updateOfficer } from '../../repositories/officers.ts'
+import {
+  findOfficer,
+  insertOfficer,
+  listOfficers,
+  officerForAudit,
+  rowToOfficer,
+  staffCodeTaken,
+  updateOfficer
+} from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../../contract/organisation.ts'
@@ -24,100 +32,131 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst', 'officer')
   const writers = app.requireUser('admin', 'supervisor')
 
-  app.get('/', {
-    schema: {
-      tags: ['officers'],
-      summary: 'Officers in your scope (an officer user: only itself)',
-      querystring: OfficerListQuery,
-      response: { 200: ListOf(Officer), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['officers'],
+        summary: 'Officers in your scope (an officer user: only itself)',
+        querystring: OfficerListQuery,
+        response: { 200: ListOf(Officer), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: readers
     },
-    preHandler: readers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const { unitId, active } = request.query
-    if (unitId !== undefined && !await unitWithinScope(app.db, actor, unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-    const rows = await listOfficers(app.db, actor.role === 'officer' ? null : actor.unitId, {
-      unitId,
-      active,
-      // An officer user without a linked record sees nobody: the nil UUID matches no officer.
-      ...(actor.role === 'officer' ? { officerId: actor.officerId ?? '00000000-0000-0000-0000-000000000000' } : {})
-    })
-    return { items: rows.map(rowToOfficer) }
-  })
-
-  app.get('/:id', {
-    schema: {
-      tags: ['officers'],
-      summary: 'One officer',
-      params: IdParams,
-      response: { 200: Officer, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
-    },
-    preHandler: readers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    const row = await findOfficer(app.db, request.params.id)
-    if (row === undefined || !await canSee(app.db, actor, row)) throw officerNotFound()
-    return rowToOfficer(row)
-  })
-
-  app.post('/', {
-    schema: {
-      tags: ['officers'],
-      summary: 'Create an officer with a PIN',
-      body: OfficerCreateBody,
-      response: { 201: Officer, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
-    },
-    preHandler: writers
-  }, async (request, reply) => {
-    const actor = userActor(request.actor)
-    const body = request.body
-    const pinHash = await hashSecret(body.pin)
-    const created = await app.db.transaction().execute(async (trx) => {
-      if (!await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      if (await staffCodeTaken(trx, body.staffCode)) throw codeTaken(body.staffCode)
-      const row = await insertOfficer(trx, {
-        unitId: body.unitId, staffCode: body.staffCode, fullName: body.fullName, title: body.title ?? '',
-        photoUrl: body.photoUrl ?? null, pinHash, active: body.active ?? true
+    async (request) => {
+      const actor = userActor(request.actor)
+      const { unitId, active } = request.query
+      if (unitId !== undefined && !(await unitWithinScope(app.db, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
+      const rows = await listOfficers(app.db, actor.role === 'officer' ? null : actor.unitId, {
+        unitId,
+        active,
+        // An officer user without a linked record sees nobody: the nil UUID matches no officer.
+        ...(actor.role === 'officer' ? { officerId: actor.officerId ?? '00000000-0000-0000-0000-000000000000' } : {})
       })
-      await writeAudit(trx, actor, { action: 'create', entity: 'officer', entityId: row.id, unitId: row.unit_id, after: officerForAudit(row) })
-      return row
-    })
-    return reply.code(201).send(rowToOfficer(created))
-  })
+      return { items: rows.map(rowToOfficer) }
+    }
+  )
 
-  app.patch('/:id', {
-    schema: {
-      tags: ['officers'],
-      summary: 'Change an officer, move it to another unit, or reset its PIN',
-      description: 'A new `pin` also clears the failure count and any lockout. Deactivating an officer ends its open shift.',
-      params: IdParams,
-      body: OfficerUpdateBody,
-      response: { 200: Officer, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['officers'],
+        summary: 'One officer',
+        params: IdParams,
+        response: { 200: Officer, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: readers
     },
-    preHandler: writers
-  }, async (request) => {
-    const actor = userActor(request.actor)
-    nothingToChange(request.body)
-    const { pin, ...body } = request.body
-    const pinHash = pin === undefined ? undefined : await hashSecret(pin)
-    const result = await app.db.transaction().execute(async (trx) => {
-      const before = await findOfficer(trx, request.params.id, { lock: true })
-      if (before === undefined || !await unitWithinScope(trx, actor, before.unit_id)) throw officerNotFound()
-      if (body.unitId !== undefined && !await unitWithinScope(trx, actor, body.unitId)) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      if (body.staffCode !== undefined && await staffCodeTaken(trx, body.staffCode, before.id)) throw codeTaken(body.staffCode)
-      const row = await updateOfficer(trx, before.id, { ...body, ...(pinHash === undefined ? {} : { pinHash }) })
-      // The terminal shows the serving officer: it needs fresh state after any change, and none once the officer is inactive.
-      const shift = await openAssignmentOfOfficer(trx, row.id)
-      if (shift !== undefined && body.active === false) await endAssignment(trx, shift.id)
-      await writeAudit(trx, actor, {
-        action: 'update', entity: 'officer', entityId: row.id, unitId: row.unit_id,
-        before: officerForAudit(before), after: { ...officerForAudit(row), ...(pin === undefined ? {} : { pinReset: true }) }
+    async (request) => {
+      const actor = userActor(request.actor)
+      const row = await findOfficer(app.db, request.params.id)
+      if (row === undefined || !(await canSee(app.db, actor, row))) throw officerNotFound()
+      return rowToOfficer(row)
+    }
+  )
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['officers'],
+        summary: 'Create an officer with a PIN',
+        body: OfficerCreateBody,
+        response: { 201: Officer, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+      },
+      preHandler: writers
+    },
+    async (request, reply) => {
+      const actor = userActor(request.actor)
+      const body = request.body
+      const pinHash = await hashSecret(body.pin)
+      const created = await app.db.transaction().execute(async (trx) => {
+        if (!(await unitWithinScope(trx, actor, body.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
+        if (await staffCodeTaken(trx, body.staffCode)) throw codeTaken(body.staffCode)
+        const row = await insertOfficer(trx, {
+          unitId: body.unitId,
+          staffCode: body.staffCode,
+          fullName: body.fullName,
+          title: body.title ?? '',
+          photoUrl: body.photoUrl ?? null,
+          pinHash,
+          active: body.active ?? true
+        })
+        await writeAudit(trx, actor, {
+          action: 'create',
+          entity: 'officer',
+          entityId: row.id,
+          unitId: row.unit_id,
+          after: officerForAudit(row)
+        })
+        return row
       })
-      return { row, counterId: shift?.counter_id }
-    })
-    if (result.counterId !== undefined) await app.live.refreshCounter(result.counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed'))
-    return rowToOfficer(result.row)
-  })
+      return reply.code(201).send(rowToOfficer(created))
+    }
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['officers'],
+        summary: 'Change an officer, move it to another unit, or reset its PIN',
+        description: 'A new `pin` also clears the failure count and any lockout. Deactivating an officer ends its open shift.',
+        params: IdParams,
+        body: OfficerUpdateBody,
+        response: { 200: Officer, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+      },
+      preHandler: writers
+    },
+    async (request) => {
+      const actor = userActor(request.actor)
+      nothingToChange(request.body)
+      const { pin, ...body } = request.body
+      const pinHash = pin === undefined ? undefined : await hashSecret(pin)
+      const result = await app.db.transaction().execute(async (trx) => {
+        const before = await findOfficer(trx, request.params.id, { lock: true })
+        if (before === undefined || !(await unitWithinScope(trx, actor, before.unit_id))) throw officerNotFound()
+        if (body.unitId !== undefined && !(await unitWithinScope(trx, actor, body.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
+        if (body.staffCode !== undefined && (await staffCodeTaken(trx, body.staffCode, before.id))) throw codeTaken(body.staffCode)
+        const row = await updateOfficer(trx, before.id, { ...body, ...(pinHash === undefined ? {} : { pinHash }) })
+        // The terminal shows the serving officer: it needs fresh state after any change, and none once the officer is inactive.
+        const shift = await openAssignmentOfOfficer(trx, row.id)
+        if (shift !== undefined && body.active === false) await endAssignment(trx, shift.id)
+        await writeAudit(trx, actor, {
+          action: 'update',
+          entity: 'officer',
+          entityId: row.id,
+          unitId: row.unit_id,
+          before: officerForAudit(before),
+          after: { ...officerForAudit(row), ...(pin === undefined ? {} : { pinReset: true }) }
+        })
+        return { row, counterId: shift?.counter_id }
+      })
+      if (result.counterId !== undefined) { await app.live.refreshCounter(result.counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed')) }
+      return rowToOfficer(result.row)
+    }
+  )
 }
 
 export default officers

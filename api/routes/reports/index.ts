@@ -18,57 +18,79 @@ const placeOf = (name: string): string => name.replace(/^(tỉnh|thành phố|tp
 const reports: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticateStats)
 
-  app.get('/monthly', {
-    schema: {
-      tags: ['stats'], summary: 'The monthly report as a PDF in the form of Decree 30/2020/NĐ-CP (A4, Vietnamese fonts embedded)',
-      security: [{ session: [] }, { bearer: [] }], produces: ['application/pdf'], querystring: ReportQuery,
-      response: {
-        200: { description: 'application/pdf', type: 'string', format: 'binary' },
-        400: { ...ErrorResponse, description: 'RANGE_INVALID, RANGE_TOO_LONG or VALIDATION_FAILED' },
-        401: { ...ErrorResponse, description: 'AUTH_REQUIRED' },
-        404: { ...ErrorResponse, description: 'UNIT_NOT_FOUND: not in your scope' }
+  app.get(
+    '/monthly',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'The monthly report as a PDF in the form of Decree 30/2020/NĐ-CP (A4, Vietnamese fonts embedded)',
+        security: [{ session: [] }, { bearer: [] }],
+        produces: ['application/pdf'],
+        querystring: ReportQuery,
+        response: {
+          200: { description: 'application/pdf', type: 'string', format: 'binary' },
+          400: { ...ErrorResponse, description: 'RANGE_INVALID, RANGE_TOO_LONG or VALIDATION_FAILED' },
+          401: { ...ErrorResponse, description: 'AUTH_REQUIRED' },
+          404: { ...ErrorResponse, description: 'UNIT_NOT_FOUND: not in your scope' }
+        }
       }
+    },
+    async (request, reply) => {
+      const actor = request.actor
+      if (actor === null) throw new ApiError(401, 'AUTH_REQUIRED', 'Sign in or send an API token')
+      const query = request.query
+      let unitId: string | null = actor.unitId
+      if (query.unitId !== undefined) {
+        if (!(await app.unitInScope(actor, query.unitId))) throw new ApiError(404, 'UNIT_NOT_FOUND', 'Unit not found')
+        unitId = query.unitId
+      }
+      // An officer's report holds only their own ratings, as their statistics do.
+      const officerId = actor.kind === 'user' && actor.role === 'officer' ? actor.officerId : null
+      const to = query.to ?? toLocalDate(new Date())
+      const from = query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to.slice(0, 8)}01` : to)
+      const filter = { unitId, from, to, counterId: null, officerId, includeMisuse: false }
+      let figures
+      try {
+        figures = await Promise.all([
+          summary(app.db, filter),
+          byUnit(app.db, filter),
+          byCounter(app.db, filter),
+          byOfficer(app.db, filter, { minSample: app.config.minSample }),
+          labels(app.db)
+        ])
+      } catch (error) {
+        if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
+        throw error
+      }
+      const [total, units, counters, officers, names] = figures
+      const unit = unitId === null ? undefined : await findUnit(app.db, unitId)
+      const ancestors = unit === undefined ? [] : await unitAncestorIds(app.db, unit.id)
+      const parent = unit?.parent_id == null ? undefined : await findUnit(app.db, unit.parent_id)
+      const top = ancestors.length === 0 ? unit : ((await findUnit(app.db, ancestors.at(-1)!)) ?? unit)
+      const lang = query.lang === 'en' ? 'en' : 'vi'
+      const pdf = await monthlyReportPdf({
+        lang,
+        unit:
+          unit === undefined
+            ? { name: lang === 'vi' ? 'Toàn hệ thống' : 'Whole system', code: WHOLE_SYSTEM_CODE }
+            : { name: unit.name, code: unit.code },
+        superior: parent?.name ?? null,
+        place: placeOf(top?.name ?? ''),
+        from,
+        to,
+        madeOn: toLocalDate(new Date()),
+        summary: total,
+        units: units.rows,
+        counters: counters.rows,
+        officers: officers.rows,
+        labels: names
+      })
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="bao-cao-hai-long-${from}-${to}.pdf"`)
+        .send(pdf as unknown as string)
     }
-  }, async (request, reply) => {
-    const actor = request.actor
-    if (actor === null) throw new ApiError(401, 'AUTH_REQUIRED', 'Sign in or send an API token')
-    const query = request.query
-    let unitId: string | null = actor.unitId
-    if (query.unitId !== undefined) {
-      if (!(await app.unitInScope(actor, query.unitId))) throw new ApiError(404, 'UNIT_NOT_FOUND', 'Unit not found')
-      unitId = query.unitId
-    }
-    // An officer's report holds only their own ratings, as their statistics do.
-    const officerId = actor.kind === 'user' && actor.role === 'officer' ? actor.officerId : null
-    const to = query.to ?? toLocalDate(new Date())
-    const from = query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to.slice(0, 8)}01` : to)
-    const filter = { unitId, from, to, counterId: null, officerId, includeMisuse: false }
-    let figures
-    try {
-      figures = await Promise.all([summary(app.db, filter), byUnit(app.db, filter), byCounter(app.db, filter), byOfficer(app.db, filter, { minSample: app.config.minSample }), labels(app.db)])
-    } catch (error) {
-      if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
-      throw error
-    }
-    const [total, units, counters, officers, names] = figures
-    const unit = unitId === null ? undefined : await findUnit(app.db, unitId)
-    const ancestors = unit === undefined ? [] : await unitAncestorIds(app.db, unit.id)
-    const parent = unit?.parent_id == null ? undefined : await findUnit(app.db, unit.parent_id)
-    const top = ancestors.length === 0 ? unit : await findUnit(app.db, ancestors.at(-1)!) ?? unit
-    const lang = query.lang === 'en' ? 'en' : 'vi'
-    const pdf = await monthlyReportPdf({
-      lang,
-      unit: unit === undefined ? { name: lang === 'vi' ? 'Toàn hệ thống' : 'Whole system', code: WHOLE_SYSTEM_CODE } : { name: unit.name, code: unit.code },
-      superior: parent?.name ?? null,
-      place: placeOf(top?.name ?? ''),
-      from, to,
-      madeOn: toLocalDate(new Date()),
-      summary: total, units: units.rows, counters: counters.rows, officers: officers.rows, labels: names
-    })
-    return reply.type('application/pdf')
-      .header('content-disposition', `attachment; filename="bao-cao-hai-long-${from}-${to}.pdf"`)
-      .send(pdf as unknown as string)
-  })
+  )
 }
 
 export default reports

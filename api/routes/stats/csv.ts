@@ -48,25 +48,33 @@ const figureHeaders = {
 
 const cell = (value: unknown, lang: Lang): string | number => {
   if (value === null || value === undefined) return ''
-  if (typeof value === 'boolean') return lang === 'vi' ? (value ? 'Có' : 'Không') : (value ? 'yes' : 'no')
+  if (typeof value === 'boolean') return lang === 'vi' ? (value ? 'Có' : 'Không') : value ? 'yes' : 'no'
   return value as string | number
 }
 
 /** The rows as CSV bytes; the level and criterion columns come from the first row (every row lists the same ones). */
 export function figuresCsv (rows: Array<Figures & Record<string, unknown>>, keys: KeyColumn[], labels: Labels, lang: Lang): Buffer {
-  const levels = Object.keys(rows[0]?.byLevel ?? {}).map(Number).sort((a, b) => b - a)
+  const levels = Object.keys(rows[0]?.byLevel ?? {})
+    .map(Number)
+    .sort((a, b) => b - a)
   const codes = (rows[0]?.criteria ?? []).map((criterion) => criterion.code)
   const levelName = (level: number): string => labels.levels.get(level)?.[lang] ?? String(level)
   const criterionName = (code: string): string => labels.criteria.get(code)?.[lang] ?? code
   const header = [
     ...keys.map((key) => key[lang]),
     figureHeaders.total[lang],
-    ...levels.map((level) => lang === 'vi' ? `Mức ${level} – ${levelName(level)}` : `Level ${level} – ${levelName(level)}`),
-    figureHeaders.satisfied[lang], figureHeaders.neutral[lang], figureHeaders.unsatisfied[lang],
-    figureHeaders.satisfactionRate[lang], figureHeaders.rate766[lang], figureHeaders.scoreIndex[lang],
-    ...codes.flatMap((code) => lang === 'vi'
-      ? [`${criterionName(code)} – số trả lời`, `${criterionName(code)} – số đạt`, `${criterionName(code)} – tỷ lệ`]
-      : [`${criterionName(code)} – answered`, `${criterionName(code)} – met`, `${criterionName(code)} – rate`])
+    ...levels.map((level) => (lang === 'vi' ? `Mức ${level} – ${levelName(level)}` : `Level ${level} – ${levelName(level)}`)),
+    figureHeaders.satisfied[lang],
+    figureHeaders.neutral[lang],
+    figureHeaders.unsatisfied[lang],
+    figureHeaders.satisfactionRate[lang],
+    figureHeaders.rate766[lang],
+    figureHeaders.scoreIndex[lang],
+    ...codes.flatMap((code) =>
+      lang === 'vi'
+        ? [`${criterionName(code)} – số trả lời`, `${criterionName(code)} – số đạt`, `${criterionName(code)} – tỷ lệ`]
+        : [`${criterionName(code)} – answered`, `${criterionName(code)} – met`, `${criterionName(code)} – rate`]
+    )
   ]
   const records = rows.map((row) => {
     const criteria = new Map(row.criteria.map((criterion) => [criterion.code, criterion]))
@@ -74,8 +82,12 @@ export function figuresCsv (rows: Array<Figures & Record<string, unknown>>, keys
       ...keys.map((key) => cell(row[key.field], lang)),
       row.total,
       ...levels.map((level) => row.byLevel[String(level)] ?? 0),
-      row.satisfied, row.neutral, row.unsatisfied,
-      cell(row.satisfactionRate, lang), cell(row.rate766, lang), cell(row.scoreIndex, lang),
+      row.satisfied,
+      row.neutral,
+      row.unsatisfied,
+      cell(row.satisfactionRate, lang),
+      cell(row.rate766, lang),
+      cell(row.scoreIndex, lang),
       ...codes.flatMap((code) => {
         const criterion = criteria.get(code)
         return [criterion?.answered ?? 0, criterion?.met ?? 0, cell(criterion?.rate, lang)]
@@ -92,5 +104,8 @@ export function figuresCsv (rows: Array<Figures & Record<string, unknown>>, keys
  * CSV-injection rule, so a spreadsheet shows it as text and never runs it; numbers (a negative one too) stay numbers.
  */
 export function excelCsv (records: Array<Array<string | number>>): Buffer {
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify(records, { record_delimiter: 'windows', escape_formulas: true }), 'utf8')])
+  return Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(stringify(records, { record_delimiter: 'windows', escape_formulas: true }), 'utf8')
+  ])
 }

@@ -2,13 +2,32 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  AnalyticsInputError, byCounter, byOfficer, byUnit, heatmap, labels, summary, timeseries,
-  type FigureFilter, type Figures
+  AnalyticsInputError,
+  byCounter,
+  byOfficer,
+  byUnit,
+  heatmap,
+  labels,
+  summary,
+  timeseries,
+  type FigureFilter,
+  type Figures
 } from '../../../analytics/queries.ts'
 import { toLocalDate, DAY } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
-import { BucketRow, CounterRow, Figures as FiguresSchema, HeatmapRow, OfficerRow, RowsOf, StatsQuery, TimeseriesQuery, UnitRow, type StatsQueryType } from '../../../contract/stats.ts'
+import {
+  BucketRow,
+  CounterRow,
+  Figures as FiguresSchema,
+  HeatmapRow,
+  OfficerRow,
+  RowsOf,
+  StatsQuery,
+  TimeseriesQuery,
+  UnitRow,
+  type StatsQueryType
+} from '../../../contract/stats.ts'
 import { figuresCsv, keyColumns, type Lang } from './csv.ts'
 
 const errors = {
@@ -44,11 +63,18 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       officerId = actor.officerId
     }
     const to = query.to ?? toLocalDate(new Date())
-    const from = query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? toLocalDate(new Date(new Date(`${to}T00:00:00+07:00`).getTime() - 29 * DAY)) : to)
+    const from =
+      query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? toLocalDate(new Date(new Date(`${to}T00:00:00+07:00`).getTime() - 29 * DAY)) : to)
     return { unitId, from, to, counterId: query.counterId ?? null, officerId, includeMisuse: query.includeMisuse ?? false }
   }
 
-  async function answer<R extends Figures | { rows: Figures[] }> (request: FastifyRequest, reply: FastifyReply, kind: Kind, query: StatsQueryType, compute: (filter: FigureFilter) => Promise<R>): Promise<R> {
+  async function answer<R extends Figures | { rows: Figures[] }> (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    query: StatsQueryType,
+    compute: (filter: FigureFilter) => Promise<R>
+  ): Promise<R> {
     const filter = await filterFor(request, query)
     let result: R
     try {
@@ -67,29 +93,87 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       .send(csv) as unknown as R
   }
 
-  app.get('/summary', {
-    schema: { ...common, summary: 'Figures for a unit subtree and period', querystring: StatsQuery, response: { 200: FiguresSchema, ...errors } }
-  }, async (request, reply) => answer(request, reply, 'summary', request.query, (filter) => summary(app.db, filter)))
+  app.get(
+    '/summary',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures for a unit subtree and period',
+        querystring: StatsQuery,
+        response: { 200: FiguresSchema, ...errors }
+      }
+    },
+    async (request, reply) => answer(request, reply, 'summary', request.query, (filter) => summary(app.db, filter))
+  )
 
-  app.get('/officers', {
-    schema: { ...common, summary: 'Figures per officer (by name), with the small-sample mark', querystring: StatsQuery, response: { 200: RowsOf(OfficerRow, 'One row per officer credited with ratings'), ...errors } }
-  }, async (request, reply) => answer(request, reply, 'officers', request.query, (filter) => byOfficer(app.db, filter, { minSample: app.config.minSample })))
+  app.get(
+    '/officers',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures per officer (by name), with the small-sample mark',
+        querystring: StatsQuery,
+        response: { 200: RowsOf(OfficerRow, 'One row per officer credited with ratings'), ...errors }
+      }
+    },
+    async (request, reply) =>
+      answer(request, reply, 'officers', request.query, (filter) => byOfficer(app.db, filter, { minSample: app.config.minSample }))
+  )
 
-  app.get('/counters', {
-    schema: { ...common, summary: 'Figures per counter', querystring: StatsQuery, response: { 200: RowsOf(CounterRow, 'One row per counter with ratings'), ...errors } }
-  }, async (request, reply) => answer(request, reply, 'counters', request.query, (filter) => byCounter(app.db, filter)))
+  app.get(
+    '/counters',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures per counter',
+        querystring: StatsQuery,
+        response: { 200: RowsOf(CounterRow, 'One row per counter with ratings'), ...errors }
+      }
+    },
+    async (request, reply) => answer(request, reply, 'counters', request.query, (filter) => byCounter(app.db, filter))
+  )
 
-  app.get('/units', {
-    schema: { ...common, summary: 'Figures per child unit, each over its whole subtree', querystring: StatsQuery, response: { 200: RowsOf(UnitRow, 'One row per child unit of the root'), ...errors } }
-  }, async (request, reply) => answer(request, reply, 'units', request.query, (filter) => byUnit(app.db, filter)))
+  app.get(
+    '/units',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures per child unit, each over its whole subtree',
+        querystring: StatsQuery,
+        response: { 200: RowsOf(UnitRow, 'One row per child unit of the root'), ...errors }
+      }
+    },
+    async (request, reply) => answer(request, reply, 'units', request.query, (filter) => byUnit(app.db, filter))
+  )
 
-  app.get('/timeseries', {
-    schema: { ...common, summary: 'Figures per hour, day, week or month (local time), empty buckets included', querystring: TimeseriesQuery, response: { 200: RowsOf(BucketRow, 'One row per bucket, oldest first'), ...errors } }
-  }, async (request, reply) => answer(request, reply, 'timeseries', request.query, (filter) => timeseries(app.db, { ...filter, interval: request.query.interval ?? 'day' })))
+  app.get(
+    '/timeseries',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures per hour, day, week or month (local time), empty buckets included',
+        querystring: TimeseriesQuery,
+        response: { 200: RowsOf(BucketRow, 'One row per bucket, oldest first'), ...errors }
+      }
+    },
+    async (request, reply) =>
+      answer(request, reply, 'timeseries', request.query, (filter) =>
+        timeseries(app.db, { ...filter, interval: request.query.interval ?? 'day' })
+      )
+  )
 
-  app.get('/heatmap', {
-    schema: { ...common, summary: 'Figures by local weekday × hour of day (7 × 24 rows)', querystring: StatsQuery, response: { 200: RowsOf(HeatmapRow, 'Monday 0:00 first, Sunday 23:00 last'), ...errors } }
-  }, async (request, reply) => answer(request, reply, 'heatmap', request.query, (filter) => heatmap(app.db, filter)))
+  app.get(
+    '/heatmap',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures by local weekday × hour of day (7 × 24 rows)',
+        querystring: StatsQuery,
+        response: { 200: RowsOf(HeatmapRow, 'Monday 0:00 first, Sunday 23:00 last'), ...errors }
+      }
+    },
+    async (request, reply) => answer(request, reply, 'heatmap', request.query, (filter) => heatmap(app.db, filter))
+  )
 }
 
 export default stats

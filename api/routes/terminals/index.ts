@@ -16,7 +16,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     schema: {
-      tags: ['terminals'], summary: 'Terminals in your scope',
+      tags: ['terminals'],
+      summary: 'Terminals in your scope',
       querystring: TerminalListQuery,
       response: { 200: ListOf(Terminal), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
@@ -31,7 +32,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/', {
     schema: {
-      tags: ['terminals'], summary: 'Create a terminal at a counter; answers a pairing code valid for 15 minutes',
+      tags: ['terminals'],
+      summary: 'Create a terminal at a counter; answers a pairing code valid for 15 minutes',
       body: CreateTerminalBody,
       response: { 201: CreatedTerminal, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
@@ -45,7 +47,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/:id/revoke', {
     schema: {
-      tags: ['terminals'], summary: 'Revoke a terminal: its token stops working at once and its live socket closes',
+      tags: ['terminals'],
+      summary: 'Revoke a terminal: its token stops working at once and its live socket closes',
       params: IdParams,
       response: { 200: Terminal, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
     },
@@ -63,7 +66,8 @@ const terminals: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/pair', {
     schema: {
-      tags: ['terminals'], summary: 'A device pairs with the code shown on the dashboard; answers its token once',
+      tags: ['terminals'],
+      summary: 'A device pairs with the code shown on the dashboard; answers its token once',
       body: PairBody,
       response: { 200: PairResponse, 400: ErrorResponse, 429: ErrorResponse }
     },

@@ -13,19 +13,21 @@ export function Counters ({ unitId }: { unitId: string | undefined }) {
   const [name, setName] = useState('')
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        await call('POST', '/counters', { unitId: unit, number: Number(number), name })
-        setNumber('')
-        setName('')
-        counters.reload()
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          await call('POST', '/counters', { unitId: unit, number: Number(number), name })
+          setNumber('')
+          setName('')
+          counters.reload()
+        }}
+      >
         <UnitSelect value={unit} onChange={setUnit} />
         <label>{t('number')}
-          <input type="number" min="1" max="9999" required value={number} onInput={(event) => setNumber(event.currentTarget.value)} />
+          <input type='number' min='1' max='9999' required value={number} onInput={(event) => setNumber(event.currentTarget.value)} />
         </label>
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
-      <table class="grid">
+      <table class='grid'>
         <thead><tr><th>{t('number')}</th><th>{t('name')}</th><th>{t('officer')}</th><th>{t('status')}</th></tr></thead>
         <tbody>
           {(counters.value?.items ?? []).map((counter) => (

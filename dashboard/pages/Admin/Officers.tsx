@@ -12,21 +12,23 @@ function PinReset ({ officer }: { officer: Officer }) {
   const [done, setDone] = useState(false)
   const [error, setError] = useState<string | null>(null)
   return (
-    <form class="inline" onSubmit={(event) => {
-      event.preventDefault()
-      call('PATCH', `/officers/${officer.id}`, { pin }).then(
-        () => { setDone(true); setPin('') },
-        (failure: unknown) => setError(failureText(lang, failure))
-      )
-    }}>
+    <form
+      class='inline' onSubmit={(event) => {
+        event.preventDefault()
+        call('PATCH', `/officers/${officer.id}`, { pin }).then(
+          () => { setDone(true); setPin('') },
+          (failure: unknown) => setError(failureText(lang, failure))
+        )
+      }}
+    >
       <input
         aria-label={`${t('newPin')} ${officer.fullName}`} placeholder={t('newPin')}
-        inputMode="numeric" pattern="[0-9]{4,8}" required value={pin}
+        inputMode='numeric' pattern='[0-9]{4,8}' required value={pin}
         onInput={(event) => { setPin(event.currentTarget.value); setDone(false) }}
       />
-      <button type="submit">{t('resetPin')}</button>
-      {done && <span role="status">{t('pinReset')}</span>}
-      {error !== null && <span class="error" role="alert">{error}</span>}
+      <button type='submit'>{t('resetPin')}</button>
+      {done && <span role='status'>{t('pinReset')}</span>}
+      {error !== null && <span class='error' role='alert'>{error}</span>}
     </form>
   )
 }
@@ -41,22 +43,24 @@ export function Officers ({ unitId }: { unitId: string | undefined }) {
   const [pin, setPin] = useState('')
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        await call('POST', '/officers', { unitId: unit, staffCode, fullName, title, pin })
-        setStaffCode('')
-        setFullName('')
-        setPin('')
-        officers.reload()
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          await call('POST', '/officers', { unitId: unit, staffCode, fullName, title, pin })
+          setStaffCode('')
+          setFullName('')
+          setPin('')
+          officers.reload()
+        }}
+      >
         <UnitSelect value={unit} onChange={setUnit} />
         <label>{t('staffCode')}<input required value={staffCode} onInput={(event) => setStaffCode(event.currentTarget.value)} /></label>
         <label>{t('fullName')}<input required value={fullName} onInput={(event) => setFullName(event.currentTarget.value)} /></label>
         <label>{t('jobTitle')}<input value={title} onInput={(event) => setTitle(event.currentTarget.value)} /></label>
         <label>{t('pin')}
-          <input inputMode="numeric" pattern="[0-9]{4,8}" required value={pin} onInput={(event) => setPin(event.currentTarget.value)} />
+          <input inputMode='numeric' pattern='[0-9]{4,8}' required value={pin} onInput={(event) => setPin(event.currentTarget.value)} />
         </label>
       </AdminForm>
-      <table class="grid">
+      <table class='grid'>
         <thead>
           <tr><th>{t('staffCode')}</th><th>{t('fullName')}</th><th>{t('jobTitle')}</th><th>{t('status')}</th><th>{t('resetPin')}</th></tr>
         </thead>

@@ -26,13 +26,15 @@ export function Terminals ({ unitId }: { unitId: string | undefined }) {
   }
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        setCreated(await call<CreatedTerminal>('POST', '/terminals', { counterId, kind }))
-        terminals.reload()
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          setCreated(await call<CreatedTerminal>('POST', '/terminals', { counterId, kind }))
+          terminals.reload()
+        }}
+      >
         <label>{t('counter')}
           <select required value={counterId} onChange={(event) => setCounterId(event.currentTarget.value)}>
-            <option value="" disabled>—</option>
+            <option value='' disabled>—</option>
             {(counters.value?.items ?? []).map((counter) => (
               <option key={counter.id} value={counter.id}>{counterLabel(t('counter'), counter.number, counter.name)}</option>
             ))}
@@ -40,23 +42,23 @@ export function Terminals ({ unitId }: { unitId: string | undefined }) {
         </label>
         <label>{t('kind')}
           <select value={kind} onChange={(event) => setKind(event.currentTarget.value as 'touch' | 'button')}>
-            <option value="touch">{t('kindTouch')}</option>
-            <option value="button">{t('kindButton')}</option>
+            <option value='touch'>{t('kindTouch')}</option>
+            <option value='button'>{t('kindButton')}</option>
           </select>
         </label>
       </AdminForm>
       {created !== null && (
-        <div class="pairing" role="status" aria-label={t('pairingCode')}>
+        <div class='pairing' role='status' aria-label={t('pairingCode')}>
           <div>
             <p>{t('pairingCode')} · {counterName(created.terminal.counterId)}</p>
-            <p class="pairing-code">{created.pairingCode}</p>
-            <p class="muted">{t('pairingHint')} {dateTime(lang, created.pairingExpiresAt)}</p>
+            <p class='pairing-code'>{created.pairingCode}</p>
+            <p class='muted'>{t('pairingHint')} {dateTime(lang, created.pairingExpiresAt)}</p>
           </div>
           <QrCode value={`${location.origin}/terminal/pair?code=${created.pairingCode}`} label={t('pairingCode')} />
         </div>
       )}
       <Status loading={terminals.loading && terminals.value === null} error={terminals.error} />
-      <table class="grid">
+      <table class='grid'>
         <thead>
           <tr><th>{t('name')}</th><th>{t('counter')}</th><th>{t('kind')}</th><th>{t('status')}</th><th>{t('lastSeen')}</th><th /></tr>
         </thead>
@@ -70,7 +72,7 @@ export function Terminals ({ unitId }: { unitId: string | undefined }) {
               <td>
                 {terminal.status !== 'revoked' && (
                   <button
-                    type="button" class="link"
+                    type='button' class='link'
                     onClick={() => { void call('POST', `/terminals/${terminal.id}/revoke`).then(terminals.reload) }}
                   >
                     {t('revoke')}

@@ -14,17 +14,19 @@ export function Tokens ({ unitId }: { unitId: string | undefined }) {
   const [secret, setSecret] = useState<string | null>(null)
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        const created = await call<ApiToken & { token: string }>('POST', '/api-tokens', { name, unitId: unit })
-        setSecret(created.token)
-        setName('')
-        tokens.reload()
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          const created = await call<ApiToken & { token: string }>('POST', '/api-tokens', { name, unitId: unit })
+          setSecret(created.token)
+          setName('')
+          tokens.reload()
+        }}
+      >
         <label>{t('tokenName')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
         <UnitSelect value={unit} onChange={setUnit} />
       </AdminForm>
-      {secret !== null && <div class="secret" role="status"><p>{t('tokenShownOnce')}</p><code>{secret}</code></div>}
-      <table class="grid">
+      {secret !== null && <div class='secret' role='status'><p>{t('tokenShownOnce')}</p><code>{secret}</code></div>}
+      <table class='grid'>
         <thead><tr><th>{t('tokenName')}</th><th>{t('unit')}</th><th>{t('createdAt')}</th><th>{t('lastSeen')}</th><th /></tr></thead>
         <tbody>
           {(tokens.value?.items ?? []).map((token) => (
@@ -33,7 +35,7 @@ export function Tokens ({ unitId }: { unitId: string | undefined }) {
               <td>{dateTime(lang, token.createdAt)}</td>
               <td>{token.lastUsedAt === null ? '–' : dateTime(lang, token.lastUsedAt)}</td>
               <td>
-                <button type="button" class="link" onClick={() => { void call('DELETE', `/api-tokens/${token.id}`).then(tokens.reload) }}>
+                <button type='button' class='link' onClick={() => { void call('DELETE', `/api-tokens/${token.id}`).then(tokens.reload) }}>
                   {t('revoke')}
                 </button>
               </td>

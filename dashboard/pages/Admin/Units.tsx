@@ -16,21 +16,23 @@ function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => 
   const [value, setValue] = useState(unit.satisfactionTarget == null ? '' : String(Math.round(unit.satisfactionTarget * 1000) / 10))
   const [state, setState] = useState<string | null>(null)
   return (
-    <form class="inline target" onSubmit={(event) => {
-      event.preventDefault()
-      const target = value.trim() === '' ? null : Number(value.replace(',', '.')) / 100
-      call<Unit>('PATCH', `/units/${unit.id}`, { satisfactionTarget: target }).then(
-        (saved) => { onSaved(saved); setState(t('saved')) },
-        (failure: unknown) => setState(failureText(lang, failure))
-      )
-    }}>
+    <form
+      class='inline target' onSubmit={(event) => {
+        event.preventDefault()
+        const target = value.trim() === '' ? null : Number(value.replace(',', '.')) / 100
+        call<Unit>('PATCH', `/units/${unit.id}`, { satisfactionTarget: target }).then(
+          (saved) => { onSaved(saved); setState(t('saved')) },
+          (failure: unknown) => setState(failureText(lang, failure))
+        )
+      }}
+    >
       <input
         aria-label={`${t('target')} ${unit.name}`} title={t('targetHint')}
-        placeholder="95" inputMode="decimal" pattern="[0-9]{1,3}([.,][0-9])?" value={value}
+        placeholder='95' inputMode='decimal' pattern='[0-9]{1,3}([.,][0-9])?' value={value}
         onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
       /> %
-      <button type="submit">{t('save')}</button>
-      {state !== null && <span role="status">{state}</span>}
+      <button type='submit'>{t('save')}</button>
+      {state !== null && <span role='status'>{state}</span>}
     </form>
   )
 }
@@ -48,15 +50,17 @@ export function Units () {
   const [name, setName] = useState('')
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        const unit = await call<Unit>('POST', '/units', { parentId, kind, code, name })
-        setCreated([...created, unit])
-        setCode('')
-        setName('')
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          const unit = await call<Unit>('POST', '/units', { parentId, kind, code, name })
+          setCreated([...created, unit])
+          setCode('')
+          setName('')
+        }}
+      >
         <label>{t('parentUnit')}
           <select required value={parentId} onChange={(event) => setParentId(event.currentTarget.value)}>
-            <option value="" disabled>—</option>
+            <option value='' disabled>—</option>
             {unitTree(all).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
           </select>
         </label>
@@ -66,11 +70,11 @@ export function Units () {
           </select>
         </label>
         <label>{t('code')}
-          <input required pattern="[A-Za-z0-9._/\-]{1,32}" value={code} onInput={(event) => setCode(event.currentTarget.value)} />
+          <input required pattern='[A-Za-z0-9._/\-]{1,32}' value={code} onInput={(event) => setCode(event.currentTarget.value)} />
         </label>
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
-      <table class="grid">
+      <table class='grid'>
         <thead><tr><th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th></tr></thead>
         <tbody>
           {unitTree(all).map(({ unit, depth }) => (

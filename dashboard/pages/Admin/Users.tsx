@@ -22,19 +22,21 @@ export function Users ({ unitId }: { unitId: string | undefined }) {
   const unitName = (id: string | null): string => id === null ? t('wholeScope') : units.find((item) => item.id === id)?.name ?? ''
   return (
     <>
-      <AdminForm submit={t('create')} onSubmit={async () => {
-        const belongsTo = role === 'officer' ? { officerId } : { unitId: unit }
-        await call('POST', '/users', { username, password, role, ...belongsTo })
-        setUsername('')
-        setPassword('')
-        users.reload()
-      }}>
+      <AdminForm
+        submit={t('create')} onSubmit={async () => {
+          const belongsTo = role === 'officer' ? { officerId } : { unitId: unit }
+          await call('POST', '/users', { username, password, role, ...belongsTo })
+          setUsername('')
+          setPassword('')
+          users.reload()
+        }}
+      >
         <label>{t('username')}
-          <input required pattern="[a-zA-Z0-9._\-]{3,64}" value={username} onInput={(event) => setUsername(event.currentTarget.value)} />
+          <input required pattern='[a-zA-Z0-9._\-]{3,64}' value={username} onInput={(event) => setUsername(event.currentTarget.value)} />
         </label>
         <label>{t('password')}
           <input
-            type="password" required minLength={8} autoComplete="new-password" value={password}
+            type='password' required minLength={8} autoComplete='new-password' value={password}
             onInput={(event) => setPassword(event.currentTarget.value)}
           />
         </label>
@@ -47,7 +49,7 @@ export function Users ({ unitId }: { unitId: string | undefined }) {
           ? (
             <label>{t('officer')}
               <select required value={officerId} onChange={(event) => setOfficerId(event.currentTarget.value)}>
-                <option value="" disabled>—</option>
+                <option value='' disabled>—</option>
                 {(officers.value?.items ?? []).map((officer) => (
                   <option key={officer.id} value={officer.id}>{officer.staffCode} · {officer.fullName}</option>
                 ))}
@@ -56,7 +58,7 @@ export function Users ({ unitId }: { unitId: string | undefined }) {
             )
           : <UnitSelect value={unit} onChange={setUnit} />}
       </AdminForm>
-      <table class="grid">
+      <table class='grid'>
         <thead><tr><th>{t('username')}</th><th>{t('name')}</th><th>{t('role')}</th><th>{t('unit')}</th><th>{t('status')}</th></tr></thead>
         <tbody>
           {(users.value?.items ?? []).map((user) => (

@@ -11,15 +11,17 @@ export function AdminForm ({ onSubmit, children, submit }: { onSubmit: () => Pro
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   return (
-    <form class="admin-form" onSubmit={(event) => {
-      event.preventDefault()
-      setBusy(true)
-      setError(null)
-      onSubmit().catch((failure: unknown) => setError(failureText(lang, failure))).finally(() => setBusy(false))
-    }}>
+    <form
+      class='admin-form' onSubmit={(event) => {
+        event.preventDefault()
+        setBusy(true)
+        setError(null)
+        onSubmit().catch((failure: unknown) => setError(failureText(lang, failure))).finally(() => setBusy(false))
+      }}
+    >
       {children}
-      <button type="submit" class="primary" disabled={busy}>{submit}</button>
-      {error !== null && <p class="error" role="alert">{error}</p>}
+      <button type='submit' class='primary' disabled={busy}>{submit}</button>
+      {error !== null && <p class='error' role='alert'>{error}</p>}
     </form>
   )
 }
@@ -29,7 +31,7 @@ export function UnitSelect ({ value, onChange }: { value: string, onChange: (id:
   return (
     <label>{t('unit')}
       <select required value={value} onChange={(event) => onChange(event.currentTarget.value)}>
-        <option value="" disabled>—</option>
+        <option value='' disabled>—</option>
         {unitTree(units).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
       </select>
     </label>

@@ -30,10 +30,10 @@ export function Admin () {
   const unitId = selection.stats.unitId as string | undefined
   return (
     <Layout>
-      <div role="tablist" class="tabs">
+      <div role='tablist' class='tabs'>
         {/* The scale and criteria are national: only an admin of the whole tree may change them (403 otherwise). */}
         {tabs.filter((item) => item.tab !== 'catalogue' || (user.role === 'admin' && user.unitId === null)).map((item) => (
-          <button key={item.tab} type="button" role="tab" aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>
+          <button key={item.tab} type='button' role='tab' aria-selected={tab === item.tab} onClick={() => setTab(item.tab)}>
             {t(item.label)}
           </button>
         ))}

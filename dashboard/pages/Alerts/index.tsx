@@ -11,9 +11,7 @@ import { dateTime } from '../../period.ts'
 
 const kindKeys: Record<AlertRuleKind, MessageKey> = { unsatisfied_share: 'ruleKindShare', unsatisfied_streak: 'ruleKindStreak' }
 
-
-
-function AlertItem ({ alert, canWrite, onChange }: { alert: Alert, canWrite: boolean, onChange: () => void }) {
+function AlertItem ({ alert, canWrite, onChange }: { alert: Alert; canWrite: boolean; onChange: () => void }) {
   const { lang, t, units } = useDashboard()
   const [note, setNote] = useState('')
   const [error, setError] = useState<string | null>(null)
@@ -28,22 +26,34 @@ function AlertItem ({ alert, canWrite, onChange }: { alert: Alert, canWrite: boo
   }
   return (
     <li class={`case alert ${alert.acknowledged ? 'resolved' : 'open'}`} data-alert={alert.id}>
-      <div class="case-head">
+      <div class='case-head'>
         <strong>{t(kindKeys[alert.kind])}</strong>
         <span>{alertText(t, lang, alert.kind, alert.details, alert.counterNumber)}</span>
         <span>{units.find((unit) => unit.id === alert.unitId)?.name ?? ''}</span>
         <span>{dateTime(lang, alert.firedAt)}</span>
       </div>
       {!alert.acknowledged && canWrite && (
-        <form class="resolve" onSubmit={acknowledge}>
-          <input aria-label={t('acknowledgeNote')} placeholder={t('acknowledgeNote')} maxLength={2000} value={note} onInput={(event) => setNote(event.currentTarget.value)} />
-          <button type="submit" class="primary">{t('acknowledge')}</button>
-          {error !== null && <span class="error" role="alert">{error}</span>}
+        <form class='resolve' onSubmit={acknowledge}>
+          <input
+            aria-label={t('acknowledgeNote')}
+            placeholder={t('acknowledgeNote')}
+            maxLength={2000}
+            value={note}
+            onInput={(event) => setNote(event.currentTarget.value)}
+          />
+          <button type='submit' class='primary'>
+            {t('acknowledge')}
+          </button>
+          {error !== null && (
+            <span class='error' role='alert'>
+              {error}
+            </span>
+          )}
         </form>
       )}
       {alert.acknowledged && (
-        <p class="note">
-          <span class="muted">{t('acknowledgedAt')}:</span> {alert.acknowledgedAt === null ? '' : dateTime(lang, alert.acknowledgedAt)}
+        <p class='note'>
+          <span class='muted'>{t('acknowledgedAt')}:</span> {alert.acknowledgedAt === null ? '' : dateTime(lang, alert.acknowledgedAt)}
           {alert.note !== null && <> · {alert.note}</>}
         </p>
       )}
@@ -58,10 +68,23 @@ function ruleSummary (t: (key: MessageKey) => string, rule: AlertRule): string {
     : fill(t('ruleStreakSummary'), { count: p.count ?? '' })
 }
 
-function NumberField ({ label, value, min, max, onChange }: { label: string, value: number, min: number, max: number, onChange: (value: number) => void }) {
+function NumberField ({
+  label,
+  value,
+  min,
+  max,
+  onChange
+}: {
+  label: string
+  value: number
+  min: number
+  max: number
+  onChange: (value: number) => void
+}) {
   return (
-    <label>{label}
-      <input type="number" required min={min} max={max} value={value} onInput={(event) => onChange(Number(event.currentTarget.value))} />
+    <label>
+      {label}
+      <input type='number' required min={min} max={max} value={value} onInput={(event) => onChange(Number(event.currentTarget.value))} />
     </label>
   )
 }
@@ -71,7 +94,7 @@ function RuleForm ({ onCreated }: { onCreated: () => void }) {
   const selection = useSelection()
   const [chosen, setUnitId] = useState('')
   // The units arrive after the first render: until one is chosen, the selected unit or the top of the tree.
-  const unitId = chosen !== '' ? chosen : selection.unitId !== '' ? selection.unitId : units[0]?.id ?? ''
+  const unitId = chosen !== '' ? chosen : selection.unitId !== '' ? selection.unitId : (units[0]?.id ?? '')
   const [kind, setKind] = useState<AlertRuleKind>('unsatisfied_streak')
   const [share, setShare] = useState({ windowMinutes: 60, thresholdPercent: 30, minCount: 10 })
   const [count, setCount] = useState(3)
@@ -88,29 +111,62 @@ function RuleForm ({ onCreated }: { onCreated: () => void }) {
     }
   }
   return (
-    <form class="admin-form" onSubmit={create} aria-label={t('addRule')}>
-      <label>{t('unit')}
+    <form class='admin-form' onSubmit={create} aria-label={t('addRule')}>
+      <label>
+        {t('unit')}
         <select value={unitId} onChange={(event) => setUnitId(event.currentTarget.value)}>
-          {unitTree(units).map(({ unit, depth }) => <option key={unit.id} value={unit.id}>{'\u2003'.repeat(depth)}{unit.name}</option>)}
+          {unitTree(units).map(({ unit, depth }) => (
+            <option key={unit.id} value={unit.id}>
+              {'\u2003'.repeat(depth)}
+              {unit.name}
+            </option>
+          ))}
         </select>
       </label>
-      <label>{t('ruleKind')}
+      <label>
+        {t('ruleKind')}
         <select value={kind} onChange={(event) => setKind(event.currentTarget.value as AlertRuleKind)}>
-          <option value="unsatisfied_streak">{t('ruleKindStreak')}</option>
-          <option value="unsatisfied_share">{t('ruleKindShare')}</option>
+          <option value='unsatisfied_streak'>{t('ruleKindStreak')}</option>
+          <option value='unsatisfied_share'>{t('ruleKindShare')}</option>
         </select>
       </label>
       {kind === 'unsatisfied_streak'
-        ? <NumberField label={t('streakCount')} value={count} min={2} max={100} onChange={setCount} />
+        ? (
+          <NumberField label={t('streakCount')} value={count} min={2} max={100} onChange={setCount} />
+          )
         : (
           <>
-            <NumberField label={t('thresholdPercent')} value={share.thresholdPercent} min={0} max={100} onChange={(value) => setShare({ ...share, thresholdPercent: value })} />
-            <NumberField label={t('windowMinutes')} value={share.windowMinutes} min={5} max={1440} onChange={(value) => setShare({ ...share, windowMinutes: value })} />
-            <NumberField label={t('minCount')} value={share.minCount} min={1} max={10000} onChange={(value) => setShare({ ...share, minCount: value })} />
+            <NumberField
+              label={t('thresholdPercent')}
+              value={share.thresholdPercent}
+              min={0}
+              max={100}
+              onChange={(value) => setShare({ ...share, thresholdPercent: value })}
+            />
+            <NumberField
+              label={t('windowMinutes')}
+              value={share.windowMinutes}
+              min={5}
+              max={1440}
+              onChange={(value) => setShare({ ...share, windowMinutes: value })}
+            />
+            <NumberField
+              label={t('minCount')}
+              value={share.minCount}
+              min={1}
+              max={10000}
+              onChange={(value) => setShare({ ...share, minCount: value })}
+            />
           </>
           )}
-      <button type="submit" class="primary" disabled={unitId === ''}>{t('addRule')}</button>
-      {error !== null && <span class="error" role="alert">{error}</span>}
+      <button type='submit' class='primary' disabled={unitId === ''}>
+        {t('addRule')}
+      </button>
+      {error !== null && (
+        <span class='error' role='alert'>
+          {error}
+        </span>
+      )}
     </form>
   )
 }
@@ -132,20 +188,54 @@ function Rules ({ canWrite }: { canWrite: boolean }) {
   return (
     <Section title={t('rulesTitle')}>
       {canWrite && <RuleForm onCreated={rules.reload} />}
-      {error !== null && <p class="error" role="alert">{error}</p>}
+      {error !== null && (
+        <p class='error' role='alert'>
+          {error}
+        </p>
+      )}
       <Status loading={rules.loading && rules.value === null} error={rules.error} />
-      {rules.value?.items.length === 0 && <p class="muted">{t('noRules')}</p>}
+      {rules.value?.items.length === 0 && <p class='muted'>{t('noRules')}</p>}
       {(rules.value?.items.length ?? 0) > 0 && (
-        <table class="grid rules">
-          <thead><tr><th>{t('unit')}</th><th>{t('ruleKind')}</th><th /><th>{t('enabled')}</th>{canWrite && <th />}</tr></thead>
+        <table class='grid rules'>
+          <thead>
+            <tr>
+              <th>{t('unit')}</th>
+              <th>{t('ruleKind')}</th>
+              <th />
+              <th>{t('enabled')}</th>
+              {canWrite && <th />}
+            </tr>
+          </thead>
           <tbody>
             {rules.value!.items.map((rule) => (
               <tr key={rule.id} data-rule={rule.id}>
                 <td>{units.find((unit) => unit.id === rule.unitId)?.name ?? ''}</td>
                 <td>{t(kindKeys[rule.kind])}</td>
                 <td>{ruleSummary(t, rule)}</td>
-                <td><input type="checkbox" aria-label={t('enabled')} checked={rule.enabled} disabled={!canWrite} onChange={(event) => { void change('PATCH', rule, { enabled: event.currentTarget.checked }) }} /></td>
-                {canWrite && <td><button type="button" class="link" onClick={() => { void change('DELETE', rule) }}>{t('remove')}</button></td>}
+                <td>
+                  <input
+                    type='checkbox'
+                    aria-label={t('enabled')}
+                    checked={rule.enabled}
+                    disabled={!canWrite}
+                    onChange={(event) => {
+                      void change('PATCH', rule, { enabled: event.currentTarget.checked })
+                    }}
+                  />
+                </td>
+                {canWrite && (
+                  <td>
+                    <button
+                      type='button'
+                      class='link'
+                      onClick={() => {
+                        void change('DELETE', rule)
+                      }}
+                    >
+                      {t('remove')}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -161,22 +251,35 @@ export function Alerts () {
   const canWrite = user.role === 'admin' || user.role === 'supervisor'
   const [acknowledged, setAcknowledged] = useState(false)
   // Open alerts whenever they fired; acknowledged ones of the chosen period.
-  const alerts = useLoad(() => get<Items<Alert>>('/alerts', {
-    unitId: selection.stats.unitId, acknowledged, ...(acknowledged ? { from: selection.period.from, to: selection.period.to } : {})
-  }), [acknowledged, selection.search, live.alertRound])
+  const alerts = useLoad(
+    () =>
+      get<Items<Alert>>('/alerts', {
+        unitId: selection.stats.unitId,
+        acknowledged,
+        ...(acknowledged ? { from: selection.period.from, to: selection.period.to } : {})
+      }),
+    [acknowledged, selection.search, live.alertRound]
+  )
   return (
     <Layout>
-      <Section title={t('alertsTitle')} actions={
-        <div role="group" class="tabs">
-          {[false, true].map((value) => (
-            <button key={String(value)} type="button" aria-pressed={acknowledged === value} onClick={() => setAcknowledged(value)}>{t(value ? 'alertsAcknowledged' : 'alertsOpen')}</button>
-          ))}
-        </div>
-      }>
+      <Section
+        title={t('alertsTitle')}
+        actions={
+          <div role='group' class='tabs'>
+            {[false, true].map((value) => (
+              <button key={String(value)} type='button' aria-pressed={acknowledged === value} onClick={() => setAcknowledged(value)}>
+                {t(value ? 'alertsAcknowledged' : 'alertsOpen')}
+              </button>
+            ))}
+          </div>
+        }
+      >
         <Status loading={alerts.loading && alerts.value === null} error={alerts.error} />
-        {alerts.value?.items.length === 0 && <p class="muted">{t('noAlerts')}</p>}
-        <ul class="cases">
-          {(alerts.value?.items ?? []).map((alert) => <AlertItem key={alert.id} alert={alert} canWrite={canWrite} onChange={alerts.reload} />)}
+        {alerts.value?.items.length === 0 && <p class='muted'>{t('noAlerts')}</p>}
+        <ul class='cases'>
+          {(alerts.value?.items ?? []).map((alert) => (
+            <AlertItem key={alert.id} alert={alert} canWrite={canWrite} onChange={alerts.reload} />
+          ))}
         </ul>
       </Section>
       <Rules canWrite={canWrite} />

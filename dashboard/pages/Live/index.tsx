@@ -26,24 +26,32 @@ export function Live () {
   }
   return (
     <Layout pickers={false}>
-      <Section title={t('liveTitle')} actions={
-        <div class="live-head">
-          <span class={`dot ${live.open ? 'on' : 'off'}`} /> <span class="live-status">{t(live.open ? 'liveConnected' : 'liveDisconnected')}</span>
-          <label><input type="checkbox" checked={live.sound} onChange={(event) => live.setSound(event.currentTarget.checked)} /> {t('sound')}</label>
-        </div>
-      }>
-        {feed.length === 0 && !today.loading && <p class="muted">{t('liveEmpty')}</p>}
-        <ol class="feed">
+      <Section
+        title={t('liveTitle')}
+        actions={
+          <div class='live-head'>
+            <span class={`dot ${live.open ? 'on' : 'off'}`} />{' '}
+            <span class='live-status'>{t(live.open ? 'liveConnected' : 'liveDisconnected')}</span>
+            <label>
+              <input type='checkbox' checked={live.sound} onChange={(event) => live.setSound(event.currentTarget.checked)} /> {t('sound')}
+            </label>
+          </div>
+        }
+      >
+        {feed.length === 0 && !today.loading && <p class='muted'>{t('liveEmpty')}</p>}
+        <ol class='feed'>
           {feed.map((rating) => {
             const counter = counters.get(rating.counterId)
-            const met = Object.entries(rating.criteria).filter(([, value]) => value).map(([code]) => criterionLabel(lang, code))
+            const met = Object.entries(rating.criteria)
+              .filter(([, value]) => value)
+              .map(([code]) => criterionLabel(lang, code))
             return (
               <li key={rating.id} class={`rating ${rating.category}`} data-rating={rating.id}>
                 <time>{time(lang, rating.ratedAt)}</time>
-                <strong class="rating-level">{levelLabel(lang, rating.level)}</strong>
-                <span class="rating-counter">{counter === undefined ? '' : counterLabel(t('counter'), counter.number, counter.name)}</span>
-                <span>{rating.officerId === null ? t('noOfficer') : officers.get(rating.officerId)?.fullName ?? ''}</span>
-                <span class="muted">{met.join(', ')}</span>
+                <strong class='rating-level'>{levelLabel(lang, rating.level)}</strong>
+                <span class='rating-counter'>{counter === undefined ? '' : counterLabel(t('counter'), counter.number, counter.name)}</span>
+                <span>{rating.officerId === null ? t('noOfficer') : (officers.get(rating.officerId)?.fullName ?? '')}</span>
+                <span class='muted'>{met.join(', ')}</span>
               </li>
             )
           })}

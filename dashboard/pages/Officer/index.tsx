@@ -18,11 +18,22 @@ function CriteriaChart ({ figures }: { figures: Figures }) {
     type: 'bar',
     data: {
       labels: figures.criteria.map((criterion) => criterionLabel(lang, criterion.code)),
-      datasets: [{ label: t('criteria'), data: figures.criteria.map((criterion) => criterion.rate === null ? null : Math.round(criterion.rate * 1000) / 10), backgroundColor: '#0b5cad', maxBarThickness: 40 }]
+      datasets: [
+        {
+          label: t('criteria'),
+          data: figures.criteria.map((criterion) => (criterion.rate === null ? null : Math.round(criterion.rate * 1000) / 10)),
+          backgroundColor: '#0b5cad',
+          maxBarThickness: 40
+        }
+      ]
     },
     options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, ticks: { callback: percentTick(lang) } } } }
   })
-  return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('criteria')} /></div>
+  return (
+    <div class='chart'>
+      <canvas ref={canvas} role='img' aria-label={t('criteria')} />
+    </div>
+  )
 }
 
 /** The officer's ratings in the unit and period, newest first, 20 at a time. */
@@ -38,7 +49,7 @@ function RecentRatings ({ officerId }: { officerId: string }) {
     try {
       const page = await get<RatingPage>('/ratings', { ...selection.stats, officerId, limit: 20, cursor: after })
       if (!current.live) return
-      setItems((list) => after === null ? page.items : [...list, ...page.items])
+      setItems((list) => (after === null ? page.items : [...list, ...page.items]))
       setCursor(page.nextCursor)
       setError(null)
     } catch (failure) {
@@ -53,22 +64,34 @@ function RecentRatings ({ officerId }: { officerId: string }) {
     const current = { live: true }
     round.current = current
     void load(null, current)
-    return () => { current.live = false }
+    return () => {
+      current.live = false
+    }
   }, [selection.search, officerId])
   return (
-    <Section title={t('recentRatings')} class="recent-ratings">
+    <Section title={t('recentRatings')} class='recent-ratings'>
       <Status loading={loading && items.length === 0} error={error} />
-      {!loading && error === null && items.length === 0 && <p class="muted">{t('noRatings')}</p>}
+      {!loading && error === null && items.length === 0 && <p class='muted'>{t('noRatings')}</p>}
       {items.length > 0 && (
-        <table class="grid">
-          <thead><tr><th>{t('ratedAt')}</th><th>{t('level')}</th><th>{t('counter')}</th><th>{t('criteriaMet')}</th></tr></thead>
+        <table class='grid'>
+          <thead>
+            <tr>
+              <th>{t('ratedAt')}</th>
+              <th>{t('level')}</th>
+              <th>{t('counter')}</th>
+              <th>{t('criteriaMet')}</th>
+            </tr>
+          </thead>
           <tbody>
             {items.map((rating) => {
               const answers = Object.entries(rating.criteria)
               return (
                 <tr key={rating.id} data-rating={rating.id} class={rating.category}>
                   <td>{dateTime(lang, rating.countedAt)}</td>
-                  <td><span class={`level-mark ${rating.category}`} />{levelLabel(lang, rating.level)}</td>
+                  <td>
+                    <span class={`level-mark ${rating.category}`} />
+                    {levelLabel(lang, rating.level)}
+                  </td>
                   <td>{counterLabel(t('counter'), rating.counterNumber, counters.get(rating.counterId)?.name)}</td>
                   <td title={answers.map(([code, met]) => `${met ? '✓' : '✗'} ${criterionLabel(lang, code)}`).join('\n')}>
                     {answers.length === 0 ? '–' : `${answers.filter(([, met]) => met).length}/${answers.length}`}
@@ -79,7 +102,17 @@ function RecentRatings ({ officerId }: { officerId: string }) {
           </tbody>
         </table>
       )}
-      {cursor !== null && <button type="button" disabled={loading} onClick={() => { void load(cursor, round.current) }}>{t('loadMore')}</button>}
+      {cursor !== null && (
+        <button
+          type='button'
+          disabled={loading}
+          onClick={() => {
+            void load(cursor, round.current)
+          }}
+        >
+          {t('loadMore')}
+        </button>
+      )}
     </Section>
   )
 }
@@ -88,12 +121,18 @@ function Shifts ({ officerId }: { officerId: string }) {
   const { lang, t } = useDashboard()
   const shifts = useLoad(() => get<Items<Shift>>(`/officers/${officerId}/assignments`, { limit: 20 }), [officerId])
   return (
-    <Section title={t('shifts')} class="shifts">
+    <Section title={t('shifts')} class='shifts'>
       <Status loading={shifts.loading && shifts.value === null} error={shifts.error} />
-      {shifts.value?.items.length === 0 && <p class="muted">{t('noShifts')}</p>}
+      {shifts.value?.items.length === 0 && <p class='muted'>{t('noShifts')}</p>}
       {(shifts.value?.items.length ?? 0) > 0 && (
-        <table class="grid">
-          <thead><tr><th>{t('counter')}</th><th>{t('shiftStart')}</th><th>{t('shiftEnd')}</th></tr></thead>
+        <table class='grid'>
+          <thead>
+            <tr>
+              <th>{t('counter')}</th>
+              <th>{t('shiftStart')}</th>
+              <th>{t('shiftEnd')}</th>
+            </tr>
+          </thead>
           <tbody>
             {shifts.value!.items.map((shift) => (
               <tr key={shift.id} data-shift={shift.id}>
@@ -127,18 +166,25 @@ export function OfficerPage () {
   const officer = officers.get(officerId)
   return (
     <Layout>
-      <h1 class="page-title"><a href={`/officers${selection.search}`}>{t('navOfficers')}</a> › {officer === undefined ? '' : `${officer.fullName} (${officer.staffCode})`}</h1>
+      <h1 class='page-title'>
+        <a href={`/officers${selection.search}`}>{t('navOfficers')}</a> ›{' '}
+        {officer === undefined ? '' : `${officer.fullName} (${officer.staffCode})`}
+      </h1>
       <Status loading={summary.loading && summary.value === null} error={summary.error} />
       {summary.value !== null && <Tiles current={summary.value.current} previous={summary.value.previous} />}
-      <div class="columns even">
+      <div class='columns even'>
         <Section title={t('trend')}>
-          {trend.value !== null ? <TrendChart rows={trend.value.rows} interval={interval} /> : <Status loading={trend.loading} error={trend.error} />}
+          {trend.value !== null
+            ? (
+              <TrendChart rows={trend.value.rows} interval={interval} />
+              )
+            : (
+              <Status loading={trend.loading} error={trend.error} />
+              )}
         </Section>
-        <Section title={t('criteria')}>
-          {summary.value !== null && <CriteriaChart figures={summary.value.current} />}
-        </Section>
+        <Section title={t('criteria')}>{summary.value !== null && <CriteriaChart figures={summary.value.current} />}</Section>
       </div>
-      <div class="columns">
+      <div class='columns'>
         <RecentRatings officerId={officerId} />
         <Shifts officerId={officerId} />
       </div>

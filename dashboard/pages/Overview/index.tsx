@@ -11,7 +11,7 @@ import { fill, scaleWeights, type MessageKey } from '../../i18n.ts'
 import { decimal, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
 
 type TileKey = 'total' | 'satisfactionRate' | 'rate766' | 'scoreIndex'
-const tiles: Array<{ key: TileKey, label: MessageKey, explain?: MessageKey }> = [
+const tiles: Array<{ key: TileKey; label: MessageKey; explain?: MessageKey }> = [
   { key: 'total', label: 'ratings' },
   { key: 'satisfactionRate', label: 'satisfactionRate', explain: 'explainSatisfaction' },
   { key: 'rate766', label: 'rate766', explain: 'explain766' },
@@ -19,39 +19,63 @@ const tiles: Array<{ key: TileKey, label: MessageKey, explain?: MessageKey }> = 
 ]
 
 /** The "?" beside a headline figure: how it is computed, in one or two sentences. */
-function Explain ({ label, text }: { label: string, text: string }) {
+function Explain ({ label, text }: { label: string; text: string }) {
   const { t } = useDashboard()
   const [open, setOpen] = useState(false)
   return (
     <>
-      <button type="button" class="explain" aria-label={`${t('explain')}: ${label}`} aria-expanded={open} title={text} onClick={() => setOpen(!open)}>?</button>
-      {open && <span class="explain-text" role="note">{text}</span>}
+      <button
+        type='button'
+        class='explain'
+        aria-label={`${t('explain')}: ${label}`}
+        aria-expanded={open}
+        title={text}
+        onClick={() => setOpen(!open)}
+      >
+        ?
+      </button>
+      {open && (
+        <span class='explain-text' role='note'>
+          {text}
+        </span>
+      )}
     </>
   )
 }
 
-export function Tiles ({ current, previous }: { current: Figures, previous: Figures | null }) {
+export function Tiles ({ current, previous }: { current: Figures; previous: Figures | null }) {
   const { lang, t } = useDashboard()
   const show = (key: TileKey, figures: Figures): string => {
     const value = figures[key]
     return key === 'total' ? integer(lang, value as number) : key === 'scoreIndex' ? decimal(lang, value) : percent(lang, value)
   }
   return (
-    <div class="tiles">
+    <div class='tiles'>
       {tiles.map(({ key, label, explain }) => {
         const now = current[key]
         const before = previous?.[key] ?? null
         const difference = now === null || before === null ? null : now - before
-        const delta = difference === null
-          ? '–'
-          : key === 'total' ? `${difference >= 0 ? '+' : ''}${integer(lang, difference)}`
-            : key === 'scoreIndex' ? `${difference >= 0 ? '+' : ''}${decimal(lang, difference)}` : `${difference >= 0 ? '+' : ''}${decimal(lang, difference * 100)} pp`
+        const delta =
+          difference === null
+            ? '–'
+            : key === 'total'
+              ? `${difference >= 0 ? '+' : ''}${integer(lang, difference)}`
+              : key === 'scoreIndex'
+                ? `${difference >= 0 ? '+' : ''}${decimal(lang, difference)}`
+                : `${difference >= 0 ? '+' : ''}${decimal(lang, difference * 100)} pp`
         return (
-          <div key={key} class="tile" data-figure={key} role="group" aria-label={t(label)}>
-            <span class="tile-label">{t(label)}{explain !== undefined && <Explain label={t(label)} text={fill(t(explain), { weights: scaleWeights(lang) })} />}</span>
-            <strong class="tile-value">{show(key, current)}</strong>
-            <span class={`delta ${difference === null || difference === 0 ? '' : difference > 0 ? 'up' : 'down'}`} title={previous === null ? '' : show(key, previous)}>
-              {difference !== null && difference > 0 ? '▲ ' : difference !== null && difference < 0 ? '▼ ' : ''}{delta} <span class="muted">{t('previousPeriod')}</span>
+          <div key={key} class='tile' data-figure={key} role='group' aria-label={t(label)}>
+            <span class='tile-label'>
+              {t(label)}
+              {explain !== undefined && <Explain label={t(label)} text={fill(t(explain), { weights: scaleWeights(lang) })} />}
+            </span>
+            <strong class='tile-value'>{show(key, current)}</strong>
+            <span
+              class={`delta ${difference === null || difference === 0 ? '' : difference > 0 ? 'up' : 'down'}`}
+              title={previous === null ? '' : show(key, previous)}
+            >
+              {difference !== null && difference > 0 ? '▲ ' : difference !== null && difference < 0 ? '▼ ' : ''}
+              {delta} <span class='muted'>{t('previousPeriod')}</span>
             </span>
           </div>
         )
@@ -63,14 +87,28 @@ export function Tiles ({ current, previous }: { current: Figures, previous: Figu
 export function CounterTable ({ rows }: { rows: CounterRow[] }) {
   const { lang, t } = useDashboard()
   return (
-    <table class="grid counters">
-      <thead><tr><th>{t('counter')}</th><th>{t('name')}</th><th class="num">{t('ratings')}</th><th class="num">{t('satisfactionRate')}</th><th class="num">{t('rate766')}</th><th class="num">{t('scoreIndex')}</th><th class="num">{t('unsatisfied')}</th></tr></thead>
+    <table class='grid counters'>
+      <thead>
+        <tr>
+          <th>{t('counter')}</th>
+          <th>{t('name')}</th>
+          <th class='num'>{t('ratings')}</th>
+          <th class='num'>{t('satisfactionRate')}</th>
+          <th class='num'>{t('rate766')}</th>
+          <th class='num'>{t('scoreIndex')}</th>
+          <th class='num'>{t('unsatisfied')}</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((row) => (
           <tr key={row.counterId}>
-            <td>{row.number}</td><td>{row.name}</td><td class="num">{integer(lang, row.total)}</td>
-            <RateCell rate={row.satisfactionRate} /><RateCell rate={row.rate766} />
-            <td class="num">{decimal(lang, row.scoreIndex)}</td><td class="num">{integer(lang, row.unsatisfied)}</td>
+            <td>{row.number}</td>
+            <td>{row.name}</td>
+            <td class='num'>{integer(lang, row.total)}</td>
+            <RateCell rate={row.satisfactionRate} />
+            <RateCell rate={row.rate766} />
+            <td class='num'>{decimal(lang, row.scoreIndex)}</td>
+            <td class='num'>{integer(lang, row.unsatisfied)}</td>
           </tr>
         ))}
       </tbody>
@@ -97,23 +135,33 @@ export function Overview () {
   const counters = useLoad(() => get<Rows<CounterRow>>('/stats/counters', selection.stats), key)
   return (
     <Layout>
-      <h1 class="visually-hidden">{t('navOverview')}</h1>
+      <h1 class='visually-hidden'>{t('navOverview')}</h1>
       <Status loading={summary.loading && summary.value === null} error={summary.error} />
       {summary.value !== null && <Tiles current={summary.value.current} previous={summary.value.previous} />}
-      <div class="columns">
-        <Section title={t('trend')} class="wide" actions={<CsvLink kind="timeseries" query={{ ...selection.stats, interval }} />}>
-          {trend.value !== null ? <TrendChart rows={trend.value.rows} interval={interval} target={targetOf(units, selection.unitId || user.unitId)} /> : <Status loading={trend.loading} error={trend.error} />}
+      <div class='columns'>
+        <Section title={t('trend')} class='wide' actions={<CsvLink kind='timeseries' query={{ ...selection.stats, interval }} />}>
+          {trend.value !== null
+            ? (
+              <TrendChart rows={trend.value.rows} interval={interval} target={targetOf(units, selection.unitId || user.unitId)} />
+              )
+            : (
+              <Status loading={trend.loading} error={trend.error} />
+              )}
         </Section>
-        <Section title={t('levels')}>
-          {summary.value !== null && <LevelChart figures={summary.value.current} />}
-        </Section>
+        <Section title={t('levels')}>{summary.value !== null && <LevelChart figures={summary.value.current} />}</Section>
       </div>
-      <div class="columns even">
-        <Section title={t('heatmap')} actions={<CsvLink kind="heatmap" query={selection.stats} />}>
+      <div class='columns even'>
+        <Section title={t('heatmap')} actions={<CsvLink kind='heatmap' query={selection.stats} />}>
           {heatmap.value !== null ? <Heatmap rows={heatmap.value.rows} /> : <Status loading={heatmap.loading} error={heatmap.error} />}
         </Section>
-        <Section title={t('counters')} actions={<CsvLink kind="counters" query={selection.stats} />}>
-          {counters.value !== null ? <CounterTable rows={counters.value.rows} /> : <Status loading={counters.loading} error={counters.error} />}
+        <Section title={t('counters')} actions={<CsvLink kind='counters' query={selection.stats} />}>
+          {counters.value !== null
+            ? (
+              <CounterTable rows={counters.value.rows} />
+              )
+            : (
+              <Status loading={counters.loading} error={counters.error} />
+              )}
         </Section>
       </div>
       <CompareTrends />

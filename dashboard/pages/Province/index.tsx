@@ -13,14 +13,28 @@ import { decimal, integer, percent } from '../../period.ts'
 export function UnitTable ({ rows }: { rows: UnitRow[] }) {
   const { lang, t } = useDashboard()
   return (
-    <table class="grid units">
-      <thead><tr><th>{t('code')}</th><th>{t('unit')}</th><th class="num">{t('ratings')}</th><th class="num">{t('satisfactionRate')}</th><th class="num">{t('rate766')}</th><th class="num">{t('scoreIndex')}</th><th class="num">{t('unsatisfied')}</th></tr></thead>
+    <table class='grid units'>
+      <thead>
+        <tr>
+          <th>{t('code')}</th>
+          <th>{t('unit')}</th>
+          <th class='num'>{t('ratings')}</th>
+          <th class='num'>{t('satisfactionRate')}</th>
+          <th class='num'>{t('rate766')}</th>
+          <th class='num'>{t('scoreIndex')}</th>
+          <th class='num'>{t('unsatisfied')}</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((row) => (
           <tr key={row.unitId}>
-            <td>{row.code}</td><td>{row.name}</td><td class="num">{integer(lang, row.total)}</td>
-            <RateCell rate={row.satisfactionRate} /><RateCell rate={row.rate766} />
-            <td class="num">{decimal(lang, row.scoreIndex)}</td><td class="num">{integer(lang, row.unsatisfied)}</td>
+            <td>{row.code}</td>
+            <td>{row.name}</td>
+            <td class='num'>{integer(lang, row.total)}</td>
+            <RateCell rate={row.satisfactionRate} />
+            <RateCell rate={row.rate766} />
+            <td class='num'>{decimal(lang, row.scoreIndex)}</td>
+            <td class='num'>{integer(lang, row.unsatisfied)}</td>
           </tr>
         ))}
       </tbody>
@@ -28,15 +42,25 @@ export function UnitTable ({ rows }: { rows: UnitRow[] }) {
   )
 }
 
-function UnitChart ({ rows, target }: { rows: UnitRow[], target: number }) {
+function UnitChart ({ rows, target }: { rows: UnitRow[]; target: number }) {
   const { lang, t } = useDashboard()
   const canvas = useChart({
     type: 'bar',
     data: {
       labels: rows.map((row) => row.name),
       datasets: [
-        { label: t('satisfactionRate'), data: rows.map((row) => row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10), backgroundColor: '#1a7f37', maxBarThickness: 48 },
-        { label: t('rate766'), data: rows.map((row) => row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10), backgroundColor: '#9bb8d8', maxBarThickness: 48 },
+        {
+          label: t('satisfactionRate'),
+          data: rows.map((row) => (row.satisfactionRate === null ? null : Math.round(row.satisfactionRate * 1000) / 10)),
+          backgroundColor: '#1a7f37',
+          maxBarThickness: 48
+        },
+        {
+          label: t('rate766'),
+          data: rows.map((row) => (row.rate766 === null ? null : Math.round(row.rate766 * 1000) / 10)),
+          backgroundColor: '#9bb8d8',
+          maxBarThickness: 48
+        },
         targetDataset(`${t('target')} ${percent(lang, target)}`, target, rows.length)
       ] as ChartDataset[]
     },
@@ -46,7 +70,11 @@ function UnitChart ({ rows, target }: { rows: UnitRow[], target: number }) {
       scales: { y: { min: 0, max: 100, ticks: { callback: percentTick(lang) } } }
     }
   })
-  return <div class="chart"><canvas ref={canvas} role="img" aria-label={t('provinceTitle')} /></div>
+  return (
+    <div class='chart'>
+      <canvas ref={canvas} role='img' aria-label={t('provinceTitle')} />
+    </div>
+  )
 }
 
 export function Province () {
@@ -55,7 +83,7 @@ export function Province () {
   const units = useLoad(() => get<Rows<UnitRow>>('/stats/units', selection.stats), [selection.search])
   return (
     <Layout>
-      <Section title={t('provinceTitle')} actions={<CsvLink kind="units" query={selection.stats} />}>
+      <Section title={t('provinceTitle')} actions={<CsvLink kind='units' query={selection.stats} />}>
         <Status loading={units.loading && units.value === null} error={units.error} />
         {units.value !== null && (
           <>

@@ -37,46 +37,87 @@ export function Report () {
   const value = report.value
   return (
     <Layout>
-      <div class="no-print report-actions">
-        <a class="button" href={pdf} download>{t('reportPdf')}</a>
-        <button type="button" class="primary" onClick={() => print()}>{t('reportPrint')}</button>
+      <div class='no-print report-actions'>
+        <a class='button' href={pdf} download>
+          {t('reportPdf')}
+        </a>
+        <button type='button' class='primary' onClick={() => print()}>
+          {t('reportPrint')}
+        </button>
       </div>
-      <article class="report">
-        <header class="report-head">
-          <div class="issuer">
+      <article class='report'>
+        <header class='report-head'>
+          <div class='issuer'>
             {superior !== undefined && <p>{superior.name.toUpperCase()}</p>}
-            <p class="issuer-name"><strong>{(unit?.name ?? t('wholeScope')).toUpperCase()}</strong></p>
-            <p class="report-number">{t('reportNumber')}:&nbsp;&nbsp;&nbsp;&nbsp;/BC-{unit?.code ?? 'HL'}</p>
+            <p class='issuer-name'>
+              <strong>{(unit?.name ?? t('wholeScope')).toUpperCase()}</strong>
+            </p>
+            <p class='report-number'>
+              {t('reportNumber')}:&nbsp;&nbsp;&nbsp;&nbsp;/BC-{unit?.code ?? 'HL'}
+            </p>
           </div>
-          <div class="nation">
-            <p><strong>{t('reportNation')}</strong></p>
-            <p class="motto"><strong>{t('reportMotto')}</strong></p>
-            <p class="date-line"><em>{dateLine}</em></p>
+          <div class='nation'>
+            <p>
+              <strong>{t('reportNation')}</strong>
+            </p>
+            <p class='motto'>
+              <strong>{t('reportMotto')}</strong>
+            </p>
+            <p class='date-line'>
+              <em>{dateLine}</em>
+            </p>
           </div>
         </header>
         <h1>{t('reportTitle')}</h1>
-        <p class="subject"><strong>{t('reportSubject')}</strong></p>
-        <p class="center"><em>{fill(t('reportFromTo'), { from: dayLabel(lang, selection.period.from), to: dayLabel(lang, selection.period.to) })}</em></p>
+        <p class='subject'>
+          <strong>{t('reportSubject')}</strong>
+        </p>
+        <p class='center'>
+          <em>{fill(t('reportFromTo'), { from: dayLabel(lang, selection.period.from), to: dayLabel(lang, selection.period.to) })}</em>
+        </p>
         <Status loading={report.loading && value === null} error={report.error} />
         {value !== null && (
           <>
             <h2>{t('reportSummary')}</h2>
-            <table class="grid">
+            <table class='grid'>
               <tbody>
-                <tr><th>{t('ratings')}</th><td class="num">{integer(lang, value.summary.total)}</td></tr>
-                {Object.keys(value.summary.byLevel).sort((a, b) => Number(b) - Number(a)).map((level) => (
-                  <tr key={level}><th>{levelLabel(lang, level)}</th><td class="num">{integer(lang, value.summary.byLevel[level] ?? 0)}</td></tr>
-                ))}
-                <tr><th>{t('satisfactionRate')}</th><td class="num">{percent(lang, value.summary.satisfactionRate)}</td></tr>
-                <tr><th>{t('rate766')}</th><td class="num">{percent(lang, value.summary.rate766)}</td></tr>
-                <tr><th>{t('scoreIndex')}</th><td class="num">{decimal(lang, value.summary.scoreIndex)}</td></tr>
+                <tr>
+                  <th>{t('ratings')}</th>
+                  <td class='num'>{integer(lang, value.summary.total)}</td>
+                </tr>
+                {Object.keys(value.summary.byLevel)
+                  .sort((a, b) => Number(b) - Number(a))
+                  .map((level) => (
+                    <tr key={level}>
+                      <th>{levelLabel(lang, level)}</th>
+                      <td class='num'>{integer(lang, value.summary.byLevel[level] ?? 0)}</td>
+                    </tr>
+                  ))}
+                <tr>
+                  <th>{t('satisfactionRate')}</th>
+                  <td class='num'>{percent(lang, value.summary.satisfactionRate)}</td>
+                </tr>
+                <tr>
+                  <th>{t('rate766')}</th>
+                  <td class='num'>{percent(lang, value.summary.rate766)}</td>
+                </tr>
+                <tr>
+                  <th>{t('scoreIndex')}</th>
+                  <td class='num'>{decimal(lang, value.summary.scoreIndex)}</td>
+                </tr>
               </tbody>
             </table>
             <h2>{t('reportCriteria')}</h2>
-            <table class="grid">
+            <table class='grid'>
               <tbody>
                 {value.summary.criteria.map((criterion) => (
-                  <tr key={criterion.code}><th>{criterionLabel(lang, criterion.code)}</th><td class="num">{integer(lang, criterion.met)}/{integer(lang, criterion.answered)}</td><td class="num">{percent(lang, criterion.rate)}</td></tr>
+                  <tr key={criterion.code}>
+                    <th>{criterionLabel(lang, criterion.code)}</th>
+                    <td class='num'>
+                      {integer(lang, criterion.met)}/{integer(lang, criterion.answered)}
+                    </td>
+                    <td class='num'>{percent(lang, criterion.rate)}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -85,23 +126,53 @@ export function Report () {
             <h2>{t('reportCounters')}</h2>
             <CounterTable rows={value.counters} />
             <h2>{t('reportOfficers')}</h2>
-            <table class="grid">
-              <thead><tr><th>{t('officer')}</th><th class="num">{t('ratings')}</th><th class="num">{t('satisfactionRate')}</th><th class="num">{t('scoreIndex')}</th></tr></thead>
+            <table class='grid'>
+              <thead>
+                <tr>
+                  <th>{t('officer')}</th>
+                  <th class='num'>{t('ratings')}</th>
+                  <th class='num'>{t('satisfactionRate')}</th>
+                  <th class='num'>{t('scoreIndex')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {value.officers.map((row) => (
-                  <tr key={row.officerId ?? 'none'}><td>{row.fullName ?? t('noOfficer')}{row.smallSample ? ' *' : ''}</td><td class="num">{integer(lang, row.total)}</td><td class="num">{percent(lang, row.satisfactionRate)}</td><td class="num">{decimal(lang, row.scoreIndex)}</td></tr>
+                  <tr key={row.officerId ?? 'none'}>
+                    <td>
+                      {row.fullName ?? t('noOfficer')}
+                      {row.smallSample ? ' *' : ''}
+                    </td>
+                    <td class='num'>{integer(lang, row.total)}</td>
+                    <td class='num'>{percent(lang, row.satisfactionRate)}</td>
+                    <td class='num'>{decimal(lang, row.scoreIndex)}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
-            <p class="muted">* {t('smallSample')}</p>
-            <footer class="report-foot">
-              <div class="recipients">
-                <p><strong><em>{t('reportRecipients')}:</em></strong></p>
-                {t('reportRecipientsList').split(';').map((line, index, all) => <p key={line}>- {line}{index === all.length - 1 ? '.' : ';'}</p>)}
+            <p class='muted'>* {t('smallSample')}</p>
+            <footer class='report-foot'>
+              <div class='recipients'>
+                <p>
+                  <strong>
+                    <em>{t('reportRecipients')}:</em>
+                  </strong>
+                </p>
+                {t('reportRecipientsList')
+                  .split(';')
+                  .map((line, index, all) => (
+                    <p key={line}>
+                      - {line}
+                      {index === all.length - 1 ? '.' : ';'}
+                    </p>
+                  ))}
               </div>
-              <div class="signer">
-                <p><strong>{t('reportSigner')}</strong></p>
-                <p><em>{t('reportSignHint')}</em></p>
+              <div class='signer'>
+                <p>
+                  <strong>{t('reportSigner')}</strong>
+                </p>
+                <p>
+                  <em>{t('reportSignHint')}</em>
+                </p>
               </div>
             </footer>
           </>

@@ -36,29 +36,62 @@ export function Pair () {
     } catch (failure) {
       setCode('')
       const status = failure instanceof ApiError ? failure.status : 0
-      setError(status === 429 ? 'pairRateLimited' : status === 0 || status >= 500 ? 'networkError' : failure instanceof ApiError && failure.code !== 'PAIRING_CODE_INVALID' && failure.code !== 'VALIDATION_FAILED' ? failure.code : 'pairInvalid')
+      setError(
+        status === 429
+          ? 'pairRateLimited'
+          : status === 0 || status >= 500
+            ? 'networkError'
+            : failure instanceof ApiError && failure.code !== 'PAIRING_CODE_INVALID' && failure.code !== 'VALIDATION_FAILED'
+              ? failure.code
+              : 'pairInvalid'
+      )
     } finally {
       setSending(false)
     }
   }
 
   return (
-    <main class="screen pair" lang={lang}>
-      <div class="panel">
+    <main class='screen pair' lang={lang}>
+      <div class='panel'>
         <h1>{text(lang, 'pairTitle')}</h1>
-        {revoked && <p class="notice" role="alert">{text(lang, 'repairNotice')}</p>}
-        <form class="with-keypad" onSubmit={(event) => void submit(event)}>
-          <div class="fields">
-            <label for="pairing-code">{text(lang, 'pairHint')}</label>
-            <input id="pairing-code" class="code" name="pairingCode" inputMode="numeric" autoComplete="off" pattern="[0-9]{8}" maxLength={CODE_LENGTH}
-              value={code} onInput={(event) => type(event.currentTarget.value)} aria-describedby="pair-error" />
-            <p id="pair-error" class="error" role="alert">{error === null ? '' : error in messages[lang] ? text(lang, error as MessageKey) : errorText(lang, error)}</p>
-            <button type="submit" class="primary" disabled={code.length !== CODE_LENGTH || sending}>{text(lang, 'pair')}</button>
+        {revoked && (
+          <p class='notice' role='alert'>
+            {text(lang, 'repairNotice')}
+          </p>
+        )}
+        <form class='with-keypad' onSubmit={(event) => void submit(event)}>
+          <div class='fields'>
+            <label for='pairing-code'>{text(lang, 'pairHint')}</label>
+            <input
+              id='pairing-code'
+              class='code'
+              name='pairingCode'
+              inputMode='numeric'
+              autoComplete='off'
+              pattern='[0-9]{8}'
+              maxLength={CODE_LENGTH}
+              value={code}
+              onInput={(event) => type(event.currentTarget.value)}
+              aria-describedby='pair-error'
+            />
+            <p id='pair-error' class='error' role='alert'>
+              {error === null ? '' : error in messages[lang] ? text(lang, error as MessageKey) : errorText(lang, error)}
+            </p>
+            <button type='submit' class='primary' disabled={code.length !== CODE_LENGTH || sending}>
+              {text(lang, 'pair')}
+            </button>
           </div>
-          <Keypad lang={lang} onDigit={(digit) => type(code + digit)} onBackspace={() => type(code.slice(0, -1))} onClear={() => type('')} />
+          <Keypad
+            lang={lang}
+            onDigit={(digit) => type(code + digit)}
+            onBackspace={() => type(code.slice(0, -1))}
+            onClear={() => type('')}
+          />
         </form>
       </div>
-      <footer class="footer"><ConnectionStatus /></footer>
+      <footer class='footer'>
+        <ConnectionStatus />
+      </footer>
     </main>
   )
 }

@@ -10,7 +10,7 @@ import { useTerminal } from '../../context.ts'
 import { localIso, newRatingId } from '../../device.ts'
 import { text } from '../../i18n.ts'
 
-type Phase = { step: 'scale' } | { step: 'criteria', ratingId: string } | { step: 'thanks' }
+type Phase = { step: 'scale' } | { step: 'criteria'; ratingId: string } | { step: 'thanks' }
 
 export function Rate () {
   const terminal = useTerminal()
@@ -30,7 +30,13 @@ export function Rate () {
     return () => clearTimeout(timer)
   }, [phase, state?.cooldownSeconds])
 
-  if (state === null) return <main class="screen loading"><p>{text(lang, 'loading')}</p></main>
+  if (state === null) {
+    return (
+      <main class='screen loading'>
+        <p>{text(lang, 'loading')}</p>
+      </main>
+    )
+  }
 
   const rate = async (level: ScaleLevel): Promise<void> => {
     if (busy.current || coolingDown) return
@@ -70,14 +76,21 @@ export function Rate () {
     <main class={`screen rate step-${phase.step}`} lang={lang}>
       <CounterHeader state={state} lang={lang} />
       {phase.step === 'scale' && (
-        <section class="rating" aria-labelledby="question">
-          <h1 id="question">{text(lang, 'question')}</h1>
+        <section class='rating' aria-labelledby='question'>
+          <h1 id='question'>{text(lang, 'question')}</h1>
           <ScaleButtons scale={state.scale} lang={lang} disabled={coolingDown} onRate={(level) => void rate(level)} />
-          <p class="wait" aria-live="polite">{coolingDown ? text(lang, 'wait') : ''}</p>
+          <p class='wait' aria-live='polite'>
+            {coolingDown ? text(lang, 'wait') : ''}
+          </p>
         </section>
       )}
       {phase.step === 'criteria' && (
-        <CriteriaForm criteria={state.criteria} lang={lang} idleSeconds={timing.criteriaIdleSeconds} onDone={(answers) => answered(phase.ratingId, answers)} />
+        <CriteriaForm
+          criteria={state.criteria}
+          lang={lang}
+          idleSeconds={timing.criteriaIdleSeconds}
+          onDone={(answers) => answered(phase.ratingId, answers)}
+        />
       )}
       {phase.step === 'thanks' && <ThankYou lang={lang} seconds={timing.thanksSeconds} onDone={backToScale} />}
       <Footer />

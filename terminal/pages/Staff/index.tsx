@@ -76,34 +76,73 @@ export function Staff () {
 
   const officer = state?.officer ?? null
   return (
-    <main class="screen staff" lang={lang} onPointerDown={() => setTouchedAt(Date.now())}>
-      <div class="panel">
+    <main class='screen staff' lang={lang} onPointerDown={() => setTouchedAt(Date.now())}>
+      <div class='panel'>
         <h1>{text(lang, 'staffTitle')}</h1>
         {officer !== null && (
-          <div class="signed-in">
+          <div class='signed-in'>
             <p>{text(lang, 'signedInAs')}</p>
             <OfficerCard officer={officer} lang={lang} />
-            <button type="button" class="secondary" onClick={() => void signOut()} disabled={sending}>{text(lang, 'signOut')}</button>
+            <button type='button' class='secondary' onClick={() => void signOut()} disabled={sending}>
+              {text(lang, 'signOut')}
+            </button>
           </div>
         )}
-        <form class="with-keypad" onSubmit={(event) => void signIn(event)}>
-          <div class="fields">
-            <label for="staff-code">{text(lang, 'staffCode')}</label>
-            <input id="staff-code" name="staffCode" autoComplete="off" autoCapitalize="characters" spellcheck={false} value={staffCode}
-              class={field === 'staffCode' ? 'is-active' : ''} onFocus={() => setField('staffCode')} onInput={(event) => { setError(null); setStaffCode(event.currentTarget.value) }} />
-            <label for="pin">{text(lang, 'pin')}</label>
-            <input id="pin" name="pin" type="password" inputMode="numeric" autoComplete="off" value={pin}
-              class={field === 'pin' ? 'is-active' : ''} onFocus={() => setField('pin')} onInput={(event) => { setError(null); setPin(event.currentTarget.value.replace(/\D/g, '')) }} />
-            <p class="error" role="alert">{error ?? ''}</p>
-            <div class="actions">
-              <button type="submit" class="primary" disabled={sending || staffCode.trim() === '' || pin === ''}>{text(lang, 'signIn')}</button>
-              <button type="button" class="secondary" onClick={back}>{text(lang, 'back')}</button>
+        <form class='with-keypad' onSubmit={(event) => void signIn(event)}>
+          <div class='fields'>
+            <label for='staff-code'>{text(lang, 'staffCode')}</label>
+            <input
+              id='staff-code'
+              name='staffCode'
+              autoComplete='off'
+              autoCapitalize='characters'
+              spellcheck={false}
+              value={staffCode}
+              class={field === 'staffCode' ? 'is-active' : ''}
+              onFocus={() => setField('staffCode')}
+              onInput={(event) => {
+                setError(null)
+                setStaffCode(event.currentTarget.value)
+              }}
+            />
+            <label for='pin'>{text(lang, 'pin')}</label>
+            <input
+              id='pin'
+              name='pin'
+              type='password'
+              inputMode='numeric'
+              autoComplete='off'
+              value={pin}
+              class={field === 'pin' ? 'is-active' : ''}
+              onFocus={() => setField('pin')}
+              onInput={(event) => {
+                setError(null)
+                setPin(event.currentTarget.value.replace(/\D/g, ''))
+              }}
+            />
+            <p class='error' role='alert'>
+              {error ?? ''}
+            </p>
+            <div class='actions'>
+              <button type='submit' class='primary' disabled={sending || staffCode.trim() === '' || pin === ''}>
+                {text(lang, 'signIn')}
+              </button>
+              <button type='button' class='secondary' onClick={back}>
+                {text(lang, 'back')}
+              </button>
             </div>
           </div>
-          <Keypad lang={lang} onDigit={(digit) => edit((value) => value + digit)} onBackspace={() => edit((value) => value.slice(0, -1))} onClear={() => edit(() => '')} />
+          <Keypad
+            lang={lang}
+            onDigit={(digit) => edit((value) => value + digit)}
+            onBackspace={() => edit((value) => value.slice(0, -1))}
+            onClear={() => edit(() => '')}
+          />
         </form>
       </div>
-      <footer class="footer"><ConnectionStatus /></footer>
+      <footer class='footer'>
+        <ConnectionStatus />
+      </footer>
     </main>
   )
 }
