@@ -19,6 +19,8 @@ export default [
     rules: {
       // `void promise;` marks a promise deliberately left running (typescript-eslint's idiom); as an operator it stays banned.
       'no-void': ['error', { allowAsStatement: true }],
+      // Handlers are passed by what they do (`connection.retry`, `rules.reload`), as Preact's examples do, not renamed to handleX.
+      'react/jsx-handler-names': 'off',
       // A TypeBox schema and its Static<> type share one name (contract/); tsc itself reports a real redeclaration.
       '@typescript-eslint/no-redeclare': 'off',
       // Comments count (they are read as often as code); only URLs and long literals are let off.

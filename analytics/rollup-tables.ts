@@ -72,8 +72,12 @@ const counterKey = ['unit_id', 'grain', 'bucket', 'counter_id', 'misuse'] as con
 const heatmapKey = ['unit_id', 'grain', 'bucket', 'cell', 'misuse'] as const
 
 function checkRating (rating: RatingForRollup): void {
-  if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) { throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`) }
-  if (!(rating.countedAt instanceof Date) || Number.isNaN(rating.countedAt.getTime())) { throw new TypeError('rating countedAt must be a valid Date') }
+  if (!Number.isInteger(rating.level) || rating.level < 1 || rating.level > LEVELS) {
+    throw new RangeError(`rating level must be 1–${LEVELS}, got ${rating.level}`)
+  }
+  if (!(rating.countedAt instanceof Date) || Number.isNaN(rating.countedAt.getTime())) {
+    throw new TypeError('rating countedAt must be a valid Date')
+  }
 }
 
 /** Code → slot for every criterion code counted so far. */
@@ -93,7 +97,10 @@ async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, n
   return slots
 }
 
-/** A rollup row being summed: its key columns, and its counts by position in `scalarCounts` (a fixed-shape object: 20,000 rows a worker run). */
+/**
+ * A rollup row being summed: its key columns, and its counts by position in `scalarCounts` (a fixed-shape object: 20,000 rows a worker
+ * run).
+ */
 interface Row {
   key: Record<string, unknown>
   counts: Float64Array
@@ -174,7 +181,9 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
     const cell = heatmapCell(rating.countedAt)
     for (const grain of subtreeGrains) {
       const bucket = grainStart(rating.countedAt, grain).toISOString()
-      if (grain !== 'hour') { add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating) }
+      if (grain !== 'hour') {
+        add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating)
+      }
       for (const unitId of units) {
         add(subtree, { grain, unit_id: unitId, bucket, misuse }, rating)
         if (officerCounterGrains.includes(grain)) {
@@ -218,7 +227,8 @@ function addedArrays (stored: RawBuilder<unknown>, added: RawBuilder<unknown>, w
     { length: width },
     (_, index) => sql`coalesce(${stored}[${sql.lit(index + 1)}], 0) + coalesce(${added}[${sql.lit(index + 1)}], 0)`
   )
-  return sql`case when cardinality(${stored}) > ${sql.lit(width)} or cardinality(${added}) > ${sql.lit(width)} then int_array_add(${stored}, ${added})
+  return sql`case when cardinality(${stored}) > ${sql.lit(width)} or cardinality(${added}) > ${sql.lit(width)}
+    then int_array_add(${stored}, ${added})
     else array[${sql.join(elements)}] end`
 }
 
@@ -272,7 +282,9 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   await sql`lock table ratings in exclusive mode`.execute(trx)
   await sql`lock table units in share mode`.execute(trx)
   await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups, heatmap_rollups in exclusive mode`.execute(trx)
-  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) { await sql`delete from ${sql.table(table)}`.execute(trx) }
+  for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) {
+    await sql`delete from ${sql.table(table)}`.execute(trx)
+  }
   const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings`.execute(trx)
   const slots = [
     ...(

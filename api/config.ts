@@ -75,14 +75,6 @@ function readString (env: Env, name: string, fallback: string): string {
   return raw
 }
 
-function readBoolean (env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  if (/^(1|true|yes)$/i.test(raw)) return true
-  if (/^(0|false|no)$/i.test(raw)) return false
-  throw new ConfigError(name, `must be true or false, got "${raw}"`)
-}
-
 /**
  * TRUST_PROXY: false/0 (default), a hop count (1 = one nginx in front), or the proxies' addresses/CIDRs
  * ("127.0.0.1,10.0.0.0/8"). `true` is refused: it trusts the left-most X-Forwarded-For, which the client writes.
@@ -152,14 +144,20 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   }
   // The same rule as every other password: the first admin's is the one a guesser tries first.
   const adminPasswordProblem = adminPassword === null ? null : passwordProblem(adminPassword, adminUsername)
-  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') { throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another') }
-  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') { throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another') }
+  if (adminPasswordProblem === 'PASSWORD_TOO_COMMON') {
+    throw new ConfigError('ADMIN_PASSWORD', 'is among the most common passwords; choose another')
+  }
+  if (adminPasswordProblem === 'PASSWORD_CONTAINS_USERNAME') {
+    throw new ConfigError('ADMIN_PASSWORD', 'must not contain ADMIN_USERNAME; choose another')
+  }
   const trustedOrigins = readString(env, 'TRUSTED_ORIGINS', '')
     .split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '')
   for (const origin of trustedOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) { throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`) }
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError('TRUSTED_ORIGINS', `must list origins like https://host:port, got "${origin}"`)
+    }
   }
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN
   if (metricsToken !== null && metricsToken.length < 16) {

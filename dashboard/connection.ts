@@ -25,7 +25,7 @@ async function probe (): Promise<void> {
 
 function schedule (): void {
   if (timer !== null) return
-  timer = setTimeout(() => void probe(), DELAYS_MS[Math.min(attempt++, DELAYS_MS.length - 1)])
+  timer = setTimeout(() => { void probe() }, DELAYS_MS[Math.min(attempt++, DELAYS_MS.length - 1)])
 }
 
 /** A call got an HTTP answer. */

@@ -177,6 +177,7 @@ export function createSender (options: SenderOptions): Sender {
   }
 
   const drain = async (): Promise<void> => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- stop() and pause() set these while the loop awaits
     while (!stopped && !paused) {
       const batch = await outbox.ready(limit)
       if (batch.length === 0) return
@@ -244,6 +245,7 @@ export function createSender (options: SenderOptions): Sender {
         do {
           again = false
           await drain()
+        // eslint-disable-next-line no-unmodified-loop-condition -- kick(), stop() and pause() set these while the loop awaits
         } while (again && timer === null && !stopped && !paused)
       } catch (error) {
         // IndexedDB itself failed (quota, eviction): keep trying later rather than give up.
@@ -268,6 +270,9 @@ export function createSender (options: SenderOptions): Sender {
       if (timer !== null) clearTimeout(timer)
       timer = null
     },
-    idle: async () => { while (running !== null) await running }
+    idle: async () => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- the drain in progress clears `running` when it ends
+      while (running !== null) await running
+    }
   }
 }

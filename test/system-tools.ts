@@ -37,7 +37,9 @@ function besidePrefix (command: string, relative: string): string | null {
 
 /** PostgreSQL's server programs: PG_BIN, Debian's /usr/lib/postgresql/<version>/bin, or initdb on PATH. */
 function postgresServer (): string | null {
-  if (process.env.PG_BIN !== undefined && process.env.PG_BIN !== '') { return existsSync(path.join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : null }
+  if (process.env.PG_BIN !== undefined && process.env.PG_BIN !== '') {
+    return existsSync(path.join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : null
+  }
   const debian = '/usr/lib/postgresql'
   if (existsSync(debian)) {
     const found = readdirSync(debian)

@@ -1,4 +1,5 @@
-// Demo data on request: a province → ward → two service centres with counters, officers, paired terminals, alert rules and 90 days of ratings.
+// Demo data on request: a province → ward → two service centres with counters, officers, paired terminals, alert rules and 90 days of
+// ratings.
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'

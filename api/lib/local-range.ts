@@ -1,4 +1,5 @@
-// The `from`/`to` of list queries (cases, ratings, alerts): a YYYY-MM-DD is a whole local day in Asia/Ho_Chi_Minh, else an ISO 8601 instant.
+// The `from`/`to` of list queries (cases, ratings, alerts): a YYYY-MM-DD is a whole local day in Asia/Ho_Chi_Minh, else an ISO 8601
+// instant.
 import { badRequest } from '../errors.ts'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/

@@ -1,5 +1,5 @@
 // Units as API objects, and the scope filter (a recursive CTE over the unit tree) every list query uses.
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Database, UnitKind, UnitRow, Db } from '../../db/schema.ts'
 import type { Unit } from '../../contract/organisation.ts'
 import type { Actor } from '../plugins/app/auth.ts'
@@ -85,5 +85,7 @@ export async function unitWithinScope (db: Db, actor: UserActor, unitId: string)
 
 /** A change must name a field: unknown keys are stripped by validation, which can leave nothing. */
 export function nothingToChange (change: object): void {
-  if (Object.values(change).every((value) => value === undefined)) { throw badRequest('NOTHING_TO_CHANGE', 'Send at least one field to change') }
+  if (Object.values(change).every((value) => value === undefined)) {
+    throw badRequest('NOTHING_TO_CHANGE', 'Send at least one field to change')
+  }
 }

@@ -1,6 +1,6 @@
 // Queries over the unit tree: ancestors and subtrees by recursive CTE, so any depth works.
-import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database, Db } from '../../db/schema.ts'
+import { sql } from 'kysely'
+import type { Db } from '../../db/schema.ts'
 import { ancestorsOf, subtreeOf } from '../../db/unit-tree.ts'
 
 /**

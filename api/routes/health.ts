@@ -76,7 +76,9 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       const token = app.config.metricsToken
       if (token !== null) {
         const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
-        if (given === undefined || !sameSecret(given, token)) { throw new ApiError(401, 'METRICS_TOKEN_REQUIRED', 'Send the metrics token as Authorization: Bearer …') }
+        if (given === undefined || !sameSecret(given, token)) {
+          throw new ApiError(401, 'METRICS_TOKEN_REQUIRED', 'Send the metrics token as Authorization: Bearer …')
+        }
       } else if (!isPrivateAddress(request.ip)) {
         throw new ApiError(
           403,

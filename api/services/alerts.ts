@@ -23,7 +23,9 @@ const fields: Record<AlertRuleKind, Array<keyof AlertRuleParameters>> = {
 export function ruleParameters (kind: AlertRuleKind, given: AlertRuleParameters): AlertRuleParameters {
   const own = fields[kind]
   const foreign = Object.keys(given).filter((key) => !own.includes(key as keyof AlertRuleParameters))
-  if (foreign.length > 0) { throw badRequest('INVALID_RULE_PARAMETERS', `A ${kind} rule has no ${foreign.join(', ')}; it takes ${own.join(', ')}`) }
+  if (foreign.length > 0) {
+    throw badRequest('INVALID_RULE_PARAMETERS', `A ${kind} rule has no ${foreign.join(', ')}; it takes ${own.join(', ')}`)
+  }
   const out: AlertRuleParameters = {}
   for (const key of own) out[key] = given[key] ?? defaults[kind][key]
   return out
@@ -139,7 +141,9 @@ export class AlertEvaluator {
       }
     }
     const runs: Array<Promise<void>> = []
-    for (const rule of shares.values()) { runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule), SHARE_INTERVAL_MS)) }
+    for (const rule of shares.values()) {
+      runs.push(this.once(this.key(rule.id, rule.unit_id, null), () => this.evaluateShare(rule), SHARE_INTERVAL_MS))
+    }
     for (const { rule, newest } of streaks.values()) {
       if (newest.category !== 'unsatisfied') continue
       runs.push(

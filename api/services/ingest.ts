@@ -354,12 +354,14 @@ export class RatingIngest {
     }>`${prepared('ingest.look_up')}
       select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
       from assignments
-      where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo} and (ended_at is null or ended_at > ${countedFrom})
+      where counter_id = any(${sql.val(counterIds)}::uuid[]) and started_at <= ${countedTo}
+        and (ended_at is null or ended_at > ${countedFrom})
       union all
       select 'press', t.id, null, r.rated_at, null
       from unnest(${sql.val(terminalIds)}::uuid[]) as t(id)
       cross join lateral (
-        (select rated_at from ratings where terminal_id = t.id and rated_at < ${ratedFrom} order by rated_at desc limit ${this.config.misuse.burstCount + 1})
+        (select rated_at from ratings where terminal_id = t.id and rated_at < ${ratedFrom}
+          order by rated_at desc limit ${this.config.misuse.burstCount + 1})
         union all
         (select rated_at from ratings where terminal_id = t.id and rated_at between ${ratedFrom} and ${ratedTo})
       ) r

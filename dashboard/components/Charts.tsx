@@ -1,4 +1,5 @@
-// The overview's pictures: the trend (ratings and satisfaction, with the target), several trends side by side, the level distribution and the weekday × hour heat map.
+// The overview's pictures: the trend (ratings and satisfaction, with the target), several trends side by side, the level distribution and
+// the weekday × hour heat map.
 import type { ChartDataset } from 'chart.js'
 import type { BucketRow, Figures, HeatmapRow } from '../api.ts'
 import { useDashboard } from '../context.ts'
@@ -21,7 +22,9 @@ export const countTicks = (lang: Lang) => ({
 })
 
 /** The target as a dashed line across a chart (SIPAS 2030: 95 %). */
-export function targetDataset (label: string, target: number, length: number, yAxisID?: string): ChartDataset<'line', Array<number | null>> {
+export function targetDataset (
+  label: string, target: number, length: number, yAxisID?: string
+): ChartDataset<'line', Array<number | null>> {
   return {
     type: 'line',
     label,

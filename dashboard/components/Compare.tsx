@@ -18,7 +18,9 @@ export function CompareTrends () {
   const inUnit = (unitId: string): boolean => {
     if (selection.unitId === '') return true
     const byId = new Map(units.map((unit) => [unit.id, unit]))
-    for (let unit = byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) { if (unit.id === selection.unitId) return true }
+    for (let unit = byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) {
+      if (unit.id === selection.unitId) return true
+    }
     return false
   }
   const choices =

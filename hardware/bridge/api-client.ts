@@ -105,7 +105,9 @@ export class TerminalApi {
     const code = typeof (json as { code?: unknown })?.code === 'string' ? (json as { code: string }).code : null
     const message = `${method} ${path}: ${response.status} ${code ?? ''}`.trim()
     log(message)
-    if (response.status >= 500 || response.status === 429 || response.status === 408) { throw new TerminalApiError('unreachable', message, response.status, code) }
+    if (response.status >= 500 || response.status === 429 || response.status === 408) {
+      throw new TerminalApiError('unreachable', message, response.status, code)
+    }
     if (response.status === 401 || response.status === 403) throw new TerminalApiError('revoked', message, response.status, code)
     throw new TerminalApiError('refused', message, response.status, code)
   }

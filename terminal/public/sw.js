@@ -21,7 +21,9 @@ async function cacheShell () {
   )
   await shell.put(indexUrl, response)
   // Old hashed bundles are never asked for again.
-  for (const request of await assets.keys()) { if (!named.includes(request.url) && request.url.includes('/assets/')) await assets.delete(request) }
+  for (const request of await assets.keys()) {
+    if (!named.includes(request.url) && request.url.includes('/assets/')) await assets.delete(request)
+  }
 }
 
 self.addEventListener('install', (event) => {

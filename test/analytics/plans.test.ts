@@ -40,16 +40,19 @@ async function province (db: Db, communes: number, ratingsPerCounter: number): P
   const first = await seedCentre(db as never, { counters: 2, officers: 2 })
   for (let n = 1; n < communes; n++) await seedCentre(db as never, { counters: 2, officers: 2, parentId: first.provinceId })
   // Spread by arithmetic on the row number (no random): the same data, hence the same plans, every run.
-  await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at, counted_at, source, misuse, rolled_up)
-    select gen_random_uuid(), c.unit_id, c.id, t.id, o.id, l.level, l.category, l.weight, '{"xin_chao": true}'::jsonb, at, at, at, 'touch', g % 50 = 0, false
+  await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria,
+      rated_at, received_at, counted_at, source, misuse, rolled_up)
+    select gen_random_uuid(), c.unit_id, c.id, t.id, o.id, l.level, l.category, l.weight, '{"xin_chao": true}'::jsonb,
+      at, at, at, 'touch', g % 50 = 0, false
     from counters c
     join lateral (select id from terminals where unit_id = c.unit_id limit 1) t on true
     join lateral (select id from officers where unit_id = c.unit_id order by id limit 1) o on true
     cross join generate_series(1, ${ratingsPerCounter}) g
-    cross join lateral (select timestamptz '2025-01-01 08:00:00+07' + make_interval(days => (g * 7) % 730, hours => g % 9, mins => g % 60) as at) w
-    join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight) on l.level = 1 + g % 4`.execute(
-      db
-    )
+    cross join lateral (
+      select timestamptz '2025-01-01 08:00:00+07' + make_interval(days => (g * 7) % 730, hours => g % 9, mins => g % 60) as at
+    ) w
+    join (values (4, 'satisfied', 100), (3, 'satisfied', 75), (2, 'neutral', 40), (1, 'unsatisfied', 0)) as l (level, category, weight)
+      on l.level = 1 + g % 4`.execute(db)
   await rebuildRollups(db)
   await sql`analyze`.execute(db)
   return { provinceId: first.provinceId, centreId: first.centreId }

@@ -1,4 +1,5 @@
-// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years) equals the same figure from raw ratings.
+// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every
+// figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years) equals the same figure from raw ratings.
 import assert from 'node:assert/strict'
 import t from 'tap'
 import fc from 'fast-check'
@@ -102,7 +103,9 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
   let runs = 0
   await fc.assert(
     fc.asyncProperty(batches, query, async (ratingBatches, drawn) => {
-      for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) { await sql`delete from ${sql.table(table)}`.execute(db) }
+      for (const table of ['subtree_rollups', 'rating_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) {
+        await sql`delete from ${sql.table(table)}`.execute(db)
+      }
       await sql`delete from ratings`.execute(db)
       for (const batch of ratingBatches) await addRatings(db, batch.ratings, { pending: batch.pending })
       const from = days[drawn.from]!

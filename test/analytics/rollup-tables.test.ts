@@ -1,4 +1,5 @@
-// Rollups: recordRatings adds each rating once to its local day, month and year (per counter × officer) and to the subtree rows (per unit, per officer, per counter) of its unit and every unit above; rebuildRollups gives the same counts; a unit move shifts its subtree.
+// Rollups: recordRatings adds each rating once to its local day, month and year (per counter × officer) and to the subtree rows (per unit,
+// per officer, per counter) of its unit and every unit above; rebuildRollups gives the same counts; a unit move shifts its subtree.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'

@@ -29,6 +29,7 @@ t.test(`figures stay exact while the worker rolls pending ratings up (${database
   const draining = worker.drain().finally(() => { done = true })
   const totals: number[] = []
   const answered: number[] = []
+  // eslint-disable-next-line no-unmodified-loop-condition -- the writer sets `done` while this reader awaits
   while (!done) {
     const figures = await summary(db, filter)
     totals.push(figures.total)

@@ -22,7 +22,9 @@ async function press (token: string, presses: Array<[level: number, secondsAgo: 
     headers: { authorization: `Bearer ${token}` },
     payload: { ratings }
   })
-  if (response.statusCode !== 200 || response.json().results.some((result: { status: string }) => result.status !== 'created')) { throw new Error(`ingest failed: ${response.body}`) }
+  if (response.statusCode !== 200 || response.json().results.some((result: { status: string }) => result.status !== 'created')) {
+    throw new Error(`ingest failed: ${response.body}`)
+  }
   await app.alerts.settled()
 }
 

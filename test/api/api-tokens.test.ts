@@ -12,7 +12,7 @@ const app = await build(t)
 async function statsActor (token: string): Promise<unknown> {
   const request = { headers: { authorization: `Bearer ${token}` }, cookies: {}, actor: null } as unknown as FastifyRequest
   try {
-    await app.authenticateStats.call(app, request, {} as FastifyReply)
+    await app.authenticateStats(request, {} as FastifyReply)
     return request.actor
   } catch (error) {
     return (error as { code: string }).code

@@ -1,4 +1,5 @@
-// Officers: create with a PIN (hashed, never returned), change, move, reset the PIN (clears the lockout), officer users see only themselves.
+// Officers: create with a PIN (hashed, never returned), change, move, reset the PIN (clears the lockout), officer users see only
+// themselves.
 import t from 'tap'
 import { build } from '../helper.ts'
 import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'

@@ -95,7 +95,9 @@ t.test("the PDF has the form of an administrative document, in Vietnamese, with 
   const pixels = image.subarray(image.length - Number(width) * Number(height))
   const ink = (x0: number, y0: number, x1: number, y1: number): number => {
     let dark = 0
-    for (let y = Math.round(y0 * Number(height)); y < y1 * Number(height); y++) { for (let x = Math.round(x0 * Number(width)); x < x1 * Number(width); x++) if (pixels[y * Number(width) + x]! < 128) dark++ }
+    for (let y = Math.round(y0 * Number(height)); y < y1 * Number(height); y++) {
+      for (let x = Math.round(x0 * Number(width)); x < x1 * Number(width); x++) if (pixels[y * Number(width) + x]! < 128) dark++
+    }
     return dark
   }
   t.ok(ink(0.1, 0.04, 0.45, 0.12) > 30, 'the issuing body printed top left')

@@ -1,4 +1,5 @@
-// Scope on every organisation route: each role × each resource × inside and outside its subtree; and malformed bodies never 5xx nor change a row.
+// Scope on every organisation route: each role × each resource × inside and outside its subtree; and malformed bodies never 5xx nor change
+// a row.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import fc from 'fast-check'

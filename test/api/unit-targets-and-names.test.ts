@@ -1,4 +1,5 @@
-// A unit's satisfaction target (set in Quản trị, drawn as the target line), officers in Vietnamese order, and default terminal names that never repeat.
+// A unit's satisfaction target (set in Quản trị, drawn as the target line), officers in Vietnamese order, and default terminal names that
+// never repeat.
 import t from 'tap'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser } from '../fixtures.ts'

@@ -151,7 +151,9 @@ t.test("the officer page lists the officer's recent ratings, 20 at a time, and s
 t.test('a rule fires with no screen open: the next sign-in shows it in the menu and on the alerts page', async (t) => {
   const admin = await seedUser(app.db, 'admin', null)
   // The page of the test before closed at its teardown; the server notices the socket's close a moment later.
-  for (const started = Date.now(); app.live.userCount() > 0 && Date.now() - started < 10_000;) { await new Promise((resolve) => setTimeout(resolve, 50)) }
+  for (const started = Date.now(); app.live.userCount() > 0 && Date.now() - started < 10_000;) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
   t.equal(app.live.userCount(), 0, 'no dashboard open')
   const rule = await app.db
     .insertInto('alert_rules')

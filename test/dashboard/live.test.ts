@@ -1,4 +1,5 @@
-// The supervisor's day in Chromium against the real server: a rating appears live, an unsatisfied one raises an alert, its case is resolved; a terminal is created and its pairing code shown.
+// The supervisor's day in Chromium against the real server: a rating appears live, an unsatisfied one raises an alert, its case is
+// resolved; a terminal is created and its pairing code shown.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'

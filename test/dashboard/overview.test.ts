@@ -1,4 +1,5 @@
-// The dashboard's sign-in, overview figures against the API, the period in the URL, a CSV export and scope, in Chromium against the real server.
+// The dashboard's sign-in, overview figures against the API, the period in the URL, a CSV export and scope, in Chromium against the real
+// server.
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { seedDemo } from '../../api/demo/seed.ts'

@@ -1,4 +1,5 @@
-// Screenshots for docs/dashboard.md: the overview, the officers, the monthly report, a live alert and the alerts screen on the demo centre, at 1366×768. Run: node --import tsx test/dashboard/shots.ts
+// Screenshots for docs/dashboard.md: the overview, the officers, the monthly report, a live alert and the alerts screen on the demo centre,
+// at 1366×768. Run: node --import tsx test/dashboard/shots.ts
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'

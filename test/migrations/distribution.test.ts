@@ -89,7 +89,9 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
   for (const table of distributed) {
     const column = columns.rows.find((row) => row.table === table)
     if (column === undefined) problems.push(`${table}: distributed but has no ${DISTRIBUTION_COLUMN}`)
-    else if (column.type !== 'uuid' || !column.not_null) { problems.push(`${table}.${DISTRIBUTION_COLUMN}: must be uuid not null, is ${column.type}${column.not_null ? ' not null' : ''}`) }
+    else if (column.type !== 'uuid' || !column.not_null) {
+      problems.push(`${table}.${DISTRIBUTION_COLUMN}: must be uuid not null, is ${column.type}${column.not_null ? ' not null' : ''}`)
+    }
   }
 
   // Primary keys, unique indexes (partial and expression ones too) and exclusion constraints: the key columns proper
@@ -104,7 +106,9 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
     where n.nspname = 'public' and (x.indisunique or x.indisexclusion)`.execute(db)
   for (const key of keys.rows) {
     if (!distributed.includes(key.table)) continue
-    if (!key.columns.includes(DISTRIBUTION_COLUMN)) { problems.push(`${key.table}: ${key.kind} ${key.index} (${key.columns.join(', ')}) lacks ${DISTRIBUTION_COLUMN}`) }
+    if (!key.columns.includes(DISTRIBUTION_COLUMN)) {
+      problems.push(`${key.table}: ${key.kind} ${key.index} (${key.columns.join(', ')}) lacks ${DISTRIBUTION_COLUMN}`)
+    }
   }
 
   const foreignKeys = await sql<ForeignKeyRow>`
@@ -128,7 +132,9 @@ async function distributionProblems (db: Kysely<any>): Promise<string[]> {
     if (from === 'distributed' && to === 'distributed') {
       // Colocated join key: unit_id on one side must meet unit_id on the other.
       const position = key.columns.indexOf(DISTRIBUTION_COLUMN)
-      if (position < 0 || key.referenced_columns[position] !== DISTRIBUTION_COLUMN) { problems.push(`${described}: must pair ${DISTRIBUTION_COLUMN} with ${DISTRIBUTION_COLUMN}`) }
+      if (position < 0 || key.referenced_columns[position] !== DISTRIBUTION_COLUMN) {
+        problems.push(`${described}: must pair ${DISTRIBUTION_COLUMN} with ${DISTRIBUTION_COLUMN}`)
+      }
     }
     // SET NULL / SET DEFAULT would rewrite the distribution column, which moves the row to another shard.
     if (from === 'distributed' && (key.on_delete === 'n' || key.on_delete === 'd') && key.columns.includes(DISTRIBUTION_COLUMN)) {

@@ -1,4 +1,5 @@
-// Backdated ratings (issue 13 §6): a rating dated before its terminal was paired, or rewinding its terminal's history, is kept but counted at receipt; in bulk it is suspected misuse.
+// Backdated ratings (issue 13 §6): a rating dated before its terminal was paired, or rewinding its terminal's history, is kept but counted
+// at receipt; in bulk it is suspected misuse.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'

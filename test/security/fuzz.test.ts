@@ -243,7 +243,9 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
   }
   function stringArb (schema: JsonSchema): fc.Arbitrary<string> {
     if (schema.format === 'uuid') return uuidish
-    if (schema.format === 'date-time') { return fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((date) => date.toISOString()) }
+    if (schema.format === 'date-time') {
+      return fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((date) => date.toISOString())
+    }
     if (schema.format === 'date') return fc.constantFrom('2026-11-01', '2026-11-27', '2025-07-01')
     const min = schema.minLength ?? 0
     const max = schema.maxLength ?? 200
@@ -465,7 +467,9 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
     for (const [key, value] of Object.entries(entries)) {
       if (value === undefined) continue
       if (Array.isArray(value)) for (const each of value.slice(0, 50)) parts.push(`${encode(key)}=${encode(queryValue(each))}`)
-      else if (value !== null && typeof value === 'object') { for (const [sub, each] of Object.entries(value)) parts.push(`${encode(key)}[${encode(sub)}]=${encode(queryValue(each))}`) } else parts.push(`${encode(key)}=${encode(queryValue(value))}`)
+      else if (value !== null && typeof value === 'object') {
+        for (const [sub, each] of Object.entries(value)) parts.push(`${encode(key)}[${encode(sub)}]=${encode(queryValue(each))}`)
+      } else parts.push(`${encode(key)}=${encode(queryValue(value))}`)
     }
     return parts.length === 0 ? '' : `?${parts.join('&')}`
   }
@@ -838,7 +842,9 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
         code = undefined
       }
       if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) { failures.uncoded.push(`${describe(spec, index)} → ${status} ${JSON.stringify(response.body.slice(0, 200))}`) } else byCode.set(code, (byCode.get(code) ?? 0) + 1)
-      if (/\n\s+at |node_modules|\.ts:\d+/.test(response.body)) { failures.leakedStack.push(`${describe(spec, index)} → ${response.body.slice(0, 300)}`) }
+      if (/\n\s+at |node_modules|\.ts:\d+/.test(response.body)) {
+        failures.leakedStack.push(`${describe(spec, index)} → ${response.body.slice(0, 300)}`)
+      }
     } else {
       accepted++
     }
@@ -908,16 +914,22 @@ t.test(`${RUNS} generated bad requests across every route (${databaseKind}, seed
       }
     }
     for (const parameter of operation.parameters.filter((each) => each.in === 'query')) {
-      for (const value of nastiest.slice(0, 3)) { requests.push({ kind: `sweep query ${parameter.name}`, url: `${url}?${encode(parameter.name)}=${encode(value)}`, headers: {} }) }
+      for (const value of nastiest.slice(0, 3)) {
+        requests.push({ kind: `sweep query ${parameter.name}`, url: `${url}?${encode(parameter.name)}=${encode(value)}`, headers: {} })
+      }
     }
-    for (const request of requests) { await exercise({ ...request, operation: operation.key, method: operation.method, credentials: 'normal' }, RUNS + swept++) }
+    for (const request of requests) {
+      await exercise({ ...request, operation: operation.key, method: operation.method, credentials: 'normal' }, RUNS + swept++)
+    }
   }
   t.comment(`sweep: ${swept} requests, one nasty value in one field each`)
   t.ok(swept > operations.length, 'the sweep reached every operation with a body or a query')
 
   if (process.env.FUZZ_TIMING !== undefined) t.comment(JSON.stringify(phase))
   if (process.env.FUZZ_TIMING !== undefined) {
-    for (const [key, [count, ms]] of [...timing].sort((x, y) => y[1][1]! - x[1][1]!).slice(0, 25)) { t.comment(`${(ms ?? 0).toFixed(0)} ms ${count}× ${key}`) }
+    for (const [key, [count, ms]] of [...timing].sort((x, y) => y[1][1]! - x[1][1]!).slice(0, 25)) {
+      t.comment(`${(ms ?? 0).toFixed(0)} ms ${count}× ${key}`)
+    }
   }
 
   t.comment(

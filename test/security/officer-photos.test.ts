@@ -1,4 +1,5 @@
-// Officer photos (issue 13 §7): only paths under /photos/ on this site; remote URLs are refused on write, removed by the migration, and blocked by the CSP.
+// Officer photos (issue 13 §7): only paths under /photos/ on this site; remote URLs are refused on write, removed by the migration, and
+// blocked by the CSP.
 import t from 'tap'
 import { up } from '../../migrations/2026_11_30_0203_same_origin_photos.ts'
 import { build } from '../helper.ts'

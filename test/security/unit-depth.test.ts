@@ -1,4 +1,5 @@
-// Unit tree depth (issue 13 §7): deeper than 32 levels is refused with a code, and no move or insert can make a cycle that hangs the database.
+// Unit tree depth (issue 13 §7): deeper than 32 levels is refused with a code, and no move or insert can make a cycle that hangs the
+// database.
 import t from 'tap'
 import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'

@@ -24,7 +24,7 @@ t.test('every request is answered, however its arrival meets the end of a commit
     )
     const results = await Promise.race([
       Promise.all(submits),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${round} was not answered in 20 s`)), 20_000))
+      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`round ${round} was not answered in 20 s`)), 20_000))
     ])
     answered += results.filter((result) => result[0]!.status === 'created').length
   }

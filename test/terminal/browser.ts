@@ -96,19 +96,25 @@ const accessibilityScript = `(() => {
   const visible = (element) => { const box = element.getBoundingClientRect(); return box.width > 0 && box.height > 0 }
   for (const button of document.querySelectorAll('main button')) {
     const box = button.getBoundingClientRect()
-    if (visible(button) && (box.width < 64 || box.height < 64)) problems.push('button "' + button.textContent + '" is ' + Math.round(box.width) + '×' + Math.round(box.height) + ' px')
+    if (visible(button) && (box.width < 64 || box.height < 64)) {
+      problems.push('button "' + button.textContent + '" is ' + Math.round(box.width) + '×' + Math.round(box.height) + ' px')
+    }
   }
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT)
   for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
     const element = node.parentElement
-    if (element === null || node.textContent.trim() === '' || !visible(element) || element.closest('.connection, .staff-entry, .sr-only') !== null) continue
+    if (element === null || node.textContent.trim() === '' || !visible(element)) continue
+    if (element.closest('.connection, .staff-entry, .sr-only') !== null) continue
     const size = parseFloat(getComputedStyle(element).fontSize)
     if (size < 18) problems.push('"' + node.textContent.trim() + '" is ' + size + ' px')
   }
   return problems
 })()`
 
-/** What a citizen would struggle with on the current screen: visible buttons under 64 × 64 px, visible text under 18 px (the staff corner aside). */
+/**
+ * What a citizen would struggle with on the current screen: visible buttons under 64 × 64 px, visible text under 18 px (the staff corner
+ * aside).
+ */
 export async function accessibilityProblems (page: Page): Promise<string[]> {
   return page.evaluate(accessibilityScript) as Promise<string[]>
 }

@@ -27,5 +27,7 @@ t.test('installable: the page links a manifest whose start URL, scope and icons 
   t.ok(['fullscreen', 'standalone'].includes(manifest.display))
   const sizes = manifest.icons.map((icon: { sizes: string }) => icon.sizes)
   t.ok(sizes.includes('192x192') && sizes.includes('512x512'), 'the icon sizes Android asks for')
-  for (const icon of manifest.icons as Array<{ src: string }>) { t.ok(readFileSync(`${terminalDist}${icon.src}`).length > 0, `${icon.src} is built`) }
+  for (const icon of manifest.icons as Array<{ src: string }>) {
+    t.ok(readFileSync(`${terminalDist}${icon.src}`).length > 0, `${icon.src} is built`)
+  }
 })

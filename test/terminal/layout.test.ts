@@ -23,11 +23,16 @@ const outsideScript = `((selectors) => {
   for (const selector of selectors) {
     for (const element of document.querySelectorAll(selector)) {
       const box = element.getBoundingClientRect()
-      if (!inside(box)) out.push(selector + ' "' + element.textContent.trim().slice(0, 30) + '" at ' + Math.round(box.top) + '–' + Math.round(box.bottom) + ' px')
+      if (!inside(box)) {
+        const where = Math.round(box.top) + '–' + Math.round(box.bottom) + ' px'
+        out.push(selector + ' "' + element.textContent.trim().slice(0, 30) + '" at ' + where)
+      }
       const button = element.closest('button')
       if (button !== null && button !== element) {
         const outer = button.getBoundingClientRect()
-        if (box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5 || box.left < outer.left - 0.5 || box.right > outer.right + 0.5) out.push(selector + ' "' + element.textContent.trim() + '" sticks out of its button')
+        const sticksOut = box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5 ||
+          box.left < outer.left - 0.5 || box.right > outer.right + 0.5
+        if (sticksOut) out.push(selector + ' "' + element.textContent.trim() + '" sticks out of its button')
       }
     }
   }

@@ -119,6 +119,7 @@ t.test('an unreachable server: nothing is lost, retries back off, and everything
   })
   t.teardown(() => sender.stop())
   sender.kick()
+  // eslint-disable-next-line no-unmodified-loop-condition -- the sender's calls raise `calls` while this loop awaits
   for (let i = 0; i < 500 && calls < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.ok(calls >= 3, 'kept retrying')
   t.same(attempts.slice(0, 3), [0, 1, 2], 'each retry waits longer')
@@ -178,7 +179,9 @@ t.test('a batch the server refuses as a whole is split, and only the bad rating 
     outbox,
     send: async (batch) => {
       batches.push(batch.map((r) => r.id))
-      if (batch.some((r) => r.id === bad.id)) { throw new ApiError(400, 'FST_ERR_VALIDATION', 'body/ratings/1/ratedAt must match format "date-time"') }
+      if (batch.some((r) => r.id === bad.id)) {
+        throw new ApiError(400, 'FST_ERR_VALIDATION', 'body/ratings/1/ratedAt must match format "date-time"')
+      }
       return created(batch)
     },
     onRejected: (result) => rejected.push(result.id),

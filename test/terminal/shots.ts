@@ -1,4 +1,5 @@
-// Screenshots for docs/terminal.md: the rating and criteria screens on a landscape tablet (1280×800), a portrait tablet (800×1280) and a phone (390×844). Run: node --import tsx test/terminal/shots.ts
+// Screenshots for docs/terminal.md: the rating and criteria screens on a landscape tablet (1280×800), a portrait tablet (800×1280) and a
+// phone (390×844). Run: node --import tsx test/terminal/shots.ts
 import { fileURLToPath } from 'node:url'
 import { seedAssignment, seedCentre } from '../fixtures.ts'
 import { openTerminal, startHarness } from './browser.ts'

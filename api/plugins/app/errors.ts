@@ -68,7 +68,9 @@ export default fp(
         request.log.info({ code, message }, 'request rejected')
       }
       // A limit that knows when it lifts says so (lib/attempt-limiter.ts TooManyAttemptsError).
-      if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') { reply.header('retry-after', String(error.retryAfterSeconds)) }
+      if (statusCode === 429 && 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') {
+        reply.header('retry-after', String(error.retryAfterSeconds))
+      }
       reply.code(statusCode).send(errorBody(statusCode, code, message))
     })
 

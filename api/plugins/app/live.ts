@@ -156,7 +156,9 @@ export default fp(
     async function revalidateTerminals (list: TerminalSubscriber[]): Promise<void> {
       if (list.length === 0) return
       const live = await activeTerminalIds(app.db, [...new Set(list.map((subscriber) => subscriber.terminalId))])
-      for (const subscriber of list) { if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId) }
+      for (const subscriber of list) {
+        if (!live.has(subscriber.terminalId) && terminals.has(subscriber)) hub.revokeTerminal(subscriber.terminalId)
+      }
     }
 
     const refreshEach = async (list: TerminalSubscriber[]): Promise<void> => {
@@ -175,7 +177,9 @@ export default fp(
           ancestry.clear()
           break
         case 'session':
-          for (const subscriber of sockets(users)) { if (subscriber.socket.sessionHash === change.sessionHash) end(subscriber, LiveClose.ENDED, 'session ended') }
+          for (const subscriber of sockets(users)) {
+            if (subscriber.socket.sessionHash === change.sessionHash) end(subscriber, LiveClose.ENDED, 'session ended')
+          }
           break
         case 'user':
           revalidateQuietly(sockets(users).filter((subscriber) => subscriber.socket.userId === change.userId))

@@ -10,7 +10,8 @@ export const pagesRoot = fromProjectRoot('dist')
 const iconFiles = [path.join(pagesRoot, 'terminal', 'icon-192.png'), fromProjectRoot('terminal', 'public', 'icon-192.png')]
 
 const notBuilt = (app: string): string => `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Hài Lòng</title>
-<p>Ứng dụng ${app} chưa được build. Chạy <code>npm run build</code>. (The ${app} app is not built yet: run <code>npm run build</code>.)</p></html>`
+<p>Ứng dụng ${app} chưa được build. Chạy <code>npm run build</code>.
+(The ${app} app is not built yet: run <code>npm run build</code>.)</p></html>`
 
 export default fp(
   async (app) => {

@@ -9,7 +9,9 @@ import { setCriteria, setScale } from '../../services/catalogue.ts'
 
 /** The scale and criteria are national: an admin of a subtree must not change them for every other province. */
 function nationalAdmin (actor: Actor | null): void {
-  if (actor === null || actor.unitId !== null) { throw forbidden('WHOLE_TREE_ADMIN_REQUIRED', 'Only an admin of the whole tree can change the national scale and criteria') }
+  if (actor === null || actor.unitId !== null) {
+    throw forbidden('WHOLE_TREE_ADMIN_REQUIRED', 'Only an admin of the whole tree can change the national scale and criteria')
+  }
 }
 
 const catalogue: FastifyPluginAsyncTypebox = async (app) => {

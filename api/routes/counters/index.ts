@@ -37,7 +37,9 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
   /** Pushes fresh state to the terminals at these counters; a failed push never fails the change. */
   async function refresh (...counterIds: Array<string | undefined>): Promise<void> {
     for (const counterId of new Set(counterIds)) {
-      if (counterId !== undefined) { await app.live.refreshCounter(counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed')) }
+      if (counterId !== undefined) {
+        await app.live.refreshCounter(counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed'))
+      }
     }
   }
 
@@ -127,7 +129,9 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
         const locked = await lockCounter(trx, request.params.id)
         if (locked === undefined || !(await unitWithinScope(trx, actor, locked.unit_id))) throw counterNotFound()
         const before = rowToCounter((await findCounter(trx, locked.id))!)
-        if (body.number !== undefined && (await counterNumberTaken(trx, locked.unit_id, body.number, locked.id))) { throw numberTaken(body.number) }
+        if (body.number !== undefined && (await counterNumberTaken(trx, locked.unit_id, body.number, locked.id))) {
+          throw numberTaken(body.number)
+        }
         await updateCounter(trx, locked.id, body)
         // A closed counter credits nobody: its shift ends with it.
         const shift = body.active === false ? await openAssignmentAtCounter(trx, locked.id) : undefined

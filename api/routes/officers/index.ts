@@ -153,7 +153,9 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
         })
         return { row, counterId: shift?.counter_id }
       })
-      if (result.counterId !== undefined) { await app.live.refreshCounter(result.counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed')) }
+      if (result.counterId !== undefined) {
+        await app.live.refreshCounter(result.counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed'))
+      }
       return rowToOfficer(result.row)
     }
   )

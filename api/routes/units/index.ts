@@ -89,11 +89,15 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body
       const created = await app.db.transaction().execute(async (trx) => {
         if (body.parentId === null) {
-          if (actor.unitId !== null) { throw forbidden('TOP_LEVEL_UNIT_FORBIDDEN', 'Only an admin of the whole tree can create a top-level unit') }
+          if (actor.unitId !== null) {
+            throw forbidden('TOP_LEVEL_UNIT_FORBIDDEN', 'Only an admin of the whole tree can create a top-level unit')
+          }
         } else if (!(await unitWithinScope(trx, actor, body.parentId))) {
           throw notFound('Parent unit', 'UNIT_NOT_FOUND')
         }
-        if ((await findUnitByCode(trx, body.code)) !== undefined) { throw conflict('UNIT_CODE_TAKEN', `A unit with code ${body.code} already exists`) }
+        if ((await findUnitByCode(trx, body.code)) !== undefined) {
+          throw conflict('UNIT_CODE_TAKEN', `A unit with code ${body.code} already exists`)
+        }
         if (body.parentId !== null && (await placement(trx, null, body.parentId)).deepest > MAX_UNIT_DEPTH) throw tooDeep()
         const row = await insertUnit(trx, body)
         await writeAudit(trx, actor, { action: 'create', entity: 'unit', entityId: row.id, unitId: row.id, after: rowToUnit(row) })
@@ -127,10 +131,14 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
         const before = await findUnit(trx, request.params.id)
         if (before === undefined || !(await unitWithinScope(trx, actor, before.id))) throw unitNotFound()
         // The root of a scope is changed by whoever holds the scope above it, or it could move itself out of reach.
-        if (before.id === actor.unitId) { throw forbidden('UNIT_IS_SCOPE_ROOT', 'The unit your access is rooted at can only be changed by an admin above it') }
+        if (before.id === actor.unitId) {
+          throw forbidden('UNIT_IS_SCOPE_ROOT', 'The unit your access is rooted at can only be changed by an admin above it')
+        }
         if (moves && body.parentId !== before.parent_id) {
           if (body.parentId === null) {
-            if (actor.unitId !== null) { throw forbidden('TOP_LEVEL_UNIT_FORBIDDEN', 'Only an admin of the whole tree can make a unit top-level') }
+            if (actor.unitId !== null) {
+              throw forbidden('TOP_LEVEL_UNIT_FORBIDDEN', 'Only an admin of the whole tree can make a unit top-level')
+            }
           } else {
             if (!(await unitWithinScope(trx, actor, body.parentId!))) throw notFound('Parent unit', 'UNIT_NOT_FOUND')
             const place = await placement(trx, before.id, body.parentId!)

@@ -52,10 +52,14 @@ async function checkAccess (
   if (!grantable[actor.role].includes(access.role)) throw forbidden('ROLE_NOT_ALLOWED', `You cannot give the role ${access.role}`)
   let unitId = access.unitId ?? null
   if (access.role === 'officer') {
-    if (access.officerId === null) { throw badRequest('OFFICER_REQUIRED', 'An officer user needs officerId: the officer record it signs in as') }
+    if (access.officerId === null) {
+      throw badRequest('OFFICER_REQUIRED', 'An officer user needs officerId: the officer record it signs in as')
+    }
     const officer = await findOfficer(db, access.officerId)
     if (officer === undefined || !(await unitWithinScope(db, actor, officer.unit_id))) throw notFound('Officer', 'OFFICER_NOT_FOUND')
-    if (await officerLinked(db, officer.id, access.userId)) { throw conflict('OFFICER_ALREADY_LINKED', 'Another user already signs in as this officer') }
+    if (await officerLinked(db, officer.id, access.userId)) {
+      throw conflict('OFFICER_ALREADY_LINKED', 'Another user already signs in as this officer')
+    }
     if (access.unitId === undefined || access.unitId === null) unitId = officer.unit_id
   } else if (access.officerId !== null) {
     throw badRequest('OFFICER_ONLY_FOR_OFFICER_ROLE', 'Only officer users are linked to an officer record')
@@ -172,11 +176,15 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         // Checked once the user is known to be in scope, so the answer never tells an outsider the user exists.
         if (password !== undefined) checkPassword(password, before.username)
         const passwordHash = password === undefined ? undefined : await hashSecret(password)
-        if (!grantable[actor.role].includes(before.role)) { throw forbidden('ROLE_NOT_ALLOWED', `You cannot change a user with the role ${before.role}`) }
+        if (!grantable[actor.role].includes(before.role)) {
+          throw forbidden('ROLE_NOT_ALLOWED', `You cannot change a user with the role ${before.role}`)
+        }
         const accessChanges =
           body.role !== undefined || body.unitId !== undefined || body.officerId !== undefined || body.active !== undefined
         // Nobody locks themselves out, or widens their own access.
-        if (before.id === actor.userId && accessChanges) { throw new ApiError(403, 'OWN_ACCESS_UNCHANGEABLE', 'You cannot change your own role, scope or active flag; ask another admin') }
+        if (before.id === actor.userId && accessChanges) {
+          throw new ApiError(403, 'OWN_ACCESS_UNCHANGEABLE', 'You cannot change your own role, scope or active flag; ask another admin')
+        }
         const role = body.role ?? before.role
         const officerId = body.officerId !== undefined ? body.officerId : role === 'officer' ? before.officer_id : null
         const unitId = accessChanges

@@ -1,4 +1,5 @@
-// Live: today's ratings of the scope so far (GET /api/v1/ratings), then each as it arrives (WS /api/v1/live), newest first, unsatisfied ones marked.
+// Live: today's ratings of the scope so far (GET /api/v1/ratings), then each as it arrives (WS /api/v1/live), newest first, unsatisfied
+// ones marked.
 import { get, type RatingPage } from '../../api.ts'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard } from '../../context.ts'

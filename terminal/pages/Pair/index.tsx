@@ -59,7 +59,7 @@ export function Pair () {
             {text(lang, 'repairNotice')}
           </p>
         )}
-        <form class='with-keypad' onSubmit={(event) => void submit(event)}>
+        <form class='with-keypad' onSubmit={(event) => { void submit(event) }}>
           <div class='fields'>
             <label for='pairing-code'>{text(lang, 'pairHint')}</label>
             <input

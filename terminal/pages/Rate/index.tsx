@@ -78,7 +78,7 @@ export function Rate () {
       {phase.step === 'scale' && (
         <section class='rating' aria-labelledby='question'>
           <h1 id='question'>{text(lang, 'question')}</h1>
-          <ScaleButtons scale={state.scale} lang={lang} disabled={coolingDown} onRate={(level) => void rate(level)} />
+          <ScaleButtons scale={state.scale} lang={lang} disabled={coolingDown} onRate={(level) => { void rate(level) }} />
           <p class='wait' aria-live='polite'>
             {coolingDown ? text(lang, 'wait') : ''}
           </p>

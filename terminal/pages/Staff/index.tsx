@@ -83,12 +83,12 @@ export function Staff () {
           <div class='signed-in'>
             <p>{text(lang, 'signedInAs')}</p>
             <OfficerCard officer={officer} lang={lang} />
-            <button type='button' class='secondary' onClick={() => void signOut()} disabled={sending}>
+            <button type='button' class='secondary' onClick={() => { void signOut() }} disabled={sending}>
               {text(lang, 'signOut')}
             </button>
           </div>
         )}
-        <form class='with-keypad' onSubmit={(event) => void signIn(event)}>
+        <form class='with-keypad' onSubmit={(event) => { void signIn(event) }}>
           <div class='fields'>
             <label for='staff-code'>{text(lang, 'staffCode')}</label>
             <input
