@@ -169,9 +169,23 @@ t.test('a shift change pushes fresh state to the terminals of both counters', as
   const seeded = await seedCentre(app.db, { counters: 2, officers: 1 })
   const admin = await signIn(app, await seedUser(app.db, 'admin', null))
   const refreshed: string[] = []
-  const unsubscribe = seeded.counterIds.map((counterId) =>
+  // A real, paired terminal at each counter: the live sweep (every 250 ms) drops a subscriber whose terminal is unknown.
+  const terminalIds = [seeded.terminal.id]
+  for (const counterId of seeded.counterIds.slice(1)) {
+    const terminal = await app.db.insertInto('terminals')
+      .values({
+        unit_id: seeded.centreId,
+        counter_id: counterId,
+        kind: 'touch',
+        name: `Máy ${counterId.slice(0, 4)}`,
+        paired_at: new Date()
+      })
+      .returning('id').executeTakeFirstOrThrow()
+    terminalIds.push(terminal.id)
+  }
+  const unsubscribe = seeded.counterIds.map((counterId, index) =>
     app.live.subscribeTerminal({
-      terminalId: counterId,
+      terminalId: terminalIds[index]!,
       counterId,
       refresh: async () => {
         refreshed.push(counterId)
