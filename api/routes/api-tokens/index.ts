@@ -1,12 +1,10 @@
 // /api/v1/api-tokens: read-only statistics tokens for a subtree; the secret is shown once, stored hashed, revocable at once.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound } from '../../errors.ts'
-import { findApiToken, insertApiToken, listApiTokens, revokeApiToken, rowToApiToken } from '../../repositories/api-tokens.ts'
-import { unitWithinScope, userActor } from '../../repositories/organisation.ts'
+import { listApiTokens, rowToApiToken } from '../../repositories/api-tokens.ts'
+import { userActor } from '../../repositories/organisation.ts'
 import { ApiToken, ApiTokenCreateBody, ApiTokenCreated, ApiTokenListQuery } from '../../../contract/accounts.ts'
 import { ErrorResponse, NoContent, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../repositories/audit.ts'
-import { hashToken, newToken } from '../../lib/secrets.ts'
+import { createApiToken, revokeApiTokenAs } from '../../services/api-tokens.ts'
 
 const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
   const managers = app.requireUser('admin', 'supervisor')
@@ -43,18 +41,11 @@ const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = userActor(request.actor)
-      const { name, unitId } = request.body
-      const token = newToken('hla')
-      const created = await app.db.transaction().execute(async (trx) => {
-        if (!(await unitWithinScope(trx, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-        const row = await insertApiToken(trx, { name, unitId, tokenHash: hashToken(token), createdBy: actor.userId })
-        await writeAudit(trx, actor, { action: 'create', entity: 'api_token', entityId: row.id, unitId, after: rowToApiToken(row) })
-        return row
-      })
+      const created = await createApiToken(app.db, actor, request.body)
       return reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send({ ...rowToApiToken(created), token })
+        .send(created)
     }
   )
 
@@ -72,20 +63,7 @@ const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = userActor(request.actor)
-      await app.db.transaction().execute(async (trx) => {
-        const before = await findApiToken(trx, request.params.id)
-        if (before === undefined || !(await unitWithinScope(trx, actor, before.unit_id))) throw notFound('API token', 'API_TOKEN_NOT_FOUND')
-        if (before.revoked_at !== null) return
-        const row = await revokeApiToken(trx, before.id)
-        await writeAudit(trx, actor, {
-          action: 'revoke',
-          entity: 'api_token',
-          entityId: row.id,
-          unitId: row.unit_id,
-          before: rowToApiToken(before),
-          after: rowToApiToken(row)
-        })
-      })
+      await revokeApiTokenAs(app.db, actor, request.params.id)
       return reply.code(204).send(null)
     }
   )

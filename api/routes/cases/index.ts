@@ -1,11 +1,11 @@
 // /api/v1/cases: the follow-up of unsatisfied ratings, listed in scope and resolved with a note by supervisors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { conflict, notFound } from '../../errors.ts'
-import { findCase, listCases, lockCase, resolveCase, rowToCase } from '../../repositories/cases.ts'
+import { notFound } from '../../errors.ts'
+import { findCase, listCases, rowToCase } from '../../repositories/cases.ts'
 import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
 import { Case, CaseListQuery, CaseResolveBody } from '../../../contract/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { writeAudit } from '../../repositories/audit.ts'
+import { resolveCaseAs } from '../../services/cases.ts'
 import { range } from '../../lib/local-range.ts'
 import type { Db } from '../../../db/schema.ts'
 
@@ -86,16 +86,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = userActor(request.actor)
-      const resolved = await app.db.transaction().execute(async (trx) => {
-        const locked = await lockCase(trx, request.params.id)
-        if (locked === undefined || !(await unitWithinScope(trx, actor, locked.unit_id))) throw caseNotFound()
-        if (locked.status === 'resolved') throw conflict('CASE_ALREADY_RESOLVED', 'This case is already resolved')
-        const before = rowToCase((await findCase(trx, locked.id))!)
-        await resolveCase(trx, locked.id, { userId: actor.userId, note: request.body.note })
-        const after = rowToCase((await findCase(trx, locked.id))!)
-        await writeAudit(trx, actor, { action: 'resolve', entity: 'case', entityId: locked.id, unitId: locked.unit_id, before, after })
-        return after
-      })
+      const resolved = await resolveCaseAs(app.db, actor, request.params.id, request.body.note)
       await app.live
         .publish(resolved.unitId, resolved.officerId, { type: 'case', case: resolved })
         .catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))

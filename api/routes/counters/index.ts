@@ -1,20 +1,7 @@
 // /api/v1/counters: counters of the units in scope, and the shifts that credit an officer with a counter's ratings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { conflict, notFound } from '../../errors.ts'
-import {
-  counterNumberTaken,
-  endAssignment,
-  findCounter,
-  insertCounter,
-  listCounters,
-  lockCounter,
-  openAssignmentAtCounter,
-  rowToAssignment,
-  rowToCounter,
-  updateCounter
-} from '../../repositories/counters.ts'
-import { startShift } from '../../repositories/shifts.ts'
-import { findOfficer } from '../../repositories/officers.ts'
+import { notFound } from '../../errors.ts'
+import { findCounter, listCounters, rowToAssignment, rowToCounter } from '../../repositories/counters.ts'
 import { nothingToChange, unitWithinScope, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import {
@@ -25,10 +12,9 @@ import {
   CounterListQuery,
   CounterUpdateBody
 } from '../../../contract/organisation.ts'
-import { writeAudit } from '../../repositories/audit.ts'
+import { changeCounter, createCounter, endShiftAt, startShiftAt } from '../../services/counters.ts'
 
 const counterNotFound = () => notFound('Counter', 'COUNTER_NOT_FOUND')
-const numberTaken = (number: number) => conflict('COUNTER_NUMBER_TAKEN', `Counter number ${number} is already used in this unit`)
 
 const counters: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst')
@@ -95,15 +81,7 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = userActor(request.actor)
-      const body = request.body
-      const created = await app.db.transaction().execute(async (trx) => {
-        if (!(await unitWithinScope(trx, actor, body.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-        if (await counterNumberTaken(trx, body.unitId, body.number)) throw numberTaken(body.number)
-        const id = await insertCounter(trx, { unitId: body.unitId, number: body.number, name: body.name, active: body.active ?? true })
-        const counter = rowToCounter((await findCounter(trx, id))!)
-        await writeAudit(trx, actor, { action: 'create', entity: 'counter', entityId: id, unitId: body.unitId, after: counter })
-        return counter
-      })
+      const created = await createCounter(app.db, actor, request.body)
       return reply.code(201).send(created)
     }
   )
@@ -125,21 +103,7 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
       const actor = userActor(request.actor)
       const body = request.body
       nothingToChange(body)
-      const updated = await app.db.transaction().execute(async (trx) => {
-        const locked = await lockCounter(trx, request.params.id)
-        if (locked === undefined || !(await unitWithinScope(trx, actor, locked.unit_id))) throw counterNotFound()
-        const before = rowToCounter((await findCounter(trx, locked.id))!)
-        if (body.number !== undefined && (await counterNumberTaken(trx, locked.unit_id, body.number, locked.id))) {
-          throw numberTaken(body.number)
-        }
-        await updateCounter(trx, locked.id, body)
-        // A closed counter credits nobody: its shift ends with it.
-        const shift = body.active === false ? await openAssignmentAtCounter(trx, locked.id) : undefined
-        if (shift !== undefined) await endAssignment(trx, shift.id)
-        const after = rowToCounter((await findCounter(trx, locked.id))!)
-        await writeAudit(trx, actor, { action: 'update', entity: 'counter', entityId: locked.id, unitId: locked.unit_id, before, after })
-        return after
-      })
+      const updated = await changeCounter(app.db, actor, request.params.id, body)
       await refresh(updated.id)
       return updated
     }
@@ -161,27 +125,7 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = userActor(request.actor)
-      const { officerId } = request.body
-      const result = await app.db.transaction().execute(async (trx) => {
-        const counter = await lockCounter(trx, request.params.id)
-        if (counter === undefined || !(await unitWithinScope(trx, actor, counter.unit_id))) throw counterNotFound()
-        const officer = await findOfficer(trx, officerId, { lock: true })
-        if (officer === undefined || !(await unitWithinScope(trx, actor, officer.unit_id))) throw notFound('Officer', 'OFFICER_NOT_FOUND')
-        if (!counter.active) throw conflict('COUNTER_INACTIVE', 'This counter is inactive; activate it first')
-        if (!officer.active) throw conflict('OFFICER_INACTIVE', 'This officer is inactive; activate the officer first')
-        const change = await startShift(trx, counter, officer.id)
-        if (change.changedCounterIds.length > 0) {
-          await writeAudit(trx, actor, {
-            action: 'start_shift',
-            entity: 'assignment',
-            entityId: change.shift.id,
-            unitId: counter.unit_id,
-            before: { ended: change.ended.map(rowToAssignment) },
-            after: rowToAssignment(change.shift)
-          })
-        }
-        return change
-      })
+      const result = await startShiftAt(app.db, actor, request.params.id, request.body.officerId)
       await refresh(...result.changedCounterIds)
       return rowToAssignment(result.shift)
     }
@@ -200,22 +144,7 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = userActor(request.actor)
-      const ended = await app.db.transaction().execute(async (trx) => {
-        const counter = await lockCounter(trx, request.params.id)
-        if (counter === undefined || !(await unitWithinScope(trx, actor, counter.unit_id))) throw counterNotFound()
-        const shift = await openAssignmentAtCounter(trx, counter.id)
-        if (shift === undefined) throw notFound('Open shift at this counter', 'ASSIGNMENT_NOT_FOUND')
-        const row = await endAssignment(trx, shift.id)
-        await writeAudit(trx, actor, {
-          action: 'end_shift',
-          entity: 'assignment',
-          entityId: row.id,
-          unitId: counter.unit_id,
-          before: rowToAssignment(shift),
-          after: rowToAssignment(row)
-        })
-        return row
-      })
+      const ended = await endShiftAt(app.db, actor, request.params.id)
       await refresh(ended.counter_id)
       return rowToAssignment(ended)
     }

@@ -1,26 +1,15 @@
 // /api/v1/officers: officers of the units in scope, their PINs (set and reset, stored hashed); officer users see only themselves.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { conflict, notFound } from '../../errors.ts'
-import { endAssignment, openAssignmentOfOfficer } from '../../repositories/counters.ts'
-import {
-  findOfficer,
-  insertOfficer,
-  listOfficers,
-  officerForAudit,
-  rowToOfficer,
-  staffCodeTaken,
-  updateOfficer
-} from '../../repositories/officers.ts'
+import { notFound } from '../../errors.ts'
+import { findOfficer, listOfficers, rowToOfficer } from '../../repositories/officers.ts'
 import { nothingToChange, unitWithinScope, type UserActor, userActor } from '../../repositories/organisation.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Officer, OfficerCreateBody, OfficerListQuery, OfficerUpdateBody } from '../../../contract/organisation.ts'
-import { writeAudit } from '../../repositories/audit.ts'
-import { hashSecret } from '../../lib/secrets.ts'
+import { changeOfficer, createOfficer } from '../../services/officers.ts'
 
 import type { OfficerRow, Db } from '../../../db/schema.ts'
 
 const officerNotFound = () => notFound('Officer', 'OFFICER_NOT_FOUND')
-const codeTaken = (staffCode: string) => conflict('STAFF_CODE_TAKEN', `Staff code ${staffCode} is already used by another officer`)
 
 /** Whether the actor may see this officer: an officer user only itself, others within their subtree. */
 async function canSee (db: Db, actor: UserActor, officer: OfficerRow): Promise<boolean> {
@@ -89,30 +78,8 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = userActor(request.actor)
-      const body = request.body
-      const pinHash = await hashSecret(body.pin)
-      const created = await app.db.transaction().execute(async (trx) => {
-        if (!(await unitWithinScope(trx, actor, body.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-        if (await staffCodeTaken(trx, body.staffCode)) throw codeTaken(body.staffCode)
-        const row = await insertOfficer(trx, {
-          unitId: body.unitId,
-          staffCode: body.staffCode,
-          fullName: body.fullName,
-          title: body.title ?? '',
-          photoUrl: body.photoUrl ?? null,
-          pinHash,
-          active: body.active ?? true
-        })
-        await writeAudit(trx, actor, {
-          action: 'create',
-          entity: 'officer',
-          entityId: row.id,
-          unitId: row.unit_id,
-          after: officerForAudit(row)
-        })
-        return row
-      })
-      return reply.code(201).send(rowToOfficer(created))
+      const created = await createOfficer(app.db, actor, request.body)
+      return reply.code(201).send(created)
     }
   )
 
@@ -132,31 +99,11 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const actor = userActor(request.actor)
       nothingToChange(request.body)
-      const { pin, ...body } = request.body
-      const pinHash = pin === undefined ? undefined : await hashSecret(pin)
-      const result = await app.db.transaction().execute(async (trx) => {
-        const before = await findOfficer(trx, request.params.id, { lock: true })
-        if (before === undefined || !(await unitWithinScope(trx, actor, before.unit_id))) throw officerNotFound()
-        if (body.unitId !== undefined && !(await unitWithinScope(trx, actor, body.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-        if (body.staffCode !== undefined && (await staffCodeTaken(trx, body.staffCode, before.id))) throw codeTaken(body.staffCode)
-        const row = await updateOfficer(trx, before.id, { ...body, ...(pinHash === undefined ? {} : { pinHash }) })
-        // The terminal shows the serving officer: it needs fresh state after any change, and none once the officer is inactive.
-        const shift = await openAssignmentOfOfficer(trx, row.id)
-        if (shift !== undefined && body.active === false) await endAssignment(trx, shift.id)
-        await writeAudit(trx, actor, {
-          action: 'update',
-          entity: 'officer',
-          entityId: row.id,
-          unitId: row.unit_id,
-          before: officerForAudit(before),
-          after: { ...officerForAudit(row), ...(pin === undefined ? {} : { pinReset: true }) }
-        })
-        return { row, counterId: shift?.counter_id }
-      })
+      const result = await changeOfficer(app.db, actor, request.params.id, request.body)
       if (result.counterId !== undefined) {
         await app.live.refreshCounter(result.counterId).catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed'))
       }
-      return rowToOfficer(result.row)
+      return result.officer
     }
   )
 }
