@@ -76,13 +76,15 @@ export const StatsQuery = Type.Object(
     format: Type.Optional(
       Type.Union([Type.Literal('json'), Type.Literal('csv')], {
         default: 'json',
-        description: '`csv`: UTF-8 with BOM, opens in Excel with Vietnamese diacritics'
+        description:
+          '`csv`: for people in Excel: UTF-8 with BOM, a title line (unit, period) and an empty line above the table, rates in per cent' +
+          ' with one decimal; `json`: raw fractions, for machines'
       })
     ),
     lang: Type.Optional(
       Type.Union([Type.Literal('vi'), Type.Literal('en')], {
         default: 'vi',
-        description: 'CSV column headers: Vietnamese (default) or English'
+        description: 'CSV language: `vi` (default; `;` between fields, decimal comma `73,9`) or `en` (`,` between fields, `73.9`)'
       })
     )
   },

@@ -203,21 +203,28 @@ t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
     const bytes = csv.rawPayload
     t.same([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with the UTF-8 BOM')
     const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n')
-    const header = lines[0]!.split(',')
-    t.same(header.slice(0, 5), ['ID cán bộ', 'Họ và tên', 'Mẫu nhỏ', 'Tổng số lượt đánh giá', 'Mức 4 – Rất hài lòng'])
-    t.ok(header.includes('Tỷ lệ theo QĐ 766'))
-    t.ok(header.includes('Xin chào – tỷ lệ'))
-    t.equal(lines.length, 1 + 3, 'a header and one line per officer row (two officers, and no officer signed in)')
-    const hong = lines.find((line) => line.includes('Nguyễn Thị Hồng'))!.split(',')
+    t.match(lines[0], /^Đơn vị: .+;Kỳ: 01\/11\/2026 – 30\/11\/2026$/, 'a title line: the unit and the period')
+    t.equal(lines[1], '', 'then an empty line')
+    const header = lines[2]!.split(';')
+    t.same(header.slice(0, 4), ['Họ và tên', 'Mẫu nhỏ', 'Tổng số lượt đánh giá', 'Mức 4 – Rất hài lòng'])
+    t.equal(header.at(-1), 'ID cán bộ', 'the id last')
+    t.ok(header.includes('Tỷ lệ theo QĐ 766 (%)'))
+    t.ok(header.includes('Xin chào – tỷ lệ (%)'))
+    t.equal(lines.length, 3 + 3, 'title, empty line, header and one line per officer row (two officers, and no officer signed in)')
+    const hong = lines.find((line) => line.includes('Nguyễn Thị Hồng'))!.split(';')
     t.equal(hong[header.indexOf('Tổng số lượt đánh giá')], '2')
-    t.equal(hong[header.indexOf('Tỷ lệ hài lòng')], '0.5')
+    t.equal(hong[header.indexOf('Tỷ lệ hài lòng (%)')], '50,0', 'a percentage with a decimal comma')
     t.equal(hong[header.indexOf('Mẫu nhỏ')], 'Có', 'fewer than the default minimum sample of 30')
 
     const english = await app.inject({ url: `/api/v1/stats/summary?${period}&format=csv&lang=en`, headers })
     const englishLines = english.rawPayload.subarray(3).toString('utf8').trimEnd().split('\r\n')
-    t.same(englishLines[0]!.split(',').slice(0, 3), ['Total ratings', 'Level 4 – Very satisfied', 'Level 3 – Satisfied'])
-    t.equal(englishLines.length, 2)
-    t.equal(englishLines[1]!.split(',')[0], '4')
+    t.match(englishLines[0], /^Unit: .+,Period: 2026-11-01 – 2026-11-30$/)
+    const englishHeader = englishLines[2]!.split(',')
+    t.same(englishHeader.slice(0, 3), ['Total ratings', 'Level 4 – Very satisfied', 'Level 3 – Satisfied'])
+    t.equal(englishLines.length, 4)
+    t.equal(englishLines[3]!.split(',')[0], '4')
+    const rate = englishLines[3]!.split(',')[englishHeader.indexOf('Satisfaction rate (%)')]
+    t.equal(rate, '50.0', 'a percentage with a decimal point (2 of 4)')
   })
 
   t.test('the statistics are documented in OpenAPI', async (t) => {
@@ -230,6 +237,7 @@ t.test('time series, heat map, clear 400s, CSV and OpenAPI', async (t) => {
         `${path} documents its query`
       )
       t.ok(operation.responses['200'] && operation.responses['400'] && operation.responses['404'], `${path} documents its answers`)
+      t.match(operation.description, /title line.*`;`.*`73,9`.*`73\.9`/s, `${path} documents the CSV for people`)
     }
   })
 })

@@ -5,8 +5,8 @@ import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { addRatings } from '../analytics/ratings.ts'
 import { figuresCsv, keyColumns } from '../../api/routes/stats/csv.ts'
 
-/** RFC 4180 as Excel reads it: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv (text: string): string[][] {
+/** RFC 4180 as Excel reads it: quoted fields may hold the separator, quotes ("") and line breaks. */
+function parseCsv (text: string, separator = ','): string[][] {
   const records: string[][] = []
   let record: string[] = []
   let field = ''
@@ -20,7 +20,7 @@ function parseCsv (text: string): string[][] {
       } else if (char === '"') quoted = false
       else field += char
     } else if (char === '"') quoted = true
-    else if (char === ',') {
+    else if (char === separator) {
       record.push(field)
       field = ''
     } else if (char === '\r' && text[i + 1] === '\n') {
@@ -100,7 +100,9 @@ t.test('every CSV endpoint writes hostile names as text a spreadsheet will not r
       const unitId = kind === 'units' ? centre.communeId : centre.centreId
       const response = await app.inject({ url: `/api/v1/stats/${kind}?${period}&unitId=${unitId}&format=csv&lang=${lang}`, cookies })
       t.equal(response.statusCode, 200, `${kind} CSV (${lang})`)
-      const cells = parseCsv(response.rawPayload.subarray(3).toString('utf8')).flat()
+      // vi: `;` between fields (decimal comma), en: `,`; a title line and an empty line above the table.
+      const separator = lang === 'vi' ? ';' : ','
+      const cells = parseCsv(response.rawPayload.subarray(3).toString('utf8'), separator).flat()
       t.same(
         cells.filter((cell) => dangerous.test(cell)),
         [],
@@ -117,7 +119,8 @@ t.test('every CSV endpoint writes hostile names as text a spreadsheet will not r
         cells.includes(lang === 'vi' ? `Mức 1 – ${hostile.level}` : `Level 1 – ${hostile.level}`),
         `${kind} (${lang}): the level header is as named`
       )
-      const numbers = parseCsv(response.rawPayload.subarray(3).toString('utf8'))[1]!.filter((cell) => /^\d+(\.\d+)?$/.test(cell))
+      const numbers = parseCsv(response.rawPayload.subarray(3).toString('utf8'), separator)[3]!
+        .filter((cell) => /^\d+([.,]\d+)?$/.test(cell))
       t.ok(numbers.length > 3, `${kind} (${lang}): the figures are still plain numbers`)
     }
   }
@@ -148,6 +151,6 @@ t.test('a negative number stays a number; text that looks like one is quoted', a
     'en'
   )
   const [header, row] = parseCsv(csv.subarray(3).toString('utf8'))
-  t.equal(row![header!.indexOf('Score index (0–100)')], '-5', 'a negative number is written as a number')
+  t.equal(row![header!.indexOf('Score index (0–100)')], '-5.0', 'a negative number is written as a number')
   t.equal(row![header!.indexOf('Unit code')], "'-5", 'a code that is text is neutralised')
 })

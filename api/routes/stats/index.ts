@@ -15,6 +15,7 @@ import {
 } from '../../../analytics/queries.ts'
 import { toLocalDate, DAY } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
+import { findUnit } from '../../repositories/organisation.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import {
   BucketRow,
@@ -39,7 +40,14 @@ const errors = {
 const common = {
   tags: ['stats'],
   security: [{ session: [] }, { bearer: [] }] as Array<Record<string, string[]>>,
-  produces: ['application/json', 'text/csv']
+  produces: ['application/json', 'text/csv'],
+  description:
+    'JSON (the default) gives raw fractions for rates (0.739…), for machines. `format=csv` gives a file for people opening ' +
+    'it in Excel: UTF-8 with a BOM, CRLF line ends; first a title line (`Đơn vị: …;Kỳ: 01/11/2026 – 30/11/2026`, in English ' +
+    '`Unit: …,Period: 2026-11-01 – 2026-11-30`), then an empty line, then the table (a reader skips the first two lines). ' +
+    '`lang=vi` (default): fields separated by `;`, rates in per cent with one decimal and a decimal comma (`73,9`), headers ' +
+    'marked `(%)`; `lang=en`: separated by `,` with a decimal point (`73.9`). Counts are plain integers. Names and codes ' +
+    'come first, ids last; officers in Vietnamese alphabetical order, units by code, counters by unit and number (as in JSON).'
 }
 
 type Kind = keyof typeof keyColumns
@@ -86,7 +94,8 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     if (query.format !== 'csv') return result
     const rows = ('rows' in result ? result.rows : [result]) as Array<Figures & Record<string, unknown>>
     const lang: Lang = query.lang === 'en' ? 'en' : 'vi'
-    const csv = figuresCsv(rows, keyColumns[kind], await labels(app.db), lang)
+    const unitName = filter.unitId === null ? null : (await findUnit(app.db, filter.unitId))?.name ?? null
+    const csv = figuresCsv(rows, keyColumns[kind], await labels(app.db), lang, { unitName, from: filter.from, to: filter.to })
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="hai-long-${kind}-${filter.from}-${filter.to}.csv"`)
