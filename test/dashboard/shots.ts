@@ -1,5 +1,6 @@
 // Screenshots for docs/dashboard.md: the overview, the officers, the monthly report, a live alert and the alerts screen on the demo centre,
-// at 1366×768. Run: node --import tsx test/dashboard/shots.ts
+// at 1366×768; the overview and the officers also on a phone (390×844) and a portrait tablet (800×1280).
+// Run: node --import tsx test/dashboard/shots.ts
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { DEMO_CENTRE_CODE, seedDemo } from '../../api/demo/seed.ts'
@@ -102,5 +103,21 @@ await page.locator('li[data-alert]').first().waitFor()
 await page.locator('tr[data-rule]').first().waitFor()
 await page.screenshot({ path: out('alerts') })
 await context.close()
+
+// The overview and the officers as a supervisor sees them on a phone and on a portrait tablet.
+for (const [suffix, viewport] of [
+  ['phone', { width: 390, height: 844 }],
+  ['portrait', { width: 800, height: 1280 }]
+] as const) {
+  const { context, page } = await signIn(harness, demo.supervisor.username, demo.supervisor.password, '/?period=month', viewport)
+  await page.locator('table.counters tbody tr').first().waitFor()
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: out(`overview-${suffix}`) })
+  await page.getByRole('link', { name: 'Cán bộ' }).click()
+  await page.locator('table.officers tbody tr').first().waitFor()
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: out(`officers-${suffix}`) })
+  await context.close()
+}
 for (const fn of teardowns) await fn()
 console.log('screenshots written')
