@@ -15,6 +15,7 @@ interface Found {
   links: Array<{ text: string; left: number; right: number; visible: boolean }>
   tables: Array<{ table: string; right: number; boxRight: number }>
   buttons: string[]
+  fields: string[]
   figures: Array<{ text: string; size: number }>
 }
 
@@ -53,6 +54,14 @@ function look (page: Page): Promise<Found> {
       buttons: [...document.querySelectorAll('button')]
         .filter((button) => visible(button) && button.scrollWidth > button.clientWidth + 1)
         .map((button) => `${button.textContent ?? ''} (${button.scrollWidth} > ${button.clientWidth})`),
+      // Form fields outside tables must fit the screen whole: a cut-off picker cannot be read.
+      fields: [...document.querySelectorAll('input, select')]
+        .filter((field) => visible(field) && field.closest('table') === null)
+        .filter((field) => field.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((field) => {
+          const name = field.getAttribute('aria-label') ?? field.closest('label')?.firstChild?.textContent ?? field.tagName
+          return `${name} ends at ${field.getBoundingClientRect().right}`
+        }),
       figures: [...document.querySelectorAll('.tile-value')].map((figure) => ({
         text: figure.textContent ?? '',
         size: parseFloat(getComputedStyle(figure).fontSize)
@@ -101,6 +110,7 @@ for (const viewport of [
         )
       }
       t.same(found.buttons, [], `${item.name}: no text spills out of a button`)
+      t.same(found.fields, [], `${item.name}: every field outside a table is whole on the screen`)
       for (const figure of found.figures) {
         t.ok(figure.size >= 14, `${item.name}: the headline figure ${figure.text} is readable (${figure.size} px)`)
       }
