@@ -3,39 +3,7 @@ import t from 'tap'
 import { build } from '../helper.ts'
 import { seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { addRatings, type TestRating } from '../analytics/ratings.ts'
-
-/** A CSV as a spreadsheet reads it (quoted fields may hold the separator, "" and line breaks), after the BOM. */
-function parseCsv (text: string, separator: string): string[][] {
-  const records: string[][] = []
-  let record: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"') quoted = true
-    else if (char === separator) {
-      record.push(field)
-      field = ''
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      record.push(field)
-      records.push(record)
-      record = []
-      field = ''
-      i++
-    } else field += char
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field)
-    records.push(record)
-  }
-  return records
-}
+import { parseCsv } from '../csv.ts'
 
 const names = ['Võ Văn Tám', 'Nguyễn Thị Hồng', 'Đỗ Minh Châu', 'Ngô Bảo Ngọc', 'Đặng Thu Hà']
 
