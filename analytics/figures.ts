@@ -10,14 +10,23 @@ export interface Counts {
   weightSum: number
   /** Ratings per level (1–10). */
   byLevel: Map<number, number>
-  criteria: Map<string, { answered: number; met: number }>
+  /** Per code: yes/no answers, of those met, and not-applicable answers (outside `answered`). */
+  criteria: Map<string, CriterionCounts>
+}
+
+export interface CriterionCounts {
+  answered: number
+  met: number
+  notApplicable: number
 }
 
 export interface CriterionFigure {
   code: string
   answered: number
   met: number
-  /** met ÷ answered; null when nobody answered. */
+  /** Not-applicable answers: outside `answered` and the rate. */
+  notApplicable: number
+  /** met ÷ answered; null when nobody answered yes or no. */
   rate: number | null
 }
 
@@ -50,15 +59,16 @@ export function addCounts (into: Counts, from: Counts): void {
   into.unsatisfied += from.unsatisfied
   into.weightSum += from.weightSum
   for (const [level, count] of from.byLevel) into.byLevel.set(level, (into.byLevel.get(level) ?? 0) + count)
-  for (const [code, criterion] of from.criteria) addCriterion(into, code, criterion.answered, criterion.met)
+  for (const [code, criterion] of from.criteria) addCriterion(into, code, criterion.answered, criterion.met, criterion.notApplicable)
 }
 
-export function addCriterion (into: Counts, code: string, answered: number, met: number): void {
+export function addCriterion (into: Counts, code: string, answered: number, met: number, notApplicable: number): void {
   const current = into.criteria.get(code)
-  if (current === undefined) into.criteria.set(code, { answered, met })
+  if (current === undefined) into.criteria.set(code, { answered, met, notApplicable })
   else {
     current.answered += answered
     current.met += met
+    current.notApplicable += notApplicable
   }
 }
 
@@ -86,10 +96,11 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
   const byLevel: Record<string, number> = {}
   for (const level of levels) byLevel[String(level)] = counts.byLevel.get(level) ?? 0
   let codes = catalogue.criterionCodes
+  const counted = (criterion: CriterionCounts): boolean => criterion.answered > 0 || criterion.notApplicable > 0
   for (const [code, criterion] of counts.criteria) {
-    if (criterion.answered > 0 && !catalogue.criterionCodes.includes(code)) {
+    if (counted(criterion) && !catalogue.criterionCodes.includes(code)) {
       const extraCodes = [...counts.criteria.entries()]
-        .filter(([other, answered]) => answered.answered > 0 && !catalogue.criterionCodes.includes(other))
+        .filter(([other, answers]) => counted(answers) && !catalogue.criterionCodes.includes(other))
         .map(([other]) => other)
         .sort()
       codes = [...catalogue.criterionCodes, ...extraCodes]
@@ -97,8 +108,10 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
     }
   }
   const criteria = codes.map((code) => {
-    const criterion = counts.criteria.get(code) ?? { answered: 0, met: 0 }
-    return { code, answered: criterion.answered, met: criterion.met, rate: ratio(criterion.met, criterion.answered) }
+    const criterion = counts.criteria.get(code) ?? { answered: 0, met: 0, notApplicable: 0 }
+    return {
+      code, answered: criterion.answered, met: criterion.met, notApplicable: criterion.notApplicable, rate: ratio(criterion.met, criterion.answered)
+    }
   })
   return {
     total: counts.total,

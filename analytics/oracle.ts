@@ -34,7 +34,7 @@ function countsAt (map: Map<string, Counts>, key: string): Counts {
 
 const rawKeySql = (grouping: Grouping): RawBuilder<unknown> => keySql(grouping, sql`r.counted_at`)
 
-interface CriterionRow { key: unknown, code: string, answered: number, met: number }
+interface CriterionRow { key: unknown, code: string, answered: number, met: number, na: number }
 
 /** The raw GROUP BY over ratings: the figures to check the rollups against, the benchmark's baseline, hours of one counter or officer. */
 export async function countsFromRatings (
@@ -53,7 +53,8 @@ export async function countsFromRatings (
       select ${key} as key, r.level, r.category, count(*) as total, sum(r.weight) as weight_sum
       from ratings r join tree t on t.id = r.unit_id where ${where} group by 1, 2, 3`.execute(db),
     sql<CriterionRow>`${treeSql}
-      select ${key} as key, c.key as code, count(*) as answered, count(*) filter (where c.value = 'true'::jsonb) as met
+      select ${key} as key, c.key as code, count(*) filter (where jsonb_typeof(c.value) = 'boolean') as answered,
+        count(*) filter (where c.value = 'true'::jsonb) as met, count(*) filter (where c.value = '"na"'::jsonb) as na
       from ratings r join tree t on t.id = r.unit_id cross join lateral jsonb_each(r.criteria) c where ${where} group by 1, 2`.execute(db)
   ])
   const result = new Map<string, Counts>()
@@ -65,6 +66,8 @@ export async function countsFromRatings (
     counts.weightSum += Number(row.weight_sum)
     counts.byLevel.set(row.level, (counts.byLevel.get(row.level) ?? 0) + total)
   }
-  for (const row of criterionRows.rows) addCriterion(countsAt(result, keyOf(row.key)), row.code, Number(row.answered), Number(row.met))
+  for (const row of criterionRows.rows) {
+    addCriterion(countsAt(result, keyOf(row.key)), row.code, Number(row.answered), Number(row.met), Number(row.na))
+  }
   return result
 }

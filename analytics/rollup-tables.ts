@@ -1,6 +1,6 @@
 // The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
 import { sql, type RawBuilder, type Transaction } from 'kysely'
-import type { Category, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
+import type { Category, CriteriaAnswers, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { ancestryOf } from '../db/unit-tree.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
@@ -19,7 +19,7 @@ export interface RatingForRollup {
   level: number
   category: Category
   weight: number
-  criteria: Record<string, boolean>
+  criteria: CriteriaAnswers
   countedAt: Date
   misuse: boolean
 }
@@ -106,14 +106,20 @@ interface Row {
   counts: Float64Array
   answered: number[]
   met: number[]
+  na: number[]
 }
+
+/** The packed criteria columns of every rollup row: yes/no answers, met, not applicable (one array each, by slot). */
+const criterionColumns = ['answered', 'met', 'na'] as const
+const isCriterionColumn = (column: string): column is typeof criterionColumns[number] =>
+  (criterionColumns as readonly string[]).includes(column)
 
 const countIndex = new Map<string, number>(scalarCounts.map((column, index) => [column, index]))
 const TOTAL = countIndex.get('total')!
 const WEIGHT_SUM = countIndex.get('weight_sum')!
 
 function emptyRow (key: Record<string, unknown>): Row {
-  return { key, counts: new Float64Array(scalarCounts.length), answered: [], met: [] }
+  return { key, counts: new Float64Array(scalarCounts.length), answered: [], met: [], na: [] }
 }
 
 function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<string, number>): void {
@@ -127,9 +133,15 @@ function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<stri
     while (row.answered.length <= index) {
       row.answered.push(0)
       row.met.push(0)
+      row.na.push(0)
     }
-    row.answered[index]! += sign
-    if (rating.criteria[code] === true) row.met[index]! += sign
+    const answer = rating.criteria[code]
+    if (answer === 'na') {
+      row.na[index]! += sign
+    } else {
+      row.answered[index]! += sign
+      if (answer === true) row.met[index]! += sign
+    }
   }
 }
 
@@ -213,6 +225,7 @@ const columnTypes: Record<string, string> = {
   weight_sum: 'bigint',
   answered: 'text',
   met: 'text',
+  na: 'text',
   cell: 'smallint'
 }
 
@@ -240,7 +253,7 @@ async function upsert (
   width: number
 ): Promise<void> {
   if (rows.length === 0) return
-  const columns = [...key, ...scalarCounts, 'answered', 'met']
+  const columns = [...key, ...scalarCounts, ...criterionColumns]
   // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
   // would flatten an array of arrays.
   const values = sql.join(
@@ -249,18 +262,18 @@ async function upsert (
       const data =
         index !== undefined
           ? rows.map((row) => row.counts[index])
-          : column === 'answered' || column === 'met'
+          : isCriterionColumn(column)
             ? rows.map((row) => `{${row[column].join(',')}}`)
             : rows.map((row) => row.key[column] ?? null)
       return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
     })
   )
   const selected = sql.join(
-    columns.map((column) => (column === 'answered' || column === 'met' ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
+    columns.map((column) => (isCriterionColumn(column) ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
   )
   const updates = sql.join([
     ...scalarCounts.map((column) => sql`${sql.ref(column)} = ${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`),
-    ...(['answered', 'met'] as const).map(
+    ...criterionColumns.map(
       (column) => sql`${sql.ref(column)} = ${addedArrays(sql.ref(`${table}.${column}`), sql`excluded.${sql.ref(column)}`, width)}`
     )
   ])
@@ -296,19 +309,23 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   ]
   const width = Math.max(0, ...slots.map(([, slot]) => slot))
   const codeAt = new Map(slots.map(([code, slot]) => [slot, code]))
-  const counted = (slot: number, met: boolean): RawBuilder<unknown> => {
+  const counted = (slot: number, column: typeof criterionColumns[number]): RawBuilder<unknown> => {
     const code = codeAt.get(slot)
     if (code === undefined) return sql`0`
-    return met ? sql`count(*) filter (where criteria -> ${code} = 'true'::jsonb)` : sql`count(*) filter (where criteria ? ${code})`
+    switch (column) {
+      case 'answered': return sql`count(*) filter (where jsonb_typeof(criteria -> ${code}) = 'boolean')`
+      case 'met': return sql`count(*) filter (where criteria -> ${code} = 'true'::jsonb)`
+      case 'na': return sql`count(*) filter (where criteria -> ${code} = '"na"'::jsonb)`
+    }
   }
   const levelCounts = sql.join(levelColumns.map((_, index) => sql`count(*) filter (where level = ${sql.lit(index + 1)})`))
   const rawCounts = sql`count(*), count(*) filter (where category = 'satisfied'), count(*) filter (where category = 'neutral'),
     count(*) filter (where category = 'unsatisfied'), sum(weight), ${levelCounts},
-    ${slotArray(width, (slot) => counted(slot, false))}, ${slotArray(width, (slot) => counted(slot, true))}`
+    ${sql.join(criterionColumns.map((column) => slotArray(width, (slot) => counted(slot, column))))}`
   const summed = sql`sum(total), sum(satisfied), sum(neutral), sum(unsatisfied), sum(weight_sum),
     ${sql.join(levelColumns.map((column) => sql`sum(${sql.ref(column)})`))},
-    ${slotArray(width, (slot) => sql`sum(answered[${sql.lit(slot)}])`)}, ${slotArray(width, (slot) => sql`sum(met[${sql.lit(slot)}])`)}`
-  const counts = sql.join([...scalarCounts, 'answered', 'met'].map((column) => sql.ref(column)))
+    ${sql.join(criterionColumns.map((column) => slotArray(width, (slot) => sql`sum(${sql.ref(column)}[${sql.lit(slot)}])`)))}`
+  const counts = sql.join([...scalarCounts, ...criterionColumns].map((column) => sql.ref(column)))
   // Detail: days from ratings, months from days, years from months.
   const day = sqlLocalBucket(sql`counted_at`, 'day')
   await sql`insert into rating_rollups (grain, unit_id, bucket, counter_id, officer_id, misuse, ${counts})

@@ -67,15 +67,20 @@ function rollupRowsSql (
     sign === 1 ? value : sign === -1 ? sql`-${value}` : sql`${sign} * ${value}`
   const counts = scalarColumns.map((column) => signed(sql`r.${sql.ref(column)}`))
   const criteria = slots.flatMap(({ slot }) => slot === null
-    ? [sql`0`, sql`0`]
-    : [signed(sql`r.answered[${sql.lit(slot)}]`), signed(sql`r.met[${sql.lit(slot)}]`)])
+    ? [sql`0`, sql`0`, sql`0`]
+    : [signed(sql`r.answered[${sql.lit(slot)}]`), signed(sql`r.met[${sql.lit(slot)}]`), signed(sql`r.na[${sql.lit(slot)}]`)])
   return sql`select ${key}, ${sql.join([...counts, ...criteria])}, false from ${rows}`
 }
 
 /** The pending ratings (`not rolled_up`) as rows of the same columns: one rating each, so the sums add them. */
 function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
   const levels = levelNumbers.map((level) => sql`(r.level = ${sql.lit(level)})::int`)
-  const criteria = slots.flatMap(({ code }) => [sql`(r.criteria ? ${code})::int`, sql`(r.criteria -> ${code} = 'true'::jsonb)::int`])
+  // Answered: yes or no (a boolean); not applicable ("na") apart. A code absent from a rating gives null: summed as nothing.
+  const criteria = slots.flatMap(({ code }) => [
+    sql`(jsonb_typeof(r.criteria -> ${code}) = 'boolean')::int`,
+    sql`(r.criteria -> ${code} = 'true'::jsonb)::int`,
+    sql`(r.criteria -> ${code} = '"na"'::jsonb)::int`
+  ])
   // A code no slot was given yet (the worker gives it one): the statement cannot count it, the caller asks again with it.
   const codes = slots.map(({ code }) => code)
   return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1,
@@ -135,7 +140,7 @@ export function exactStatement (
       ? sql`select id, id::text, 1 from units where parent_id = ${filter.unitId} or id = ${filter.unitId}
           union all select id, ${filter.unitId}::text, -1 from units where parent_id = ${filter.unitId}`
       : sql`select id, '', 1 from units where id = ${filter.unitId}`
-  const criterionColumns = slots.flatMap((_, index) => [`a${index}`, `m${index}`])
+  const criterionColumns = slots.flatMap((_, index) => [`a${index}`, `m${index}`, `n${index}`])
   const columns = ['key', ...scalarColumns, ...criterionColumns, 'unslotted']
   const known = slots.filter(({ slot }) => slot !== null)
   const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
@@ -171,6 +176,7 @@ export interface ExactRow extends Record<string, unknown> { key: unknown, unslot
 const levelColumns = levelNumbers.map((level) => `level_${level}`)
 const answeredColumns: string[] = []
 const metColumns: string[] = []
+const naColumns: string[] = []
 
 /** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
 function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList, grouping: Grouping): void {
@@ -188,7 +194,10 @@ function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: Slo
     }
     for (let index = 0; index < slots.length; index++) {
       const answered = Number(row[answeredColumns[index] ??= `a${index}`] ?? 0)
-      if (answered !== 0) counts.criteria.set(slots[index]!.code, { answered, met: Number(row[metColumns[index] ??= `m${index}`] ?? 0) })
+      const notApplicable = Number(row[naColumns[index] ??= `n${index}`] ?? 0)
+      if (answered !== 0 || notApplicable !== 0) {
+        counts.criteria.set(slots[index]!.code, { answered, met: Number(row[metColumns[index] ??= `m${index}`] ?? 0), notApplicable })
+      }
     }
     const key = exactKeyText(grouping, row.key)
     const known = result.get(key)

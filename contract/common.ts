@@ -8,6 +8,12 @@ export type Uuid = Static<typeof Uuid>
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 with offset' })
 export type Timestamp = Static<typeof Timestamp>
 
+/** A criterion's answer in a rating: met, not met, or not applicable ("Không áp dụng"). */
+export const CriterionAnswer = Type.Union([Type.Boolean(), Type.Literal('na')], {
+  description: 'true: met; false: not met; "na": not applicable (left out of the criterion\'s rate, counted on its own)'
+})
+export type CriterionAnswer = Static<typeof CriterionAnswer>
+
 export const IdParams = Type.Object({ id: Uuid })
 export type IdParams = Static<typeof IdParams>
 

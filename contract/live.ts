@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { RoleSchema } from './accounts.ts'
 import { Alert, AlertRuleKind } from './alerts.ts'
 import { Case, CaseStatus } from './cases.ts'
-import { Timestamp, Uuid } from './common.ts'
+import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
 import { TerminalKindSchema, TerminalState } from './terminals.ts'
 
 const Category = Type.Union([Type.Literal('satisfied'), Type.Literal('neutral'), Type.Literal('unsatisfied')])
@@ -17,7 +17,7 @@ export const LiveRating = Type.Object({
   officerId: Type.Union([Uuid, Type.Null()], { description: 'The officer credited; null if nobody was signed in' }),
   level: Type.Integer(),
   category: Category,
-  criteria: Type.Record(Type.String(), Type.Boolean(), { description: '{ criterionCode: met }' }),
+  criteria: Type.Record(Type.String(), CriterionAnswer, { description: '{ criterionCode: true (met) | false (not met) | "na" (not applicable) }' }),
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,

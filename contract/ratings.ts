@@ -1,6 +1,6 @@
 // Schemas of the raw ratings list (newest first, by cursor) and of an officer's shifts.
 import { Type, type Static } from 'typebox'
-import { Timestamp, Uuid } from './common.ts'
+import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
 
 export const RatingListItem = Type.Object({
   id: Uuid,
@@ -11,7 +11,7 @@ export const RatingListItem = Type.Object({
   officerName: Type.Union([Type.Null(), Type.String()]),
   level: Type.Integer(),
   category: Type.Union([Type.Literal('satisfied'), Type.Literal('neutral'), Type.Literal('unsatisfied')]),
-  criteria: Type.Record(Type.String(), Type.Boolean(), { description: 'Answered criteria: code → met' }),
+  criteria: Type.Record(Type.String(), CriterionAnswer, { description: 'Answered criteria: code → true (met), false (not met) or "na" (not applicable)' }),
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,

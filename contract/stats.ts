@@ -7,9 +7,10 @@ const nullableRate = (description: string) => Type.Union([Type.Number({ minimum:
 export const CriterionFigure = Type.Object(
   {
     code: Type.String({ description: 'Criterion code, as in GET /api/v1/terminal/state → criteria[].code', examples: ['xin_chao'] }),
-    answered: Type.Integer({ minimum: 0, description: 'Ratings that answered this criterion' }),
+    answered: Type.Integer({ minimum: 0, description: 'Ratings that answered this criterion yes or no (not-applicable answers are not in it)' }),
     met: Type.Integer({ minimum: 0, description: 'Of those, answered as met' }),
-    rate: nullableRate('met ÷ answered, unrounded; null when nobody answered')
+    notApplicable: Type.Integer({ minimum: 0, description: 'Ratings that answered "not applicable" (Không áp dụng): outside answered and the rate' }),
+    rate: nullableRate('met ÷ answered, unrounded; null when nobody answered yes or no')
   },
   { description: 'One conduct criterion ("4 xin, 4 luôn")' }
 )
@@ -41,7 +42,7 @@ const figuresExample = {
   satisfactionRate: 0.9,
   rate766: 0.975,
   scoreIndex: 85.5,
-  criteria: [{ code: 'xin_chao', answered: 150, met: 141, rate: 0.94 }]
+  criteria: [{ code: 'xin_chao', answered: 150, met: 141, notApplicable: 0, rate: 0.94 }, { code: 'xin_loi', answered: 20, met: 18, notApplicable: 130, rate: 0.9 }]
 }
 
 export const Figures = Type.Object(figureProperties, { description: 'The figures object', examples: [figuresExample] })

@@ -1,6 +1,6 @@
 // Schemas of terminals, pairing, terminal state and the rating ingest.
 import { Type, type Static } from 'typebox'
-import { Timestamp, Uuid } from './common.ts'
+import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
 
 export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], {
   description: 'touch: a tablet; button: a serial button box'
@@ -110,9 +110,9 @@ export const RatingItem = Type.Object(
     id: Type.String({ format: 'uuid', description: 'Generated on the device at the press; the idempotency key' }),
     level: Type.Integer({ minimum: 1, maximum: 10, description: 'A level of the scale in the terminal state' }),
     criteria: Type.Optional(
-      Type.Record(Type.String(), Type.Boolean(), {
+      Type.Record(Type.String(), CriterionAnswer, {
         maxProperties: 32,
-        description: '{ criterionCode: met }; absent codes were not answered'
+        description: '{ criterionCode: true (met) | false (not met) | "na" (not applicable) }; absent codes were not answered'
       })
     ),
     ratedAt: Type.String({ format: 'date-time', description: 'Device clock at the press, ISO 8601 with offset' }),

@@ -10,7 +10,9 @@ export type UnitKind = 'province' | 'commune' | 'ward' | 'special_zone' | 'centr
 export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
 export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
 export type TerminalKind = 'touch' | 'button'
-export type CriteriaAnswers = Record<string, boolean>
+/** A criterion's answer: met (true), not met (false) or not applicable ('na', e.g. no mishap to apologise for). */
+export type CriterionAnswer = boolean | 'na'
+export type CriteriaAnswers = Record<string, CriterionAnswer>
 
 export interface UnitTable {
   id: Generated<string>
@@ -212,7 +214,10 @@ export type LevelColumns = {
   level_10: number
 }
 
-/** Counts every rollup row holds. Criteria are packed: `answered[slot]`, `met[slot]`, slots from `criterion_slots`. */
+/**
+ * Counts every rollup row holds. Criteria are packed: `answered[slot]` (yes/no answers), `met[slot]` and `na[slot]` (not
+ * applicable, outside `answered`), slots from `criterion_slots`.
+ */
 export type CountColumns = LevelColumns & {
   total: number
   satisfied: number
@@ -221,6 +226,7 @@ export type CountColumns = LevelColumns & {
   weight_sum: number
   answered: number[]
   met: number[]
+  na: number[]
 }
 
 /** Per counter × officer (migrations 2026_11_27_0100 and _1100): officer and counter figures, counter/officer filters. */

@@ -36,7 +36,8 @@ t.test(`figures on a small centre (${databaseKind})`, async (t) => {
       criteria: { xin_chao: true, xin_loi: false },
       at: '2026-11-02T00:30:00+07:00'
     },
-    { ...at, counterId: counter2, officerId: duc!.id, level: 2, at: '2026-11-02T09:00:00+07:00' },
+    // Nothing went wrong, nothing needed permission: "not applicable" to both, outside their rates.
+    { ...at, counterId: counter2, officerId: duc!.id, level: 2, criteria: { xin_loi: 'na', xin_phep: 'na' }, at: '2026-11-02T09:00:00+07:00' },
     { ...at, counterId: counter2, officerId: null, level: 4, at: '2026-11-02T10:00:00+07:00' },
     // Misuse: left out unless asked.
     { ...at, counterId: counter1, officerId: hong!.id, level: 1, at: '2026-11-01T09:00:00+07:00', misuse: true },
@@ -59,14 +60,14 @@ t.test(`figures on a small centre (${databaseKind})`, async (t) => {
       rate766: 4 / 5,
       scoreIndex: (100 + 75 + 0 + 40 + 100) / 5,
       criteria: [
-        { code: 'xin_chao', answered: 3, met: 2, rate: 2 / 3 },
-        { code: 'xin_loi', answered: 1, met: 0, rate: 0 },
-        { code: 'xin_cam_on', answered: 0, met: 0, rate: null },
-        { code: 'xin_phep', answered: 0, met: 0, rate: null },
-        { code: 'luon_mim_cuoi', answered: 1, met: 1, rate: 1 },
-        { code: 'luon_nhe_nhang', answered: 0, met: 0, rate: null },
-        { code: 'luon_lang_nghe', answered: 0, met: 0, rate: null },
-        { code: 'luon_giup_do', answered: 0, met: 0, rate: null }
+        { code: 'xin_chao', answered: 3, met: 2, notApplicable: 0, rate: 2 / 3 },
+        { code: 'xin_loi', answered: 1, met: 0, notApplicable: 1, rate: 0 },
+        { code: 'xin_cam_on', answered: 0, met: 0, notApplicable: 0, rate: null },
+        { code: 'xin_phep', answered: 0, met: 0, notApplicable: 1, rate: null },
+        { code: 'luon_mim_cuoi', answered: 1, met: 1, notApplicable: 0, rate: 1 },
+        { code: 'luon_nhe_nhang', answered: 0, met: 0, notApplicable: 0, rate: null },
+        { code: 'luon_lang_nghe', answered: 0, met: 0, notApplicable: 0, rate: null },
+        { code: 'luon_giup_do', answered: 0, met: 0, notApplicable: 0, rate: null }
       ]
     },
     'summary of the province over 1–2 Nov'

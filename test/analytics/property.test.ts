@@ -1,4 +1,4 @@
-// Property: on random ratings (levels, criteria, times near local midnight and month ends, misuse, late batches, some still pending), every
+// Property: on random ratings (levels, criteria met / not met / not applicable, times near local midnight and month ends, misuse, late batches, some still pending), every
 // figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years) equals the same figure from raw ratings.
 import assert from 'node:assert/strict'
 import t from 'tap'
@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import { rollUpPending } from '../../analytics/rollup-worker.ts'
+import type { CriterionAnswer } from '../../db/schema.ts'
 import { migratedDatabase, databaseKind } from '../helper.ts'
 import { seedCentre } from '../fixtures.ts'
 import { addRatings, type TestRating } from './ratings.ts'
@@ -63,7 +64,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
       place: fc.integer({ min: 0, max: places.length - 1 }),
       officer: fc.integer({ min: -1, max: 1 }),
       level: fc.integer({ min: 1, max: 4 }),
-      criteria: fc.dictionary(fc.constantFrom(...criterionCodes), fc.boolean(), { maxKeys: 4 }),
+      criteria: fc.dictionary(fc.constantFrom(...criterionCodes), fc.constantFrom<CriterionAnswer>(true, false, 'na'), { maxKeys: 4 }),
       day: fc.constantFrom(...days),
       // Minutes from local midnight: mostly within 90 minutes of either side of it, where UTC and local days differ.
       minute: fc.oneof(fc.integer({ min: -90, max: 90 }), fc.integer({ min: 0, max: 24 * 60 - 1 })),
@@ -153,8 +154,22 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
         .flatMap((batch) => batch.ratings)
         .filter(
           (r) => new Date(r.at) >= new Date(`${days[0]}T00:00:00+07:00`) && new Date(r.at) < new Date(`${days.at(-1)}T24:00:00+07:00`)
-        ).length
-      assert.equal(all.total, inRange, 'every rating counted exactly once')
+        )
+      assert.equal(all.total, inRange.length, 'every rating counted exactly once')
+      // Each criterion: yes/no answers in `answered` (met among them), "not applicable" on its own, as the citizens answered.
+      for (const code of criterionCodes) {
+        const answers = inRange.map((r) => r.criteria?.[code])
+        const counted = all.criteria.find((criterion) => criterion.code === code)
+        assert.deepEqual(
+          counted === undefined ? undefined : { answered: counted.answered, met: counted.met, notApplicable: counted.notApplicable },
+          {
+            answered: answers.filter((answer) => answer === true || answer === false).length,
+            met: answers.filter((answer) => answer === true).length,
+            notApplicable: answers.filter((answer) => answer === 'na').length
+          },
+          `criterion ${code} counted as answered`
+        )
+      }
       // The rollup worker catches up (or a rebuild runs): nothing is pending any more and no figure moves.
       const before = [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)]
       if (drawn.catchUp === 'worker') await db.transaction().execute((trx) => rollUpPending(trx, 1000))

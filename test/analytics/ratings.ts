@@ -1,7 +1,7 @@
 // Test ratings straight into the ratings table, then into the rollups (as the rollup worker does), or left pending.
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Category, Database } from '../../db/schema.ts'
+import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
 import { recordRatings, type RatingForRollup } from '../../analytics/rollup-tables.ts'
 
 export const defaultScale: Record<number, { category: Category; weight: number }> = {
@@ -17,7 +17,7 @@ export interface TestRating {
   terminalId: string
   officerId?: string | null
   level: number
-  criteria?: Record<string, boolean>
+  criteria?: CriteriaAnswers
   /** ISO 8601 with offset, or a Date. */
   at: string | Date
   misuse?: boolean

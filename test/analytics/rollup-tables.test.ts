@@ -43,13 +43,15 @@ async function rollupRows (db: Kysely<Database>): Promise<unknown[]> {
   const readable = ({
     answered,
     met,
+    na,
     bucket,
     ...row
-  }: { answered: number[]; met: number[]; bucket: Date | string } & Record<string, unknown>): unknown => ({
+  }: { answered: number[]; met: number[]; na: number[]; bucket: Date | string } & Record<string, unknown>): unknown => ({
     ...row,
     bucket: new Date(bucket).toISOString(),
     criteria: Object.fromEntries(
-      answered.flatMap((count, index) => (count === 0 ? [] : [[codes.get(index + 1), [count, met[index] ?? 0]]]))
+      Array.from({ length: Math.max(answered.length, na.length) }, (_, index) => [answered[index] ?? 0, met[index] ?? 0, na[index] ?? 0])
+        .flatMap((counts, index) => (counts[0] === 0 && counts[2] === 0 ? [] : [[codes.get(index + 1), counts]]))
     )
   })
   const detail = await db
@@ -117,7 +119,7 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
   const earlyJanuary = new Date('2027-01-01T00:30:00+07:00')
   await insertRatings(db, centre.terminal.id, [
     { ...base, level: 4, category: 'satisfied', weight: 100, criteria: { xin_chao: true, xin_loi: false }, countedAt: lateDecember },
-    { ...base, level: 1, category: 'unsatisfied', weight: 0, criteria: { xin_chao: false }, countedAt: lateDecember },
+    { ...base, level: 1, category: 'unsatisfied', weight: 0, criteria: { xin_chao: false, xin_loi: 'na' }, countedAt: lateDecember },
     { ...base, level: 2, category: 'neutral', weight: 40, criteria: {}, countedAt: earlyJanuary }
   ])
   // A late arrival in a later transaction adds to the same bucket.
@@ -177,7 +179,7 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
   const slots = await criterionSlots(db)
   const months = await db
     .selectFrom('rating_rollups')
-    .select(['answered', 'met'])
+    .select(['answered', 'met', 'na'])
     .where('grain', '=', 'month')
     .orderBy('bucket')
     .executeTakeFirstOrThrow()
@@ -186,10 +188,12 @@ t.test(`recordRatings fills local days, months, years and every ancestor's subtr
       months.answered[slots.get('xin_chao')! - 1],
       months.met[slots.get('xin_chao')! - 1],
       months.answered[slots.get('xin_loi')! - 1],
-      months.met[slots.get('xin_loi')! - 1]
+      months.met[slots.get('xin_loi')! - 1],
+      months.na[slots.get('xin_loi')! - 1] ?? 0,
+      months.na[slots.get('xin_chao')! - 1] ?? 0
     ],
-    [3, 2, 1, 0],
-    'criteria packed by slot: xin_chao 2 of 3 met, xin_loi 0 of 1'
+    [3, 2, 1, 0, 1, 0],
+    'criteria packed by slot: xin_chao 2 of 3 met, xin_loi 0 of 1 answered yes/no and 1 not applicable'
   )
 
   const subtree = await db
@@ -372,7 +376,7 @@ t.test(`moving a unit to another parent moves its subtree's counts (${databaseKi
     level,
     category: level >= 3 ? 'satisfied' : level === 2 ? 'neutral' : 'unsatisfied',
     weight: [0, 0, 40, 75, 100][level]!,
-    criteria: { xin_chao: level > 2 },
+    criteria: { xin_chao: level > 2, xin_phep: level === 1 ? 'na' : level === 4 },
     countedAt: at,
     misuse: false
   })
