@@ -109,9 +109,8 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
   }
   const criteria = codes.map((code) => {
     const criterion = counts.criteria.get(code) ?? { answered: 0, met: 0, notApplicable: 0 }
-    return {
-      code, answered: criterion.answered, met: criterion.met, notApplicable: criterion.notApplicable, rate: ratio(criterion.met, criterion.answered)
-    }
+    const { answered, met, notApplicable } = criterion
+    return { code, answered, met, notApplicable, rate: ratio(met, answered) }
   })
   return {
     total: counts.total,

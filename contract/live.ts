@@ -17,7 +17,9 @@ export const LiveRating = Type.Object({
   officerId: Type.Union([Uuid, Type.Null()], { description: 'The officer credited; null if nobody was signed in' }),
   level: Type.Integer(),
   category: Category,
-  criteria: Type.Record(Type.String(), CriterionAnswer, { description: '{ criterionCode: true (met) | false (not met) | "na" (not applicable) }' }),
+  criteria: Type.Record(Type.String(), CriterionAnswer, {
+    description: '{ criterionCode: true (met) | false (not met) | "na" (not applicable) }'
+  }),
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,

@@ -11,7 +11,9 @@ export const RatingListItem = Type.Object({
   officerName: Type.Union([Type.Null(), Type.String()]),
   level: Type.Integer(),
   category: Type.Union([Type.Literal('satisfied'), Type.Literal('neutral'), Type.Literal('unsatisfied')]),
-  criteria: Type.Record(Type.String(), CriterionAnswer, { description: 'Answered criteria: code → true (met), false (not met) or "na" (not applicable)' }),
+  criteria: Type.Record(Type.String(), CriterionAnswer, {
+    description: 'Answered criteria: code → true (met), false (not met) or "na" (not applicable)'
+  }),
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,

@@ -42,7 +42,10 @@ const figuresExample = {
   satisfactionRate: 0.9,
   rate766: 0.975,
   scoreIndex: 85.5,
-  criteria: [{ code: 'xin_chao', answered: 150, met: 141, notApplicable: 0, rate: 0.94 }, { code: 'xin_loi', answered: 20, met: 18, notApplicable: 130, rate: 0.9 }]
+  criteria: [
+    { code: 'xin_chao', answered: 150, met: 141, notApplicable: 0, rate: 0.94 },
+    { code: 'xin_loi', answered: 20, met: 18, notApplicable: 130, rate: 0.9 }
+  ]
 }
 
 export const Figures = Type.Object(figureProperties, { description: 'The figures object', examples: [figuresExample] })

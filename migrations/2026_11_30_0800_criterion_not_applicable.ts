@@ -15,7 +15,7 @@ const addedMet = /met = int_array_add\((\w+)\.met, excluded\.met\)/g
 
 /** The trigger moving `na` with the other counts; each change must land once per table the trigger shifts. */
 function withNa (source: string, tables: number): string {
-  const changes: Array<[RegExp | string, string | ((match: string, table: string) => string)]> = [
+  const changes: Change[] = [
     ['answered, met)', 'answered, met, na)'],
     [negatedMet, `${negatedMet}, ${negatedNa}`],
     [addedMet, (match: string, table: string) => `${match}, na = int_array_add(${table}.na, excluded.na)`]
@@ -24,7 +24,7 @@ function withNa (source: string, tables: number): string {
 }
 
 function withoutNa (source: string, tables: number): string {
-  const changes: Array<[RegExp | string, string | ((match: string, table: string) => string)]> = [
+  const changes: Change[] = [
     ['answered, met, na)', 'answered, met)'],
     [`, ${negatedNa}`, ''],
     [/, na = int_array_add\(\w+\.na, excluded\.na\)/g, '']
@@ -32,7 +32,9 @@ function withoutNa (source: string, tables: number): string {
   return applied(source, changes, tables)
 }
 
-function applied (source: string, changes: Array<[RegExp | string, string | ((match: string, table: string) => string)]>, tables: number): string {
+type Change = [RegExp | string, string | ((match: string, table: string) => string)]
+
+function applied (source: string, changes: Change[], tables: number): string {
   let text = source
   for (const [from, to] of changes) {
     const found = typeof from === 'string' ? text.split(from).length - 1 : [...text.matchAll(from)].length

@@ -54,6 +54,7 @@ const words = {
     unsatisfied: 'Không hài lòng',
     criterion: 'Tiêu chí',
     met: 'Đạt / trả lời',
+    notApplicable: 'Không áp dụng',
     rate: 'Tỷ lệ',
     unitName: 'Đơn vị',
     counter: 'Quầy',
@@ -89,6 +90,7 @@ const words = {
     unsatisfied: 'Unsatisfied',
     criterion: 'Criterion',
     met: 'Met / answered',
+    notApplicable: 'Not applicable',
     rate: 'Rate',
     unitName: 'Unit',
     counter: 'Counter',
@@ -287,11 +289,13 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
       [
         { title: w.criterion, width: 5 },
         { title: w.met, width: 2.5, numeric: true },
+        { title: w.notApplicable, width: 2, numeric: true },
         { title: w.rate, width: 2, numeric: true }
       ],
       data.summary.criteria.map((item) => [
         label(data.labels.criteria.get(item.code), item.code),
         `${count(item.met)}/${count(item.answered)}`,
+        count(item.notApplicable),
         percent(item.rate)
       ])
     )

@@ -37,7 +37,14 @@ t.test(`figures on a small centre (${databaseKind})`, async (t) => {
       at: '2026-11-02T00:30:00+07:00'
     },
     // Nothing went wrong, nothing needed permission: "not applicable" to both, outside their rates.
-    { ...at, counterId: counter2, officerId: duc!.id, level: 2, criteria: { xin_loi: 'na', xin_phep: 'na' }, at: '2026-11-02T09:00:00+07:00' },
+    {
+      ...at,
+      counterId: counter2,
+      officerId: duc!.id,
+      level: 2,
+      criteria: { xin_loi: 'na', xin_phep: 'na' },
+      at: '2026-11-02T09:00:00+07:00'
+    },
     { ...at, counterId: counter2, officerId: null, level: 4, at: '2026-11-02T10:00:00+07:00' },
     // Misuse: left out unless asked.
     { ...at, counterId: counter1, officerId: hong!.id, level: 1, at: '2026-11-01T09:00:00+07:00', misuse: true },

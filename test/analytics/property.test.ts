@@ -1,5 +1,6 @@
-// Property: on random ratings (levels, criteria met / not met / not applicable, times near local midnight and month ends, misuse, late batches, some still pending), every
-// figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years) equals the same figure from raw ratings.
+// Property: on random ratings (levels, criteria met / not met / not applicable, times near local midnight and month ends, misuse,
+// late batches, some still pending), every figure from the rollups (detail, subtree, per-subtree officer, counter and heat-map years)
+// equals the same figure from raw ratings, and each criterion's answers are counted as given.
 import assert from 'node:assert/strict'
 import t from 'tap'
 import fc from 'fast-check'

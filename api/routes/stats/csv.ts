@@ -131,8 +131,14 @@ export function figuresCsv (
     figureHeaders.scoreIndex[lang],
     ...codes.flatMap((code) =>
       lang === 'vi'
-        ? [`${criterionName(code)} – số trả lời`, `${criterionName(code)} – số đạt`, `${criterionName(code)} – tỷ lệ (%)`]
-        : [`${criterionName(code)} – answered`, `${criterionName(code)} – met`, `${criterionName(code)} – rate (%)`]
+        ? [
+            `${criterionName(code)} – số trả lời`, `${criterionName(code)} – số đạt`,
+            `${criterionName(code)} – không áp dụng`, `${criterionName(code)} – tỷ lệ (%)`
+          ]
+        : [
+            `${criterionName(code)} – answered`, `${criterionName(code)} – met`,
+            `${criterionName(code)} – not applicable`, `${criterionName(code)} – rate (%)`
+          ]
     ),
     ...ids.map((key) => key[lang])
   ]
@@ -153,7 +159,7 @@ export function figuresCsv (
       decimal(row.scoreIndex, lang),
       ...codes.flatMap((code) => {
         const criterion = criteria.get(code)
-        return [criterion?.answered ?? 0, criterion?.met ?? 0, percent(criterion?.rate, lang)]
+        return [criterion?.answered ?? 0, criterion?.met ?? 0, criterion?.notApplicable ?? 0, percent(criterion?.rate, lang)]
       }),
       ...ids.map((key) => cell(row[key.field], lang))
     ]
