@@ -78,7 +78,7 @@ t.test('who may see which figures', async (t) => {
   t.equal(own.json().rate766, 2 / 3)
   t.equal(own.json().scoreIndex, 175 / 3)
   t.same(own.json().byLevel, { 4: 1, 3: 1, 2: 0, 1: 1 })
-  t.same(own.json().criteria[0], { code: 'xin_chao', answered: 2, met: 1, rate: 0.5 })
+  t.same(own.json().criteria[0], { code: 'xin_chao', answered: 2, met: 1, notApplicable: 0, rate: 0.5 })
   t.equal((await app.inject({ url: `/api/v1/stats/summary?${period}&includeMisuse=true`, cookies: supervisor })).json().total, 4)
   for (const unitId of [neighbour.centreId, elsewhere.provinceId, centre.provinceId, '6a1c3c52-3f0c-4b7e-9a7c-2f3c2b1c9d00']) {
     const outside = await app.inject({ url: `/api/v1/stats/officers?${period}&unitId=${unitId}`, cookies: supervisor })
