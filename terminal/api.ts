@@ -8,6 +8,8 @@ export type { Criterion, RatingItem, ScaleLevel, TerminalState } from '../contra
 /** The result of one of the terminal's items (their ids are never null). */
 export type RatingResult = SentRatingResult
 export type Category = ScaleLevel['category']
+/** A rating's criteria answers: true (Có), false (Không) or 'na' (Không áp dụng); absent: not answered. */
+export type CriteriaAnswers = NonNullable<RatingItem['criteria']>
 /** The officer serving at the counter, as the terminal state gives it. */
 export type Officer = TerminalOfficer
 

@@ -1,7 +1,7 @@
 // What every screen of the terminal shares: the pairing, the counter's state, the language and the outbox.
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import type { Officer, RatingItem, TerminalState } from './api.ts'
+import type { CriteriaAnswers, Officer, RatingItem, TerminalState } from './api.ts'
 import type { Timing } from './device.ts'
 import type { Lang } from './i18n.ts'
 
@@ -23,7 +23,7 @@ export interface Terminal {
   officerChanged: (officer: Officer | null) => void
   /** Stores the rating durably (held: while the criteria are answered) before the screen moves on. */
   queue: (rating: RatingItem, held: boolean) => Promise<void>
-  release: (id: string, criteria?: Record<string, boolean>) => Promise<void>
+  release: (id: string, criteria?: CriteriaAnswers) => Promise<void>
 }
 
 export const TerminalContext = createContext<Terminal | null>(null)

@@ -1,5 +1,5 @@
 // The rating outbox: every tap is written to IndexedDB first, then sent in batches until the server acknowledges it.
-import { ApiError, isUnpaired, type RatingItem, type RatingResult } from './api.ts'
+import { ApiError, isUnpaired, type CriteriaAnswers, type RatingItem, type RatingResult } from './api.ts'
 
 /** A queued rating. `held` while the citizen is still answering the criteria: kept, not yet sent. */
 export interface OutboxEntry extends RatingItem {
@@ -11,7 +11,7 @@ export interface Outbox {
   /** Resolves once the rating is durably stored. */
   add: (rating: RatingItem, options?: { held?: boolean }) => Promise<void>
   /** Lets a held rating go, with the criteria the citizen answered (none: sent without criteria). */
-  release: (id: string, criteria?: Record<string, boolean>) => Promise<void>
+  release: (id: string, criteria?: CriteriaAnswers) => Promise<void>
   /** After a reload or power loss nobody is answering any more: send what was held as it is. */
   releaseHeld: () => Promise<number>
   /** Up to `limit` ratings ready to send, oldest first. */

@@ -1,6 +1,6 @@
-// The "4 xin, 4 luôn" follow-up: a yes/no toggle per criterion, "Gửi" and "Bỏ qua"; idle for a while sends what was answered.
+// The "4 xin, 4 luôn" follow-up: Có / Không / Không áp dụng per criterion, "Gửi" and "Bỏ qua"; idle for a while sends what was answered.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { Criterion } from '../api.ts'
+import type { CriteriaAnswers, Criterion } from '../api.ts'
 import { label, text, type Lang } from '../i18n.ts'
 import { CriterionIcon } from './CriterionIcon.tsx'
 
@@ -9,14 +9,14 @@ export interface CriteriaFormProps {
   lang: Lang
   idleSeconds: number
   /** Only the answered criteria; `{}` when skipped. */
-  onDone: (answers: Record<string, boolean>) => void
+  onDone: (answers: CriteriaAnswers) => void
 }
 
 export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaFormProps) {
-  const [answers, setAnswers] = useState<Record<string, boolean>>({})
+  const [answers, setAnswers] = useState<CriteriaAnswers>({})
   const [touchedAt, setTouchedAt] = useState(Date.now)
   const finished = useRef(false)
-  const finish = (result: Record<string, boolean>): void => {
+  const finish = (result: CriteriaAnswers): void => {
     if (finished.current) return
     finished.current = true
     onDone(result)
@@ -32,16 +32,18 @@ export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaF
   latest.current = answers
   useEffect(() => () => finish(latest.current), [])
 
-  const answer = (code: string, met: boolean): void => {
+  const answer = (code: string, given: CriteriaAnswers[string]): void => {
     setTouchedAt(Date.now())
     setAnswers((current) => {
       const next = { ...current }
       // Pressing the chosen answer again takes it back.
-      if (next[code] === met) delete next[code]
-      else next[code] = met
+      if (next[code] === given) delete next[code]
+      else next[code] = given
       return next
     })
   }
+  // "Không áp dụng": nothing happened that called for it (no mishap to apologise for), kept out of the officer's rate.
+  const choices = [[true, 'answer-yes', 'yes'], [false, 'answer-no', 'no'], ['na', 'answer-na', 'notApplicable']] as const
 
   return (
     <section class='criteria' aria-labelledby='criteria-title' onPointerDown={() => setTouchedAt(Date.now())}>
@@ -55,8 +57,13 @@ export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaF
             <li key={criterion.code} class='criterion' role='group' aria-labelledby={id} data-criterion={criterion.code}>
               <CriterionIcon code={criterion.code} />
               <span class='criterion-label' id={id}>{label(lang, criterion)}</span>
-              <button type='button' class={`answer answer-yes${value === true ? ' is-chosen' : ''}`} aria-pressed={value === true} onClick={() => answer(criterion.code, true)}>{text(lang, 'yes')}</button>
-              <button type='button' class={`answer answer-no${value === false ? ' is-chosen' : ''}`} aria-pressed={value === false} onClick={() => answer(criterion.code, false)}>{text(lang, 'no')}</button>
+              {choices.map(([given, kind, word]) => (
+                <button
+                  key={kind} type='button' class={`answer ${kind}${value === given ? ' is-chosen' : ''}`} aria-pressed={value === given}
+                  onClick={() => answer(criterion.code, given)}
+                >{text(lang, word)}
+                </button>
+              ))}
             </li>
           )
         })}

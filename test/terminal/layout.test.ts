@@ -44,7 +44,8 @@ async function outside (page: Page, selectors: string[]): Promise<string[]> {
 const scrolls = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollHeight - innerHeight)
 
 t.test(
-  'phone 390×844: the question, every level and the footer without scrolling; the criteria keep "Có" and "Không" beside each label and fit',
+  'phone 390×844: the question, every level and the footer without scrolling; the criteria keep "Có", "Không" and "Không áp dụng" beside ' +
+    'each label and fit',
   async (t) => {
     const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: PHONE })
     t.teardown(() => context.close())
@@ -57,14 +58,19 @@ t.test(
     const rows = await page.locator('.criterion').evaluateAll((items) =>
       items.map((item) => {
         const label = item.querySelector('.criterion-label')!.getBoundingClientRect()
-        const no = item.querySelector('.answer-no')!.getBoundingClientRect()
-        return { name: item.textContent, sameLine: no.top < label.bottom && no.bottom > label.top && no.left >= label.right - 1 }
+        const answers = [...item.querySelectorAll('.answer')].map((answer) => answer.getBoundingClientRect())
+        return {
+          name: item.textContent,
+          answers: answers.length,
+          sameLine: answers.every((box) => box.top < label.bottom && box.bottom > label.top && box.left >= label.right - 1)
+        }
       })
     )
+    t.ok(rows.every((row) => row.answers === 3), 'three answers a row')
     t.same(
       rows.filter((row) => !row.sameLine),
       [],
-      '"Không" stays on its label\'s line in every row'
+      '"Có", "Không" and "Không áp dụng" stay on their label\'s line in every row'
     )
     t.same(
       await outside(page, ['#criteria-title', '.criterion', '.answer', '.criteria .actions button', '.footer']),

@@ -1,6 +1,6 @@
 // The citizen's screen: the scale, then the criteria, then thank you; each rating is stored at the tap.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { ScaleLevel } from '../../api.ts'
+import type { CriteriaAnswers, ScaleLevel } from '../../api.ts'
 import { CounterHeader } from '../../components/CounterHeader.tsx'
 import { CriteriaForm } from '../../components/CriteriaForm.tsx'
 import { Footer } from '../../components/Footer.tsx'
@@ -61,7 +61,7 @@ export function Rate () {
     }
   }
 
-  const answered = (ratingId: string, answers: Record<string, boolean>): void => {
+  const answered = (ratingId: string, answers: CriteriaAnswers): void => {
     void terminal.release(ratingId, answers).catch((error: unknown) => console.error('outbox', error))
     setPhase({ step: 'thanks' })
   }
