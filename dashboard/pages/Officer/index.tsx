@@ -1,4 +1,5 @@
-// One officer: tiles against the previous period, the trend, the "4 xin, 4 luôn" criteria as a chart, recent ratings and shifts.
+// One officer: tiles against the previous period, the trend, the "4 xin, 4 luôn" criteria as a chart and a table (with the
+// "not applicable" answers), recent ratings and shifts.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
 import { get, type BucketRow, type Figures, type Items, type RatingListItem, type RatingPage, type Rows, type Shift } from '../../api.ts'
@@ -9,7 +10,7 @@ import { useChart } from '../../components/useChart.ts'
 import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import { criterionLabel, levelLabel } from '../../i18n.ts'
-import { dateTime, intervalFor, previousPeriod } from '../../period.ts'
+import { dateTime, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
 import { Tiles } from '../Overview/index.tsx'
 
 function CriteriaChart ({ figures }: { figures: Figures }) {
@@ -33,6 +34,36 @@ function CriteriaChart ({ figures }: { figures: Figures }) {
     <div class='chart'>
       <canvas ref={canvas} role='img' aria-label={t('criteria')} />
     </div>
+  )
+}
+
+/**
+ * Each criterion's counts under the chart: met of the yes/no answers, the rate, and how many citizens answered "not
+ * applicable" (no mishap to apologise for): those are outside the rate, so a supervisor sees what the rate rests on.
+ */
+function CriteriaTable ({ figures }: { figures: Figures }) {
+  const { lang, t } = useDashboard()
+  return (
+    <table class='grid criteria-counts'>
+      <thead>
+        <tr>
+          <th>{t('criterion')}</th>
+          <th class='num'>{t('metOfAnswered')}</th>
+          <th class='num'>{t('criterionRate')}</th>
+          <th class='num'>{t('notApplicable')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {figures.criteria.map((criterion) => (
+          <tr key={criterion.code} data-criterion={criterion.code}>
+            <th>{criterionLabel(lang, criterion.code)}</th>
+            <td class='num'>{integer(lang, criterion.met)}/{integer(lang, criterion.answered)}</td>
+            <td class='num'>{percent(lang, criterion.rate)}</td>
+            <td class='num not-applicable'>{integer(lang, criterion.notApplicable)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 
@@ -85,6 +116,11 @@ function RecentRatings ({ officerId }: { officerId: string }) {
           <tbody>
             {items.map((rating) => {
               const answers = Object.entries(rating.criteria)
+              // "Không áp dụng" answers are listed, but counted neither as met nor among the answers.
+              const yesNo = answers.filter(([, answer]) => answer !== 'na')
+              const mark = (code: string, answer: boolean | 'na'): string => answer === 'na'
+                ? `– ${criterionLabel(lang, code)} (${t('notApplicable')})`
+                : `${answer ? '✓' : '✗'} ${criterionLabel(lang, code)}`
               return (
                 <tr key={rating.id} data-rating={rating.id} class={rating.category}>
                   <td>{dateTime(lang, rating.countedAt)}</td>
@@ -93,8 +129,8 @@ function RecentRatings ({ officerId }: { officerId: string }) {
                     {levelLabel(lang, rating.level)}
                   </td>
                   <td>{counterLabel(t('counter'), rating.counterNumber, counters.get(rating.counterId)?.name)}</td>
-                  <td title={answers.map(([code, met]) => `${met ? '✓' : '✗'} ${criterionLabel(lang, code)}`).join('\n')}>
-                    {answers.length === 0 ? '–' : `${answers.filter(([, met]) => met).length}/${answers.length}`}
+                  <td title={answers.map(([code, answer]) => mark(code, answer)).join('\n')}>
+                    {yesNo.length === 0 ? '–' : `${yesNo.filter(([, answer]) => answer === true).length}/${yesNo.length}`}
                   </td>
                 </tr>
               )
@@ -182,7 +218,10 @@ export function OfficerPage () {
               <Status loading={trend.loading} error={trend.error} />
               )}
         </Section>
-        <Section title={t('criteria')}>{summary.value !== null && <CriteriaChart figures={summary.value.current} />}</Section>
+        <Section title={t('criteria')}>
+          {summary.value !== null && <CriteriaChart figures={summary.value.current} />}
+          {summary.value !== null && <CriteriaTable figures={summary.value.current} />}
+        </Section>
       </div>
       <div class='columns'>
         <RecentRatings officerId={officerId} />

@@ -109,6 +109,14 @@ export function Report () {
             </table>
             <h2>{t('reportCriteria')}</h2>
             <table class='grid'>
+              <thead>
+                <tr>
+                  <th>{t('criterion')}</th>
+                  <th class='num'>{t('metOfAnswered')}</th>
+                  <th class='num'>{t('criterionRate')}</th>
+                  <th class='num'>{t('notApplicable')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {value.summary.criteria.map((criterion) => (
                   <tr key={criterion.code}>
@@ -117,6 +125,7 @@ export function Report () {
                       {integer(lang, criterion.met)}/{integer(lang, criterion.answered)}
                     </td>
                     <td class='num'>{percent(lang, criterion.rate)}</td>
+                    <td class='num'>{integer(lang, criterion.notApplicable)}</td>
                   </tr>
                 ))}
               </tbody>
