@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
-import type { Category, Database } from '../../db/schema.ts'
+import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
 import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../lib/secrets.ts'
 
 export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'
@@ -69,6 +69,8 @@ const centres: CentreSpec[] = [
 /** Citizens served per hour of the local working day (morning and afternoon peaks). */
 const hourlyShape: Record<number, number> = { 7: 3, 8: 9, 9: 11, 10: 10, 11: 4, 13: 4, 14: 9, 15: 10, 16: 7 }
 const criteriaCodes = ['xin_chao', 'xin_loi', 'xin_cam_on', 'xin_phep', 'luon_mim_cuoi', 'luon_nhe_nhang', 'luon_lang_nghe', 'luon_giup_do']
+/** Asked of everyone, though most visits give no cause: mostly answered "Không áp dụng" (issue 16). */
+const mostlyNotApplicable = new Set(['xin_loi', 'xin_phep'])
 const levels: Array<{ level: number; category: Category; weight: number }> = [
   { level: 4, category: 'satisfied', weight: 100 },
   { level: 3, category: 'satisfied', weight: 75 },
@@ -342,8 +344,17 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
                   : roll < pleased + (1 - pleased) * 0.7
                     ? levels[2]!
                     : levels[3]!
-            const criteria: Record<string, boolean> = {}
-            if (random() < 0.6) for (const code of criteriaCodes) if (random() < 0.7) criteria[code] = random() < pleased + 0.1
+            const criteria: CriteriaAnswers = {}
+            if (random() < 0.6) {
+              for (const code of criteriaCodes) {
+                const answered = random()
+                if (answered >= 0.7) continue
+                const met = random() < pleased + 0.1
+                // "Không áp dụng": most citizens had nothing to apologise for or to be asked; now and then another one.
+                // The same draws as before (no extra random()), so the levels and everything else seeded stay as they were.
+                criteria[code] = answered < (mostlyNotApplicable.has(code) ? 0.42 : 0.021) ? 'na' : met
+              }
+            }
             presses.push({ terminalId: seat.terminalId, at: at.getTime(), rating: rating(seat, officer.id, level, criteria, at) })
           }
         }
@@ -422,7 +433,7 @@ function rating (
   seat: { unitId: string; counterId: string; terminalId: string },
   officerId: string,
   level: { level: number; category: Category; weight: number },
-  criteria: Record<string, boolean>,
+  criteria: CriteriaAnswers,
   at: Date
 ): Record<string, unknown> {
   return {

@@ -93,6 +93,17 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
     'every rating is credited to the officer on shift'
   )
 
+  // "Không áp dụng": present, and mostly on apologising and asking permission (asked of everyone, seldom called for).
+  const notApplicable = await sql<{ code: string, na: number, answered: number }>`select c.key as code,
+      count(*) filter (where c.value = '"na"'::jsonb)::int as na, count(*)::int as answered
+    from ratings r cross join lateral jsonb_each(r.criteria) c group by 1`.execute(app.db)
+  const share = new Map(notApplicable.rows.map((row) => [row.code, row.na / row.answered]))
+  t.ok(share.get('xin_loi')! > 0.4 && share.get('xin_phep')! > 0.4, `mostly N/A on xin_loi / xin_phep: ${JSON.stringify([...share])}`)
+  t.ok(
+    [...share].every(([code, part]) => code === 'xin_loi' || code === 'xin_phep' || (part > 0 && part < 0.1)),
+    'a few on the other criteria'
+  )
+
   const misuse = await sql<{
     reason: string
     n: number
