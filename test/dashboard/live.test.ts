@@ -13,7 +13,7 @@ await seedAssignment(app.db, centre.terminal.counterId, officer.id)
 const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
 
 /** A press on the centre's terminal, through the terminal API. */
-async function rate (level: number, criteria?: Record<string, boolean>): Promise<string> {
+async function rate (level: number, criteria?: Record<string, boolean | 'na'>): Promise<string> {
   const id = randomUUID()
   const response = await app.inject({
     method: 'POST',
@@ -33,7 +33,7 @@ t.test(
     await page.getByText('Đang kết nối trực tiếp').waitFor()
     await page.getByText('Hôm nay chưa có đánh giá nào.', { exact: false }).waitFor()
 
-    const satisfiedId = await rate(4, { xin_chao: true })
+    const satisfiedId = await rate(4, { xin_chao: true, xin_loi: 'na' })
     const sent = Date.now()
     const item = page.locator(`[data-rating="${satisfiedId}"]`)
     await item.waitFor({ timeout: 5_000 })
@@ -42,6 +42,7 @@ t.test(
     t.equal(await item.locator('.rating-level').textContent(), 'Rất hài lòng')
     t.match(await item.textContent(), officer.fullName, 'with the officer at the counter')
     t.match(await item.textContent(), 'Xin chào', 'and the criteria met')
+    t.notMatch(await item.textContent(), 'Xin lỗi', 'not one answered "Không áp dụng"')
     t.equal(await page.getByRole('alert').count(), 0, 'no alert for a satisfied citizen')
 
     const unsatisfiedId = await rate(1)

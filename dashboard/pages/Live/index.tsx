@@ -44,7 +44,7 @@ export function Live () {
           {feed.map((rating) => {
             const counter = counters.get(rating.counterId)
             const met = Object.entries(rating.criteria)
-              .filter(([, value]) => value)
+              .filter(([, value]) => value === true)
               .map(([code]) => criterionLabel(lang, code))
             return (
               <li key={rating.id} class={`rating ${rating.category}`} data-rating={rating.id}>
