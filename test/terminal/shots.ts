@@ -32,6 +32,7 @@ for (const [suffix, viewport] of [
   await page.locator('.level[data-level="3"]').click()
   await page.locator('.criterion').first().waitFor()
   await page.getByRole('group', { name: 'Xin chào' }).getByRole('button', { name: 'Có' }).click()
+  await page.getByRole('group', { name: 'Xin lỗi' }).getByRole('button', { name: 'Không áp dụng' }).click()
   await page.getByRole('group', { name: 'Luôn lắng nghe' }).getByRole('button', { name: 'Có' }).click()
   await page.screenshot({ path: out(`criteria${suffix}`) })
   await context.close()
