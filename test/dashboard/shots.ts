@@ -1,5 +1,5 @@
-// Screenshots for docs/dashboard.md: the overview, the officers, the monthly report, a live alert and the alerts screen on the demo centre,
-// at 1366×768; the overview and the officers also on a phone (390×844) and a portrait tablet (800×1280).
+// Screenshots for docs/dashboard.md: the overview, the officers, one officer's drill-down, the monthly report, a live alert and the
+// alerts screen on the demo centre, at 1366×768; the overview and the officers also on a phone (390×844) and a portrait tablet (800×1280).
 // Run: node --import tsx test/dashboard/shots.ts
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +25,14 @@ await page.screenshot({ path: out('overview') })
 await page.getByRole('link', { name: 'Cán bộ' }).click()
 await page.locator('table.officers tbody tr').first().waitFor()
 await page.screenshot({ path: out('officers') })
+
+// One officer's drill-down: the criteria chart and, under it, met / answered, rate and "Không áp dụng" per criterion.
+await page.locator('table.officers tbody tr a').first().click()
+await page.locator('.criteria-counts tbody tr').first().waitFor()
+await page.waitForTimeout(500)
+await page.screenshot({ path: out('officer'), fullPage: true })
+await page.getByRole('navigation').getByRole('link', { name: 'Cán bộ' }).click()
+await page.locator('table.officers tbody tr').first().waitFor()
 
 // The monthly report in the form of Decree 30/2020/NĐ-CP, as it prints.
 await page.getByRole('link', { name: 'Báo cáo tháng' }).click()
