@@ -53,3 +53,13 @@ t.test('the drill-down shows each criterion\'s "not applicable" answers beside m
   await table.locator('thead th', { hasText: 'Not applicable' }).waitFor()
   t.same(await table.locator('thead th').allTextContents(), ['Criterion', 'Met / answered', 'Rate met', 'Not applicable'], 'and in English')
 })
+
+t.test('the officers table tells the "not applicable" answers on hover over a criterion\'s rate', async (t) => {
+  const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/officers?period=today')
+  t.teardown(() => context.close())
+  const row = page.locator('table.officers tbody tr', { hasText: officer.fullName })
+  await row.waitFor()
+  const titles = await row.locator('td.rate').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title') ?? ''))
+  t.ok(titles.includes('0/1 · Không áp dụng: 2'), `apologised: 0 of 1, 2 not applicable (${JSON.stringify(titles)})`)
+  t.ok(titles.includes('2/3'), 'greeted: no N/A, nothing added')
+})

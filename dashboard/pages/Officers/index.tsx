@@ -86,7 +86,10 @@ export function Officers () {
                       <RateCell
                         key={code}
                         rate={criterion?.rate ?? null}
-                        title={criterion === undefined ? '' : `${criterion.met}/${criterion.answered}`}
+                        title={criterion === undefined
+                          ? ''
+                          : `${criterion.met}/${criterion.answered}` +
+                            (criterion.notApplicable > 0 ? ` · ${t('notApplicable')}: ${criterion.notApplicable}` : '')}
                       />
                     )
                   })}
