@@ -21,6 +21,12 @@ export type Change =
   | { kind: 'counter', counterId: string }
   /** Every terminal must show fresh state (the scale or the criteria changed). */
   | { kind: 'catalogue' }
+  /** Alert rules were created, changed or deleted: evaluators reread them. */
+  | { kind: 'alert-rules' }
+  /** An alert was acknowledged: its rule (and counter) may fire again, on ratings counted after `acknowledgedAt`. */
+  | { kind: 'alert-acknowledged', ruleId: string | null, unitId: string, counterId: string | null, acknowledgedAt: string | null }
+  /** A rule alert fired or was acknowledged: sent by id (its details can be long), each process reads it. */
+  | { kind: 'rule-alert', alertId: string }
   /** A live event for the users whose scope holds `unitId` (and, for officers, `officerId`). */
   | { kind: 'event', unitId: string, officerId: string | null, event: ScopedLiveEvent }
 

@@ -9,6 +9,8 @@ import type { Role } from '../../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { sessionStates } from '../../repositories/users.ts'
 import { activeTerminalIds } from '../../repositories/terminals.ts'
+import { findAlert, rowToAlert } from '../../repositories/alerts.ts'
+import { alertEvent } from '../../services/alerts.ts'
 import { ChangeFeed, type Change } from '../../services/change-feed.ts'
 import { ListenConnection, notify, NOTIFY_PAYLOAD_LIMIT } from '../../../db/notify.ts'
 
@@ -206,6 +208,11 @@ export default fp(
           deliverHere(change.unitId, change.officerId, change.event)
             .catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
           break
+        case 'rule-alert':
+          findAlert(app.db, change.alertId)
+            .then((row) => (row === undefined ? undefined : deliverHere(row.unit_id, null, alertEvent(rowToAlert(row)))))
+            .catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+          break
         case 'counter':
           refreshQuietly([...terminals].filter((subscriber) => subscriber.counterId === change.counterId))
           break
@@ -275,7 +282,10 @@ export default fp(
       },
       async publish (unitId, officerId, event) {
         // Here directly, elsewhere through the feed: each socket gets the event once (the echo is dropped by origin).
-        void changes.share({ kind: 'event', unitId, officerId, event })
+        // A rule alert's details (a streak's rating ids) can be long: it goes by id, well within the payload limit.
+        void changes.share(event.type === 'alert' && event.alert.kind === 'rule'
+          ? { kind: 'rule-alert', alertId: event.alert.id }
+          : { kind: 'event', unitId, officerId, event })
         await deliverHere(unitId, officerId, event)
       },
       async refreshCounter (counterId) {
