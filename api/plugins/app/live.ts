@@ -330,7 +330,7 @@ export default fp(
     /**
      * A LISTEN connection that came back missed what was sent meanwhile. Caches forget, every socket is re-checked
      * against the database, terminals get fresh state, and user sockets close with SCOPE_CHANGED: a dashboard
-     * reconnects at once and reloads, rather than silently lacking the events of the gap.
+     * reconnects at once (and shows it was cut off) rather than keeping a socket that silently lacks the gap's events.
      */
     function resync (): void {
       app.log.warn('LISTEN connection back: caches cleared, live sockets re-checked and asked to reconnect')
