@@ -139,6 +139,8 @@ t.test('real processes: a rating posted to process A reaches a dashboard socket 
   const host = (api: ApiProcess) => api.baseUrl.slice('http://'.length)
   const onA = await openLive(host(a), await session(a))
   const onB = await openLive(host(b), await session(b))
+  let onAClosed: number | null = null
+  void onA.closed.then((code) => { onAClosed = code })
 
   const post = async (api: ApiProcess, levels: number[]): Promise<string[]> => {
     const body = ratingBody(levels)
@@ -179,7 +181,15 @@ t.test('real processes: a rating posted to process A reaches a dashboard socket 
   await wait(300)
   t.same([...ratingIds(onA)].sort(), [...sent].sort(), 'the socket on A got each rating once (its own, and B\'s through NOTIFY)')
   t.same([...ratingIds(onB)].sort(), [...sent].sort(), 'the socket on B got each rating once (its own, and A\'s through NOTIFY)')
-  onA.close()
+
+  // A restarts (a rolling deploy): its socket closes, B's stays, and the new A's ratings reach B, each once.
+  t.equal((await a.stop('SIGTERM')).code, 0, 'A stops cleanly')
+  t.ok(await within(5000, () => onAClosed !== null), 'the socket on A closed with it')
+  await a.start()
+  const afterRestart = await post(a, [4, 1])
+  t.ok(await within(1000, () => afterRestart.every((id) => ratingIds(onB).includes(id))), 'the restarted A\'s ratings reach B within 1 s')
+  await wait(300)
+  t.equal(ratingIds(onB).length, sent.length + 2, 'B\'s socket got each once, nothing twice across the restart')
   onB.close()
 })
 
