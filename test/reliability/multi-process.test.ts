@@ -275,7 +275,7 @@ t.test('a unit moved through A is out of scope on B\'s sockets at once', { skip 
   after.close()
 })
 
-t.test('a session ended and a terminal revoked through A close their sockets on B', { skip }, async (t) => {
+t.test('a session ended, an officer signed in and a terminal revoked through A reach their sockets on B', { skip }, async (t) => {
   const { a, b, hostB } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const supervisor = await seedUser(a.db, 'supervisor', centre.provinceId)
@@ -294,6 +294,14 @@ t.test('a session ended and a terminal revoked through A close their sockets on 
   terminal.on('message', (data) => terminalMessages.push(String(data)))
   const terminalClosed = new Promise<number>((resolve) => terminal.on('close', (closeCode) => resolve(closeCode)))
   t.ok(await within(10_000, () => terminalMessages.length > 0), 'the terminal socket on B is open (its state came)')
+  // An officer signs in through A (the tablet's request went there): the tablet's socket on B shows them.
+  const officer = centre.officers[0]!
+  const signedIn = await a.inject({
+    method: 'PUT', url: '/api/v1/terminal/officer', headers: bearer, payload: { staffCode: officer.staffCode, pin: officer.pin }
+  })
+  t.equal(signedIn.statusCode, 200, 'the officer signs in through A')
+  t.ok(await within(1000, () => terminalMessages.some((message) => message.includes(officer.fullName))),
+    'the terminal\'s socket on B gets the state with the officer within 1 s')
   const admin = await signIn(a, await seedUser(a.db, 'admin', null))
   const revoked = await a.inject({ method: 'POST', url: `/api/v1/terminals/${centre.terminal.id}/revoke`, cookies: admin })
   t.equal(revoked.statusCode, 200, 'revoked through A')
