@@ -286,6 +286,31 @@ export type CriterionSlotTable = {
   code: string
 }
 
+/** A sliding window of attempts under one key (a username, a username at an address): shared by every API process. */
+export interface AttemptWindowTable {
+  key: string
+  /** The attempts still inside the window, oldest first. */
+  attempts: Date[]
+  window_ms: number
+  max_attempts: number
+  expires_at: Date
+}
+
+/** A fixed window of @fastify/rate-limit hits under one key (route and address). */
+export interface RateLimitCounterTable {
+  key: string
+  hits: number
+  resets_at: Date
+}
+
+/** Wrong PINs for a staff code that does not exist at a unit, counted as officers.pin_failures are. */
+export interface UnknownCodeLockoutTable {
+  key: string
+  pin_failures: number
+  pin_locked_until: Date | null
+  touched_at: Date
+}
+
 export interface Database {
   units: UnitTable
   counters: CounterTable
@@ -309,6 +334,9 @@ export interface Database {
   counter_rollups: CounterRollupTable
   heatmap_rollups: HeatmapRollupTable
   criterion_slots: CriterionSlotTable
+  attempt_windows: AttemptWindowTable
+  rate_limit_counters: RateLimitCounterTable
+  unknown_code_lockouts: UnknownCodeLockoutTable
 }
 
 export type UnitRow = Selectable<UnitTable>

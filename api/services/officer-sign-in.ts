@@ -8,7 +8,8 @@ import type { TerminalIdentity } from '../plugins/app/auth.ts'
 import { hashSecret, verifySecret } from '../lib/secrets.ts'
 import { writeAudit } from '../repositories/audit.ts'
 import { findCounterPlace, lockCounter } from '../repositories/counters.ts'
-import { claimPinAttempt, clearPinFailures, findOfficerByStaffCode, type PinClaim } from '../repositories/officers.ts'
+import { claimPinAttempt, clearPinFailures, findOfficerByStaffCode } from '../repositories/officers.ts'
+import { claimUnknownCodeAttempt } from '../repositories/limits.ts'
 import { endShift, startShift } from '../repositories/shifts.ts'
 import { rowToTerminalOfficer } from '../repositories/terminal-state.ts'
 
@@ -17,31 +18,6 @@ export const PIN_ATTEMPTS = 5
 export const LOCK_MINUTES = 15
 
 const decoyPinHash = await hashSecret('000000')
-/** No officer has this id: the claim an unknown staff code runs finds no row. */
-const NO_OFFICER = '00000000-0000-0000-0000-000000000000'
-
-/**
- * Lockouts of staff codes that do not exist at a unit, kept in memory: the same count, lock and answers as a real
- * officer's (officers.pin_failures), so probing cannot tell a real code from an unknown one. Bounded: the oldest
- * entries go first.
- */
-class UnknownCodeLockouts {
-  private readonly entries = new Map<string, { failures: number, lockedUntil: number }>()
-
-  constructor (private readonly attempts: number, private readonly lockMinutes: number, private readonly maxEntries = 10000) {}
-
-  claim (key: string, now = Date.now()): PinClaim {
-    const entry = this.entries.get(key) ?? { failures: 0, lockedUntil: 0 }
-    if (entry.lockedUntil > now) return { claimed: false }
-    this.entries.delete(key)
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
-    const locking = entry.failures + 1 >= this.attempts
-    this.entries.set(key, locking
-      ? { failures: 0, lockedUntil: now + this.lockMinutes * 60_000 }
-      : { failures: entry.failures + 1, lockedUntil: entry.lockedUntil })
-    return { claimed: true, locking }
-  }
-}
 
 const counterGone = (): ApiError => new ApiError(401, 'TERMINAL_TOKEN_INVALID', 'This terminal\'s counter no longer exists; pair it again')
 const counterInactive = (): ApiError => conflict('COUNTER_INACTIVE', 'This counter is inactive; a supervisor must activate it first')
@@ -56,11 +32,11 @@ export interface OfficerSignIn {
   signOut: (device: TerminalIdentity) => Promise<boolean>
 }
 
-/** One per app: the lockouts of unknown staff codes live as long as it does. */
+/**
+ * Unknown staff codes get a lockout of their own (unknown_code_lockouts, counted as officers.pin_failures are), so
+ * probing cannot tell a real code from an unknown one; in the database, so every API process counts alike.
+ */
 export function officerSignIn (db: Kysely<Database>): OfficerSignIn {
-  /** Unknown staff codes get a lockout of their own, so that a locked code and an unknown one answer alike. */
-  const unknownCodes = new UnknownCodeLockouts(PIN_ATTEMPTS, LOCK_MINUTES)
-
   return {
     async signIn (device, givenStaffCode, pin) {
       const counter = await findCounterPlace(db, device.counterId)
@@ -70,9 +46,10 @@ export function officerSignIn (db: Kysely<Database>): OfficerSignIn {
       const staffCode = givenStaffCode.trim().toLowerCase()
       // Only the officers of the counter's own unit: a code of another centre is unknown here.
       const officer = await findOfficerByStaffCode(db, counter.unit_id, staffCode)
-      // An unknown code runs the same UPDATE (on no row), so both paths cost about the same.
-      const dbClaim = await claimPinAttempt(db, officer?.id ?? NO_OFFICER, PIN_ATTEMPTS, LOCK_MINUTES)
-      const claim = officer === undefined ? unknownCodes.claim(`${counter.unit_id}:${staffCode}`) : dbClaim
+      // An unknown code runs one statement of the same shape on its own table, so both paths cost about the same.
+      const claim = officer === undefined
+        ? await claimUnknownCodeAttempt(db, `${counter.unit_id}:${staffCode}`, PIN_ATTEMPTS, LOCK_MINUTES)
+        : await claimPinAttempt(db, officer.id, PIN_ATTEMPTS, LOCK_MINUTES)
       if (!claim.claimed) throw locked()
       const valid = await verifySecret(pin, officer?.pin_hash ?? decoyPinHash)
       if (officer === undefined || officer.pin_hash === null || !officer.active || !valid) {

@@ -14,6 +14,12 @@ export const bookkeepingColumns: Record<string, string[]> = {
   terminals: ['last_seen_at']
 }
 
+/**
+ * Tables that count requests by design, left out whole: the rate limits and attempt counts shared by every API
+ * process (before issue 20 they lived in each process's memory). Any request to a limited route may change them.
+ */
+export const limitTables = ['attempt_windows', 'rate_limit_counters', 'unknown_code_lockouts']
+
 /** Wrong PINs at a terminal are counted (and lock the officer out) by design: only that route may change these. */
 export const pinBookkeeping: Record<string, string[]> = { officers: ['pin_failures', 'pin_locked_until'] }
 
@@ -38,7 +44,7 @@ export async function fingerprinter (db: Kysely<Database>): Promise<Fingerprinte
     order by c.table_name, c.ordinal_position`.execute(db)
   const byTable = new Map<string, string[]>()
   for (const row of columns.rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name])
-  const tables = [...byTable.keys()].sort()
+  const tables = [...byTable.keys()].filter((table) => !limitTables.includes(table)).sort()
 
   const queryFor = (ignore: Record<string, string[]>): string =>
     tables

@@ -20,6 +20,11 @@ export default fp(async (app) => {
   })
   app.decorate('alerts', evaluator)
   app.onRatingsStored((ratings) => evaluator.handle(ratings))
+  // Rule changes and acknowledgements made through any API process (services/change-feed.ts).
+  app.changes.subscribe((change) => {
+    if (change.kind === 'alert-rules') evaluator.rulesChanged()
+    if (change.kind === 'alert-acknowledged') evaluator.acknowledged(change)
+  })
   // The ingest drains on preClose; what its last batches started finishes before the database closes (onClose).
   app.addHook('onClose', async () => { await evaluator.settled() })
 }, { name: 'alerts', dependencies: ['db', 'live', 'ingest'] })

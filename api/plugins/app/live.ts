@@ -1,13 +1,18 @@
-// The in-process event hub behind the two WebSockets: scoped events for users, state pushes for terminals.
+// The event hub behind the two WebSockets: scoped events for users, state pushes for terminals.
 // A socket lives only as long as what opened it: its session (user) or its token (terminal) is re-checked on
-// every committed change this process announces (app.changes) and every SWEEP_MS against the database.
+// every committed change announced (app.changes) and every SWEEP_MS against the database.
+// On a PostgreSQL server, events and changes cross to the other API processes of the database through LISTEN/NOTIFY
+// (services/change-feed.ts); on PGlite there is one process by construction and everything stays in memory.
 import fp from 'fastify-plugin'
 import type { ScopedLiveEvent } from '../../../contract/live.ts'
 import type { Role } from '../../../db/schema.ts'
 import { unitAncestorIds } from '../../repositories/units.ts'
 import { sessionStates } from '../../repositories/users.ts'
 import { activeTerminalIds } from '../../repositories/terminals.ts'
-import { ChangeFeed } from '../../services/change-feed.ts'
+import { findAlert, rowToAlert } from '../../repositories/alerts.ts'
+import { alertEvent } from '../../services/alerts.ts'
+import { ChangeFeed, type Change } from '../../services/change-feed.ts'
+import { ListenConnection, notify, NOTIFY_PAYLOAD_LIMIT } from '../../../db/notify.ts'
 
 /** What the hub publishes to users (contract/live.ts). */
 export type LiveEvent = ScopedLiveEvent
@@ -22,8 +27,11 @@ export const LiveClose = {
   TOO_MANY: 4429
 } as const
 
-/** How often open sockets are re-checked against the database (changes by other processes, session expiry). */
+/** How often open sockets are re-checked against the database (session expiry, changes missed by LISTEN). */
 const SWEEP_MS = 250
+
+/** The NOTIFY channel of the API processes sharing a database. */
+export const CHANGES_CHANNEL = 'hai_long_changes'
 
 interface UserSubscriber {
   /** Scope root; null = the whole tree. */
@@ -75,8 +83,8 @@ export interface LiveHub {
   refreshAllTerminals: () => Promise<void>
   /** Tells a revoked terminal and closes its socket. */
   revokeTerminal: (terminalId: string) => void
-  /** Forget cached unit ancestry after the tree changed (announces the change). */
-  unitsChanged: () => void
+  /** Forget cached unit ancestry after the tree changed (announces the change; resolves once the other processes are sent it). */
+  unitsChanged: () => Promise<void>
   userCount: () => number
   /** Re-checks every open socket against the database now (what the timer does every SWEEP_MS). */
   sweep: () => Promise<void>
@@ -95,7 +103,7 @@ export default fp(
     const users = new Set<Subscribed>()
     const terminals = new Set<TerminalSubscriber>()
     const ancestry = new Map<string, Promise<string[]>>()
-    const changes = new ChangeFeed()
+    const changes = new ChangeFeed((error) => app.log.warn({ err: error }, 'change not sent to the other API processes'))
     const perSession = app.config.liveSocketsPerSession
     const perAddress = app.config.liveSocketsPerAddress
 
@@ -171,10 +179,45 @@ export default fp(
       revalidate(list).catch((error: unknown) => app.log.warn({ err: error }, 'live socket re-check failed'))
     }
 
-    changes.subscribe((change) => {
+    /** Sends `event` to the users here whose scope holds `unitId` (and `officerId`). */
+    async function deliverHere (unitId: string, officerId: string | null, event: LiveEvent): Promise<void> {
+      if (users.size === 0) return
+      const ancestors = await ancestorsOf(unitId)
+      const now = Date.now()
+      let text: string | null = null
+      for (const subscriber of users) {
+        if (subscriber.expiresAt <= now) continue
+        if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
+        if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
+        text ??= JSON.stringify(event)
+        subscriber.send(event, text)
+      }
+    }
+
+    const refreshQuietly = (list: TerminalSubscriber[]): void => {
+      void refreshEach(list)
+    }
+
+    changes.subscribe((change: Change) => {
       switch (change.kind) {
         case 'units':
           ancestry.clear()
+          break
+        case 'event':
+          // Another process's event: its own sockets had it from that process.
+          deliverHere(change.unitId, change.officerId, change.event)
+            .catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+          break
+        case 'rule-alert':
+          findAlert(app.db, change.alertId)
+            .then((row) => (row === undefined ? undefined : deliverHere(row.unit_id, null, alertEvent(rowToAlert(row)))))
+            .catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+          break
+        case 'counter':
+          refreshQuietly([...terminals].filter((subscriber) => subscriber.counterId === change.counterId))
+          break
+        case 'catalogue':
+          refreshQuietly([...terminals])
           break
         case 'session':
           for (const subscriber of sockets(users)) {
@@ -185,6 +228,7 @@ export default fp(
           revalidateQuietly(sockets(users).filter((subscriber) => subscriber.socket.userId === change.userId))
           break
         case 'terminal':
+          app.forgetTerminal(change.terminalId)
           hub.revokeTerminal(change.terminalId)
           break
       }
@@ -237,22 +281,19 @@ export default fp(
         }
       },
       async publish (unitId, officerId, event) {
-        if (users.size === 0) return
-        const ancestors = await ancestorsOf(unitId)
-        const now = Date.now()
-        let text: string | null = null
-        for (const subscriber of users) {
-          if (subscriber.expiresAt <= now) continue
-          if (subscriber.rootUnitId !== null && !ancestors.includes(subscriber.rootUnitId)) continue
-          if (subscriber.officerId !== null && subscriber.officerId !== officerId) continue
-          text ??= JSON.stringify(event)
-          subscriber.send(event, text)
-        }
+        // Here directly, elsewhere through the feed: each socket gets the event once (the echo is dropped by origin).
+        // A rule alert's details (a streak's rating ids) can be long: it goes by id, well within the payload limit.
+        void changes.share(event.type === 'alert' && event.alert.kind === 'rule'
+          ? { kind: 'rule-alert', alertId: event.alert.id }
+          : { kind: 'event', unitId, officerId, event })
+        await deliverHere(unitId, officerId, event)
       },
       async refreshCounter (counterId) {
+        void changes.share({ kind: 'counter', counterId })
         await refreshEach([...terminals].filter((subscriber) => subscriber.counterId === counterId))
       },
       async refreshAllTerminals () {
+        void changes.share({ kind: 'catalogue' })
         await refreshEach([...terminals])
       },
       revokeTerminal (terminalId) {
@@ -263,7 +304,7 @@ export default fp(
         }
       },
       unitsChanged () {
-        changes.announce({ kind: 'units' })
+        return changes.announce({ kind: 'units' })
       },
       userCount: () => users.size,
       async sweep () {
@@ -284,12 +325,44 @@ export default fp(
         })
     }, SWEEP_MS)
     timer.unref()
+
+    const listen = app.config.databaseUrl === null ? null : await listenToOtherProcesses(app.config.databaseUrl)
+    /**
+     * A LISTEN connection that came back missed what was sent meanwhile. Caches forget, every socket is re-checked
+     * against the database, terminals get fresh state, and user sockets close with SCOPE_CHANGED: a dashboard
+     * reconnects at once (and shows it was cut off) rather than keeping a socket that silently lacks the gap's events.
+     */
+    function resync (): void {
+      app.log.warn('LISTEN connection back: caches cleared, live sockets re-checked and asked to reconnect')
+      ancestry.clear()
+      for (const subscriber of sockets(users)) end(subscriber, LiveClose.SCOPE_CHANGED, 'events may have been missed')
+      revalidateTerminals([...terminals])
+        .then(() => refreshEach([...terminals]))
+        .catch((error: unknown) => app.log.warn({ err: error }, 'terminal re-check failed'))
+    }
+
+    async function listenToOtherProcesses (databaseUrl: string): Promise<ListenConnection> {
+      const connection = new ListenConnection({
+        connectionString: databaseUrl,
+        channel: CHANGES_CHANNEL,
+        onPayload: (payload) => changes.receive(payload),
+        onReconnect: () => resync(),
+        onError: (error) => app.log.warn({ err: error }, 'LISTEN connection lost; reconnecting')
+      })
+      await connection.start()
+      changes.attach({ payloadLimit: NOTIFY_PAYLOAD_LIMIT, send: (payloads) => notify(app.db, CHANGES_CHANNEL, payloads) })
+      return connection
+    }
+
     app.addHook('onClose', async () => {
       clearInterval(timer)
+      // Before the database closes (its onClose runs after this one): what was announced is sent.
+      await changes.flushed()
+      await listen?.close()
     })
 
     app.decorate('changes', changes)
     app.decorate('live', hub)
   },
-  { name: 'live', dependencies: ['db', 'config'] }
+  { name: 'live', dependencies: ['db', 'config', 'auth'] }
 )

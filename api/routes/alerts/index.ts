@@ -58,7 +58,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = userActor(request.actor)
       const created = await createAlertRule(app.db, actor, request.body)
-      app.alerts.rulesChanged()
+      void app.changes.announce({ kind: 'alert-rules' })
       return reply.code(201).send(created)
     }
   )
@@ -80,7 +80,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body
       nothingToChange(body)
       const updated = await changeAlertRule(app.db, actor, request.params.id, body)
-      app.alerts.rulesChanged()
+      void app.changes.announce({ kind: 'alert-rules' })
       return updated
     }
   )
@@ -100,7 +100,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = userActor(request.actor)
       await removeAlertRule(app.db, actor, request.params.id)
-      app.alerts.rulesChanged()
+      void app.changes.announce({ kind: 'alert-rules' })
       return reply.code(204).send(null)
     }
   )
@@ -153,7 +153,9 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const actor = userActor(request.actor)
       const acknowledged = await acknowledgeAlertAs(app.db, actor, request.params.id, request.body.note)
-      app.alerts.acknowledged(acknowledged)
+      const { ruleId, unitId, counterId, acknowledgedAt } = acknowledged
+      // Every process's evaluator (through the change feed): the rule may fire again on later ratings.
+      void app.changes.announce({ kind: 'alert-acknowledged', ruleId, unitId, counterId, acknowledgedAt })
       // Other open screens drop the alert from their lists.
       await app.live
         .publish(acknowledged.unitId, null, alertEvent(acknowledged))

@@ -1,7 +1,8 @@
 // Sign in and out with a server-side session in an HttpOnly, SameSite=Strict cookie.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { unauthorized } from '../../errors.ts'
-import { AttemptLimiter, reserveAttempt } from '../../lib/attempt-limiter.ts'
+import { AttemptLimit } from '../../lib/attempt-limiter.ts'
+import { releaseCountedAttempt, reserveAttempt, resetAttempts } from '../../services/attempts.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import {
   createSession,
@@ -22,9 +23,10 @@ const decoyHash = await hashSecret('decoy password never used')
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   // Wrong passwords for a username from one address lock that address out (5 in 15 minutes); a slower limit per
   // username over all addresses (30 an hour) stops a guesser spread over many. A guesser at one address so cannot
-  // lock the owner out from theirs. The route config limits each address across usernames.
-  const failuresAtAddress = new AttemptLimiter(5, 15 * 60_000)
-  const failuresOfUsername = new AttemptLimiter(30, 60 * 60_000)
+  // lock the owner out from theirs. The route config limits each address across usernames. The counts are in the
+  // database: every API process counts against the same limits.
+  const failuresAtAddress = new AttemptLimit('login-address', 5, 15 * 60_000)
+  const failuresOfUsername = new AttemptLimit('login-username', 30, 60 * 60_000)
   const secureCookie = (request: { protocol: string }): boolean => request.protocol === 'https'
 
   app.post(
@@ -41,17 +43,17 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { username, password } = request.body
       const key = username.toLowerCase()
-      const atAddress = `${key}\u0000${request.ip}`
+      const atAddress = JSON.stringify([key, request.ip])
       // Counted as a failure before the password is checked, so concurrent guesses cannot all pass the check.
-      const countedAt = reserveAttempt([
-        { limiter: failuresAtAddress, key: atAddress },
-        { limiter: failuresOfUsername, key }
+      const countedAt = await reserveAttempt(app.db, [
+        { limit: failuresAtAddress, key: atAddress },
+        { limit: failuresOfUsername, key }
       ])
       const row = await findUserByUsername(app.db, username)
       const valid = await verifySecret(password, row?.password_hash ?? decoyHash)
       if (row === undefined || !valid || !row.active) throw unauthorized('INVALID_CREDENTIALS', 'Wrong username or password')
-      failuresAtAddress.reset(atAddress)
-      failuresOfUsername.release(key, countedAt)
+      await resetAttempts(app.db, failuresAtAddress, atAddress)
+      await releaseCountedAttempt(app.db, failuresOfUsername, key, countedAt)
       // A fresh session id at every login (no fixation); a session presented with the request is ended.
       const previous = request.cookies[SESSION_COOKIE]
       if (previous !== undefined) {

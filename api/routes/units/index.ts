@@ -73,7 +73,7 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = userActor(request.actor)
       const created = await createUnit(app.db, actor, request.body)
-      app.live.unitsChanged()
+      await app.live.unitsChanged()
       return reply.code(201).send(created)
     }
   )
@@ -96,7 +96,7 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body
       nothingToChange(body)
       const updated = await changeUnit(app.db, actor, request.params.id, body)
-      app.live.unitsChanged()
+      await app.live.unitsChanged()
       return updated
     }
   )
