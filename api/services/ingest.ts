@@ -289,7 +289,8 @@ export class RatingIngest {
     // Replays of ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING): another request or
     // server process may have stored the same id a moment ago, and it is still stored once. No conflict target:
     // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
-    // suspected misuse) opens a follow-up case for its centre, in the same statement.
+    // suspected misuse) opens a follow-up case for its centre, in the same statement, and every stored rating joins the
+    // rollup worker's queue (rollup_queue) there too.
     const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
     const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
@@ -312,6 +313,8 @@ export class RatingIngest {
         insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at)
         select unit_id, id, counter_id, officer_id, received_at from inserted where category = 'unsatisfied' and not misuse
         returning id, rating_id
+      ), queued as (
+        insert into rollup_queue (unit_id, rating_id) select unit_id, id from inserted
       )
       select inserted.id, opened.id as case_id from inserted left join opened on opened.rating_id = inserted.id`.execute(this.db)
     const caseByRating = new Map(stored.rows.map((row) => [row.id, row.case_id]))
