@@ -110,7 +110,14 @@ try {
   type Reading = Map<number, number>
   const cpu = async (): Promise<Reading> => cpuSeconds([...ours, process.pid, ...await postgresPids()])
 
-  interface Measured extends Run { server: number, client: number, postgres: number }
+  interface Measured extends Run { server: number, client: number, postgres: number, transactions: number }
+  // Transactions committed in this database (each autocommit statement is one): PostgreSQL's statistics lag up to a
+  // second behind, so read after a pause.
+  const commits = async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    return Number((await sql<{ n: string }>`select xact_commit as n from pg_stat_database where datname = current_database()`.execute(db))
+      .rows[0]!.n)
+  }
   /**
    * Load spread over the given servers: the connections and the terminals split evenly, each part on one server (a
    * proxy keeps a terminal's connection on one process). Rates add up; p50/p99 are the worst part's.
@@ -119,11 +126,14 @@ try {
     const share = (list: string[], part: number): string[] => list.filter((_, index) => index % targets.length === part)
     const perTarget = connections / targets.length
     if (warmUp) await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part).slice(0, 10), perTarget, 3)))
+    const commitsBefore = await commits()
     const before = await cpu()
     const runs = await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part), perTarget, seconds)))
     const after = await cpu()
+    const transactions = await commits() - commitsBefore
     const pids = targets.map((target) => target.pid)
     return {
+      transactions,
       requestsPerSecond: runs.reduce((sum, run) => sum + run.requestsPerSecond, 0),
       p50: Math.max(...runs.map((run) => run.p50)),
       p99: Math.max(...runs.map((run) => run.p99)),
@@ -177,7 +187,8 @@ try {
   const perRequest = (cpuUsed: number, run: Run): string => `${(cpuUsed * 1e6 / (run.requestsPerSecond * seconds)).toFixed(0)} µs`
   const line = (label: string, run: Measured, unit: string): string =>
     `${label.padEnd(34)} ${run.requestsPerSecond.toFixed(0)} ${unit}, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}; ` +
-    `CPU per request: server ${perRequest(run.server, run)}, PostgreSQL ${perRequest(run.postgres, run)}, autocannon ${perRequest(run.client, run)}`
+    `CPU per request: server ${perRequest(run.server, run)}, PostgreSQL ${perRequest(run.postgres, run)}, autocannon ${perRequest(run.client, run)}; ` +
+    `${(run.transactions / (run.requestsPerSecond * seconds) * 1000).toFixed(0)} transactions per 1,000`
   console.log(line('bare Fastify POST (ceiling):', ceiling, 'req/s'))
   console.log(line('one INSERT per request, 1 process:', plainInsert, 'ratings/s'))
   console.log(line('rating ingest, 1 API process:', ingest, 'ratings/s'))
