@@ -63,9 +63,9 @@ const BACKDATED_BULK = 5
 const MAX_BATCH = 1000
 /**
  * A commit starts at once when none is running; another one starts beside it only when at least this many ratings
- * wait. Starting one for every arrival made commits of 1–4 ratings under load (bench/ingest: ~500 transactions per
- * 1,000 ratings), each paying two round trips, statement and protocol costs for so few; a request now waits at most
- * for the commit in progress.
+ * wait. Starting one for every arrival made commits of ~4–8 ratings under load (bench/ingest: 260–520 transactions
+ * per 1,000 ratings), each paying two round trips, statement and protocol costs for so few; a request now waits at
+ * most for the commit in progress (docs/ingest.md, "Cost per rating").
  */
 export const OVERLAP_MIN_ITEMS = 32
 
