@@ -288,11 +288,19 @@ function slotArray (n: number, item: (slot: number) => RawBuilder<unknown>): Raw
   return sql`array[${sql.join(Array.from({ length: n }, (_, index) => sql`coalesce(${item(index + 1)}, 0)::integer`))}]`
 }
 
+/**
+ * The rating of queue row `q`, probed by its key. `limit 1` (the key is unique) keeps the planner from flattening
+ * the join: a scan of the period's ratings by time (rolled up and not) checked against the queue grows with the
+ * data; the queue stays small.
+ */
+export const queuedRatingSql = sql`(select * from ratings r where r.unit_id = q.unit_id and r.id = q.rating_id limit 1)`
+
 async function rebuildIn (trx: Transaction<Database>): Promise<void> {
   // Ingest and the rollup worker wait while the rollups are rebuilt (figures can still be read), so no rating
-  // is missed or counted twice. EXCLUSIVE, not SHARE: it also waits for a worker run holding claimed rows
-  // (FOR UPDATE), which would otherwise deadlock with the marking below. Units: no move meanwhile.
+  // is missed or counted twice. The queue EXCLUSIVE: it also waits for a worker run holding claimed (deleted) queue
+  // rows, whose rollups would otherwise count twice. Units: no move meanwhile.
   await sql`lock table ratings in exclusive mode`.execute(trx)
+  await sql`lock table rollup_queue in exclusive mode`.execute(trx)
   await sql`lock table units in share mode`.execute(trx)
   await sql`lock table rating_rollups, subtree_rollups, officer_rollups, counter_rollups, heatmap_rollups in exclusive mode`.execute(trx)
   for (const table of ['rating_rollups', 'subtree_rollups', 'officer_rollups', 'counter_rollups', 'heatmap_rollups']) {
@@ -380,10 +388,10 @@ async function rebuildIn (trx: Transaction<Database>): Promise<void> {
       from subtree_rollups where grain = 'hour' group by unit_id, ${bucket}, ${cell}, misuse`.execute(trx)
   }
   // Every rating is counted now: none is left for the worker (figures would add it twice).
-  await sql`update ratings set rolled_up = true where not rolled_up`.execute(trx)
+  await sql`delete from rollup_queue`.execute(trx)
 }
 
-/** Recomputes every rollup from the raw ratings (demo seeding, recovery) and marks every rating rolled up; ingest waits meanwhile. */
+/** Recomputes every rollup from the raw ratings (demo seeding, recovery) and empties the rollup queue; ingest waits meanwhile. */
 export async function rebuildRollups (db: Db): Promise<void> {
   if (db.isTransaction) {
     await rebuildIn(db as Transaction<Database>)

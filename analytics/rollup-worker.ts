@@ -1,6 +1,6 @@
 // The catch-up worker (started by api/plugins/app/rollup-worker.ts): adds stored ratings to the rollups after their commit, exactly once.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import { recordRatings, type RatingForRollup } from './rollup-tables.ts'
+import { queuedRatingSql, recordRatings, type RatingForRollup } from './rollup-tables.ts'
 import type { Category, CriteriaAnswers, Database } from '../db/schema.ts'
 
 export interface RollupWorkerOptions {
@@ -31,9 +31,9 @@ interface PendingRow {
 }
 
 /**
- * Each run claims pending ratings (`rolled_up = false`) with FOR UPDATE SKIP LOCKED, adds them to the rollups
- * and marks them, in one transaction: a crash rolls back both, a second process skips the claimed rows, so
- * every rating is counted once. Figures add the few pending ratings themselves, so they are exact meanwhile.
+ * Each run claims queued ratings (`rollup_queue`, deleted with FOR UPDATE SKIP LOCKED) and adds them to the rollups,
+ * in one transaction: a crash rolls back both, a second process skips the claimed rows, so every rating is counted
+ * once. Figures add the few pending (queued) ratings themselves, so they are exact meanwhile.
  */
 export class RollupWorker {
   private readonly batchSize: number
@@ -89,7 +89,7 @@ export class RollupWorker {
     }
   }
 
-  /** One transaction: claim up to batchSize pending ratings, add them to the rollups, mark them. */
+  /** One transaction: claim up to batchSize queued ratings and add them to the rollups. */
   async runOnce (): Promise<number> {
     return this.db.transaction().execute(async (trx) => rollUpPending(trx, this.batchSize))
   }
@@ -116,14 +116,21 @@ export class RollupWorker {
   }
 }
 
-/** Claims, rolls up and marks up to `limit` pending ratings in the caller's transaction; answers how many. */
+/**
+ * Claims up to `limit` queued ratings (deleting their queue rows, SKIP LOCKED) and adds them to the rollups, in the
+ * caller's transaction; answers how many. One statement claims and reads: the ratings are joined by their key.
+ */
 export async function rollUpPending (trx: Transaction<Database>, limit: number): Promise<number> {
+  // By (unit_id, …): the key of both tables on PostgreSQL and on the Citus path (docs/scale.md).
   const pending = await sql<PendingRow>`
-    select id, unit_id, counter_id, officer_id, level, category, weight, criteria, counted_at, misuse
-    from ratings where not rolled_up
-    order by unit_id, counted_at
-    limit ${limit}
-    for update skip locked`.execute(trx)
+    with claimed as (
+      delete from rollup_queue q
+      using (select unit_id, rating_id from rollup_queue order by unit_id, rating_id limit ${limit} for update skip locked) c
+      where q.unit_id = c.unit_id and q.rating_id = c.rating_id
+      returning q.unit_id, q.rating_id
+    )
+    select r.id, r.unit_id, r.counter_id, r.officer_id, r.level, r.category, r.weight, r.criteria, r.counted_at, r.misuse
+    from claimed q cross join lateral ${queuedRatingSql} r`.execute(trx)
   if (pending.rows.length === 0) return 0
   const ratings: RatingForRollup[] = pending.rows.map((row) => ({
     unitId: row.unit_id,
@@ -137,11 +144,5 @@ export async function rollUpPending (trx: Transaction<Database>, limit: number):
     misuse: row.misuse
   }))
   await recordRatings(trx, ratings)
-  // By (unit_id, id): the key on PostgreSQL and on the Citus path (docs/scale.md).
-  const unitIds = sql.val(pending.rows.map((row) => row.unit_id))
-  const ids = sql.val(pending.rows.map((row) => row.id))
-  await sql`update ratings r set rolled_up = true
-    from unnest(${unitIds}::uuid[], ${ids}::uuid[]) as p(unit_id, id)
-    where r.unit_id = p.unit_id and r.id = p.id`.execute(trx)
   return pending.rows.length
 }

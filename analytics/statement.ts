@@ -4,7 +4,9 @@ import type { Db } from '../db/schema.ts'
 import { withSubtreeTops } from '../db/unit-tree.ts'
 import { addCounts, emptyCounts, type Counts } from './figures.ts'
 import { type FigureFilter, type Grouping, type Period, segmentsFor } from './period.ts'
-import { LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, sqlHeatmapCell, sqlLocalBucket } from './rollup-tables.ts'
+import {
+  LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, queuedRatingSql, sqlHeatmapCell, sqlLocalBucket
+} from './rollup-tables.ts'
 
 export function filterSql (filter: FigureFilter, alias: 'r'): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = []
@@ -72,7 +74,7 @@ function rollupRowsSql (
   return sql`select ${key}, ${sql.join([...counts, ...criteria])}, false from ${rows}`
 }
 
-/** The pending ratings (`not rolled_up`) as rows of the same columns: one rating each, so the sums add them. */
+/** The pending ratings (in `rollup_queue`) as rows of the same columns: one rating each, so the sums add them. */
 function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
   const levels = levelNumbers.map((level) => sql`(r.level = ${sql.lit(level)})::int`)
   // Answered: yes or no (a boolean); not applicable ("na") apart. A code absent from a rating gives null: summed as nothing.
@@ -86,7 +88,8 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
   return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1,
       (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
       r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
-    from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and not r.rolled_up
+    from tree t cross join lateral (select r.* from rollup_queue q cross join lateral ${queuedRatingSql} r
+      where q.unit_id = t.id
       and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
 }
 
@@ -227,7 +230,8 @@ export async function slotList (db: Db): Promise<SlotList> {
 
 /** Codes on pending ratings that have no slot yet, added to the list (their rollup columns read 0). */
 async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
-  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(criteria) as code from ratings where not rolled_up`
+  const codes = await sql<{ code: string }>`select distinct jsonb_object_keys(r.criteria) as code
+    from rollup_queue q cross join lateral ${queuedRatingSql} r`
     .execute(db)
   const known = new Set(slots.map(({ code }) => code))
   return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
@@ -239,7 +243,7 @@ export interface CountsAnswer {
   rows: ExactRow[] | null
 }
 
-/** Rollups plus the ratings still pending (`not rolled_up`), in one statement's snapshot: exact while the worker catches up. */
+/** Rollups plus the ratings still pending (in `rollup_queue`), in one statement's snapshot: exact while the worker catches up. */
 export async function exactCounts (
   db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail'
 ): Promise<CountsAnswer> {

@@ -152,8 +152,15 @@ export interface RatingTable {
   source: TerminalKind
   misuse: Generated<boolean>
   misuse_reason: 'cooldown' | 'burst' | 'backdated' | null
-  /** Set by the rollup worker in the transaction that adds the rating to the rollups. */
-  rolled_up: Generated<boolean>
+}
+
+/**
+ * Ratings stored but not yet in the rollups: written by the ingest's statement with the rating, deleted by the
+ * rollup worker in the transaction that adds the rating to the rollups.
+ */
+export interface RollupQueueTable {
+  unit_id: string
+  rating_id: string
 }
 
 export interface CaseTable {
@@ -324,6 +331,7 @@ export interface Database {
   audit_log: AuditLogTable
   terminals: TerminalTable
   ratings: RatingTable
+  rollup_queue: RollupQueueTable
   cases: CaseTable
   alert_rules: AlertRuleTable
   alerts: AlertTable

@@ -20,6 +20,7 @@ import * as backdatedMisuse from './2026_11_30_0202_backdated_misuse.ts'
 import * as sameOriginPhotos from './2026_11_30_0203_same_origin_photos.ts'
 import * as serialFigureReads from './2026_11_30_0500_serial_figure_reads.ts'
 import * as unitSatisfactionTarget from './2026_11_30_0600_unit_satisfaction_target.ts'
+import * as rollupQueueTable from './2026_11_30_0700_rollup_queue_table.ts'
 import * as sharedLimits from './2026_11_30_0700_shared_limits.ts'
 import * as criterionNotApplicable from './2026_11_30_0800_criterion_not_applicable.ts'
 
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0203_same_origin_photos': sameOriginPhotos,
   '2026_11_30_0500_serial_figure_reads': serialFigureReads,
   '2026_11_30_0600_unit_satisfaction_target': unitSatisfactionTarget,
+  '2026_11_30_0700_rollup_queue_table': rollupQueueTable,
   '2026_11_30_0700_shared_limits': sharedLimits,
   '2026_11_30_0800_criterion_not_applicable': criterionNotApplicable
 }

@@ -126,7 +126,7 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
     const size = Math.min(chunk, ratingCount - done)
     const [, ms] = await timed(() =>
       sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight,
-        criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason, rolled_up)
+        criteria, rated_at, received_at, counted_at, source, misuse, misuse_reason)
       select gen_random_uuid(), c.unit_id, c.counter_id, c.terminal_id,
         case when g.r_officer < 0.05 then null else c.officer_ids[1 + floor(g.r_officer * 2)::int % 2] end,
         l.level, l.category, l.weight,
@@ -134,7 +134,7 @@ async function generate (db: Kysely<Database>, ratingCount: number): Promise<voi
           then jsonb_build_object('xin_chao', random() < 0.95, 'xin_cam_on', random() < 0.9, 'luon_mim_cuoi', random() < 0.85,
             'luon_lang_nghe', random() < 0.9)
           else '{}'::jsonb end,
-        g.at, g.at, g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end, true
+        g.at, g.at, g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end
       from (
         select 1 + floor(random() * ${counters})::int as ci, random() as r_officer, random() as r_level, random() as r_criteria,
           random() as r_misuse,
@@ -197,7 +197,8 @@ async function prepare (ratingCount: number): Promise<Size> {
     )
     await generate(db, ratingCount)
   } else {
-    const held = Number((await sql<{ n: number }>`select count(*) as n from ratings where rolled_up`.execute(db)).rows[0]!.n)
+    const held = Number((await sql<{ n: number }>`select (select count(*) from ratings) - (select count(*) from rollup_queue) as n`
+      .execute(db)).rows[0]!.n)
     if (held !== ratingCount) throw new Error(`${databaseName} holds ${held} rolled-up ratings, not ${ratingCount}: run without --reuse`)
     log(`${label(ratingCount)}: reusing ${databaseName}`)
   }
@@ -208,13 +209,18 @@ async function prepare (ratingCount: number): Promise<Size> {
   }
   // The rollup worker keeps up, but a few ratings are always pending: figures add them from the ratings table.
   const pendingCount = Number(options.pending)
-  await sql`delete from ratings where not rolled_up`.execute(db)
-  await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at,
-    counted_at, source, misuse, misuse_reason, rolled_up)
-    select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source, misuse,
-      misuse_reason, false
-    from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
-      from ratings where counted_at >= '2026-11-01' limit ${pendingCount}) recent`.execute(db)
+  await sql`with queued as (delete from rollup_queue returning unit_id, rating_id)
+    delete from ratings r using queued q where r.unit_id = q.unit_id and r.id = q.rating_id`.execute(db)
+  await sql`with stored as (
+      insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at,
+        counted_at, source, misuse, misuse_reason)
+      select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source, misuse,
+        misuse_reason
+      from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
+        from ratings where counted_at >= '2026-11-01' limit ${pendingCount}) recent
+      returning unit_id, id)
+    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+  await sql`vacuum analyze rollup_queue`.execute(db)
   await sql`vacuum analyze ratings`.execute(db)
   const centre = (await sql<{ id: string }>`select id from units where kind = 'centre' order by code limit 1`.execute(db)).rows[0]!.id
   return { ratings: ratingCount, name: label(ratingCount), db, centre }

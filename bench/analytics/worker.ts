@@ -27,12 +27,15 @@ try {
     for (let repeat = 0; repeat < Number(options.repeat); repeat++) {
       await db.transaction().execute(async (trx) => {
         // As the ingest leaves them: one working day of a whole province, not yet rolled up.
-        await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at,
-            received_at, counted_at, source, misuse, misuse_reason, rolled_up)
-          select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source,
-            misuse, misuse_reason, false
-          from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
-            from ratings where counted_at >= '2026-11-01' limit ${count}) recent`.execute(trx)
+        await sql`with stored as (
+            insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at,
+              received_at, counted_at, source, misuse, misuse_reason)
+            select gen_random_uuid(), unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, at, at, at, source,
+              misuse, misuse_reason
+            from (select *, timestamptz '2026-11-27 08:00:00+07' + random() * interval '8 hours' as at
+              from ratings where counted_at >= '2026-11-01' limit ${count}) recent
+            returning unit_id, id)
+          insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(trx)
         const started = performance.now()
         let done = 0
         for (;;) {

@@ -1,5 +1,6 @@
 // Ingest benchmark on real PostgreSQL: autocannon against the rating route and, in the same run, a bare Fastify POST as the ceiling.
 // Usage: npm run bench -- ingest   (DATABASE_URL: a server where a scratch database may be created; default local postgres)
+//        npm run bench -- ingest --rolling-restart   (bench/ingest/rolling-restart.ts)
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
@@ -10,6 +11,11 @@ import { migrateToLatest } from '../../db/migrate.ts'
 import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { cpuSeconds, cpuUsedBetween, freePort, scratchDatabase, startProcess } from '../lib/processes.ts'
 
+if (process.argv.includes('--rolling-restart')) {
+  await import('./rolling-restart.ts')
+  process.exit()
+}
+
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -17,13 +23,13 @@ const terminalCount = 200
 
 interface Run { requestsPerSecond: number, p50: number, p99: number, non2xx: number, errors: number, acknowledged: string[] }
 
-async function load (url: string, tokens: string[]): Promise<Run> {
+async function load (url: string, tokens: string[], connections: number, duration: number): Promise<Run> {
   const acknowledged: string[] = []
   let next = 0
   const result = await autocannon({
     url,
     connections,
-    duration: seconds,
+    duration,
     requests: [{
       method: 'POST',
       setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
@@ -78,78 +84,125 @@ try {
 
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ')
   const barePort = await freePort()
-  children.push(await startProcess(['bench/ingest/bare-server.ts'], {}, barePort, '/ping'))
-  const insertPort = await freePort()
-  children.push(await startProcess(['bench/ingest/insert-server.ts'], { DATABASE_URL: databaseUrl }, insertPort, '/ping'))
-  const apiPort = await freePort()
+  const bare = await startProcess(['bench/ingest/bare-server.ts'], {}, barePort, '/ping')
+  children.push(bare)
+  const insertPorts = [await freePort(), await freePort()]
+  const inserts: ChildProcess[] = []
+  for (const port of insertPorts) {
+    inserts.push(await startProcess(['bench/ingest/insert-server.ts'], { DATABASE_URL: databaseUrl }, port, '/ping'))
+  }
+  children.push(...inserts)
+  const apiPorts = [await freePort(), await freePort()]
   const env = { DATABASE_URL: databaseUrl, ADMIN_PASSWORD: 'bench-root-secret' }
-  children.push(await startProcess(['api/server.ts'], env, apiPort, '/readyz'))
+  const apis: ChildProcess[] = []
+  for (const port of apiPorts) apis.push(await startProcess(['api/server.ts'], env, port, '/readyz'))
+  children.push(...apis)
 
   console.log(`ingest benchmark: ${connections} connections, ${seconds} s each, single-rating requests from ${terminalCount} terminals, PostgreSQL ${new URL(serverUrl).host}`)
-  // Warm both up briefly so JIT and pools are ready; then measure the ceiling and the ingest back to back.
+  // Warm up briefly so JIT and pools are ready.
   await autocannon({ url: `http://127.0.0.1:${barePort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
   // CPU seconds of the servers under test, of PostgreSQL serving this database (its backends and the server's own
   // processes: WAL writer, checkpointer, …; not other databases' sessions) and of this process (autocannon).
-  const [bare, insert, api] = children.map((child) => child.pid!)
+  const ours = [bare, ...inserts, ...apis].map((child) => child.pid!)
   const postgresPids = async (): Promise<number[]> => (await sql<{ pid: number }>`
     select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db))
     .rows.map((row) => row.pid)
   type Reading = Map<number, number>
-  const cpu = async (): Promise<Reading> => cpuSeconds([bare!, insert!, api!, process.pid, ...await postgresPids()])
-  const usage = (from: Reading, to: Reading, server: number) => ({
-    server: cpuUsedBetween(from, to, [server]),
-    client: cpuUsedBetween(from, to, [process.pid]),
-    postgres: cpuUsedBetween(from, to) - cpuUsedBetween(from, to, [bare!, insert!, api!, process.pid])
-  })
-  let before = await cpu()
-  const ceiling = await load(`http://127.0.0.1:${barePort}/ratings`, tokens)
-  let after = await cpu()
-  const ceilingCpu = usage(before, after, bare!)
-  await autocannon({ url: `http://127.0.0.1:${insertPort}/ratings`, method: 'POST', body: '{"ratings":[]}', headers: { 'content-type': 'application/json' }, connections, duration: 2 })
-  before = await cpu()
-  const plainInsert = await load(`http://127.0.0.1:${insertPort}/ratings`, tokens)
-  after = await cpu()
-  const insertCpu = usage(before, after, insert!)
-  await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens.slice(0, 10)).then(() => {}) // warm-up, its ratings count too
-  before = await cpu()
-  const ingest = await load(`http://127.0.0.1:${apiPort}/api/v1/terminal/ratings`, tokens)
-  after = await cpu()
-  const ingestCpu = usage(before, after, api!)
+  const cpu = async (): Promise<Reading> => cpuSeconds([...ours, process.pid, ...await postgresPids()])
+
+  interface Measured extends Run { server: number, client: number, postgres: number, transactions: number }
+  // Transactions committed in this database (each autocommit statement is one): PostgreSQL's statistics lag up to a
+  // second behind, so read after a pause.
+  const commits = async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    return Number((await sql<{ n: string }>`select xact_commit as n from pg_stat_database where datname = current_database()`.execute(db))
+      .rows[0]!.n)
+  }
+  /**
+   * Load spread over the given servers: the connections and the terminals split evenly, each part on one server (a
+   * proxy keeps a terminal's connection on one process). Rates add up; p50/p99 are the worst part's.
+   */
+  const measure = async (targets: Array<{ url: string, pid: number }>, warmUp: boolean): Promise<Measured> => {
+    const share = (list: string[], part: number): string[] => list.filter((_, index) => index % targets.length === part)
+    const perTarget = connections / targets.length
+    if (warmUp) await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part).slice(0, 10), perTarget, 3)))
+    const commitsBefore = await commits()
+    const before = await cpu()
+    const runs = await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part), perTarget, seconds)))
+    const after = await cpu()
+    const transactions = await commits() - commitsBefore
+    const pids = targets.map((target) => target.pid)
+    return {
+      transactions,
+      requestsPerSecond: runs.reduce((sum, run) => sum + run.requestsPerSecond, 0),
+      p50: Math.max(...runs.map((run) => run.p50)),
+      p99: Math.max(...runs.map((run) => run.p99)),
+      non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      acknowledged: runs.flatMap((run) => run.acknowledged),
+      server: cpuUsedBetween(before, after, pids),
+      client: cpuUsedBetween(before, after, [process.pid]),
+      postgres: cpuUsedBetween(before, after) - cpuUsedBetween(before, after, [...ours, process.pid])
+    }
+  }
+  const insertUrl = (index: number): { url: string, pid: number } =>
+    ({ url: `http://127.0.0.1:${insertPorts[index]}/ratings`, pid: inserts[index]!.pid! })
+  const apiUrl = (index: number): { url: string, pid: number } =>
+    ({ url: `http://127.0.0.1:${apiPorts[index]}/api/v1/terminal/ratings`, pid: apis[index]!.pid! })
+
+  const ceiling = await measure([{ url: `http://127.0.0.1:${barePort}/ratings`, pid: bare.pid! }], false)
+  // One process each, then two each (the same database): the one-INSERT route and the ingest back to back.
+  const plainInsert = await measure([insertUrl(0)], true)
+  const ingest = await measure([apiUrl(0)], true) // its warm-up ratings count too
+  const plainInsert2 = await measure([insertUrl(0), insertUrl(1)], true)
+  const ingest2 = await measure([apiUrl(0), apiUrl(1)], true)
 
   // The rollup worker runs beside the ingest: how far behind it is when the load stops, and how long it needs.
-  const pendingAtEnd = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+  const queued = async (): Promise<number> => (await sql<{ n: number }>`select count(*)::int as n from rollup_queue`.execute(db)).rows[0]!.n
+  const pendingAtEnd = await queued()
   const caughtUpStarted = Date.now()
-  const pending = async (): Promise<number> =>
-    (await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)).rows[0]!.n
-  while (await pending() > 0 && Date.now() - caughtUpStarted < 120_000) {
+  while (await queued() > 0 && Date.now() - caughtUpStarted < 120_000) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const caughtUpMs = Date.now() - caughtUpStarted
 
   // Every acknowledged rating must be in the database, once.
-  let found = 0
-  for (let i = 0; i < ingest.acknowledged.length; i += 5000) {
-    const slice = ingest.acknowledged.slice(i, i + 5000)
-    const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice)
-      .executeTakeFirstOrThrow()
-    found += Number(rows.n)
+  const check = async (acknowledged: string[]): Promise<{ lost: number, doubled: number }> => {
+    let found = 0
+    for (let i = 0; i < acknowledged.length; i += 5000) {
+      const slice = acknowledged.slice(i, i + 5000)
+      const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice)
+        .executeTakeFirstOrThrow()
+      found += Number(rows.n)
+    }
+    // The primary key makes a second copy impossible; counted anyway: acknowledged ids found more than once, or
+    // acknowledged as created twice.
+    const distinct = new Set(acknowledged).size
+    return { lost: distinct - found, doubled: Math.max(0, found - distinct) + (acknowledged.length - distinct) }
   }
-  const lost = ingest.acknowledged.length - found
-  // The primary key makes a second copy impossible; counted anyway: acknowledged ids found more than once.
-  const doubled = Math.max(0, found - new Set(ingest.acknowledged).size)
+  const one = await check(ingest.acknowledged)
+  const two = await check(ingest2.acknowledged)
   await db.destroy()
 
-  const ratio = ingest.requestsPerSecond / ceiling.requestsPerSecond
-  console.log(`bare Fastify POST (ceiling): ${ceiling.requestsPerSecond.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`)
-  console.log(`one INSERT per request:      ${plainInsert.requestsPerSecond.toFixed(0)} ratings/s, p50 ${plainInsert.p50} ms, p99 ${plainInsert.p99} ms (bench/ingest/insert-server.ts)`)
-  console.log(`rating ingest:               ${ingest.requestsPerSecond.toFixed(0)} ratings/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`)
   const perRequest = (cpuUsed: number, run: Run): string => `${(cpuUsed * 1e6 / (run.requestsPerSecond * seconds)).toFixed(0)} µs`
-  console.log(`CPU per request: bare server ${perRequest(ceilingCpu.server, ceiling)}, autocannon ${perRequest(ceilingCpu.client, ceiling)} · one INSERT: server ${perRequest(insertCpu.server, plainInsert)}, PostgreSQL ${perRequest(insertCpu.postgres, plainInsert)}, autocannon ${perRequest(insertCpu.client, plainInsert)} · ingest API ${perRequest(ingestCpu.server, ingest)}, PostgreSQL ${perRequest(ingestCpu.postgres, ingest)}, autocannon ${perRequest(ingestCpu.client, ingest)}`)
-  console.log(`rollup worker: ${pendingAtEnd.rows[0]!.n} ratings pending when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
+  const line = (label: string, run: Measured, unit: string): string =>
+    `${label.padEnd(34)} ${run.requestsPerSecond.toFixed(0)} ${unit}, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}; ` +
+    `CPU per request: server ${perRequest(run.server, run)}, PostgreSQL ${perRequest(run.postgres, run)}, autocannon ${perRequest(run.client, run)}; ` +
+    `${(run.transactions / (run.requestsPerSecond * seconds) * 1000).toFixed(0)} transactions per 1,000`
+  console.log(line('bare Fastify POST (ceiling):', ceiling, 'req/s'))
+  console.log(line('one INSERT per request, 1 process:', plainInsert, 'ratings/s'))
+  console.log(line('rating ingest, 1 API process:', ingest, 'ratings/s'))
+  console.log(line('one INSERT per request, 2 proc.:', plainInsert2, 'ratings/s'))
+  console.log(line('rating ingest, 2 API processes:', ingest2, 'ratings/s'))
+  console.log(`rollup worker: ${pendingAtEnd} ratings queued when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
   console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
-  console.log(`ratio ingest/one-INSERT route: ${(ingest.requestsPerSecond / plainInsert.requestsPerSecond).toFixed(2)}`)
-  console.log(`ratio ingest/ceiling: ${ratio.toFixed(2)} (target ≥ 0.6) · p99 ${ingest.p99} ms (target < 50) · acknowledged ${ingest.acknowledged.length} · lost ${lost} · doubled ${doubled}`)
-  process.exitCode = lost === 0 && doubled === 0 ? 0 : 1
+  const verdict = (processes: number, run: Measured, insert: Measured, checked: { lost: number, doubled: number }): string =>
+    `${processes} process${processes === 1 ? '' : 'es'}: ingest/one-INSERT route ${(run.requestsPerSecond / insert.requestsPerSecond).toFixed(2)} ` +
+    `(target ≥ 1.0) · p99 ${run.p99} ms (target < 50) · acknowledged ${run.acknowledged.length} · lost ${checked.lost} · doubled ${checked.doubled}`
+  console.log(verdict(1, ingest, plainInsert, one))
+  console.log(verdict(2, ingest2, plainInsert2, two))
+  console.log(`ratio ingest (1 process)/ceiling: ${(ingest.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`)
+  process.exitCode = one.lost + one.doubled + two.lost + two.doubled === 0 ? 0 : 1
 } finally {
   for (const child of children) child.kill('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 2000))

@@ -62,12 +62,7 @@ try {
 
   // The ratings arrive in time order, one working day at a time, into the tables with every index and key in place:
   // the indexes (random UUIDs in the keys) end up as full as they are in production, not freshly packed.
-  // Stored as the rollup worker leaves them: already counted (rebuildRollups below counts every rating).
-  const present = await sql<{ present: boolean }>`select exists (
-    select 1 from information_schema.columns where table_name = 'ratings' and column_name = 'rolled_up') as present`.execute(db)
-  const queue = present.rows[0]!.present
-  const rolledUpColumn = sql.raw(queue ? ', rolled_up' : '')
-  const rolledUpValue = sql.raw(queue ? ', true' : '')
+  // Stored as the rollup worker leaves them: already counted (rebuildRollups below counts every rating), none queued.
   const codes = sql.val([
     'xin_chao', 'xin_loi', 'xin_cam_on', 'xin_phep', 'luon_mim_cuoi', 'luon_nhe_nhang', 'luon_lang_nghe', 'luon_giup_do'
   ])
@@ -78,7 +73,7 @@ try {
     // Weekdays only: working day `day` is calendar day day + 2 × (day div 5) after Monday 5 Jan 2026.
     const date = new Date(Date.UTC(2026, 0, 5) + (day + 2 * Math.floor(day / 5)) * 86400_000)
     await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at,
-        received_at, counted_at, source, misuse, misuse_reason${rolledUpColumn})
+        received_at, counted_at, source, misuse, misuse_reason)
       select gen_random_uuid(), c.unit_id, c.counter_id, c.terminal_id,
         case when g.r_officer < 0.05 then null when g.at_hour < 12 then c.officer_ids[1] else c.officer_ids[2] end,
         l.level, l.category, l.weight,
@@ -87,7 +82,7 @@ try {
           then coalesce((select jsonb_object_agg(code, random() < 0.9) from unnest(${codes}::text[]) code where random() < 0.6 + 0 * g.n),
             '{}'::jsonb)
           else '{}'::jsonb end,
-        g.at, g.at + interval '1 second', g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end${rolledUpValue}
+        g.at, g.at + interval '1 second', g.at, 'touch', g.r_misuse < 0.01, case when g.r_misuse < 0.01 then 'burst' end
       from (
         select n, n % ${counterCount} as ci, random() as r_officer, random() as r_level, random() as r_criteria, random() as r_misuse,
           h.at_hour,

@@ -41,9 +41,9 @@ async function province (db: Db, communes: number, ratingsPerCounter: number): P
   for (let n = 1; n < communes; n++) await seedCentre(db as never, { counters: 2, officers: 2, parentId: first.provinceId })
   // Spread by arithmetic on the row number (no random): the same data, hence the same plans, every run.
   await sql`insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria,
-      rated_at, received_at, counted_at, source, misuse, rolled_up)
+      rated_at, received_at, counted_at, source, misuse)
     select gen_random_uuid(), c.unit_id, c.id, t.id, o.id, l.level, l.category, l.weight, '{"xin_chao": true}'::jsonb,
-      at, at, at, 'touch', g % 50 = 0, false
+      at, at, at, 'touch', g % 50 = 0
     from counters c
     join lateral (select id from terminals where unit_id = c.unit_id limit 1) t on true
     join lateral (select id from officers where unit_id = c.unit_id order by id limit 1) o on true
@@ -81,6 +81,40 @@ t.test(`a year's figures read only year rows (${databaseKind})`, async (t) => {
   }
   const heat = await figurePlan(db, 'heatmap', year, { analyze: true })
   t.equal(rowsTouched(heat.plan, 'subtree_rollups'), 0, 'the heat map of a whole year reads no hour rows')
+})
+
+t.test(`the pending ratings are read through the rollup queue, not by scanning ratings (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  const { provinceId, centreId } = await province(db, 8, 150)
+  // Six ratings as the ingest leaves them: stored and queued for the worker.
+  await sql`with stored as (
+      insert into ratings (id, unit_id, counter_id, terminal_id, level, category, weight, criteria, rated_at, received_at, counted_at,
+        source)
+      select gen_random_uuid(), c.unit_id, c.id, t.id, 1, 'unsatisfied', 0, '{"xin_loi": true}'::jsonb, at, at, at, 'touch'
+      from counters c join terminals t on t.counter_id = c.id
+      cross join generate_series(1, 3) g
+      cross join lateral (select timestamptz '2026-11-20 09:00:00+07' + g * interval '1 minute' as at) w
+      where c.unit_id = ${centreId}
+      returning unit_id, id)
+    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+  await sql`analyze`.execute(db)
+  const stored = Number((await sql<{ n: number }>`select count(*)::int as n from ratings`.execute(db)).rows[0]!.n)
+  const queued = Number((await sql<{ n: number }>`select count(*)::int as n from rollup_queue`.execute(db)).rows[0]!.n)
+  t.ok(queued > 0 && queued <= 6 && stored > 100 * queued, `${queued} queued among ${stored} stored`)
+  for (const unitId of [provinceId, centreId]) {
+    for (const figure of ['summary', 'units', 'officers', 'timeseries day'] as const) {
+      const { plan } = await figurePlan(db, figure, { unitId, from: '2026-11-01', to: '2026-11-30' }, { analyze: true })
+      const touched = rowsTouched(plan, 'ratings')
+      t.ok(
+        touched <= queued,
+        `${figure} of the ${unitId === provinceId ? 'province' : 'centre'}: ${touched} ratings rows looked at, at most the ${queued} queued`
+      )
+    }
+  }
 })
 
 // Only on the server: PGlite is one process that plans no parallel workers whatever the costs, so there the guard

@@ -175,7 +175,7 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
       const before = [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)]
       if (drawn.catchUp === 'worker') await db.transaction().execute((trx) => rollUpPending(trx, 1000))
       else await rebuildRollups(db)
-      const pending = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+      const pending = await sql<{ n: number }>`select count(*)::int as n from rollup_queue`.execute(db)
       assert.equal(pending.rows[0]!.n, 0, `no rating left pending after the ${drawn.catchUp}`)
       assert.deepEqual(
         [await byOfficer(db, filter, { minSample: 3 }), await timeseries(db, series)],

@@ -67,12 +67,17 @@ export async function addRatings (db: Kysely<Database>, ratings: TestRating[], o
             counted_at: at,
             source: 'touch' as const,
             misuse: rating.misuse ?? false,
-            misuse_reason: rating.misuse === true ? ('burst' as const) : null,
-            rolled_up: !pending
+            misuse_reason: rating.misuse === true ? ('burst' as const) : null
           }
         })
       )
+      .returning(['unit_id', 'id'])
       .execute()
+      .then(async (stored) => {
+        // Pending: queued for the worker, as the ingest's statement queues them.
+        if (!pending) return
+        await trx.insertInto('rollup_queue').values(stored.map((row) => ({ unit_id: row.unit_id, rating_id: row.id }))).execute()
+      })
     if (!pending) await recordRatings(trx, ratings.map(forRollup))
   })
 }

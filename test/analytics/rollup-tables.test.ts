@@ -29,8 +29,7 @@ async function insertRatings (db: Kysely<Database>, terminalId: string, ratings:
         counted_at: rating.countedAt,
         source: 'touch' as const,
         misuse: rating.misuse,
-        misuse_reason: rating.misuse ? ('burst' as const) : null,
-        rolled_up: true
+        misuse_reason: rating.misuse ? ('burst' as const) : null
       }))
     )
     .execute()

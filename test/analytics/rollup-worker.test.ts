@@ -10,7 +10,7 @@ import { seedCentre } from '../fixtures.ts'
 
 async function counts (db: Kysely<Database>): Promise<{ pending: number; stored: number; monthTotal: number; dayUnsatisfied: number }> {
   const result = await sql<{ pending: number; stored: number; month_total: number; day_unsatisfied: number }>`
-    select (select count(*)::int from ratings where not rolled_up) as pending,
+    select (select count(*)::int from rollup_queue) as pending,
            (select count(*)::int from ratings) as stored,
            (select coalesce(sum(total), 0)::int from rating_rollups where grain = 'month') as month_total,
            (select coalesce(sum(unsatisfied), 0)::int from rating_rollups where grain = 'day') as day_unsatisfied`.execute(db)

@@ -13,6 +13,7 @@ type Placement = 'distributed' | 'reference' | 'local'
  */
 const placement: Record<string, Placement> = {
   ratings: 'distributed',
+  rollup_queue: 'distributed',
   cases: 'distributed',
   rating_rollups: 'distributed',
   // Keyed by the unit whose whole subtree a row counts (a centre, a commune, a province): a province's figures read its own shard.

@@ -48,12 +48,9 @@ export async function ledger (db: Kysely<Database>, tapped: readonly string[]): 
   }
 }
 
-/** Ratings the catch-up worker has not rolled up yet (0 while rollups are written in the ingest transaction). */
+/** Ratings the catch-up worker has not rolled up yet (those in its queue). */
 export async function pendingRollups (db: Kysely<Database>): Promise<number> {
-  const column = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns
-    where table_schema = current_schema() and table_name = 'ratings' and column_name = 'rolled_up'`.execute(db)
-  if (Number(column.rows[0]?.n) === 0) return 0
-  const pending = await sql<{ n: number }>`select count(*)::int as n from ratings where not rolled_up`.execute(db)
+  const pending = await sql<{ n: number }>`select count(*)::int as n from rollup_queue`.execute(db)
   return Number(pending.rows[0]?.n)
 }
 

@@ -69,3 +69,30 @@ t.test("concurrent commits never judge one terminal's presses out of order", asy
     t.equal(mine.filter((row) => row.misuse).length, 29, 'each terminal: the first press counts, the 29 within the cooldown are misuse')
   }
 })
+
+t.test('a stored rating keeps its criteria, times and officer exactly, and joins the rollup queue', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  const centre = await seedCentre(db)
+  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  // Sub-second times, a criterion answered false, a device officer that is not on shift (kept as the device's).
+  const items = [
+    { id: randomUUID(), level: 4, ratedAt: '2026-11-20T02:03:04.567Z', criteria: { xin_chao: true, xin_loi: false } },
+    { id: randomUUID(), level: 1, ratedAt: '2026-11-20T02:03:09.001Z', officerId: centre.officers[0]!.id }
+  ]
+  const results = await ingest.submit(terminal, items)
+  t.same(results.map((result) => result.status), ['created', 'created'])
+  const rows = await db.selectFrom('ratings').select(['id', 'rated_at', 'counted_at', 'criteria', 'device_officer_id', 'category'])
+    .orderBy('rated_at').execute()
+  t.same(rows.map((row) => [row.id, row.rated_at.toISOString(), row.counted_at.toISOString(), row.criteria, row.device_officer_id]), [
+    [items[0]!.id, '2026-11-20T02:03:04.567Z', '2026-11-20T02:03:04.567Z', { xin_chao: true, xin_loi: false }, null],
+    [items[1]!.id, '2026-11-20T02:03:09.001Z', '2026-11-20T02:03:09.001Z', {}, centre.officers[0]!.id]
+  ])
+  const queued = await db.selectFrom('rollup_queue').select(['unit_id', 'rating_id']).execute()
+  t.same(new Set(queued.map((row) => `${row.unit_id}/${row.rating_id}`)), new Set(items.map((item) => `${centre.centreId}/${item.id}`)),
+    'both queued for the rollup worker under their unit')
+})
