@@ -4,7 +4,7 @@ import { markReachable, markUnreachable } from './connection.ts'
 export { ApiError, NETWORK, queryString, type Query }
 // The API's shapes, from the one contract (type-only: nothing of it reaches the bundle).
 export type { ApiToken, Role, User } from '../contract/accounts.ts'
-export type { Alert, AlertRule, AlertRuleKind, AlertRuleParameters } from '../contract/alerts.ts'
+export type { Alert, AlertKind, AlertRule, AlertRuleKind, AlertRuleParameters } from '../contract/alerts.ts'
 export type { Case } from '../contract/cases.ts'
 export type { Items } from '../contract/common.ts'
 export type { Counter, Officer, Unit } from '../contract/organisation.ts'

@@ -20,6 +20,8 @@ export interface UnitTable {
   name: string
   /** The satisfaction target as a fraction (0.95); null: the SIPAS 2030 default. */
   satisfaction_target: Generated<number | null>
+  /** Working days to follow a case up; null: as the parent unit (the top: 2). */
+  case_sla_days: Generated<number | null>
   created_at: DefaultedTimestamp
 }
 
@@ -165,9 +167,30 @@ export interface CaseTable {
   resolved_at: Timestamp | null
   resolved_by: string | null
   note: string | null
+  /** The user who owns the follow-up; null: nobody yet. */
+  assignee_id: Generated<string | null>
+  /** Set on insert from the unit's SLA (migrations/2026_11_30_0900_case_loop.ts). */
+  due_at: Generated<Date>
+  /** When the overdue alert was raised (once). */
+  overdue_alerted_at: Generated<Date | null>
+}
+
+export type CaseEventKind = 'assigned' | 'note' | 'contacted' | 'resolved' | 'reopened'
+
+export interface CaseEventTable {
+  id: Generated<string>
+  unit_id: string
+  case_id: string
+  kind: CaseEventKind
+  actor_id: string | null
+  assignee_id: string | null
+  note: string | null
+  at: DefaultedTimestamp
 }
 
 export type AlertRuleKind = 'unsatisfied_share' | 'unsatisfied_streak'
+/** A rule's kind, or an overdue case's alert (no rule). */
+export type AlertKind = AlertRuleKind | 'case_overdue'
 /** unsatisfied_share: windowMinutes, thresholdPercent, minCount; unsatisfied_streak: count. */
 export interface AlertRuleParameters { windowMinutes?: number, thresholdPercent?: number, minCount?: number, count?: number }
 
@@ -186,7 +209,7 @@ export interface AlertTable {
   id: Generated<string>
   unit_id: string
   rule_id: string | null
-  kind: AlertRuleKind
+  kind: AlertKind
   counter_id: string | null
   fired_at: DefaultedTimestamp
   details: ColumnType<Record<string, unknown>, string | undefined, string>
@@ -294,6 +317,7 @@ export interface Database {
   terminals: TerminalTable
   ratings: RatingTable
   cases: CaseTable
+  case_events: CaseEventTable
   alert_rules: AlertRuleTable
   alerts: AlertTable
   // Analytics (analytics/rollup-tables.ts writes them, analytics/queries.ts reads them).

@@ -20,6 +20,7 @@ import * as backdatedMisuse from './2026_11_30_0202_backdated_misuse.ts'
 import * as sameOriginPhotos from './2026_11_30_0203_same_origin_photos.ts'
 import * as serialFigureReads from './2026_11_30_0500_serial_figure_reads.ts'
 import * as unitSatisfactionTarget from './2026_11_30_0600_unit_satisfaction_target.ts'
+import * as caseLoop from './2026_11_30_0900_case_loop.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0202_backdated_misuse': backdatedMisuse,
   '2026_11_30_0203_same_origin_photos': sameOriginPhotos,
   '2026_11_30_0500_serial_figure_reads': serialFigureReads,
-  '2026_11_30_0600_unit_satisfaction_target': unitSatisfactionTarget
+  '2026_11_30_0600_unit_satisfaction_target': unitSatisfactionTarget,
+  '2026_11_30_0900_case_loop': caseLoop
 }

@@ -1,12 +1,12 @@
 // The frame of every signed-in page: navigation by role, the unit picker, the period presets, language, live alerts.
 import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
-import type { Alert, AlertRuleKind, Role, Unit } from '../api.ts'
+import type { Alert, AlertKind, Role, Unit } from '../api.ts'
 import { useConnection } from '../connection.ts'
 import { useDashboard, useSelection } from '../context.ts'
 import { counterLabel } from './Figures.tsx'
 import { fill, levelLabel, type Lang, type MessageKey } from '../i18n.ts'
-import { percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
+import { dateTime, percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
 
 interface NavItem {
   path: string
@@ -28,10 +28,14 @@ export const navItems: NavItem[] = [
 export function alertText (
   t: (key: MessageKey) => string,
   lang: Lang,
-  kind: AlertRuleKind,
+  kind: AlertKind,
   details: Alert['details'],
   counterNumber: number | null
 ): string {
+  const atCounter = counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`
+  if (kind === 'case_overdue') {
+    return fill(t('ruleOverdueText'), { due: details.dueAt === undefined ? '' : dateTime(lang, details.dueAt) }) + atCounter
+  }
   if (kind === 'unsatisfied_share') {
     return fill(t('ruleShareText'), {
       share: percent(lang, details.share ?? null),
@@ -41,8 +45,7 @@ export function alertText (
     })
   }
   return (
-    fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) +
-    (counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`)
+    fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) + atCounter
   )
 }
 
