@@ -487,6 +487,22 @@ const matrix: Record<string, Entry> = {
       payload: { status: 'resolved', note: 'Đã xin lỗi công dân' }
     })
   },
+  'GET /api/v1/cases/{id}/events': {
+    access: 'user',
+    roles: everyone,
+    ok: 200,
+    request: async (place) => ({ method: 'GET', url: `/api/v1/cases/${await seedCase(centre[place])}/events` })
+  },
+  'POST /api/v1/cases/{id}/events': {
+    access: 'user',
+    roles: managers,
+    ok: 201,
+    request: async (place) => ({
+      method: 'POST',
+      url: `/api/v1/cases/${await seedCase(centre[place])}/events`,
+      payload: { kind: 'contacted', note: 'Đã gọi lại công dân' }
+    })
+  },
   'GET /api/v1/terminals/': { access: 'user', roles: managers, ok: 200, request: query('/api/v1/terminals') },
   'POST /api/v1/terminals/': {
     access: 'user',
