@@ -5,7 +5,7 @@ export { ApiError, NETWORK, queryString, type Query }
 // The API's shapes, from the one contract (type-only: nothing of it reaches the bundle).
 export type { ApiToken, Role, User } from '../contract/accounts.ts'
 export type { Alert, AlertKind, AlertRule, AlertRuleKind, AlertRuleParameters } from '../contract/alerts.ts'
-export type { Case } from '../contract/cases.ts'
+export type { Case, CaseEvent, CasePage } from '../contract/cases.ts'
 export type { Items } from '../contract/common.ts'
 export type { Counter, Officer, Unit } from '../contract/organisation.ts'
 export type { RatingListItem, RatingPage, Shift } from '../contract/ratings.ts'

@@ -141,6 +141,11 @@ function Toasts () {
   if (live.alerts.length === 0) return null
   return (
     <div class='toasts' aria-live='assertive'>
+      {live.alerts.length > 1 && (
+        <button type='button' class='toast-close-all' onClick={live.dismissAll}>
+          {t('dismissAll')} ({live.alerts.length})
+        </button>
+      )}
       {live.alerts.slice(0, 4).map((alert) =>
         alert.kind === 'rule'
           ? (
@@ -169,9 +174,16 @@ function Toasts () {
                 {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} ·{' '}
                 {time(lang, alert.at)}
               </span>
-              <button type='button' class='link' onClick={() => live.dismiss(alert.ratingId)}>
-                {t('dismiss')}
-              </button>
+              <span class='toast-actions'>
+                {alert.caseId !== null && (
+                  <a href={`/cases${search}${search === '' ? '?' : '&'}case=${alert.caseId}`} onClick={() => live.dismiss(alert.ratingId)}>
+                    {t('viewCase')}
+                  </a>
+                )}
+                <button type='button' class='link' onClick={() => live.dismiss(alert.ratingId)}>
+                  {t('dismiss')}
+                </button>
+              </span>
             </div>
             )
       )}
