@@ -77,7 +77,7 @@ function Timeline ({ item, canWrite, round }: { item: Case; canWrite: boolean; r
   )
 }
 
-function CaseItem ({ item, focused, onChanged }: { item: Case; focused: boolean; onChanged: (item: Case) => void }) {
+function CaseItem ({ item, focused, onChanged }: { item: Case; focused: boolean; onChanged: (item: Case, before: Case) => void }) {
   const { lang, t, counters, user } = useDashboard()
   const canWrite = user.role === 'admin' || user.role === 'supervisor'
   const [note, setNote] = useState('')
@@ -86,7 +86,7 @@ function CaseItem ({ item, focused, onChanged }: { item: Case; focused: boolean;
   const [round, setRound] = useState(0)
   const change = async (body: object): Promise<void> => {
     try {
-      onChanged(await call<Case>('PATCH', `/cases/${item.id}`, body))
+      onChanged(await call<Case>('PATCH', `/cases/${item.id}`, body), item)
       setNote('')
       setError(null)
       setRound((n) => n + 1)
@@ -194,7 +194,14 @@ export function Cases () {
   const listed = [...(page.value?.items ?? []), ...more].filter((item) => item.id !== focusId)
   const focused = focus.value ?? null
   const items = (focused === null ? listed : [focused, ...listed]).map((item) => changed[item.id] ?? item)
-  const onChanged = (item: Case): void => setChanged((all) => ({ ...all, [item.id]: item }))
+  // A new owner shows in place; a case resolved or reopened leaves its tab (the list and its total load again).
+  const onChanged = (item: Case, before: Case): void => {
+    setChanged((all) => ({ ...all, [item.id]: item }))
+    if (item.status !== before.status) {
+      page.reload()
+      focus.reload()
+    }
+  }
   return (
     <Layout>
       <Section
