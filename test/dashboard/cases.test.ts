@@ -77,7 +77,8 @@ t.test('take a case, log the call-back, resolve it, find it resolved today and r
   await item.getByText('Người phụ trách: Chưa giao').waitFor()
   await item.getByRole('button', { name: 'Nhận xử lý' }).click()
   await item.getByText(`Người phụ trách: ${supervisor.username}`).waitFor()
-  t.equal((await app.db.selectFrom('cases').select('assignee_id').where('id', '=', caseId!).executeTakeFirstOrThrow()).assignee_id, supervisor.id)
+  const owned = await app.db.selectFrom('cases').select('assignee_id').where('id', '=', caseId!).executeTakeFirstOrThrow()
+  t.equal(owned.assignee_id, supervisor.id)
 
   await item.getByRole('button', { name: 'Lịch sử xử lý' }).click()
   await item.getByText('Tiếp nhận (người dân đánh giá không hài lòng)').waitFor()
@@ -107,7 +108,7 @@ t.test("an unsatisfied rating's toast opens its case; toasts close all at once",
   const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/')
   t.teardown(() => context.close())
-  await page.getByRole('link', { name: 'Phản ánh' }).waitFor()
+  await page.getByRole('link', { name: 'Phản ánh', exact: true }).waitFor()
   const rate = async () => {
     const id = randomUUID()
     const response = await app.inject({
