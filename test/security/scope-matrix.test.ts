@@ -561,6 +561,7 @@ const matrix: Record<string, Entry> = {
   'GET /api/v1/stats/officers': stats('/api/v1/stats/officers'),
   'GET /api/v1/stats/counters': stats('/api/v1/stats/counters'),
   'GET /api/v1/stats/units': stats('/api/v1/stats/units'),
+  'GET /api/v1/stats/cases': stats('/api/v1/stats/cases'),
   'GET /api/v1/stats/timeseries': stats('/api/v1/stats/timeseries'),
   'GET /api/v1/stats/heatmap': stats('/api/v1/stats/heatmap'),
   'GET /api/v1/reports/monthly': stats('/api/v1/reports/monthly'),
