@@ -153,3 +153,36 @@ t.test('an admin sets a centre\'s case deadline in Quản trị → Đơn vị',
   const unit = await app.db.selectFrom('units').select('case_sla_days').where('id', '=', centre.centreId).executeTakeFirstOrThrow()
   t.equal(unit.case_sla_days, 3)
 })
+
+t.test("the loop's figures on the overview and per unit in the comparison, in Vietnamese number style", async (t) => {
+  const centre = await seedCentre(app.db)
+  const supervisor = await seedUser(app.db, 'supervisor', centre.provinceId)
+  const [onTime, late] = await seedCases(centre, [0, 0, 0])
+  // Whole November: one resolved in 3 hours (on time), one after 7 days (late), one still open since 20 November.
+  const set = async (id: string, opened: string, resolved: string | null) => app.db.updateTable('cases')
+    .set({
+      opened_at: opened,
+      due_at: new Date(Date.parse(opened) + 2 * 86400_000).toISOString(),
+      ...(resolved === null ? {} : { status: 'resolved', resolved_at: resolved, note: 'Đã xử lý.' })
+    })
+    .where('id', '=', id).execute()
+  const all = await app.db.selectFrom('cases').select('id').where('unit_id', '=', centre.centreId).orderBy('opened_at').execute()
+  await set(onTime!, '2026-11-02T02:00:00.000Z', '2026-11-02T05:00:00.000Z')
+  await set(late!, '2026-11-03T02:00:00.000Z', '2026-11-10T02:00:00.000Z')
+  await set(all.map((row) => row.id).find((id) => id !== onTime && id !== late)!, '2026-11-20T02:00:00.000Z', null)
+  const period = `unit=${centre.provinceId}&period=custom&from=2026-11-01&to=2026-11-30`
+  const { context, page } = await signIn(harness, supervisor.username, supervisor.password, `/?${period}`)
+  t.teardown(() => context.close())
+  const tile = (figure: string) => page.locator(`[data-figures="cases"] [data-figure="${figure}"] .tile-value`)
+  await tile('opened').waitFor()
+  t.equal(await tile('opened').textContent(), '3')
+  t.equal(await tile('resolved').textContent(), '2')
+  t.equal(await tile('withinSlaRate').textContent(), '50,0%', 'on time, with a decimal comma')
+  t.equal(await tile('medianResolveSeconds').textContent(), '3,6 ngày', 'the median of 3 hours and 7 days')
+  t.equal(await tile('overdueNow').textContent(), '1')
+
+  await page.goto(`${harness.url}/province?${period}`)
+  const row = page.locator('table[data-figures="cases"] tr', { hasText: 'Xã' })
+  await row.first().waitFor()
+  t.match(await row.first().textContent(), /3.*2.*50,0%.*3,6 ngày.*1.*1/, "the commune's row")
+})
