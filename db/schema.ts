@@ -170,9 +170,9 @@ export interface CaseTable {
   /** The user who owns the follow-up; null: nobody yet. */
   assignee_id: Generated<string | null>
   /** Set on insert from the unit's SLA (migrations/2026_11_30_0900_case_loop.ts). */
-  due_at: Generated<Date>
+  due_at: ColumnType<Date, Date | string | undefined, Date | string>
   /** When the overdue alert was raised (once). */
-  overdue_alerted_at: Generated<Date | null>
+  overdue_alerted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export type CaseEventKind = 'assigned' | 'note' | 'contacted' | 'resolved' | 'reopened'
