@@ -185,4 +185,9 @@ t.test("the loop's figures on the overview and per unit in the comparison, in Vi
   const row = page.locator('table[data-figures="cases"] tr', { hasText: 'Xã' })
   await row.first().waitFor()
   t.match(await row.first().textContent(), /3.*2.*50,0%.*3,6 ngày.*1.*1/, "the commune's row")
+
+  await page.goto(`${harness.url}/report?${period}`)
+  await page.getByRole('heading', { name: 'VI. TIẾP NHẬN VÀ XỬ LÝ Ý KIẾN KHÔNG HÀI LÒNG' }).waitFor()
+  const reportRow = page.locator('article.report table[data-figures="cases"] tr', { hasText: 'Xã' })
+  t.match(await reportRow.first().textContent(), /3.*2.*50,0%/, 'and in the printable report')
 })
