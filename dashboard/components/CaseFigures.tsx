@@ -62,7 +62,7 @@ export function CaseTiles ({ stats }: { stats: Loaded<CaseStats> }) {
 export function CaseUnitTable ({ stats }: { stats: CaseStats }) {
   const { lang, t } = useDashboard()
   return (
-    <table class='grid units' data-figures='cases'>
+    <table class='grid cases-by-unit' data-figures='cases'>
       <thead>
         <tr>
           <th>{t('code')}</th>
