@@ -17,6 +17,7 @@ export {
   AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf, type FigureFilter, type Period
 } from './period.ts'
 export { inSnapshot } from './statement.ts'
+export { caseFigures, type CaseFigures, type UnitCaseFigures } from './case-figures.ts'
 
 export interface QueryOptions {
   /** Where counts come from: the rollups (default), or the raw ratings (to check the rollups, and the benchmark baseline). */

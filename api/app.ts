@@ -24,6 +24,7 @@ import { TERMINAL_PROTOCOL } from './plugins/app/auth.ts'
 import rollupsPlugin from './plugins/app/rollup-worker.ts'
 import { routes } from './routes/index.ts'
 import alertsPlugin from './plugins/app/alerts.ts'
+import caseDeadlinesPlugin from './plugins/app/case-deadlines.ts'
 
 export interface AppOptions {
   config: Config
@@ -54,6 +55,7 @@ async function app (instance: FastifyInstance, options: AppOptions): Promise<voi
   await instance.register(rollupsPlugin)
   await instance.register(ingestPlugin)
   await instance.register(alertsPlugin)
+  await instance.register(caseDeadlinesPlugin)
   // Routes come from one explicit list (routes/index.ts), not @fastify/autoload as in fastify/demo: autoload scans
   // the routes/ folder at start-up, which a bundled build (esbuild, dist/server.js) no longer has, and the list keeps
   // every prefix and the registration order visible and typed in one place.

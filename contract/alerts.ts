@@ -8,6 +8,11 @@ export const AlertRuleKind = Type.Union([Type.Literal('unsatisfied_share'), Type
 })
 export type AlertRuleKind = Static<typeof AlertRuleKind>
 
+export const AlertKind = Type.Union([...AlertRuleKind.anyOf, Type.Literal('case_overdue')], {
+  description: "A rule's kind, or case_overdue: a follow-up case still open after its due time (raised once, without a rule)"
+})
+export type AlertKind = Static<typeof AlertKind>
+
 export const AlertRuleParameters = Type.Object(
   {
     windowMinutes: Type.Optional(
@@ -71,14 +76,16 @@ export const Alert = Type.Object(
   {
     id: Uuid,
     unitId: Uuid,
-    ruleId: Type.Union([Type.Null(), Uuid], { description: 'null once the rule was deleted' }),
-    kind: AlertRuleKind,
+    ruleId: Type.Union([Type.Null(), Uuid], { description: 'null once the rule was deleted, and for case_overdue' }),
+    kind: AlertKind,
     counterId: Type.Union([Type.Null(), Uuid], { description: 'The counter of a streak' }),
     counterNumber: Type.Union([Type.Null(), Type.Integer()]),
     firedAt: Timestamp,
     details: Type.Object(
       {
         parameters: AlertRuleParameters,
+        caseId: Type.Optional(Uuid),
+        dueAt: Type.Optional(Timestamp),
         total: Type.Optional(Type.Integer({ description: 'unsatisfied_share: ratings in the window' })),
         unsatisfied: Type.Optional(Type.Integer({ description: 'unsatisfied ratings in the window, or in the streak' })),
         share: Type.Optional(Type.Number({ description: 'unsatisfied_share: unsatisfied ÷ total, 0–1' })),

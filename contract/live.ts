@@ -1,7 +1,7 @@
 // Schemas of the live events: what WS /api/v1/live sends to users (dashboards) and WS /api/v1/terminal/live to terminals.
 import { Type, type Static } from 'typebox'
 import { RoleSchema } from './accounts.ts'
-import { Alert, AlertRuleKind } from './alerts.ts'
+import { Alert, AlertKind } from './alerts.ts'
 import { Case, CaseStatus } from './cases.ts'
 import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
 import { TerminalKindSchema, TerminalState } from './terminals.ts'
@@ -45,7 +45,7 @@ export type UnsatisfiedAlert = Static<typeof UnsatisfiedAlert>
 export const RuleAlert = Type.Object({
   ...Alert.properties,
   kind: Type.Literal('rule'),
-  ruleKind: AlertRuleKind,
+  ruleKind: AlertKind,
   at: Timestamp
 })
 export type RuleAlert = Static<typeof RuleAlert>

@@ -39,6 +39,9 @@ export const Unit = Type.Object(
     name: Type.String({ description: 'Name' }),
     satisfactionTarget: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
       description: 'Satisfaction target as a fraction (0.95), drawn on the charts; null: the SIPAS 2030 default of 95 %'
+    }),
+    caseSlaDays: Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 30 })], {
+      description: 'Working days (Monday–Saturday morning) to follow up a case opened here; null: as the parent unit (the top: 2)'
     })
   },
   { description: 'A unit of the tree: province, commune/ward, service centre, agency' }
@@ -74,6 +77,12 @@ export const UnitUpdateBody = Type.Object(
     satisfactionTarget: Type.Optional(
       Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
         description: 'Satisfaction target as a fraction (0.95); null: the SIPAS 2030 default of 95 %'
+      })
+    ),
+    caseSlaDays: Type.Optional(
+      // `const: null`, not `type: null`: the body's type coercion would turn 0 into null (inherit) instead of refusing it.
+      Type.Union([Type.Unsafe<null>({ const: null }), Type.Integer({ minimum: 1, maximum: 30 })], {
+        description: 'Working days to follow up a case opened from now on; null: as the parent unit (the top: 2)'
       })
     )
   },

@@ -149,3 +149,35 @@ export const RowsOf = <T extends ReturnType<typeof Type.Object>>(row: T, descrip
 export interface Rows<T> {
   rows: T[]
 }
+
+const caseFigureProperties = {
+  opened: Type.Integer({ minimum: 0, description: 'Cases opened in the period (one per unsatisfied rating, misuse left out)' }),
+  resolved: Type.Integer({ minimum: 0, description: 'Cases resolved in the period, whenever they were opened' }),
+  resolvedWithinSla: Type.Integer({ minimum: 0, description: 'Of those, resolved by their due time (the unit\'s SLA in working days)' }),
+  withinSlaRate: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
+    description: 'resolvedWithinSla ÷ resolved, 0–1; null when none was resolved'
+  }),
+  medianResolveSeconds: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], {
+    description: 'Median time from opening to resolution of the cases resolved in the period, in seconds; null when none'
+  }),
+  p90ResolveSeconds: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { description: 'Its 90th percentile' }),
+  openNow: Type.Integer({ minimum: 0, description: 'Open now, whatever the period' }),
+  overdueNow: Type.Integer({ minimum: 0, description: 'Open now and past their due time' })
+}
+
+export const CaseFigures = Type.Object(caseFigureProperties, { description: 'How the follow-up of unsatisfied citizens performs' })
+export type CaseFigures = Static<typeof CaseFigures>
+
+export const UnitCaseFigures = Type.Object({
+  unitId: Uuid,
+  code: Type.String({ description: 'Official unit code' }),
+  name: Type.String({ description: 'Unit name' }),
+  ...caseFigureProperties
+}, { description: 'A child unit of the root, over its whole subtree' })
+export type UnitCaseFigures = Static<typeof UnitCaseFigures>
+
+export const CaseStats = Type.Object({
+  total: CaseFigures,
+  rows: Type.Array(UnitCaseFigures, { description: 'One row per child unit of the root (and the root itself), by code' })
+}, { description: 'The follow-up loop of a unit subtree and period' })
+export type CaseStats = Static<typeof CaseStats>

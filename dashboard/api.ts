@@ -4,12 +4,13 @@ import { markReachable, markUnreachable } from './connection.ts'
 export { ApiError, NETWORK, queryString, type Query }
 // The API's shapes, from the one contract (type-only: nothing of it reaches the bundle).
 export type { ApiToken, Role, User } from '../contract/accounts.ts'
-export type { Alert, AlertRule, AlertRuleKind, AlertRuleParameters } from '../contract/alerts.ts'
-export type { Case } from '../contract/cases.ts'
+export type { Alert, AlertKind, AlertRule, AlertRuleKind, AlertRuleParameters } from '../contract/alerts.ts'
+export type { Case, CaseEvent, CasePage } from '../contract/cases.ts'
 export type { Items } from '../contract/common.ts'
 export type { Counter, Officer, Unit } from '../contract/organisation.ts'
 export type { RatingListItem, RatingPage, Shift } from '../contract/ratings.ts'
 export type { BucketRow, CounterRow, CriterionFigure, Figures, HeatmapRow, OfficerRow, Rows, UnitRow } from '../contract/stats.ts'
+export type { CaseFigures, CaseStats } from '../contract/stats.ts'
 export type { CreatedTerminal, Criterion, ScaleLevel, Terminal } from '../contract/terminals.ts'
 
 /** Called with every 401, so the app can go back to the login screen. */

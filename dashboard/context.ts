@@ -25,6 +25,7 @@ export interface Dashboard {
     /** Counts rule alerts fired or acknowledged: pages showing alerts reload on it. */ alertRound: number
     /** Open rule alerts in scope (up to 100). */ openAlerts: number
     dismiss: (key: string) => void
+    dismissAll: () => void
     sound: boolean
     setSound: (on: boolean) => void
   }

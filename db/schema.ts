@@ -22,6 +22,8 @@ export interface UnitTable {
   name: string
   /** The satisfaction target as a fraction (0.95); null: the SIPAS 2030 default. */
   satisfaction_target: Generated<number | null>
+  /** Working days to follow a case up; null: as the parent unit (the top: 2). */
+  case_sla_days: Generated<number | null>
   created_at: DefaultedTimestamp
 }
 
@@ -174,9 +176,30 @@ export interface CaseTable {
   resolved_at: Timestamp | null
   resolved_by: string | null
   note: string | null
+  /** The user who owns the follow-up; null: nobody yet. */
+  assignee_id: Generated<string | null>
+  /** Set on insert from the unit's SLA (migrations/2026_11_30_0900_case_loop.ts). */
+  due_at: ColumnType<Date, Date | string | undefined, Date | string>
+  /** When the overdue alert was raised (once). */
+  overdue_alerted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+}
+
+export type CaseEventKind = 'assigned' | 'note' | 'contacted' | 'resolved' | 'reopened'
+
+export interface CaseEventTable {
+  id: Generated<string>
+  unit_id: string
+  case_id: string
+  kind: CaseEventKind
+  actor_id: string | null
+  assignee_id: string | null
+  note: string | null
+  at: DefaultedTimestamp
 }
 
 export type AlertRuleKind = 'unsatisfied_share' | 'unsatisfied_streak'
+/** A rule's kind, or an overdue case's alert (no rule). */
+export type AlertKind = AlertRuleKind | 'case_overdue'
 /** unsatisfied_share: windowMinutes, thresholdPercent, minCount; unsatisfied_streak: count. */
 export interface AlertRuleParameters { windowMinutes?: number, thresholdPercent?: number, minCount?: number, count?: number }
 
@@ -195,7 +218,7 @@ export interface AlertTable {
   id: Generated<string>
   unit_id: string
   rule_id: string | null
-  kind: AlertRuleKind
+  kind: AlertKind
   counter_id: string | null
   fired_at: DefaultedTimestamp
   details: ColumnType<Record<string, unknown>, string | undefined, string>
@@ -333,6 +356,7 @@ export interface Database {
   ratings: RatingTable
   rollup_queue: RollupQueueTable
   cases: CaseTable
+  case_events: CaseEventTable
   alert_rules: AlertRuleTable
   alerts: AlertTable
   // Analytics (analytics/rollup-tables.ts writes them, analytics/queries.ts reads them).

@@ -15,12 +15,17 @@ export const errorTexts: Record<ErrorCode, Texts> = {
     'This API token is suspended because the account that created it is deactivated. Ask an admin for a new token.'
   ],
   API_TOKEN_NOT_FOUND: ['Không tìm thấy khóa API.', 'API token not found.'],
+  ASSIGNEE_INVALID: ['Chỉ giao phản ánh cho quản trị viên hoặc giám sát viên đang hoạt động có phạm vi chứa phản ánh này.', 'A case can only be given to an active admin or supervisor whose scope holds it.'],
   ASSIGNMENT_NOT_FOUND: ['Không tìm thấy ca làm việc.', 'Shift not found.'],
   AUTH_REQUIRED: ['Phiên làm việc đã hết. Vui lòng đăng nhập lại.', 'Your session has ended. Please sign in again.'],
   BAD_REQUEST: ['Yêu cầu không hợp lệ.', 'The request is not valid.'],
   BAD_URL: ['Địa chỉ không hợp lệ.', 'The address is not valid.'],
   BODY_TOO_LARGE: ['Dữ liệu gửi lên quá lớn.', 'What was sent is too large.'],
   CASE_ALREADY_RESOLVED: ['Phản ánh này đã được xử lý.', 'This case was already resolved.'],
+  CASE_NOT_RESOLVED: [
+    'Phản ánh này đang mở: chỉ mở lại được phản ánh đã xử lý.',
+    'This case is open: only a resolved case can be reopened.'
+  ],
   CASE_NOT_FOUND: ['Không tìm thấy phản ánh.', 'Case not found.'],
   CONSTRAINT_VIOLATED: ['Có giá trị nằm ngoài phạm vi cho phép.', 'A value is outside what is allowed.'],
   COUNTER_INACTIVE: ['Quầy này đã ngừng hoạt động.', 'This counter is no longer in use.'],

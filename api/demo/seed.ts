@@ -1,7 +1,7 @@
 // Demo data on request: a province → ward → two service centres with counters, officers, paired terminals, alert rules and 90 days of
 // ratings.
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
@@ -413,6 +413,7 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
         )
         .execute()
     }
+    await followUpStory(trx, supervisorRow.id, now)
     await rebuildRollups(trx)
   })
   return {
@@ -427,6 +428,43 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
     pairingCode,
     pairingExpiresAt
   }
+}
+
+/**
+ * The follow-up loop in every state, as a centre lives it: one resolved case in five resolved late (past its due time),
+ * each resolution in its timeline; the two latest resolved ones reopened by the citizen's call; half the open cases
+ * taken by the supervisor, some of them with the citizen called back. Open cases from before the SLA are overdue.
+ */
+async function followUpStory (db: Kysely<Database>, supervisorId: string, now: Date): Promise<void> {
+  await sql`update cases set resolved_at = least(opened_at + interval '80 hours', ${now}::timestamptz - interval '1 hour')
+    where status = 'resolved' and abs(hashtext(id::text)) % 5 = 0`.execute(db)
+  await sql`insert into case_events (unit_id, case_id, kind, actor_id, note, at)
+    select unit_id, id, 'resolved', resolved_by, note, resolved_at from cases where status = 'resolved'`.execute(db)
+  await sql`with latest as (select unit_id, id from cases where status = 'resolved' order by resolved_at desc limit 2),
+    reopened as (
+      update cases c set status = 'open', resolved_at = null, resolved_by = null, note = null
+      from latest where c.unit_id = latest.unit_id and c.id = latest.id
+      returning c.unit_id, c.id
+    )
+    insert into case_events (unit_id, case_id, kind, actor_id, note, at)
+    select unit_id, id, 'reopened', ${supervisorId}::uuid, 'Công dân gọi lại: chưa nhận được kết quả.',
+      ${now}::timestamptz - interval '30 minutes'
+    from reopened`.execute(db)
+  await sql`with taken as (
+      update cases set assignee_id = ${supervisorId}::uuid
+      where status = 'open' and abs(hashtext(id::text)) % 2 = 0
+      returning unit_id, id, opened_at
+    ),
+    assigned as (
+      insert into case_events (unit_id, case_id, kind, actor_id, assignee_id, at)
+      select unit_id, id, 'assigned', ${supervisorId}::uuid, ${supervisorId}::uuid,
+        least(opened_at + interval '1 hour', ${now}::timestamptz)
+      from taken
+    )
+    insert into case_events (unit_id, case_id, kind, actor_id, note, at)
+    select unit_id, id, 'contacted', ${supervisorId}::uuid, 'Đã gọi lại cho công dân, hẹn bổ sung hồ sơ.',
+      least(opened_at + interval '2 hours', ${now}::timestamptz)
+    from taken where abs(hashtext(id::text)) % 3 = 0`.execute(db)
 }
 
 function rating (

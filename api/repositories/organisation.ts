@@ -14,7 +14,8 @@ export function rowToUnit (row: UnitRow): Unit {
     kind: row.kind,
     code: row.code,
     name: row.name,
-    satisfactionTarget: row.satisfaction_target
+    satisfactionTarget: row.satisfaction_target,
+    caseSlaDays: row.case_sla_days
   }
 }
 
@@ -49,12 +50,20 @@ export async function insertUnit (db: Db, unit: { parentId: string | null; kind:
 export async function updateUnit (
   db: Db,
   id: string,
-  change: { parentId?: string | null; kind?: UnitKind; code?: string; name?: string; satisfactionTarget?: number | null }
+  change: {
+    parentId?: string | null;
+    kind?: UnitKind;
+    code?: string;
+    name?: string;
+    satisfactionTarget?: number | null
+    caseSlaDays?: number | null
+  }
 ): Promise<UnitRow> {
   return db
     .updateTable('units')
     .set({
       ...(change.satisfactionTarget !== undefined ? { satisfaction_target: change.satisfactionTarget } : {}),
+      ...(change.caseSlaDays !== undefined ? { case_sla_days: change.caseSlaDays } : {}),
       ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
       ...(change.kind !== undefined ? { kind: change.kind } : {}),
       ...(change.code !== undefined ? { code: change.code } : {}),

@@ -1,7 +1,7 @@
 // The monthly report as a PDF in the form of an administrative document (Decree 30/2020/NĐ-CP): issuing body, national title,
 // number, place and date, numbered sections, recipients and signature block; DejaVu Serif Condensed embedded for the Vietnamese glyphs.
 import { createRequire } from 'node:module'
-import type { Figures, Labels, OfficerFigures, CounterFigures, UnitFigures } from '../../analytics/queries.ts'
+import type { CaseFigures, Figures, Labels, OfficerFigures, CounterFigures, UnitFigures } from '../../analytics/queries.ts'
 
 export type ReportLang = 'vi' | 'en'
 
@@ -20,6 +20,8 @@ export interface ReportData {
   units: UnitFigures[]
   counters: CounterFigures[]
   officers: OfficerFigures[]
+  /** The follow-up of unsatisfied citizens in the period (phone numbers are never part of it). */
+  cases: CaseFigures
   labels: Labels
 }
 
@@ -45,8 +47,15 @@ const words = {
       'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
       'III. KẾT QUẢ THEO ĐƠN VỊ',
       'IV. KẾT QUẢ THEO QUẦY',
-      'V. KẾT QUẢ THEO CÁN BỘ'
+      'V. KẾT QUẢ THEO CÁN BỘ',
+      'VI. TIẾP NHẬN VÀ XỬ LÝ Ý KIẾN KHÔNG HÀI LÒNG'
     ],
+    cases: [
+      'Phản ánh mới trong kỳ', 'Phản ánh đã xử lý trong kỳ', 'Trong đó xử lý đúng hạn', 'Tỷ lệ xử lý đúng hạn',
+      'Thời gian xử lý (trung vị)', 'Thời gian xử lý (90 % phản ánh)', 'Đang mở (tại ngày lập báo cáo)', 'Quá hạn (tại ngày lập báo cáo)'
+    ],
+    caseFigure: 'Số liệu',
+    hours: 'giờ',
     ratings: 'Lượt đánh giá',
     satisfaction: 'Tỷ lệ hài lòng',
     rate766: 'Tỷ lệ theo QĐ 766',
@@ -81,8 +90,15 @@ const words = {
       'II. THE "4 XIN, 4 LUÔN" CRITERIA',
       'III. RESULTS BY UNIT',
       'IV. RESULTS BY COUNTER',
-      'V. RESULTS BY OFFICER'
+      'V. RESULTS BY OFFICER',
+      'VI. FOLLOW-UP OF UNSATISFIED CITIZENS'
     ],
+    cases: [
+      'Cases opened in the period', 'Cases resolved in the period', 'Of which on time', 'Resolved on time',
+      'Time to resolve (median)', 'Time to resolve (90 % of cases)', 'Open (on the day of the report)', 'Overdue (on the day of the report)'
+    ],
+    caseFigure: 'Figure',
+    hours: 'hours',
     ratings: 'Ratings',
     satisfaction: 'Satisfaction rate',
     rate766: 'Rate (Decision 766)',
@@ -263,7 +279,7 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
     count(row.unsatisfied)
   ]
 
-  const [overall, criteria, byUnit, byCounter, byOfficer] = w.sections as [string, string, string, string, string]
+  const [overall, criteria, byUnit, byCounter, byOfficer, followUp] = w.sections as [string, string, string, string, string, string]
   section(overall)
   const levels = Object.keys(data.summary.byLevel)
     .map(Number)
@@ -330,6 +346,24 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
     )
     if (data.officers.some((row) => row.smallSample)) note(w.small)
   }
+
+  section(followUp)
+  const hours = (seconds: number | null): string => (seconds === null ? '–' : `${decimal(seconds / 3600)} ${w.hours}`)
+  const loop = data.cases
+  table(
+    [
+      { title: '', width: 5 },
+      { title: w.caseFigure, width: 2, numeric: true }
+    ],
+    [loop.opened, loop.resolved, loop.resolvedWithinSla].map((value, index) => [w.cases[index]!, count(value)])
+      .concat([
+        [w.cases[3]!, percent(loop.withinSlaRate)],
+        [w.cases[4]!, hours(loop.medianResolveSeconds)],
+        [w.cases[5]!, hours(loop.p90ResolveSeconds)],
+        [w.cases[6]!, count(loop.openNow)],
+        [w.cases[7]!, count(loop.overdueNow)]
+      ])
+  )
 
   // Recipients bottom left, the signature block bottom right, kept together on one page.
   if (doc.y > doc.page.height - MARGIN.bottom - 120) doc.addPage()

@@ -1,12 +1,12 @@
 // The frame of every signed-in page: navigation by role, the unit picker, the period presets, language, live alerts.
 import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
-import type { Alert, AlertRuleKind, Role, Unit } from '../api.ts'
+import type { Alert, AlertKind, Role, Unit } from '../api.ts'
 import { useConnection } from '../connection.ts'
 import { useDashboard, useSelection } from '../context.ts'
 import { counterLabel } from './Figures.tsx'
 import { fill, levelLabel, type Lang, type MessageKey } from '../i18n.ts'
-import { percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
+import { dateTime, percent, presets, time, vietnameseOrder, type Preset } from '../period.ts'
 
 interface NavItem {
   path: string
@@ -28,10 +28,14 @@ export const navItems: NavItem[] = [
 export function alertText (
   t: (key: MessageKey) => string,
   lang: Lang,
-  kind: AlertRuleKind,
+  kind: AlertKind,
   details: Alert['details'],
   counterNumber: number | null
 ): string {
+  const atCounter = counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`
+  if (kind === 'case_overdue') {
+    return fill(t('ruleOverdueText'), { due: details.dueAt === undefined ? '' : dateTime(lang, details.dueAt) }) + atCounter
+  }
   if (kind === 'unsatisfied_share') {
     return fill(t('ruleShareText'), {
       share: percent(lang, details.share ?? null),
@@ -41,8 +45,7 @@ export function alertText (
     })
   }
   return (
-    fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) +
-    (counterNumber === null ? '' : ` · ${t('counter')} ${counterNumber}`)
+    fill(t('ruleStreakText'), { count: details.unsatisfied ?? details.parameters.count ?? '' }) + atCounter
   )
 }
 
@@ -138,6 +141,11 @@ function Toasts () {
   if (live.alerts.length === 0) return null
   return (
     <div class='toasts' aria-live='assertive'>
+      {live.alerts.length > 1 && (
+        <button type='button' class='toast-close-all' onClick={live.dismissAll}>
+          {t('dismissAll')} ({live.alerts.length})
+        </button>
+      )}
       {live.alerts.slice(0, 4).map((alert) =>
         alert.kind === 'rule'
           ? (
@@ -166,9 +174,16 @@ function Toasts () {
                 {alert.officerId !== null && officers.has(alert.officerId) ? ` · ${officers.get(alert.officerId)!.fullName}` : ''} ·{' '}
                 {time(lang, alert.at)}
               </span>
-              <button type='button' class='link' onClick={() => live.dismiss(alert.ratingId)}>
-                {t('dismiss')}
-              </button>
+              <span class='toast-actions'>
+                {alert.caseId !== null && (
+                  <a href={`/cases${search}${search === '' ? '?' : '&'}case=${alert.caseId}`} onClick={() => live.dismiss(alert.ratingId)}>
+                    {t('viewCase')}
+                  </a>
+                )}
+                <button type='button' class='link' onClick={() => live.dismiss(alert.ratingId)}>
+                  {t('dismiss')}
+                </button>
+              </span>
             </div>
             )
       )}

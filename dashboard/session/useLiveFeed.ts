@@ -8,6 +8,8 @@ import { alertKey, connectLive, type LiveAlert, type LiveRating } from '../live.
 const SOUND_KEY = 'hl.dashboard.sound'
 const FEED_LENGTH = 200
 const TOASTS = 20
+/** A toast closes by itself after this long (the alert stays on the Cảnh báo page, the case on Phản ánh). */
+export const TOAST_MS = 60_000
 
 /** A short two-tone beep for an unsatisfied rating, when the user turned sound on. */
 function beep (): void {
@@ -57,6 +59,8 @@ export function useLiveFeed (user: User): Dashboard['live'] {
           return
         }
         setAlerts((list) => [event.alert, ...list.filter((alert) => alertKey(alert) !== key)].slice(0, TOASTS))
+        const shown = event.alert
+        setTimeout(() => setAlerts((list) => list.filter((alert) => alert !== shown)), TOAST_MS)
         if (event.alert.kind === 'rule') setAlertRound((n) => n + 1)
         if (soundRef.current) beep()
       }
@@ -70,6 +74,7 @@ export function useLiveFeed (user: User): Dashboard['live'] {
     alertRound,
     openAlerts,
     dismiss: (key) => setAlerts((list) => list.filter((alert) => alertKey(alert) !== key)),
+    dismissAll: () => setAlerts([]),
     sound,
     setSound (on) {
       localStorage.setItem(SOUND_KEY, on ? 'on' : 'off')

@@ -124,6 +124,8 @@ t.test("list with filters, oldest first, with the rating's level, time and age",
     [first]
   )
   t.same((await list('&status=resolved')).json().items, [])
+  t.equal(all.json().total, 3, 'the total counts every page')
+  t.equal(all.json().nextCursor, null, 'one page holds them all')
 
   const badQueries: Array<[string, string]> = [
     ['&from=2026-11-21&to=2026-11-20', 'RANGE_INVALID'],
@@ -171,12 +173,15 @@ t.test('resolve with a note, once; audited and pushed live to the centre', async
     ['an empty note', { status: 'resolved', note: '' }],
     ['a blank note', { status: 'resolved', note: '  \n ' }],
     ['a note too long', { status: 'resolved', note: 'x'.repeat(2001) }],
-    ['reopening', { status: 'open', note: 'mở lại' }]
+    ['an unknown status', { status: 'closed', note: 'đóng' }]
   ] as const) {
     const bad = await resolve(payload)
     t.equal(bad.statusCode, 400, name)
     t.equal(bad.json().code, 'VALIDATION_FAILED', name)
   }
+  const reopenOpen = await resolve({ status: 'open', note: 'mở lại' })
+  t.equal(reopenOpen.statusCode, 409, 'an open case cannot be reopened')
+  t.equal(reopenOpen.json().code, 'CASE_NOT_RESOLVED')
   t.equal(
     (await app.db.selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow()).status,
     'open',

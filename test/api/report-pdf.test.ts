@@ -60,6 +60,10 @@ t.test("the PDF has the form of an administrative document, in Vietnamese, with 
     total: number
     satisfactionRate: number
   }
+  const loop = (await app.inject({ url: `/api/v1/stats/cases?from=${from}&to=${localToday}`, cookies })).json().total as {
+    opened: number
+    openNow: number
+  }
   for (const line of [
     'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
     'Độc lập – Tự do – Hạnh phúc',
@@ -72,6 +76,8 @@ t.test("the PDF has the form of an administrative document, in Vietnamese, with 
     'III. KẾT QUẢ THEO ĐƠN VỊ',
     'IV. KẾT QUẢ THEO QUẦY',
     'V. KẾT QUẢ THEO CÁN BỘ',
+    'VI. TIẾP NHẬN VÀ XỬ LÝ Ý KIẾN KHÔNG HÀI LÒNG',
+    'Tỷ lệ xử lý đúng hạn',
     'Nơi nhận:',
     'Lưu: VT.',
     'THỦ TRƯỞNG ĐƠN VỊ',
@@ -82,6 +88,9 @@ t.test("the PDF has the form of an administrative document, in Vietnamese, with 
       summary.satisfactionRate
     )
   ]) { t.ok(text.includes(line), `says "${line}"`) }
+  const count = (value: number) => new Intl.NumberFormat('vi-VN').format(value).replace('.', '\\.')
+  t.match(text, new RegExp(`Phản ánh mới trong kỳ\\s+${count(loop.opened)}\\b`), 'the cases opened, as the stats API counts them')
+  t.match(text, new RegExp(`Đang mở \\(tại ngày lập báo cáo\\)\\s+${count(loop.openNow)}\\b`), 'and open now')
   t.match(text, /Số:\s+\/BC-/, 'the number and symbol line')
   const header = text.split('\n').find((line) => line.includes('CỘNG HÒA'))!
   t.ok(header.indexOf('CỘNG HÒA') > header.length / 3, 'the national title on the right, the issuing body on the left')

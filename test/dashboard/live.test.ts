@@ -53,7 +53,7 @@ t.test(
     t.equal(await page.locator('.feed li').first().getAttribute('data-rating'), unsatisfiedId, 'the newest rating first')
     t.equal(await page.locator('.feed li').first().getAttribute('class'), 'rating unsatisfied')
 
-    await page.getByRole('link', { name: 'Phản ánh' }).click()
+    await page.getByRole('link', { name: 'Phản ánh', exact: true }).click()
     const caseItem = page.locator('li.case')
     await caseItem.waitFor()
     t.equal(await caseItem.count(), 1, 'one open case: the unsatisfied rating')

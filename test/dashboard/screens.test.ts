@@ -136,8 +136,8 @@ t.test(
     await row.waitFor()
     t.match(await row.textContent(), /Trung tâm Phục vụ hành chính công/, 'the kind in words')
     t.notMatch(await page.locator('table.grid').first().textContent(), /\b(centre|commune|province|special_zone)\b/, 'no raw kind left')
-    await row.getByRole('textbox').fill('90')
-    await row.getByRole('button', { name: 'Lưu' }).click()
+    await row.getByRole('textbox', { name: /^Chỉ tiêu/ }).fill('90')
+    await row.locator('form.target').getByRole('button', { name: 'Lưu' }).click()
     await row.getByRole('status').filter({ hasText: 'Đã lưu.' }).waitFor()
 
     // The commune's code is taken: the form says so in Vietnamese, not the API's English.
@@ -256,7 +256,8 @@ t.test("the monthly report has the form of Decree 30/2020/NĐ-CP, prints on A4, 
     'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
     'III. KẾT QUẢ THEO ĐƠN VỊ',
     'IV. KẾT QUẢ THEO QUẦY',
-    'V. KẾT QUẢ THEO CÁN BỘ'
+    'V. KẾT QUẢ THEO CÁN BỘ',
+    'VI. TIẾP NHẬN VÀ XỬ LÝ Ý KIẾN KHÔNG HÀI LÒNG'
   ])
   const sizes = await page
     .locator('.report h2')

@@ -137,6 +137,19 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
     ['open', 'resolved'],
     'open and resolved cases'
   )
+  const story = await sql<{ state: string }>`
+    select distinct case
+      when status = 'resolved' and resolved_at <= due_at then 'resolved on time'
+      when status = 'resolved' then 'resolved late'
+      when status = 'open' and due_at < ${now} then 'overdue'
+      else 'open' end as state from cases
+    union select distinct case when assignee_id is not null then 'assigned' else 'nobody' end from cases where status = 'open'
+    union select distinct kind from case_events`.execute(app.db)
+  t.same(
+    new Set(story.rows.map((row) => row.state)),
+    new Set(['resolved on time', 'resolved late', 'overdue', 'open', 'assigned', 'nobody', 'resolved', 'reopened', 'contacted']),
+    'the follow-up in every state: on time and late, overdue, taken or not, reopened, called back'
+  )
   const rules = await app.db.selectFrom('alert_rules').select(['unit_id', 'kind']).where('enabled', '=', true).execute()
   t.same(new Set(rules.map((rule) => rule.unit_id)), new Set(centres.map((centre) => centre.id)), 'alert rules on in both centres')
 

@@ -15,6 +15,8 @@ const placement: Record<string, Placement> = {
   ratings: 'distributed',
   rollup_queue: 'distributed',
   cases: 'distributed',
+  // A case's timeline, keyed like its case (unit_id, …): read and written with it on one shard.
+  case_events: 'distributed',
   rating_rollups: 'distributed',
   // Keyed by the unit whose whole subtree a row counts (a centre, a commune, a province): a province's figures read its own shard.
   subtree_rollups: 'distributed',

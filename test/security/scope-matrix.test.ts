@@ -487,6 +487,22 @@ const matrix: Record<string, Entry> = {
       payload: { status: 'resolved', note: 'Đã xin lỗi công dân' }
     })
   },
+  'GET /api/v1/cases/{id}/events': {
+    access: 'user',
+    roles: everyone,
+    ok: 200,
+    request: async (place) => ({ method: 'GET', url: `/api/v1/cases/${await seedCase(centre[place])}/events` })
+  },
+  'POST /api/v1/cases/{id}/events': {
+    access: 'user',
+    roles: managers,
+    ok: 201,
+    request: async (place) => ({
+      method: 'POST',
+      url: `/api/v1/cases/${await seedCase(centre[place])}/events`,
+      payload: { kind: 'contacted', note: 'Đã gọi lại công dân' }
+    })
+  },
   'GET /api/v1/terminals/': { access: 'user', roles: managers, ok: 200, request: query('/api/v1/terminals') },
   'POST /api/v1/terminals/': {
     access: 'user',
@@ -545,6 +561,7 @@ const matrix: Record<string, Entry> = {
   'GET /api/v1/stats/officers': stats('/api/v1/stats/officers'),
   'GET /api/v1/stats/counters': stats('/api/v1/stats/counters'),
   'GET /api/v1/stats/units': stats('/api/v1/stats/units'),
+  'GET /api/v1/stats/cases': stats('/api/v1/stats/cases'),
   'GET /api/v1/stats/timeseries': stats('/api/v1/stats/timeseries'),
   'GET /api/v1/stats/heatmap': stats('/api/v1/stats/heatmap'),
   'GET /api/v1/reports/monthly': stats('/api/v1/reports/monthly'),

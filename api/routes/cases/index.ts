@@ -1,11 +1,11 @@
-// /api/v1/cases: the follow-up of unsatisfied ratings, listed in scope and resolved with a note by supervisors.
+// /api/v1/cases: the follow-up of unsatisfied ratings, paged in scope; owned, resolved, reopened and annotated by supervisors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '../../errors.ts'
-import { findCase, listCases, rowToCase } from '../../repositories/cases.ts'
+import { caseTimeline, findCase, rowToCase } from '../../repositories/cases.ts'
 import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
-import { Case, CaseListQuery, CaseResolveBody } from '../../../contract/cases.ts'
+import { Case, CaseChangeBody, CaseEvent, CaseEventBody, CaseListQuery, CasePage } from '../../../contract/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { resolveCaseAs } from '../../services/cases.ts'
+import { addCaseEvent, casePage, changeCase } from '../../services/cases.ts'
 import { range } from '../../lib/local-range.ts'
 import type { Db } from '../../../db/schema.ts'
 
@@ -18,17 +18,28 @@ async function canSee (db: Db, actor: UserActor, unitId: string, officerId: stri
 
 const cases: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requireUser('admin', 'supervisor', 'analyst', 'officer')
-  const resolvers = app.requireUser('admin', 'supervisor')
+  const followers = app.requireUser('admin', 'supervisor')
+
+  /** Tells every dashboard in scope what the case is now. */
+  const announce = async (item: Case): Promise<void> => {
+    await app.live
+      .publish(item.unitId, item.officerId, { type: 'case', case: item })
+      .catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
+  }
 
   app.get(
     '/',
     {
       schema: {
         tags: ['cases'],
-        summary: 'Follow-up cases in your scope, oldest rating first',
-        description: 'Officer users see only the cases about themselves.',
+        summary: 'Follow-up cases in your scope, a page at a time',
+        description:
+          'Oldest rating first by default (the most urgent open cases); `order=newest` for the newest. `from`/`to` filter by the ' +
+          'rating time, or with `by=resolved` by the resolution time (resolved cases only). Pass `nextCursor` back as `cursor` ' +
+          'for the next page: the pages stay put while new cases arrive. `total` counts every page. Officer users see only ' +
+          'the cases about themselves.',
         querystring: CaseListQuery,
-        response: { 200: ListOf(Case), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+        response: { 200: CasePage, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
       },
       preHandler: readers
     },
@@ -37,17 +48,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
       const query = request.query
       const { from, until } = range(query.from, query.to)
       if (query.unitId !== undefined && !(await unitWithinScope(app.db, actor, query.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const rows = await listCases(app.db, actor, {
-        status: query.status,
-        unitId: query.unitId,
-        counterId: query.counterId,
-        officerId: query.officerId,
-        from,
-        until,
-        limit: query.limit ?? 200
-      })
-      const now = Date.now()
-      return { items: rows.map((row) => rowToCase(row, now)) }
+      return casePage(app.db, actor, query, { from, until })
     }
   )
 
@@ -70,27 +71,66 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     }
   )
 
+  app.get(
+    '/:id/events',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "A case's timeline: opened, assigned, notes, call-backs, resolved, reopened — with who and when",
+        params: IdParams,
+        response: { 200: ListOf(CaseEvent), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: readers
+    },
+    async (request) => {
+      const actor = userActor(request.actor)
+      const row = await findCase(app.db, request.params.id)
+      if (row === undefined || !(await canSee(app.db, actor, row.unit_id, row.officer_id))) throw caseNotFound()
+      return { items: await caseTimeline(app.db, row) }
+    }
+  )
+
+  app.post(
+    '/:id/events',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "Add a remark or a call-back to a case's timeline",
+        params: IdParams,
+        body: CaseEventBody,
+        response: { 201: ListOf(CaseEvent), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: followers
+    },
+    async (request, reply) => {
+      const actor = userActor(request.actor)
+      await addCaseEvent(app.db, actor, request.params.id, request.body)
+      const row = (await findCase(app.db, request.params.id))!
+      reply.code(201)
+      return { items: await caseTimeline(app.db, row) }
+    }
+  )
+
   app.patch(
     '/:id',
     {
       schema: {
         tags: ['cases'],
-        summary: 'Resolve a case with a note',
+        summary: 'Resolve a case with a note, reopen it, or give it an owner',
         description:
-          'The note says what was done (the answer, the apology). A resolved case stays resolved: resolving it again answers 409 CASE_ALREADY_RESOLVED.',
+          '`{ status: "resolved", note }` resolves (409 CASE_ALREADY_RESOLVED when it is); `{ status: "open", note? }` reopens a ' +
+          'resolved case, its due time starting again from now (409 CASE_NOT_RESOLVED when it is open); `{ assigneeId }` ' +
+          'gives it to an active admin or supervisor whose scope holds it (400 ASSIGNEE_INVALID otherwise), null to nobody.',
         params: IdParams,
-        body: CaseResolveBody,
+        body: CaseChangeBody,
         response: { 200: Case, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
       },
-      preHandler: resolvers
+      preHandler: followers
     },
     async (request) => {
-      const actor = userActor(request.actor)
-      const resolved = await resolveCaseAs(app.db, actor, request.params.id, request.body.note)
-      await app.live
-        .publish(resolved.unitId, resolved.officerId, { type: 'case', case: resolved })
-        .catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
-      return resolved
+      const changed = await changeCase(app.db, userActor(request.actor), request.params.id, request.body)
+      await announce(changed)
+      return changed
     }
   )
 }

@@ -1,6 +1,6 @@
 // /api/v1/reports/monthly: the monthly report of a unit subtree and period as a PDF (the official form), for users in scope and API tokens.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AnalyticsInputError, byCounter, byOfficer, byUnit, labels, summary } from '../../../analytics/queries.ts'
+import { AnalyticsInputError, byCounter, byOfficer, byUnit, caseFigures, labels, summary } from '../../../analytics/queries.ts'
 import { toLocalDate } from '../../../analytics/calendar.ts'
 import { ApiError, badRequest } from '../../errors.ts'
 import { findUnit } from '../../repositories/organisation.ts'
@@ -56,13 +56,14 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
           byUnit(app.db, filter),
           byCounter(app.db, filter),
           byOfficer(app.db, filter, { minSample: app.config.minSample }),
-          labels(app.db)
+          labels(app.db),
+          caseFigures(app.db, filter)
         ])
       } catch (error) {
         if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
         throw error
       }
-      const [total, units, counters, officers, names] = figures
+      const [total, units, counters, officers, names, cases] = figures
       const unit = unitId === null ? undefined : await findUnit(app.db, unitId)
       const ancestors = unit === undefined ? [] : await unitAncestorIds(app.db, unit.id)
       const parent = unit?.parent_id == null ? undefined : await findUnit(app.db, unit.parent_id)
@@ -83,6 +84,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
         units: units.rows,
         counters: counters.rows,
         officers: officers.rows,
+        cases: cases.total,
         labels: names
       })
       return reply

@@ -1,6 +1,7 @@
 // Figures as Excel-ready CSV for people: a title line (unit, period), human columns first, rates in per cent; vi or en.
 import { stringify } from 'csv-stringify/sync'
 import type { Figures, Labels } from '../../../analytics/queries.ts'
+import type { CaseFigures, CaseStats } from '../../../contract/stats.ts'
 
 export type Lang = 'vi' | 'en'
 
@@ -190,4 +191,33 @@ export function excelCsv (records: Array<Array<string | number | Decimal>>, deli
     Buffer.from([0xef, 0xbb, 0xbf]),
     Buffer.from(stringify(records, { delimiter, record_delimiter: 'windows', escape_formulas: true, cast }), 'utf8')
   ])
+}
+
+const caseHeaders = {
+  code: { vi: 'Mã đơn vị', en: 'Unit code' },
+  name: { vi: 'Tên đơn vị', en: 'Unit name' },
+  opened: { vi: 'Số phản ánh mới', en: 'Cases opened' },
+  resolved: { vi: 'Số phản ánh đã xử lý', en: 'Cases resolved' },
+  resolvedWithinSla: { vi: 'Xử lý đúng hạn', en: 'Resolved on time' },
+  withinSlaRate: { vi: 'Tỷ lệ đúng hạn (%)', en: 'On time (%)' },
+  medianResolveSeconds: { vi: 'Thời gian xử lý – trung vị (giờ)', en: 'Time to resolve – median (hours)' },
+  p90ResolveSeconds: { vi: 'Thời gian xử lý – 90 % (giờ)', en: 'Time to resolve – 90th percentile (hours)' },
+  openNow: { vi: 'Đang mở', en: 'Open now' },
+  overdueNow: { vi: 'Quá hạn', en: 'Overdue now' },
+  unitId: { vi: 'ID đơn vị', en: 'Unit ID' }
+} as const
+
+/** The follow-up loop's figures as CSV for people: a row per child unit, then the total; times in hours, one decimal. */
+export function caseFiguresCsv (stats: CaseStats, lang: Lang, title: CsvTitle): Buffer {
+  const hours = (seconds: number | null) => (seconds === null ? '' : decimal(seconds / 3600, lang))
+  const line = (row: CaseFigures, code: string, name: string, unitId: string): Array<string | number | Decimal> => [
+    code, name, row.opened, row.resolved, row.resolvedWithinSla, percent(row.withinSlaRate, lang),
+    hours(row.medianResolveSeconds), hours(row.p90ResolveSeconds), row.openNow, row.overdueNow, unitId
+  ]
+  const header = Object.values(caseHeaders).map((names) => names[lang])
+  const records = [
+    ...stats.rows.map((row) => line(row, row.code, row.name, row.unitId)),
+    line(stats.total, '', lang === 'vi' ? 'Tổng cộng' : 'Total', '')
+  ]
+  return excelCsv([titleLine(title, lang), [], header, ...records], separators[lang])
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   AnalyticsInputError,
   byCounter,
+  caseFigures,
   byOfficer,
   byUnit,
   heatmap,
@@ -19,6 +20,7 @@ import { findUnit } from '../../repositories/organisation.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import {
   BucketRow,
+  CaseStats,
   CounterRow,
   Figures as FiguresSchema,
   HeatmapRow,
@@ -29,7 +31,7 @@ import {
   UnitRow,
   type StatsQueryType
 } from '../../../contract/stats.ts'
-import { figuresCsv, keyColumns, type Lang } from './csv.ts'
+import { caseFiguresCsv, figuresCsv, keyColumns, type Lang } from './csv.ts'
 
 const errors = {
   400: { ...ErrorResponse, description: 'Bad query: RANGE_INVALID, RANGE_TOO_LONG, INTERVAL_INVALID or VALIDATION_FAILED' },
@@ -153,6 +155,41 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request, reply) => answer(request, reply, 'units', request.query, (filter) => byUnit(app.db, filter))
+  )
+
+  app.get(
+    '/cases',
+    {
+      schema: {
+        ...common,
+        summary: 'The follow-up of unsatisfied citizens: cases opened, resolved, on time, time to resolve, open and overdue now',
+        description:
+          'Per child unit of the root (each over its whole subtree) and in total. `opened` counts cases opened in the period, ' +
+          '`resolved` those resolved in it (whenever opened); `resolvedWithinSla` those resolved by their due time (the ' +
+          "unit's SLA in working days, Monday to Saturday morning); times from opening to resolution in seconds (the CSV: " +
+          'hours with one decimal); `openNow` and `overdueNow` are as of the request, whatever the period. Call-back phone ' +
+          'numbers are never part of it. ' + common.description,
+        querystring: StatsQuery,
+        response: { 200: CaseStats, ...errors }
+      }
+    },
+    async (request, reply) => {
+      const filter = await filterFor(request, request.query)
+      let result: CaseStats
+      try {
+        result = await caseFigures(app.db, filter)
+      } catch (error) {
+        if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
+        throw error
+      }
+      if (request.query.format !== 'csv') return result
+      const lang: Lang = request.query.lang === 'en' ? 'en' : 'vi'
+      const unitName = filter.unitId === null ? null : (await findUnit(app.db, filter.unitId))?.name ?? null
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="hai-long-cases-${filter.from}-${filter.to}.csv"`)
+        .send(caseFiguresCsv(result, lang, { unitName, from: filter.from, to: filter.to }) as never) as unknown as CaseStats
+    }
   )
 
   app.get(

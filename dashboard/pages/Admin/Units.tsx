@@ -1,4 +1,4 @@
-// Admin tab Đơn vị: the unit tree of the scope, a new unit under a parent, each unit's satisfaction target.
+// Admin tab Đơn vị: the unit tree of the scope, a new unit under a parent, each unit's satisfaction target and case SLA.
 import { useState } from 'preact/hooks'
 import { call, type Unit } from '../../api.ts'
 import { unitTree } from '../../components/Layout.tsx'
@@ -31,6 +31,42 @@ function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => 
         placeholder='95' inputMode='decimal' pattern='[0-9]{1,3}([.,][0-9])?' value={value}
         onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
       /> %
+      <button type='submit'>{t('save')}</button>
+      {state !== null && <span role='status'>{state}</span>}
+    </form>
+  )
+}
+
+/** The working days a unit's cases are due in: its own, else the nearest ancestor's, else 2. */
+function slaOf (units: Unit[], unitId: string): number {
+  const byId = new Map(units.map((unit) => [unit.id, unit]))
+  for (let unit = byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) {
+    if (unit.caseSlaDays != null) return unit.caseSlaDays
+  }
+  return 2
+}
+
+/** The unit's case SLA in working days; empty goes back to the parent's. */
+function SlaInput ({ unit, inherited, onSaved }: { unit: Unit, inherited: number, onSaved: (unit: Unit) => void }) {
+  const { lang, t } = useDashboard()
+  const [value, setValue] = useState(unit.caseSlaDays == null ? '' : String(unit.caseSlaDays))
+  const [state, setState] = useState<string | null>(null)
+  return (
+    <form
+      class='inline sla' onSubmit={(event) => {
+        event.preventDefault()
+        const days = value.trim() === '' ? null : Number(value)
+        call<Unit>('PATCH', `/units/${unit.id}`, { caseSlaDays: days }).then(
+          (saved) => { onSaved(saved); setState(t('saved')) },
+          (failure: unknown) => setState(failureText(lang, failure))
+        )
+      }}
+    >
+      <input
+        aria-label={`${t('caseSla')} ${unit.name}`} title={t('caseSlaHint')}
+        placeholder={String(inherited)} inputMode='numeric' pattern='[0-9]{1,2}' value={value}
+        onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
+      /> {t('workingDays')}
       <button type='submit'>{t('save')}</button>
       {state !== null && <span role='status'>{state}</span>}
     </form>
@@ -75,7 +111,12 @@ export function Units () {
         <label>{t('name')}<input required value={name} onInput={(event) => setName(event.currentTarget.value)} /></label>
       </AdminForm>
       <table class='grid'>
-        <thead><tr><th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th>
+            <th title={t('caseSlaHint')}>{t('caseSla')}</th>
+          </tr>
+        </thead>
         <tbody>
           {unitTree(all).map(({ unit, depth }) => (
             <tr key={unit.id} data-unit={unit.id}>
@@ -85,6 +126,16 @@ export function Units () {
                 {unit.id === user.unitId
                   ? percent(lang, targetOf(all, unit.id))
                   : <TargetInput unit={unit} onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }} />}
+              </td>
+              <td>
+                {unit.id === user.unitId
+                  ? `${slaOf(all, unit.id)} ${t('workingDays')}`
+                  : (
+                    <SlaInput
+                      unit={unit} inherited={slaOf(all, unit.parentId ?? '')}
+                      onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }}
+                    />
+                    )}
               </td>
             </tr>
           ))}

@@ -1,6 +1,8 @@
 // Alerts: what the server's rules fired (open first, acknowledged with a note) and the rule editor per unit.
 import { useState } from 'preact/hooks'
-import { call, get, type Alert, type AlertRule, type AlertRuleKind, type AlertRuleParameters, type Items } from '../../api.ts'
+import {
+  call, get, type Alert, type AlertRule, type AlertKind, type AlertRuleKind, type AlertRuleParameters, type Items
+} from '../../api.ts'
 import { Section, Status } from '../../components/Figures.tsx'
 import { alertText, Layout, unitTree } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
@@ -9,7 +11,9 @@ import { useDashboard, useSelection } from '../../context.ts'
 import { fill, type MessageKey } from '../../i18n.ts'
 import { dateTime } from '../../period.ts'
 
-const kindKeys: Record<AlertRuleKind, MessageKey> = { unsatisfied_share: 'ruleKindShare', unsatisfied_streak: 'ruleKindStreak' }
+const kindKeys: Record<AlertKind, MessageKey> = {
+  unsatisfied_share: 'ruleKindShare', unsatisfied_streak: 'ruleKindStreak', case_overdue: 'ruleKindOverdue'
+}
 
 function AlertItem ({ alert, canWrite, onChange }: { alert: Alert; canWrite: boolean; onChange: () => void }) {
   const { lang, t, units } = useDashboard()

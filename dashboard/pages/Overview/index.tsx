@@ -1,11 +1,12 @@
 // Overview: tiles against the previous period, the trend, the level distribution, the weekday × hour heat map, the counters.
-import { get, type BucketRow, type CounterRow, type Figures, type HeatmapRow, type Rows } from '../../api.ts'
+import { get, type BucketRow, type CaseStats, type CounterRow, type Figures, type HeatmapRow, type Rows } from '../../api.ts'
 import { Heatmap, LevelChart, TrendChart } from '../../components/Charts.tsx'
 import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
-import { useLoad } from '../../components/useLoad.ts'
+import { useLoad, type Loaded } from '../../components/useLoad.ts'
 import { targetOf, useDashboard, useSelection } from '../../context.ts'
 import { CompareTrends } from '../../components/Compare.tsx'
+import { CaseTiles } from '../../components/CaseFigures.tsx'
 import { useState } from 'preact/hooks'
 import { fill, scaleWeights, type MessageKey } from '../../i18n.ts'
 import { decimal, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
@@ -133,6 +134,8 @@ export function Overview () {
   // The heat map allows at most a year.
   const heatmap = useLoad(() => get<Rows<HeatmapRow>>('/stats/heatmap', selection.stats), key)
   const counters = useLoad(() => get<Rows<CounterRow>>('/stats/counters', selection.stats), key)
+  // Officer users see only their own figures; the loop's figures are for those who follow cases up.
+  const cases = useLoad(() => user.role === 'officer' ? Promise.resolve(null) : get<CaseStats>('/stats/cases', selection.stats), key)
   return (
     <Layout>
       <h1 class='visually-hidden'>{t('navOverview')}</h1>
@@ -164,6 +167,7 @@ export function Overview () {
               )}
         </Section>
       </div>
+      {cases.value !== null && <CaseTiles stats={cases as Loaded<CaseStats>} />}
       <CompareTrends />
     </Layout>
   )

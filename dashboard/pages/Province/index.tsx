@@ -1,5 +1,6 @@
 // Province: the child units of the chosen unit compared, as a table and a chart, with CSV export.
-import { get, type Rows, type UnitRow } from '../../api.ts'
+import { get, type CaseStats, type Rows, type UnitRow } from '../../api.ts'
+import { CaseUnitTable } from '../../components/CaseFigures.tsx'
 import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useChart } from '../../components/useChart.ts'
@@ -81,6 +82,7 @@ export function Province () {
   const { t, units: scope, user } = useDashboard()
   const selection = useSelection()
   const units = useLoad(() => get<Rows<UnitRow>>('/stats/units', selection.stats), [selection.search])
+  const cases = useLoad(() => get<CaseStats>('/stats/cases', selection.stats), [selection.search])
   return (
     <Layout>
       <Section title={t('provinceTitle')} actions={<CsvLink kind='units' query={selection.stats} />}>
@@ -91,6 +93,10 @@ export function Province () {
             <UnitTable rows={units.value.rows} />
           </>
         )}
+      </Section>
+      <Section title={t('casesFigures')} actions={<CsvLink kind='cases' query={selection.stats} />}>
+        <Status loading={cases.loading && cases.value === null} error={cases.error} />
+        {cases.value !== null && <CaseUnitTable stats={cases.value} />}
       </Section>
     </Layout>
   )

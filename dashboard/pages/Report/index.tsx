@@ -1,6 +1,7 @@
 // The monthly report of the chosen unit and period in the form of an administrative document (Decree 30/2020/NĐ-CP): issuing body,
 // national title, number, place and date, numbered sections, recipients and signature; prints on A4, or downloads as the server's PDF.
-import { get, queryString, type CounterRow, type Figures, type OfficerRow, type Rows, type UnitRow } from '../../api.ts'
+import { get, queryString, type CaseStats, type CounterRow, type Figures, type OfficerRow, type Rows, type UnitRow } from '../../api.ts'
+import { CaseUnitTable } from '../../components/CaseFigures.tsx'
 import { Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad } from '../../components/useLoad.ts'
@@ -17,13 +18,14 @@ export function Report () {
   const { lang, t, units, user } = useDashboard()
   const selection = useSelection()
   const report = useLoad(async () => {
-    const [summary, unitRows, counters, officers] = await Promise.all([
+    const [summary, unitRows, counters, officers, cases] = await Promise.all([
       get<Figures>('/stats/summary', selection.stats),
       get<Rows<UnitRow>>('/stats/units', selection.stats),
       get<Rows<CounterRow>>('/stats/counters', selection.stats),
-      get<Rows<OfficerRow>>('/stats/officers', selection.stats)
+      get<Rows<OfficerRow>>('/stats/officers', selection.stats),
+      user.role === 'officer' ? Promise.resolve(null) : get<CaseStats>('/stats/cases', selection.stats)
     ])
-    return { summary, units: unitRows.rows, counters: counters.rows, officers: officers.rows }
+    return { summary, units: unitRows.rows, counters: counters.rows, officers: officers.rows, cases }
   }, [selection.search])
   const byId = new Map(units.map((unit) => [unit.id, unit]))
   const unit = byId.get(selection.unitId || user.unitId || '')
@@ -159,6 +161,12 @@ export function Report () {
               </tbody>
             </table>
             <p class='muted'>* {t('smallSample')}</p>
+            {value.cases !== null && (
+              <>
+                <h2>{t('reportCases')}</h2>
+                <CaseUnitTable stats={value.cases} />
+              </>
+            )}
             <footer class='report-foot'>
               <div class='recipients'>
                 <p>

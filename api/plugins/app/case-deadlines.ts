@@ -1,0 +1,51 @@
+// Watches follow-up cases' due times: an open case past its due time raises an alert once, on whichever process sees it first.
+import fp from 'fastify-plugin'
+import { raiseOverdueAlerts } from '../../repositories/cases.ts'
+import { findAlert, rowToAlert } from '../../repositories/alerts.ts'
+import { alertEvent } from '../../services/alerts.ts'
+
+/** How often open cases are checked against their due time. */
+const SWEEP_MS = 30_000
+
+export interface CaseDeadlines {
+  /** Raises the alerts of cases that fell due since the last sweep (what the timer does); answers their ids. */
+  sweep: () => Promise<string[]>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    caseDeadlines: CaseDeadlines
+  }
+}
+
+export default fp(async (app) => {
+  let running: Promise<string[]> | null = null
+  async function sweepOnce (): Promise<string[]> {
+    const ids = await raiseOverdueAlerts(app.db)
+    for (const id of ids) {
+      const row = await findAlert(app.db, id)
+      if (row === undefined) continue
+      const alert = rowToAlert(row)
+      app.log.info({ alertId: alert.id, caseId: alert.details.caseId, unitId: alert.unitId }, 'case overdue')
+      await app.live.publish(alert.unitId, null, alertEvent(alert))
+        .catch((error: unknown) => app.log.warn({ err: error }, 'overdue alert event failed'))
+    }
+    return ids
+  }
+  const sweep = (): Promise<string[]> => {
+    running ??= sweepOnce().finally(() => { running = null })
+    return running
+  }
+  app.decorate('caseDeadlines', { sweep })
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      sweep().catch((error: unknown) => app.log.error({ err: error }, 'case deadline sweep failed'))
+    }, SWEEP_MS)
+    timer.unref()
+  })
+  app.addHook('preClose', async () => {
+    clearInterval(timer)
+    await running?.catch(() => {})
+  })
+}, { name: 'case-deadlines', dependencies: ['db', 'live'] })
