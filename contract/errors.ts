@@ -5,7 +5,8 @@ import { Type, type Static } from 'typebox'
 export const ErrorCode = Type.Union([
   Type.Literal('ALERT_ALREADY_ACKNOWLEDGED'), Type.Literal('ALERT_NOT_FOUND'), Type.Literal('ALERT_RULE_NOT_FOUND'),
   Type.Literal('ALREADY_EXISTS'), Type.Literal('API_TOKEN_NOT_FOUND'), Type.Literal('API_TOKEN_OWNER_INACTIVE'),
-  Type.Literal('ASSIGNEE_INVALID'), Type.Literal('ASSIGNMENT_NOT_FOUND'), Type.Literal('AUTH_REQUIRED'), Type.Literal('BAD_REQUEST'), Type.Literal('BAD_URL'),
+  Type.Literal('ASSIGNEE_INVALID'), Type.Literal('ASSIGNMENT_NOT_FOUND'), Type.Literal('AUTH_REQUIRED'), Type.Literal('BAD_REQUEST'),
+  Type.Literal('BAD_URL'),
   Type.Literal('BODY_TOO_LARGE'), Type.Literal('CASE_ALREADY_RESOLVED'), Type.Literal('CASE_NOT_FOUND'), Type.Literal('CASE_NOT_RESOLVED'),
   Type.Literal('CONSTRAINT_VIOLATED'), Type.Literal('COUNTER_INACTIVE'), Type.Literal('COUNTER_NOT_FOUND'),
   Type.Literal('COUNTER_NUMBER_TAKEN'), Type.Literal('CRITERIA_INVALID'), Type.Literal('CRITERION_UNKNOWN'),
