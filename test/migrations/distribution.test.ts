@@ -37,6 +37,10 @@ const placement: Record<string, Placement> = {
   alert_rules: 'reference',
   criterion_slots: 'reference',
   sessions: 'local',
+  // Attempt and rate-limit counters (shared by the API processes): small, short-lived, read and written by key alone.
+  attempt_windows: 'local',
+  rate_limit_counters: 'local',
+  unknown_code_lockouts: 'local',
   audit_log: 'local',
   kysely_migration: 'local',
   kysely_migration_lock: 'local'
