@@ -37,7 +37,8 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
       const query = request.query
       const { from, until } = range(query.from, query.to)
       if (query.unitId !== undefined && !(await unitWithinScope(app.db, actor, query.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const rows = await listCases(app.db, actor, {
+      // The list reads the replica, or the primary while this client's last change is not replayed there yet.
+      const rows = await listCases(await app.readerFor(request), actor, {
         status: query.status,
         unitId: query.unitId,
         counterId: query.counterId,
@@ -64,6 +65,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = userActor(request.actor)
+      // One case, as a supervisor reads it right after resolving it: always the primary.
       const row = await findCase(app.db, request.params.id)
       if (row === undefined || !(await canSee(app.db, actor, row.unit_id, row.officer_id))) throw caseNotFound()
       return rowToCase(row)
