@@ -1,6 +1,12 @@
 // A streaming replica (DATABASE_READ_URL): figures, exports and lists answer from it, equal to the primary's once replayed
 // and as of its replay point while replay is paused; a change read back right after it answers from the primary.
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../api/app.ts'
@@ -158,4 +164,67 @@ if (replicaServerUrl === null) {
     t.equal(response.statusCode, 200)
     t.equal(response.json().total, await total(primaryApp))
   })
+
+  t.test('the server opens the replica named by DATABASE_READ_URL, and refuses to start without it', async (t) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hl-replica-'))
+    t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+    const env = { DATABASE_URL: primaryUrl, DATA_DIR: dataDir, ADMIN_PASSWORD: 'replica-root-secret-2026', PAIRING_SECRET: 'x'.repeat(32) }
+
+    const unreachable = `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`
+    const refused = startServer({ ...env, DATABASE_READ_URL: unreachable, PORT: String(await freePort()) })
+    t.equal(await refused.exited, 1)
+    t.match(refused.output(), /^start failed: the read replica \(DATABASE_READ_URL\): cannot open the database at postgres:\/\/127\.0\.0\.1:\d+\/nowhere/m)
+
+    const port = await freePort()
+    const server = startServer({ ...env, DATABASE_READ_URL: replicaUrl, PORT: String(port) })
+    t.teardown(() => { server.child.kill('SIGKILL') })
+    const replicaAddress = `postgres://${new URL(replicaUrl).host}${new URL(replicaUrl).pathname}`
+    let ready = false
+    for (let i = 0; i < 600 && !ready && server.child.exitCode === null; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok, () => false)
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    t.ok(ready, `ready: ${server.output().slice(-500)}`)
+    t.ok(server.output().includes(`figures, exports and lists read from ${replicaAddress}`), 'it says where figures come from')
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'replica-root-secret-2026' })
+    })
+    t.equal(login.status, 200)
+    await waitForReplay(primaryUrl, replicaUrl)
+    const summary = await fetch(`http://127.0.0.1:${port}/api/v1/stats/summary?${unit}`, {
+      headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! }
+    })
+    t.equal(summary.status, 200)
+    t.equal(((await summary.json()) as { total: number }).total, await total(primaryApp), 'the figures, from the replica')
+    server.child.kill('SIGTERM')
+    t.equal(await server.exited, 0, 'SIGTERM: a clean exit, both databases closed')
+  })
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** The server from source, as `npm run dev` runs it. */
+function startServer (env: Record<string, string>) {
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  child.stdout.on('data', (chunk) => { output += String(chunk) })
+  child.stderr.on('data', (chunk) => { output += String(chunk) })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
 }
