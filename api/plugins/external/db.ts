@@ -34,13 +34,18 @@ export const WRITTEN_COOKIE = 'hl_written'
 const WRITTEN_MAX_AGE_SECONDS = 300
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** How often the replica is asked whether it answers. */
+const REPLICA_PROBE_MS = 2000
 
 export default fp<DbPluginOptions>(async (app, options) => {
   const primary = options.db
   const replica = options.readDb ?? primary
   app.decorate('db', primary)
   app.decorate('readDb', replica)
+  // Set once the replica is probed: the probes stop before the databases close.
+  let stopProbes = (): void => {}
   app.addHook('onClose', async () => {
+    stopProbes()
     await primary.destroy()
     if (replica !== primary) await replica.destroy()
   })
@@ -50,13 +55,50 @@ export default fp<DbPluginOptions>(async (app, options) => {
     return
   }
 
+  // A replica that stops answering must not take the figures down with it: probed every few seconds, and while it
+  // does not answer, its reads go to the primary (which has every row the replica has, and more).
+  let replicaUp = true
+  let probing = false
+  let closing = false
+  function replicaAnswers (up: boolean, error?: unknown): void {
+    if (closing || up === replicaUp) return
+    replicaUp = up
+    if (up) app.log.info('the read replica answers again: figures, exports and lists read from it')
+    else app.log.warn({ err: error }, 'the read replica does not answer: figures, exports and lists read the primary until it does')
+  }
+  async function probe (): Promise<void> {
+    if (probing) return
+    probing = true
+    try {
+      await sql`select 1`.execute(replica)
+      replicaAnswers(true)
+    } catch (error) {
+      replicaAnswers(false, error)
+    } finally {
+      probing = false
+    }
+  }
+  await probe()
+  const probes = setInterval(() => { void probe() }, REPLICA_PROBE_MS)
+  probes.unref()
+  stopProbes = () => {
+    closing = true
+    clearInterval(probes)
+  }
+
   app.decorate('readerFor', async (request: FastifyRequest) => {
+    if (!replicaUp) return primary
     const written = request.cookies?.[WRITTEN_COOKIE]
     if (written === undefined || !LSN.test(written)) return replica
-    // Null on a server that is not in recovery (DATABASE_READ_URL naming a primary): it has every write.
-    const result = await sql<{ replayed: boolean | null }>`select pg_last_wal_replay_lsn() >= ${written}::pg_lsn as replayed`
-      .execute(replica)
-    return result.rows[0]?.replayed === false ? primary : replica
+    try {
+      // Null on a server that is not in recovery (DATABASE_READ_URL naming a primary): it has every write.
+      const result = await sql<{ replayed: boolean | null }>`select pg_last_wal_replay_lsn() >= ${written}::pg_lsn as replayed`
+        .execute(replica)
+      return result.rows[0]?.replayed === false ? primary : replica
+    } catch (error) {
+      replicaAnswers(false, error)
+      return primary
+    }
   })
 
   // After a user's change, remember where the primary's WAL stood (one short query, only with a replica and only for
