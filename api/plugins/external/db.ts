@@ -105,8 +105,13 @@ export default fp<DbPluginOptions>(async (app, options) => {
   // users: terminals' ingest and API tokens never read back what they wrote through this client).
   app.addHook('onSend', async (request, reply, payload) => {
     if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || request.actor?.kind !== 'user') return payload
-    const result = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(primary)
-    const lsn = result.rows[0]?.lsn
+    let lsn: string | undefined
+    try {
+      lsn = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(primary)).rows[0]?.lsn
+    } catch (error) {
+      // The change is made: its answer stands; without the cookie this client may read the replica a moment early.
+      request.log.warn({ err: error }, 'reading the primary\'s WAL position after a change failed')
+    }
     if (lsn !== undefined) {
       reply.setCookie(WRITTEN_COOKIE, lsn, {
         path: '/api/',
