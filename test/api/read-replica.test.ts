@@ -44,6 +44,8 @@ t.test('a replica that does not answer: figures and lists read the primary, not 
   t.equal(cases.json().items.length, 1, 'the unsatisfied rating\'s case, from the primary')
   const csv = await app.inject({ url: `/api/v1/stats/officers?unitId=${centre.centreId}&format=csv`, cookies })
   t.equal(csv.statusCode, 200)
+  const metrics = await app.inject({ url: '/metrics' })
+  t.match(metrics.body, /^hailong_read_replica_up 0$/m, 'the metrics say the replica is down')
 })
 
 if (replicaServerUrl === null) {
@@ -137,6 +139,8 @@ if (replicaServerUrl === null) {
       t.equal(fromReplica.body, fromPrimary.body, `${path}: same answer`)
     }
     t.equal(await total(app), 8, 'the eight ratings counted')
+    t.match((await app.inject({ url: '/metrics' })).body, /^hailong_read_replica_up 1$/m, 'the metrics say the replica answers')
+    t.notMatch((await primaryApp.inject({ url: '/metrics' })).body, /hailong_read_replica_up/, 'no replica, no such metric')
     const report = await app.inject({ url: `/api/v1/reports/monthly?${unit}`, cookies: supervisor })
     t.equal(report.statusCode, 200, 'the monthly report is made from the replica')
     t.equal(report.rawPayload.subarray(0, 5).toString(), '%PDF-')

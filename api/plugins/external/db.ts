@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { sql, type Kysely } from 'kysely'
+import { Gauge } from 'prom-client'
 import type { Database } from '../../../db/schema.ts'
 
 declare module 'fastify' {
@@ -79,6 +80,17 @@ export default fp<DbPluginOptions>(async (app, options) => {
     }
   }
   await probe()
+  // `hailong_read_replica_up` on /metrics (the metrics plugin registers after this one): 1 while the replica answers.
+  app.addHook('onReady', async () => {
+    if (!app.hasDecorator('metrics')) return
+    // eslint-disable-next-line no-new -- registered into the app's registry, read by its collect()
+    new Gauge({
+      name: 'hailong_read_replica_up',
+      help: 'Whether the read replica (DATABASE_READ_URL) answers: 1 yes, 0 no (its reads go to the primary meanwhile)',
+      registers: [app.metrics.registry],
+      collect () { this.set(replicaUp ? 1 : 0) }
+    })
+  })
   const probes = setInterval(() => { void probe() }, REPLICA_PROBE_MS)
   probes.unref()
   stopProbes = () => {
