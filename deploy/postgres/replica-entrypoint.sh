@@ -5,13 +5,18 @@
 set -euo pipefail
 : "${PGDATA:=/var/lib/postgresql/data}"
 : "${PRIMARY_PORT:=5432}"
+: "${SLOT:=hailong_replica}"
 copied="$PGDATA/.hailong-replica-copied"
 
 if [ ! -f "$copied" ]; then
   until pg_isready -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PRIMARY_USER" -q; do sleep 1; done
   # A copy cut short (the container stopped during it) is started again from nothing.
   find "$PGDATA" -mindepth 1 -delete
-  pg_basebackup -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PRIMARY_USER" -D "$PGDATA" -R -X stream -c fast
+  # A slot keeps on the primary the WAL this replica has not received yet (a busy primary otherwise recycles what a
+  # new replica needs before it streams). A slot left by an earlier copy is dropped first.
+  psql -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PRIMARY_USER" -d postgres -Atqc \
+    "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '$SLOT' and not active" >/dev/null
+  pg_basebackup -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PRIMARY_USER" -D "$PGDATA" -R -X stream -c fast -C -S "$SLOT"
   chmod 700 "$PGDATA"
   touch "$copied"
 fi
