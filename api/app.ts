@@ -30,11 +30,13 @@ export interface AppOptions {
   config: Config
   /** An open, migrated database; the app destroys it on close. */
   db: Kysely<Database>
+  /** A streaming replica of `db` for figures, exports and lists (DATABASE_READ_URL); the app destroys it on close. */
+  readDb?: Kysely<Database>
 }
 
 async function app (instance: FastifyInstance, options: AppOptions): Promise<void> {
   await instance.register(configPlugin, { config: options.config })
-  await instance.register(dbPlugin, { db: options.db })
+  await instance.register(dbPlugin, { db: options.db, readDb: options.readDb })
   await instance.register(metricsPlugin)
   await instance.register(swaggerPlugin)
   await instance.register(cookie)

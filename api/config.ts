@@ -16,6 +16,11 @@ export interface Config {
   host: string
   /** PostgreSQL server URL; null means the embedded PGlite database in `dataDir`. */
   databaseUrl: string | null
+  /**
+   * A streaming replica of `databaseUrl` (DATABASE_READ_URL) for figures, exports and lists; null: they read the primary.
+   * Writes, the ingest, sessions and the live hub always use the primary (docs/scale.md lists the routes).
+   */
+  databaseReadUrl: string | null
   dataDir: string
   adminUsername: string
   /** null: generate one and print it once, when the database has no user yet. */
@@ -113,17 +118,17 @@ function readTrustProxy (env: Env): false | number | string[] {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-function readDatabaseUrl (env: Env): string | null {
-  const raw = env.DATABASE_URL
+function readDatabaseUrl (env: Env, name: 'DATABASE_URL' | 'DATABASE_READ_URL'): string | null {
+  const raw = env[name]
   if (raw === undefined || raw === '') return null
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new ConfigError('DATABASE_URL', 'must be a URL like postgres://user:password@host:5432/database')
+    throw new ConfigError(name, 'must be a URL like postgres://user:password@host:5432/database')
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}//"`)
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got "${url.protocol}//"`)
   }
   return raw
 }
@@ -167,10 +172,16 @@ export function loadConfig (env: Env = process.env, overrides: Partial<Config> =
   if (pairingSecret !== null && pairingSecret.length < 32) {
     throw new ConfigError('PAIRING_SECRET', 'must be at least 32 characters long (e.g. openssl rand -base64 32)')
   }
+  const databaseUrl = readDatabaseUrl(env, 'DATABASE_URL')
+  const databaseReadUrl = readDatabaseUrl(env, 'DATABASE_READ_URL')
+  if (databaseReadUrl !== null && databaseUrl === null) {
+    throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL: it names a streaming replica of that PostgreSQL server (PGlite has none)')
+  }
   const config: Config = {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     host: readString(env, 'HOST', '127.0.0.1'),
-    databaseUrl: readDatabaseUrl(env),
+    databaseUrl,
+    databaseReadUrl,
     dataDir: path.resolve(readString(env, 'DATA_DIR', './data')),
     adminUsername,
     adminPassword,

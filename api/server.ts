@@ -42,6 +42,18 @@ try {
   await db.destroy().catch(() => {})
   fail(`start failed: ${error instanceof Error ? error.message : String(error)}`)
 }
+// The replica (DATABASE_READ_URL) is opened after the migrations: it replays them from the primary, never runs them.
+let readDb
+if (config.databaseReadUrl !== null) {
+  const readOptions = { databaseUrl: config.databaseReadUrl, dataDir: null }
+  try {
+    readDb = await openDatabase(readOptions)
+  } catch (error) {
+    await db.destroy().catch(() => {})
+    fail(`start failed: the read replica (DATABASE_READ_URL): ${error instanceof Error ? error.message : String(error)}`)
+  }
+  logger.info(`figures, exports and lists read from ${describeDatabase(readOptions)}`)
+}
 // A first start hashes the admin's password (scrypt, on libuv's thread pool) while the app is built, not before it;
 // it is awaited before listening, so no request can come before the admin exists.
 const adminReady = ensureAdmin(db, config.adminUsername, config.adminPassword, logger)
@@ -54,9 +66,10 @@ try {
 } catch (error) {
   await adminReady.catch(() => {})
   await db.destroy().catch(() => {})
+  await readDb?.destroy().catch(() => {})
   fail(`start failed: ${error instanceof Error ? error.message : String(error)}`)
 }
-const app = await buildApp({ config: { ...config, pairingSecret }, db }, logger)
+const app = await buildApp({ config: { ...config, pairingSecret }, db, readDb }, logger)
 await adminReady
 
 /**

@@ -69,28 +69,33 @@ function commandName (): string {
   return path.basename(process.argv[1] ?? 'node')
 }
 
+/** The dialect over a `pg` pool to a PostgreSQL server, as openDatabase opens it (a test wraps it to wait for a replica). */
+export function postgresDialect (databaseUrl: string, poolSize: number): PostgresDialect {
+  // Both drivers answer counts and sums as numbers, so queries read the same on both.
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(INT8, (value: string) => Number(value))
+  types.setTypeParser(NUMERIC, (value: string) => Number(value))
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    types,
+    Client: PreparingClient
+  })
+  // An idle client losing its server (a PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {})
+  // Nor a checked-out one between two queries of a transaction, which the pool's listener no longer covers
+  // (found by test/reliability: PostgreSQL restarted under load); its transaction fails, the pool drops it.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
+  return new PostgresDialect({ pool })
+}
+
 /** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */
 export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Database>> {
   const where = describeDatabase(options)
   let db: Kysely<Database>
   if (options.databaseUrl !== null) {
-    // Both drivers answer counts and sums as numbers, so queries read the same on both.
-    const types = new pg.TypeOverrides()
-    types.setTypeParser(INT8, (value: string) => Number(value))
-    types.setTypeParser(NUMERIC, (value: string) => Number(value))
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
-      types,
-      Client: PreparingClient
-    })
-    // An idle client losing its server (a PostgreSQL restart) must not crash the process.
-    pool.on('error', () => {})
-    // Nor a checked-out one between two queries of a transaction, which the pool's listener no longer covers
-    // (found by test/reliability: PostgreSQL restarted under load); its transaction fails, the pool drops it.
-    pool.on('connect', (client) => { client.on('error', () => {}) })
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    db = new Kysely<Database>({ dialect: postgresDialect(options.databaseUrl, options.poolSize ?? 10) })
   } else {
     const parsers = pgliteParsers
     let pglite: PGlite

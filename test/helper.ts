@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../api/config.ts'
 import { openDatabase, pgliteDatabase, pgliteParsers } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import type { Database } from '../db/schema.ts'
+import { replicaDatabase, replicaServerUrl } from './replica.ts'
 
 /** The tap test object, as far as the helper needs it. */
 export interface TestContext {
@@ -122,8 +123,13 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
 
 /** The whole app on a fresh migrated database; closed (and the database dropped) at teardown. */
 export async function build (t: TestContext, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  const { db, drop } = await migratedDatabase()
-  const app = await buildApp({ config: testConfig(overrides), db })
+  const { db, url, drop } = await migratedDatabase()
+  // With DATABASE_READ_URL (.ci/run's replica pass): figures, exports and lists read the replica, each read once it has
+  // replayed what the test stored (test/replica.ts).
+  const readDb = url === null || replicaServerUrl === null
+    ? undefined
+    : await replicaDatabase(url, replicaServerUrl, { waitEachRead: true })
+  const app = await buildApp({ config: testConfig(overrides), db, ...(readDb === undefined ? {} : { readDb }) })
   t.teardown(async () => {
     await app.close()
     await drop()

@@ -65,6 +65,14 @@ t.test('config: bad values name the variable', async (t) => {
   t.throws(() => loadConfig({ PORT: 'abc' }), new ConfigError('PORT', 'must be a whole number between 0 and 65535, got "abc"'))
   t.equal(failingVariable({ PORT: '70000' }), 'PORT')
   t.equal(failingVariable({ DATABASE_URL: 'mysql://x' }), 'DATABASE_URL')
+  t.equal(failingVariable({ DATABASE_URL: 'postgres://db/hailong', DATABASE_READ_URL: 'mysql://x' }), 'DATABASE_READ_URL')
+  t.throws(
+    () => loadConfig({ DATABASE_READ_URL: 'postgres://replica/hailong' }),
+    new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL: it names a streaming replica of that PostgreSQL server (PGlite has none)'),
+    'a replica of nothing'
+  )
+  t.equal(loadConfig({ DATABASE_URL: 'postgres://db/hailong', DATABASE_READ_URL: 'postgres://replica/hailong' }).databaseReadUrl,
+    'postgres://replica/hailong')
   t.equal(failingVariable({ LOG_LEVEL: 'loud' }), 'LOG_LEVEL')
   t.equal(failingVariable({ ADMIN_PASSWORD: 'short' }), 'ADMIN_PASSWORD')
   t.equal(failingVariable({ TRUST_PROXY: 'maybe' }), 'TRUST_PROXY')
@@ -75,6 +83,7 @@ t.test('config: bad values name the variable', async (t) => {
   t.equal(config.port, 3000)
   t.equal(config.host, '127.0.0.1')
   t.equal(config.databaseUrl, null)
+  t.equal(config.databaseReadUrl, null, 'no replica unless named')
   t.equal(config.adminUsername, 'admin')
   t.equal(config.dataDir, path.resolve('./data'))
 })

@@ -48,7 +48,8 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
       const query = request.query
       const { from, until } = range(query.from, query.to)
       if (query.unitId !== undefined && !(await unitWithinScope(app.db, actor, query.unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      return casePage(app.db, actor, query, { from, until })
+      // The list reads the replica, or the primary while this client's last change is not replayed there yet.
+      return casePage(await app.readerFor(request), actor, query, { from, until })
     }
   )
 
@@ -65,6 +66,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = userActor(request.actor)
+      // One case, as a supervisor reads it right after resolving it: always the primary.
       const row = await findCase(app.db, request.params.id)
       if (row === undefined || !(await canSee(app.db, actor, row.unit_id, row.officer_id))) throw caseNotFound()
       return rowToCase(row)

@@ -44,7 +44,8 @@ const counters: FastifyPluginAsyncTypebox = async (app) => {
       const actor = userActor(request.actor)
       const { unitId, active } = request.query
       if (unitId !== undefined && !(await unitWithinScope(app.db, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const rows = await listCounters(app.db, actor.unitId, { unitId, active })
+      // A pure list: the replica, or the primary while this client's last change is not replayed there yet.
+      const rows = await listCounters(await app.readerFor(request), actor.unitId, { unitId, active })
       return { items: rows.map(rowToCounter) }
     }
   )

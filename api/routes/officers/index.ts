@@ -36,7 +36,8 @@ const officers: FastifyPluginAsyncTypebox = async (app) => {
       const actor = userActor(request.actor)
       const { unitId, active } = request.query
       if (unitId !== undefined && !(await unitWithinScope(app.db, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-      const rows = await listOfficers(app.db, actor.role === 'officer' ? null : actor.unitId, {
+      // A pure list: the replica, or the primary while this client's last change is not replayed there yet.
+      const rows = await listOfficers(await app.readerFor(request), actor.role === 'officer' ? null : actor.unitId, {
         unitId,
         active,
         // An officer user without a linked record sees nobody: the nil UUID matches no officer.

@@ -53,7 +53,8 @@ const ratings: FastifyPluginAsyncTypebox = async (app) => {
     }
     const { unitId, counterId, officerId, includeMisuse } = query
     const filter = { unitId, counterId, officerId, includeMisuse, from, until }
-    const page = await listRatingPage(app.db, actor, filter, { after: cursor, limit })
+    // The page reads the replica (its replay point); the scope checks above read the primary.
+    const page = await listRatingPage(await app.readerFor(request), actor, filter, { after: cursor, limit })
     return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(page.next.countedKey, page.next.id) }
   })
 }

@@ -49,25 +49,27 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
       const to = query.to ?? toLocalDate(new Date())
       const from = query.from ?? (/^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to.slice(0, 8)}01` : to)
       const filter = { unitId, from, to, counterId: null, officerId, includeMisuse: false }
+      // Figures and names as of the replica's replay point (the scope check above read the primary).
+      const db = await app.readerFor(request)
       let figures
       try {
         figures = await Promise.all([
-          summary(app.db, filter),
-          byUnit(app.db, filter),
-          byCounter(app.db, filter),
-          byOfficer(app.db, filter, { minSample: app.config.minSample }),
-          labels(app.db),
-          caseFigures(app.db, filter)
+          summary(db, filter),
+          byUnit(db, filter),
+          byCounter(db, filter),
+          byOfficer(db, filter, { minSample: app.config.minSample }),
+          labels(db),
+          caseFigures(db, filter)
         ])
       } catch (error) {
         if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
         throw error
       }
       const [total, units, counters, officers, names, cases] = figures
-      const unit = unitId === null ? undefined : await findUnit(app.db, unitId)
-      const ancestors = unit === undefined ? [] : await unitAncestorIds(app.db, unit.id)
-      const parent = unit?.parent_id == null ? undefined : await findUnit(app.db, unit.parent_id)
-      const top = ancestors.length === 0 ? unit : ((await findUnit(app.db, ancestors.at(-1)!)) ?? unit)
+      const unit = unitId === null ? undefined : await findUnit(db, unitId)
+      const ancestors = unit === undefined ? [] : await unitAncestorIds(db, unit.id)
+      const parent = unit?.parent_id == null ? undefined : await findUnit(db, unit.parent_id)
+      const top = ancestors.length === 0 ? unit : ((await findUnit(db, ancestors.at(-1)!)) ?? unit)
       const lang = query.lang === 'en' ? 'en' : 'vi'
       const pdf = await monthlyReportPdf({
         lang,

@@ -32,6 +32,7 @@ import {
   type StatsQueryType
 } from '../../../contract/stats.ts'
 import { caseFiguresCsv, figuresCsv, keyColumns, type Lang } from './csv.ts'
+import type { Db } from '../../../db/schema.ts'
 
 const errors = {
   400: { ...ErrorResponse, description: 'Bad query: RANGE_INVALID, RANGE_TOO_LONG, INTERVAL_INVALID or VALIDATION_FAILED' },
@@ -83,12 +84,14 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     reply: FastifyReply,
     kind: Kind,
     query: StatsQueryType,
-    compute: (filter: FigureFilter) => Promise<R>
+    compute: (db: Db, filter: FigureFilter) => Promise<R>
   ): Promise<R> {
+    // The scope check reads the primary (a unit moved out of scope is out at once); the figure reads the replica.
     const filter = await filterFor(request, query)
+    const db = await app.readerFor(request)
     let result: R
     try {
-      result = await compute(filter)
+      result = await compute(db, filter)
     } catch (error) {
       if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
       throw error
@@ -96,8 +99,8 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     if (query.format !== 'csv') return result
     const rows = ('rows' in result ? result.rows : [result]) as Array<Figures & Record<string, unknown>>
     const lang: Lang = query.lang === 'en' ? 'en' : 'vi'
-    const unitName = filter.unitId === null ? null : (await findUnit(app.db, filter.unitId))?.name ?? null
-    const csv = figuresCsv(rows, keyColumns[kind], await labels(app.db), lang, { unitName, from: filter.from, to: filter.to })
+    const unitName = filter.unitId === null ? null : (await findUnit(db, filter.unitId))?.name ?? null
+    const csv = figuresCsv(rows, keyColumns[kind], await labels(db), lang, { unitName, from: filter.from, to: filter.to })
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="hai-long-${kind}-${filter.from}-${filter.to}.csv"`)
@@ -114,7 +117,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: FiguresSchema, ...errors }
       }
     },
-    async (request, reply) => answer(request, reply, 'summary', request.query, (filter) => summary(app.db, filter))
+    async (request, reply) => answer(request, reply, 'summary', request.query, (db, filter) => summary(db, filter))
   )
 
   app.get(
@@ -128,7 +131,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request, reply) =>
-      answer(request, reply, 'officers', request.query, (filter) => byOfficer(app.db, filter, { minSample: app.config.minSample }))
+      answer(request, reply, 'officers', request.query, (db, filter) => byOfficer(db, filter, { minSample: app.config.minSample }))
   )
 
   app.get(
@@ -141,7 +144,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RowsOf(CounterRow, 'One row per counter with ratings'), ...errors }
       }
     },
-    async (request, reply) => answer(request, reply, 'counters', request.query, (filter) => byCounter(app.db, filter))
+    async (request, reply) => answer(request, reply, 'counters', request.query, (db, filter) => byCounter(db, filter))
   )
 
   app.get(
@@ -154,7 +157,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RowsOf(UnitRow, 'One row per child unit of the root'), ...errors }
       }
     },
-    async (request, reply) => answer(request, reply, 'units', request.query, (filter) => byUnit(app.db, filter))
+    async (request, reply) => answer(request, reply, 'units', request.query, (db, filter) => byUnit(db, filter))
   )
 
   app.get(
@@ -175,16 +178,17 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const filter = await filterFor(request, request.query)
+      const db = await app.readerFor(request)
       let result: CaseStats
       try {
-        result = await caseFigures(app.db, filter)
+        result = await caseFigures(db, filter)
       } catch (error) {
         if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
         throw error
       }
       if (request.query.format !== 'csv') return result
       const lang: Lang = request.query.lang === 'en' ? 'en' : 'vi'
-      const unitName = filter.unitId === null ? null : (await findUnit(app.db, filter.unitId))?.name ?? null
+      const unitName = filter.unitId === null ? null : (await findUnit(db, filter.unitId))?.name ?? null
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="hai-long-cases-${filter.from}-${filter.to}.csv"`)
@@ -203,8 +207,8 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request, reply) =>
-      answer(request, reply, 'timeseries', request.query, (filter) =>
-        timeseries(app.db, { ...filter, interval: request.query.interval ?? 'day' })
+      answer(request, reply, 'timeseries', request.query, (db, filter) =>
+        timeseries(db, { ...filter, interval: request.query.interval ?? 'day' })
       )
   )
 
@@ -218,7 +222,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RowsOf(HeatmapRow, 'Monday 0:00 first, Sunday 23:00 last'), ...errors }
       }
     },
-    async (request, reply) => answer(request, reply, 'heatmap', request.query, (filter) => heatmap(app.db, filter))
+    async (request, reply) => answer(request, reply, 'heatmap', request.query, (db, filter) => heatmap(db, filter))
   )
 }
 
