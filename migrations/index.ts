@@ -21,6 +21,7 @@ import * as sameOriginPhotos from './2026_11_30_0203_same_origin_photos.ts'
 import * as serialFigureReads from './2026_11_30_0500_serial_figure_reads.ts'
 import * as unitSatisfactionTarget from './2026_11_30_0600_unit_satisfaction_target.ts'
 import * as caseLoop from './2026_11_30_0900_case_loop.ts'
+import * as citizenVoice from './2026_11_30_0930_citizen_voice.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -42,5 +43,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0203_same_origin_photos': sameOriginPhotos,
   '2026_11_30_0500_serial_figure_reads': serialFigureReads,
   '2026_11_30_0600_unit_satisfaction_target': unitSatisfactionTarget,
-  '2026_11_30_0900_case_loop': caseLoop
+  '2026_11_30_0900_case_loop': caseLoop,
+  '2026_11_30_0930_citizen_voice': citizenVoice
 }

@@ -6,6 +6,7 @@ import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind }
 import type { Config } from '../config.ts'
 import { prepared } from '../../db/prepared.ts'
 import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
+import { followUpOf, type CaseFollowUp } from './follow-up.ts'
 
 export interface IngestTerminal {
   id: string
@@ -69,7 +70,7 @@ interface ValidItem {
 }
 
 /** `backdated`: dated before its terminal was paired, or before the terminal's latest trusted rating already stored. */
-type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean }
+type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean; followUp: CaseFollowUp | null }
 interface ShiftRow {
   counterId: string
   officerId: string
@@ -271,7 +272,8 @@ export class RatingIngest {
           misuse: false,
           misuseReason: null,
           caseId: null,
-          backdated
+          backdated,
+          followUp: followUpOf(item.followUp)
         })
       }
     }
@@ -291,6 +293,9 @@ export class RatingIngest {
     // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
     // suspected misuse) opens a follow-up case for its centre, in the same statement.
     const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
+    // The citizen's answer to the follow-up goes onto the case (a neutral rating with one opens a case too).
+    const answered = candidates.filter((rating) => rating.followUp !== null)
+    const answer = <T>(pick: (followUp: CaseFollowUp) => T): RawBuilder<unknown> => sql.val(answered.map((rating) => pick(rating.followUp!)))
     const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                   rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
@@ -302,6 +307,9 @@ export class RatingIngest {
           ${column((r) => r.receivedAt)}::timestamptz[], ${column((r) => r.countedAt)}::timestamptz[],
           ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.source)}::text[], ${column((r) => r.misuse)}::boolean[],
           ${column((r) => r.misuseReason)}::text[])
+      ), follow_up (id, reason, phone, consent_version) as (
+        select * from unnest(${sql.val(answered.map((r) => r.id))}::uuid[], ${answer((f) => f.reason)}::text[],
+          ${answer((f) => f.phone)}::text[], ${answer((f) => f.consentVersion)}::text[])
       ), inserted as (
         insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                              rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason)
@@ -309,8 +317,11 @@ export class RatingIngest {
         on conflict do nothing
         returning id, unit_id, counter_id, officer_id, category, misuse, received_at
       ), opened as (
-        insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at)
-        select unit_id, id, counter_id, officer_id, received_at from inserted where category = 'unsatisfied' and not misuse
+        insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at, reason, phone, consent_version, consent_at)
+        select i.unit_id, i.id, i.counter_id, i.officer_id, i.received_at, f.reason, f.phone, f.consent_version,
+          case when f.phone is not null then i.received_at end
+        from inserted i left join follow_up f on f.id = i.id
+        where not i.misuse and (i.category = 'unsatisfied' or (i.category = 'neutral' and f.id is not null))
         returning id, rating_id
       )
       select inserted.id, opened.id as case_id from inserted left join opened on opened.rating_id = inserted.id`.execute(this.db)
@@ -320,7 +331,7 @@ export class RatingIngest {
       const inserted = caseByRating.has(rating.id)
       rating.request.results[rating.index] = { id: rating.id, status: inserted ? 'created' : 'duplicate' }
       if (inserted) {
-        const { request: _request, index: _index, backdated: _backdated, ...storedRating } = rating
+        const { request: _request, index: _index, backdated: _backdated, followUp: _followUp, ...storedRating } = rating
         storedRating.caseId = caseByRating.get(rating.id) ?? null
         created.push(storedRating)
       }

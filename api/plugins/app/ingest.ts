@@ -46,7 +46,8 @@ export default fp(
             const event = ratingEvent(rating)
             const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
             if (rating.caseId !== null) {
-              deliveries.push(
+              // A neutral rating with a follow-up answer opens a case too, but raises no unsatisfied alert.
+              if (rating.category === 'unsatisfied') deliveries.push(
                 app.live.publish(rating.unitId, rating.officerId, {
                   type: 'alert',
                   alert: {
