@@ -21,7 +21,9 @@ export const FollowUpSettings = Type.Object(
     }),
     askNeutral: Type.Boolean({ description: 'Ask after a neutral rating too (then a neutral rating with an answer opens a case)' }),
     callBack: Type.Boolean({ description: 'Offer the citizen a call-back (a phone number, with the consent sentence)' }),
-    phoneRetentionDays: Type.Integer({ minimum: 1, maximum: 365, description: 'Days after the case is resolved until its number is erased' })
+    phoneRetentionDays: Type.Integer({
+      minimum: 1, maximum: 365, description: 'Days after the case is resolved until its number is erased'
+    })
   },
   { additionalProperties: false, description: 'What the terminal asks after an unsatisfied rating; inherited down the unit tree' }
 )

@@ -46,7 +46,9 @@ export async function changeUnitFollowUp (
     if (before === undefined || !(await unitWithinScope(trx, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
     await setUnitFollowUp(trx, unitId, settings)
     const after = (await unitFollowUp(trx, unitId))!
-    await writeAudit(trx, actor, { action: 'update', entity: 'unit_follow_up', entityId: unitId, unitId, before: before.own, after: after.own })
+    await writeAudit(trx, actor, {
+      action: 'update', entity: 'unit_follow_up', entityId: unitId, unitId, before: before.own, after: after.own
+    })
     return after
   })
 }

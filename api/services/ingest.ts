@@ -295,7 +295,8 @@ export class RatingIngest {
     const column = <T>(pick: (rating: Candidate) => T): RawBuilder<unknown> => sql.val(candidates.map(pick))
     // The citizen's answer to the follow-up goes onto the case (a neutral rating with one opens a case too).
     const answered = candidates.filter((rating) => rating.followUp !== null)
-    const answer = <T>(pick: (followUp: CaseFollowUp) => T): RawBuilder<unknown> => sql.val(answered.map((rating) => pick(rating.followUp!)))
+    const answer = <T>(pick: (followUp: CaseFollowUp) => T): RawBuilder<unknown> =>
+      sql.val(answered.map((rating) => pick(rating.followUp!)))
     const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                   rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
