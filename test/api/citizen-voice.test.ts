@@ -187,7 +187,8 @@ t.test('the number: whole in one case and masked in lists for admins and supervi
   }
   t.equal((await one(stranger)).statusCode, 404, 'out of scope: no such case')
 
-  const change = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url: `/api/v1/cases/${caseId}`, cookies: supervisor, payload })
+  const change = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/cases/${caseId}`, cookies: supervisor, payload })
   const assigned = await change({ assigneeId: supervisorUser.id })
   t.equal(assigned.json().phone, '09******21', 'a change answers as the lists show it')
   const resolved = await change({ status: 'resolved', note: 'Đã gọi lại, xin lỗi công dân' })
