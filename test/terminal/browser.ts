@@ -75,7 +75,7 @@ export async function ratingRows (app: FastifyInstance) {
   return app.db.selectFrom('ratings').selectAll().orderBy('rated_at').execute()
 }
 
-/** Taps a level on the scale and leaves the criteria with "Bỏ qua"; returns once the scale can be tapped again. */
+/** Taps a level on the scale and leaves the criteria (and the follow-up) with "Bỏ qua"; returns once the scale can be tapped again. */
 export async function rateAndSkip (page: Page, level: number): Promise<void> {
   const button = page.locator(`.level[data-level="${level}"]`)
   await button.waitFor()
@@ -86,6 +86,9 @@ export async function rateAndSkip (page: Page, level: number): Promise<void> {
   )
   await button.click()
   await page.getByRole('button', { name: 'Bỏ qua' }).click()
+  // An unsatisfied rating asks what went wrong next: skipped too.
+  await page.locator('.thanks, .follow-up').first().waitFor()
+  if (await page.locator('.follow-up').count() > 0) await page.locator('.follow-up').getByRole('button', { name: 'Bỏ qua' }).click()
   await page.getByText('Cảm ơn Ông/Bà!').waitFor()
   await button.waitFor()
 }
