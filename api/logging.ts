@@ -48,7 +48,9 @@ const redactPaths = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]',
   'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
   'headers["sec-websocket-protocol"]', 'authorization', 'cookie', 'password', 'pin', 'token', 'pairingCode',
-  '*.password', '*.pin', '*.token', '*.pairingCode'
+  '*.password', '*.pin', '*.token', '*.pairingCode',
+  // A citizen's call-back number is personal data (Decree 13/2023/NĐ-CP): never in a log line.
+  'phone', '*.phone', '*.*.phone', 'followUp.phone', '*.followUp.phone'
 ]
 
 /** The app's logger: a child of `logger` that redacts URLs and credentials. */

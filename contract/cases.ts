@@ -27,6 +27,21 @@ export const Case = Type.Object(
     dueAt: Timestamp,
     overdue: Type.Boolean({ description: 'Open after its due time' }),
     note: Type.Union([Type.Null(), Type.String()], { description: 'What was done: the answer, the apology' }),
+    reason: Type.Union([Type.Null(), Type.Object({ code: Type.String(), labelVi: Type.String(), labelEn: Type.String() })], {
+      description: 'What went wrong, as the citizen chose it on the terminal; null: not answered'
+    }),
+    callBack: Type.Boolean({ description: 'The citizen left a number to be called back (true also once it is erased)' }),
+    phone: Type.Union([Type.Null(), Type.String()], {
+      description: 'The call-back number: whole in GET /cases/:id and masked ("09******89") in lists, to admins and supervisors ' +
+        'in scope; null to officers and analysts, in live events, and once erased. Never exported'
+    }),
+    consentVersion: Type.Union([Type.Null(), Type.String()], {
+      description: 'The consent sentence the citizen saw (Decree 13/2023/NĐ-CP)'
+    }),
+    consentAt: Type.Union([Type.Null(), Timestamp], { description: 'When the number arrived with that consent' }),
+    phoneErasedAt: Type.Union([Type.Null(), Timestamp], {
+      description: "When the number was erased (the unit's retention after resolution)"
+    }),
     ageSeconds: Type.Integer({ minimum: 0, description: 'Seconds from the rating until now (open) or until it was resolved' })
   },
   { description: 'The follow-up of an unsatisfied rating' }

@@ -1,6 +1,7 @@
 // Schemas of terminals, pairing, terminal state and the rating ingest.
 import { Type, type Static } from 'typebox'
 import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
+import { RatingFollowUp, TerminalFollowUp } from './follow-up.ts'
 
 export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], {
   description: 'touch: a tablet; button: a serial button box'
@@ -93,7 +94,8 @@ export const TerminalState = Type.Object(
     officer: Type.Union([TerminalOfficer, Type.Null()], { description: 'The officer serving now, or null' }),
     scale: Type.Array(ScaleLevel, { description: 'Levels, highest first' }),
     criteria: Type.Array(Criterion, { description: 'Conduct criteria in display order' }),
-    cooldownSeconds: Type.Integer({ description: 'Presses closer together than this are flagged as misuse' })
+    cooldownSeconds: Type.Integer({ description: 'Presses closer together than this are flagged as misuse' }),
+    followUp: TerminalFollowUp
   },
   { $id: 'TerminalState' }
 )
@@ -118,7 +120,8 @@ export const RatingItem = Type.Object(
     ratedAt: Type.String({ format: 'date-time', description: 'Device clock at the press, ISO 8601 with offset' }),
     officerId: Type.Optional(
       Type.String({ format: 'uuid', description: 'The officer the device showed; the server decides who is credited' })
-    )
+    ),
+    followUp: Type.Optional(RatingFollowUp)
   },
   { additionalProperties: false }
 )
@@ -128,7 +131,7 @@ export const RatingsBody = Type.Object({
   ratings: Type.Array(Type.Unknown(), {
     minItems: 1,
     maxItems: 100,
-    description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId? }`; each is checked on its own'
+    description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId?, followUp? }`; each is checked on its own'
   })
 })
 export type RatingsBody = Static<typeof RatingsBody>

@@ -8,6 +8,7 @@ export type { Alert, AlertKind, AlertRule, AlertRuleKind, AlertRuleParameters } 
 export type { Case, CaseEvent, CasePage } from '../contract/cases.ts'
 export type { Items } from '../contract/common.ts'
 export type { Counter, Officer, Unit } from '../contract/organisation.ts'
+export type { FollowUpReason, FollowUpSettings, UnitFollowUp } from '../contract/follow-up.ts'
 export type { RatingListItem, RatingPage, Shift } from '../contract/ratings.ts'
 export type { BucketRow, CounterRow, CriterionFigure, Figures, HeatmapRow, OfficerRow, Rows, UnitRow } from '../contract/stats.ts'
 export type { CaseFigures, CaseStats } from '../contract/stats.ts'

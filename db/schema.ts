@@ -13,6 +13,13 @@ export type TerminalKind = 'touch' | 'button'
 /** A criterion's answer: met (true), not met (false) or not applicable ('na', e.g. no mishap to apologise for). */
 export type CriterionAnswer = boolean | 'na'
 export type CriteriaAnswers = Record<string, CriterionAnswer>
+/** units.follow_up as stored (contract/organisation.ts FollowUpSettings). */
+export interface FollowUpSettingsJson {
+  reasons: Array<{ code: string; labelVi: string; labelEn: string }>
+  askNeutral: boolean
+  callBack: boolean
+  phoneRetentionDays: number
+}
 
 export interface UnitTable {
   id: Generated<string>
@@ -24,6 +31,8 @@ export interface UnitTable {
   satisfaction_target: Generated<number | null>
   /** Working days to follow a case up; null: as the parent unit (the top: 2). */
   case_sla_days: Generated<number | null>
+  /** The follow-up question's settings; null: as the parent unit (the top: the defaults). */
+  follow_up: ColumnType<FollowUpSettingsJson | null, string | null | undefined, string | null>
   created_at: DefaultedTimestamp
 }
 
@@ -182,6 +191,14 @@ export interface CaseTable {
   due_at: ColumnType<Date, Date | string | undefined, Date | string>
   /** When the overdue alert was raised (once). */
   overdue_alerted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** What went wrong, as the citizen chose it on the terminal (a code of the unit's reasons). */
+  reason: Generated<string | null>
+  /** The call-back number (0 + 9–10 digits); null once erased (phone_erased_at). Never exported, logged or broadcast. */
+  phone: Generated<string | null>
+  /** Which consent text the citizen saw, and when the number arrived with it (Decree 13/2023/NĐ-CP). */
+  consent_version: Generated<string | null>
+  consent_at: Generated<Date | null>
+  phone_erased_at: Generated<Date | null>
 }
 
 export type CaseEventKind = 'assigned' | 'note' | 'contacted' | 'resolved' | 'reopened'

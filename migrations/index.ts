@@ -24,6 +24,7 @@ import * as rollupQueueTable from './2026_11_30_0700_rollup_queue_table.ts'
 import * as sharedLimits from './2026_11_30_0700_shared_limits.ts'
 import * as criterionNotApplicable from './2026_11_30_0800_criterion_not_applicable.ts'
 import * as caseLoop from './2026_11_30_0900_case_loop.ts'
+import * as citizenVoice from './2026_11_30_0930_citizen_voice.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -48,5 +49,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0700_rollup_queue_table': rollupQueueTable,
   '2026_11_30_0700_shared_limits': sharedLimits,
   '2026_11_30_0800_criterion_not_applicable': criterionNotApplicable,
-  '2026_11_30_0900_case_loop': caseLoop
+  '2026_11_30_0900_case_loop': caseLoop,
+  '2026_11_30_0930_citizen_voice': citizenVoice
 }

@@ -23,7 +23,9 @@ export interface Terminal {
   officerChanged: (officer: Officer | null) => void
   /** Stores the rating durably (held: while the criteria are answered) before the screen moves on. */
   queue: (rating: RatingItem, held: boolean) => Promise<void>
-  release: (id: string, criteria?: CriteriaAnswers) => Promise<void>
+  release: (id: string, criteria?: CriteriaAnswers, followUp?: RatingItem['followUp']) => Promise<void>
+  /** Keeps the criteria answered with a rating still held for the follow-up question. */
+  keep: (id: string, criteria: CriteriaAnswers) => Promise<void>
 }
 
 export const TerminalContext = createContext<Terminal | null>(null)

@@ -43,7 +43,13 @@ const vi = {
   loading: 'Đang tải…',
   online: 'Trực tuyến',
   offline: 'Mất kết nối',
-  pending: 'đánh giá chờ gửi'
+  pending: 'đánh giá chờ gửi',
+  followUpTitle: 'Ông/Bà chưa hài lòng về điều gì?',
+  followUpHint: 'Xin chọn một ý; có thể bỏ qua.',
+  callBackTitle: 'Ông/Bà có muốn cán bộ gọi lại?',
+  phoneNumber: 'Số điện thoại',
+  phoneInvalid: 'Số điện thoại gồm số 0 và 9–10 chữ số.',
+  noThanks: 'Không, cảm ơn'
 }
 
 export type MessageKey = keyof typeof vi
@@ -88,7 +94,13 @@ const en: Record<MessageKey, string> = {
   loading: 'Loading…',
   online: 'Online',
   offline: 'Offline',
-  pending: 'ratings waiting to be sent'
+  pending: 'ratings waiting to be sent',
+  followUpTitle: 'What went wrong?',
+  followUpHint: 'Please choose one; you may skip.',
+  callBackTitle: 'Would you like an officer to call you back?',
+  phoneNumber: 'Phone number',
+  phoneInvalid: 'A phone number is 0 and 9–10 digits.',
+  noThanks: 'No, thank you'
 }
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { vi, en }

@@ -134,10 +134,13 @@ function App () {
       setPending(await outbox.count())
       if (!held) senderRef.current?.kick()
     },
-    async release (id, criteria) {
+    async release (id, criteria, followUp) {
       const outbox = await outboxReady
-      await outbox.release(id, criteria)
+      await outbox.release(id, criteria, followUp)
       senderRef.current?.kick()
+    },
+    async keep (id, criteria) {
+      await (await outboxReady).keep(id, criteria)
     }
   }
 

@@ -1,6 +1,8 @@
 // The rating outbox: every tap is written to IndexedDB first, then sent in batches until the server acknowledges it.
 import { ApiError, isUnpaired, type CriteriaAnswers, type RatingItem, type RatingResult } from './api.ts'
 
+type RatingFollowUp = NonNullable<RatingItem['followUp']>
+
 /** A queued rating. `held` while the citizen is still answering the criteria: kept, not yet sent. */
 export interface OutboxEntry extends RatingItem {
   held: boolean
@@ -10,8 +12,10 @@ export interface OutboxEntry extends RatingItem {
 export interface Outbox {
   /** Resolves once the rating is durably stored. */
   add: (rating: RatingItem, options?: { held?: boolean }) => Promise<void>
-  /** Lets a held rating go, with the criteria the citizen answered (none: sent without criteria). */
-  release: (id: string, criteria?: CriteriaAnswers) => Promise<void>
+  /** Lets a held rating go, with the criteria the citizen answered (none: sent without criteria) and the follow-up answer. */
+  release: (id: string, criteria?: CriteriaAnswers, followUp?: RatingFollowUp) => Promise<void>
+  /** Stores the criteria answered on a rating still held for the follow-up question: a reload then sends them too. */
+  keep: (id: string, criteria: CriteriaAnswers) => Promise<void>
   /** After a reload or power loss nobody is answering any more: send what was held as it is. */
   releaseHeld: () => Promise<number>
   /** Up to `limit` ratings ready to send, oldest first. */
@@ -71,14 +75,21 @@ export async function openOutbox (factory: IDBFactory = indexedDB, name = 'hai-l
       store.put(entry)
       await finished
     },
-    async release (id, criteria) {
+    async release (id, criteria, followUp) {
       const { store, finished } = write()
       const entry = await done<OutboxEntry | undefined>(store.get(id))
       if (entry !== undefined) {
         entry.held = false
         if (criteria !== undefined && Object.keys(criteria).length > 0) entry.criteria = criteria
+        if (followUp !== undefined && Object.keys(followUp).length > 0) entry.followUp = followUp
         store.put(entry)
       }
+      await finished
+    },
+    async keep (id, criteria) {
+      const { store, finished } = write()
+      const entry = await done<OutboxEntry | undefined>(store.get(id))
+      if (entry !== undefined && Object.keys(criteria).length > 0) store.put({ ...entry, criteria })
       await finished
     },
     async releaseHeld () {

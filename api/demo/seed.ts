@@ -396,16 +396,18 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
       await trx
         .insertInto('cases')
         .values(
-          unsatisfied.slice(i, i + 1000).map((rating) => {
+          unsatisfied.slice(i, i + 1000).map((rating, offset) => {
             const old = (rating.rated_at as Date).getTime() < now.getTime() - 3 * 24 * HOUR
+            const resolvedAt = old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null
             return {
+              ...demoVoice(i + offset, rating.received_at as Date, resolvedAt, now),
               unit_id: rating.unit_id as string,
               rating_id: rating.id as string,
               counter_id: rating.counter_id as string,
               officer_id: rating.officer_id as string,
               opened_at: rating.received_at as Date,
               status: old ? ('resolved' as const) : ('open' as const),
-              resolved_at: old ? new Date((rating.rated_at as Date).getTime() + 26 * HOUR) : null,
+              resolved_at: resolvedAt,
               resolved_by: old ? supervisorRow.id : null,
               note: old ? 'Đã liên hệ, xin lỗi công dân và hướng dẫn lại thủ tục.' : null
             }
@@ -492,5 +494,24 @@ function rating (
     source: 'touch',
     misuse: false,
     misuse_reason: null
+  }
+}
+
+const DEMO_REASONS = ['wait', 'attitude', 'guidance', 'returned', 'other', 'wait', 'guidance']
+
+/**
+ * What the demo's citizens said on the terminal: most chose a reason (long waits and unclear guidance the most), every fourth left
+ * a call-back number (made-up, 0900 000 xxx) under the current consent; numbers resolved more than 30 days ago are already erased.
+ */
+function demoVoice (index: number, openedAt: Date, resolvedAt: Date | null, now: Date) {
+  const reason = index % 10 < 7 ? DEMO_REASONS[index % DEMO_REASONS.length]! : null
+  if (index % 4 !== 0) return { reason }
+  const erased = resolvedAt !== null && resolvedAt.getTime() + 30 * 24 * HOUR < now.getTime()
+  return {
+    reason,
+    phone: erased ? null : `0900000${String(index % 1000).padStart(3, '0')}`,
+    consent_version: 'nd13-2026-11',
+    consent_at: openedAt,
+    phone_erased_at: erased ? new Date(resolvedAt.getTime() + 30 * 24 * HOUR) : null
   }
 }

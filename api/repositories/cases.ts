@@ -5,6 +5,8 @@ import type { Case, CaseEvent } from '../../contract/cases.ts'
 import type { CaseEventKind } from '../../db/schema.ts'
 import { subtreeOf } from './organisation.ts'
 import { ancestorsOf } from '../../db/unit-tree.ts'
+import type { FollowUpSettings } from '../../contract/follow-up.ts'
+import { DEFAULT_PHONE_RETENTION_DAYS, DEFAULT_REASONS, maskPhone } from '../lib/follow-up.ts'
 
 interface CaseWithRatingRow {
   id: string
@@ -27,9 +29,29 @@ interface CaseWithRatingRow {
   assignee_name: string | null
   due_at: Date
   note: string | null
+  reason: string | null
+  /** The unit's follow-up settings that hold, read only for a case with a reason (for its label). */
+  follow_up: FollowUpSettings | null
+  phone: string | null
+  consent_version: string | null
+  consent_at: Date | null
+  phone_erased_at: Date | null
 }
 
-export function rowToCase (row: CaseWithRatingRow, now = Date.now()): Case {
+/**
+ * How much of the call-back number a reader sees: `whole` (one case, to an admin or supervisor in scope), `masked` (their
+ * lists), `none` (officers, analysts, live events, the audit log, exports).
+ */
+export type PhoneView = 'whole' | 'masked' | 'none'
+
+/** The reason's labels: from the unit's settings, else the defaults; a code found in neither is shown as it is. */
+function reasonOf (code: string | null, settings: FollowUpSettings | null): Case['reason'] {
+  if (code === null) return null
+  const known = (settings?.reasons ?? []).find((reason) => reason.code === code) ?? DEFAULT_REASONS.find((reason) => reason.code === code)
+  return { code, labelVi: known?.labelVi ?? code, labelEn: known?.labelEn ?? code }
+}
+
+export function rowToCase (row: CaseWithRatingRow, now = Date.now(), phoneView: PhoneView = 'none'): Case {
   const until = row.resolved_at?.getTime() ?? now
   return {
     id: row.id,
@@ -52,6 +74,12 @@ export function rowToCase (row: CaseWithRatingRow, now = Date.now()): Case {
     dueAt: row.due_at.toISOString(),
     overdue: row.status === 'open' && row.due_at.getTime() < now,
     note: row.note,
+    reason: reasonOf(row.reason, row.follow_up),
+    callBack: row.phone !== null || row.phone_erased_at !== null,
+    phone: row.phone === null || phoneView === 'none' ? null : phoneView === 'masked' ? maskPhone(row.phone) : row.phone,
+    consentVersion: row.consent_version,
+    consentAt: row.consent_at?.toISOString() ?? null,
+    phoneErasedAt: row.phone_erased_at?.toISOString() ?? null,
     ageSeconds: Math.max(0, Math.floor((until - row.counted_at.getTime()) / 1000))
   }
 }
@@ -86,7 +114,13 @@ function casesWithRating (db: Db) {
         'cases.assignee_id',
         'assignee.display_name as assignee_name',
         'cases.due_at',
-        'cases.note'
+        'cases.note',
+        'cases.reason',
+        sql<FollowUpSettings | null>`case when cases.reason is null then null else unit_follow_up(cases.unit_id) end`.as('follow_up'),
+        'cases.phone',
+        'cases.consent_version',
+        'cases.consent_at',
+        'cases.phone_erased_at'
       ])
   )
 }
@@ -270,6 +304,22 @@ export async function raiseOverdueAlerts (db: Db): Promise<string[]> {
       'caseId', id,
       'dueAt', to_char(due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     from due
+    returning id`.execute(db)
+  return result.rows.map((row) => row.id)
+}
+
+/**
+ * Erases the call-back number of every case resolved longer ago than its unit's retention (default 30 days), in one
+ * statement: a row erased by one process is skipped by another (it waits on the row, then finds no number), so each
+ * erasure happens once. Answers the erased cases' ids.
+ */
+export async function erasePhones (db: Db): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    update cases set phone = null, phone_erased_at = now()
+    where phone is not null and status = 'resolved'
+      and resolved_at + make_interval(days => coalesce((unit_follow_up(unit_id) ->> 'phoneRetentionDays')::int, ${sql.lit(
+        DEFAULT_PHONE_RETENTION_DAYS
+      )})) < now()
     returning id`.execute(db)
   return result.rows.map((row) => row.id)
 }

@@ -3,6 +3,9 @@ import type { OfficerRow, Db } from '../../db/schema.ts'
 import type { TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
 import { notFound } from '../errors.ts'
 import { loadCriteria, loadScale } from './catalogue.ts'
+import { sql } from 'kysely'
+import type { FollowUpSettings } from '../../contract/follow-up.ts'
+import { CURRENT_CONSENT, effectiveFollowUp } from '../lib/follow-up.ts'
 
 export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
   return {
@@ -44,7 +47,8 @@ export async function terminalState (db: Db, terminalId: string, cooldownSeconds
       'units.parent_id as unitParentId',
       'units.kind as unitKind',
       'units.code as unitCode',
-      'units.name as unitName'
+      'units.name as unitName',
+      sql<FollowUpSettings | null>`unit_follow_up(units.id)`.as('followUp')
     ])
     .where('terminals.id', '=', terminalId)
     .executeTakeFirst()
@@ -57,6 +61,7 @@ export async function terminalState (db: Db, terminalId: string, cooldownSeconds
     officer: officer === undefined ? null : rowToTerminalOfficer(officer),
     scale,
     criteria,
-    cooldownSeconds
+    cooldownSeconds,
+    followUp: (({ phoneRetentionDays: _days, ...asked }) => ({ ...asked, consent: CURRENT_CONSENT }))(effectiveFollowUp(row.followUp))
   }
 }

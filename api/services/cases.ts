@@ -6,7 +6,7 @@ import type { Case, CaseChangeBody, CaseEventBody, CaseListQuery, CasePage } fro
 import { badRequest, conflict, notFound } from '../errors.ts'
 import {
   assignCase, canOwnCase, countCases, cursorTime, findCase, insertCaseEvent, listCases, lockCase, reopenCase, resolveCase, rowToCase,
-  type CaseFilter
+  type CaseFilter, type PhoneView
 } from '../repositories/cases.ts'
 import { unitWithinScope, type UserActor } from '../repositories/organisation.ts'
 import { writeAudit } from '../repositories/audit.ts'
@@ -57,10 +57,15 @@ export async function casePage (
   const [rows, total] = await Promise.all([listCases(db, actor, filter, now), countCases(db, actor, { ...filter, after: undefined }, now)])
   const last = rows.at(-1)
   return {
-    items: rows.map((row) => rowToCase(row, now.getTime())),
+    items: rows.map((row) => rowToCase(row, now.getTime(), listPhoneView(actor))),
     nextCursor: rows.length === filter.limit && last !== undefined ? encodeCursor(cursorTime(last, filter.by), last.id) : null,
     total
   }
+}
+
+/** Lists show admins and supervisors the call-back number masked; officers and analysts never see it. */
+export function listPhoneView (actor: UserActor): PhoneView {
+  return actor.role === 'admin' || actor.role === 'supervisor' ? 'masked' : 'none'
 }
 
 /** Whether the actor may see the case: officer users their own, others within their subtree. */
@@ -99,9 +104,11 @@ export async function changeCase (db: Kysely<Database>, actor: UserActor, id: st
       await insertCaseEvent(trx, { ...event, kind: 'reopened', note: change.note ?? null })
       action = 'reopen'
     }
-    const after = rowToCase((await findCase(trx, locked.id))!)
+    const row = (await findCase(trx, locked.id))!
+    // The audit log never holds the number; the answer shows it as the lists do.
+    const after = rowToCase(row)
     await writeAudit(trx, actor, { action, entity: 'case', entityId: locked.id, unitId: locked.unit_id, before, after })
-    return after
+    return rowToCase(row, Date.now(), listPhoneView(actor))
   })
 }
 

@@ -6,6 +6,7 @@ import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind }
 import type { Config } from '../config.ts'
 import { prepared } from '../../db/prepared.ts'
 import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
+import { followUpOf, type CaseFollowUp } from './follow-up.ts'
 
 export interface IngestTerminal {
   id: string
@@ -76,7 +77,7 @@ interface ValidItem {
 }
 
 /** `backdated`: dated before its terminal was paired, or before the terminal's latest trusted rating already stored. */
-type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean }
+type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean; followUp: CaseFollowUp | null }
 interface ShiftRow {
   counterId: string
   officerId: string
@@ -307,7 +308,8 @@ export class RatingIngest {
           misuse: false,
           misuseReason: null,
           caseId: null,
-          backdated
+          backdated,
+          followUp: followUpOf(item.followUp)
         })
       }
     }
@@ -328,6 +330,10 @@ export class RatingIngest {
     // suspected misuse) opens a follow-up case for its centre, in the same statement, and every stored rating joins the
     // rollup worker's queue (rollup_queue) there too.
     const column = (pick: (rating: Candidate) => ArrayElement): RawBuilder<unknown> => sql.val(arrayLiteral(candidates.map(pick)))
+    // The citizen's answer to the follow-up goes onto the case (a neutral rating with one opens a case too).
+    const answered = candidates.filter((rating) => rating.followUp !== null)
+    const answer = <T>(pick: (followUp: CaseFollowUp) => T): RawBuilder<unknown> =>
+      sql.val(answered.map((rating) => pick(rating.followUp!)))
     const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                   rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
@@ -339,6 +345,9 @@ export class RatingIngest {
           ${column((r) => r.receivedAt.toISOString())}::timestamptz[], ${column((r) => r.countedAt.toISOString())}::timestamptz[],
           ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.source)}::text[], ${column((r) => r.misuse)}::boolean[],
           ${column((r) => r.misuseReason)}::text[])
+      ), follow_up (id, reason, phone, consent_version) as (
+        select * from unnest(${sql.val(answered.map((r) => r.id))}::uuid[], ${answer((f) => f.reason)}::text[],
+          ${answer((f) => f.phone)}::text[], ${answer((f) => f.consentVersion)}::text[])
       ), inserted as (
         insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                              rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason)
@@ -346,8 +355,11 @@ export class RatingIngest {
         on conflict do nothing
         returning id, unit_id, counter_id, officer_id, category, misuse, received_at
       ), opened as (
-        insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at)
-        select unit_id, id, counter_id, officer_id, received_at from inserted where category = 'unsatisfied' and not misuse
+        insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at, reason, phone, consent_version, consent_at)
+        select i.unit_id, i.id, i.counter_id, i.officer_id, i.received_at, f.reason, f.phone, f.consent_version,
+          case when f.phone is not null then i.received_at end
+        from inserted i left join follow_up f on f.id = i.id
+        where not i.misuse and (i.category = 'unsatisfied' or (i.category = 'neutral' and f.id is not null))
         returning id, rating_id
       ), queued as (
         insert into rollup_queue (unit_id, rating_id) select unit_id, id from inserted
@@ -359,7 +371,7 @@ export class RatingIngest {
       const inserted = caseByRating.has(rating.id)
       rating.request.results[rating.index] = { id: rating.id, status: inserted ? 'created' : 'duplicate' }
       if (inserted) {
-        const { request: _request, index: _index, backdated: _backdated, ...storedRating } = rating
+        const { request: _request, index: _index, backdated: _backdated, followUp: _followUp, ...storedRating } = rating
         storedRating.caseId = caseByRating.get(rating.id) ?? null
         created.push(storedRating)
       }

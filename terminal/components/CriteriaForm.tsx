@@ -8,29 +8,29 @@ export interface CriteriaFormProps {
   criteria: Criterion[]
   lang: Lang
   idleSeconds: number
-  /** Only the answered criteria; `{}` when skipped. */
-  onDone: (answers: CriteriaAnswers) => void
+  /** Only the answered criteria; `{}` when skipped. `idle`: nobody pressed "Gửi" or "Bỏ qua" (the citizen may have left). */
+  onDone: (answers: CriteriaAnswers, idle: boolean) => void
 }
 
 export function CriteriaForm ({ criteria, lang, idleSeconds, onDone }: CriteriaFormProps) {
   const [answers, setAnswers] = useState<CriteriaAnswers>({})
   const [touchedAt, setTouchedAt] = useState(Date.now)
   const finished = useRef(false)
-  const finish = (result: CriteriaAnswers): void => {
+  const finish = (result: CriteriaAnswers, idle = false): void => {
     if (finished.current) return
     finished.current = true
-    onDone(result)
+    onDone(result, idle)
   }
 
   useEffect(() => {
-    const timer = setTimeout(() => finish(answers), idleSeconds * 1000)
+    const timer = setTimeout(() => finish(answers, true), idleSeconds * 1000)
     return () => clearTimeout(timer)
   }, [touchedAt, answers])
 
   // Leaving the screen any other way (staff opening the officer screen) must not leave the rating held.
   const latest = useRef(answers)
   latest.current = answers
-  useEffect(() => () => finish(latest.current), [])
+  useEffect(() => () => finish(latest.current, true), [])
 
   const answer = (code: string, given: CriteriaAnswers[string]): void => {
     setTouchedAt(Date.now())

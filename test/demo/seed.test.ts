@@ -150,6 +150,14 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
     new Set(['resolved on time', 'resolved late', 'overdue', 'open', 'assigned', 'nobody', 'resolved', 'reopened', 'contacted']),
     'the follow-up in every state: on time and late, overdue, taken or not, reopened, called back'
   )
+  const voice = await sql<{ reasons: number; open_calls: number; erased: number; unconsented: number }>`select
+      count(distinct reason)::int as reasons,
+      count(*) filter (where status = 'open' and phone is not null)::int as open_calls,
+      count(*) filter (where status = 'resolved' and phone is null and phone_erased_at is not null)::int as erased,
+      count(*) filter (where (phone is not null or phone_erased_at is not null) and consent_version is null)::int as unconsented
+    from cases`.execute(app.db)
+  t.match(voice.rows[0], { reasons: 5, erased: Number, unconsented: 0 }, 'every reason, every number with its consent')
+  t.ok(voice.rows[0]!.open_calls > 0 && voice.rows[0]!.erased > 0, 'open cases with a call-back, and older numbers already erased')
   const rules = await app.db.selectFrom('alert_rules').select(['unit_id', 'kind']).where('enabled', '=', true).execute()
   t.same(new Set(rules.map((rule) => rule.unit_id)), new Set(centres.map((centre) => centre.id)), 'alert rules on in both centres')
 

@@ -350,6 +350,29 @@ const matrix: Record<string, Entry> = {
     request: (place) => ({ method: 'PATCH', url: `/api/v1/units/${inUnit(place)}`, payload: { name: `Trung tâm ${unique()}` } }),
     cross: () => ({ method: 'PATCH', url: `/api/v1/units/${a.centreId}`, payload: { parentId: b.communeId } })
   },
+  'GET /api/v1/units/{id}/follow-up': {
+    access: 'user',
+    roles: managers,
+    ok: 200,
+    request: (place) => ({ method: 'GET', url: `/api/v1/units/${inUnit(place)}/follow-up` })
+  },
+  'PUT /api/v1/units/{id}/follow-up': {
+    access: 'user',
+    roles: managers,
+    ok: 200,
+    request: (place) => ({
+      method: 'PUT',
+      url: `/api/v1/units/${inUnit(place)}/follow-up`,
+      payload: {
+        settings: {
+          reasons: [{ code: `r${unique()}`, labelVi: 'Chờ lâu', labelEn: 'Long wait' }],
+          askNeutral: false,
+          callBack: true,
+          phoneRetentionDays: 30
+        }
+      }
+    })
+  },
   'GET /api/v1/counters/': { access: 'user', roles: readers, ok: 200, request: query('/api/v1/counters') },
   'POST /api/v1/counters/': {
     access: 'user',

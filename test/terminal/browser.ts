@@ -75,7 +75,7 @@ export async function ratingRows (app: FastifyInstance) {
   return app.db.selectFrom('ratings').selectAll().orderBy('rated_at').execute()
 }
 
-/** Taps a level on the scale and leaves the criteria with "Bỏ qua"; returns once the scale can be tapped again. */
+/** Taps a level on the scale and leaves the criteria (and the follow-up) with "Bỏ qua"; returns once the scale can be tapped again. */
 export async function rateAndSkip (page: Page, level: number): Promise<void> {
   const button = page.locator(`.level[data-level="${level}"]`)
   await button.waitFor()
@@ -86,7 +86,13 @@ export async function rateAndSkip (page: Page, level: number): Promise<void> {
   )
   await button.click()
   await page.getByRole('button', { name: 'Bỏ qua' }).click()
-  await page.getByText('Cảm ơn Ông/Bà!').waitFor()
+  // An unsatisfied rating asks what went wrong next: skipped too.
+  // (The thank-you lasts a second in tests: wait for it once, never after a further round trip.)
+  const next = await page.waitForSelector('.thanks, .follow-up')
+  if (await next.evaluate((element) => element.classList.contains('follow-up'))) {
+    await page.locator('.follow-up').getByRole('button', { name: 'Bỏ qua' }).click()
+    await page.getByText('Cảm ơn Ông/Bà!').waitFor()
+  }
   await button.waitFor()
 }
 

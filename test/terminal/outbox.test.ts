@@ -64,6 +64,27 @@ t.test('a rating held when the page went away is sent without criteria after the
   reopened.close()
 })
 
+t.test('held through the follow-up: the criteria kept first, then released with the follow-up; a restart sends what it holds', async (t) => {
+  const factory = new IDBFactory()
+  const outbox = await openOutbox(factory)
+  const [answered, leftMidway] = [rating({ level: 1 }), rating({ level: 1 })]
+  await outbox.add(answered, { held: true })
+  await outbox.add(leftMidway, { held: true })
+  await outbox.keep(answered.id, { xin_loi: false })
+  await outbox.keep(leftMidway.id, { xin_chao: true })
+  t.same(await outbox.ready(10), [], 'still held while the follow-up is asked')
+  await outbox.release(answered.id, { xin_loi: false }, { reason: 'wait', phone: '0912345678', consentVersion: 'nd13-2026-11' })
+  t.same(await outbox.ready(10), [
+    { ...answered, criteria: { xin_loi: false }, followUp: { reason: 'wait', phone: '0912345678', consentVersion: 'nd13-2026-11' } }
+  ])
+  outbox.close()
+  const reopened = await openOutbox(factory)
+  t.equal(await reopened.releaseHeld(), 1)
+  const sent = (await reopened.ready(10))[1]
+  t.same(sent, { ...leftMidway, criteria: { xin_chao: true } }, 'the page went away on the follow-up: the criteria kept')
+  reopened.close()
+})
+
 t.test('sends in batches of at most 100 and removes created, duplicate and rejected ratings', async (t) => {
   const outbox = await openOutbox(new IDBFactory())
   t.teardown(() => outbox.close())

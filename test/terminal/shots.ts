@@ -1,5 +1,6 @@
-// Screenshots for docs/terminal.md: the rating and criteria screens on a landscape tablet (1280×800), a portrait tablet (800×1280) and a
-// phone (390×844). Run: node --import tsx test/terminal/shots.ts
+// Screenshots for docs/terminal.md: the rating, criteria, follow-up and call-back screens on a landscape tablet (1280×800),
+// a portrait tablet (800×1280) and a phone (390×844).
+// Run: node --import tsx test/terminal/shots.ts
 import { fileURLToPath } from 'node:url'
 import { seedAssignment, seedCentre } from '../fixtures.ts'
 import { openTerminal, startHarness } from './browser.ts'
@@ -35,6 +36,17 @@ for (const [suffix, viewport] of [
   await page.getByRole('group', { name: 'Xin lỗi' }).getByRole('button', { name: 'Không áp dụng' }).click()
   await page.getByRole('group', { name: 'Luôn lắng nghe' }).getByRole('button', { name: 'Có' }).click()
   await page.screenshot({ path: out(`criteria${suffix}`) })
+  // The follow-up after an unsatisfied rating: what went wrong, then the call-back keypad under the consent sentence.
+  await page.getByRole('button', { name: 'Gửi' }).click()
+  await page.getByText('Cảm ơn Ông/Bà!').waitFor()
+  await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('.level[data-level="1"]')?.disabled)
+  await page.locator('.level[data-level="1"]').click()
+  await page.getByRole('button', { name: 'Gửi' }).click()
+  await page.locator('.reason').first().waitFor()
+  await page.screenshot({ path: out(`follow-up${suffix}`) })
+  await page.getByRole('button', { name: 'Chờ lâu' }).click()
+  for (const digit of '0912345678') await page.locator('.keypad').getByRole('button', { name: digit, exact: true }).click()
+  await page.screenshot({ path: out(`call-back${suffix}`) })
   await context.close()
 }
 for (const fn of teardowns) await fn()

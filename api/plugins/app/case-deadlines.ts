@@ -1,6 +1,7 @@
-// Watches follow-up cases' due times: an open case past its due time raises an alert once, on whichever process sees it first.
+// Watches follow-up cases' due times: an open case past its due time raises an alert once, on whichever process sees it first;
+// and erases call-back numbers their unit's retention after resolution (Decree 13/2023/NĐ-CP), once, whichever process does it.
 import fp from 'fastify-plugin'
-import { raiseOverdueAlerts } from '../../repositories/cases.ts'
+import { erasePhones, raiseOverdueAlerts } from '../../repositories/cases.ts'
 import { findAlert, rowToAlert } from '../../repositories/alerts.ts'
 import { alertEvent } from '../../services/alerts.ts'
 
@@ -10,6 +11,8 @@ const SWEEP_MS = 30_000
 export interface CaseDeadlines {
   /** Raises the alerts of cases that fell due since the last sweep (what the timer does); answers their ids. */
   sweep: () => Promise<string[]>
+  /** Erases the call-back numbers past their retention (the timer does it with each sweep); answers the cases' ids. */
+  erasePhones: () => Promise<string[]>
 }
 
 declare module 'fastify' {
@@ -36,16 +39,26 @@ export default fp(async (app) => {
     running ??= sweepOnce().finally(() => { running = null })
     return running
   }
-  app.decorate('caseDeadlines', { sweep })
+  let erasing: Promise<string[]> | null = null
+  const erase = (): Promise<string[]> => {
+    erasing ??= erasePhones(app.db).then((ids) => {
+      // Ids only: the number never reaches a log line.
+      if (ids.length > 0) app.log.info({ cases: ids.length }, 'call-back numbers erased')
+      return ids
+    }).finally(() => { erasing = null })
+    return erasing
+  }
+  app.decorate('caseDeadlines', { sweep, erasePhones: erase })
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       sweep().catch((error: unknown) => app.log.error({ err: error }, 'case deadline sweep failed'))
+      erase().catch((error: unknown) => app.log.error({ err: error }, 'call-back number erasure failed'))
     }, SWEEP_MS)
     timer.unref()
   })
   app.addHook('preClose', async () => {
     clearInterval(timer)
-    await running?.catch(() => {})
+    await Promise.all([running?.catch(() => {}), erasing?.catch(() => {})])
   })
 }, { name: 'case-deadlines', dependencies: ['db', 'live'] })

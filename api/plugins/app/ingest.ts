@@ -46,21 +46,24 @@ export default fp(
             const event = ratingEvent(rating)
             const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
             if (rating.caseId !== null) {
-              deliveries.push(
-                app.live.publish(rating.unitId, rating.officerId, {
-                  type: 'alert',
-                  alert: {
-                    kind: 'unsatisfied',
-                    ratingId: rating.id,
-                    caseId: rating.caseId,
-                    unitId: rating.unitId,
-                    counterId: rating.counterId,
-                    officerId: rating.officerId,
-                    level: rating.level,
-                    at: event.countedAt
-                  }
-                })
-              )
+              // A neutral rating with a follow-up answer opens a case too, but raises no unsatisfied alert.
+              if (rating.category === 'unsatisfied') {
+                deliveries.push(
+                  app.live.publish(rating.unitId, rating.officerId, {
+                    type: 'alert',
+                    alert: {
+                      kind: 'unsatisfied',
+                      ratingId: rating.id,
+                      caseId: rating.caseId,
+                      unitId: rating.unitId,
+                      counterId: rating.counterId,
+                      officerId: rating.officerId,
+                      level: rating.level,
+                      at: event.countedAt
+                    }
+                  })
+                )
+              }
               deliveries.push(
                 app.live.publish(rating.unitId, rating.officerId, {
                   type: 'case',

@@ -5,7 +5,7 @@ import { caseTimeline, findCase, rowToCase } from '../../repositories/cases.ts'
 import { unitWithinScope, userActor, type UserActor } from '../../repositories/organisation.ts'
 import { Case, CaseChangeBody, CaseEvent, CaseEventBody, CaseListQuery, CasePage } from '../../../contract/cases.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
-import { addCaseEvent, casePage, changeCase } from '../../services/cases.ts'
+import { addCaseEvent, casePage, changeCase, listPhoneView } from '../../services/cases.ts'
 import { range } from '../../lib/local-range.ts'
 import type { Db } from '../../../db/schema.ts'
 
@@ -23,7 +23,8 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
   /** Tells every dashboard in scope what the case is now. */
   const announce = async (item: Case): Promise<void> => {
     await app.live
-      .publish(item.unitId, item.officerId, { type: 'case', case: item })
+      // Live events never carry the call-back number.
+      .publish(item.unitId, item.officerId, { type: 'case', case: { ...item, phone: null } })
       .catch((error: unknown) => app.log.warn({ err: error }, 'case event failed'))
   }
 
@@ -59,6 +60,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['cases'],
         summary: 'One case',
+        description: 'Admins and supervisors in scope see the call-back number whole here (lists mask it); officers and analysts never see it.',
         params: IdParams,
         response: { 200: Case, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
       },
@@ -69,7 +71,8 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
       // One case, as a supervisor reads it right after resolving it: always the primary.
       const row = await findCase(app.db, request.params.id)
       if (row === undefined || !(await canSee(app.db, actor, row.unit_id, row.officer_id))) throw caseNotFound()
-      return rowToCase(row)
+      // The one place the whole call-back number is shown: to an admin or supervisor whose scope holds the case.
+      return rowToCase(row, Date.now(), listPhoneView(actor) === 'masked' ? 'whole' : 'none')
     }
   )
 

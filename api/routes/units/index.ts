@@ -6,6 +6,9 @@ import { MAX_UNIT_DEPTH } from '../../repositories/units.ts'
 import { ErrorResponse, IdParams, ListOf } from '../../../contract/common.ts'
 import { Unit, UnitCreateBody, UnitListQuery, UnitUpdateBody } from '../../../contract/organisation.ts'
 import { changeUnit, createUnit } from '../../services/units.ts'
+import { UnitFollowUp, UnitFollowUpBody } from '../../../contract/follow-up.ts'
+import { unitFollowUp } from '../../repositories/follow-up.ts'
+import { changeUnitFollowUp } from '../../services/follow-up.ts'
 
 const unitNotFound = () => notFound('Unit', 'UNIT_NOT_FOUND')
 
@@ -98,6 +101,47 @@ const units: FastifyPluginAsyncTypebox = async (app) => {
       const updated = await changeUnit(app.db, actor, request.params.id, body)
       await app.live.unitsChanged()
       return updated
+    }
+  )
+
+  app.get(
+    '/:id/follow-up',
+    {
+      schema: {
+        tags: ['units'],
+        summary: "The unit's follow-up question: its own settings and the ones that hold",
+        params: IdParams,
+        response: { 200: UnitFollowUp, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: writers
+    },
+    async (request) => {
+      const actor = userActor(request.actor)
+      const settings = await unitFollowUp(app.db, request.params.id)
+      if (settings === undefined || !(await unitWithinScope(app.db, actor, request.params.id))) throw unitNotFound()
+      return settings
+    }
+  )
+
+  app.put(
+    '/:id/follow-up',
+    {
+      schema: {
+        tags: ['units'],
+        summary: 'Set what the terminals of this unit and the units below ask after an unsatisfied rating',
+        description: 'The reasons (codes unique, vi/en labels), whether neutral ratings are asked too, the call-back offer and the ' +
+          "number's retention after resolution. `{ settings: null }`: as the parent unit (the top: the defaults). The terminals " +
+          'get the change at once.',
+        params: IdParams,
+        body: UnitFollowUpBody,
+        response: { 200: UnitFollowUp, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }
+      },
+      preHandler: writers
+    },
+    async (request) => {
+      const changed = await changeUnitFollowUp(app.db, userActor(request.actor), request.params.id, request.body.settings)
+      await app.live.refreshAllTerminals().catch((error: unknown) => app.log.warn({ err: error }, 'terminal refresh failed'))
+      return changed
     }
   )
 }

@@ -1,10 +1,12 @@
-// Admin tab Đơn vị: the unit tree of the scope, a new unit under a parent, each unit's satisfaction target and case SLA.
+// Admin tab Đơn vị: the unit tree of the scope, a new unit under a parent, each unit's satisfaction target, case SLA and the
+// follow-up question its terminals ask after an unsatisfied rating.
 import { useState } from 'preact/hooks'
-import { call, type Unit } from '../../api.ts'
+import { call, get, type FollowUpSettings, type Unit, type UnitFollowUp } from '../../api.ts'
+import { useLoad } from '../../components/useLoad.ts'
 import { unitTree } from '../../components/Layout.tsx'
 import { targetOf, useDashboard } from '../../context.ts'
 import { failureText } from '../../errors.ts'
-import { unitKindLabel } from '../../i18n.ts'
+import { fill, unitKindLabel } from '../../i18n.ts'
 import { percent } from '../../period.ts'
 import { AdminForm } from './forms.tsx'
 
@@ -73,6 +75,72 @@ function SlaInput ({ unit, inherited, onSaved }: { unit: Unit, inherited: number
   )
 }
 
+/** A unit's follow-up question: its own settings, or (ticked) as the parent unit's, which start the editing. */
+function FollowUpEditor ({ unit }: { unit: Unit }) {
+  const { lang, t } = useDashboard()
+  const loaded = useLoad(() => get<UnitFollowUp>(`/units/${unit.id}/follow-up`), [unit.id])
+  const [draft, setDraft] = useState<{ inherit: boolean; settings: FollowUpSettings } | null>(null)
+  const [state, setState] = useState<string | null>(null)
+  const current = loaded.value
+  if (current === null) return loaded.error === null ? null : <p role='alert'>{failureText(lang, loaded.error)}</p>
+  const shown = draft ?? { inherit: current.own === null, settings: current.own ?? current.effective }
+  const change = (next: Partial<FollowUpSettings>, inherit = shown.inherit): void => {
+    setDraft({ inherit, settings: { ...shown.settings, ...next } })
+    setState(null)
+  }
+  const reasons = shown.settings.reasons
+  const setReason = (index: number, field: 'code' | 'labelVi' | 'labelEn', value: string): void =>
+    change({ reasons: reasons.map((reason, i) => (i === index ? { ...reason, [field]: value } : reason)) })
+  return (
+    <form
+      class='follow-up-settings' aria-label={fill(t('followUpEdit'), { unit: unit.name })} onSubmit={(event) => {
+        event.preventDefault()
+        call<UnitFollowUp>('PUT', `/units/${unit.id}/follow-up`, { settings: shown.inherit ? null : shown.settings }).then(
+          (saved) => { setDraft({ inherit: saved.own === null, settings: saved.own ?? saved.effective }); setState(t('saved')) },
+          (failure: unknown) => setState(failureText(lang, failure))
+        )
+      }}
+    >
+      <h3>{fill(t('followUpEdit'), { unit: unit.name })}</h3>
+      <label><input type='checkbox' checked={shown.inherit} onChange={(event) => change({}, event.currentTarget.checked)} /> {t('followUpInherit')}</label>
+      <fieldset disabled={shown.inherit}>
+        <legend>{t('followUpReasons')}</legend>
+        {reasons.map((reason, index) => (
+          <div class='reason-row' key={index}>
+            {(['code', 'labelVi', 'labelEn'] as const).map((field) => (
+              <input
+                key={field} aria-label={`${field === 'code' ? t('code') : field === 'labelVi' ? 'Tiếng Việt' : 'English'} ${index + 1}`}
+                required maxLength={field === 'code' ? 32 : 60} pattern={field === 'code' ? '[a-z0-9_\\-]{1,32}' : undefined}
+                value={reason[field]} onInput={(event) => setReason(index, field, event.currentTarget.value)}
+              />
+            ))}
+            <button type='button' onClick={() => change({ reasons: reasons.filter((_, i) => i !== index) })}>{t('followUpRemove')}</button>
+          </div>
+        ))}
+        {reasons.length < 8 && (
+          <button type='button' onClick={() => change({ reasons: [...reasons, { code: '', labelVi: '', labelEn: '' }] })}>
+            {t('followUpAddReason')}
+          </button>
+        )}
+        {(['askNeutral', 'callBack'] as const).map((flag) => (
+          <label key={flag}>
+            <input type='checkbox' checked={shown.settings[flag]} onChange={(event) => change({ [flag]: event.currentTarget.checked })} />{' '}
+            {t(flag === 'askNeutral' ? 'followUpAskNeutral' : 'followUpCallBack')}
+          </label>
+        ))}
+        <label>{t('followUpRetention')}{' '}
+          <input
+            type='number' min={1} max={365} required value={shown.settings.phoneRetentionDays}
+            onInput={(event) => change({ phoneRetentionDays: Number(event.currentTarget.value) })}
+          />
+        </label>
+      </fieldset>
+      <button type='submit'>{t('save')}</button>
+      {state !== null && <span role='status'>{state}</span>}
+    </form>
+  )
+}
+
 /** The unit tree of the scope; a new unit goes under a parent in it. */
 export function Units () {
   const { lang, t, units, user, refreshUnits } = useDashboard()
@@ -84,6 +152,8 @@ export function Units () {
   const [kind, setKind] = useState<typeof unitKinds[number]>('centre')
   const [code, setCode] = useState('')
   const [name, setName] = useState('')
+  const [editing, setEditing] = useState<string | null>(null)
+  const editedUnit = all.find((unit) => unit.id === editing)
   return (
     <>
       <AdminForm
@@ -114,7 +184,7 @@ export function Units () {
         <thead>
           <tr>
             <th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th>
-            <th title={t('caseSlaHint')}>{t('caseSla')}</th>
+            <th title={t('caseSlaHint')}>{t('caseSla')}</th><th title={t('followUpHint')}>{t('followUp')}</th>
           </tr>
         </thead>
         <tbody>
@@ -137,10 +207,16 @@ export function Units () {
                     />
                     )}
               </td>
+              <td>
+                <button type='button' aria-label={fill(t('followUpEdit'), { unit: unit.name })} onClick={() => setEditing(unit.id)}>
+                  {t('edit')}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {editedUnit !== undefined && <FollowUpEditor key={editedUnit.id} unit={editedUnit} />}
     </>
   )
 }

@@ -22,6 +22,49 @@ const eventKeys: Record<CaseEvent['kind'], MessageKey> = {
   reopened: 'caseEventReopened'
 }
 
+/**
+ * What the citizen said on the terminal: the reason, and the call-back number — masked in the list; "Hiện số" asks the server
+ * for it whole (admins and supervisors in scope only) and offers a tel: link.
+ */
+function CitizenVoice ({ item }: { item: Case }) {
+  const { lang, t } = useDashboard()
+  const [whole, setWhole] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  if (item.reason === null && !item.callBack) return null
+  const show = async (): Promise<void> => {
+    try {
+      setWhole((await get<Case>(`/cases/${item.id}`)).phone)
+    } catch (failure) {
+      setError(failureText(lang, failure))
+    }
+  }
+  return (
+    <div class='case-voice'>
+      {item.reason !== null && (
+        <span class='reason'>{t('caseReason')}: <strong>{lang === 'vi' ? item.reason.labelVi : item.reason.labelEn}</strong></span>
+      )}
+      {item.callBack && (
+        <span class='call-back'>
+          {t('caseCallBack')}:{' '}
+          {item.phoneErasedAt !== null
+            ? <span class='muted'>{fill(t('casePhoneErased'), { at: dateTime(lang, item.phoneErasedAt) })}</span>
+            : whole !== null
+              ? <a class='phone' href={`tel:${whole}`}>{fill(t('caseCall'), { phone: whole })}</a>
+              : item.phone !== null
+                ? (
+                  <>
+                    <span class='phone'>{item.phone}</span>{' '}
+                    <button type='button' class='link' onClick={() => { void show() }}>{t('caseShowPhone')}</button>
+                  </>
+                  )
+                : <span>{t('caseCallBackAsked')}</span>}
+        </span>
+      )}
+      {error !== null && <span class='error' role='alert'>{error}</span>}
+    </div>
+  )
+}
+
 /** A case's history, loaded when opened, with a form to add a remark or a call-back. */
 function Timeline ({ item, canWrite, round }: { item: Case; canWrite: boolean; round: number }) {
   const { lang, t } = useDashboard()
@@ -103,6 +146,7 @@ function CaseItem ({ item, focused, onChanged }: { item: Case; focused: boolean;
         <span>{dateTime(lang, item.ratedAt)}</span>
         <span class='age' title={t('age')}>{age(lang, item.ageSeconds)}</span>
       </div>
+      <CitizenVoice item={item} />
       <div class='case-owner'>
         {item.status === 'open' && (
           <span class='due'>

@@ -1,8 +1,10 @@
-// The citizen's screen: the scale, then the criteria, then thank you; each rating is stored at the tap.
+// The citizen's screen: the scale, then the criteria, then (after an unsatisfied rating) the follow-up, then thank you; each
+// rating is stored at the tap and held until the last question is answered, skipped or left.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { CriteriaAnswers, ScaleLevel } from '../../api.ts'
+import type { CriteriaAnswers, RatingItem, ScaleLevel, TerminalState } from '../../api.ts'
 import { CounterHeader } from '../../components/CounterHeader.tsx'
 import { CriteriaForm } from '../../components/CriteriaForm.tsx'
+import { FollowUp } from '../../components/FollowUp.tsx'
 import { Footer } from '../../components/Footer.tsx'
 import { ScaleButtons } from '../../components/ScaleButtons.tsx'
 import { ThankYou } from '../../components/ThankYou.tsx'
@@ -10,7 +12,19 @@ import { useTerminal } from '../../context.ts'
 import { localIso, newRatingId } from '../../device.ts'
 import { text } from '../../i18n.ts'
 
-type Phase = { step: 'scale' } | { step: 'criteria'; ratingId: string } | { step: 'thanks' }
+type Phase =
+  | { step: 'scale' }
+  | { step: 'criteria'; ratingId: string; followUp: boolean }
+  | { step: 'followUp'; ratingId: string; criteria: CriteriaAnswers }
+  | { step: 'thanks' }
+
+/** Whether the follow-up is asked after this level: unsatisfied, or neutral if the unit wants; and something to ask. */
+function asksFollowUp (state: TerminalState, level: ScaleLevel): boolean {
+  // A state saved by an older version has no follow-up: ask nothing.
+  const followUp = state.followUp as TerminalState['followUp'] | undefined
+  if (followUp === undefined || (followUp.reasons.length === 0 && !followUp.callBack)) return false
+  return level.category === 'unsatisfied' || (level.category === 'neutral' && followUp.askNeutral)
+}
 
 export function Rate () {
   const terminal = useTerminal()
@@ -49,9 +63,16 @@ export function Rate () {
       ...(state.officer !== null ? { officerId: state.officer.id } : {})
     }
     const ask = state.criteria.length > 0
+    const followUp = asksFollowUp(state, level)
     try {
-      await terminal.queue(rating, ask)
-      setPhase(ask ? { step: 'criteria', ratingId: rating.id } : { step: 'thanks' })
+      await terminal.queue(rating, ask || followUp)
+      setPhase(
+        ask
+          ? { step: 'criteria', ratingId: rating.id, followUp }
+          : followUp
+            ? { step: 'followUp', ratingId: rating.id, criteria: {} }
+            : { step: 'thanks' }
+      )
     } catch (error) {
       // Storage itself failed: not a reason to lose the citizen's answer or leave them waiting.
       console.error('outbox', error)
@@ -61,8 +82,19 @@ export function Rate () {
     }
   }
 
-  const answered = (ratingId: string, answers: CriteriaAnswers): void => {
+  const answered = (ratingId: string, answers: CriteriaAnswers, followUp: boolean, idle: boolean): void => {
+    // Left idle: the citizen has most likely gone, so the kiosk moves on exactly as before the follow-up existed.
+    if (followUp && !idle) {
+      void terminal.keep(ratingId, answers).catch((error: unknown) => console.error('outbox', error))
+      setPhase({ step: 'followUp', ratingId, criteria: answers })
+      return
+    }
     void terminal.release(ratingId, answers).catch((error: unknown) => console.error('outbox', error))
+    setPhase({ step: 'thanks' })
+  }
+
+  const followedUp = (ratingId: string, criteria: CriteriaAnswers, answer: NonNullable<RatingItem['followUp']>): void => {
+    void terminal.release(ratingId, criteria, answer).catch((error: unknown) => console.error('outbox', error))
     setPhase({ step: 'thanks' })
   }
 
@@ -89,7 +121,15 @@ export function Rate () {
           criteria={state.criteria}
           lang={lang}
           idleSeconds={timing.criteriaIdleSeconds}
-          onDone={(answers) => answered(phase.ratingId, answers)}
+          onDone={(answers, idle) => answered(phase.ratingId, answers, phase.followUp, idle)}
+        />
+      )}
+      {phase.step === 'followUp' && (
+        <FollowUp
+          followUp={state.followUp}
+          lang={lang}
+          idleSeconds={timing.criteriaIdleSeconds}
+          onDone={(answer) => followedUp(phase.ratingId, phase.criteria, answer)}
         />
       )}
       {phase.step === 'thanks' && <ThankYou lang={lang} seconds={timing.thanksSeconds} onDone={backToScale} />}
