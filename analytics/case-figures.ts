@@ -22,6 +22,8 @@ export interface CaseFigures {
   openNow: number
   /** Open now and past their due time. */
   overdueNow: number
+  /** What went wrong, as citizens chose it on the terminal, for the cases opened in the period: the most frequent first (at most 5). */
+  topReasons: Array<{ code: string, count: number }>
 }
 
 export interface UnitCaseFigures extends CaseFigures {
@@ -53,9 +55,12 @@ function toFigures (row: Row | undefined): CaseFigures {
     medianResolveSeconds: seconds(row?.median),
     p90ResolveSeconds: seconds(row?.p90),
     openNow: Number(row?.open_now ?? 0),
-    overdueNow: Number(row?.overdue_now ?? 0)
+    overdueNow: Number(row?.overdue_now ?? 0),
+    topReasons: []
   }
 }
+
+const TOP_REASONS = 5
 
 /**
  * The loop's figures for the filter's subtree and period: the total, and a row per child unit of the root (each over its
@@ -84,6 +89,16 @@ export async function caseFigures (
       ${filter.counterId == null ? sql`` : sql`and c.counter_id = ${filter.counterId}`}
       ${filter.officerId == null ? sql`` : sql`and c.officer_id = ${filter.officerId}`}
     group by grouping sets ((t.top), ())`.execute(db)
+  const reasons = await sql<{ top: string | null, reason: string, n: number }>`${withSubtreeTops(filter.unitId)}
+    select case when grouping(t.top) = 0 then t.top end as top, c.reason, count(*)::int as n
+    from cases c join tree t on t.id = c.unit_id
+    where c.reason is not null and ${inPeriod('c.opened_at')}
+      ${filter.counterId == null ? sql`` : sql`and c.counter_id = ${filter.counterId}`}
+      ${filter.officerId == null ? sql`` : sql`and c.officer_id = ${filter.officerId}`}
+    group by grouping sets ((t.top, c.reason), (c.reason))
+    order by n desc, c.reason`.execute(db)
+  const reasonsOf = (top: string | null): CaseFigures['topReasons'] => reasons.rows
+    .filter((row) => row.top === top).slice(0, TOP_REASONS).map((row) => ({ code: row.reason, count: Number(row.n) }))
   const byTop = new Map(result.rows.filter((row) => row.top !== null).map((row) => [row.top!, row]))
   const total = result.rows.find((row) => row.top === null)
   const units = filter.unitId === null
@@ -91,7 +106,9 @@ export async function caseFigures (
     : await db.selectFrom('units').select(['id', 'code', 'name'])
       .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
   return {
-    total: toFigures(total),
-    rows: units.map((unit) => ({ unitId: unit.id, code: unit.code, name: unit.name, ...toFigures(byTop.get(unit.id)) }))
+    total: { ...toFigures(total), topReasons: reasonsOf(null) },
+    rows: units.map((unit) => ({
+      unitId: unit.id, code: unit.code, name: unit.name, ...toFigures(byTop.get(unit.id)), topReasons: reasonsOf(unit.id)
+    }))
   }
 }

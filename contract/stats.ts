@@ -162,7 +162,13 @@ const caseFigureProperties = {
   }),
   p90ResolveSeconds: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { description: 'Its 90th percentile' }),
   openNow: Type.Integer({ minimum: 0, description: 'Open now, whatever the period' }),
-  overdueNow: Type.Integer({ minimum: 0, description: 'Open now and past their due time' })
+  overdueNow: Type.Integer({ minimum: 0, description: 'Open now and past their due time' }),
+  topReasons: Type.Array(Type.Object({
+    code: Type.String({ description: "The reason's code, as the unit's follow-up settings name it" }),
+    labelVi: Type.String(),
+    labelEn: Type.String(),
+    count: Type.Integer({ minimum: 1, description: 'Cases opened in the period with this reason' })
+  }), { maxItems: 5, description: 'What went wrong, as citizens chose it on the terminal: the most frequent first (at most 5)' })
 }
 
 export const CaseFigures = Type.Object(caseFigureProperties, { description: 'How the follow-up of unsatisfied citizens performs' })

@@ -1,9 +1,11 @@
 // The citizen's answer to the follow-up question as a case keeps it: a well-formed reason code, a call-back number only with a
 // known consent version. What does not pass is dropped, never the rating with it: a rating is never lost to its follow-up.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import type { Database, Db } from '../../db/schema.ts'
+import type { CaseFigures as CaseFiguresByCode } from '../../analytics/queries.ts'
+import type { CaseStats } from '../../contract/stats.ts'
 import type { FollowUpSettings, RatingFollowUp, UnitFollowUp } from '../../contract/follow-up.ts'
-import { CONSENT_TEXTS, normalisePhone } from '../lib/follow-up.ts'
+import { CONSENT_TEXTS, DEFAULT_REASONS, normalisePhone } from '../lib/follow-up.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { setUnitFollowUp, unitFollowUp } from '../repositories/follow-up.ts'
 import { unitWithinScope, type UserActor } from '../repositories/organisation.ts'
@@ -51,4 +53,28 @@ export async function changeUnitFollowUp (
     })
     return after
   })
+}
+
+/**
+ * The loop's figures with each reason's labels, as the root unit's follow-up settings name them (else the defaults, else
+ * the code itself): a province sees its own words for the reasons its centres report.
+ */
+export async function withReasonLabels (
+  db: Db,
+  rootId: string | null,
+  stats: { total: CaseFiguresByCode, rows: Array<CaseFiguresByCode & { unitId: string, code: string, name: string }> }
+): Promise<CaseStats> {
+  const settings = rootId === null ? null : (await unitFollowUp(db, rootId))?.effective ?? null
+  const label = (figures: CaseFiguresByCode) => ({
+    ...figures,
+    topReasons: figures.topReasons.map(({ code, count }) => {
+      const known = (settings?.reasons ?? []).find((reason) => reason.code === code) ??
+        DEFAULT_REASONS.find((reason) => reason.code === code)
+      return { code, labelVi: known?.labelVi ?? code, labelEn: known?.labelEn ?? code, count }
+    })
+  })
+  return {
+    total: label(stats.total),
+    rows: stats.rows.map((row) => ({ ...label(row), unitId: row.unitId, code: row.code, name: row.name }))
+  }
 }

@@ -1,7 +1,8 @@
 // The monthly report as a PDF in the form of an administrative document (Decree 30/2020/NĐ-CP): issuing body, national title,
 // number, place and date, numbered sections, recipients and signature block; DejaVu Serif Condensed embedded for the Vietnamese glyphs.
 import { createRequire } from 'node:module'
-import type { CaseFigures, Figures, Labels, OfficerFigures, CounterFigures, UnitFigures } from '../../analytics/queries.ts'
+import type { Figures, Labels, OfficerFigures, CounterFigures, UnitFigures } from '../../analytics/queries.ts'
+import type { CaseFigures } from '../../contract/stats.ts'
 
 export type ReportLang = 'vi' | 'en'
 
@@ -52,7 +53,8 @@ const words = {
     ],
     cases: [
       'Phản ánh mới trong kỳ', 'Phản ánh đã xử lý trong kỳ', 'Trong đó xử lý đúng hạn', 'Tỷ lệ xử lý đúng hạn',
-      'Thời gian xử lý (trung vị)', 'Thời gian xử lý (90 % phản ánh)', 'Đang mở (tại ngày lập báo cáo)', 'Quá hạn (tại ngày lập báo cáo)'
+      'Thời gian xử lý (trung vị)', 'Thời gian xử lý (90 % phản ánh)', 'Đang mở (tại ngày lập báo cáo)', 'Quá hạn (tại ngày lập báo cáo)',
+      'Lý do người dân nêu nhiều nhất'
     ],
     caseFigure: 'Số liệu',
     hours: 'giờ',
@@ -95,7 +97,9 @@ const words = {
     ],
     cases: [
       'Cases opened in the period', 'Cases resolved in the period', 'Of which on time', 'Resolved on time',
-      'Time to resolve (median)', 'Time to resolve (90 % of cases)', 'Open (on the day of the report)', 'Overdue (on the day of the report)'
+      'Time to resolve (median)', 'Time to resolve (90 % of cases)', 'Open (on the day of the report)',
+      'Overdue (on the day of the report)',
+      'Most frequent reasons given by citizens'
     ],
     caseFigure: 'Figure',
     hours: 'hours',
@@ -361,7 +365,10 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
         [w.cases[4]!, hours(loop.medianResolveSeconds)],
         [w.cases[5]!, hours(loop.p90ResolveSeconds)],
         [w.cases[6]!, count(loop.openNow)],
-        [w.cases[7]!, count(loop.overdueNow)]
+        [w.cases[7]!, count(loop.overdueNow)],
+        [w.cases[8]!, loop.topReasons.length === 0
+          ? '–'
+          : loop.topReasons.map((reason) => `${data.lang === 'vi' ? reason.labelVi : reason.labelEn} (${count(reason.count)})`).join(', ')]
       ])
   )
 

@@ -14,7 +14,7 @@ function duration (lang: 'vi' | 'en', t: (key: MessageKey) => string, seconds: n
     : `${decimal(lang, seconds / 3600)} ${t('hoursShort')}`
 }
 
-const tiles: Array<{ key: keyof Figures, label: MessageKey }> = [
+const tiles: Array<{ key: Exclude<keyof Figures, 'topReasons'>, label: MessageKey }> = [
   { key: 'opened', label: 'caseOpened' },
   { key: 'resolved', label: 'caseResolved' },
   { key: 'withinSlaRate', label: 'caseOnTime' },
@@ -24,7 +24,12 @@ const tiles: Array<{ key: keyof Figures, label: MessageKey }> = [
   { key: 'overdueNow', label: 'caseOverdueNow' }
 ]
 
-function show (lang: 'vi' | 'en', t: (key: MessageKey) => string, figures: Figures, key: keyof Figures): string {
+/** The most frequent reasons as a line: `Chờ lâu (12) · Thái độ (5)`. */
+function reasonsText (lang: 'vi' | 'en', figures: Figures): string {
+  return figures.topReasons.map((reason) => `${lang === 'vi' ? reason.labelVi : reason.labelEn} (${integer(lang, reason.count)})`).join(' · ')
+}
+
+function show (lang: 'vi' | 'en', t: (key: MessageKey) => string, figures: Figures, key: Exclude<keyof Figures, 'topReasons'>): string {
   const value = figures[key]
   if (key === 'withinSlaRate') return percent(lang, value)
   if (key === 'medianResolveSeconds' || key === 'p90ResolveSeconds') return duration(lang, t, value)
@@ -54,6 +59,11 @@ export function CaseTiles ({ stats }: { stats: Loaded<CaseStats> }) {
           ))}
         </div>
       )}
+      {stats.value !== null && stats.value.total.topReasons.length > 0 && (
+        <p class='reasons' data-figure='topReasons'>
+          <span class='muted'>{t('caseTopReasons')}:</span> {reasonsText(lang, stats.value.total)}
+        </p>
+      )}
     </Section>
   )
 }
@@ -68,6 +78,7 @@ export function CaseUnitTable ({ stats }: { stats: CaseStats }) {
           <th>{t('code')}</th>
           <th>{t('unit')}</th>
           {tiles.map(({ key, label }) => <th key={key} class='num'>{t(label)}</th>)}
+          <th>{t('caseTopReasons')}</th>
         </tr>
       </thead>
       <tbody>
@@ -76,6 +87,7 @@ export function CaseUnitTable ({ stats }: { stats: CaseStats }) {
             <td>{row.code}</td>
             <td>{row.name}</td>
             {tiles.map(({ key }) => <td key={key} class='num'>{show(lang, t, row, key)}</td>)}
+            <td>{reasonsText(lang, row)}</td>
           </tr>
         ))}
       </tbody>

@@ -15,7 +15,7 @@ const elsewhere = await seedCentre(app.db)
 async function seedCase (
   centre: SeededCentre,
   openedAt: string,
-  options: { resolvedAt?: string, officer?: number, dueAt?: string } = {}
+  options: { resolvedAt?: string, officer?: number, dueAt?: string, reason?: string } = {}
 ): Promise<void> {
   const ratingId = randomUUID()
   const officerId = centre.officers[options.officer ?? 0]!.id
@@ -40,6 +40,7 @@ async function seedCase (
     counter_id: centre.counterIds[0]!,
     officer_id: officerId,
     opened_at: openedAt,
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.dueAt === undefined ? {} : { due_at: options.dueAt }),
     ...(options.resolvedAt === undefined
       ? { resolved_at: null, resolved_by: null, note: null }
@@ -49,11 +50,12 @@ async function seedCase (
 
 // Centre A: resolved in 3 hours (on time), resolved after 7 days (late), opened in October and resolved on 1 November in
 // 2 days (on time: Friday → Saturday, Monday), and one open since 20 November (overdue). Centre B: one open, due in 2099.
-await seedCase(a, '2026-11-02T02:00:00.000Z', { resolvedAt: '2026-11-02T05:00:00.000Z' })
-await seedCase(a, '2026-11-03T02:00:00.000Z', { resolvedAt: '2026-11-10T02:00:00.000Z', officer: 1 })
-await seedCase(a, '2026-10-30T02:00:00.000Z', { resolvedAt: '2026-11-01T02:00:00.000Z' })
-await seedCase(a, '2026-11-20T02:00:00.000Z')
-await seedCase(b, '2026-11-25T02:00:00.000Z', { dueAt: '2099-01-01T00:00:00.000Z' })
+// Reasons as citizens chose them: "wait" three times in the period, "attitude" once; the October one is not the period's.
+await seedCase(a, '2026-11-02T02:00:00.000Z', { resolvedAt: '2026-11-02T05:00:00.000Z', reason: 'wait' })
+await seedCase(a, '2026-11-03T02:00:00.000Z', { resolvedAt: '2026-11-10T02:00:00.000Z', officer: 1, reason: 'attitude' })
+await seedCase(a, '2026-10-30T02:00:00.000Z', { resolvedAt: '2026-11-01T02:00:00.000Z', reason: 'guidance' })
+await seedCase(a, '2026-11-20T02:00:00.000Z', { reason: 'wait' })
+await seedCase(b, '2026-11-25T02:00:00.000Z', { dueAt: '2099-01-01T00:00:00.000Z', reason: 'wait' })
 // Outside the period altogether, and outside the province.
 await seedCase(a, '2026-10-01T02:00:00.000Z', { resolvedAt: '2026-10-02T02:00:00.000Z' })
 await seedCase(elsewhere, '2026-11-05T02:00:00.000Z')
@@ -74,10 +76,15 @@ t.test('per child unit and in total: opened, resolved, on time, median and p90 t
     // percentile_cont over 3 h, 2 days and 7 days: 2 days + 0.8 × 5 days.
     p90ResolveSeconds: 6 * 86400,
     openNow: 2,
-    overdueNow: 1
+    overdueNow: 1,
+    topReasons: [
+      { code: 'wait', labelVi: 'Chờ lâu', labelEn: 'Long wait', count: 3 },
+      { code: 'attitude', labelVi: 'Thái độ', labelEn: 'Attitude', count: 1 }
+    ]
   })
   t.same(rows.map((row: { unitId: string }) => row.unitId), [a.provinceId, a.communeId, b.communeId], 'the root, then its children by code')
   t.match(rows[1], { opened: 3, resolved: 3, resolvedWithinSla: 2, openNow: 1, overdueNow: 1 })
+  t.same(rows[1].topReasons.map((reason: { code: string, count: number }) => [reason.code, reason.count]), [['wait', 2], ['attitude', 1]])
   t.match(rows[2], { opened: 1, resolved: 0, withinSlaRate: null, medianResolveSeconds: null, openNow: 1, overdueNow: 0 })
   t.match(rows[0], { opened: 0, resolved: 0, openNow: 0 })
 
@@ -97,11 +104,11 @@ t.test('the CSV for people: Vietnamese by default, hours with one decimal, the t
     'Thời gian xử lý – trung vị (giờ)', 'Thời gian xử lý – 90 % (giờ)', 'Đang mở', 'Quá hạn'
   ])
   const totalLine = table.at(-1)!
-  t.same(totalLine.slice(1, 10), ['Tổng cộng', '4', '3', '2', '66,7', '48,0', '144,0', '2', '1'])
+  t.same(totalLine.slice(1, 11), ['Tổng cộng', '4', '3', '2', '66,7', '48,0', '144,0', '2', '1', 'Chờ lâu (3), Thái độ (1)'])
 
   const en = await app.inject({ url: `/api/v1/stats/cases?unitId=${a.provinceId}&${period}&format=csv&lang=en`, cookies: supervisor })
   const english = parseCsv(en.body.replace(/^\uFEFF/, ''), ',')
-  t.same(english.at(-1)!.slice(1, 10), ['Total', '4', '3', '2', '66.7', '48.0', '144.0', '2', '1'])
+  t.same(english.at(-1)!.slice(1, 11), ['Total', '4', '3', '2', '66.7', '48.0', '144.0', '2', '1', 'Long wait (3), Attitude (1)'])
 })
 
 t.test('in scope only: another province is not found; a centre supervisor sees the centre', async (t) => {

@@ -168,6 +168,7 @@ t.test("the loop's figures on the overview and per unit in the comparison, in Vi
     .where('id', '=', id).execute()
   const all = await app.db.selectFrom('cases').select('id').where('unit_id', '=', centre.centreId).orderBy('opened_at').execute()
   await set(onTime!, '2026-11-02T02:00:00.000Z', '2026-11-02T05:00:00.000Z')
+  await app.db.updateTable('cases').set({ reason: 'wait' }).where('id', '=', onTime!).execute()
   await set(late!, '2026-11-03T02:00:00.000Z', '2026-11-10T02:00:00.000Z')
   await set(all.map((row) => row.id).find((id) => id !== onTime && id !== late)!, '2026-11-20T02:00:00.000Z', null)
   const period = `unit=${centre.provinceId}&period=custom&from=2026-11-01&to=2026-11-30`
@@ -180,6 +181,7 @@ t.test("the loop's figures on the overview and per unit in the comparison, in Vi
   t.equal(await tile('withinSlaRate').textContent(), '50,0%', 'on time, with a decimal comma')
   t.equal(await tile('medianResolveSeconds').textContent(), '3,6 ngày', 'the median of 3 hours and 7 days')
   t.equal(await tile('overdueNow').textContent(), '1')
+  t.match(await page.locator('[data-figure="topReasons"]').textContent(), /Lý do người dân nêu nhiều nhất: Chờ lâu \(1\)/)
 
   await page.goto(`${harness.url}/province?${period}`)
   const row = page.locator('table[data-figures="cases"] tr', { hasText: 'Xã' })

@@ -8,6 +8,7 @@ import { unitAncestorIds } from '../../repositories/units.ts'
 import { ErrorResponse } from '../../../contract/common.ts'
 import { ReportQuery } from '../../../contract/reports.ts'
 import { monthlyReportPdf } from '../../services/monthly-report.ts'
+import { withReasonLabels } from '../../services/follow-up.ts'
 
 /** "Tỉnh Hải Dương" → "Hải Dương": the place of the date line. */
 /** The report's symbol when it covers the whole tree (no unit code): Hài Lòng's own. */
@@ -59,7 +60,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
           byCounter(db, filter),
           byOfficer(db, filter, { minSample: app.config.minSample }),
           labels(db),
-          caseFigures(db, filter)
+          caseFigures(db, filter).then((figures) => withReasonLabels(db, unitId, figures))
         ])
       } catch (error) {
         if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)

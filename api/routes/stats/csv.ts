@@ -204,6 +204,7 @@ const caseHeaders = {
   p90ResolveSeconds: { vi: 'Thời gian xử lý – 90 % (giờ)', en: 'Time to resolve – 90th percentile (hours)' },
   openNow: { vi: 'Đang mở', en: 'Open now' },
   overdueNow: { vi: 'Quá hạn', en: 'Overdue now' },
+  topReasons: { vi: 'Lý do nhiều nhất', en: 'Most frequent reasons' },
   unitId: { vi: 'ID đơn vị', en: 'Unit ID' }
 } as const
 
@@ -212,7 +213,8 @@ export function caseFiguresCsv (stats: CaseStats, lang: Lang, title: CsvTitle): 
   const hours = (seconds: number | null) => (seconds === null ? '' : decimal(seconds / 3600, lang))
   const line = (row: CaseFigures, code: string, name: string, unitId: string): Array<string | number | Decimal> => [
     code, name, row.opened, row.resolved, row.resolvedWithinSla, percent(row.withinSlaRate, lang),
-    hours(row.medianResolveSeconds), hours(row.p90ResolveSeconds), row.openNow, row.overdueNow, unitId
+    hours(row.medianResolveSeconds), hours(row.p90ResolveSeconds), row.openNow, row.overdueNow,
+    row.topReasons.map((reason) => `${lang === 'vi' ? reason.labelVi : reason.labelEn} (${reason.count})`).join(', '), unitId
   ]
   const header = Object.values(caseHeaders).map((names) => names[lang])
   const records = [

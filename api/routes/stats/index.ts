@@ -31,6 +31,7 @@ import {
   UnitRow,
   type StatsQueryType
 } from '../../../contract/stats.ts'
+import { withReasonLabels } from '../../services/follow-up.ts'
 import { caseFiguresCsv, figuresCsv, keyColumns, type Lang } from './csv.ts'
 import type { Db } from '../../../db/schema.ts'
 
@@ -181,7 +182,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const db = await app.readerFor(request)
       let result: CaseStats
       try {
-        result = await caseFigures(db, filter)
+        result = await withReasonLabels(db, filter.unitId, await caseFigures(db, filter))
       } catch (error) {
         if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
         throw error
