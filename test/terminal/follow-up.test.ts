@@ -41,7 +41,7 @@ t.test('unsatisfied: the criteria, what went wrong, a call-back number under the
   t.teardown(() => context.close())
 
   await tapLevel(page, 1)
-  await page.getByRole('group', { name: 'Xin lỗi' }).getByRole('button', { name: 'Không' }).click()
+  await page.getByRole('group', { name: 'Xin lỗi' }).getByRole('button', { name: 'Không', exact: true }).click()
   await page.getByRole('button', { name: 'Gửi' }).click()
 
   await page.getByRole('heading', { name: 'Ông/Bà chưa hài lòng về điều gì?' }).waitFor()
