@@ -1,4 +1,5 @@
 // Seed data for tests: a small province tree with a centre, counters, officers, a paired terminal and users.
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../db/schema.ts'
@@ -165,4 +166,57 @@ export async function signIn (app: FastifyInstance, user: { username: string; pa
   })
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
   return { hl_session: login.cookies.find((cookie) => cookie.name === 'hl_session')!.value }
+}
+
+/** What a seeded case looks like: its rating's time and level, who was at the counter, and how far the follow-up went. */
+export interface SeededCaseOptions {
+  /** When the citizen rated (and the rating counts). */
+  ratedAt: string
+  /** When the case opened; default: now, as the ingest opens it. */
+  openedAt?: string
+  counter?: number
+  /** The officer credited (an index into the centre's officers); null: nobody signed in. */
+  officer?: number | null
+  level?: number
+  /** Resolved at this time (with a note, by nobody in particular); default: open. */
+  resolvedAt?: string
+  /** Due at this time; default: from the unit's SLA (the database sets it). */
+  dueAt?: string
+  /** The reason the citizen chose on the terminal. */
+  reason?: string
+}
+
+/** An unsatisfied rating and the case the ingest opens for it, written straight to the database. Answers the case's id. */
+export async function seedCase (db: Kysely<Database>, centre: SeededCentre, options: SeededCaseOptions): Promise<string> {
+  const ratingId = randomUUID()
+  const counterId = centre.counterIds[options.counter ?? 0]!
+  const officerId = options.officer === null ? null : centre.officers[options.officer ?? 0]!.id
+  await db.insertInto('ratings').values({
+    id: ratingId,
+    unit_id: centre.centreId,
+    counter_id: counterId,
+    terminal_id: centre.terminal.id,
+    officer_id: officerId,
+    device_officer_id: null,
+    level: options.level ?? 1,
+    category: 'unsatisfied',
+    weight: 0,
+    rated_at: options.ratedAt,
+    counted_at: options.ratedAt,
+    source: 'touch',
+    misuse_reason: null
+  }).execute()
+  const row = await db.insertInto('cases').values({
+    unit_id: centre.centreId,
+    rating_id: ratingId,
+    counter_id: counterId,
+    officer_id: officerId,
+    ...(options.openedAt === undefined ? {} : { opened_at: options.openedAt }),
+    ...(options.dueAt === undefined ? {} : { due_at: options.dueAt }),
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(options.resolvedAt === undefined
+      ? { resolved_at: null, resolved_by: null, note: null }
+      : { status: 'resolved' as const, resolved_at: options.resolvedAt, resolved_by: null, note: 'Đã xử lý.' })
+  }).returning('id').executeTakeFirstOrThrow()
+  return row.id
 }

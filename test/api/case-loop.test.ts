@@ -3,41 +3,14 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { seedCase as seedCaseIn, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { raiseOverdueAlerts } from '../../api/repositories/cases.ts'
 
 const app = await build(t)
 
 /** An unsatisfied rating rated at `ratedAt` and its case, opened at `openedAt` (default: now), as the ingest stores them. */
-async function seedCase (centre: SeededCentre, ratedAt: string, openedAt?: string): Promise<string> {
-  const ratingId = randomUUID()
-  await app.db.insertInto('ratings').values({
-    id: ratingId,
-    unit_id: centre.centreId,
-    counter_id: centre.counterIds[0]!,
-    terminal_id: centre.terminal.id,
-    officer_id: centre.officers[0]!.id,
-    device_officer_id: null,
-    level: 1,
-    category: 'unsatisfied',
-    weight: 0,
-    rated_at: ratedAt,
-    counted_at: ratedAt,
-    source: 'touch',
-    misuse_reason: null
-  }).execute()
-  const row = await app.db.insertInto('cases').values({
-    unit_id: centre.centreId,
-    rating_id: ratingId,
-    counter_id: centre.counterIds[0]!,
-    officer_id: centre.officers[0]!.id,
-    resolved_at: null,
-    resolved_by: null,
-    note: null,
-    ...(openedAt === undefined ? {} : { opened_at: openedAt })
-  }).returning('id').executeTakeFirstOrThrow()
-  return row.id
-}
+const seedCase = (centre: SeededCentre, ratedAt: string, openedAt?: string) =>
+  seedCaseIn(app.db, centre, { ratedAt, ...(openedAt === undefined ? {} : { openedAt }) })
 
 const ids = (response: { json: () => { items: Array<{ id: string }> } }) => response.json().items.map((item) => item.id)
 

@@ -1,52 +1,18 @@
 // What the province sees of the follow-up loop (GET /api/v1/stats/cases): opened, resolved, on time, time to resolve,
 // open and overdue now, per child unit and in total, as JSON and as a CSV for people, in scope.
-import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
 import { parseCsv } from '../csv.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { seedCase as seedCaseIn, seedCentre, seedUser, signIn, type SeededCaseOptions, type SeededCentre } from '../fixtures.ts'
 
 const app = await build(t)
 const a = await seedCentre(app.db)
 const b = await seedCentre(app.db, { parentId: a.provinceId })
 const elsewhere = await seedCentre(app.db)
 
-/** A case as the ingest opens it, then resolved by the test's times (due time from the unit's SLA unless given). */
-async function seedCase (
-  centre: SeededCentre,
-  openedAt: string,
-  options: { resolvedAt?: string, officer?: number, dueAt?: string, reason?: string } = {}
-): Promise<void> {
-  const ratingId = randomUUID()
-  const officerId = centre.officers[options.officer ?? 0]!.id
-  await app.db.insertInto('ratings').values({
-    id: ratingId,
-    unit_id: centre.centreId,
-    counter_id: centre.counterIds[0]!,
-    terminal_id: centre.terminal.id,
-    officer_id: officerId,
-    device_officer_id: null,
-    level: 1,
-    category: 'unsatisfied',
-    weight: 0,
-    rated_at: openedAt,
-    counted_at: openedAt,
-    source: 'touch',
-    misuse_reason: null
-  }).execute()
-  await app.db.insertInto('cases').values({
-    unit_id: centre.centreId,
-    rating_id: ratingId,
-    counter_id: centre.counterIds[0]!,
-    officer_id: officerId,
-    opened_at: openedAt,
-    ...(options.reason === undefined ? {} : { reason: options.reason }),
-    ...(options.dueAt === undefined ? {} : { due_at: options.dueAt }),
-    ...(options.resolvedAt === undefined
-      ? { resolved_at: null, resolved_by: null, note: null }
-      : { status: 'resolved' as const, resolved_at: options.resolvedAt, resolved_by: null, note: 'Đã xử lý.' })
-  }).execute()
-}
+/** A case opened (and rated) at `openedAt`, as the ingest opens it, then resolved by the test's times. */
+const seedCase = (centre: SeededCentre, openedAt: string, options: Omit<SeededCaseOptions, 'ratedAt' | 'openedAt'> = {}) =>
+  seedCaseIn(app.db, centre, { ratedAt: openedAt, openedAt, ...options })
 
 // Centre A: resolved in 3 hours (on time), resolved after 7 days (late), opened in October and resolved on 1 November in
 // 2 days (on time: Friday → Saturday, Monday), and one open since 20 November (overdue). Centre B: one open, due in 2099.

@@ -1,8 +1,7 @@
 // Cases: the follow-up of unsatisfied ratings, listed with filters oldest first, resolved once with a note, scoped, pushed live.
-import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { seedCase as seedCaseIn, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
 import type { LiveEvent } from '../../api/plugins/app/live.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
@@ -21,47 +20,8 @@ async function signIn (user: { username: string; password: string }): Promise<Re
 }
 
 /** An unsatisfied rating and its case, as the ingest stores them. */
-async function seedCase (
-  centre: SeededCentre,
-  ratedAt: string,
-  options: { counter?: number; officer?: number | null; level?: number } = {}
-): Promise<string> {
-  const ratingId = randomUUID()
-  const counterId = centre.counterIds[options.counter ?? 0]!
-  const officerId = options.officer === null ? null : centre.officers[options.officer ?? 0]!.id
-  await app.db
-    .insertInto('ratings')
-    .values({
-      id: ratingId,
-      unit_id: centre.centreId,
-      counter_id: counterId,
-      terminal_id: centre.terminal.id,
-      officer_id: officerId,
-      device_officer_id: null,
-      level: options.level ?? 1,
-      category: 'unsatisfied',
-      weight: 0,
-      rated_at: ratedAt,
-      counted_at: ratedAt,
-      source: 'touch',
-      misuse_reason: null
-    })
-    .execute()
-  const row = await app.db
-    .insertInto('cases')
-    .values({
-      unit_id: centre.centreId,
-      rating_id: ratingId,
-      counter_id: counterId,
-      officer_id: officerId,
-      resolved_at: null,
-      resolved_by: null,
-      note: null
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
-}
+const seedCase = (centre: SeededCentre, ratedAt: string, options: { counter?: number; officer?: number | null; level?: number } = {}) =>
+  seedCaseIn(app.db, centre, { ratedAt, ...options })
 
 t.test("list with filters, oldest first, with the rating's level, time and age", async (t) => {
   const centre = await seedCentre(app.db)

@@ -2,44 +2,18 @@
 // a case, logging a call-back, resolving and reopening it; a toast that opens its case; the SLA set in Quản trị.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { seedCase, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
 
-/** `count` open cases at counter 1, rated (and opened) `daysAgo` days back each, oldest first. */
+/** Open cases at counter 1, rated (and opened) `daysAgo` days back each, in the order given. */
 async function seedCases (centre: SeededCentre, daysAgo: number[]): Promise<string[]> {
   const ids: string[] = []
   for (const days of daysAgo) {
     const at = new Date(Date.now() - days * 86400_000).toISOString()
-    const ratingId = randomUUID()
-    await app.db.insertInto('ratings').values({
-      id: ratingId,
-      unit_id: centre.centreId,
-      counter_id: centre.counterIds[0]!,
-      terminal_id: centre.terminal.id,
-      officer_id: centre.officers[0]!.id,
-      device_officer_id: null,
-      level: 1,
-      category: 'unsatisfied',
-      weight: 0,
-      rated_at: at,
-      counted_at: at,
-      source: 'touch',
-      misuse_reason: null
-    }).execute()
-    const row = await app.db.insertInto('cases').values({
-      unit_id: centre.centreId,
-      rating_id: ratingId,
-      counter_id: centre.counterIds[0]!,
-      officer_id: centre.officers[0]!.id,
-      resolved_at: null,
-      resolved_by: null,
-      note: null,
-      opened_at: at
-    }).returning('id').executeTakeFirstOrThrow()
-    ids.push(row.id)
+    ids.push(await seedCase(app.db, centre, { ratedAt: at, openedAt: at }))
   }
   return ids
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { build } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { seedAssignment, seedCase as seedCaseIn, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
 import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { operationsOf } from './openapi.ts'
 import { changedTables, fingerprinter } from './snapshot.ts'
@@ -78,43 +78,7 @@ async function seedApiToken (unitId: string): Promise<string> {
   ).id
 }
 /** An unsatisfied rating at counter 1 credited to officer 0, and its open case. */
-async function seedCase (at: SeededCentre): Promise<string> {
-  const ratingId = randomUUID()
-  const ratedAt = new Date(Date.now() - 600_000).toISOString()
-  await app.db
-    .insertInto('ratings')
-    .values({
-      id: ratingId,
-      unit_id: at.centreId,
-      counter_id: at.counterIds[0]!,
-      terminal_id: at.terminal.id,
-      officer_id: at.officers[0]!.id,
-      device_officer_id: null,
-      level: 1,
-      category: 'unsatisfied',
-      weight: 0,
-      rated_at: ratedAt,
-      counted_at: ratedAt,
-      source: 'touch',
-      misuse_reason: null
-    })
-    .execute()
-  return (
-    await app.db
-      .insertInto('cases')
-      .values({
-        unit_id: at.centreId,
-        rating_id: ratingId,
-        counter_id: at.counterIds[0]!,
-        officer_id: at.officers[0]!.id,
-        resolved_at: null,
-        resolved_by: null,
-        note: null
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-  ).id
-}
+const seedCase = (at: SeededCentre): Promise<string> => seedCaseIn(app.db, at, { ratedAt: new Date(Date.now() - 600_000).toISOString() })
 async function seedTerminal (at: SeededCentre): Promise<string> {
   return (
     await app.db
