@@ -14,6 +14,9 @@ await seedAssignment(app.db, centre.counterIds[0]!, centre.officers[0]!.id)
 const PHONE = { width: 390, height: 844 }
 const PHONE_LANDSCAPE = { width: 844, height: 390 }
 const PORTRAIT_TABLET = { width: 800, height: 1280 }
+/** A 7" tablet, on its side and upright. */
+const SMALL_TABLET = { width: 1024, height: 600 }
+const SMALL_TABLET_PORTRAIT = { width: 600, height: 960 }
 
 // Source text: tsx would wrap named functions in a helper the page does not have.
 /** The selectors whose boxes are not wholly inside the viewport (or inside their button, for level labels). */
@@ -81,6 +84,26 @@ t.test(
     t.ok(criteriaScroll <= 0, `the criteria screen does not scroll (${criteriaScroll} px)`)
   }
 )
+
+const smallTablets = [['7" tablet on its side (1024×600)', SMALL_TABLET], ['7" tablet upright (600×960)', SMALL_TABLET_PORTRAIT]] as const
+for (const [name, viewport] of smallTablets) {
+  t.test(`${name}: the eight criteria with their three answers, Gửi and Bỏ qua fit without scrolling`, async (t) => {
+    const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport })
+    t.teardown(() => context.close())
+    await page.locator('.level[data-level="4"]').click()
+    await page.locator('.criterion').first().waitFor()
+    t.equal(await page.locator('.criterion').count(), 8)
+    t.same(
+      await outside(page, ['#criteria-title', '.criterion', '.answer', '.criteria .actions button', '.footer']),
+      [],
+      'the question, every criterion and answer, and Gửi / Bỏ qua on screen'
+    )
+    const criteriaScroll = await scrolls(page)
+    t.ok(criteriaScroll <= 0, `the criteria screen does not scroll (${criteriaScroll} px)`)
+    const answers = await page.locator('.answer').evaluateAll((items) => items.map((item) => item.getBoundingClientRect().height))
+    t.ok(answers.every((height) => height >= 48), `every answer a large touch target (${Math.round(Math.min(...answers))} px tall at least)`)
+  })
+}
 
 t.test('phone on its side (844×390): every face label stays inside its button and on screen', async (t) => {
   const { context, page } = await openTerminal(harness, { token: centre.terminal.token, viewport: PHONE_LANDSCAPE })
