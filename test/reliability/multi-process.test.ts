@@ -1,6 +1,6 @@
 // Several API processes on one PostgreSQL (issue 20): live events and cache invalidations cross processes through
 // LISTEN/NOTIFY, attempt counts and rate limits are shared, an alert fires once. On PGlite (one process by
-// construction) these tests skip with a line saying they need DATABASE_URL; .ci/run runs them in its PostgreSQL pass.
+// construction) one test shows the hub stays in its process, and the rest run in .ci/run's PostgreSQL pass.
 import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -19,9 +19,36 @@ import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../api/plugins/app/
 import { freePort } from './postgres.ts'
 import type { StoredRating } from '../../api/services/ingest.ts'
 
-const skip = serverUrl === null
-  ? 'two API processes need a PostgreSQL server: set DATABASE_URL (PGlite is one process by construction)'
-  : false
+/** A test of two processes: on PostgreSQL only (PGlite is one process by construction). */
+const acrossProcesses = (name: string, fn: (t: TestContext) => Promise<void>): void => {
+  if (serverUrl !== null) t.test(name, fn)
+}
+
+if (serverUrl === null) {
+  t.comment('two API processes need a PostgreSQL server (DATABASE_URL): .ci/run runs those tests in its PostgreSQL pass')
+  t.test('on PGlite the live hub stays in its one process: nothing is sent over LISTEN/NOTIFY, events reach its own sockets', async (t) => {
+    const { db, drop } = await migratedDatabase()
+    const app = await buildApp({ config: testConfig(), db })
+    t.teardown(async () => {
+      await app.close()
+      await drop()
+    })
+    t.equal(app.changes.shared, false, 'no transport attached')
+    const centre = await seedCentre(db)
+    const heard: string[] = []
+    const stop = app.live.subscribeUser({ rootUnitId: centre.centreId, officerId: null, send: (event) => heard.push(event.type) })
+    t.teardown(stop)
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/terminal/ratings',
+      headers: { authorization: `Bearer ${centre.terminal.token}` },
+      payload: { ratings: [{ id: randomUUID(), level: 4, ratedAt: new Date().toISOString() }] }
+    })
+    t.equal(response.json().results[0].status, 'created')
+    for (let i = 0; i < 50 && !heard.includes('rating'); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    t.ok(heard.includes('rating'), 'the rating reached the subscriber in this process')
+  })
+}
 
 interface LiveMessage { type: string, rating?: { id: string }, alert?: { kind: string, ruleId?: string } }
 interface Live {
@@ -100,7 +127,7 @@ async function rateAt (app: FastifyInstance, centre: SeededCentre, levels: numbe
   return body.ratings.map((rating) => rating.id)
 }
 
-t.test('real processes: a rating posted to process A reaches a dashboard socket on process B within 1 s, each socket once', { skip }, async (t) => {
+acrossProcesses('real processes: a rating posted to process A reaches a dashboard socket on process B within 1 s, each socket once', async (t) => {
   const fresh = await migratedDatabase()
   t.teardown(async () => {
     await fresh.db.destroy()
@@ -193,7 +220,7 @@ t.test('real processes: a rating posted to process A reaches a dashboard socket 
   onB.close()
 })
 
-t.test('10 wrong passwords spread over two processes lock the account as one; the address limit is shared too', { skip }, async (t) => {
+acrossProcesses('10 wrong passwords spread over two processes lock the account as one; the address limit is shared too', async (t) => {
   const { a, b } = await twoApps(t)
   const user = await seedUser(a.db, 'admin', null)
   const codes: number[] = []
@@ -236,7 +263,7 @@ t.test('10 wrong passwords spread over two processes lock the account as one; th
   t.equal(answers.filter((answer) => answer.statusCode === 429).length, 10 - judged, 'the others are 429')
 })
 
-t.test('wrong PINs for an unknown staff code spread over two processes lock it as one', { skip }, async (t) => {
+acrossProcesses('wrong PINs for an unknown staff code spread over two processes lock it as one', async (t) => {
   const { a, b } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const codes: number[] = []
@@ -252,7 +279,7 @@ t.test('wrong PINs for an unknown staff code spread over two processes lock it a
   t.same(codes, [401, 401, 401, 401, 423, 423], 'the fifth wrong PIN locks, whichever process it reaches')
 })
 
-t.test('a unit moved through A is out of scope on B\'s sockets at once', { skip }, async (t) => {
+acrossProcesses('a unit moved through A is out of scope on B\'s sockets at once', async (t) => {
   const { a, b, hostB } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const elsewhere = await seedCentre(a.db)
@@ -275,7 +302,7 @@ t.test('a unit moved through A is out of scope on B\'s sockets at once', { skip 
   after.close()
 })
 
-t.test('a session ended, an officer signed in and a terminal revoked through A reach their sockets on B', { skip }, async (t) => {
+acrossProcesses('a session ended, an officer signed in and a terminal revoked through A reach their sockets on B', async (t) => {
   const { a, b, hostB } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const supervisor = await seedUser(a.db, 'supervisor', centre.provinceId)
@@ -312,7 +339,7 @@ t.test('a session ended, an officer signed in and a terminal revoked through A r
   t.equal(refused.statusCode, 401, 'B refuses the token at once (its cache forgot it)')
 })
 
-t.test('an alert rule evaluated by two processes on the same ratings fires once, and each socket hears it once', { skip }, async (t) => {
+acrossProcesses('an alert rule evaluated by two processes on the same ratings fires once, and each socket hears it once', async (t) => {
   const { a, b, hostA, hostB } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const admin = await seedUser(a.db, 'admin', null)
@@ -343,7 +370,7 @@ t.test('an alert rule evaluated by two processes on the same ratings fires once,
   onB.close()
 })
 
-t.test('the LISTEN connection comes back after it is cut, and events cross again', { skip }, async (t) => {
+acrossProcesses('the LISTEN connection comes back after it is cut, and events cross again', async (t) => {
   const { a, b, hostB } = await twoApps(t)
   const centre = await seedCentre(a.db)
   const supervisor = await seedUser(a.db, 'supervisor', centre.provinceId)
