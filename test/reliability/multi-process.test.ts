@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pg from 'pg'
@@ -20,7 +20,7 @@ import { freePort } from './postgres.ts'
 import type { StoredRating } from '../../api/services/ingest.ts'
 
 /** A test of two processes: on PostgreSQL only (PGlite is one process by construction). */
-const acrossProcesses = (name: string, fn: (t: TestContext) => Promise<void>): void => {
+const acrossProcesses = (name: string, fn: (t: Test) => Promise<void>): void => {
   if (serverUrl !== null) t.test(name, fn)
 }
 
