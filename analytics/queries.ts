@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/schema.ts'
 import { bucketStart, nextBucket, toLocalIso, type Interval } from './calendar.ts'
-import { emptyCounts, toFigures, type Catalogue, type Figures } from './figures.ts'
+import { noCounts, toFigures, type Catalogue, type Figures } from './figures.ts'
 import { countsFromRatings } from './oracle.ts'
 import {
   AnalyticsInputError, MAX_HEATMAP_DAYS, MAX_HOURLY_DAYS, MAX_PERIOD_DAYS, intervals, periodOf,
@@ -101,7 +101,7 @@ async function catalogueOf (db: Db): Promise<Catalogue> {
 export async function summary (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<Figures> {
   const period = periodOf(filter.from, filter.to)
   const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db)])
-  return toFigures(counts.get('') ?? emptyCounts(), catalogue)
+  return toFigures(counts.get('') ?? noCounts, catalogue)
 }
 
 const vietnamese = new Intl.Collator('vi')
@@ -144,18 +144,22 @@ export async function byOfficer (
     countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)
   ])
   const ids = [...counts.keys()].filter((id) => id !== '')
-  const officers = read !== null
-    ? read.map((row) => ({ id: row.key === null ? '' : keyOf(row.key), full_name: row.full_name as string | null }))
-    : ids.length === 0
-      ? []
-      : await db.selectFrom('officers').select(['id', 'full_name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
-  const names = new Map(officers.map((officer) => [officer.id, officer.full_name]))
-  const rows = [...counts.entries()].map(([id, officerCounts]) => ({
-    officerId: id === '' ? null : id,
-    fullName: id === '' ? null : names.get(id) ?? null,
-    smallSample: officerCounts.total < options.minSample,
-    ...toFigures(officerCounts, catalogue)
-  }))
+  const names = new Map<string, string | null>()
+  if (read !== null) for (const row of read) names.set(row.key === null ? '' : keyOf(row.key), row.full_name as string | null)
+  else if (ids.length > 0) {
+    const officers = await db.selectFrom('officers').select(['id', 'full_name'])
+      .where('id', '=', sql<string>`any(${ids}::uuid[])`).execute()
+    for (const officer of officers) names.set(officer.id, officer.full_name)
+  }
+  const rows: OfficerFigures[] = []
+  // forEach: iterating a Map with for…of allocates an entry per key (2,001 officers a call).
+  counts.forEach((officerCounts, id) => {
+    rows.push(toFigures(officerCounts, catalogue, {
+      officerId: id === '' ? null : id,
+      fullName: id === '' ? null : names.get(id) ?? null,
+      smallSample: officerCounts.total < options.minSample
+    }))
+  })
   const ranks = rankedNames(rows.map((row) => row.fullName ?? ''))
   rows.sort((a, b) => a.officerId === null
     ? 1
@@ -186,12 +190,11 @@ export async function byCounter (db: Db, filter: FigureFilter, options: QueryOpt
         .select(['counters.id', 'counters.unit_id', 'counters.number', 'counters.name', 'units.code as unit_code'])
         .where('counters.id', '=', sql<string>`any(${ids}::uuid[])`).orderBy('units.code').orderBy('counters.number').execute()
   return {
-    rows: counters.map((counter) => ({
+    rows: counters.map((counter) => toFigures(counts.get(counter.id) ?? noCounts, catalogue, {
       counterId: counter.id,
       unitId: counter.unit_id,
       number: counter.number,
-      name: counter.name,
-      ...toFigures(counts.get(counter.id) ?? emptyCounts(), catalogue)
+      name: counter.name
     }))
   }
 }
@@ -215,7 +218,7 @@ export async function byUnit (db: Db, filter: FigureFilter, options: QueryOption
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
-    .map((unit) => ({ unitId: unit.id, code: unit.code, name: unit.name, ...toFigures(counts.get(unit.id) ?? emptyCounts(), catalogue) }))
+    .map((unit) => toFigures(counts.get(unit.id) ?? noCounts, catalogue, { unitId: unit.id, code: unit.code, name: unit.name }))
   return { rows }
 }
 
@@ -236,7 +239,7 @@ export async function timeseries (
   const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)])
   const rows: BucketFigures[] = []
   for (let bucket = bucketStart(period.start, interval); bucket < period.end; bucket = nextBucket(bucket, interval)) {
-    rows.push({ bucket: toLocalIso(bucket), ...toFigures(counts.get(bucket.toISOString()) ?? emptyCounts(), catalogue) })
+    rows.push(toFigures(counts.get(bucket.toISOString()) ?? noCounts, catalogue, { bucket: toLocalIso(bucket) }))
   }
   return { rows }
 }
@@ -255,7 +258,7 @@ export async function heatmap (db: Db, filter: FigureFilter, options: QueryOptio
   const rows: HeatmapFigures[] = []
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
-      rows.push({ weekday, hour, ...toFigures(counts.get(`${weekday}:${hour}`) ?? emptyCounts(), catalogue) })
+      rows.push(toFigures(counts.get(`${weekday}:${hour}`) ?? noCounts, catalogue, { weekday, hour }))
     }
   }
   return { rows }

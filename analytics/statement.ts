@@ -265,7 +265,7 @@ export async function exactCounts (
   addExactRows(result, rows, slots, grouping)
   // A month row less its other days can leave a key with nothing in the period (an officer who served only
   // on those days): raw ratings would not list it either.
-  for (const [key, counts] of result) if (counts.total === 0) result.delete(key)
+  result.forEach((counts, key) => { if (counts.total === 0) result.delete(key) })
   return { counts: result, rows }
 }
 

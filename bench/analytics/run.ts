@@ -3,9 +3,11 @@
 // Usage: node --import tsx bench/analytics/run.ts [--sizes 100000,1000000,10000000] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //   [--phase all|generate|rollups|measure] [--reuse] [--runs 20] [--raw-runs 2] [--periods 'year,365 days'] [--pending 500]
 //   (or `npm run bench -- analytics …`; --ratings N: one size only)
+import { createHash } from 'node:crypto'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import v8 from 'node:v8'
 import pg from 'pg'
 import { sql, type Kysely } from 'kysely'
 import { openDatabase } from '../../db/database.ts'
@@ -77,6 +79,42 @@ async function timed<T> (fn: () => Promise<T>): Promise<[T, number]> {
   const result = await fn()
   return [result, performance.now() - started]
 }
+
+/** What one call cost this process's heap: bytes allocated, garbage collections and their pauses (V8's own accounting). */
+interface HeapCost {
+  allocatedBytes: number
+  scavenges: number
+  markCompacts: number
+  gcMs: number
+  maxPauseMs: number
+}
+
+/**
+ * Runs `fn` timed, and counts what it allocated on the V8 heap: the heap's growth over the call plus what each
+ * garbage collection during it freed. Unlike wall time this does not move with the machine's load. The profiler is
+ * started and stopped outside the timed span.
+ */
+async function timedWithHeap<T> (fn: () => Promise<T>): Promise<[T, number, HeapCost]> {
+  const profiler = new v8.GCProfiler()
+  const before = v8.getHeapStatistics().used_heap_size
+  profiler.start()
+  const [result, ms] = await timed(fn)
+  const { statistics } = profiler.stop()
+  const after = v8.getHeapStatistics().used_heap_size
+  const cost: HeapCost = { allocatedBytes: after - before, scavenges: 0, markCompacts: 0, gcMs: 0, maxPauseMs: 0 }
+  for (const gc of statistics) {
+    cost.allocatedBytes += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize
+    if (gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkCompact') cost.scavenges++
+    else if (gc.gcType === 'MarkSweepCompact') cost.markCompacts++
+    // `cost` is in microseconds.
+    cost.gcMs += gc.cost / 1000
+    cost.maxPauseMs = Math.max(cost.maxPauseMs, gc.cost / 1000)
+  }
+  return [result, ms, cost]
+}
+
+/** A figures answer reduced to a digest: comparing answers must not keep thousands of figures objects alive on the heap. */
+const digest = (answer: unknown): string => createHash('sha256').update(JSON.stringify(answer)).digest('hex')
 
 function percentile (samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b)
@@ -202,6 +240,10 @@ async function prepare (ratingCount: number): Promise<Size> {
     if (held !== ratingCount) throw new Error(`${databaseName} holds ${held} rolled-up ratings, not ${ratingCount}: run without --reuse`)
     log(`${label(ratingCount)}: reusing ${databaseName}`)
   }
+  // The pending ratings an earlier run left go first: a rebuild would roll them up, and the database would then hold
+  // `--pending` more rolled-up ratings than its size.
+  await sql`with queued as (delete from rollup_queue returning unit_id, rating_id)
+    delete from ratings r using queued q where r.unit_id = q.unit_id and r.id = q.rating_id`.execute(db)
   if ((generating && phase === 'all') || phase === 'rollups') {
     const [, rebuildMs] = await timed(() => rebuildRollups(db))
     log(`${label(ratingCount)}: rollups rebuilt from raw ratings in ${(rebuildMs / 1000).toFixed(1)} s`)
@@ -209,8 +251,6 @@ async function prepare (ratingCount: number): Promise<Size> {
   }
   // The rollup worker keeps up, but a few ratings are always pending: figures add them from the ratings table.
   const pendingCount = Number(options.pending)
-  await sql`with queued as (delete from rollup_queue returning unit_id, rating_id)
-    delete from ratings r using queued q where r.unit_id = q.unit_id and r.id = q.rating_id`.execute(db)
   await sql`with stored as (
       insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, level, category, weight, criteria, rated_at, received_at,
         counted_at, source, misuse, misuse_reason)
@@ -277,6 +317,12 @@ interface Measured {
   same: boolean
   workers: number
   planningMs: number
+  /** Per call, medians over the runs (allocation and GC counts do not move with the machine's load as wall time does). */
+  allocatedMB: number
+  gcsPerCall: number
+  gcMsPerCall: number
+  /** The longest single GC pause during any run of this figure and size. */
+  maxPauseMs: number
 }
 
 /**
@@ -285,34 +331,43 @@ interface Measured {
  */
 async function measureFigure (all: Size[], filterOf: (size: Size) => FigureFilter, figure: FigureName, run: Run): Promise<Measured[]> {
   const samples = all.map((): number[] => [])
-  const answers = await Promise.all(all.map(async (size) => run(size.db, filterOf(size), { source: 'rollups' })))
+  const heap = all.map((): HeapCost[] => [])
+  // Only a digest of each answer is kept: whole answers held over the runs would make every GC walk them.
+  const answers = await Promise.all(all.map(async (size) => digest(await run(size.db, filterOf(size), { source: 'rollups' }))))
   for (let index = 0; index < runs; index++) {
     for (const [sizeIndex, size] of all.entries()) {
-      samples[sizeIndex]!.push((await timed(() => run(size.db, filterOf(size), { source: 'rollups' })))[1])
+      const [, ms, cost] = await timedWithHeap(() => run(size.db, filterOf(size), { source: 'rollups' }))
+      samples[sizeIndex]!.push(ms)
+      heap[sizeIndex]!.push(cost)
     }
   }
   const result: Measured[] = []
   for (const [sizeIndex, size] of all.entries()) {
     // The raw GROUP BY is slow: its first run counts (no warm-up).
     const raw: number[] = []
-    let rawAnswer: unknown
+    let rawAnswer = ''
     for (let index = 0; index < rawRuns; index++) {
       const [answer, ms] = await timed(() => run(size.db, filterOf(size), { source: 'ratings' }))
-      rawAnswer = answer
+      rawAnswer = digest(answer)
       raw.push(ms)
     }
     // The statement's plan as the figure read it: parallel workers planned (Gather nodes), planning time.
     const { plan, planningMs } = await figurePlan(size.db, figure, filterOf(size))
     const workers = nodes(plan).reduce((sum, node) => sum + Number(node['Workers Planned'] ?? 0), 0)
     const fromRollups = samples[sizeIndex]!
+    const costs = heap[sizeIndex]!
     result.push({
       p50: percentile(fromRollups, 50),
       p95: percentile(fromRollups, 95),
-      rawP50: percentile(raw, 50),
-      rawP95: percentile(raw, 95),
-      same: JSON.stringify(answers[sizeIndex]) === JSON.stringify(rawAnswer),
+      rawP50: rawRuns === 0 ? NaN : percentile(raw, 50),
+      rawP95: rawRuns === 0 ? NaN : percentile(raw, 95),
+      same: rawRuns === 0 || answers[sizeIndex] === rawAnswer,
       workers,
-      planningMs
+      planningMs,
+      allocatedMB: percentile(costs.map((cost) => cost.allocatedBytes / 1024 / 1024), 50),
+      gcsPerCall: costs.reduce((sum, cost) => sum + cost.scavenges + cost.markCompacts, 0) / costs.length,
+      gcMsPerCall: costs.reduce((sum, cost) => sum + cost.gcMs, 0) / costs.length,
+      maxPauseMs: Math.max(...costs.map((cost) => cost.maxPauseMs))
     })
   }
   return result
@@ -326,6 +381,9 @@ async function main (): Promise<void> {
     for (const ratings of sizes) all.push(await prepare(ratings))
     if (options.phase !== 'all' && options.phase !== 'measure') return
     for (const size of all) await printSizes(size)
+    // The young generation's size sets how often a figure call meets a scavenge and how long one can take.
+    const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].filter((flag) => /semi-space|gc/.test(flag))
+    log(`node ${process.version}, GC flags: ${flags.length === 0 ? 'none (V8 defaults)' : flags.join(' ')}; the figures' heap cost per call is measured by v8.GCProfiler`)
     // Targets (issue 21): province p95 < 50 ms, centre p95 < 10 ms at every size; the largest size's p95 within 1.5× of the smallest's.
     const targets = { province: 50, centre: 10 }
     const verdicts: string[] = []
@@ -346,12 +404,12 @@ async function main (): Promise<void> {
           `\n${size.name} ratings, ${periodName} (${period.from} … ${period.to}): p50 / p95 in ms over ${runs} runs (raw GROUP BY: ${rawRuns} runs)`
         )
         console.log(
-          `  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'speed-up'.padStart(9)} ${'plan ms'.padStart(8)} ${'workers'.padStart(8)}  same figures`
+          `  ${'figure'.padEnd(26)} ${'scope'.padEnd(9)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'speed-up'.padStart(9)} ${'plan ms'.padStart(8)} ${'workers'.padStart(8)} ${'MB/call'.padStart(8)} ${'GCs/call'.padStart(9)} ${'GC ms/call'.padStart(11)} ${'max GC'.padStart(7)}  same figures`
         )
         for (const row of table) {
           const m = row.measured[sizeIndex]!
           console.log(
-            `  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${fixed(m.p50, 7)} ${fixed(m.p95, 7)} ${fixed(m.rawP50, 9, 0)} ${fixed(m.rawP95, 9, 0)} ${fixed(m.rawP50 / m.p50, 8, 0)}× ${fixed(m.planningMs, 8, 2)} ${String(m.workers).padStart(8)}  ${m.same ? 'yes' : 'NO'}`
+            `  ${row.name.padEnd(26)} ${row.scope.padEnd(9)} ${fixed(m.p50, 7)} ${fixed(m.p95, 7)} ${fixed(m.rawP50, 9, 0)} ${fixed(m.rawP95, 9, 0)} ${fixed(m.rawP50 / m.p50, 8, 0)}× ${fixed(m.planningMs, 8, 2)} ${String(m.workers).padStart(8)} ${fixed(m.allocatedMB, 8, 2)} ${fixed(m.gcsPerCall, 9, 2)} ${fixed(m.gcMsPerCall, 11, 2)} ${fixed(m.maxPauseMs, 7)}  ${rawRuns === 0 ? '(no raw run)' : m.same ? 'yes' : 'NO'}`
           )
         }
       }
