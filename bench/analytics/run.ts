@@ -398,7 +398,8 @@ async function main (): Promise<void> {
           table.push({ name, scope, measured: await measureFigure(all, filterOf, figure, run) })
         }
       }
-      log(`measured; load average ${load()}`)
+      const newSpace = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
+      log(`measured; load average ${load()}; young generation now ${((newSpace?.space_size ?? 0) / 1024 / 1024).toFixed(0)} MB (two semi-spaces)`)
       for (const [sizeIndex, size] of all.entries()) {
         console.log(
           `\n${size.name} ratings, ${periodName} (${period.from} … ${period.to}): p50 / p95 in ms over ${runs} runs (raw GROUP BY: ${rawRuns} runs)`
