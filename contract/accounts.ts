@@ -83,6 +83,12 @@ export const UserUpdateBody = Type.Object(
 )
 export type UserUpdateBody = Static<typeof UserUpdateBody>
 
+/** What a token may do; each purpose is accepted only by its own routes. */
+export const ApiTokenPurposeSchema = Type.Union([Type.Literal('stats'), Type.Literal('queue')], {
+  description: 'stats: reads statistics of its subtree; queue: the centre\'s queue system reports calls (POST /api/v1/queue/calls), nothing else'
+})
+export type ApiTokenPurpose = Static<typeof ApiTokenPurposeSchema>
+
 export const ApiToken = Type.Object(
   {
     id: Uuid,
@@ -93,9 +99,10 @@ export const ApiToken = Type.Object(
     lastUsedAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
     revokedAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })], {
       description: 'Set once revoked: the token stops working at once'
-    })
+    }),
+    purpose: ApiTokenPurposeSchema
   },
-  { description: 'A read-only statistics token (its secret is never shown again)' }
+  { description: 'A read-only statistics token, or a queue system\'s integration token (its secret is never shown again)' }
 )
 export type ApiToken = Static<typeof ApiToken>
 
@@ -116,7 +123,11 @@ export const ApiTokenCreateBody = Type.Object(
       pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
       description: 'What the token is for'
     }),
-    unitId: Uuid
+    unitId: Uuid,
+    purpose: Type.Optional(Type.Union([Type.Literal('stats'), Type.Literal('queue')], {
+      default: 'stats',
+      description: 'stats (default): reads statistics; queue: an integration token for the centre\'s queue system'
+    }))
   },
   { additionalProperties: false }
 )

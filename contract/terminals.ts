@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { CriterionAnswer, DossierCode, Ticket, Timestamp, Uuid } from './common.ts'
 import { RatingFollowUp, TerminalFollowUp } from './follow-up.ts'
+import { CurrentCall } from './queue.ts'
 
 export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], {
   description: 'touch: a tablet; button: a serial button box'
@@ -95,7 +96,10 @@ export const TerminalState = Type.Object(
     scale: Type.Array(ScaleLevel, { description: 'Levels, highest first' }),
     criteria: Type.Array(Criterion, { description: 'Conduct criteria in display order' }),
     cooldownSeconds: Type.Integer({ description: 'Presses closer together than this are flagged as misuse' }),
-    followUp: TerminalFollowUp
+    followUp: TerminalFollowUp,
+    call: Type.Optional(Type.Union([CurrentCall, Type.Null()], {
+      description: 'The ticket the queue system called to this counter (not yet rated, at most 30 minutes old), or null'
+    }))
   },
   { $id: 'TerminalState' }
 )

@@ -268,7 +268,11 @@ const vi = {
   reportCriteria: 'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
   reportNone: 'Không có số liệu trong kỳ.',
   reportDate: '{place}, ngày {day} tháng {month} năm {year}',
-  errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).'
+  errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).',
+  tokenPurpose: 'Loại khóa',
+  tokenPurposeStats: 'Đọc số liệu thống kê',
+  tokenPurposeQueue: 'Tích hợp hệ thống xếp hàng (gọi số)',
+  tokenQueueHint: 'Khóa tích hợp chỉ dùng để hệ thống xếp hàng báo số được gọi tới quầy (POST /api/v1/queue/calls); xem docs/queue-integration.md.'
 }
 
 export type MessageKey = keyof typeof vi
@@ -538,7 +542,11 @@ const en: Record<MessageKey, string> = {
   reportCriteria: 'II. THE "4 XIN, 4 LUÔN" CRITERIA',
   reportNone: 'No data in the period.',
   reportDate: '{place}, {day}/{month}/{year}',
-  errorUnknown: 'The request could not be done (error code {code}).'
+  errorUnknown: 'The request could not be done (error code {code}).',
+  tokenPurpose: 'Kind',
+  tokenPurposeStats: 'Read statistics',
+  tokenPurposeQueue: 'Queue system integration (called numbers)',
+  tokenQueueHint: 'An integration token only lets the queue system report a number called to a counter (POST /api/v1/queue/calls); see docs/queue-integration.md.'
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */

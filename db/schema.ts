@@ -118,7 +118,12 @@ export interface ApiTokenTable {
   created_at: DefaultedTimestamp
   last_used_at: Timestamp | null
   revoked_at: Timestamp | null
+  /** stats: reads statistics; queue: the centre's queue system reporting calls (POST /api/v1/queue/calls), nothing else. */
+  purpose: ColumnType<ApiTokenPurpose, ApiTokenPurpose | undefined, never>
 }
+
+/** What an API token may do: each purpose is accepted only by its own routes (api/plugins/app/auth.ts). */
+export type ApiTokenPurpose = 'stats' | 'queue'
 
 export interface AuditLogTable {
   /** bigint identity: `pg` returns it as a string. */

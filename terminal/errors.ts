@@ -113,7 +113,13 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   VALUE_OUT_OF_RANGE: ['Có số nằm ngoài phạm vi cho phép.', 'A number is out of range.'],
   VALUE_TOO_LONG: ['Có giá trị quá dài.', 'A value is too long.'],
   WEBSOCKET_REQUIRED: ['Chức năng này cần kết nối trực tiếp (WebSocket).', 'This needs a live (WebSocket) connection.'],
-  WHOLE_TREE_ADMIN_REQUIRED: ['Chỉ quản trị viên toàn hệ thống mới làm được việc này.', 'Only an admin of the whole tree can do this.']
+  WHOLE_TREE_ADMIN_REQUIRED: ['Chỉ quản trị viên toàn hệ thống mới làm được việc này.', 'Only an admin of the whole tree can do this.'],
+  QUEUE_TOKEN_INVALID: [
+    'Khóa tích hợp hệ thống xếp hàng không đúng hoặc đã thu hồi.', 'The queue integration token is unknown or revoked.'
+  ],
+  QUEUE_CALL_CONFLICT: [
+    'Lượt gọi số này đã được ghi nhận với mã hồ sơ khác.', 'This call was already recorded with another dossier code.'
+  ]
 }
 
 /** The sentence for an error `code` in `lang`; an unknown code still reads as a sentence, naming the code for support. */

@@ -49,7 +49,8 @@ const vi = {
   callBackTitle: 'Ông/Bà có muốn cán bộ gọi lại?',
   phoneNumber: 'Số điện thoại',
   phoneInvalid: 'Số điện thoại gồm số 0 và 9–10 chữ số.',
-  noThanks: 'Không, cảm ơn'
+  noThanks: 'Không, cảm ơn',
+  ticketNumber: 'Số'
 }
 
 export type MessageKey = keyof typeof vi
@@ -100,7 +101,8 @@ const en: Record<MessageKey, string> = {
   callBackTitle: 'Would you like an officer to call you back?',
   phoneNumber: 'Phone number',
   phoneInvalid: 'A phone number is 0 and 9–10 digits.',
-  noThanks: 'No, thank you'
+  noThanks: 'No, thank you',
+  ticketNumber: 'No.'
 }
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { vi, en }

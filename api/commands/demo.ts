@@ -24,7 +24,8 @@ await runCommand('demo', async (db, config, options) => {
       `Added the demo to ${describeDatabase(options)} in ${seconds} s: Phường Tân Ninh with ${result.centres} centres, ${result.counters} counters, ${result.officers} officers, ${result.ratings} ratings over ${DEMO_DAYS} days (${result.misuse} flagged as misuse), alert rules on, open and resolved cases.`,
       '  Start the server: npm start (your admin is created and named in its log as usual).',
       `  Dashboard ${base}/ : supervisor ${result.supervisor.username} / ${result.supervisor.password}`,
-      `  Terminal ${base}/terminal/ : pairing code ${result.pairingCode} (valid until ${localTime(result.pairingExpiresAt!)}, Vietnam time), then officers TN001…TN${String(result.officers).padStart(3, '0')} sign in with PIN ${result.officerPin}`
+      `  Terminal ${base}/terminal/ : pairing code ${result.pairingCode} (valid until ${localTime(result.pairingExpiresAt!)}, Vietnam time), then officers TN001…TN${String(result.officers).padStart(3, '0')} sign in with PIN ${result.officerPin}`,
+      `  Queue system: POST ${base}/api/v1/queue/calls with Authorization: Bearer ${result.queueToken} (docs/queue-integration.md)`
     ].join('\n')
   )
 })

@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import type { Category, CriteriaAnswers, Database } from '../../db/schema.ts'
 import { hashPairingCode, hashSecret, hashToken, newPairingCode, newToken } from '../lib/secrets.ts'
+import { demoVisits } from './visits.ts'
 
 export const DEMO_CENTRE_CODE = 'DEMO-TTHCC-TN'
 const HOUR = 3600_000
@@ -99,6 +100,8 @@ export interface DemoResult {
   officerPin: string
   pairingCode: string | null
   pairingExpiresAt: Date | null
+  /** The ward's queue integration token (POST /api/v1/queue/calls), shown once. */
+  queueToken: string | null
 }
 
 interface Press {
@@ -145,7 +148,8 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
       supervisor,
       officerPin,
       pairingCode: null,
-      pairingExpiresAt: null
+      pairingExpiresAt: null,
+      queueToken: null
     }
   }
   const random = generator(20261127)
@@ -361,6 +365,8 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
       }
     }
   }
+  // The citizens' visits: each rating above followed a call of the queue system (issue 17).
+  const visitPresses = [...presses]
   // A few misuse bursts (a child hammering a face): ten presses seconds apart, flagged as the ingest would.
   for (let burst = 0; burst < 6; burst++) {
     const centreSeats = seats[burst % seats.length]!
@@ -374,7 +380,29 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
       presses.push({ terminalId: seat.terminalId, at, rating: rating(seat, shift.officer_id, level, {}, new Date(at)) })
     }
   }
+  const queueToken = newToken('hlq')
+  const queueTokenRow = await db
+    .insertInto('api_tokens')
+    .values({
+      name: 'Hệ thống xếp hàng (demo)',
+      unit_id: ward.id,
+      token_hash: hashToken(queueToken),
+      created_by: supervisorRow.id,
+      last_used_at: null,
+      revoked_at: null,
+      purpose: 'queue'
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  // Its own generator: the levels, criteria and bursts drawn above stay as they were.
+  const visits = demoVisits(visitPresses, seats.map((centreSeats) => centreSeats[0]!.unitId), queueTokenRow.id, now, generator(20261130))
+  presses.push(...visits.repeats)
   flagMisuse(presses)
+  for (const repeat of visits.repeats) {
+    if (repeat.rating.misuse === true) continue
+    repeat.rating.misuse = true
+    repeat.rating.misuse_reason = 'ticket_repeat'
+  }
   const ratings = presses.map((press) => press.rating)
 
   await db.transaction().execute(async (trx) => {
@@ -383,6 +411,9 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
         .insertInto('assignments')
         .values(shifts.slice(i, i + 1000))
         .execute()
+    }
+    for (let i = 0; i < visits.calls.length; i += 1000) {
+      await trx.insertInto('queue_calls').values(visits.calls.slice(i, i + 1000)).execute()
     }
     for (let i = 0; i < ratings.length; i += 1000) {
       await trx
@@ -428,7 +459,8 @@ export async function seedDemo (db: Kysely<Database>, now: Date, pairingKey: str
     supervisor,
     officerPin,
     pairingCode,
-    pairingExpiresAt
+    pairingExpiresAt,
+    queueToken
   }
 }
 
@@ -493,7 +525,9 @@ function rating (
     clock_untrusted: false,
     source: 'touch',
     misuse: false,
-    misuse_reason: null
+    misuse_reason: null,
+    ticket: null,
+    dossier_code: null
   }
 }
 

@@ -28,7 +28,7 @@ export async function verifySecret (secret: string, stored: string): Promise<boo
 }
 
 /** A fresh bearer token: 32 random bytes, with a prefix saying what it is for. */
-export function newToken (prefix: 'hlt' | 'hla' | 'hls'): string {
+export function newToken (prefix: 'hlt' | 'hla' | 'hls' | 'hlq'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`
 }
 

@@ -1,6 +1,6 @@
 // Read-only statistics tokens: listed without their secret; the database holds only a hash.
 import { sql } from 'kysely'
-import type { ApiTokenRow, Db } from '../../db/schema.ts'
+import type { ApiTokenPurpose, ApiTokenRow, Db } from '../../db/schema.ts'
 import type { ApiToken } from '../../contract/accounts.ts'
 import { subtreeOf } from './organisation.ts'
 
@@ -12,7 +12,8 @@ export function rowToApiToken (row: ApiTokenRow): ApiToken {
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at === null ? null : row.last_used_at.toISOString(),
-    revokedAt: row.revoked_at === null ? null : row.revoked_at.toISOString()
+    revokedAt: row.revoked_at === null ? null : row.revoked_at.toISOString(),
+    purpose: row.purpose
   }
 }
 
@@ -29,7 +30,7 @@ export async function findApiToken (db: Db, id: string): Promise<ApiTokenRow | u
 
 export async function insertApiToken (
   db: Db,
-  token: { name: string; unitId: string; tokenHash: string; createdBy: string }
+  token: { name: string; unitId: string; tokenHash: string; createdBy: string; purpose?: ApiTokenPurpose }
 ): Promise<ApiTokenRow> {
   return db
     .insertInto('api_tokens')
@@ -39,7 +40,8 @@ export async function insertApiToken (
       token_hash: token.tokenHash,
       created_by: token.createdBy,
       last_used_at: null,
-      revoked_at: null
+      revoked_at: null,
+      purpose: token.purpose ?? 'stats'
     })
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -54,10 +56,14 @@ export async function revokeApiToken (db: Db, id: string): Promise<ApiTokenRow> 
     .executeTakeFirstOrThrow()
 }
 
-/** The unrevoked token with this hash, and whether the user who created it is still active (null: no such user). */
+/**
+ * The unrevoked token with this hash and purpose (a queue token is not a statistics token, nor the reverse), and whether
+ * the user who created it is still active (null: no such user).
+ */
 export async function findActiveApiToken (
   db: Db,
-  tokenHash: string
+  tokenHash: string,
+  purpose: ApiTokenPurpose = 'stats'
 ): Promise<
   | {
     id: string
@@ -73,6 +79,7 @@ export async function findActiveApiToken (
     .select(['api_tokens.id', 'api_tokens.unit_id', 'api_tokens.last_used_at', 'users.active as owner_active'])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
+    .where('api_tokens.purpose', '=', purpose)
     .executeTakeFirst()
   return row === undefined ? undefined : { id: row.id, unitId: row.unit_id, lastUsedAt: row.last_used_at, ownerActive: row.owner_active }
 }

@@ -1,4 +1,4 @@
-// What a terminal shows: its counter and centre, the officer serving now, the scale and the criteria.
+// What a terminal shows: its counter and centre, the officer serving now, the scale, the criteria and the queue's call.
 import type { OfficerRow, Db } from '../../db/schema.ts'
 import type { TerminalOfficer, TerminalState } from '../../contract/terminals.ts'
 import { notFound } from '../errors.ts'
@@ -6,6 +6,7 @@ import { loadCriteria, loadScale } from './catalogue.ts'
 import { sql } from 'kysely'
 import type { FollowUpSettings } from '../../contract/follow-up.ts'
 import { CURRENT_CONSENT, effectiveFollowUp } from '../lib/follow-up.ts'
+import { currentCall } from './queue-calls.ts'
 
 export function rowToTerminalOfficer (row: OfficerRow): TerminalOfficer {
   return {
@@ -53,7 +54,9 @@ export async function terminalState (db: Db, terminalId: string, cooldownSeconds
     .where('terminals.id', '=', terminalId)
     .executeTakeFirst()
   if (row === undefined) throw notFound('Terminal', 'TERMINAL_NOT_FOUND')
-  const [officer, scale, criteria] = await Promise.all([currentOfficer(db, row.counterId), loadScale(db), loadCriteria(db)])
+  const [officer, scale, criteria, call] = await Promise.all([
+    currentOfficer(db, row.counterId), loadScale(db), loadCriteria(db), currentCall(db, row.counterId)
+  ])
   return {
     terminal: { id: row.terminalId, kind: row.terminalKind, name: row.terminalName },
     counter: { id: row.counterId, unitId: row.counterUnitId, number: row.counterNumber, name: row.counterName },
@@ -62,6 +65,7 @@ export async function terminalState (db: Db, terminalId: string, cooldownSeconds
     scale,
     criteria,
     cooldownSeconds,
-    followUp: (({ phoneRetentionDays: _days, ...asked }) => ({ ...asked, consent: CURRENT_CONSENT }))(effectiveFollowUp(row.followUp))
+    followUp: (({ phoneRetentionDays: _days, ...asked }) => ({ ...asked, consent: CURRENT_CONSENT }))(effectiveFollowUp(row.followUp)),
+    call
   }
 }

@@ -17,6 +17,7 @@ import catalogueRoutes from './catalogue/index.ts'
 import alertRoutes from './alerts/index.ts'
 import ratingRoutes from './ratings/index.ts'
 import officerAssignmentRoutes from './officers/assignments.ts'
+import queueRoutes from './queue/index.ts'
 
 export interface RouteGroup {
   plugin: FastifyPluginAsyncTypebox
@@ -45,5 +46,6 @@ export const routes: readonly RouteGroup[] = [
   { plugin: catalogueRoutes, prefix: '/api/v1' },
   { plugin: alertRoutes, prefix: '/api/v1' },
   { plugin: ratingRoutes, prefix: '/api/v1/ratings' },
-  { plugin: officerAssignmentRoutes, prefix: '/api/v1/officers' }
+  { plugin: officerAssignmentRoutes, prefix: '/api/v1/officers' },
+  { plugin: queueRoutes, prefix: '/api/v1/queue' }
 ]

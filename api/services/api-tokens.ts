@@ -1,6 +1,6 @@
 // Read-only statistics tokens as staff issue and revoke them: checked in scope and audited in one transaction.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import type { ApiTokenPurpose, Database } from '../../db/schema.ts'
 import type { ApiTokenCreated } from '../../contract/accounts.ts'
 import { notFound } from '../errors.ts'
 import { findApiToken, insertApiToken, revokeApiToken, rowToApiToken } from '../repositories/api-tokens.ts'
@@ -10,13 +10,15 @@ import { hashToken, newToken } from '../lib/secrets.ts'
 
 /** A token for a unit subtree in the actor's scope; answers it with its secret, shown this once and stored only hashed. */
 export async function createApiToken (
-  db: Kysely<Database>, actor: UserActor, request: { name: string, unitId: string }
+  db: Kysely<Database>, actor: UserActor, request: { name: string, unitId: string, purpose?: ApiTokenPurpose }
 ): Promise<ApiTokenCreated> {
   const { name, unitId } = request
-  const token = newToken('hla')
+  const purpose = request.purpose ?? 'stats'
+  // The prefix tells a reader of a leaked secret what it opens: hla_ statistics, hlq_ queue calls.
+  const token = newToken(purpose === 'queue' ? 'hlq' : 'hla')
   const created = await db.transaction().execute(async (trx) => {
     if (!(await unitWithinScope(trx, actor, unitId))) throw notFound('Unit', 'UNIT_NOT_FOUND')
-    const row = await insertApiToken(trx, { name, unitId, tokenHash: hashToken(token), createdBy: actor.userId })
+    const row = await insertApiToken(trx, { name, unitId, tokenHash: hashToken(token), createdBy: actor.userId, purpose })
     await writeAudit(trx, actor, { action: 'create', entity: 'api_token', entityId: row.id, unitId, after: rowToApiToken(row) })
     return row
   })

@@ -117,6 +117,11 @@ export class TerminalApi {
     return this.call('POST', '/api/v1/terminals/pair', null, { pairingCode })
   }
 
+  /** The terminal's state: its scale, and the queue's current call at its counter (`call`, absent on an older server). */
+  async state (token: string): Promise<Partial<TerminalState>> {
+    return (await this.call<Partial<TerminalState> | null>('GET', '/api/v1/terminal/state', token)) ?? {}
+  }
+
   /** The terminal's rating scale, highest level first. */
   async scale (token: string): Promise<ScaleLevel[]> {
     const state = await this.call<Partial<TerminalState> | null>('GET', '/api/v1/terminal/state', token)

@@ -10,6 +10,7 @@ import { Journal, type PendingRating } from './journal.ts'
 import { PortLink, type SerialPortClass } from './port-link.ts'
 import { ratingId } from './rating-id.ts'
 import { BridgeState } from './state.ts'
+import type { CurrentCall } from '../../contract/queue.ts'
 
 const log = createDebug('hailong:hardware:bridge')
 const apiLog = createDebug('hailong:hardware:api')
@@ -38,7 +39,12 @@ export interface BridgeOptions {
   now?: () => number
   /** The jitter's random source, for tests. */
   random?: () => number
+  /** How often each connected box's terminal state is read for the queue's current call (issue 17). Default 5000 ms. */
+  callPollMs?: number
 }
+
+/** A call read longer ago than this is not attached to a press (the bridge may have been offline since). */
+const CALL_TRUSTED_MS = 120_000
 
 export interface BridgeStatus {
   online: boolean
@@ -72,6 +78,10 @@ export class Bridge {
   /** Failed delivery rounds in a row: the back-off grows with it and only a success resets it. */
   private attempt = 0
   private stopped = false
+  private readonly callPollMs: number
+  private callTimer: NodeJS.Timeout | null = null
+  /** Each box's counter's current call, as last read from the API, and when. */
+  private readonly calls = new Map<string, { call: CurrentCall | null, readAt: number }>()
 
   constructor (options: BridgeOptions) {
     if (options?.config === undefined || options.portClass === undefined) throw new TypeError('config and portClass are required')
@@ -80,6 +90,7 @@ export class Bridge {
     this.api = new TerminalApi({ apiUrl: this.config.apiUrl, timeoutMs: this.config.requestTimeoutMs })
     this.specs = new Map(this.config.boxes.map((box) => [box.serial, box]))
     this.random = options.random ?? Math.random
+    this.callPollMs = options.callPollMs ?? 5000
     this.links = this.config.ports.map((spec) => new PortLink({
       spec,
       portClass: options.portClass,
@@ -115,6 +126,35 @@ export class Bridge {
       }
     }
     this.kick()
+    this.callTimer = setInterval(() => { void this.readCalls() }, this.callPollMs)
+    this.callTimer.unref()
+  }
+
+  /**
+   * Reads the queue's current call for every connected box (GET /api/v1/terminal/state), so a press can be journaled
+   * with its ticket at once, without waiting on the network; a failure leaves the last reading to age out.
+   */
+  private async readCalls (): Promise<void> {
+    for (const box of this.boxes.values()) {
+      if (this.stopped || !this.specs.has(box.serial) || this.problems.has(box.serial)) continue
+      try {
+        const token = this.state!.get(box.serial).token ?? this.specs.get(box.serial)!.token
+        if (token === undefined) continue
+        const state = await this.api.state(token)
+        this.calls.set(box.serial, { call: state.call ?? null, readAt: this.now() })
+      } catch (error) {
+        log('box %s: cannot read its current call: %s', box.serial, (error as Error).message)
+      }
+    }
+  }
+
+  /** The call to journal with a press of this box: read lately, and not already given to an earlier press. */
+  private callForPress (serial: string): CurrentCall | null {
+    const known = this.calls.get(serial)
+    if (known?.call == null || this.now() - known.readAt > CALL_TRUSTED_MS) return null
+    const key = `${known.call.calledAt}|${known.call.ticket}`
+    if (this.state!.get(serial).usedCall === key) return null
+    return known.call
   }
 
   status (): BridgeStatus {
@@ -189,6 +229,8 @@ export class Bridge {
         }
         const id = ratingId(box.serial, frame.boot, frame.seq, box.epoch)
         const scale = this.state!.get(box.serial).scale ?? []
+        // A retransmitted press is not written again (add answers false), so its call is not used up by it.
+        const call = this.callForPress(box.serial)
         const rating: PendingRating = {
           id,
           serial: box.serial,
@@ -197,9 +239,12 @@ export class Bridge {
           button: frame.button,
           buttons: box.buttons,
           level: levelForButton(frame.button, box.buttons, scale),
-          ratedAt: new Date(this.now() - frame.ageMs).toISOString()
+          ratedAt: new Date(this.now() - frame.ageMs).toISOString(),
+          ...(call === null ? {} : { ticket: call.ticket, ...(call.dossierCode === null ? {} : { dossierCode: call.dossierCode }) })
         }
+        // The ticket is written with the press (one journal line): whatever fails later, the rating carries it once.
         const added = await this.journal!.add(rating)
+        if (added && call !== null) await this.state!.update(box.serial, { usedCall: `${call.calledAt}|${call.ticket}` })
         link.send({ type: 'ACK', boot: frame.boot, seq: frame.seq })
         if (added) {
           log('box %s press %d/%d button %d → %s', box.serial, frame.boot, frame.seq, frame.button, id)
@@ -366,10 +411,14 @@ export class Bridge {
       const batch = journal.list().filter((rating) => rating.serial === serial).slice(0, 100)
       if (batch.length === 0 || this.stopped) return
       const items = batch.map((rating) => ({
-        id: rating.id, level: rating.level ?? levelForButton(rating.button, rating.buttons, scale), ratedAt: rating.ratedAt
+        id: rating.id,
+        level: rating.level ?? levelForButton(rating.button, rating.buttons, scale),
+        ratedAt: rating.ratedAt,
+        ...(rating.ticket === undefined ? {} : { ticket: rating.ticket }),
+        ...(rating.dossierCode === undefined ? {} : { dossierCode: rating.dossierCode })
       }))
       const unmappable = items.filter((item) => item.level === null).map((item) => ({ id: item.id, code: 'BUTTON_NOT_ON_SCALE' }))
-      const sendable = items.filter((item): item is { id: string, level: number, ratedAt: string } => item.level !== null)
+      const sendable = items.filter((item): item is typeof item & { level: number } => item.level !== null)
       if (unmappable.length > 0) await journal.rejected(unmappable)
       if (sendable.length === 0) continue
       const results = await this.api.postRatings(token, sendable)
@@ -389,6 +438,7 @@ export class Bridge {
   async stop (): Promise<void> {
     this.stopped = true
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    if (this.callTimer !== null) clearInterval(this.callTimer)
     await Promise.all(this.links.map((link) => link.stop()))
     await this.draining
     await Promise.all([...this.checks])

@@ -17,6 +17,9 @@ export interface PendingRating {
   /** The scale level, when the scale was known at the press; otherwise mapped when sent. */
   level: number | null
   ratedAt: string
+  /** The queue ticket called to the box's counter when it was pressed (issue 17), journaled with the press. */
+  ticket?: string
+  dossierCode?: string
 }
 
 type Entry =

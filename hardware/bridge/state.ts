@@ -11,6 +11,8 @@ export interface BoxState {
   boot?: number
   /** Bumped when the boot counter went back or the serial showed up on two ports at once: it keeps rating ids distinct. */
   epoch?: number
+  /** The last queue call (calledAt|ticket) given to a press: never given to a second one. */
+  usedCall?: string
 }
 
 /** A JSON file rewritten atomically (temp file, fsync, rename), mode 0600: it holds tokens. */

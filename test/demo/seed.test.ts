@@ -109,8 +109,8 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
     n: number
   }>`select misuse_reason as reason, count(*)::int as n from ratings where misuse group by 1`.execute(app.db)
   t.ok(
-    misuse.rows.length > 0 && misuse.rows.every((row) => row.reason === 'cooldown' || row.reason === 'burst'),
-    `misuse bursts: ${JSON.stringify(misuse.rows)}`
+    misuse.rows.length > 0 && misuse.rows.every((row) => ['cooldown', 'burst', 'ticket_repeat'].includes(row.reason)),
+    `misuse bursts and repeated tickets: ${JSON.stringify(misuse.rows)}`
   )
   t.equal(
     misuse.rows.reduce((sum, row) => sum + row.n, 0),
@@ -176,6 +176,50 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
 
   const again = await seedDemo(app.db, now, app.config.pairingSecret!)
   t.equal(again.created, false, 'a second run adds nothing')
+})
+
+t.test('the demo\'s visits: queue calls at every counter, tickets and dossier codes on the ratings, repeats flagged', async (t) => {
+  const app = await build(t)
+  const now = new Date('2026-11-27T08:00:00Z')
+  const result = await seedDemo(app.db, now, app.config.pairingSecret!)
+  t.match(result.queueToken, /^hlq_/, 'the ward\'s queue integration token is printed')
+  const token = await app.db.selectFrom('api_tokens').select(['id', 'purpose']).where('purpose', '=', 'queue').executeTakeFirstOrThrow()
+  const calls = await sql<{ counters: number, calls: number, future: number, other_token: number }>`
+    select count(distinct counter_id)::int as counters, count(*)::int as calls,
+      count(*) filter (where called_at > ${now})::int as future,
+      count(*) filter (where token_id is distinct from ${token.id})::int as other_token
+    from queue_calls`.execute(app.db)
+  t.match(calls.rows[0], { counters: 9, future: 0, other_token: 0 }, `calls at all 9 counters none ahead ${JSON.stringify(calls.rows[0])}`)
+  // The share of visits rated: ratings with a ticket ÷ tickets called.
+  const share = await sql<{ rated: number, called: number }>`
+    select (select count(*) from ratings where ticket is not null and not misuse)::int as rated,
+      (select count(*) from queue_calls)::int as called`.execute(app.db)
+  const visitsRated = share.rows[0]!.rated / share.rows[0]!.called
+  t.ok(visitsRated > 0.6 && visitsRated < 0.9, `${(visitsRated * 100).toFixed(1)} % of the visits called were rated`)
+  const rated = await sql<{ n: number }>`
+    select count(*)::int as n from ratings r where r.ticket is not null and not exists (
+      select 1 from queue_calls q where q.counter_id = r.counter_id and q.ticket = r.ticket and q.called_at <= r.rated_at
+        and (q.dossier_code is not distinct from r.dossier_code)
+        and q.called_at > r.rated_at - interval '1 hour')`.execute(app.db)
+  t.equal(rated.rows[0]!.n, 0, 'every ticket on a rating was called to its counter shortly before, with the same dossier')
+  const dossiers = await sql<{ codes: number, again: number, bad: number }>`
+    select count(*)::int as codes, count(*) filter (where n > 1)::int as again,
+      count(*) filter (where code !~ '^[A-Za-z0-9./-]{1,40}$')::int as bad
+    from (select dossier_code as code, count(*) as n from ratings where dossier_code is not null and not misuse group by 1) d`
+    .execute(app.db)
+  t.ok(dossiers.rows[0]!.codes > 3000, `${dossiers.rows[0]!.codes} dossiers rated`)
+  t.ok(dossiers.rows[0]!.again > 100, `${dossiers.rows[0]!.again} dossiers rated on more than one visit`)
+  t.equal(dossiers.rows[0]!.bad, 0)
+  const repeats = await sql<{ n: number, unmatched: number }>`
+    select count(*)::int as n, count(*) filter (where not exists (
+      select 1 from ratings f where f.unit_id = r.unit_id and f.ticket = r.ticket and not f.misuse and f.counted_at < r.counted_at
+        and f.counted_at > r.counted_at - interval '10 minutes'))::int as unmatched
+    from ratings r where misuse_reason = 'ticket_repeat'`.execute(app.db)
+  t.ok(repeats.rows[0]!.n >= 5, `${repeats.rows[0]!.n} tickets rated twice, flagged ticket_repeat`)
+  t.equal(repeats.rows[0]!.unmatched, 0, 'each follows the counted rating of its ticket by minutes')
+  const ratingsWithout = await sql<{ n: number }>`select count(*)::int as n from ratings where ticket is null and not misuse`
+    .execute(app.db)
+  t.ok(ratingsWithout.rows[0]!.n > 0, 'a few ratings missed their call and carry no ticket')
 })
 
 t.test(

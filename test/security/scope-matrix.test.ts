@@ -11,9 +11,9 @@ import { changedTables, fingerprinter } from './snapshot.ts'
 
 type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
 type Place = 'inside' | 'outside'
-type Caller = Role | 'apiToken' | 'terminal' | 'none'
+type Caller = Role | 'apiToken' | 'terminal' | 'none' | 'queueToken'
 const roles: Role[] = ['admin', 'supervisor', 'analyst', 'officer']
-const callers: Caller[] = [...roles, 'apiToken', 'terminal', 'none']
+const callers: Caller[] = [...roles, 'apiToken', 'terminal', 'none', 'queueToken']
 
 const app = await build(t)
 
@@ -58,6 +58,21 @@ await app.db
     created_by: null,
     last_used_at: null,
     revoked_at: null
+  })
+  .execute()
+
+// A queue system's integration token for commune A: it may post queue calls and nothing else (issue 17).
+const queueToken = newToken('hlq')
+await app.db
+  .insertInto('api_tokens')
+  .values({
+    name: 'Hệ thống xếp hàng xã A',
+    unit_id: a.communeId,
+    token_hash: hashToken(queueToken),
+    created_by: null,
+    last_used_at: null,
+    revoked_at: null,
+    purpose: 'queue'
   })
   .execute()
 
@@ -179,8 +194,11 @@ async function outsideIds (): Promise<string[]> {
 type Target = Pick<InjectOptions, 'method' | 'url' | 'payload'>
 type Build = (place: Place, caller: Caller) => Target | Promise<Target>
 interface Entry {
-  /** public: anyone; user: a session with one of `roles`; stats: a session or an API token; terminal: a terminal token. */
-  access: 'public' | 'user' | 'stats' | 'terminal'
+  /**
+   * public: anyone; user: a session with one of `roles`; stats: a session or an API token; terminal: a terminal token;
+   * queue: a queue integration token only.
+   */
+  access: 'public' | 'user' | 'stats' | 'terminal' | 'queue'
   roles?: Role[]
   /** The answer when allowed; a target outside answers 404 unless `outside` says otherwise. */
   ok: number
@@ -585,6 +603,16 @@ const matrix: Record<string, Entry> = {
       payload: { ratings: [{ id: randomUUID(), level: 4, ratedAt: new Date(Date.now() - 60_000).toISOString() }] }
     }),
     outside: 'same'
+  },
+  // Only the queue integration token, and only for a counter of its subtree.
+  'POST /api/v1/queue/calls': {
+    access: 'queue',
+    ok: 201,
+    request: (place) => ({
+      method: 'POST',
+      url: '/api/v1/queue/calls',
+      payload: { counterId: centre[place].counterIds[0], ticket: `Q${unique()}`, calledAt: new Date(Date.now() - 60_000).toISOString() }
+    })
   }
 }
 
@@ -611,6 +639,7 @@ t.test('role × inside/outside × API token × terminal token × no credentials,
     const headers: Record<string, string> = {}
     if (roles.includes(caller as Role)) { headers.cookie = `hl_session=${freshSession ? await signIn(users[caller as Role]) : sessions[caller as Role]}` } else if (caller === 'apiToken') headers.authorization = `Bearer ${apiToken}`
     else if (caller === 'terminal') headers.authorization = `Bearer ${a.terminal.token}`
+    else if (caller === 'queueToken') headers.authorization = `Bearer ${queueToken}`
     return app.inject({ ...target, headers, remoteAddress: `10.10.${(++address >> 8) & 255}.${address & 255}` } as InjectOptions)
   }
 
@@ -620,8 +649,10 @@ t.test('role × inside/outside × API token × terminal token × no credentials,
     const allowed =
       entry.access === 'terminal'
         ? caller === 'terminal'
-        : roles.includes(caller as Role) || (entry.access === 'stats' && caller === 'apiToken')
-    if (!allowed) return entry.access === 'terminal' || !roles.includes(caller as Role) ? 401 : 403
+        : entry.access === 'queue'
+          ? caller === 'queueToken'
+          : roles.includes(caller as Role) || (entry.access === 'stats' && caller === 'apiToken')
+    if (!allowed) return entry.access === 'terminal' || entry.access === 'queue' || !roles.includes(caller as Role) ? 401 : 403
     if (roles.includes(caller as Role) && !(entry.roles ?? []).includes(caller as Role)) return 403
     if (place === 'inside' || place === 'unfiltered') return entry.ok
     if (typeof entry.outside === 'object' && entry.outside[caller] !== undefined && place === 'outside') return entry.outside[caller]!

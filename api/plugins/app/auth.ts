@@ -1,4 +1,4 @@
-// Who is calling: a signed-in user (session cookie), an API token (statistics) or a terminal (bearer token).
+// Who is calling: a signed-in user (session cookie), an API token (statistics), a terminal, or a queue system (bearer tokens).
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Role, TerminalKind } from '../../../db/schema.ts'
@@ -24,10 +24,18 @@ export interface TerminalIdentity {
   trustedSince: Date
 }
 
+/** A centre's queue system, by its integration token (an API token of purpose 'queue'). */
+export interface QueueTokenIdentity {
+  tokenId: string
+  /** The subtree whose counters it may report calls to. */
+  unitId: string
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null
     terminal: TerminalIdentity | null
+    queueToken: QueueTokenIdentity | null
   }
   interface FastifyInstance {
     /** preHandler: a signed-in user with one of `roles` (any role when empty). */
@@ -36,6 +44,8 @@ declare module 'fastify' {
     authenticateStats: preHandlerAsyncHookHandler
     /** preHandler: a terminal's Bearer token. */
     requireTerminal: preHandlerAsyncHookHandler
+    /** preHandler: a queue system's integration token (the only credential POST /api/v1/queue/calls accepts). */
+    requireQueueToken: preHandlerAsyncHookHandler
     /** Forget cached terminal tokens (after a revocation). */
     forgetTerminal: (terminalId: string) => void
     /** Whether the unit is inside the actor's subtree. */
@@ -76,6 +86,7 @@ function protocolToken (request: FastifyRequest): string | null {
 export default fp(async (app) => {
   app.decorateRequest('actor', null)
   app.decorateRequest('terminal', null)
+  app.decorateRequest('queueToken', null)
 
   const ttlMs = app.config.sessionTtlHours * 3600_000
   const maxMs = app.config.sessionMaxHours * 3600_000
@@ -173,6 +184,20 @@ export default fp(async (app) => {
     if (terminalCache.size > 10000) terminalCache.clear()
     terminalCache.set(tokenHash, { identity, checkedAt: Date.now() })
     request.terminal = identity
+  })
+
+  app.decorate('requireQueueToken', async function requireQueueToken (request: FastifyRequest) {
+    const token = bearer(request)
+    // Only a token of purpose 'queue': a statistics token, a terminal's token or a session cookie is refused alike.
+    const row = token === null ? undefined : await findActiveApiToken(app.db, hashToken(token), 'queue')
+    if (row === undefined) {
+      throw new ApiError(401, 'QUEUE_TOKEN_INVALID', 'Send the unit\'s queue integration token as Authorization: Bearer …')
+    }
+    if (row.ownerActive === false) {
+      throw unauthorized('API_TOKEN_OWNER_INACTIVE', 'The user who created this token is deactivated; ask an admin for a new token')
+    }
+    if (row.lastUsedAt === null || Date.now() - row.lastUsedAt.getTime() > 60_000) await touchApiToken(app.db, row.id)
+    request.queueToken = { tokenId: row.id, unitId: row.unitId }
   })
 
   app.decorate('forgetTerminal', (terminalId: string) => {

@@ -32,7 +32,7 @@ const apiTokens: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['api-tokens'],
-        summary: 'Create a read-only statistics token for a unit subtree',
+        summary: 'Create a read-only statistics token, or a queue system\'s integration token (purpose "queue"), for a unit subtree',
         description: 'The answer carries the token itself; it is shown only this once.',
         body: ApiTokenCreateBody,
         response: { 201: ApiTokenCreated, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse }

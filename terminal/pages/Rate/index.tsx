@@ -11,6 +11,7 @@ import { ThankYou } from '../../components/ThankYou.tsx'
 import { useTerminal } from '../../context.ts'
 import { localIso, newRatingId } from '../../device.ts'
 import { text } from '../../i18n.ts'
+import { pendingCall, markCallUsed } from '../../visit.ts'
 
 type Phase =
   | { step: 'scale' }
@@ -52,16 +53,21 @@ export function Rate () {
     )
   }
 
+  const call = pendingCall(state)
+
   const rate = async (level: ScaleLevel): Promise<void> => {
     if (busy.current || coolingDown) return
     busy.current = true
     lastTap.current = Date.now()
-    const rating = {
+    const rating: RatingItem = {
       id: newRatingId(),
       level: level.level,
       ratedAt: localIso(new Date()),
-      ...(state.officer !== null ? { officerId: state.officer.id } : {})
+      ...(state.officer !== null ? { officerId: state.officer.id } : {}),
+      ...(call !== null ? { ticket: call.ticket, ...(call.dossierCode !== null ? { dossierCode: call.dossierCode } : {}) } : {})
     }
+    // The visit is rated: the number leaves the screen and is not attached to the next citizen's rating.
+    if (call !== null) markCallUsed(call)
     const ask = state.criteria.length > 0
     const followUp = asksFollowUp(state, level)
     try {
@@ -109,6 +115,7 @@ export function Rate () {
       <CounterHeader state={state} lang={lang} />
       {phase.step === 'scale' && (
         <section class='rating' aria-labelledby='question'>
+          {call !== null && <p class='called-ticket'>{text(lang, 'ticketNumber')} {call.ticket}</p>}
           <h1 id='question'>{text(lang, 'question')}</h1>
           <ScaleButtons scale={state.scale} lang={lang} disabled={coolingDown} onRate={(level) => { void rate(level) }} />
           <p class='wait' aria-live='polite'>
