@@ -1,7 +1,7 @@
 // Calendar buckets in Asia/Ho_Chi_Minh: UTC+7 all year (no DST), so plain arithmetic on instants is exact.
 export const LOCAL_OFFSET_MS = 7 * 3600_000
 const HOUR_MS = 3600_000
-const DAY_MS = 24 * HOUR_MS
+export const DAY_MS = 24 * HOUR_MS
 
 export type Interval = 'hour' | 'day' | 'week' | 'month'
 

@@ -14,6 +14,32 @@ export const CriterionAnswer = Type.Union([Type.Boolean(), Type.Literal('na')], 
 })
 export type CriterionAnswer = Static<typeof CriterionAnswer>
 
+/** The queue number as printed on the citizen's ticket (issue 17: docs/queue-integration.md). */
+export const Ticket = Type.String({
+  minLength: 1,
+  maxLength: 16,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+  description: 'The queue number as printed on the ticket, at most 16 characters',
+  examples: ['1023', 'A-017']
+})
+export type Ticket = Static<typeof Ticket>
+
+/** The code on a dossier's receipt (hồ sơ): Decision 766 scores satisfaction per dossier. */
+export const DossierCode = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  pattern: '^[A-Za-z0-9./-]+$',
+  description: 'The dossier (hồ sơ) code on its receipt: letters, digits, ".", "-", "/", at most 40',
+  examples: ['000.00.12.H56-261130-0042']
+})
+export type DossierCode = Static<typeof DossierCode>
+
+/** Where a rating came from: the counter's tablet, its button box, or the citizen's phone later (a receipt's link). */
+export const RatingSourceSchema = Type.Union([Type.Literal('touch'), Type.Literal('button'), Type.Literal('phone')], {
+  description: 'touch: the counter tablet; button: the button box; phone: rated later from the citizen\'s phone'
+})
+export type RatingSource = Static<typeof RatingSourceSchema>
+
 export const IdParams = Type.Object({ id: Uuid })
 export type IdParams = Static<typeof IdParams>
 

@@ -3,8 +3,8 @@ import { Type, type Static } from 'typebox'
 import { RoleSchema } from './accounts.ts'
 import { Alert, AlertKind } from './alerts.ts'
 import { Case, CaseStatus } from './cases.ts'
-import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
-import { TerminalKindSchema, TerminalState } from './terminals.ts'
+import { CriterionAnswer, RatingSourceSchema, Timestamp, Uuid } from './common.ts'
+import { TerminalState } from './terminals.ts'
 
 const Category = Type.Union([Type.Literal('satisfied'), Type.Literal('neutral'), Type.Literal('unsatisfied')])
 
@@ -23,8 +23,10 @@ export const LiveRating = Type.Object({
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,
-  source: TerminalKindSchema,
-  misuse: Type.Boolean()
+  source: RatingSourceSchema,
+  misuse: Type.Boolean(),
+  ticket: Type.Union([Type.Null(), Type.String()], { description: 'The queue number of the visit, when known' }),
+  dossierCode: Type.Union([Type.Null(), Type.String()], { description: 'The dossier code of the visit, when known' })
 }, { description: 'A rating as the live feed shows it' })
 export type LiveRating = Static<typeof LiveRating>
 

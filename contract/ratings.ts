@@ -1,6 +1,6 @@
 // Schemas of the raw ratings list (newest first, by cursor) and of an officer's shifts.
 import { Type, type Static } from 'typebox'
-import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
+import { CriterionAnswer, RatingSourceSchema, Timestamp, Uuid } from './common.ts'
 
 export const RatingListItem = Type.Object({
   id: Uuid,
@@ -17,8 +17,13 @@ export const RatingListItem = Type.Object({
   ratedAt: Timestamp,
   receivedAt: Timestamp,
   countedAt: Timestamp,
-  source: Type.Union([Type.Literal('touch'), Type.Literal('button')]),
-  misuse: Type.Boolean({ description: 'Suspected misuse: listed only with includeMisuse=true' })
+  source: RatingSourceSchema,
+  misuse: Type.Boolean({ description: 'Suspected misuse: listed only with includeMisuse=true' }),
+  misuseReason: Type.Union([
+    Type.Null(), Type.Literal('cooldown'), Type.Literal('burst'), Type.Literal('backdated'), Type.Literal('ticket_repeat')
+  ], { description: 'Why it is suspected misuse; ticket_repeat: a second rating for the same queue ticket on the same day' }),
+  ticket: Type.Union([Type.Null(), Type.String()], { description: 'The queue number of the visit, when known' }),
+  dossierCode: Type.Union([Type.Null(), Type.String()], { description: 'The dossier code of the visit, when known' })
 }, { description: 'One rating as stored' })
 export type RatingListItem = Static<typeof RatingListItem>
 

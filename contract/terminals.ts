@@ -1,6 +1,6 @@
 // Schemas of terminals, pairing, terminal state and the rating ingest.
 import { Type, type Static } from 'typebox'
-import { CriterionAnswer, Timestamp, Uuid } from './common.ts'
+import { CriterionAnswer, DossierCode, Ticket, Timestamp, Uuid } from './common.ts'
 import { RatingFollowUp, TerminalFollowUp } from './follow-up.ts'
 
 export const TerminalKindSchema = Type.Union([Type.Literal('touch'), Type.Literal('button')], {
@@ -121,7 +121,9 @@ export const RatingItem = Type.Object(
     officerId: Type.Optional(
       Type.String({ format: 'uuid', description: 'The officer the device showed; the server decides who is credited' })
     ),
-    followUp: Type.Optional(RatingFollowUp)
+    followUp: Type.Optional(RatingFollowUp),
+    ticket: Type.Optional(Ticket),
+    dossierCode: Type.Optional(DossierCode)
   },
   { additionalProperties: false }
 )
@@ -131,7 +133,7 @@ export const RatingsBody = Type.Object({
   ratings: Type.Array(Type.Unknown(), {
     minItems: 1,
     maxItems: 100,
-    description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId?, followUp? }`; each is checked on its own'
+    description: 'Up to 100 rating items `{ id, level, criteria?, ratedAt, officerId?, followUp?, ticket?, dossierCode? }`; each is checked on its own'
   })
 })
 export type RatingsBody = Static<typeof RatingsBody>

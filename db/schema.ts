@@ -10,6 +10,10 @@ export type UnitKind = 'province' | 'commune' | 'ward' | 'special_zone' | 'centr
 export type Category = 'satisfied' | 'neutral' | 'unsatisfied'
 export type Role = 'admin' | 'supervisor' | 'analyst' | 'officer'
 export type TerminalKind = 'touch' | 'button'
+/** Where a rating came from: a tablet, a button box, or the citizen's phone later (a receipt's link). */
+export type RatingSource = TerminalKind | 'phone'
+/** Why a rating is suspected misuse (left out of the figures by default, kept as evidence). */
+export type MisuseReason = 'cooldown' | 'burst' | 'backdated' | 'ticket_repeat'
 /** A criterion's answer: met (true), not met (false) or not applicable ('na', e.g. no mishap to apologise for). */
 export type CriterionAnswer = boolean | 'na'
 export type CriteriaAnswers = Record<string, CriterionAnswer>
@@ -160,9 +164,25 @@ export interface RatingTable {
   received_at: ColumnType<Date, Date | string | undefined, never>
   counted_at: ColumnType<Date, Date | string, never>
   clock_untrusted: ColumnType<boolean, boolean | undefined, never>
-  source: TerminalKind
+  source: RatingSource
   misuse: Generated<boolean>
-  misuse_reason: 'cooldown' | 'burst' | 'backdated' | null
+  misuse_reason: MisuseReason | null
+  /** The queue number as printed on the citizen's ticket, when known. */
+  ticket: ColumnType<string | null, string | null | undefined, never>
+  /** The dossier's code on its receipt, when known (Decision 766 scores per dossier). */
+  dossier_code: ColumnType<string | null, string | null | undefined, never>
+}
+
+/** The centre's queue system called a ticket to a counter (POST /api/v1/queue/calls). */
+export interface QueueCallTable {
+  id: Generated<string>
+  unit_id: string
+  counter_id: string
+  ticket: string
+  dossier_code: string | null
+  called_at: ColumnType<Date, Date | string, Date | string>
+  received_at: DefaultedTimestamp
+  token_id: string | null
 }
 
 /**
@@ -372,6 +392,7 @@ export interface Database {
   terminals: TerminalTable
   ratings: RatingTable
   rollup_queue: RollupQueueTable
+  queue_calls: QueueCallTable
   cases: CaseTable
   case_events: CaseEventTable
   alert_rules: AlertRuleTable

@@ -25,6 +25,7 @@ import * as sharedLimits from './2026_11_30_0700_shared_limits.ts'
 import * as criterionNotApplicable from './2026_11_30_0800_criterion_not_applicable.ts'
 import * as caseLoop from './2026_11_30_0900_case_loop.ts'
 import * as citizenVoice from './2026_11_30_0930_citizen_voice.ts'
+import * as visit from './2026_11_30_1100_visit.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -50,5 +51,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0700_shared_limits': sharedLimits,
   '2026_11_30_0800_criterion_not_applicable': criterionNotApplicable,
   '2026_11_30_0900_case_loop': caseLoop,
-  '2026_11_30_0930_citizen_voice': citizenVoice
+  '2026_11_30_0930_citizen_voice': citizenVoice,
+  '2026_11_30_1100_visit': visit
 }

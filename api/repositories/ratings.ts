@@ -1,6 +1,6 @@
 // The stored ratings as the list shows them: newest first, a page at a time, with the counter and officer names.
 import { sql } from 'kysely'
-import type { Category, CriteriaAnswers, Db, Role, TerminalKind } from '../../db/schema.ts'
+import type { Category, CriteriaAnswers, Db, MisuseReason, RatingSource, Role } from '../../db/schema.ts'
 import type { RatingListItem } from '../../contract/ratings.ts'
 import { subtreeOf } from './organisation.ts'
 
@@ -32,8 +32,11 @@ interface RatingWithNamesRow {
   received_at: Date
   counted_at: Date
   counted_key: string
-  source: TerminalKind
+  source: RatingSource
   misuse: boolean
+  misuse_reason: MisuseReason | null
+  ticket: string | null
+  dossier_code: string | null
 }
 
 function rowToRatingItem (row: RatingWithNamesRow): RatingListItem {
@@ -51,7 +54,10 @@ function rowToRatingItem (row: RatingWithNamesRow): RatingListItem {
     receivedAt: row.received_at.toISOString(),
     countedAt: row.counted_at.toISOString(),
     source: row.source,
-    misuse: row.misuse
+    misuse: row.misuse,
+    misuseReason: row.misuse_reason,
+    ticket: row.ticket,
+    dossierCode: row.dossier_code
   }
 }
 
@@ -72,7 +78,7 @@ export async function listRatingPage (
       'ratings.id', 'ratings.unit_id', 'ratings.counter_id', 'counters.number as counter_number', 'ratings.officer_id',
       'officers.full_name as officer_name', 'ratings.level', 'ratings.category', 'ratings.criteria', 'ratings.rated_at',
       'ratings.received_at', 'ratings.counted_at', sql<string>`ratings.counted_at::text`.as('counted_key'), 'ratings.source',
-      'ratings.misuse'
+      'ratings.misuse', 'ratings.misuse_reason', 'ratings.ticket', 'ratings.dossier_code'
     ])
   if (viewer.role === 'officer') list = list.where('ratings.officer_id', '=', viewer.officerId ?? NOBODY)
   else if (viewer.unitId !== null) list = list.where('ratings.unit_id', 'in', subtreeOf(viewer.unitId))

@@ -2,7 +2,8 @@
 // request answered only after it is durable. Idempotent by rating id; misuse flagged; cases opened.
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
-import type { Category, CriteriaAnswers, Database, ScaleLevelRow, TerminalKind } from '../../db/schema.ts'
+import type { Category, CriteriaAnswers, Database, MisuseReason, RatingSource, ScaleLevelRow, TerminalKind } from '../../db/schema.ts'
+import { DAY_MS, LOCAL_OFFSET_MS } from '../../analytics/calendar.ts'
 import type { Config } from '../config.ts'
 import { prepared } from '../../db/prepared.ts'
 import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
@@ -15,6 +16,8 @@ export interface IngestTerminal {
   kind: TerminalKind
   /** When the terminal was paired (or its counter made, if later): ratings dated before it are not trusted. */
   trustedSince?: Date
+  /** Where its ratings come from; the terminal's kind unless said (a receipt's link rated from a phone: 'phone'). */
+  source?: RatingSource
 }
 
 /** A rating as stored, for the live feed and the rollups. */
@@ -33,9 +36,12 @@ export interface StoredRating {
   receivedAt: Date
   countedAt: Date
   clockUntrusted: boolean
-  source: TerminalKind
+  source: RatingSource
   misuse: boolean
-  misuseReason: 'cooldown' | 'burst' | 'backdated' | null
+  misuseReason: MisuseReason | null
+  /** The queue number of the visit and the dossier's code, when the device knew them. */
+  ticket: string | null
+  dossierCode: string | null
   caseId: string | null
 }
 
@@ -88,6 +94,15 @@ interface PressRow {
   terminalId: string
   at: number
 }
+/** A rating already stored for a ticket: its unit, ticket and counted time. */
+interface TicketRow {
+  unitId: string
+  ticket: string
+  at: number
+}
+
+/** The local (Asia/Ho_Chi_Minh) day number of an instant: a ticket is rated once per day at its unit. */
+const localDay = (ms: number): number => Math.floor((ms + LOCAL_OFFSET_MS) / DAY_MS)
 
 interface PendingRequest {
   terminal: IngestTerminal
@@ -304,9 +319,11 @@ export class RatingIngest {
           receivedAt,
           countedAt: clockUntrusted ? receivedAt : ratedAt,
           clockUntrusted,
-          source: request.terminal.kind,
+          source: request.terminal.source ?? request.terminal.kind,
           misuse: false,
           misuseReason: null,
+          ticket: item.ticket ?? null,
+          dossierCode: item.dossierCode ?? null,
           caseId: null,
           backdated,
           followUp: followUpOf(item.followUp)
@@ -315,11 +332,12 @@ export class RatingIngest {
     }
     if (candidates.length === 0) return []
 
-    const { shifts, presses, latest } = await this.lookUp(candidates, receivedAt)
+    const { shifts, presses, latest, tickets } = await this.lookUp(candidates, receivedAt)
     this.distrustRewinds(candidates, latest)
     this.creditOfficers(candidates, shifts)
     this.flagMisuse(candidates, presses)
     this.flagBulkBackdating(candidates)
+    this.flagTicketRepeats(candidates, tickets)
     for (const rating of candidates) {
       if (rating.deviceOfficerId === rating.officerId) rating.deviceOfficerId = null
     }
@@ -336,7 +354,7 @@ export class RatingIngest {
       sql.val(answered.map((rating) => pick(rating.followUp!)))
     const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
       with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
-                  rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason) as (
+                  rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason, ticket, dossier_code) as (
         select * from unnest(
           ${column((r) => r.id)}::uuid[], ${column((r) => r.unitId)}::uuid[], ${column((r) => r.counterId)}::uuid[],
           ${column((r) => r.terminalId)}::uuid[], ${column((r) => r.officerId)}::uuid[], ${column((r) => r.deviceOfficerId)}::uuid[],
@@ -344,13 +362,13 @@ export class RatingIngest {
           ${column((r) => JSON.stringify(r.criteria))}::jsonb[], ${column((r) => r.ratedAt.toISOString())}::timestamptz[],
           ${column((r) => r.receivedAt.toISOString())}::timestamptz[], ${column((r) => r.countedAt.toISOString())}::timestamptz[],
           ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.source)}::text[], ${column((r) => r.misuse)}::boolean[],
-          ${column((r) => r.misuseReason)}::text[])
+          ${column((r) => r.misuseReason)}::text[], ${column((r) => r.ticket)}::text[], ${column((r) => r.dossierCode)}::text[])
       ), follow_up (id, reason, phone, consent_version) as (
         select * from unnest(${sql.val(answered.map((r) => r.id))}::uuid[], ${answer((f) => f.reason)}::text[],
           ${answer((f) => f.phone)}::text[], ${answer((f) => f.consentVersion)}::text[])
       ), inserted as (
         insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
-                             rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason)
+                             rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason, ticket, dossier_code)
         select * from input
         on conflict do nothing
         returning id, unit_id, counter_id, officer_id, category, misuse, received_at
@@ -386,7 +404,7 @@ export class RatingIngest {
   private async lookUp (
     ratings: Candidate[],
     receivedAt: Date
-  ): Promise<{ shifts: ShiftRow[]; presses: PressRow[]; latest: Map<string, number> }> {
+  ): Promise<{ shifts: ShiftRow[]; presses: PressRow[]; latest: Map<string, number>; tickets: TicketRow[] }> {
     const counterIds = [...new Set(ratings.map((rating) => rating.counterId))]
     const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
     // Receipt is in the shifts' span too: a rating found to rewind history below is counted then.
@@ -396,15 +414,22 @@ export class RatingIngest {
     const countedTo = new Date(Math.max(...counted))
     const ratedFrom = new Date(Math.min(...rated))
     const ratedTo = new Date(Math.max(...rated))
+    // Tickets already rated at their unit on the local days of this batch's ratings (none sent: no rows, no cost).
+    const ticketed = ratings.filter((rating) => rating.ticket !== null)
+    const ticketUnits = [...new Set(ticketed.map((rating) => rating.unitId))]
+    const ticketNumbers = [...new Set(ticketed.map((rating) => rating.ticket!))]
+    const dayOf = (ms: number): Date => new Date(localDay(ms) * DAY_MS - LOCAL_OFFSET_MS)
+    const ticketFrom = dayOf(Math.min(...counted)).toISOString()
+    const ticketTo = new Date(dayOf(Math.max(...counted)).getTime() + DAY_MS).toISOString()
     const rows = await sql<{
-      kind: 'shift' | 'press' | 'latest'
+      kind: 'shift' | 'press' | 'latest' | 'ticket'
       key: string
       officer_id: string | null
       at: number
       ended_at: number | null
     }>`${prepared('ingest.look_up')}
       select kind, key, officer_id, ${epochMs(sql`at`)} as at, ${epochMs(sql`ended_at`)} as ended_at from (
-      select 'shift' as kind, counter_id as key, officer_id, started_at as at, ended_at
+      select 'shift' as kind, counter_id as key, officer_id::text as officer_id, started_at as at, ended_at
       from assignments
       where counter_id = any(${sql.val(arrayLiteral(counterIds))}::uuid[]) and started_at <= ${countedTo.toISOString()}::timestamptz
         and (ended_at is null or ended_at > ${countedFrom.toISOString()}::timestamptz)
@@ -423,17 +448,24 @@ export class RatingIngest {
       from unnest(${sql.val(arrayLiteral(terminalIds))}::uuid[]) as t(id)
       cross join lateral (
         select rated_at from ratings where terminal_id = t.id and not clock_untrusted order by rated_at desc limit 1
-      ) l) found`.execute(this.db)
+      ) l
+      union all
+      select 'ticket', unit_id, ticket, counted_at, null
+      from ratings
+      where unit_id = any(${sql.val(arrayLiteral(ticketUnits))}::uuid[]) and ticket = any(${sql.val(arrayLiteral(ticketNumbers))}::text[])
+        and counted_at >= ${ticketFrom}::timestamptz and counted_at < ${ticketTo}::timestamptz) found`.execute(this.db)
     const shifts: ShiftRow[] = []
     const presses: PressRow[] = []
     const latest = new Map<string, number>()
+    const tickets: TicketRow[] = []
     for (const row of rows.rows) {
-      if (row.kind === 'shift') {
+      if (row.kind === 'ticket') tickets.push({ unitId: row.key, ticket: row.officer_id!, at: row.at })
+      else if (row.kind === 'shift') {
         shifts.push({ counterId: row.key, officerId: row.officer_id!, startedAt: row.at, endedAt: row.ended_at })
       } else if (row.kind === 'latest') latest.set(row.key, row.at)
       else presses.push({ terminalId: row.key, at: row.at })
     }
-    return { shifts, presses, latest }
+    return { shifts, presses, latest, tickets }
   }
 
   /**
@@ -467,6 +499,27 @@ export class RatingIngest {
         rating.misuse = true
         rating.misuseReason = 'backdated'
       }
+    }
+  }
+
+  /**
+   * One queue ticket is one visit: a second rating for the same ticket at the same unit on the same local day (one
+   * already stored, or an earlier one in this batch) is kept but suspected misuse `ticket_repeat`. A rating already
+   * flagged for another reason keeps that reason.
+   */
+  private flagTicketRepeats (ratings: Candidate[], stored: TicketRow[]): void {
+    const key = (unitId: string, ticket: string, at: number): string => `${unitId} ${localDay(at)} ${ticket}`
+    const rated = new Set(stored.map((row) => key(row.unitId, row.ticket, row.at)))
+    const ticketed = ratings.filter((rating) => rating.ticket !== null)
+    ticketed.sort((a, b) => a.ratedAt.getTime() - b.ratedAt.getTime())
+    for (const rating of ticketed) {
+      const visit = key(rating.unitId, rating.ticket!, rating.countedAt.getTime())
+      if (rated.has(visit)) {
+        if (!rating.misuse) {
+          rating.misuse = true
+          rating.misuseReason = 'ticket_repeat'
+        }
+      } else rated.add(visit)
     }
   }
 

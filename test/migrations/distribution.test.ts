@@ -25,6 +25,8 @@ const placement: Record<string, Placement> = {
   counter_rollups: 'distributed',
   heatmap_rollups: 'distributed',
   alerts: 'distributed',
+  // A queue system's calls of a ticket to a counter: written per centre, read with its ratings (share of visits rated).
+  queue_calls: 'distributed',
   units: 'reference',
   counters: 'reference',
   officers: 'reference',

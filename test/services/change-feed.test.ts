@@ -42,7 +42,9 @@ const ratingEvent = (n: number): Change => ({
       receivedAt: '2026-11-30T01:00:00.000Z',
       countedAt: '2026-11-30T01:00:00.000Z',
       source: 'touch',
-      misuse: false
+      misuse: false,
+      ticket: null,
+      dossierCode: null
     }
   }
 })

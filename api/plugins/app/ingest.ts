@@ -27,7 +27,9 @@ function ratingEvent (rating: StoredRating): LiveRating {
     receivedAt: rating.receivedAt.toISOString(),
     countedAt: rating.countedAt.toISOString(),
     source: rating.source,
-    misuse: rating.misuse
+    misuse: rating.misuse,
+    ticket: rating.ticket,
+    dossierCode: rating.dossierCode
   }
 }
 
