@@ -50,6 +50,8 @@ export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>()
   /** Tells this process's own notifications from the others'. */
   readonly origin = randomUUID()
+  /** How every payload this process sends begins (`send`). */
+  private readonly ownHead = `{"o":"${this.origin}",`
   private transport: ChangeTransport | null = null
   private sequence = 0
   /** Changes waiting for the next send; one send is in flight at a time, so they leave in the order announced. */
@@ -101,6 +103,8 @@ export class ChangeFeed {
 
   /** A payload heard on the channel: another process's changes are delivered here, this process's own dropped. */
   receive (payload: string): void {
+    // This process's own payloads come back to it: dropped by their head, unparsed (a commit's events are a few KB).
+    if (payload.startsWith(this.ownHead)) return
     let envelope: Envelope
     try {
       envelope = JSON.parse(payload) as Envelope

@@ -93,3 +93,49 @@ t.test(`the server rolls up ratings shortly after they are stored (${databaseKin
   }
   t.same(seen, { pending: 0, stored: 5, monthTotal: 5, dayUnsatisfied: 2 }, 'rolled up with no one asking')
 })
+
+t.test(`under a stream of commits the worker runs at most once per interval, and still soon (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  const centre = await seedCentre(db)
+  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  // Each run rewrites one detail rollup row per counter and grain it touches: runs close together cost rows, not ratings.
+  let runs = 0
+  class CountingWorker extends RollupWorker {
+    override async runOnce (): Promise<number> {
+      runs++
+      return super.runOnce()
+    }
+  }
+  const intervalMs = 1000
+  const worker = new CountingWorker(db, { intervalMs, nudgeDelayMs: 5 })
+  t.teardown(async () => {
+    await worker.stop()
+    await db.destroy()
+    await drop()
+  })
+  worker.start()
+  const started = Date.now()
+  let stored = 0
+  // 20 commits ~25 ms apart, each nudging the worker (as the ingest does after its commit).
+  for (let commit = 0; commit < 20; commit++) {
+    const results = await ingest.submit(terminal, [{ id: randomUUID(), level: 1 + (stored % 4), ratedAt: new Date().toISOString() }])
+    if (results[0]?.status === 'created') stored++
+    worker.nudge()
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  const streamMs = Date.now() - started
+  const lastNudge = Date.now()
+  let seen = await counts(db)
+  while (seen.pending > 0 && Date.now() - lastNudge < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    seen = await counts(db)
+  }
+  const caughtUpMs = Date.now() - lastNudge
+  t.equal(stored, 20, 'the stream stored 20 ratings')
+  t.same(seen, { pending: 0, stored, monthTotal: stored, dayUnsatisfied: seen.dayUnsatisfied }, 'every rating rolled up once')
+  // One run at start, then at most one per interval (+1 for the timers' rounding); the 20 nudges asked for 20.
+  const allowed = Math.ceil(streamMs / (intervalMs * 0.9)) + 2
+  t.ok(runs <= allowed, `${runs} runs in ${streamMs} ms (at most ${allowed})`)
+  t.ok(caughtUpMs <= 2 * intervalMs + 3000, `the last rating was rolled up ${caughtUpMs} ms after its nudge`)
+})
