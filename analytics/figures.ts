@@ -30,6 +30,17 @@ export interface CriterionFigure {
   rate: number | null
 }
 
+/** Per-dossier counts of a group (analytics/visit-figures.ts): not additive across buckets, read apart from the rollups. */
+export interface DossierCounts {
+  /** Distinct dossiers (unit, code) rated. */
+  dossiers: number
+  /** Of those, with at least one unsatisfied rating. */
+  dossiersUnsatisfied: number
+  /** Ratings carrying a dossier code, and of those unsatisfied. */
+  coded: number
+  codedUnsatisfied: number
+}
+
 export interface Figures {
   total: number
   byLevel: Record<string, number>
@@ -38,6 +49,10 @@ export interface Figures {
   unsatisfied: number
   satisfactionRate: number | null
   rate766: number | null
+  /** 'dossier' when a rating counted carries a dossier code: each dossier then counts once (ratings without one, one each). */
+  rate766Basis: 'dossier' | 'rating'
+  /** Distinct dossiers rated. */
+  dossiers: number
   scoreIndex: number | null
   criteria: CriterionFigure[]
 }
@@ -83,7 +98,7 @@ function descending (levels: number[]): boolean {
   return true
 }
 
-export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
+export function toFigures (counts: Counts, catalogue: Catalogue, dossier?: DossierCounts): Figures {
   // Usually every level and code counted is configured: the catalogue's order as it is (2,000 officers' rows at a time).
   let extraLevels = false
   for (const [level, count] of counts.byLevel) if (count > 0 && !catalogue.levels.includes(level)) extraLevels = true
@@ -112,6 +127,10 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
     const { answered, met, notApplicable } = criterion
     return { code, answered, met, notApplicable, rate: ratio(met, answered) }
   })
+  // Decision 766 per dossier: a dossier is unsatisfied if any of its ratings is; a rating without a code is a visit of its own.
+  const coded = dossier === undefined || dossier.coded === 0 ? null : dossier
+  const visits = coded === null ? counts.total : coded.dossiers + counts.total - coded.coded
+  const unsatisfiedVisits = coded === null ? counts.unsatisfied : coded.dossiersUnsatisfied + counts.unsatisfied - coded.codedUnsatisfied
   return {
     total: counts.total,
     byLevel,
@@ -119,7 +138,9 @@ export function toFigures (counts: Counts, catalogue: Catalogue): Figures {
     neutral: counts.neutral,
     unsatisfied: counts.unsatisfied,
     satisfactionRate: ratio(counts.satisfied, counts.total),
-    rate766: ratio(counts.total - counts.unsatisfied, counts.total),
+    rate766: ratio(visits - unsatisfiedVisits, visits),
+    rate766Basis: coded === null ? 'rating' : 'dossier',
+    dossiers: coded?.dossiers ?? 0,
     scoreIndex: ratio(counts.weightSum, counts.total),
     criteria
   }
