@@ -220,7 +220,12 @@ export async function byUnit (db: Db, filter: FigureFilter, options: QueryOption
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
-    .map((unit) => ({ unitId: unit.id, code: unit.code, name: unit.name, ...toFigures(counts.get(unit.id) ?? emptyCounts(), catalogue, dossiers.get(unit.id)) }))
+    .map((unit) => ({
+      unitId: unit.id,
+      code: unit.code,
+      name: unit.name,
+      ...toFigures(counts.get(unit.id) ?? emptyCounts(), catalogue, dossiers.get(unit.id))
+    }))
   return { rows }
 }
 
@@ -239,7 +244,9 @@ export async function timeseries (
   }
   const period = periodOf(filter.from, filter.to, interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS)
   const [{ counts }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'time', interval })
+    countsFor(db, filter, period, { kind: 'time', interval }, options),
+    catalogueOf(db),
+    dossierCounts(db, filter, period, { kind: 'time', interval })
   ])
   const rows: BucketFigures[] = []
   for (let bucket = bucketStart(period.start, interval); bucket < period.end; bucket = nextBucket(bucket, interval)) {

@@ -218,7 +218,11 @@ export async function visits (db: Db, filter: FigureFilter): Promise<Visits> {
     .map((entry) => {
       const info = counters[order.get(entry.counterId)!]!
       return {
-        day: entry.day, counterId: entry.counterId, unitId: info.unit_id, number: info.number, name: info.name,
+        day: entry.day,
+        counterId: entry.counterId,
+        unitId: info.unit_id,
+        number: info.number,
+        name: info.name,
         ...visitCounts(entry.called, entry.rated, entry.dossiers)
       }
     })
@@ -226,8 +230,13 @@ export async function visits (db: Db, filter: FigureFilter): Promise<Visits> {
     const mine = rows.filter((row) => row.counterId === info.id)
     const called = mine.reduce((sum, row) => sum + row.ticketsCalled, 0)
     const ratedCount = mine.reduce((sum, row) => sum + row.ratingsWithTicket, 0)
-    return { counterId: info.id, unitId: info.unit_id, number: info.number, name: info.name,
-      ...visitCounts(called, ratedCount, counterDossiers.get(info.id) ?? 0) }
+    return {
+      counterId: info.id,
+      unitId: info.unit_id,
+      number: info.number,
+      name: info.name,
+      ...visitCounts(called, ratedCount, counterDossiers.get(info.id) ?? 0)
+    }
   })
   const called = rows.reduce((sum, row) => sum + row.ticketsCalled, 0)
   const ratedCount = rows.reduce((sum, row) => sum + row.ratingsWithTicket, 0)

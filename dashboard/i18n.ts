@@ -268,6 +268,21 @@ const vi = {
   reportCriteria: 'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
   reportNone: 'Không có số liệu trong kỳ.',
   reportDate: '{place}, ngày {day} tháng {month} năm {year}',
+  basisDossier: 'theo hồ sơ',
+  basisRating: 'theo lượt đánh giá',
+  explain766Dossier:
+    'Khi lượt đánh giá có mã hồ sơ, tỷ lệ tính theo hồ sơ: mỗi hồ sơ tính một lần, là không hài lòng nếu có bất kỳ lượt nào không hài lòng; lượt không có mã hồ sơ tính từng lượt.',
+  visitsTitle: 'Lượt phục vụ được đánh giá',
+  ticketsCalled: 'Số lượt gọi số',
+  ratingsWithTicket: 'Lượt đánh giá có số thứ tự',
+  shareRated: 'Tỷ lệ lượt được đánh giá',
+  dossiersRated: 'Hồ sơ được đánh giá',
+  visitsNone: 'Trong kỳ chưa có số nào được gọi từ hệ thống xếp hàng.',
+  channelsTitle: 'Theo kênh đánh giá',
+  channel: 'Kênh',
+  channel_touch: 'Màn hình tại quầy',
+  channel_button: 'Hộp nút bấm',
+  channel_phone: 'Điện thoại (đánh giá sau)',
   errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).'
 }
 
@@ -538,6 +553,21 @@ const en: Record<MessageKey, string> = {
   reportCriteria: 'II. THE "4 XIN, 4 LUÔN" CRITERIA',
   reportNone: 'No data in the period.',
   reportDate: '{place}, {day}/{month}/{year}',
+  basisDossier: 'per dossier',
+  basisRating: 'per rating',
+  explain766Dossier:
+    'Where ratings carry a dossier code the rate is per dossier: each dossier counts once, unsatisfied if any of its ratings is; ratings without a code count one each.',
+  visitsTitle: 'Visits rated',
+  ticketsCalled: 'Tickets called',
+  ratingsWithTicket: 'Ratings with a ticket',
+  shareRated: 'Share of visits rated',
+  dossiersRated: 'Dossiers rated',
+  visitsNone: 'No tickets were called by the queue system in the period.',
+  channelsTitle: 'By channel',
+  channel: 'Channel',
+  channel_touch: 'Counter terminal',
+  channel_button: 'Button box',
+  channel_phone: 'Phone (rated later)',
   errorUnknown: 'The request could not be done (error code {code}).'
 }
 

@@ -52,7 +52,10 @@ t.test('rate766 counts each dossier once, unsatisfied if any of its ratings is; 
   const counters = await app.inject({ url: `/api/v1/stats/counters?unitId=${centre.centreId}&from=${day}&to=${day}`, cookies })
   t.match(counters.json().rows, [{ counterId: centre.counterIds[0], dossiers: 2, rate766: 3 / 4, rate766Basis: 'dossier' }])
   const series = await app.inject({ url: `/api/v1/stats/timeseries?unitId=${centre.centreId}&from=${twoDaysAgo}&to=${day}`, cookies })
-  t.match(series.json().rows, [{ dossiers: 0, rate766Basis: 'rating', rate766: 1 / 2 }, { dossiers: 2, rate766Basis: 'dossier', rate766: 3 / 4 }])
+  t.match(series.json().rows, [
+    { dossiers: 0, rate766Basis: 'rating', rate766: 1 / 2 },
+    { dossiers: 2, rate766Basis: 'dossier', rate766: 3 / 4 }
+  ])
   const units = await app.inject({ url: `/api/v1/stats/units?unitId=${centre.centreId}&from=${day}&to=${day}`, cookies })
   t.match(units.json().rows, [{ unitId: centre.centreId, dossiers: 2, rate766: 3 / 4 }])
   const csv = await app.inject({ url: `/api/v1/stats/summary?unitId=${centre.centreId}&from=${day}&to=${day}&format=csv`, cookies })
@@ -156,7 +159,8 @@ t.test('share of visits rated per counter and day, and dossiers rated', async (t
 
   const csv = csvOf((await app.inject({ url: `${url}&format=csv`, cookies })).rawPayload)
   t.same(csv[0]!.slice(0, 7), [
-    'Ngày', 'Số quầy', 'Tên quầy', 'Số lượt gọi số', 'Số lượt đánh giá có số thứ tự', 'Tỷ lệ lượt được đánh giá (%)', 'Số hồ sơ được đánh giá'
+    'Ngày', 'Số quầy', 'Tên quầy', 'Số lượt gọi số', 'Số lượt đánh giá có số thứ tự',
+    'Tỷ lệ lượt được đánh giá (%)', 'Số hồ sơ được đánh giá'
   ])
   t.same(csv[2]!.slice(0, 7), [day.split('-').reverse().join('/'), '1', csv[2]![2], '4', '2', '50,0', '2'])
   t.same(csv.at(-1)!.slice(0, 7), ['Cả kỳ', '', 'Tổng cộng', '7', '4', '57,1', '2'])
