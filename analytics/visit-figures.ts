@@ -10,8 +10,8 @@ import { exactCounts, filterSql, inSnapshot, keyOf, keySql, planFor, serialOnly 
 export type { DossierCounts } from './figures.ts'
 
 /**
- * Per-dossier counts per group key, read from the dossier-coded ratings only (through ratings_dossier_idx
- * (unit_id, counted_at, dossier_code), unit by unit of the subtree). A distinct count does not add across rollup buckets,
+ * Per-dossier counts per group key, read from the dossier-coded ratings only (index-only through
+ * ratings_dossier_figures_idx, unit by unit of the subtree). A distinct count does not add across rollup buckets,
  * so it is not kept in them: a dossier is identified by its unit and code (the code is the centre's receipt number) and
  * is unsatisfied if any of its ratings in the period is. Cost: one index probe per unit, one row per coded rating of the
  * period (docs/analytics.md, "Decision 766 per dossier"). `key` is a SQL expression over the rating `r` and tree `t`.
@@ -27,7 +27,7 @@ export async function dossierCountsBy (
       select ${key} as key, r.unit_id, r.dossier_code, bool_or(r.category = 'unsatisfied') as unsatisfied, count(*) as ratings,
         count(*) filter (where r.category = 'unsatisfied') as unsatisfied_ratings
       from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and r.dossier_code is not null
-        and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r
+        and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')} offset 0) r
       where ${serialOnly}
       group by 1, r.unit_id, r.dossier_code
     ) d
