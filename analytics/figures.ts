@@ -30,6 +30,17 @@ export interface CriterionFigure {
   rate: number | null
 }
 
+/** Per-dossier counts of a group (analytics/visit-figures.ts): not additive across buckets, read apart from the rollups. */
+export interface DossierCounts {
+  /** Distinct dossiers (unit, code) rated. */
+  dossiers: number
+  /** Of those, with at least one unsatisfied rating. */
+  dossiersUnsatisfied: number
+  /** Ratings carrying a dossier code, and of those unsatisfied. */
+  coded: number
+  codedUnsatisfied: number
+}
+
 export interface Figures {
   total: number
   byLevel: Record<string, number>
@@ -38,6 +49,10 @@ export interface Figures {
   unsatisfied: number
   satisfactionRate: number | null
   rate766: number | null
+  /** 'dossier' when a rating counted carries a dossier code: each dossier then counts once (ratings without one, one each). */
+  rate766Basis: 'dossier' | 'rating'
+  /** Distinct dossiers rated. */
+  dossiers: number
   scoreIndex: number | null
   criteria: CriterionFigure[]
 }
@@ -95,7 +110,12 @@ function configuredKeys<K> (map: Map<K, unknown>, keys: readonly K[]): number {
  * the same object as `{ ...into, ...figures }` without building the figures twice. Allocates only what it answers
  * (a province's officers are 2,001 of these per call; the garbage is what sets the API's GC pauses).
  */
-export function toFigures<T extends object = Record<never, never>> (counts: Counts, catalogue: Catalogue, into?: T): T & Figures {
+export function toFigures<T extends object = Record<never, never>> (
+  counts: Counts,
+  catalogue: Catalogue,
+  into?: T,
+  dossier?: DossierCounts
+): T & Figures {
   // Usually every level and code counted is configured: the catalogue's order as it is (2,000 officers' rows at a time).
   // Keys outside the catalogue are looked for only when the maps hold more keys than the catalogue has there
   // (iterating a Map allocates an iterator and an entry per key).
@@ -141,7 +161,13 @@ export function toFigures<T extends object = Record<never, never>> (counts: Coun
   figures.neutral = counts.neutral
   figures.unsatisfied = counts.unsatisfied
   figures.satisfactionRate = ratio(counts.satisfied, counts.total)
-  figures.rate766 = ratio(counts.total - counts.unsatisfied, counts.total)
+  // Decision 766 per dossier: a dossier is unsatisfied if any of its ratings is; a rating without a code is a visit of its own.
+  const coded = dossier === undefined || dossier.coded === 0 ? null : dossier
+  const visits = coded === null ? counts.total : coded.dossiers + counts.total - coded.coded
+  const unsatisfiedVisits = coded === null ? counts.unsatisfied : coded.dossiersUnsatisfied + counts.unsatisfied - coded.codedUnsatisfied
+  figures.rate766 = ratio(visits - unsatisfiedVisits, visits)
+  figures.rate766Basis = coded === null ? 'rating' : 'dossier'
+  figures.dossiers = coded?.dossiers ?? 0
   figures.scoreIndex = ratio(counts.weightSum, counts.total)
   figures.criteria = criteria
   return figures

@@ -10,6 +10,7 @@ import {
   type FigureFilter, type Grouping, type Period
 } from './period.ts'
 import { exactCounts, exactStatement, keyOf, planFor, slotCache, slotList, type CountsAnswer } from './statement.ts'
+import { channelCounts, channels, dossierCounts, type Channel } from './visit-figures.ts'
 
 export type { Figures, CriterionFigure } from './figures.ts'
 export type { Interval } from './calendar.ts'
@@ -18,6 +19,7 @@ export {
 } from './period.ts'
 export { inSnapshot } from './statement.ts'
 export { caseFigures, type CaseFigures, type UnitCaseFigures } from './case-figures.ts'
+export { visits, type Visits, type VisitCounts, type CounterVisits, type CounterDayVisits, type Channel } from './visit-figures.ts'
 
 export interface QueryOptions {
   /** Where counts come from: the rollups (default), or the raw ratings (to check the rollups, and the benchmark baseline). */
@@ -100,8 +102,10 @@ async function catalogueOf (db: Db): Promise<Catalogue> {
 /** Figures for the whole subtree and period. */
 export async function summary (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<Figures> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db)])
-  return toFigures(counts.get('') ?? noCounts, catalogue)
+  const [{ counts }, catalogue, dossiers] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'none' })
+  ])
+  return toFigures(counts.get('') ?? noCounts, catalogue, undefined, dossiers.get(''))
 }
 
 const vietnamese = new Intl.Collator('vi')
@@ -140,8 +144,8 @@ export async function byOfficer (
   db: Db, filter: FigureFilter, options: QueryOptions & { minSample: number }
 ): Promise<{ rows: OfficerFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)
+  const [{ counts, rows: read }, catalogue, dossiers] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'officer' })
   ])
   const ids = [...counts.keys()].filter((id) => id !== '')
   const names = new Map<string, string | null>()
@@ -158,7 +162,7 @@ export async function byOfficer (
       officerId: id === '' ? null : id,
       fullName: id === '' ? null : names.get(id) ?? null,
       smallSample: officerCounts.total < options.minSample
-    }))
+    }, dossiers.get(id)))
   })
   const ranks = rankedNames(rows.map((row) => row.fullName ?? ''))
   rows.sort((a, b) => a.officerId === null
@@ -177,8 +181,8 @@ export interface CounterFigures extends Figures {
 /** One row per counter with ratings in the subtree and period, by unit and counter number. */
 export async function byCounter (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: CounterFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)
+  const [{ counts, rows: read }, catalogue, dossiers] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'counter' })
   ])
   const ids = [...counts.keys()]
   const counters = read !== null
@@ -195,7 +199,7 @@ export async function byCounter (db: Db, filter: FigureFilter, options: QueryOpt
       unitId: counter.unit_id,
       number: counter.number,
       name: counter.name
-    }))
+    }, dossiers.get(counter.id)))
   }
 }
 
@@ -208,17 +212,19 @@ export interface UnitFigures extends Figures {
 /** One row per child unit of the root, each over its whole subtree (a row for the root itself only if ratings sit on it directly). */
 export async function byUnit (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: UnitFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [counts, catalogue, children] = await Promise.all([
+  const [counts, catalogue, children, dossiers] = await Promise.all([
     countsFor(db, filter, period, { kind: 'unit' }, options).then((answer) => answer.counts),
     catalogueOf(db),
     filter.unitId === null
       ? db.selectFrom('units').select(['id', 'code', 'name']).where('parent_id', 'is', null).orderBy('code').execute()
       : db.selectFrom('units').select(['id', 'code', 'name'])
-        .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
+        .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute(),
+    dossierCounts(db, filter, period, { kind: 'unit' })
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
-    .map((unit) => toFigures(counts.get(unit.id) ?? noCounts, catalogue, { unitId: unit.id, code: unit.code, name: unit.name }))
+    .map((unit) => toFigures(counts.get(unit.id) ?? noCounts, catalogue, { unitId: unit.id, code: unit.code, name: unit.name },
+      dossiers.get(unit.id)))
   return { rows }
 }
 
@@ -236,10 +242,15 @@ export async function timeseries (
     throw new AnalyticsInputError('INTERVAL_INVALID', `interval must be one of ${intervals.join(', ')}, got "${filter.interval}"`)
   }
   const period = periodOf(filter.from, filter.to, interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS)
-  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)])
+  const [{ counts }, catalogue, dossiers] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'time', interval }, options),
+    catalogueOf(db),
+    dossierCounts(db, filter, period, { kind: 'time', interval })
+  ])
   const rows: BucketFigures[] = []
   for (let bucket = bucketStart(period.start, interval); bucket < period.end; bucket = nextBucket(bucket, interval)) {
-    rows.push(toFigures(counts.get(bucket.toISOString()) ?? noCounts, catalogue, { bucket: toLocalIso(bucket) }))
+    const key = bucket.toISOString()
+    rows.push(toFigures(counts.get(key) ?? noCounts, catalogue, { bucket: toLocalIso(bucket) }, dossiers.get(key)))
   }
   return { rows }
 }
@@ -254,11 +265,14 @@ export interface HeatmapFigures extends Figures {
 /** 7 × 24 rows: figures by local weekday and hour of day. */
 export async function heatmap (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: HeatmapFigures[] }> {
   const period = periodOf(filter.from, filter.to, MAX_HEATMAP_DAYS)
-  const [{ counts }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db)])
+  const [{ counts }, catalogue, dossiers] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'heatmap' })
+  ])
   const rows: HeatmapFigures[] = []
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
-      rows.push(toFigures(counts.get(`${weekday}:${hour}`) ?? noCounts, catalogue, { weekday, hour }))
+      const key = `${weekday}:${hour}`
+      rows.push(toFigures(counts.get(key) ?? noCounts, catalogue, { weekday, hour }, dossiers.get(key)))
     }
   }
   return { rows }
@@ -279,4 +293,16 @@ export async function labels (db: Db): Promise<Labels> {
     levels: new Map(levels.map((row) => [row.level, { vi: row.label_vi, en: row.label_en }])),
     criteria: new Map(criteria.map((row) => [row.code, { vi: row.label_vi, en: row.label_en }]))
   }
+}
+
+export interface ChannelFigures extends Figures {
+  /** touch: the counter's terminal; button: the button box; phone: rated later from the citizen's phone (/r/<code>). */
+  channel: Channel
+}
+
+/** One row per channel (touch, button, phone), every channel listed even at zero. */
+export async function byChannel (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: ChannelFigures[] }> {
+  const period = periodOf(filter.from, filter.to)
+  const [{ counts, dossiers }, catalogue] = await Promise.all([channelCounts(db, filter, period, options), catalogueOf(db)])
+  return { rows: channels.map((channel) => ({ channel, ...toFigures(counts.get(channel)!, catalogue, dossiers.get(channel)) })) }
 }

@@ -26,7 +26,15 @@ const figureProperties = {
   neutral: Type.Integer({ minimum: 0, description: 'Ratings in `neutral` levels' }),
   unsatisfied: Type.Integer({ minimum: 0, description: 'Ratings in `unsatisfied` levels' }),
   satisfactionRate: nullableRate('satisfied ÷ total, unrounded; null when total is 0'),
-  rate766: nullableRate('(total − unsatisfied) ÷ total (Decision 766/QĐ-TTg), unrounded; null when total is 0'),
+  rate766: nullableRate(
+    'Decision 766/QĐ-TTg: (visits − unsatisfied visits) ÷ visits, unrounded; null when total is 0. With rate766Basis `rating` a ' +
+    'visit is a rating: (total − unsatisfied) ÷ total. With `dossier` each dossier code counts once, unsatisfied if any of its ' +
+    'ratings in the period is, and each rating without a code counts one'
+  ),
+  rate766Basis: Type.Union([Type.Literal('dossier'), Type.Literal('rating')], {
+    description: '`dossier` when any rating counted carries a dossier code (rate766 per dossier); otherwise `rating`'
+  }),
+  dossiers: Type.Integer({ minimum: 0, description: 'Distinct dossiers (mã hồ sơ, per unit) rated in the period' }),
   scoreIndex: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
     description: 'Mean weight of the ratings, 0–100, unrounded; null when total is 0'
   }),
@@ -41,6 +49,8 @@ const figuresExample = {
   unsatisfied: 5,
   satisfactionRate: 0.9,
   rate766: 0.975,
+  rate766Basis: 'rating',
+  dossiers: 0,
   scoreIndex: 85.5,
   criteria: [
     { code: 'xin_chao', answered: 150, met: 141, notApplicable: 0, rate: 0.94 },
@@ -187,3 +197,39 @@ export const CaseStats = Type.Object({
   rows: Type.Array(UnitCaseFigures, { description: 'One row per child unit of the root (and the root itself), by code' })
 }, { description: 'The follow-up loop of a unit subtree and period' })
 export type CaseStats = Static<typeof CaseStats>
+
+export const Channel = Type.Union([Type.Literal('touch'), Type.Literal('button'), Type.Literal('phone')], {
+  description: '`touch`: the counter\'s terminal; `button`: the button box; `phone`: rated later from the citizen\'s phone (/r/<code>)'
+})
+export type Channel = Static<typeof Channel>
+export const ChannelRow = Type.Object({ channel: Channel, ...figureProperties }, { description: 'The figures of one channel' })
+export type ChannelRow = Static<typeof ChannelRow>
+
+const visitProperties = {
+  ticketsCalled: Type.Integer({ minimum: 0, description: 'Tickets called to the counter by the queue system: distinct tickets per counter and local day, summed' }),
+  ratingsWithTicket: Type.Integer({ minimum: 0, description: 'Ratings carrying a ticket (misuse, such as a ticket\'s second rating, left out unless includeMisuse)' }),
+  shareRated: nullableRate('ratingsWithTicket ÷ ticketsCalled, unrounded (may pass 1 when tickets are rated that the queue did not report); null when none was called'),
+  dossiersRated: Type.Integer({ minimum: 0, description: 'Distinct dossiers (unit, code) rated' })
+} satisfies TProperties
+export const VisitCounts = Type.Object(visitProperties, { description: 'How many of the visits called were rated' })
+export type VisitCounts = Static<typeof VisitCounts>
+const counterKey = {
+  counterId: Uuid,
+  unitId: Type.String({ format: 'uuid', description: "The counter's unit (centre)" }),
+  number: Type.Integer({ description: 'Counter number', examples: [1] }),
+  name: Type.String({ description: 'Counter name', examples: ['Quầy 1'] })
+}
+export const CounterVisits = Type.Object({ ...counterKey, ...visitProperties }, { description: 'One counter over the period' })
+export type CounterVisits = Static<typeof CounterVisits>
+export const CounterDayVisits = Type.Object({
+  day: Type.String({ description: 'Local day (Asia/Ho_Chi_Minh), YYYY-MM-DD', examples: ['2026-11-30'] }),
+  ...counterKey,
+  ...visitProperties
+}, { description: 'One counter on one local day' })
+export type CounterDayVisits = Static<typeof CounterDayVisits>
+export const VisitStats = Type.Object({
+  total: VisitCounts,
+  counters: Type.Array(CounterVisits, { description: 'One row per counter with calls or rated tickets, by unit code and number' }),
+  rows: Type.Array(CounterDayVisits, { description: 'One row per counter and local day with calls or rated tickets' })
+}, { description: 'Share of visits rated and dossiers rated, for a unit subtree and period' })
+export type VisitStats = Static<typeof VisitStats>

@@ -12,6 +12,7 @@ export type { FollowUpReason, FollowUpSettings, UnitFollowUp } from '../contract
 export type { RatingListItem, RatingPage, Shift } from '../contract/ratings.ts'
 export type { BucketRow, CounterRow, CriterionFigure, Figures, HeatmapRow, OfficerRow, Rows, UnitRow } from '../contract/stats.ts'
 export type { CaseFigures, CaseStats } from '../contract/stats.ts'
+export type { ChannelRow, CounterVisits, VisitStats } from '../contract/stats.ts'
 export type { CreatedTerminal, Criterion, ScaleLevel, Terminal } from '../contract/terminals.ts'
 
 /** Called with every 401, so the app can go back to the login screen. */

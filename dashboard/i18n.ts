@@ -272,7 +272,22 @@ const vi = {
   tokenPurpose: 'Loại khóa',
   tokenPurposeStats: 'Đọc số liệu thống kê',
   tokenPurposeQueue: 'Tích hợp hệ thống xếp hàng (gọi số)',
-  tokenQueueHint: 'Khóa tích hợp chỉ dùng để hệ thống xếp hàng báo số được gọi tới quầy (POST /api/v1/queue/calls); xem docs/queue-integration.md.'
+  tokenQueueHint: 'Khóa tích hợp chỉ dùng để hệ thống xếp hàng báo số được gọi tới quầy (POST /api/v1/queue/calls); xem docs/queue-integration.md.',
+  basisDossier: 'theo hồ sơ',
+  basisRating: 'theo lượt đánh giá',
+  explain766Dossier:
+    'Khi lượt đánh giá có mã hồ sơ, tỷ lệ tính theo hồ sơ: mỗi hồ sơ tính một lần, là không hài lòng nếu có bất kỳ lượt nào không hài lòng; lượt không có mã hồ sơ tính từng lượt.',
+  visitsTitle: 'Lượt phục vụ được đánh giá',
+  ticketsCalled: 'Số lượt gọi số',
+  ratingsWithTicket: 'Lượt đánh giá có số thứ tự',
+  shareRated: 'Tỷ lệ lượt được đánh giá',
+  dossiersRated: 'Hồ sơ được đánh giá',
+  visitsNone: 'Trong kỳ chưa có số nào được gọi từ hệ thống xếp hàng.',
+  channelsTitle: 'Theo kênh đánh giá',
+  channel: 'Kênh',
+  channel_touch: 'Màn hình tại quầy',
+  channel_button: 'Hộp nút bấm',
+  channel_phone: 'Điện thoại (đánh giá sau)'
 }
 
 export type MessageKey = keyof typeof vi
@@ -546,7 +561,22 @@ const en: Record<MessageKey, string> = {
   tokenPurpose: 'Kind',
   tokenPurposeStats: 'Read statistics',
   tokenPurposeQueue: 'Queue system integration (called numbers)',
-  tokenQueueHint: 'An integration token only lets the queue system report a number called to a counter (POST /api/v1/queue/calls); see docs/queue-integration.md.'
+  tokenQueueHint: 'An integration token only lets the queue system report a number called to a counter (POST /api/v1/queue/calls); see docs/queue-integration.md.',
+  basisDossier: 'per dossier',
+  basisRating: 'per rating',
+  explain766Dossier:
+    'Where ratings carry a dossier code the rate is per dossier: each dossier counts once, unsatisfied if any of its ratings is; ratings without a code count one each.',
+  visitsTitle: 'Visits rated',
+  ticketsCalled: 'Tickets called',
+  ratingsWithTicket: 'Ratings with a ticket',
+  shareRated: 'Share of visits rated',
+  dossiersRated: 'Dossiers rated',
+  visitsNone: 'No tickets were called by the queue system in the period.',
+  channelsTitle: 'By channel',
+  channel: 'Channel',
+  channel_touch: 'Counter terminal',
+  channel_button: 'Button box',
+  channel_phone: 'Phone (rated later)'
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */

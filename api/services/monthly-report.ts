@@ -61,6 +61,7 @@ const words = {
     ratings: 'Lượt đánh giá',
     satisfaction: 'Tỷ lệ hài lòng',
     rate766: 'Tỷ lệ theo QĐ 766',
+    rate766Basis: { dossier: 'theo hồ sơ', rating: 'theo lượt đánh giá' },
     score: 'Chỉ số điểm',
     unsatisfied: 'Không hài lòng',
     criterion: 'Tiêu chí',
@@ -106,6 +107,7 @@ const words = {
     ratings: 'Ratings',
     satisfaction: 'Satisfaction rate',
     rate766: 'Rate (Decision 766)',
+    rate766Basis: { dossier: 'per dossier', rating: 'per rating' },
     score: 'Score index',
     unsatisfied: 'Unsatisfied',
     criterion: 'Criterion',
@@ -297,7 +299,7 @@ export async function monthlyReportPdf (data: ReportData): Promise<Buffer> {
       [w.ratings, count(data.summary.total)],
       ...levels.map((level) => [label(data.labels.levels.get(level), String(level)), count(data.summary.byLevel[String(level)] ?? 0)]),
       [w.satisfaction, percent(data.summary.satisfactionRate)],
-      [w.rate766, percent(data.summary.rate766)],
+      [`${w.rate766} (${w.rate766Basis[data.summary.rate766Basis]})`, percent(data.summary.rate766)],
       [w.score, decimal(data.summary.scoreIndex)]
     ]
   )

@@ -65,6 +65,8 @@ t.test(`figures on a small centre (${databaseKind})`, async (t) => {
       unsatisfied: 1,
       satisfactionRate: 3 / 5,
       rate766: 4 / 5,
+      rate766Basis: 'rating',
+      dossiers: 0,
       scoreIndex: (100 + 75 + 0 + 40 + 100) / 5,
       criteria: [
         { code: 'xin_chao', answered: 3, met: 2, notApplicable: 0, rate: 2 / 3 },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import t from 'tap'
 import fc from 'fast-check'
 import { sql } from 'kysely'
-import { byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
+import { byChannel, byCounter, byOfficer, byUnit, heatmap, summary, timeseries, type FigureFilter } from '../../analytics/queries.ts'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import { rollUpPending } from '../../analytics/rollup-worker.ts'
 import type { CriterionAnswer } from '../../db/schema.ts'
@@ -69,7 +69,10 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
       day: fc.constantFrom(...days),
       // Minutes from local midnight: mostly within 90 minutes of either side of it, where UTC and local days differ.
       minute: fc.oneof(fc.integer({ min: -90, max: 90 }), fc.integer({ min: 0, max: 24 * 60 - 1 })),
-      misuse: fc.integer({ min: 0, max: 4 }).map((n) => n === 0)
+      misuse: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+      // A few dossier codes, so a dossier is often rated more than once (across days, counters and centres), and many ratings without.
+      dossierCode: fc.option(fc.constantFrom('HS-1', 'HS-2', 'HS-3', 'H56/2026.4'), { freq: 2 }),
+      source: fc.constantFrom<'touch' | 'button' | 'phone'>('touch', 'touch', 'button', 'phone')
     })
     .map((drawn): TestRating => {
       const place = places[drawn.place]!
@@ -82,7 +85,9 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
         level: drawn.level,
         criteria: drawn.criteria,
         at,
-        misuse: drawn.misuse
+        misuse: drawn.misuse,
+        dossierCode: drawn.dossierCode,
+        source: drawn.source
       }
     })
   // Several ingest batches: a later batch may hold older ratings (a terminal back online after days). Some
@@ -149,6 +154,45 @@ t.test(`rollup figures equal raw figures (${databaseKind})`, async (t) => {
         ...(drawn.interval === 'hour' ? { to: new Date(next).getTime() - new Date(from).getTime() < 31 * 86_400_000 ? next : from } : {})
       }
       assert.deepEqual(await timeseries(db, series), await timeseries(db, series, raw), `time series by ${drawn.interval}`)
+      // Decision 766 per dossier, counted here from the ratings given (not by the oracle): a dossier (unit, code) is
+      // unsatisfied if any of its ratings in the period is; a rating without a code counts one.
+      const subtree: Record<string, string[]> = {
+        [first.provinceId]: [first.centreId, second.centreId],
+        [first.communeId]: [first.centreId],
+        [second.centreId]: [second.centreId]
+      }
+      const periodStart = new Date(`${from}T00:00:00+07:00`)
+      const periodEnd = new Date(new Date(`${to}T00:00:00+07:00`).getTime() + 86_400_000)
+      const counted = ratingBatches.flatMap((batch) => batch.ratings).filter((r) =>
+        (filter.unitId === null || subtree[filter.unitId]!.includes(r.unitId)) &&
+        new Date(r.at) >= periodStart && new Date(r.at) < periodEnd &&
+        (filter.counterId === null || r.counterId === filter.counterId) &&
+        (filter.officerId === null || r.officerId === filter.officerId) &&
+        (filter.includeMisuse === true || r.misuse !== true))
+      const visits = new Map<string, boolean>()
+      counted.forEach((r, index) => {
+        const key = r.dossierCode == null ? `rating ${index}` : `${r.unitId} ${r.dossierCode}`
+        visits.set(key, (visits.get(key) ?? false) || r.level === 1)
+      })
+      const unsatisfiedVisits = [...visits.values()].filter(Boolean).length
+      const figures = await summary(db, filter)
+      assert.deepEqual(
+        { dossiers: figures.dossiers, basis: figures.rate766Basis, rate766: figures.rate766 },
+        {
+          dossiers: new Set(counted.filter((r) => r.dossierCode != null).map((r) => `${r.unitId} ${r.dossierCode}`)).size,
+          basis: counted.some((r) => r.dossierCode != null) ? 'dossier' : 'rating',
+          rate766: visits.size === 0 ? null : (visits.size - unsatisfiedVisits) / visits.size
+        },
+        'Decision 766 per dossier, as the ratings give it'
+      )
+      // By channel: the whole from the rollups less the button and phone ratings equals the raw count per channel.
+      const channelRows = await byChannel(db, filter)
+      assert.deepEqual(channelRows, await byChannel(db, filter, raw), 'by channel')
+      assert.deepEqual(
+        channelRows.rows.map((row) => row.total),
+        (['touch', 'button', 'phone'] as const).map((channel) => counted.filter((r) => r.source === channel).length),
+        'each channel counts its own ratings'
+      )
       // Unfiltered totals must also match the number of ratings stored: nothing missed, nothing doubled.
       const all = await summary(db, { unitId: null, from: days[0]!, to: days.at(-1)!, includeMisuse: true })
       const inRange = ratingBatches

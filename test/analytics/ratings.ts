@@ -21,6 +21,10 @@ export interface TestRating {
   /** ISO 8601 with offset, or a Date. */
   at: string | Date
   misuse?: boolean
+  /** The visit (issue 17): queue ticket, dossier code, and the channel it came by (default touch). */
+  ticket?: string | null
+  dossierCode?: string | null
+  source?: 'touch' | 'button' | 'phone'
 }
 
 export function forRollup (rating: TestRating): RatingForRollup {
@@ -65,7 +69,9 @@ export async function addRatings (db: Kysely<Database>, ratings: TestRating[], o
             criteria: JSON.stringify(rating.criteria ?? {}),
             rated_at: at,
             counted_at: at,
-            source: 'touch' as const,
+            source: rating.source ?? 'touch',
+            ticket: rating.ticket ?? null,
+            dossier_code: rating.dossierCode ?? null,
             misuse: rating.misuse ?? false,
             misuse_reason: rating.misuse === true ? ('burst' as const) : null
           }

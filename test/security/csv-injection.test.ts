@@ -109,6 +109,8 @@ t.test('a negative number stays a number; text that looks like one is quoted', a
     unsatisfied: 1,
     satisfactionRate: 0,
     rate766: 0,
+    rate766Basis: 'rating' as const,
+    dossiers: 0,
     scoreIndex: -5,
     criteria: []
   }

@@ -569,6 +569,9 @@ const matrix: Record<string, Entry> = {
   'GET /api/v1/stats/cases': stats('/api/v1/stats/cases'),
   'GET /api/v1/stats/timeseries': stats('/api/v1/stats/timeseries'),
   'GET /api/v1/stats/heatmap': stats('/api/v1/stats/heatmap'),
+  'GET /api/v1/stats/channels': stats('/api/v1/stats/channels'),
+  // The share of visits rated is per counter, not one officer's figures: officer users get 403.
+  'GET /api/v1/stats/visits': { ...stats('/api/v1/stats/visits'), roles: readers },
   'GET /api/v1/reports/monthly': stats('/api/v1/reports/monthly'),
 
   // The device routes act on the terminal's own counter: there is no id to point elsewhere.

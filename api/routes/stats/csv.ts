@@ -1,7 +1,7 @@
 // Figures as Excel-ready CSV for people: a title line (unit, period), human columns first, rates in per cent; vi or en.
 import { stringify } from 'csv-stringify/sync'
 import type { Figures, Labels } from '../../../analytics/queries.ts'
-import type { CaseFigures, CaseStats } from '../../../contract/stats.ts'
+import type { CaseFigures, CaseStats, VisitCounts, VisitStats } from '../../../contract/stats.ts'
 
 export type Lang = 'vi' | 'en'
 
@@ -11,6 +11,8 @@ export interface KeyColumn {
   vi: string
   en: string
   id?: true
+  /** Names of the field's values, for a field that holds a code (a channel). */
+  names?: Record<string, { vi: string, en: string }>
 }
 
 export const keyColumns = {
@@ -35,6 +37,18 @@ export const keyColumns = {
   heatmap: [
     { field: 'weekday', vi: 'Thứ (1 = Thứ Hai)', en: 'Weekday (1 = Monday)' },
     { field: 'hour', vi: 'Giờ', en: 'Hour' }
+  ],
+  channels: [
+    {
+      field: 'channel',
+      vi: 'Kênh',
+      en: 'Channel',
+      names: {
+        touch: { vi: 'Màn hình tại quầy', en: 'Counter terminal' },
+        button: { vi: 'Hộp nút bấm', en: 'Button box' },
+        phone: { vi: 'Điện thoại (đánh giá sau)', en: 'Phone (rated later)' }
+      }
+    }
   ]
 } satisfies Record<string, KeyColumn[]>
 
@@ -45,7 +59,15 @@ const figureHeaders = {
   unsatisfied: { vi: 'Số lượt không hài lòng', en: 'Unsatisfied' },
   satisfactionRate: { vi: 'Tỷ lệ hài lòng (%)', en: 'Satisfaction rate (%)' },
   rate766: { vi: 'Tỷ lệ theo QĐ 766 (%)', en: 'Rate (Decision 766) (%)' },
+  rate766Basis: { vi: 'Cách tính QĐ 766', en: 'Decision 766 basis' },
+  dossiers: { vi: 'Số hồ sơ được đánh giá', en: 'Dossiers rated' },
   scoreIndex: { vi: 'Chỉ số điểm (0–100)', en: 'Score index (0–100)' }
+} as const
+
+/** How the 766 rate was counted, as the dashboard says it. */
+export const basisNames = {
+  dossier: { vi: 'theo hồ sơ', en: 'per dossier' },
+  rating: { vi: 'theo lượt đánh giá', en: 'per rating' }
 } as const
 
 /**
@@ -129,6 +151,8 @@ export function figuresCsv (
     figureHeaders.unsatisfied[lang],
     figureHeaders.satisfactionRate[lang],
     figureHeaders.rate766[lang],
+    figureHeaders.rate766Basis[lang],
+    figureHeaders.dossiers[lang],
     figureHeaders.scoreIndex[lang],
     ...codes.flatMap((code) =>
       lang === 'vi'
@@ -149,7 +173,10 @@ export function figuresCsv (
   const records = ordered.map((row) => {
     const criteria = new Map(row.criteria.map((criterion) => [criterion.code, criterion]))
     return [
-      ...human.map((key) => cell(row[key.field], lang)),
+      ...human.map((key) => {
+        const value = row[key.field]
+        return cell(key.names !== undefined && typeof value === 'string' ? key.names[value]?.[lang] ?? value : value, lang)
+      }),
       row.total,
       ...levels.map((level) => row.byLevel[String(level)] ?? 0),
       row.satisfied,
@@ -157,6 +184,8 @@ export function figuresCsv (
       row.unsatisfied,
       percent(row.satisfactionRate, lang),
       percent(row.rate766, lang),
+      basisNames[row.rate766Basis][lang],
+      row.dossiers,
       decimal(row.scoreIndex, lang),
       ...codes.flatMap((code) => {
         const criterion = criteria.get(code)
@@ -221,5 +250,31 @@ export function caseFiguresCsv (stats: CaseStats, lang: Lang, title: CsvTitle): 
     ...stats.rows.map((row) => line(row, row.code, row.name, row.unitId)),
     line(stats.total, '', lang === 'vi' ? 'Tổng cộng' : 'Total', '')
   ]
+  return excelCsv([titleLine(title, lang), [], header, ...records], separators[lang])
+}
+
+const visitHeaders = {
+  day: { vi: 'Ngày', en: 'Day' },
+  number: { vi: 'Số quầy', en: 'Counter number' },
+  name: { vi: 'Tên quầy', en: 'Counter name' },
+  ticketsCalled: { vi: 'Số lượt gọi số', en: 'Tickets called' },
+  ratingsWithTicket: { vi: 'Số lượt đánh giá có số thứ tự', en: 'Ratings with a ticket' },
+  shareRated: { vi: 'Tỷ lệ lượt được đánh giá (%)', en: 'Share of visits rated (%)' },
+  dossiersRated: { vi: 'Số hồ sơ được đánh giá', en: 'Dossiers rated' },
+  counterId: { vi: 'ID quầy', en: 'Counter ID' },
+  unitId: { vi: 'ID đơn vị', en: 'Unit ID' }
+} as const
+
+/** The share of visits rated as CSV for people: a row per counter and day, then each counter's period, then the total. */
+export function visitsCsv (stats: VisitStats, lang: Lang, title: CsvTitle): Buffer {
+  const counts = (row: VisitCounts): Array<string | number | Decimal> =>
+    [row.ticketsCalled, row.ratingsWithTicket, percent(row.shareRated, lang), row.dossiersRated]
+  const all = lang === 'vi' ? 'Cả kỳ' : 'Whole period'
+  const records = [
+    ...stats.rows.map((row) => [day(row.day, lang), row.number, row.name, ...counts(row), row.counterId, row.unitId]),
+    ...stats.counters.map((row) => [all, row.number, row.name, ...counts(row), row.counterId, row.unitId]),
+    [all, '', lang === 'vi' ? 'Tổng cộng' : 'Total', ...counts(stats.total), '', '']
+  ]
+  const header = Object.values(visitHeaders).map((names) => names[lang])
   return excelCsv([titleLine(title, lang), [], header, ...records], separators[lang])
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   AnalyticsInputError,
+  byChannel,
   byCounter,
   caseFigures,
   byOfficer,
@@ -12,6 +13,7 @@ import {
   summary,
   timeseries,
   type FigureFilter,
+  visits,
   type Figures
 } from '../../../analytics/queries.ts'
 import { toLocalDate, DAY } from '../../../analytics/calendar.ts'
@@ -21,6 +23,7 @@ import { ErrorResponse } from '../../../contract/common.ts'
 import {
   BucketRow,
   CaseStats,
+  ChannelRow,
   CounterRow,
   Figures as FiguresSchema,
   HeatmapRow,
@@ -29,10 +32,11 @@ import {
   StatsQuery,
   TimeseriesQuery,
   UnitRow,
+  VisitStats,
   type StatsQueryType
 } from '../../../contract/stats.ts'
 import { withReasonLabels } from '../../services/follow-up.ts'
-import { caseFiguresCsv, figuresCsv, keyColumns, type Lang } from './csv.ts'
+import { caseFiguresCsv, figuresCsv, keyColumns, visitsCsv, type Lang } from './csv.ts'
 import type { Db } from '../../../db/schema.ts'
 
 const errors = {
@@ -224,6 +228,60 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request, reply) => answer(request, reply, 'heatmap', request.query, (db, filter) => heatmap(db, filter))
+  )
+
+  app.get(
+    '/channels',
+    {
+      schema: {
+        ...common,
+        summary: 'Figures per channel: the counter\'s touch terminal, the button box, and rated later from a phone',
+        querystring: StatsQuery,
+        response: { 200: RowsOf(ChannelRow, 'Three rows: touch, button, phone (zeros included)'), ...errors }
+      }
+    },
+    async (request, reply) => answer(request, reply, 'channels', request.query, (db, filter) => byChannel(db, filter))
+  )
+
+  app.get(
+    '/visits',
+    {
+      schema: {
+        ...common,
+        summary: 'Share of visits rated (ratings with a ticket ÷ tickets called) and dossiers rated, per counter and day',
+        description:
+          'Tickets called come from the queue system (POST /api/v1/queue/calls): distinct tickets per counter and local day. ' +
+          'Ratings with a ticket are counted on the local day they count for. Per counter and local day (`rows`), per counter ' +
+          '(`counters`) and in all (`total`); `dossiersRated` counts distinct dossiers over each row\'s own span. At most 366 ' +
+          'days. Not for officer users (a counter\'s visits are not one officer\'s figures): 403 FORBIDDEN. ' + common.description,
+        querystring: StatsQuery,
+        response: {
+          200: VisitStats,
+          ...errors,
+          403: { ...ErrorResponse, description: 'FORBIDDEN: an officer user (the share of visits rated is per counter)' }
+        }
+      }
+    },
+    async (request, reply) => {
+      const actor = request.actor
+      if (actor?.kind === 'user' && actor.role === 'officer') throw new ApiError(403, 'FORBIDDEN', 'Officers see their own figures only')
+      const filter = await filterFor(request, request.query)
+      const db = await app.readerFor(request)
+      let result: VisitStats
+      try {
+        result = await visits(db, filter)
+      } catch (error) {
+        if (error instanceof AnalyticsInputError) throw badRequest(error.code, error.message)
+        throw error
+      }
+      if (request.query.format !== 'csv') return result
+      const lang: Lang = request.query.lang === 'en' ? 'en' : 'vi'
+      const unitName = filter.unitId === null ? null : (await findUnit(db, filter.unitId))?.name ?? null
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="hai-long-visits-${filter.from}-${filter.to}.csv"`)
+        .send(visitsCsv(result, lang, { unitName, from: filter.from, to: filter.to }) as never) as unknown as VisitStats
+    }
   )
 }
 

@@ -7,6 +7,8 @@ import { useLoad, type Loaded } from '../../components/useLoad.ts'
 import { targetOf, useDashboard, useSelection } from '../../context.ts'
 import { CompareTrends } from '../../components/Compare.tsx'
 import { CaseTiles } from '../../components/CaseFigures.tsx'
+import { ChannelTable, VisitCounterTable, VisitTiles } from '../../components/VisitFigures.tsx'
+import type { ChannelRow, VisitStats } from '../../api.ts'
 import { useState } from 'preact/hooks'
 import { fill, scaleWeights, type MessageKey } from '../../i18n.ts'
 import { decimal, integer, intervalFor, percent, previousPeriod } from '../../period.ts'
@@ -68,9 +70,19 @@ export function Tiles ({ current, previous }: { current: Figures; previous: Figu
           <div key={key} class='tile' data-figure={key} role='group' aria-label={t(label)}>
             <span class='tile-label'>
               {t(label)}
-              {explain !== undefined && <Explain label={t(label)} text={fill(t(explain), { weights: scaleWeights(lang) })} />}
+              {explain !== undefined && (
+                <Explain
+                  label={t(label)}
+                  text={fill(t(explain), { weights: scaleWeights(lang) }) + (key === 'rate766' ? ` ${t('explain766Dossier')}` : '')}
+                />
+              )}
             </span>
             <strong class='tile-value'>{show(key, current)}</strong>
+            {key === 'rate766' && (
+              <span class='tile-basis muted' data-basis={current.rate766Basis}>
+                {t(current.rate766Basis === 'dossier' ? 'basisDossier' : 'basisRating')}
+              </span>
+            )}
             <span
               class={`delta ${difference === null || difference === 0 ? '' : difference > 0 ? 'up' : 'down'}`}
               title={previous === null ? '' : show(key, previous)}
@@ -136,6 +148,9 @@ export function Overview () {
   const counters = useLoad(() => get<Rows<CounterRow>>('/stats/counters', selection.stats), key)
   // Officer users see only their own figures; the loop's figures are for those who follow cases up.
   const cases = useLoad(() => user.role === 'officer' ? Promise.resolve(null) : get<CaseStats>('/stats/cases', selection.stats), key)
+  // The share of visits rated is per counter (not for officer users); at most a year, like the heat map.
+  const visits = useLoad(() => user.role === 'officer' ? Promise.resolve(null) : get<VisitStats>('/stats/visits', selection.stats), key)
+  const channels = useLoad(() => get<Rows<ChannelRow>>('/stats/channels', selection.stats), key)
   return (
     <Layout>
       <h1 class='visually-hidden'>{t('navOverview')}</h1>
@@ -168,6 +183,27 @@ export function Overview () {
         </Section>
       </div>
       {cases.value !== null && <CaseTiles stats={cases as Loaded<CaseStats>} />}
+      <div class='columns even'>
+        {user.role !== 'officer' && (
+          <Section title={t('visitsTitle')} actions={<CsvLink kind='visits' query={selection.stats} />}>
+            {visits.value !== null
+              ? (
+                <>
+                  <VisitTiles stats={visits.value} />
+                  <VisitCounterTable rows={visits.value.counters} />
+                </>
+                )
+              : (
+                <Status loading={visits.loading} error={visits.error} />
+                )}
+          </Section>
+        )}
+        <Section title={t('channelsTitle')} actions={<CsvLink kind='channels' query={selection.stats} />}>
+          {channels.value !== null
+            ? <ChannelTable rows={channels.value.rows} />
+            : <Status loading={channels.loading} error={channels.error} />}
+        </Section>
+      </div>
       <CompareTrends />
     </Layout>
   )

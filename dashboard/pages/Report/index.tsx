@@ -100,7 +100,10 @@ export function Report () {
                   <td class='num'>{percent(lang, value.summary.satisfactionRate)}</td>
                 </tr>
                 <tr>
-                  <th>{t('rate766')}</th>
+                  <th>
+                    {t('rate766')}{' '}
+                    <span class='muted'>({t(value.summary.rate766Basis === 'dossier' ? 'basisDossier' : 'basisRating')})</span>
+                  </th>
                   <td class='num'>{percent(lang, value.summary.rate766)}</td>
                 </tr>
                 <tr>
