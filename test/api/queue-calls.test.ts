@@ -236,6 +236,16 @@ t.test('the terminal learns of the call over its live socket', async (t) => {
   t.equal(terminal.states[0]!.call, null, 'with no call')
   await postCall(app, bearer(queue.token), call(centre, { ticket: 'A-017' }))
   t.ok(await within(1000, () => terminal.states.some((state) => state.call?.ticket === 'A-017')), 'the call was pushed within 1 s')
+  const pushed = terminal.states.length
+  const rated = await app.inject({
+    method: 'POST',
+    url: '/api/v1/terminal/ratings',
+    headers: bearer(centre.terminal.token),
+    payload: { ratings: [{ id: randomUUID(), level: 4, ratedAt: new Date().toISOString(), ticket: 'A-017' }] }
+  })
+  t.equal(rated.json().results[0].status, 'created')
+  t.ok(await within(1000, () => terminal.states.slice(pushed).some((state) => state.call === null)),
+    'once a rating carries it (from this or another device at the counter), the counter\'s terminals are told it is gone')
 })
 
 if (serverUrl !== null) {

@@ -81,6 +81,8 @@ export default fp(
                 })
               )
             }
+            // The queue's call it carried is rated: every terminal at the counter (a tablet and a box) stops showing it.
+            if (rating.ticket !== null) deliveries.push(app.live.refreshCounter(rating.counterId))
             Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
           }
           for (const listener of listeners) {
