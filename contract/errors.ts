@@ -26,7 +26,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('UNIT_CYCLE'), Type.Literal('UNIT_IS_SCOPE_ROOT'), Type.Literal('UNIT_NOT_FOUND'), Type.Literal('UNIT_REQUIRED'),
   Type.Literal('UNIT_TOO_DEEP'), Type.Literal('UNSUPPORTED_MEDIA_TYPE'), Type.Literal('USERNAME_TAKEN'), Type.Literal('USER_NOT_FOUND'),
   Type.Literal('VALIDATION_FAILED'), Type.Literal('VALUE_OUT_OF_RANGE'), Type.Literal('VALUE_TOO_LONG'),
-  Type.Literal('WEBSOCKET_REQUIRED'), Type.Literal('WHOLE_TREE_ADMIN_REQUIRED')
+  Type.Literal('WEBSOCKET_REQUIRED'), Type.Literal('WHOLE_TREE_ADMIN_REQUIRED'),
+  Type.Literal('RECEIPT_NOT_FOUND'), Type.Literal('RECEIPT_EXPIRED'), Type.Literal('RECEIPT_USED')
 ], { description: 'Stable machine code of an error' })
 export type ErrorCode = Static<typeof ErrorCode>
 

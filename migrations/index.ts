@@ -26,6 +26,7 @@ import * as criterionNotApplicable from './2026_11_30_0800_criterion_not_applica
 import * as caseLoop from './2026_11_30_0900_case_loop.ts'
 import * as citizenVoice from './2026_11_30_0930_citizen_voice.ts'
 import * as visit from './2026_11_30_1100_visit.ts'
+import * as receiptCodes from './2026_11_30_1140_receipt_codes.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -52,5 +53,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0800_criterion_not_applicable': criterionNotApplicable,
   '2026_11_30_0900_case_loop': caseLoop,
   '2026_11_30_0930_citizen_voice': citizenVoice,
-  '2026_11_30_1100_visit': visit
+  '2026_11_30_1100_visit': visit,
+  '2026_11_30_1140_receipt_codes': receiptCodes
 }

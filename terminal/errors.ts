@@ -113,7 +113,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   VALUE_OUT_OF_RANGE: ['Có số nằm ngoài phạm vi cho phép.', 'A number is out of range.'],
   VALUE_TOO_LONG: ['Có giá trị quá dài.', 'A value is too long.'],
   WEBSOCKET_REQUIRED: ['Chức năng này cần kết nối trực tiếp (WebSocket).', 'This needs a live (WebSocket) connection.'],
-  WHOLE_TREE_ADMIN_REQUIRED: ['Chỉ quản trị viên toàn hệ thống mới làm được việc này.', 'Only an admin of the whole tree can do this.']
+  WHOLE_TREE_ADMIN_REQUIRED: ['Chỉ quản trị viên toàn hệ thống mới làm được việc này.', 'Only an admin of the whole tree can do this.'],
+  RECEIPT_NOT_FOUND: ['Mã không hợp lệ.', 'This code is not valid.'],
+  RECEIPT_EXPIRED: ['Mã này đã hết hạn.', 'This code has expired.'],
+  RECEIPT_USED: ['Mã này đã được đánh giá.', 'This code has already been rated.']
 }
 
 /** The sentence for an error `code` in `lang`; an unknown code still reads as a sentence, naming the code for support. */

@@ -17,6 +17,8 @@ import catalogueRoutes from './catalogue/index.ts'
 import alertRoutes from './alerts/index.ts'
 import ratingRoutes from './ratings/index.ts'
 import officerAssignmentRoutes from './officers/assignments.ts'
+import receiptRoutes from './receipts/index.ts'
+import receiptCodeRoutes from './receipts/terminal.ts'
 
 export interface RouteGroup {
   plugin: FastifyPluginAsyncTypebox
@@ -45,5 +47,7 @@ export const routes: readonly RouteGroup[] = [
   { plugin: catalogueRoutes, prefix: '/api/v1' },
   { plugin: alertRoutes, prefix: '/api/v1' },
   { plugin: ratingRoutes, prefix: '/api/v1/ratings' },
-  { plugin: officerAssignmentRoutes, prefix: '/api/v1/officers' }
+  { plugin: officerAssignmentRoutes, prefix: '/api/v1/officers' },
+  { plugin: receiptCodeRoutes, prefix: '/api/v1/terminal' },
+  { plugin: receiptRoutes, prefix: '/api/v1/receipts' }
 ]
