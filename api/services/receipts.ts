@@ -9,7 +9,7 @@ import type { TerminalIdentity } from '../plugins/app/auth.ts'
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts'
 import { hashToken } from '../lib/secrets.ts'
 import { CURRENT_CONSENT, effectiveFollowUp } from '../lib/follow-up.ts'
-import { findReceipt, insertReceipt, markReceiptUsed } from '../repositories/receipts.ts'
+import { deleteOldReceipts, findReceipt, insertReceipt, markReceiptUsed } from '../repositories/receipts.ts'
 import { currentOfficer } from '../repositories/terminal-state.ts'
 import { loadCriteria, loadScale } from '../repositories/catalogue.ts'
 import type { RatingIngest } from './ingest.ts'
@@ -127,3 +127,8 @@ export async function rateReceipt (
   if (result.status === 'duplicate') throw used()
   return { status: 'created', ratedAt: now.toISOString() }
 }
+
+/** Days after its expiry that a code is kept (its page says "expired" rather than "not valid" meanwhile). */
+export const RECEIPT_KEPT_DAYS = 30
+
+export const deleteExpiredReceipts = (db: Kysely<Database>): Promise<number> => deleteOldReceipts(db, RECEIPT_KEPT_DAYS)

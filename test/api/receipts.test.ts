@@ -3,7 +3,7 @@
 import t from 'tap'
 import { build } from '../helper.ts'
 import { seedAssignment, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
-import { RECEIPT_ALPHABET, RECEIPT_CODE_LENGTH, receiptCodeHash } from '../../api/services/receipts.ts'
+import { RECEIPT_ALPHABET, RECEIPT_CODE_LENGTH, deleteExpiredReceipts, receiptCodeHash } from '../../api/services/receipts.ts'
 import { RECEIPT_RATINGS_PER_MINUTE, RECEIPT_READS_PER_MINUTE } from '../../api/routes/receipts/index.ts'
 
 type App = Awaited<ReturnType<typeof build>>
@@ -193,4 +193,18 @@ t.test('the receipt routes are rate-limited per address', async (t) => {
   t.equal(guessing.statusCode, 429, 'guessing codes from one address is cut off')
   t.equal(guessing.json().code, 'RATE_LIMITED')
   t.equal((await view(app, issued.code)).json().status, 'open', 'and stored nothing')
+})
+
+t.test('codes are deleted 30 days after they expire', async (t) => {
+  const app = await build(t)
+  const centre = await seedCentre(app.db)
+  const old = await issue(app, centre)
+  const recent = await issue(app, centre)
+  const expire = (code: string, daysAgo: number) => app.db.updateTable('receipt_codes')
+    .set({ expires_at: new Date(Date.now() - daysAgo * DAY) } as never).where('code_hash', '=', receiptCodeHash(code)).execute()
+  await expire(old.code, 31)
+  await expire(recent.code, 29)
+  t.equal(await deleteExpiredReceipts(app.db), 1)
+  t.equal((await view(app, old.code)).statusCode, 404, 'long gone')
+  t.same((await view(app, recent.code)).json(), { status: 'expired' }, 'still says expired')
 })

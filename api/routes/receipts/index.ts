@@ -4,13 +4,21 @@ import { ErrorResponse } from '../../../contract/common.ts'
 import { ReceiptParams, ReceiptRated, ReceiptRatingBody, ReceiptView } from '../../../contract/receipts.ts'
 import { ApiError } from '../../errors.ts'
 import { IngestUnavailableError } from '../../services/ingest.ts'
-import { rateReceipt, viewReceipt } from '../../services/receipts.ts'
+import { deleteExpiredReceipts, rateReceipt, viewReceipt } from '../../services/receipts.ts'
 
 /** Per address and minute: a citizen opens and rates one link; a proxy of a whole centre's Wi-Fi stays well inside. */
 export const RECEIPT_READS_PER_MINUTE = 30
 export const RECEIPT_RATINGS_PER_MINUTE = 10
 
 const receipts: FastifyPluginAsyncTypebox = async (app) => {
+  // Every process sweeps (the delete is idempotent): codes leave the table 30 days after they expire.
+  const sweep = (): void => {
+    deleteExpiredReceipts(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'deleting old receipt codes failed'))
+  }
+  const timer = setInterval(sweep, 3600_000)
+  timer.unref()
+  app.addHook('onClose', async () => { clearInterval(timer) })
+
   app.get('/:code', {
     schema: {
       tags: ['receipts'],
