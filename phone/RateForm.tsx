@@ -103,7 +103,8 @@ export function RateForm ({ lang, visit, submit, failureText }: RateFormProps) {
                   <span class='answers'>
                     {choices.map(([given, kind, word]) => (
                       <button
-                        key={kind} type='button' class={`answer ${kind}${value === given ? ' is-chosen' : ''}`} aria-pressed={value === given}
+                        key={kind} type='button' aria-pressed={value === given}
+                        class={`answer ${kind}${value === given ? ' is-chosen' : ''}`}
                         onClick={() => answer(criterion.code, given)}
                       >{text(lang, word)}
                       </button>

@@ -1,7 +1,7 @@
 // The phone page's two calls: read the visit of its code, and rate it once.
-import { ApiError, readAnswer, send } from '../web/api.ts'
+import { readAnswer, send } from '../web/api.ts'
 import type { ReceiptRated, ReceiptRatingBody, ReceiptView } from '../contract/receipts.ts'
-export { ApiError }
+export { ApiError } from '../web/api.ts'
 export type { ReceiptRatingBody, ReceiptView, ReceiptVisit } from '../contract/receipts.ts'
 export type { CriterionAnswer } from '../contract/common.ts'
 

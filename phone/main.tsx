@@ -51,7 +51,11 @@ function App () {
   const load = (): void => {
     setScreen({ kind: 'loading' })
     receiptApi.view(code).then(
-      (view) => setScreen(view.status === 'open' && view.visit !== undefined ? { kind: 'open', visit: view.visit } : { kind: view.status === 'used' ? 'used' : 'expired' }),
+      (view) => setScreen(
+        view.status === 'open' && view.visit !== undefined
+          ? { kind: 'open', visit: view.visit }
+          : { kind: view.status === 'used' ? 'used' : 'expired' }
+      ),
       (failure: unknown) => setScreen(endOf(failure))
     )
   }

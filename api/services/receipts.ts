@@ -109,7 +109,14 @@ export async function rateReceipt (
   const now = new Date()
   if (receipt.expiresAt.getTime() <= now.getTime()) throw new ApiError(410, 'RECEIPT_EXPIRED', 'This code has expired')
   const [result] = await ingest.submit(
-    { id: receipt.terminalId, unitId: receipt.unitId, counterId: receipt.counterId, kind: receipt.terminalKind, source: 'phone', officerId: receipt.officerId },
+    {
+      id: receipt.terminalId,
+      unitId: receipt.unitId,
+      counterId: receipt.counterId,
+      kind: receipt.terminalKind,
+      source: 'phone',
+      officerId: receipt.officerId
+    },
     [{
       id: receipt.ratingId,
       level: body.level,

@@ -126,7 +126,8 @@ t.test('expiry: 410 after the unit\'s days; per unit, inherited from the parent;
   t.ok((Date.parse(own.expiresAt) - Date.now()) / DAY > 29.99, 'the centre\'s own 30 days')
   t.equal((await patch(centre.centreId, null)).json().receiptDays, null, 'null: as the parent again')
 
-  await app.db.updateTable('receipt_codes').set({ expires_at: new Date(Date.now() - 1000) } as never).where('code_hash', '=', receiptCodeHash(inherited.code)).execute()
+  await app.db.updateTable('receipt_codes').set({ expires_at: new Date(Date.now() - 1000) } as never)
+    .where('code_hash', '=', receiptCodeHash(inherited.code)).execute()
   t.same((await view(app, inherited.code)).json(), { status: 'expired' })
   const late = await rate(app, inherited.code, { level: 4 })
   t.equal(late.statusCode, 410)

@@ -40,7 +40,8 @@ export default fp(
     app.get('/r/:code', { schema: { hide: true } }, async (_request, reply) =>
       phonePage === null
         ? reply.type('text/html; charset=utf-8').send(notBuilt('phone'))
-        : reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(phonePage)
+        : reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+          .send(phonePage)
     )
     app.get('/terminal', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/terminal/'))
     // Every browser asks for /favicon.ico: answer the app's icon (a PNG, which browsers take there) instead of a 404.
