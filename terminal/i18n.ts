@@ -49,7 +49,13 @@ const vi = {
   callBackTitle: 'Ông/Bà có muốn cán bộ gọi lại?',
   phoneNumber: 'Số điện thoại',
   phoneInvalid: 'Số điện thoại gồm số 0 và 9–10 chữ số.',
-  noThanks: 'Không, cảm ơn'
+  noThanks: 'Không, cảm ơn',
+  receiptButton: 'Mã QR đánh giá sau',
+  receiptTitle: 'Quét mã QR để đánh giá sự phục vụ bằng điện thoại',
+  receiptUntil: 'Có hiệu lực đến {until}.',
+  receiptOnce: 'Mỗi mã chỉ đánh giá được một lần.',
+  receiptPrint: 'In phiếu',
+  receiptDone: 'Xong'
 }
 
 export type MessageKey = keyof typeof vi
@@ -100,7 +106,13 @@ const en: Record<MessageKey, string> = {
   callBackTitle: 'Would you like an officer to call you back?',
   phoneNumber: 'Phone number',
   phoneInvalid: 'A phone number is 0 and 9–10 digits.',
-  noThanks: 'No, thank you'
+  noThanks: 'No, thank you',
+  receiptButton: 'QR code to rate later',
+  receiptTitle: 'Scan the QR code to rate the service from your phone',
+  receiptUntil: 'Valid until {until}.',
+  receiptOnce: 'Each code rates once.',
+  receiptPrint: 'Print slip',
+  receiptDone: 'Done'
 }
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { vi, en }
