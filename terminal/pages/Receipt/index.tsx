@@ -19,7 +19,8 @@ export function Receipt () {
     if (token === null) return
     api.issueReceipt(token).then(setReceipt, (failure: unknown) => {
       if (isUnpaired(failure)) return terminal.unpaired()
-      setError(failure instanceof ApiError && failure.status > 0 && failure.status < 500 ? errorText(lang, failure.code) : text(lang, 'networkError'))
+      const answered = failure instanceof ApiError && failure.status > 0 && failure.status < 500
+      setError(answered ? errorText(lang, failure.code) : text(lang, 'networkError'))
     })
     // The citizen may walk away with it: the screen goes back to the scale by itself.
     const timer = setTimeout(back, timing.staffIdleSeconds * 1000)
@@ -55,7 +56,9 @@ export function Receipt () {
             )}
       </section>
       <div class='actions'>
-        <button type='button' class='primary' disabled={receipt === null} onClick={() => window.print()}>{text(lang, 'receiptPrint')}</button>
+        <button type='button' class='primary' disabled={receipt === null} onClick={() => window.print()}>
+          {text(lang, 'receiptPrint')}
+        </button>
         <button type='button' class='secondary' onClick={back}>{text(lang, 'receiptDone')}</button>
       </div>
     </main>
