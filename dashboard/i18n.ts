@@ -268,7 +268,10 @@ const vi = {
   reportCriteria: 'II. VIỆC THỰC HIỆN TIÊU CHÍ "4 XIN, 4 LUÔN"',
   reportNone: 'Không có số liệu trong kỳ.',
   reportDate: '{place}, ngày {day} tháng {month} năm {year}',
-  errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).'
+  errorUnknown: 'Không thực hiện được yêu cầu (mã lỗi {code}).',
+  receiptDays: 'Hạn mã đánh giá sau',
+  receiptDaysHint: 'Số ngày mã QR trên phiếu (đánh giá sau bằng điện thoại) còn hiệu lực. Để trống: theo đơn vị cấp trên (mặc định 7).',
+  days: 'ngày'
 }
 
 export type MessageKey = keyof typeof vi
@@ -538,7 +541,10 @@ const en: Record<MessageKey, string> = {
   reportCriteria: 'II. THE "4 XIN, 4 LUÔN" CRITERIA',
   reportNone: 'No data in the period.',
   reportDate: '{place}, {day}/{month}/{year}',
-  errorUnknown: 'The request could not be done (error code {code}).'
+  errorUnknown: 'The request could not be done (error code {code}).',
+  receiptDays: 'Rate-later code validity',
+  receiptDaysHint: 'Days the QR code on a slip (rate later from a phone) stays valid. Empty: as the parent unit (default 7).',
+  days: 'days'
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */
