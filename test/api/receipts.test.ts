@@ -2,6 +2,7 @@
 // it once, credited to the counter and officer of the code, counted when given; expiry per unit; limits; scope.
 import t from 'tap'
 import { build } from '../helper.ts'
+import { redactUrl } from '../../api/logging.ts'
 import { seedAssignment, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { RECEIPT_ALPHABET, RECEIPT_CODE_LENGTH, deleteExpiredReceipts, receiptCodeHash } from '../../api/services/receipts.ts'
 import { RECEIPT_RATINGS_PER_MINUTE, RECEIPT_READS_PER_MINUTE } from '../../api/routes/receipts/index.ts'
@@ -208,4 +209,11 @@ t.test('codes are deleted 30 days after they expire', async (t) => {
   t.equal(await deleteExpiredReceipts(app.db), 1)
   t.equal((await view(app, old.code)).statusCode, 404, 'long gone')
   t.same((await view(app, recent.code)).json(), { status: 'expired' }, 'still says expired')
+})
+
+t.test('a receipt code never reaches a log line: its path is redacted like a token', async (t) => {
+  t.equal(redactUrl('/r/ABCDEFGHJKMNPQ'), '/r/[REDACTED]')
+  t.equal(redactUrl('/api/v1/receipts/ABCDEFGHJKMNPQ'), '/api/v1/receipts/[REDACTED]')
+  t.equal(redactUrl('/api/v1/receipts/ABCDEFGHJKMNPQ/rating?token=x'), '/api/v1/receipts/[REDACTED]/rating?token=[REDACTED]')
+  t.equal(redactUrl('/api/v1/terminal/receipt-codes'), '/api/v1/terminal/receipt-codes', 'the issuing route holds no code')
 })
