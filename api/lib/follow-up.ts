@@ -30,6 +30,12 @@ export const CONSENT_TEXTS: Record<string, ConsentText> = {
 export const CURRENT_CONSENT = CONSENT_TEXTS['nd13-2026-11']!
 
 /** The settings that hold: a unit's own or its nearest ancestor's (null: none up the tree, the defaults). */
+/** A reason code with its labels: the unit's own list first, then the defaults; an unknown code labels itself. */
+export function reasonLabel (code: string, settings: FollowUpSettings | null): { code: string; labelVi: string; labelEn: string } {
+  const known = (settings?.reasons ?? []).find((reason) => reason.code === code) ?? DEFAULT_REASONS.find((reason) => reason.code === code)
+  return { code, labelVi: known?.labelVi ?? code, labelEn: known?.labelEn ?? code }
+}
+
 export function effectiveFollowUp (settings: FollowUpSettings | null): FollowUpSettings {
   return settings ?? DEFAULT_FOLLOW_UP
 }

@@ -6,7 +6,7 @@ import type { CaseEventKind } from '../../db/schema.ts'
 import { subtreeOf } from './organisation.ts'
 import { ancestorsOf } from '../../db/unit-tree.ts'
 import type { FollowUpSettings } from '../../contract/follow-up.ts'
-import { DEFAULT_PHONE_RETENTION_DAYS, DEFAULT_REASONS, maskPhone } from '../lib/follow-up.ts'
+import { DEFAULT_PHONE_RETENTION_DAYS, maskPhone, reasonLabel } from '../lib/follow-up.ts'
 
 interface CaseWithRatingRow {
   id: string
@@ -46,9 +46,7 @@ export type PhoneView = 'whole' | 'masked' | 'none'
 
 /** The reason's labels: from the unit's settings, else the defaults; a code found in neither is shown as it is. */
 function reasonOf (code: string | null, settings: FollowUpSettings | null): Case['reason'] {
-  if (code === null) return null
-  const known = (settings?.reasons ?? []).find((reason) => reason.code === code) ?? DEFAULT_REASONS.find((reason) => reason.code === code)
-  return { code, labelVi: known?.labelVi ?? code, labelEn: known?.labelEn ?? code }
+  return code === null ? null : reasonLabel(code, settings)
 }
 
 export function rowToCase (row: CaseWithRatingRow, now = Date.now(), phoneView: PhoneView = 'none'): Case {

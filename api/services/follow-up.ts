@@ -5,7 +5,7 @@ import type { Database, Db } from '../../db/schema.ts'
 import type { CaseFigures as CaseFiguresByCode } from '../../analytics/queries.ts'
 import type { CaseStats } from '../../contract/stats.ts'
 import type { FollowUpSettings, RatingFollowUp, UnitFollowUp } from '../../contract/follow-up.ts'
-import { CONSENT_TEXTS, DEFAULT_REASONS, normalisePhone } from '../lib/follow-up.ts'
+import { CONSENT_TEXTS, normalisePhone, reasonLabel } from '../lib/follow-up.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { setUnitFollowUp, unitFollowUp } from '../repositories/follow-up.ts'
 import { unitWithinScope, type UserActor } from '../repositories/organisation.ts'
@@ -67,11 +67,7 @@ export async function withReasonLabels (
   const settings = rootId === null ? null : (await unitFollowUp(db, rootId))?.effective ?? null
   const label = (figures: CaseFiguresByCode) => ({
     ...figures,
-    topReasons: figures.topReasons.map(({ code, count }) => {
-      const known = (settings?.reasons ?? []).find((reason) => reason.code === code) ??
-        DEFAULT_REASONS.find((reason) => reason.code === code)
-      return { code, labelVi: known?.labelVi ?? code, labelEn: known?.labelEn ?? code, count }
-    })
+    topReasons: figures.topReasons.map(({ code, count }) => ({ ...reasonLabel(code, settings), count }))
   })
   return {
     total: label(stats.total),
