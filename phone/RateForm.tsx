@@ -75,7 +75,7 @@ export function RateForm ({ lang, visit, submit, failureText }: RateFormProps) {
       <section class='visit'>
         <h1>{text(lang, 'title')}</h1>
         <p class='unit'>{visit.unitName}</p>
-        <p>{fill(text(lang, 'counter'), { number: visit.counterNumber })} · {visit.counterName}</p>
+        <p>{[...new Set([fill(text(lang, 'counter'), { number: visit.counterNumber }), visit.counterName])].join(' · ')}</p>
         {visit.officer !== null && <p class='officer'>{fill(text(lang, 'servedBy'), { name: visit.officer.fullName })}</p>}
         {visit.ticket !== null && <p>{fill(text(lang, 'ticket'), { ticket: visit.ticket })}</p>}
       </section>
