@@ -174,9 +174,13 @@ t.test('bad codes and bad ratings: a 4xx with a code, nothing stored, never a 5x
   t.equal(credited.statusCode, 201)
   const row = await app.db.selectFrom('ratings').select('officer_id').executeTakeFirstOrThrow()
   t.equal(row.officer_id, null, 'no officer was on shift at issue: an officerId sent from the phone is ignored')
+  const bare = await app.inject({
+    method: 'POST', url: '/api/v1/terminal/receipt-codes', headers: { authorization: `Bearer ${centre.terminal.token}` }
+  })
+  t.equal(bare.statusCode, 201, 'a visit without ticket or dossier needs no body')
   const noToken = await app.inject({ method: 'POST', url: '/api/v1/terminal/receipt-codes', payload: {} })
   t.equal(noToken.statusCode, 401)
-  t.equal((await app.db.selectFrom('receipt_codes').select('code_hash').execute()).length, 2, 'no code issued by a refusal')
+  t.equal((await app.db.selectFrom('receipt_codes').select('code_hash').execute()).length, 3, 'no code issued by a refusal')
 })
 
 t.test('the receipt routes are rate-limited per address', async (t) => {

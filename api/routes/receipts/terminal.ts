@@ -16,9 +16,13 @@ const receiptCodes: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearer: [] }],
       body: IssueReceiptBody,
       response: { 201: IssuedReceipt, 400: ErrorResponse, 401: ErrorResponse }
+    },
+    // A visit without ticket or dossier may come with no body at all.
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {}
     }
   }, async (request, reply) => {
-    const issued = await issueReceipt(app.db, request.terminal!, request.body ?? {}, `${request.protocol}://${request.host}`)
+    const issued = await issueReceipt(app.db, request.terminal!, request.body, `${request.protocol}://${request.host}`)
     return reply.code(201).header('cache-control', 'no-store').send(issued)
   })
 }
