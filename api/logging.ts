@@ -4,8 +4,12 @@ import type { FastifyBaseLogger } from 'fastify'
 /** Query parameters whose values are secrets (or could be): their values never reach a log line. */
 const SECRET_PARAMETER = /token|ticket|secret|passw|pass$|pin|code|key|auth|session|cookie|sig/i
 
-/** The URL with the value of every credential-like query parameter replaced by `[REDACTED]`. */
-export function redactUrl (url: string): string {
+/** Paths that hold a credential themselves: a receipt code's link and its API (rate later from a phone). */
+const SECRET_PATH = /^(\/r\/|\/api\/v1\/receipts\/)[^/?#]+/
+
+/** The URL with the value of every credential-like query parameter (and a receipt code in the path) replaced by `[REDACTED]`. */
+export function redactUrl (rawUrl: string): string {
+  const url = rawUrl.replace(SECRET_PATH, '$1[REDACTED]')
   const mark = url.indexOf('?')
   if (mark === -1) return url
   const query = url.slice(mark + 1).split('&').map((pair) => {

@@ -27,7 +27,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('UNIT_TOO_DEEP'), Type.Literal('UNSUPPORTED_MEDIA_TYPE'), Type.Literal('USERNAME_TAKEN'), Type.Literal('USER_NOT_FOUND'),
   Type.Literal('VALIDATION_FAILED'), Type.Literal('VALUE_OUT_OF_RANGE'), Type.Literal('VALUE_TOO_LONG'),
   Type.Literal('WEBSOCKET_REQUIRED'), Type.Literal('WHOLE_TREE_ADMIN_REQUIRED'),
-  Type.Literal('QUEUE_TOKEN_INVALID'), Type.Literal('QUEUE_CALL_CONFLICT')
+  Type.Literal('QUEUE_TOKEN_INVALID'), Type.Literal('QUEUE_CALL_CONFLICT'),
+  Type.Literal('RECEIPT_NOT_FOUND'), Type.Literal('RECEIPT_EXPIRED'), Type.Literal('RECEIPT_USED')
 ], { description: 'Stable machine code of an error' })
 export type ErrorCode = Static<typeof ErrorCode>
 

@@ -42,6 +42,9 @@ export const Unit = Type.Object(
     }),
     caseSlaDays: Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 30 })], {
       description: 'Working days (Monday–Saturday morning) to follow up a case opened here; null: as the parent unit (the top: 2)'
+    }),
+    receiptDays: Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 90 })], {
+      description: 'Days a receipt code issued here (rate later from a phone, /r/<code>) stays valid; null: as the parent unit (the top: 7)'
     })
   },
   { description: 'A unit of the tree: province, commune/ward, service centre, agency' }
@@ -83,6 +86,11 @@ export const UnitUpdateBody = Type.Object(
       // `const: null`, not `type: null`: the body's type coercion would turn 0 into null (inherit) instead of refusing it.
       Type.Union([Type.Unsafe<null>({ const: null }), Type.Integer({ minimum: 1, maximum: 30 })], {
         description: 'Working days to follow up a case opened from now on; null: as the parent unit (the top: 2)'
+      })
+    ),
+    receiptDays: Type.Optional(
+      Type.Union([Type.Unsafe<null>({ const: null }), Type.Integer({ minimum: 1, maximum: 90 })], {
+        description: 'Days a receipt code issued from now on stays valid; null: as the parent unit (the top: 7)'
       })
     )
   },

@@ -287,7 +287,10 @@ const vi = {
   channel: 'Kênh',
   channel_touch: 'Màn hình tại quầy',
   channel_button: 'Hộp nút bấm',
-  channel_phone: 'Điện thoại (đánh giá sau)'
+  channel_phone: 'Điện thoại (đánh giá sau)',
+  receiptDays: 'Hạn mã đánh giá sau',
+  receiptDaysHint: 'Số ngày mã QR trên phiếu (đánh giá sau bằng điện thoại) còn hiệu lực. Để trống: theo đơn vị cấp trên (mặc định 7).',
+  days: 'ngày'
 }
 
 export type MessageKey = keyof typeof vi
@@ -576,7 +579,10 @@ const en: Record<MessageKey, string> = {
   channel: 'Channel',
   channel_touch: 'Counter terminal',
   channel_button: 'Button box',
-  channel_phone: 'Phone (rated later)'
+  channel_phone: 'Phone (rated later)',
+  receiptDays: 'Rate-later code validity',
+  receiptDaysHint: 'Days the QR code on a slip (rate later from a phone) stays valid. Empty: as the parent unit (default 7).',
+  days: 'days'
 }
 
 /** The scale's and the criteria's labels come from the server (GET /api/v1/scale, /criteria), set once after sign-in. */

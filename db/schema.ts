@@ -38,6 +38,8 @@ export interface UnitTable {
   /** The follow-up question's settings; null: as the parent unit (the top: the defaults). */
   follow_up: ColumnType<FollowUpSettingsJson | null, string | null | undefined, string | null>
   created_at: DefaultedTimestamp
+  /** Days a receipt code (rate later from a phone) stays valid; null: as the parent unit (the top: 7). */
+  receipt_days: Generated<number | null>
 }
 
 export interface CounterTable {
@@ -412,6 +414,7 @@ export interface Database {
   attempt_windows: AttemptWindowTable
   rate_limit_counters: RateLimitCounterTable
   unknown_code_lockouts: UnknownCodeLockoutTable
+  receipt_codes: ReceiptCodeTable
 }
 
 export type UnitRow = Selectable<UnitTable>
@@ -434,3 +437,18 @@ export type AlertRow = Selectable<AlertTable>
 
 /** What repositories and services take: the database, or a transaction opened above them. */
 export type Db = Kysely<Database> | Transaction<Database>
+
+/** A single-use code to rate a visit later from a phone (/r/<code>); only its SHA-256 is kept. */
+export interface ReceiptCodeTable {
+  code_hash: string
+  unit_id: string
+  counter_id: string
+  terminal_id: string
+  officer_id: string | null
+  rating_id: Generated<string>
+  ticket: string | null
+  dossier_code: string | null
+  issued_at: DefaultedTimestamp
+  expires_at: ColumnType<Date, Date | string, never>
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>
+}

@@ -28,6 +28,7 @@ import * as citizenVoice from './2026_11_30_0930_citizen_voice.ts'
 import * as visit from './2026_11_30_1100_visit.ts'
 import * as queueTokens from './2026_11_30_1130_queue_tokens.ts'
 import * as visitFigureIndexes from './2026_11_30_1135_visit_figure_indexes.ts'
+import * as receiptCodes from './2026_11_30_1140_receipt_codes.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -56,5 +57,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0930_citizen_voice': citizenVoice,
   '2026_11_30_1100_visit': visit,
   '2026_11_30_1130_queue_tokens': queueTokens,
-  '2026_11_30_1135_visit_figure_indexes': visitFigureIndexes
+  '2026_11_30_1135_visit_figure_indexes': visitFigureIndexes,
+  '2026_11_30_1140_receipt_codes': receiptCodes
 }

@@ -1,10 +1,12 @@
 // The terminal's calls to the server: pairing, state, officer sign-in/out and rating batches, with one error type.
 import { ApiError, readAnswer, send } from '../web/api.ts'
 import type { PairResponse, RatingItem, ScaleLevel, SentRatingResult, TerminalOfficer, TerminalState } from '../contract/terminals.ts'
+import type { IssueReceiptBody, IssuedReceipt } from '../contract/receipts.ts'
 export { ApiError }
 
 // The API's shapes, from the one contract (type-only: nothing of it reaches the bundle).
 export type { Criterion, RatingItem, ScaleLevel, TerminalState } from '../contract/terminals.ts'
+export type { IssuedReceipt } from '../contract/receipts.ts'
 /** The result of one of the terminal's items (their ids are never null). */
 export type RatingResult = SentRatingResult
 export type Category = ScaleLevel['category']
@@ -33,5 +35,6 @@ export const api = {
   signIn: (token: string, staffCode: string, pin: string) => call<Officer>('PUT', 'terminal/officer', token, { staffCode, pin }),
   signOut: (token: string) => call<void>('DELETE', 'terminal/officer', token),
   sendRatings: async (token: string, ratings: RatingItem[]) =>
-    (await call<{ results: RatingResult[] }>('POST', 'terminal/ratings', token, { ratings })).results
+    (await call<{ results: RatingResult[] }>('POST', 'terminal/ratings', token, { ratings })).results,
+  issueReceipt: (token: string, visit: IssueReceiptBody = {}) => call<IssuedReceipt>('POST', 'terminal/receipt-codes', token, visit)
 }

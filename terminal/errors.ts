@@ -119,7 +119,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   ],
   QUEUE_CALL_CONFLICT: [
     'Lượt gọi số này đã được ghi nhận với mã hồ sơ khác.', 'This call was already recorded with another dossier code.'
-  ]
+  ],
+  RECEIPT_NOT_FOUND: ['Mã không hợp lệ.', 'This code is not valid.'],
+  RECEIPT_EXPIRED: ['Mã này đã hết hạn.', 'This code has expired.'],
+  RECEIPT_USED: ['Mã này đã được đánh giá.', 'This code has already been rated.']
 }
 
 /** The sentence for an error `code` in `lang`; an unknown code still reads as a sentence, naming the code for support. */

@@ -50,7 +50,13 @@ const vi = {
   phoneNumber: 'Số điện thoại',
   phoneInvalid: 'Số điện thoại gồm số 0 và 9–10 chữ số.',
   noThanks: 'Không, cảm ơn',
-  ticketNumber: 'Số'
+  ticketNumber: 'Số',
+  receiptButton: 'Mã QR đánh giá sau',
+  receiptTitle: 'Quét mã QR để đánh giá sự phục vụ bằng điện thoại',
+  receiptUntil: 'Có hiệu lực đến {until}.',
+  receiptOnce: 'Mỗi mã chỉ đánh giá được một lần.',
+  receiptPrint: 'In phiếu',
+  receiptDone: 'Xong'
 }
 
 export type MessageKey = keyof typeof vi
@@ -102,7 +108,13 @@ const en: Record<MessageKey, string> = {
   phoneNumber: 'Phone number',
   phoneInvalid: 'A phone number is 0 and 9–10 digits.',
   noThanks: 'No, thank you',
-  ticketNumber: 'No.'
+  ticketNumber: 'No.',
+  receiptButton: 'QR code to rate later',
+  receiptTitle: 'Scan the QR code to rate the service from your phone',
+  receiptUntil: 'Valid until {until}.',
+  receiptOnce: 'Each code rates once.',
+  receiptPrint: 'Print slip',
+  receiptDone: 'Done'
 }
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { vi, en }

@@ -11,6 +11,7 @@ import { createSender, openOutbox, type Outbox, type Sender } from './outbox.ts'
 import { Pair } from './pages/Pair/index.tsx'
 import { Rate } from './pages/Rate/index.tsx'
 import { Staff } from './pages/Staff/index.tsx'
+import { Receipt } from './pages/Receipt/index.tsx'
 import './styles.css'
 
 export const base = '/terminal/'
@@ -152,6 +153,7 @@ function App () {
           <Route path={base} component={Rate} />
           <Route path={`${base}pair`} component={Pair} />
           <Route path={`${base}staff`} component={Staff} />
+          <Route path={`${base}receipt`} component={Receipt} />
           <Route default component={Rate} />
         </Router>
       </LocationProvider>

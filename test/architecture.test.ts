@@ -34,11 +34,12 @@ t.test('the check sees SQL', async (t) => {
 })
 
 t.test('the browser apps import nothing of the server: only web/, their own files and contract/ types', async (t) => {
-  for (const dir of ['terminal', 'dashboard', 'web']) {
+  // phone/ (the page at /r/<code>) also draws the terminal's faces and criterion icons (terminal/components).
+  for (const dir of ['terminal', 'dashboard', 'web', 'phone']) {
     for (const { file, text } of sources(dir)) {
       if (file.endsWith('vite.config.ts')) continue
       for (const { path, typeOnly } of imports(file, text)) {
-        const own = ['terminal/', 'dashboard/', 'web/'].some((part) => path.startsWith(part))
+        const own = ['terminal/', 'dashboard/', 'web/', 'phone/'].some((part) => path.startsWith(part))
         const allowed = own || (path.startsWith('contract/') && typeOnly)
         t.ok(allowed, `${file} → ${path}${typeOnly ? ' (type)' : ''}`)
       }

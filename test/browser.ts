@@ -61,10 +61,10 @@ export async function eventually (probe: () => Promise<boolean>, ms = 10_000, wh
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
 /** The apps built into dist/<app> by <app>/vite.config.ts. */
-const apps = ['terminal', 'dashboard']
+const apps = ['terminal', 'dashboard', 'phone']
 /** What the pages are built from: the apps, shared browser code, contract, compiler settings and locked packages. */
 const inputs = ['terminal', 'dashboard', 'web', 'contract', 'package-lock.json',
-  'tsconfig.json', 'tsconfig.base.json', 'tsconfig.browser.json']
+  'tsconfig.json', 'tsconfig.base.json', 'tsconfig.browser.json', 'phone']
 /** The digests of the inputs and of the pages they were last built into here. */
 const stampFile = join(dist, '.pages-inputs.json')
 /** Held (a directory, made atomically) by the one test process that builds; the others wait for it. */

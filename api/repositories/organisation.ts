@@ -15,7 +15,8 @@ export function rowToUnit (row: UnitRow): Unit {
     code: row.code,
     name: row.name,
     satisfactionTarget: row.satisfaction_target,
-    caseSlaDays: row.case_sla_days
+    caseSlaDays: row.case_sla_days,
+    receiptDays: row.receipt_days
   }
 }
 
@@ -57,6 +58,7 @@ export async function updateUnit (
     name?: string;
     satisfactionTarget?: number | null
     caseSlaDays?: number | null
+    receiptDays?: number | null
   }
 ): Promise<UnitRow> {
   return db
@@ -64,6 +66,7 @@ export async function updateUnit (
     .set({
       ...(change.satisfactionTarget !== undefined ? { satisfaction_target: change.satisfactionTarget } : {}),
       ...(change.caseSlaDays !== undefined ? { case_sla_days: change.caseSlaDays } : {}),
+      ...(change.receiptDays !== undefined ? { receipt_days: change.receiptDays } : {}),
       ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
       ...(change.kind !== undefined ? { kind: change.kind } : {}),
       ...(change.code !== undefined ? { code: change.code } : {}),

@@ -18,6 +18,8 @@ import alertRoutes from './alerts/index.ts'
 import ratingRoutes from './ratings/index.ts'
 import officerAssignmentRoutes from './officers/assignments.ts'
 import queueRoutes from './queue/index.ts'
+import receiptRoutes from './receipts/index.ts'
+import receiptCodeRoutes from './receipts/terminal.ts'
 
 export interface RouteGroup {
   plugin: FastifyPluginAsyncTypebox
@@ -47,5 +49,7 @@ export const routes: readonly RouteGroup[] = [
   { plugin: alertRoutes, prefix: '/api/v1' },
   { plugin: ratingRoutes, prefix: '/api/v1/ratings' },
   { plugin: officerAssignmentRoutes, prefix: '/api/v1/officers' },
-  { plugin: queueRoutes, prefix: '/api/v1/queue' }
+  { plugin: queueRoutes, prefix: '/api/v1/queue' },
+  { plugin: receiptCodeRoutes, prefix: '/api/v1/terminal' },
+  { plugin: receiptRoutes, prefix: '/api/v1/receipts' }
 ]

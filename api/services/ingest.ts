@@ -18,6 +18,11 @@ export interface IngestTerminal {
   trustedSince?: Date
   /** Where its ratings come from; the terminal's kind unless said (a receipt's link rated from a phone: 'phone'). */
   source?: RatingSource
+  /**
+   * The officer credited, decided before the rating (a receipt's code: the officer on shift when it was issued);
+   * absent: the one whose shift covers the press.
+   */
+  officerId?: string | null
 }
 
 /** A rating as stored, for the live feed and the rollups. */
@@ -437,17 +442,17 @@ export class RatingIngest {
       select 'press', t.id, null, r.rated_at, null
       from unnest(${sql.val(arrayLiteral(terminalIds))}::uuid[]) as t(id)
       cross join lateral (
-        (select rated_at from ratings where terminal_id = t.id and rated_at < ${ratedFrom.toISOString()}::timestamptz
+        (select rated_at from ratings where terminal_id = t.id and source <> 'phone' and rated_at < ${ratedFrom.toISOString()}::timestamptz
           order by rated_at desc limit ${this.config.misuse.burstCount + 1})
         union all
-        (select rated_at from ratings where terminal_id = t.id
+        (select rated_at from ratings where terminal_id = t.id and source <> 'phone'
           and rated_at between ${ratedFrom.toISOString()}::timestamptz and ${ratedTo.toISOString()}::timestamptz)
       ) r
       union all
       select 'latest', t.id, null, l.rated_at, null
       from unnest(${sql.val(arrayLiteral(terminalIds))}::uuid[]) as t(id)
       cross join lateral (
-        select rated_at from ratings where terminal_id = t.id and not clock_untrusted order by rated_at desc limit 1
+        select rated_at from ratings where terminal_id = t.id and not clock_untrusted and source <> 'phone' order by rated_at desc limit 1
       ) l
       union all
       select 'ticket', unit_id, ticket, counted_at, null
@@ -528,7 +533,7 @@ export class RatingIngest {
     for (const rating of ratings) {
       const at = rating.countedAt.getTime()
       const shift = shifts.find((s) => s.counterId === rating.counterId && s.startedAt <= at && (s.endedAt === null || s.endedAt > at))
-      rating.officerId = shift?.officerId ?? null
+      rating.officerId = rating.request.terminal.officerId !== undefined ? rating.request.terminal.officerId : shift?.officerId ?? null
     }
   }
 
@@ -543,7 +548,9 @@ export class RatingIngest {
       // Every press on this terminal in time order; at equal times stored presses come first.
       const presses: Array<{ at: number; rating: Candidate | null }> = [
         ...stored.filter((row) => row.terminalId === terminalId).map((row) => ({ at: row.at, rating: null })),
-        ...ratings.filter((rating) => rating.terminalId === terminalId).map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
+        // A phone rating is no press at the counter: its single-use code is its guard (docs/phone-rating.md).
+        ...ratings.filter((rating) => rating.terminalId === terminalId && rating.source !== 'phone')
+          .map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
       ].sort((a, b) => a.at - b.at || (a.rating === null ? 0 : 1) - (b.rating === null ? 0 : 1))
       presses.forEach((press, position) => {
         const rating = press.rating

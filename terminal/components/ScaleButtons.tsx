@@ -19,10 +19,12 @@ export interface ScaleButtonsProps {
   scale: ScaleLevel[]
   lang: Lang
   disabled: boolean
+  /** The level chosen so far, marked (the phone page, where the level is one answer of a form). */
+  chosen?: number | null
   onRate: (level: ScaleLevel) => void
 }
 
-export function ScaleButtons ({ scale, lang, disabled, onRate }: ScaleButtonsProps) {
+export function ScaleButtons ({ scale, lang, disabled, chosen, onRate }: ScaleButtonsProps) {
   return (
     <div class={`scale scale-${scale.length}`}>
       {scale.map((level, index) => {
@@ -31,8 +33,9 @@ export function ScaleButtons ({ scale, lang, disabled, onRate }: ScaleButtonsPro
           <button
             type='button'
             key={level.level}
-            class={`level ${toneOf(level, mood)}`}
+            class={`level ${toneOf(level, mood)}${chosen === level.level ? ' is-chosen' : ''}`}
             data-level={level.level}
+            aria-pressed={chosen === undefined ? undefined : chosen === level.level}
             disabled={disabled}
             onClick={() => onRate(level)}
           >

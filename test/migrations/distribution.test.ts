@@ -45,7 +45,9 @@ const placement: Record<string, Placement> = {
   unknown_code_lockouts: 'local',
   audit_log: 'local',
   kysely_migration: 'local',
-  kysely_migration_lock: 'local'
+  kysely_migration_lock: 'local',
+  // Receipt codes (rate later from a phone): found by the code alone (the link carries no unit), kept days, used once.
+  receipt_codes: 'local'
 }
 
 const DISTRIBUTION_COLUMN = 'unit_id'

@@ -616,7 +616,35 @@ const matrix: Record<string, Entry> = {
       url: '/api/v1/queue/calls',
       payload: { counterId: centre[place].counterIds[0], ticket: `Q${unique()}`, calledAt: new Date(Date.now() - 60_000).toISOString() }
     })
+  },
+  // Always for the terminal's own counter (the body names none).
+  'POST /api/v1/terminal/receipt-codes': {
+    access: 'terminal',
+    ok: 201,
+    request: () => ({ method: 'POST', url: '/api/v1/terminal/receipt-codes', payload: { ticket: 'A-1' } }),
+    outside: 'same'
+  },
+  // The phone's routes need no login: the code is the key, and the answer holds no id.
+  'GET /api/v1/receipts/{code}': {
+    access: 'public',
+    ok: 200,
+    request: async () => ({ method: 'GET', url: `/api/v1/receipts/${await receiptCode()}` }),
+    outside: 'same'
+  },
+  'POST /api/v1/receipts/{code}/rating': {
+    access: 'public',
+    ok: 201,
+    request: async () => ({ method: 'POST', url: `/api/v1/receipts/${await receiptCode()}/rating`, payload: { level: 4 } }),
+    outside: 'same'
   }
+}
+
+/** A fresh receipt code issued by centre A's terminal. */
+async function receiptCode (): Promise<string> {
+  const issued = await app.inject({
+    method: 'POST', url: '/api/v1/terminal/receipt-codes', headers: { authorization: `Bearer ${a.terminal.token}` }, payload: {}
+  })
+  return issued.json().code
 }
 
 const { operations } = operationsOf(app)

@@ -1,4 +1,5 @@
-// Serves the built Preact apps: the terminal at /terminal/, the dashboard at /; client routes fall back to index.html.
+// Serves the built Preact apps: the terminal at /terminal/, the dashboard at /, the phone page at /r/<code> (its files under
+// /phone/); client routes fall back to index.html.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import fp from 'fastify-plugin'
@@ -17,7 +18,8 @@ export default fp(
   async (app) => {
     const dashboardDir = path.join(pagesRoot, 'dashboard')
     const terminalDir = path.join(pagesRoot, 'terminal')
-    const built = { dashboard: existsSync(dashboardDir), terminal: existsSync(terminalDir) }
+    const phoneDir = path.join(pagesRoot, 'phone')
+    const built = { dashboard: existsSync(dashboardDir), terminal: existsSync(terminalDir), phone: existsSync(phoneDir) }
     if (built.terminal) {
       await app.register(fastifyStatic, {
         root: terminalDir,
@@ -30,6 +32,17 @@ export default fp(
     if (built.dashboard) {
       await app.register(fastifyStatic, { root: dashboardDir, prefix: '/', index: ['index.html'], wildcard: false })
     }
+    // The phone page (rate later from a phone): one page for every code; the code is read by the page, never cached.
+    if (built.phone) {
+      await app.register(fastifyStatic, { root: phoneDir, prefix: '/phone/', decorateReply: false, index: false, wildcard: true })
+    }
+    const phonePage = built.phone ? readFileSync(path.join(phoneDir, 'index.html')) : null
+    app.get('/r/:code', { schema: { hide: true } }, async (_request, reply) =>
+      phonePage === null
+        ? reply.type('text/html; charset=utf-8').send(notBuilt('phone'))
+        : reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+          .send(phonePage)
+    )
     app.get('/terminal', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/terminal/'))
     // Every browser asks for /favicon.ico: answer the app's icon (a PNG, which browsers take there) instead of a 404.
     const iconFile = iconFiles.find((file) => existsSync(file))

@@ -39,36 +39,48 @@ function TargetInput ({ unit, onSaved }: { unit: Unit, onSaved: (unit: Unit) => 
   )
 }
 
-/** The working days a unit's cases are due in: its own, else the nearest ancestor's, else 2. */
-function slaOf (units: Unit[], unitId: string): number {
+/** A unit setting in days, inherited down the tree: the case SLA (working days) and how long a receipt code is valid. */
+type DaysField = 'caseSlaDays' | 'receiptDays'
+const daysTexts = {
+  caseSlaDays: { label: 'caseSla', hint: 'caseSlaHint', unit: 'workingDays', top: 2 },
+  receiptDays: { label: 'receiptDays', hint: 'receiptDaysHint', unit: 'days', top: 7 }
+} as const
+
+/** The days that hold for a unit: its own, else the nearest ancestor's, else the top's default (2 working days; 7 days). */
+function daysOf (units: Unit[], unitId: string, field: DaysField = 'caseSlaDays'): number {
   const byId = new Map(units.map((unit) => [unit.id, unit]))
   for (let unit = byId.get(unitId); unit !== undefined; unit = unit.parentId === null ? undefined : byId.get(unit.parentId)) {
-    if (unit.caseSlaDays != null) return unit.caseSlaDays
+    const days = unit[field]
+    if (days != null) return days
   }
-  return 2
+  return daysTexts[field].top
 }
+const slaOf = (units: Unit[], unitId: string): number => daysOf(units, unitId)
 
-/** The unit's case SLA in working days; empty goes back to the parent's. */
-function SlaInput ({ unit, inherited, onSaved }: { unit: Unit, inherited: number, onSaved: (unit: Unit) => void }) {
+/** The unit's days (case SLA, receipt validity); empty goes back to the parent's. */
+function SlaInput ({ unit, inherited, onSaved, field = 'caseSlaDays' }: {
+  unit: Unit, inherited: number, onSaved: (unit: Unit) => void, field?: DaysField
+}) {
   const { lang, t } = useDashboard()
-  const [value, setValue] = useState(unit.caseSlaDays == null ? '' : String(unit.caseSlaDays))
+  const texts = daysTexts[field]
+  const [value, setValue] = useState(unit[field] == null ? '' : String(unit[field]))
   const [state, setState] = useState<string | null>(null)
   return (
     <form
-      class='inline sla' onSubmit={(event) => {
+      class={`inline ${field === 'caseSlaDays' ? 'sla' : 'receipt-days'}`} onSubmit={(event) => {
         event.preventDefault()
         const days = value.trim() === '' ? null : Number(value)
-        call<Unit>('PATCH', `/units/${unit.id}`, { caseSlaDays: days }).then(
+        call<Unit>('PATCH', `/units/${unit.id}`, { [field]: days }).then(
           (saved) => { onSaved(saved); setState(t('saved')) },
           (failure: unknown) => setState(failureText(lang, failure))
         )
       }}
     >
       <input
-        aria-label={`${t('caseSla')} ${unit.name}`} title={t('caseSlaHint')}
+        aria-label={`${t(texts.label)} ${unit.name}`} title={t(texts.hint)}
         placeholder={String(inherited)} inputMode='numeric' pattern='[0-9]{1,2}' value={value}
         onInput={(event) => { setValue(event.currentTarget.value); setState(null) }}
-      /> {t('workingDays')}
+      /> {t(texts.unit)}
       <button type='submit'>{t('save')}</button>
       {state !== null && <span role='status'>{state}</span>}
     </form>
@@ -185,6 +197,7 @@ export function Units () {
           <tr>
             <th>{t('name')}</th><th>{t('code')}</th><th>{t('kind')}</th><th title={t('targetHint')}>{t('target')}</th>
             <th title={t('caseSlaHint')}>{t('caseSla')}</th><th title={t('followUpHint')}>{t('followUp')}</th>
+            <th title={t('receiptDaysHint')}>{t('receiptDays')}</th>
           </tr>
         </thead>
         <tbody>
@@ -211,6 +224,16 @@ export function Units () {
                 <button type='button' aria-label={fill(t('followUpEdit'), { unit: unit.name })} onClick={() => setEditing(unit.id)}>
                   {t('edit')}
                 </button>
+              </td>
+              <td>
+                {unit.id === user.unitId
+                  ? `${daysOf(all, unit.id, 'receiptDays')} ${t('days')}`
+                  : (
+                    <SlaInput
+                      unit={unit} field='receiptDays' inherited={daysOf(all, unit.parentId ?? '', 'receiptDays')}
+                      onSaved={(next) => { setSaved(new Map(saved).set(next.id, next)); refreshUnits() }}
+                    />
+                    )}
               </td>
             </tr>
           ))}

@@ -88,6 +88,8 @@ export function Staff () {
             </button>
           </div>
         )}
+        {/* End of service: a QR code (and a slip) for the citizen to rate later from a phone. */}
+        <button type='button' class='secondary' onClick={() => route('/terminal/receipt')}>{text(lang, 'receiptButton')}</button>
         <form class='with-keypad' onSubmit={(event) => { void signIn(event) }}>
           <div class='fields'>
             <label for='staff-code'>{text(lang, 'staffCode')}</label>
