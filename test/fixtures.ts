@@ -220,3 +220,18 @@ export async function seedCase (db: Kysely<Database>, centre: SeededCentre, opti
   }).returning('id').executeTakeFirstOrThrow()
   return row.id
 }
+
+/** A queue system's integration token for `unitId` (what Quản trị → Khóa API makes): its secret, for the Authorization header. */
+export async function seedQueueToken (db: Kysely<Database>, unitId: string, name = 'Hệ thống xếp hàng'): Promise<string> {
+  const token = newToken('hlq')
+  await db.insertInto('api_tokens').values({
+    name,
+    unit_id: unitId,
+    token_hash: hashToken(token),
+    created_by: null,
+    last_used_at: null,
+    revoked_at: null,
+    purpose: 'queue'
+  }).execute()
+  return token
+}

@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { SerialPort } from 'serialport'
 import { build } from '../helper.ts'
-import { seedCentre } from '../fixtures.ts'
-import { hashToken, newToken } from '../../api/lib/secrets.ts'
+import { seedCentre, seedQueueToken } from '../fixtures.ts'
 import { Bridge } from '../../hardware/bridge/bridge.ts'
 import { parseBridgeConfig } from '../../hardware/bridge/config.ts'
 import { SimulatedBox } from '../../hardware/simulator/box.ts'
@@ -19,16 +18,7 @@ const listening = await app.listen({ port: 0, host: '127.0.0.1' })
 
 t.test('a press after a call carries its ticket and dossier code; the next press does not', async (t) => {
   const centre = await seedCentre(app.db, { terminalKind: 'button' })
-  const queueToken = newToken('hlq')
-  await app.db.insertInto('api_tokens').values({
-    name: 'Hệ thống xếp hàng',
-    unit_id: centre.centreId,
-    token_hash: hashToken(queueToken),
-    created_by: null,
-    last_used_at: null,
-    revoked_at: null,
-    purpose: 'queue'
-  }).execute()
+  const queueToken = await seedQueueToken(app.db, centre.centreId)
   const dir = await tempFolder(t)
   const pty = new PtyPair(dir)
   await pty.plug()

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { build } from '../helper.ts'
-import { seedAssignment, seedCase as seedCaseIn, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { seedAssignment, seedCase as seedCaseIn, seedCentre, seedQueueToken, seedUser, type SeededCentre } from '../fixtures.ts'
 import { hashToken, newToken } from '../../api/lib/secrets.ts'
 import { operationsOf } from './openapi.ts'
 import { changedTables, fingerprinter } from './snapshot.ts'
@@ -62,19 +62,7 @@ await app.db
   .execute()
 
 // A queue system's integration token for commune A: it may post queue calls and nothing else (issue 17).
-const queueToken = newToken('hlq')
-await app.db
-  .insertInto('api_tokens')
-  .values({
-    name: 'Hệ thống xếp hàng xã A',
-    unit_id: a.communeId,
-    token_hash: hashToken(queueToken),
-    created_by: null,
-    last_used_at: null,
-    revoked_at: null,
-    purpose: 'queue'
-  })
-  .execute()
+const queueToken = await seedQueueToken(app.db, a.communeId, 'Hệ thống xếp hàng xã A')
 
 async function seedApiToken (unitId: string): Promise<string> {
   return (

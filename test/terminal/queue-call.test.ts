@@ -1,8 +1,7 @@
 // The queue's call on the touch terminal (issue 17), in Chromium against the real server: the called number appears on
 // the rating screen ("Số 1023", "No. 1023" in English), the next rating carries the ticket and dossier code, then it clears.
 import t from 'tap'
-import { seedCentre } from '../fixtures.ts'
-import { hashToken, newToken } from '../../api/lib/secrets.ts'
+import { seedCentre, seedQueueToken } from '../fixtures.ts'
 import { eventually, openTerminal, rateAndSkip, ratingRows, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -10,16 +9,7 @@ const { app } = harness
 
 t.test('a called number shows on the rating screen and rides on the next rating, once', async (t) => {
   const centre = await seedCentre(app.db)
-  const queueToken = newToken('hlq')
-  await app.db.insertInto('api_tokens').values({
-    name: 'Hệ thống xếp hàng',
-    unit_id: centre.centreId,
-    token_hash: hashToken(queueToken),
-    created_by: null,
-    last_used_at: null,
-    revoked_at: null,
-    purpose: 'queue'
-  }).execute()
+  const queueToken = await seedQueueToken(app.db, centre.centreId)
   const { context, page } = await openTerminal(harness, { token: centre.terminal.token })
   t.teardown(() => context.close())
   t.equal(await page.locator('.called-ticket').count(), 0, 'no number before the queue calls one')
