@@ -1,6 +1,7 @@
 // PostgreSQL LISTEN/NOTIFY between the API processes of one database: the sending statement, and the listening connection.
 import { sql } from 'kysely'
 import pg from 'pg'
+import { prepared } from './prepared.ts'
 import type { Db } from './schema.ts'
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; a little is kept back for safety. */
@@ -8,11 +9,14 @@ export const NOTIFY_PAYLOAD_LIMIT = 7900
 
 /**
  * Sends `payloads` on `channel` in one statement, in their order. Outside a transaction the statement commits at
- * once, and PostgreSQL hands every listener the notifications of all processes in commit order.
+ * once, and PostgreSQL hands every listener the notifications of all processes in commit order. The payloads go as
+ * one JSON array: as a text[] parameter pg escaped every quote of every payload in JavaScript (`escapeElement`, ~2 %
+ * of an API process's time under the ingest benchmark), where JSON.stringify is native.
  */
 export async function notify (db: Db, channel: string, payloads: readonly string[]): Promise<void> {
   if (payloads.length === 0) return
-  await sql`select pg_notify(${channel}, payload) from unnest(${payloads}::text[]) with ordinality as sent(payload, n)`.execute(db)
+  await sql`${prepared('live.notify')} select pg_notify(${channel}, payload)
+    from json_array_elements_text(${JSON.stringify(payloads)}::json) with ordinality as sent(payload, n)`.execute(db)
 }
 
 export interface ListenOptions {

@@ -3,7 +3,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
 import type { Category, CriteriaAnswers, Database, MisuseReason, RatingSource, ScaleLevelRow, TerminalKind } from '../../db/schema.ts'
-import { DAY_MS, LOCAL_OFFSET_MS } from '../../analytics/calendar.ts'
 import type { Config } from '../config.ts'
 import { prepared } from '../../db/prepared.ts'
 import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
@@ -89,26 +88,18 @@ interface ValidItem {
 
 /** `backdated`: dated before its terminal was paired, or before the terminal's latest trusted rating already stored. */
 type Candidate = StoredRating & { request: PendingRequest; index: number; backdated: boolean; followUp: CaseFollowUp | null }
-interface ShiftRow {
-  counterId: string
-  officerId: string
-  startedAt: number
-  endedAt: number | null
+/** A stored rating as the commit's statement judged it. */
+interface JudgedRow {
+  id: string
+  officer_id: string | null
+  device_officer_id: string | null
+  misuse: boolean
+  misuse_reason: MisuseReason | null
+  clock_untrusted: boolean
+  /** Epoch milliseconds. */
+  counted_at: number
+  case_id: string | null
 }
-interface PressRow {
-  terminalId: string
-  at: number
-}
-/** A rating already stored for a ticket: its unit, ticket and counted time. */
-interface TicketRow {
-  unitId: string
-  ticket: string
-  at: number
-}
-
-/** The local (Asia/Ho_Chi_Minh) day number of an instant: a ticket is rated once per day at its unit. */
-const localDay = (ms: number): number => Math.floor((ms + LOCAL_OFFSET_MS) / DAY_MS)
-
 interface PendingRequest {
   terminal: IngestTerminal
   items: ValidItem[]
@@ -221,10 +212,11 @@ export class RatingIngest {
       this.queuedItems -= size
       for (const terminalId of terminals) this.busyTerminals.add(terminalId)
       this.inFlight++
-      void this.commit(batch).finally(() => {
+      void this.commit(batch, () => {
         this.inFlight--
         for (const terminalId of terminals) this.busyTerminals.delete(terminalId)
         this.schedule()
+      }).finally(() => {
         if (this.inFlight === 0 && this.queue.length === 0) {
           const idle = this.idle
           this.idle = []
@@ -262,21 +254,28 @@ export class RatingIngest {
     await new Promise<void>((resolve) => this.idle.push(resolve))
   }
 
-  private async commit (batch: PendingRequest[]): Promise<void> {
+  /**
+   * Stores a batch, then frees its slot (`release`: the next commit's statement goes to the database at once) before
+   * answering its requests and running the hooks, so the database works on the next batch while this process writes
+   * the responses and live events of this one: the two overlap even when one commit runs at a time.
+   */
+  private async commit (batch: PendingRequest[], release: () => void): Promise<void> {
     let created: StoredRating[]
     try {
       created = await this.store(batch)
     } catch (error) {
+      release()
       for (const request of batch) request.reject(new IngestUnavailableError(error))
       return
     }
+    release()
     for (const request of batch) request.resolve(request.results)
     if (created.length > 0) this.hooks.afterCommit?.(created)
   }
 
   /**
-   * Two round trips per batch: one read (shifts and earlier presses), then ONE statement that inserts the ratings
-   * and opens their cases — atomic on its own, so it needs no BEGIN/COMMIT, and durable when it answers.
+   * One round trip per batch: ONE statement that reads what the judgement needs, inserts the ratings and opens their
+   * cases — atomic on its own, so it needs no BEGIN/COMMIT, and durable when it answers.
    */
   private async store (batch: PendingRequest[]): Promise<StoredRating[]> {
     const receivedAt = new Date()
@@ -337,46 +336,144 @@ export class RatingIngest {
     }
     if (candidates.length === 0) return []
 
-    const { shifts, presses, latest, tickets } = await this.lookUp(candidates, receivedAt)
-    this.distrustRewinds(candidates, latest)
-    this.creditOfficers(candidates, shifts)
-    this.flagMisuse(candidates, presses)
-    this.flagBulkBackdating(candidates)
-    this.flagTicketRepeats(candidates, tickets)
+    // One round trip: the statement below reads what the judgement needs (each terminal's earlier presses and latest
+    // trusted rating, the counters' shifts, the tickets already rated) and stores the ratings judged by it. Replays of
+    // ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING): another request or server process
+    // may have stored the same id a moment ago, and it is still stored once. No conflict target: the key is (id) here
+    // and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not suspected misuse) opens a
+    // follow-up case for its centre, in the same statement, and every stored rating joins the rollup worker's queue
+    // (rollup_queue) there too.
+    const stored = await this.judgeAndStore(candidates)
+    const storedById = new Map(stored.map((row) => [row.id, row]))
+    const created: StoredRating[] = []
     for (const rating of candidates) {
-      if (rating.deviceOfficerId === rating.officerId) rating.deviceOfficerId = null
+      const row = storedById.get(rating.id)
+      rating.request.results[rating.index] = { id: rating.id, status: row === undefined ? 'duplicate' : 'created' }
+      if (row === undefined) continue
+      const { request: _request, index: _index, backdated: _backdated, followUp: _followUp, ...storedRating } = rating
+      storedRating.officerId = row.officer_id
+      storedRating.deviceOfficerId = row.device_officer_id
+      storedRating.clockUntrusted = row.clock_untrusted
+      if (row.counted_at !== storedRating.countedAt.getTime()) storedRating.countedAt = new Date(row.counted_at)
+      storedRating.misuse = row.misuse
+      storedRating.misuseReason = row.misuse_reason
+      storedRating.caseId = row.case_id
+      created.push(storedRating)
     }
+    return created
+  }
 
-    // Replays of ids stored earlier are caught by the insert itself (ON CONFLICT DO NOTHING): another request or
-    // server process may have stored the same id a moment ago, and it is still stored once. No conflict target:
-    // the key is (id) here and (unit_id, id) on the Citus path (docs/scale.md). Every unsatisfied rating (not
-    // suspected misuse) opens a follow-up case for its centre, in the same statement, and every stored rating joins the
-    // rollup worker's queue (rollup_queue) there too.
+  /**
+   * The commit's one statement. What the server decides from stored data is decided in it, from one snapshot:
+   * - rewinds: a rating dated more than CLOCK_SKEW_SECONDS before its terminal's latest trusted rating already stored
+   *   would rewrite a past the server has already heard about (a terminal's outbox arrives in tap order, after
+   *   everything it sent before): kept but not trusted, counted at receipt, like a rating dated before pairing;
+   * - the officer credited: the one whose shift at the counter covers the press (counted_at), unless the terminal
+   *   said (a receipt's code);
+   * - misuse, per terminal over its presses in time order (the batch's, and the burstCount + 1 stored before the
+   *   batch's span plus those inside it, so a hammered terminal costs no more): a press within the cooldown of the
+   *   previous one (`cooldown`), or the press that makes more than burstCount within the burst window (`burst`); a
+   *   phone rating is no press at the counter (its single-use code is its guard, docs/phone-rating.md);
+   * - more than BACKDATED_BULK backdated ratings of one terminal in one commit rewrite history in bulk: every one of
+   *   them is suspected misuse `backdated`;
+   * - one queue ticket is one visit: a second rating for the same ticket at the same unit on the same local
+   *   (Asia/Ho_Chi_Minh) day, stored earlier or earlier in this batch, is suspected misuse `ticket_repeat`, unless
+   *   already suspected for another reason.
+   */
+  private async judgeAndStore (candidates: Candidate[]): Promise<JudgedRow[]> {
+    const { cooldownSeconds, burstCount, burstWindowSeconds } = this.config.misuse
+    const rated = candidates.map((rating) => rating.ratedAt.getTime())
+    const ratedFrom = new Date(Math.min(...rated)).toISOString()
+    const ratedTo = new Date(Math.max(...rated)).toISOString()
     const column = (pick: (rating: Candidate) => ArrayElement): RawBuilder<unknown> => sql.val(arrayLiteral(candidates.map(pick)))
+    const officerGiven = (rating: Candidate): boolean => rating.request.terminal.officerId !== undefined
     // The citizen's answer to the follow-up goes onto the case (a neutral rating with one opens a case too).
     const answered = candidates.filter((rating) => rating.followUp !== null)
-    const answer = <T>(pick: (followUp: CaseFollowUp) => T): RawBuilder<unknown> =>
-      sql.val(answered.map((rating) => pick(rating.followUp!)))
-    const stored = await sql<{ id: string; case_id: string | null }>`${prepared('ingest.store')}
-      with input (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
-                  rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason, ticket, dossier_code) as (
+    const answer = (pick: (followUp: CaseFollowUp) => ArrayElement): RawBuilder<unknown> =>
+      sql.val(arrayLiteral(answered.map((rating) => pick(rating.followUp!))))
+    const ms = (value: number): RawBuilder<unknown> => sql`(${value}::float8 * interval '1 millisecond')`
+    // The local day a time falls in (Asia/Ho_Chi_Minh keeps +07:00 all year).
+    const localDayOf = (at: RawBuilder<unknown>): RawBuilder<unknown> => sql`date_bin('1 day', ${at}, timestamptz '1970-01-01 00:00:00+07')`
+    const rows = await sql<JudgedRow>`${prepared('ingest.store')}
+      with input (id, unit_id, counter_id, terminal_id, officer_given, given_officer_id, device_officer_id, level, category, weight,
+                  criteria, rated_at, received_at, counted_at, clock_untrusted, backdated, source, ticket, dossier_code, n) as (
         select * from unnest(
           ${column((r) => r.id)}::uuid[], ${column((r) => r.unitId)}::uuid[], ${column((r) => r.counterId)}::uuid[],
-          ${column((r) => r.terminalId)}::uuid[], ${column((r) => r.officerId)}::uuid[], ${column((r) => r.deviceOfficerId)}::uuid[],
+          ${column((r) => r.terminalId)}::uuid[], ${column(officerGiven)}::boolean[],
+          ${column((r) => officerGiven(r) ? r.request.terminal.officerId! : null)}::uuid[], ${column((r) => r.deviceOfficerId)}::uuid[],
           ${column((r) => r.level)}::int[], ${column((r) => r.category)}::text[], ${column((r) => r.weight)}::int[],
           ${column((r) => JSON.stringify(r.criteria))}::jsonb[], ${column((r) => r.ratedAt.toISOString())}::timestamptz[],
           ${column((r) => r.receivedAt.toISOString())}::timestamptz[], ${column((r) => r.countedAt.toISOString())}::timestamptz[],
-          ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.source)}::text[], ${column((r) => r.misuse)}::boolean[],
-          ${column((r) => r.misuseReason)}::text[], ${column((r) => r.ticket)}::text[], ${column((r) => r.dossierCode)}::text[])
+          ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.backdated)}::boolean[], ${column((r) => r.source)}::text[],
+          ${column((r) => r.ticket)}::text[], ${column((r) => r.dossierCode)}::text[]) with ordinality
+      ), terminal (id) as (
+        select distinct terminal_id from input
+      ), press (terminal_id, at, n) as (
+        select t.id, p.rated_at, null::bigint
+        from terminal t
+        cross join lateral (
+          (select rated_at from ratings where terminal_id = t.id and source <> 'phone' and rated_at < ${ratedFrom}::timestamptz
+            order by rated_at desc limit ${burstCount + 1})
+          union all
+          (select rated_at from ratings where terminal_id = t.id and source <> 'phone'
+            and rated_at between ${ratedFrom}::timestamptz and ${ratedTo}::timestamptz)
+        ) p
+        union all
+        select terminal_id, rated_at, n from input where source <> 'phone'
+      ), pressed (n, cooldown, burst) as (
+        -- At equal times stored presses come first, then the batch's in order.
+        select n, coalesce(at - lag(at) over w < ${ms(cooldownSeconds * 1000)}, false),
+          coalesce(at - lag(at, ${burstCount}) over w < ${ms(burstWindowSeconds * 1000)}, false)
+        from press
+        window w as (partition by terminal_id order by at, n nulls first)
+      ), dated as (
+        select i.*, not i.backdated and l.at is not null and i.rated_at < l.at - ${ms(this.config.clockSkewSeconds * 1000)} as rewound
+        from input i
+        left join lateral (
+          select rated_at as at from ratings
+          where terminal_id = i.terminal_id and not clock_untrusted and source <> 'phone' order by rated_at desc limit 1
+        ) l on true
+      ), credited as (
+        select d.id, d.unit_id, d.counter_id, d.terminal_id, d.device_officer_id, d.level, d.category, d.weight, d.criteria,
+          d.rated_at, d.received_at, d.ticket, d.dossier_code, d.source, d.n,
+          d.clock_untrusted or d.rewound as clock_untrusted,
+          case when d.rewound then d.received_at else d.counted_at end as counted_at,
+          d.backdated or d.rewound as backdated,
+          case when d.officer_given then d.given_officer_id else (
+            select a.officer_id from assignments a
+            where a.counter_id = d.counter_id and a.started_at <= case when d.rewound then d.received_at else d.counted_at end
+              and (a.ended_at is null or a.ended_at > case when d.rewound then d.received_at else d.counted_at end)
+            order by a.started_at desc limit 1
+          ) end as officer_id
+        from dated d
+      ), judged as (
+        select c.*,
+          case
+            when c.backdated and count(*) filter (where c.backdated) over (partition by c.terminal_id) > ${BACKDATED_BULK} then 'backdated'
+            when p.cooldown then 'cooldown'
+            when p.burst then 'burst'
+            when c.ticket is not null and (
+              row_number() over (partition by c.unit_id, c.ticket, ${localDayOf(sql`c.counted_at`)} order by c.rated_at, c.n) > 1
+              or exists (
+                select from ratings r
+                where r.unit_id = c.unit_id and r.ticket = c.ticket and r.counted_at >= ${localDayOf(sql`c.counted_at`)}
+                  and r.counted_at < ${localDayOf(sql`c.counted_at`)} + interval '1 day'
+              )) then 'ticket_repeat'
+          end as misuse_reason
+        from credited c
+        left join pressed p on p.n = c.n
       ), follow_up (id, reason, phone, consent_version) as (
-        select * from unnest(${sql.val(answered.map((r) => r.id))}::uuid[], ${answer((f) => f.reason)}::text[],
+        select * from unnest(${sql.val(arrayLiteral(answered.map((r) => r.id)))}::uuid[], ${answer((f) => f.reason)}::text[],
           ${answer((f) => f.phone)}::text[], ${answer((f) => f.consentVersion)}::text[])
       ), inserted as (
         insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                              rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason, ticket, dossier_code)
-        select * from input
+        select id, unit_id, counter_id, terminal_id, officer_id, nullif(device_officer_id, officer_id), level, category, weight, criteria,
+          rated_at, received_at, counted_at, clock_untrusted, source, misuse_reason is not null, misuse_reason, ticket, dossier_code
+        from judged
         on conflict do nothing
-        returning id, unit_id, counter_id, officer_id, category, misuse, received_at
+        returning id, unit_id, counter_id, officer_id, device_officer_id, category, misuse, misuse_reason, received_at, counted_at,
+          clock_untrusted
       ), opened as (
         insert into cases (unit_id, rating_id, counter_id, officer_id, opened_at, reason, phone, consent_version, consent_at)
         select i.unit_id, i.id, i.counter_id, i.officer_id, i.received_at, f.reason, f.phone, f.consent_version,
@@ -387,187 +484,9 @@ export class RatingIngest {
       ), queued as (
         insert into rollup_queue (unit_id, rating_id) select unit_id, id from inserted
       )
-      select inserted.id, opened.id as case_id from inserted left join opened on opened.rating_id = inserted.id`.execute(this.db)
-    const caseByRating = new Map(stored.rows.map((row) => [row.id, row.case_id]))
-    const created: StoredRating[] = []
-    for (const rating of candidates) {
-      const inserted = caseByRating.has(rating.id)
-      rating.request.results[rating.index] = { id: rating.id, status: inserted ? 'created' : 'duplicate' }
-      if (inserted) {
-        const { request: _request, index: _index, backdated: _backdated, followUp: _followUp, ...storedRating } = rating
-        storedRating.caseId = caseByRating.get(rating.id) ?? null
-        created.push(storedRating)
-      }
-    }
-    return created
-  }
-
-  /**
-   * One read for the whole batch: the counters' shifts covering its presses, and each terminal's presses in the
-   * batch's time span plus the burstCount + 1 before it (all misuse needs, so a hammered terminal costs no more).
-   */
-  private async lookUp (
-    ratings: Candidate[],
-    receivedAt: Date
-  ): Promise<{ shifts: ShiftRow[]; presses: PressRow[]; latest: Map<string, number>; tickets: TicketRow[] }> {
-    const counterIds = [...new Set(ratings.map((rating) => rating.counterId))]
-    const terminalIds = [...new Set(ratings.map((rating) => rating.terminalId))]
-    // Receipt is in the shifts' span too: a rating found to rewind history below is counted then.
-    const counted = [...ratings.map((rating) => rating.countedAt.getTime()), receivedAt.getTime()]
-    const rated = ratings.map((rating) => rating.ratedAt.getTime())
-    const countedFrom = new Date(Math.min(...counted))
-    const countedTo = new Date(Math.max(...counted))
-    const ratedFrom = new Date(Math.min(...rated))
-    const ratedTo = new Date(Math.max(...rated))
-    // Tickets already rated at their unit on the local days of this batch's ratings (none sent: no rows, no cost).
-    const ticketed = ratings.filter((rating) => rating.ticket !== null)
-    const ticketUnits = [...new Set(ticketed.map((rating) => rating.unitId))]
-    const ticketNumbers = [...new Set(ticketed.map((rating) => rating.ticket!))]
-    const dayOf = (ms: number): Date => new Date(localDay(ms) * DAY_MS - LOCAL_OFFSET_MS)
-    const ticketFrom = dayOf(Math.min(...counted)).toISOString()
-    const ticketTo = new Date(dayOf(Math.max(...counted)).getTime() + DAY_MS).toISOString()
-    const rows = await sql<{
-      kind: 'shift' | 'press' | 'latest' | 'ticket'
-      key: string
-      officer_id: string | null
-      at: number
-      ended_at: number | null
-    }>`${prepared('ingest.look_up')}
-      select kind, key, officer_id, ${epochMs(sql`at`)} as at, ${epochMs(sql`ended_at`)} as ended_at from (
-      select 'shift' as kind, counter_id as key, officer_id::text as officer_id, started_at as at, ended_at
-      from assignments
-      where counter_id = any(${sql.val(arrayLiteral(counterIds))}::uuid[]) and started_at <= ${countedTo.toISOString()}::timestamptz
-        and (ended_at is null or ended_at > ${countedFrom.toISOString()}::timestamptz)
-      union all
-      select 'press', t.id, null, r.rated_at, null
-      from unnest(${sql.val(arrayLiteral(terminalIds))}::uuid[]) as t(id)
-      cross join lateral (
-        (select rated_at from ratings where terminal_id = t.id and source <> 'phone' and rated_at < ${ratedFrom.toISOString()}::timestamptz
-          order by rated_at desc limit ${this.config.misuse.burstCount + 1})
-        union all
-        (select rated_at from ratings where terminal_id = t.id and source <> 'phone'
-          and rated_at between ${ratedFrom.toISOString()}::timestamptz and ${ratedTo.toISOString()}::timestamptz)
-      ) r
-      union all
-      select 'latest', t.id, null, l.rated_at, null
-      from unnest(${sql.val(arrayLiteral(terminalIds))}::uuid[]) as t(id)
-      cross join lateral (
-        select rated_at from ratings where terminal_id = t.id and not clock_untrusted and source <> 'phone' order by rated_at desc limit 1
-      ) l
-      union all
-      select 'ticket', unit_id, ticket, counted_at, null
-      from ratings
-      where unit_id = any(${sql.val(arrayLiteral(ticketUnits))}::uuid[]) and ticket = any(${sql.val(arrayLiteral(ticketNumbers))}::text[])
-        and counted_at >= ${ticketFrom}::timestamptz and counted_at < ${ticketTo}::timestamptz) found`.execute(this.db)
-    const shifts: ShiftRow[] = []
-    const presses: PressRow[] = []
-    const latest = new Map<string, number>()
-    const tickets: TicketRow[] = []
-    for (const row of rows.rows) {
-      if (row.kind === 'ticket') tickets.push({ unitId: row.key, ticket: row.officer_id!, at: row.at })
-      else if (row.kind === 'shift') {
-        shifts.push({ counterId: row.key, officerId: row.officer_id!, startedAt: row.at, endedAt: row.ended_at })
-      } else if (row.kind === 'latest') latest.set(row.key, row.at)
-      else presses.push({ terminalId: row.key, at: row.at })
-    }
-    return { shifts, presses, latest, tickets }
-  }
-
-  /**
-   * A terminal's outbox arrives in tap order, after everything it sent before: a rating dated more than
-   * CLOCK_SKEW_SECONDS before the terminal's latest trusted rating already stored would rewrite a past the server
-   * has already heard about. It is kept but not trusted (counted at receipt), like a rating dated before pairing.
-   */
-  private distrustRewinds (ratings: Candidate[], latest: Map<string, number>): void {
-    const skewMs = this.config.clockSkewSeconds * 1000
-    for (const rating of ratings) {
-      const last = latest.get(rating.terminalId)
-      if (rating.backdated || last === undefined || rating.ratedAt.getTime() >= last - skewMs) continue
-      rating.backdated = true
-      rating.clockUntrusted = true
-      rating.countedAt = rating.receivedAt
-    }
-  }
-
-  /** More than BACKDATED_BULK backdated ratings of one terminal in one commit: every one of them is suspected misuse. */
-  private flagBulkBackdating (ratings: Candidate[]): void {
-    const byTerminal = new Map<string, Candidate[]>()
-    for (const rating of ratings) {
-      if (!rating.backdated) continue
-      const list = byTerminal.get(rating.terminalId) ?? []
-      list.push(rating)
-      byTerminal.set(rating.terminalId, list)
-    }
-    for (const list of byTerminal.values()) {
-      if (list.length <= BACKDATED_BULK) continue
-      for (const rating of list) {
-        rating.misuse = true
-        rating.misuseReason = 'backdated'
-      }
-    }
-  }
-
-  /**
-   * One queue ticket is one visit: a second rating for the same ticket at the same unit on the same local day (one
-   * already stored, or an earlier one in this batch) is kept but suspected misuse `ticket_repeat`. A rating already
-   * flagged for another reason keeps that reason.
-   */
-  private flagTicketRepeats (ratings: Candidate[], stored: TicketRow[]): void {
-    const key = (unitId: string, ticket: string, at: number): string => `${unitId} ${localDay(at)} ${ticket}`
-    const rated = new Set(stored.map((row) => key(row.unitId, row.ticket, row.at)))
-    const ticketed = ratings.filter((rating) => rating.ticket !== null)
-    ticketed.sort((a, b) => a.ratedAt.getTime() - b.ratedAt.getTime())
-    for (const rating of ticketed) {
-      const visit = key(rating.unitId, rating.ticket!, rating.countedAt.getTime())
-      if (rated.has(visit)) {
-        if (!rating.misuse) {
-          rating.misuse = true
-          rating.misuseReason = 'ticket_repeat'
-        }
-      } else rated.add(visit)
-    }
-  }
-
-  /** The officer credited is the one whose shift at the counter covers the press (counted_at). */
-  private creditOfficers (ratings: Candidate[], shifts: ShiftRow[]): void {
-    for (const rating of ratings) {
-      const at = rating.countedAt.getTime()
-      const shift = shifts.find((s) => s.counterId === rating.counterId && s.startedAt <= at && (s.endedAt === null || s.endedAt > at))
-      rating.officerId = rating.request.terminal.officerId !== undefined ? rating.request.terminal.officerId : shift?.officerId ?? null
-    }
-  }
-
-  /**
-   * Presses on one terminal closer than the cooldown, or more than burstCount within burstWindow,
-   * are stored with misuse = true: kept as evidence, left out of the figures by default.
-   */
-  private flagMisuse (ratings: Candidate[], stored: PressRow[]): void {
-    const { cooldownSeconds, burstCount, burstWindowSeconds } = this.config.misuse
-    const windowMs = burstWindowSeconds * 1000
-    for (const terminalId of new Set(ratings.map((rating) => rating.terminalId))) {
-      // Every press on this terminal in time order; at equal times stored presses come first.
-      const presses: Array<{ at: number; rating: Candidate | null }> = [
-        ...stored.filter((row) => row.terminalId === terminalId).map((row) => ({ at: row.at, rating: null })),
-        // A phone rating is no press at the counter: its single-use code is its guard (docs/phone-rating.md).
-        ...ratings.filter((rating) => rating.terminalId === terminalId && rating.source !== 'phone')
-          .map((rating) => ({ at: rating.ratedAt.getTime(), rating }))
-      ].sort((a, b) => a.at - b.at || (a.rating === null ? 0 : 1) - (b.rating === null ? 0 : 1))
-      presses.forEach((press, position) => {
-        const rating = press.rating
-        if (rating === null) return
-        const previous = position > 0 ? presses[position - 1]! : null
-        if (previous !== null && press.at - previous.at < cooldownSeconds * 1000) {
-          rating.misuse = true
-          rating.misuseReason = 'cooldown'
-          return
-        }
-        // More than burstCount presses in the window ending here: the press burstCount places back is inside it.
-        const back = presses[position - burstCount]
-        if (back !== undefined && press.at - back.at < windowMs) {
-          rating.misuse = true
-          rating.misuseReason = 'burst'
-        }
-      })
-    }
+      select i.id, i.officer_id, i.device_officer_id, i.misuse, i.misuse_reason, i.clock_untrusted,
+        ${epochMs(sql`i.counted_at`)} as counted_at, opened.id as case_id
+      from inserted i left join opened on opened.rating_id = i.id`.execute(this.db)
+    return rows.rows
   }
 }
