@@ -106,7 +106,8 @@ export async function channelCounts (
     const [all, others, dossiers] = await Promise.all([
       options.source === 'ratings'
         ? countsFromRatings(trx, filter, period, { kind: 'none' })
-        : exactCounts(trx, filter, period, { kind: 'none' }, planFor(filter, { kind: 'none' }) as 'subtree' | 'detail')
+        // Its dossiers are by channel, read below: the summary's own (by nothing) would be read for nothing.
+        : exactCounts(trx, filter, period, { kind: 'none' }, planFor(filter, { kind: 'none' }) as 'subtree' | 'detail', { dossiers: false })
           .then((answer) => answer.counts),
       otherChannelCounts(trx, filter, period),
       dossierCountsBy(trx, filter, period, sql`r.source`)
