@@ -26,13 +26,19 @@ export interface QueryOptions {
   source?: 'rollups' | 'ratings'
 }
 
-/** The counts of a figure: from the rollups (one statement), or from raw ratings (the oracle; and hours of one counter or officer). */
+/**
+ * The counts and per-dossier counts of a figure: from the rollups (one statement reads both), or from raw ratings
+ * (the oracle; and hours of one counter or officer), the dossiers then read beside them.
+ */
 async function countsFor (db: Db, filter: FigureFilter, period: Period, grouping: Grouping, options: QueryOptions): Promise<CountsAnswer> {
-  if (options.source === 'ratings') return { counts: await countsFromRatings(db, filter, period, grouping), rows: null }
-  const plan = planFor(filter, grouping)
+  const plan = options.source === 'ratings' ? 'ratings' : planFor(filter, grouping)
+  if (plan !== 'ratings') return exactCounts(db, filter, period, grouping, plan)
   // Hours of one counter or officer: a few hundred ratings through an index, a figure read like the others (serial).
-  if (plan === 'ratings') return { counts: await countsFromRatings(db, filter, period, grouping, { serial: true }), rows: null }
-  return exactCounts(db, filter, period, grouping, plan)
+  const [counts, dossiers] = await Promise.all([
+    countsFromRatings(db, filter, period, grouping, options.source === 'ratings' ? {} : { serial: true }),
+    dossierCounts(db, filter, period, grouping)
+  ])
+  return { counts, rows: null, dossiers }
 }
 
 /** A figure by name, as the benchmark and the plan guard (test/analytics/plans.test.ts) list them. */
@@ -102,9 +108,7 @@ async function catalogueOf (db: Db): Promise<Catalogue> {
 /** Figures for the whole subtree and period. */
 export async function summary (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<Figures> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'none' })
-  ])
+  const [{ counts, dossiers }, catalogue] = await Promise.all([countsFor(db, filter, period, { kind: 'none' }, options), catalogueOf(db)])
   return toFigures(counts.get('') ?? noCounts, catalogue, undefined, dossiers.get(''))
 }
 
@@ -144,8 +148,8 @@ export async function byOfficer (
   db: Db, filter: FigureFilter, options: QueryOptions & { minSample: number }
 ): Promise<{ rows: OfficerFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'officer' })
+  const [{ counts, rows: read, dossiers }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'officer' }, options), catalogueOf(db)
   ])
   const ids = [...counts.keys()].filter((id) => id !== '')
   const names = new Map<string, string | null>()
@@ -181,8 +185,8 @@ export interface CounterFigures extends Figures {
 /** One row per counter with ratings in the subtree and period, by unit and counter number. */
 export async function byCounter (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: CounterFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [{ counts, rows: read }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'counter' })
+  const [{ counts, rows: read, dossiers }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'counter' }, options), catalogueOf(db)
   ])
   const ids = [...counts.keys()]
   const counters = read !== null
@@ -212,14 +216,13 @@ export interface UnitFigures extends Figures {
 /** One row per child unit of the root, each over its whole subtree (a row for the root itself only if ratings sit on it directly). */
 export async function byUnit (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: UnitFigures[] }> {
   const period = periodOf(filter.from, filter.to)
-  const [counts, catalogue, children, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'unit' }, options).then((answer) => answer.counts),
+  const [{ counts, dossiers }, catalogue, children] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'unit' }, options),
     catalogueOf(db),
     filter.unitId === null
       ? db.selectFrom('units').select(['id', 'code', 'name']).where('parent_id', 'is', null).orderBy('code').execute()
       : db.selectFrom('units').select(['id', 'code', 'name'])
-        .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute(),
-    dossierCounts(db, filter, period, { kind: 'unit' })
+        .where((eb) => eb.or([eb('parent_id', '=', filter.unitId), eb('id', '=', filter.unitId)])).orderBy('code').execute()
   ])
   const rows = children
     .filter((unit) => unit.id !== filter.unitId || counts.has(unit.id))
@@ -242,10 +245,8 @@ export async function timeseries (
     throw new AnalyticsInputError('INTERVAL_INVALID', `interval must be one of ${intervals.join(', ')}, got "${filter.interval}"`)
   }
   const period = periodOf(filter.from, filter.to, interval === 'hour' ? MAX_HOURLY_DAYS : MAX_PERIOD_DAYS)
-  const [{ counts }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'time', interval }, options),
-    catalogueOf(db),
-    dossierCounts(db, filter, period, { kind: 'time', interval })
+  const [{ counts, dossiers }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'time', interval }, options), catalogueOf(db)
   ])
   const rows: BucketFigures[] = []
   for (let bucket = bucketStart(period.start, interval); bucket < period.end; bucket = nextBucket(bucket, interval)) {
@@ -265,8 +266,8 @@ export interface HeatmapFigures extends Figures {
 /** 7 × 24 rows: figures by local weekday and hour of day. */
 export async function heatmap (db: Db, filter: FigureFilter, options: QueryOptions = {}): Promise<{ rows: HeatmapFigures[] }> {
   const period = periodOf(filter.from, filter.to, MAX_HEATMAP_DAYS)
-  const [{ counts }, catalogue, dossiers] = await Promise.all([
-    countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db), dossierCounts(db, filter, period, { kind: 'heatmap' })
+  const [{ counts, dossiers }, catalogue] = await Promise.all([
+    countsFor(db, filter, period, { kind: 'heatmap' }, options), catalogueOf(db)
   ])
   const rows: HeatmapFigures[] = []
   for (let weekday = 1; weekday <= 7; weekday++) {

@@ -2,7 +2,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/schema.ts'
 import { withSubtreeTops } from '../db/unit-tree.ts'
-import { addCounts, emptyCounts, type Counts } from './figures.ts'
+import { addCounts, emptyCounts, type Counts, type DossierCounts } from './figures.ts'
 import { type FigureFilter, type Grouping, type Period, segmentsFor } from './period.ts'
 import {
   LEVELS, criterionSlots, heatmapGrains, officerCounterGrains, queuedRatingSql, sqlHeatmapCell, sqlLocalBucket
@@ -57,6 +57,10 @@ export type SlotList = Array<{ code: string, slot: number | null }>
 
 const levelNumbers = Array.from({ length: LEVELS }, (_, index) => index + 1)
 const scalarColumns = ['total', 'satisfied', 'neutral', 'unsatisfied', 'weight_sum', ...levelNumbers.map((level) => `level_${level}`)]
+/** Decision 766 per dossier, summed per key after the counts and criteria (analytics/visit-figures.ts has the reasoning). */
+const dossierColumns = ['dossiers', 'dossiers_unsatisfied', 'coded', 'coded_unsatisfied']
+/** The dossier columns of a rollup or pending row: counted by the dossier rows only (a distinct count does not add up). */
+const noDossiers = sql.join(dossierColumns.map(() => sql`0`))
 
 /**
  * One rollup segment's rows, each row's counts as columns (negated for a sign −1 segment), criteria unpacked from
@@ -71,10 +75,15 @@ function rollupRowsSql (
   const criteria = slots.flatMap(({ slot }) => slot === null
     ? [sql`0`, sql`0`, sql`0`]
     : [signed(sql`r.answered[${sql.lit(slot)}]`), signed(sql`r.met[${sql.lit(slot)}]`), signed(sql`r.na[${sql.lit(slot)}]`)])
-  return sql`select ${key}, ${sql.join([...counts, ...criteria])}, false from ${rows}`
+  return sql`select ${key}, ${sql.join([...counts, ...criteria])}, ${noDossiers}, false from ${rows}`
 }
 
-/** The pending ratings (in `rollup_queue`) as rows of the same columns: one rating each, so the sums add them. */
+/**
+ * The pending ratings (in `rollup_queue`) as rows of the same columns: one rating each, so the sums add them. The
+ * queue is probed unit by unit of the subtree (`offset 0`): flattened, the planner read the whole queue, fetched
+ * every queued rating and only then hash-joined them to the subtree (it guesses 301 units for any subtree), so a
+ * centre's figure paid for the province's pending ratings (1,000 probes of `ratings`, ~2.5 ms of a 2.7 ms statement).
+ */
 function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
   const levels = levelNumbers.map((level) => sql`(r.level = ${sql.lit(level)})::int`)
   // Answered: yes or no (a boolean); not applicable ("na") apart. A code absent from a rating gives null: summed as nothing.
@@ -87,10 +96,27 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
   const codes = slots.map(({ code }) => code)
   return sql`select ${exactKeySql(grouping, sql`r.counted_at`)}, 1,
       (r.category = 'satisfied')::int, (r.category = 'neutral')::int, (r.category = 'unsatisfied')::int,
-      r.weight::bigint, ${sql.join([...levels, ...criteria])}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
+      r.weight::bigint, ${sql.join([...levels, ...criteria])}, ${noDossiers}, (r.criteria - ${codes}::text[]) <> '{}'::jsonb
     from tree t cross join lateral (select r.* from rollup_queue q cross join lateral ${queuedRatingSql} r
       where q.unit_id = t.id
-      and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')}) r`
+      and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')} offset 0) r`
+}
+
+/**
+ * The dossier-coded ratings of the period as rows of the same columns, one per (key, unit, dossier code): the outer
+ * sum per key then gives the distinct dossiers, those with an unsatisfied rating, the coded ratings and the coded
+ * unsatisfied ones. Read index-only through the partial ratings_dossier_figures_idx, unit by unit of the subtree
+ * (`offset 0` keeps the planner from turning the probes into a scan of all ratings): where no rating of the subtree
+ * carries a code, one probe of an empty index range per unit. In the figure's own statement, not beside it: no second
+ * connection and round trip per figure, and the dossiers read the same snapshot as the counts (docs/analytics.md).
+ */
+function dossierRowsSql (filter: FigureFilter, period: Period, grouping: Grouping, slots: SlotList): RawBuilder<unknown> {
+  const zeros = sql.join(Array.from({ length: scalarColumns.length + 3 * slots.length }, () => sql`0`))
+  return sql`select d.key, ${zeros}, 1, bool_or(d.unsatisfied)::int, count(*), count(*) filter (where d.unsatisfied), false
+    from (select ${exactKeySql(grouping, sql`r.counted_at`)} as key, r.unit_id, r.dossier_code, r.category = 'unsatisfied' as unsatisfied
+      from tree t cross join lateral (select * from ratings r where r.unit_id = t.id and r.dossier_code is not null
+        and r.counted_at >= ${period.start} and r.counted_at < ${period.end} ${filterSql(filter, 'r')} offset 0) r) d
+    group by d.key, d.unit_id, d.dossier_code`
 }
 
 /**
@@ -99,10 +125,11 @@ function pendingRowsSql (filter: FigureFilter, period: Period, grouping: Groupin
  * rollups and still pending) nor drop one, without a transaction around it (BEGIN, SET, COMMIT: round trips
  * that were most of a centre's time). The subtree stays in the statement; units are probed one by one (lateral).
  * Also answered per row: whether the slots read are still the table's (`slots_current`) and whether a pending
- * rating carries a code outside them (`unslotted`).
+ * rating carries a code outside them (`unslotted`); with `dossiers` (the default), the key's per-dossier counts.
  */
 export function exactStatement (
-  filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList
+  filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail', slots: SlotList,
+  options: { dossiers: boolean } = { dossiers: true }
 ): RawBuilder<unknown> {
   const segments = segmentsFor(period, grouping)
   let parts: RawBuilder<unknown>[]
@@ -137,6 +164,7 @@ export function exactStatement (
     })
   }
   parts.push(pendingRowsSql(filter, period, grouping, slots))
+  if (options.dossiers) parts.push(dossierRowsSql(filter, period, grouping, slots))
   const units = filter.unitId === null
     ? sql`select id, id::text, 1 from units where parent_id is null`
     : grouping.kind === 'unit'
@@ -144,7 +172,8 @@ export function exactStatement (
           union all select id, ${filter.unitId}::text, -1 from units where parent_id = ${filter.unitId}`
       : sql`select id, '', 1 from units where id = ${filter.unitId}`
   const criterionColumns = slots.flatMap((_, index) => [`a${index}`, `m${index}`, `n${index}`])
-  const columns = ['key', ...scalarColumns, ...criterionColumns, 'unslotted']
+  const summed = [...scalarColumns, ...criterionColumns, ...(options.dossiers ? dossierColumns : [])]
+  const columns = ['key', ...scalarColumns, ...criterionColumns, ...dossierColumns, 'unslotted']
   const known = slots.filter(({ slot }) => slot !== null)
   const slotsCurrent = sql`(select coalesce(array_agg(slot order by slot), '{}') = ${known.map(({ slot }) => slot)}::int[]
       and coalesce(array_agg(code order by slot), '{}') = ${known.map(({ code }) => code)}::text[] from criterion_slots)`
@@ -152,7 +181,7 @@ export function exactStatement (
   const keyColumn = grouping.kind === 'time' ? sql`to_char(p.key at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql`p.key`
   // Every sum in one text column, in the order of `columns` (a null sum, a code no rating in the group answered, as 0):
   // the driver then makes one string a row instead of one per count (31 for a province's 2,001 officers each).
-  const sums = sql.join([...scalarColumns, ...criterionColumns].map((column) => sql`coalesce(sum(p.${sql.ref(column)}), 0)`))
+  const sums = sql.join(summed.map((column) => sql`coalesce(sum(p.${sql.ref(column)}), 0)`))
   const grouped = sql`select ${keyColumn} as key, concat_ws(',', ${sums}) as sums,
       bool_or(p.unslotted) as unslotted, ${slotsCurrent} as slots_current
     from (${sql.join(parts, sql` union all `)}) as p (${sql.join(columns.map((column) => sql.ref(column)))})
@@ -202,9 +231,15 @@ function readSums (text: string): number {
   return count
 }
 
-/** Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys. */
-function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: SlotList, grouping: Grouping): void {
-  const expected = scalarColumns.length + 3 * slots.length
+/**
+ * Adds the statement's rows (counts and criteria by position in `slots`) to the map under their keys, and each key's
+ * per-dossier counts to `dossiers` (when the statement read them) if a rating of the key carries a code.
+ */
+function addExactRows (
+  result: Map<string, Counts>, dossiers: Map<string, DossierCounts> | null, rows: ExactRow[], slots: SlotList, grouping: Grouping
+): void {
+  const criteriaEnd = scalarColumns.length + 3 * slots.length
+  const expected = criteriaEnd + (dossiers === null ? 0 : dossierColumns.length)
   for (const row of rows) {
     if (readSums(row.sums) !== expected) {
       const values = row.sums.split(',').map(Number)
@@ -231,6 +266,22 @@ function addExactRows (result: Map<string, Counts>, rows: ExactRow[], slots: Slo
       }
     }
     const key = exactKeyText(grouping, row.key)
+    if (dossiers !== null && sumsRead[criteriaEnd + 2]! !== 0) {
+      const known = dossiers.get(key)
+      const read: DossierCounts = {
+        dossiers: sumsRead[criteriaEnd]!,
+        dossiersUnsatisfied: sumsRead[criteriaEnd + 1]!,
+        coded: sumsRead[criteriaEnd + 2]!,
+        codedUnsatisfied: sumsRead[criteriaEnd + 3]!
+      }
+      if (known === undefined) dossiers.set(key, read)
+      else {
+        known.dossiers += read.dossiers
+        known.dossiersUnsatisfied += read.dossiersUnsatisfied
+        known.coded += read.coded
+        known.codedUnsatisfied += read.codedUnsatisfied
+      }
+    }
     const known = result.get(key)
     if (known === undefined) result.set(key, counts)
     else addCounts(known, counts)
@@ -265,18 +316,26 @@ async function withPendingCodes (db: Db, slots: SlotList): Promise<SlotList> {
   return [...slots, ...codes.rows.map((row) => row.code).filter((code) => !known.has(code)).sort().map((code) => ({ code, slot: null }))]
 }
 
-/** Counts per key; `rows`: the statement's rows with the officers' / counters' names (counters in display order), when it read them. */
+/**
+ * Counts per key; `rows`: the statement's rows with the officers' / counters' names (counters in display order), when it
+ * read them; `dossiers`: per-dossier counts of the keys with a dossier-coded rating (none: no rating carries a code).
+ */
 export interface CountsAnswer {
   counts: Map<string, Counts>
   rows: ExactRow[] | null
+  dossiers: Map<string, DossierCounts>
 }
 
-/** Rollups plus the ratings still pending (in `rollup_queue`), in one statement's snapshot: exact while the worker catches up. */
+/**
+ * Rollups plus the ratings still pending (in `rollup_queue`), in one statement's snapshot: exact while the worker
+ * catches up. With `dossiers` (the default) the same statement reads the per-dossier counts.
+ */
 export async function exactCounts (
-  db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail'
+  db: Db, filter: FigureFilter, period: Period, grouping: Grouping, plan: 'subtree' | 'detail',
+  options: { dossiers: boolean } = { dossiers: true }
 ): Promise<CountsAnswer> {
   const run = async (trx: Db, slots: SlotList): Promise<ExactRow[]> =>
-    (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots)}`.execute(trx)).rows
+    (await sql<ExactRow>`${exactStatement(filter, period, grouping, plan, slots, options)}`.execute(trx)).rows
   const cacheKey = db.isTransaction ? null : db
   let slots = (cacheKey === null ? undefined : slotCache.get(cacheKey)) ?? await slotList(db)
   let rows = await run(db, slots)
@@ -290,11 +349,12 @@ export async function exactCounts (
   }
   if (cacheKey !== null) slotCache.set(cacheKey, slots.filter(({ slot }) => slot !== null))
   const result = new Map<string, Counts>()
-  addExactRows(result, rows, slots, grouping)
+  const dossiers = new Map<string, DossierCounts>()
+  addExactRows(result, options.dossiers ? dossiers : null, rows, slots, grouping)
   // A month row less its other days can leave a key with nothing in the period (an officer who served only
   // on those days): raw ratings would not list it either.
   result.forEach((counts, key) => { if (counts.total === 0) result.delete(key) })
-  return { counts: result, rows }
+  return { counts: result, rows, dossiers }
 }
 
 /**

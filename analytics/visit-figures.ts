@@ -15,6 +15,8 @@ export type { DossierCounts } from './figures.ts'
  * so it is not kept in them: a dossier is identified by its unit and code (the code is the centre's receipt number) and
  * is unsatisfied if any of its ratings in the period is. Cost: one index probe per unit, one row per coded rating of the
  * period (docs/analytics.md, "Decision 766 per dossier"). `key` is a SQL expression over the rating `r` and tree `t`.
+ * A figure read from the rollups gets the same counts inside its own statement (statement.ts, dossierRowsSql); this
+ * separate statement serves the raw reads (the oracle, hours of one counter or officer) and the channels.
  */
 export async function dossierCountsBy (
   db: Db, filter: FigureFilter, period: Period, key: RawBuilder<unknown>
@@ -106,7 +108,8 @@ export async function channelCounts (
     const [all, others, dossiers] = await Promise.all([
       options.source === 'ratings'
         ? countsFromRatings(trx, filter, period, { kind: 'none' })
-        : exactCounts(trx, filter, period, { kind: 'none' }, planFor(filter, { kind: 'none' }) as 'subtree' | 'detail')
+        // Its dossiers are by channel, read below: the summary's own (by nothing) would be read for nothing.
+        : exactCounts(trx, filter, period, { kind: 'none' }, planFor(filter, { kind: 'none' }) as 'subtree' | 'detail', { dossiers: false })
           .then((answer) => answer.counts),
       otherChannelCounts(trx, filter, period),
       dossierCountsBy(trx, filter, period, sql`r.source`)

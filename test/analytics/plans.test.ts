@@ -117,6 +117,62 @@ t.test(`the pending ratings are read through the rollup queue, not by scanning r
   }
 })
 
+t.test(`a centre's figures read the centre's pending ratings, not the whole queue's (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  const { provinceId, centreId } = await province(db, 8, 150)
+  // A province's worth of units (communes without ratings): what the planner guesses any subtree holds.
+  await sql`insert into units (kind, code, name, parent_id)
+    select 'commune', 'XE' || n, 'Xã ' || n, ${provinceId} from generate_series(1, 300) n`.execute(db)
+  // Forty ratings pending at every counter of the province, as the ingest leaves them: stored and queued for the worker.
+  await sql`with stored as (
+      insert into ratings (id, unit_id, counter_id, terminal_id, level, category, weight, criteria, rated_at, received_at, counted_at,
+        source)
+      select gen_random_uuid(), c.unit_id, c.id, t.id, 1, 'unsatisfied', 0, '{"xin_chao": true}'::jsonb, at, at, at, 'touch'
+      from counters c join terminals t on t.counter_id = c.id
+      cross join generate_series(1, 40) g
+      cross join lateral (select timestamptz '2026-11-20 09:00:00+07' + g * interval '1 minute' as at) w
+      returning unit_id, id)
+    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+  await sql`analyze`.execute(db)
+  const count = async (where: ReturnType<typeof sql>): Promise<number> =>
+    Number((await sql<{ n: number }>`select count(*)::int as n from rollup_queue q where ${where}`.execute(db)).rows[0]!.n)
+  const queued = await count(sql`true`)
+  const atCentre = await count(sql`q.unit_id = ${centreId}`)
+  t.ok(atCentre > 0 && queued >= 8 * atCentre, `${atCentre} of the ${queued} queued ratings are the centre's`)
+  for (const figure of ['summary', 'units', 'officers', 'counters', 'timeseries day', 'timeseries month'] as const) {
+    const { plan } = await figurePlan(db, figure, { unitId: centreId, from: '2026-11-01', to: '2026-11-30' }, { analyze: true })
+    // The queued ratings fetched: before, every queued rating of the province was fetched, then joined to the centre.
+    const ratingRows = rowsTouched(plan, 'ratings')
+    t.ok(ratingRows <= atCentre, `${figure} of the centre: ${ratingRows} ratings looked at, at most the centre's ${atCentre} queued`)
+  }
+  const { plan } = await figurePlan(db, 'summary', { unitId: provinceId, from: '2026-11-01', to: '2026-11-30' }, { analyze: true })
+  t.equal(rowsTouched(plan, 'ratings'), queued, 'the province\'s summary fetches every queued rating (all are its)')
+})
+
+t.test(`a figure's per-dossier counts are read in its own statement (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  const { provinceId, centreId } = await province(db, 4, 50)
+  for (const unitId of [provinceId, centreId]) {
+    for (const figure of figures) {
+      const { plan } = await figurePlan(db, figure, { unitId, from: '2026-11-01', to: '2026-11-30' }, { analyze: true })
+      const dossierScans = nodes(plan).filter((node) => node['Index Name'] === 'ratings_dossier_figures_idx')
+      // No rating here carries a code: the read is an empty range of the partial index per unit, no second statement.
+      t.ok(
+        dossierScans.length > 0 && rowsTouched({ 'Node Type': 'Result', Plans: dossierScans }, 'ratings') === 0,
+        `${figure} of the ${unitId === provinceId ? 'province' : 'centre'}: the dossier rows in the statement, none looked at`
+      )
+    }
+  }
+})
+
 // Only on the server: PGlite is one process that plans no parallel workers whatever the costs, so there the guard
 // could not fail.
 if (databaseKind === 'postgres') {
