@@ -27,6 +27,11 @@ export type Change =
   | { kind: 'alert-acknowledged', ruleId: string | null, unitId: string, counterId: string | null, acknowledgedAt: string | null }
   /** A rule alert fired or was acknowledged: sent by id (its details can be long), each process reads it. */
   | { kind: 'rule-alert', alertId: string }
+  /**
+   * Ratings another process stored: a process with live sockets reads them by id and sends their events (a rating's
+   * events go by id: as full events they were ~0.7 KB a rating through PostgreSQL's notification queue).
+   */
+  | { kind: 'ratings', ids: string[] }
   /** A live event for the users whose scope holds `unitId` (and, for officers, `officerId`). */
   | { kind: 'event', unitId: string, officerId: string | null, event: ScopedLiveEvent }
 

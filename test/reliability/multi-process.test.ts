@@ -208,6 +208,23 @@ acrossProcesses('real processes: a rating posted to process A reaches a dashboar
   await wait(300)
   t.same([...ratingIds(onA)].sort(), [...sent].sort(), 'the socket on A got each rating once (its own, and B\'s through NOTIFY)')
   t.same([...ratingIds(onB)].sort(), [...sent].sort(), 'the socket on B got each rating once (its own, and A\'s through NOTIFY)')
+  // An unsatisfied rating's alert and case cross too, the same on both sockets (the other process reads them by id).
+  // Dated 90 s ahead (within the clock skew allowed), so no earlier press makes it misuse, which opens no case.
+  const unhappy = { id: randomUUID(), level: 1, ratedAt: new Date(Date.now() + 90_000).toISOString() }
+  const posted = await fetch(`${a.baseUrl}/api/v1/terminal/ratings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${centre.terminal.token}` },
+    body: JSON.stringify({ ratings: [unhappy] })
+  })
+  t.equal(posted.status, 200)
+  const followUps = (live: Live) => live.messages
+    .filter((message) => (message.type === 'case' || message.type === 'alert') && JSON.stringify(message).includes(unhappy.id))
+    .map((message) => JSON.stringify(message)).sort()
+  await within(3000, () => followUps(onB).length >= 2)
+  await wait(300)
+  t.same(followUps(onA).map((text) => (JSON.parse(text) as LiveMessage).type), ['alert', 'case'], 'A\'s socket: the alert and the case')
+  t.same(followUps(onB), followUps(onA), 'B\'s socket got the same alert and case, each once')
+  sent.push(unhappy.id)
 
   // A restarts (a rolling deploy): its socket closes, B's stays, and the new A's ratings reach B, each once.
   t.equal((await a.stop('SIGTERM')).code, 0, 'A stops cleanly')

@@ -1,6 +1,8 @@
 // Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
 import fp from 'fastify-plugin'
-import type { LiveRating } from '../../../contract/live.ts'
+import type { Kysely } from 'kysely'
+import type { LiveRating, ScopedLiveEvent as LiveEvent } from '../../../contract/live.ts'
+import type { Database } from '../../../db/schema.ts'
 import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 
 declare module 'fastify' {
@@ -13,7 +15,11 @@ declare module 'fastify' {
 
 export type RatingsStoredListener = (ratings: readonly StoredRating[]) => void | Promise<void>
 
-function ratingEvent (rating: StoredRating): LiveRating {
+/** What a rating's live events need of it. */
+type RatingForEvents = Pick<StoredRating, 'id' | 'unitId' | 'counterId' | 'terminalId' | 'officerId' | 'level' | 'category' |
+  'criteria' | 'ratedAt' | 'receivedAt' | 'countedAt' | 'source' | 'misuse' | 'ticket' | 'dossierCode' | 'caseId'>
+
+function ratingEvent (rating: RatingForEvents): LiveRating {
   return {
     id: rating.id,
     unitId: rating.unitId,
@@ -33,6 +39,80 @@ function ratingEvent (rating: StoredRating): LiveRating {
   }
 }
 
+/** A stored rating's live events: the rating, and for an unsatisfied one its alert and case (a case alone for a neutral one). */
+function liveEventsOf (rating: RatingForEvents): LiveEvent[] {
+  const event = ratingEvent(rating)
+  const events: LiveEvent[] = [{ type: 'rating', rating: event }]
+  if (rating.caseId === null) return events
+  // A neutral rating with a follow-up answer opens a case too, but raises no unsatisfied alert.
+  if (rating.category === 'unsatisfied') {
+    events.push({
+      type: 'alert',
+      alert: {
+        kind: 'unsatisfied',
+        ratingId: rating.id,
+        caseId: rating.caseId,
+        unitId: rating.unitId,
+        counterId: rating.counterId,
+        officerId: rating.officerId,
+        level: rating.level,
+        at: event.countedAt
+      }
+    })
+  }
+  events.push({
+    type: 'case',
+    case: {
+      id: rating.caseId,
+      status: 'open',
+      unitId: rating.unitId,
+      ratingId: rating.id,
+      counterId: rating.counterId,
+      officerId: rating.officerId,
+      openedAt: event.receivedAt
+    }
+  })
+  return events
+}
+
+/** Ratings by id, with the case each opened, in the order stored. */
+async function storedRatings (db: Kysely<Database>, ids: string[]): Promise<RatingForEvents[]> {
+  if (ids.length === 0) return []
+  const rows = await db.selectFrom('ratings as r')
+    .leftJoin('cases as c', 'c.rating_id', 'r.id')
+    .select(['r.id', 'r.unit_id', 'r.counter_id', 'r.terminal_id', 'r.officer_id', 'r.level', 'r.category', 'r.criteria', 'r.rated_at',
+      'r.received_at', 'r.counted_at', 'r.source', 'r.misuse', 'r.ticket', 'r.dossier_code', 'c.id as case_id'])
+    .where('r.id', 'in', ids)
+    .execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.flatMap((id) => {
+    const row = byId.get(id)
+    return row === undefined
+      ? []
+      : [{
+          id: row.id,
+          unitId: row.unit_id,
+          counterId: row.counter_id,
+          terminalId: row.terminal_id,
+          officerId: row.officer_id,
+          level: row.level,
+          category: row.category,
+          criteria: row.criteria,
+          ratedAt: row.rated_at,
+          receivedAt: row.received_at,
+          countedAt: row.counted_at,
+          source: row.source,
+          misuse: row.misuse,
+          ticket: row.ticket,
+          dossierCode: row.dossier_code,
+          caseId: row.case_id
+        }]
+  })
+}
+
+/** Ids per `ratings` change: each change stays well within one NOTIFY payload (~40 bytes an id). */
+const IDS_PER_CHANGE = 150
+
 export default fp(
   async (app) => {
     const listeners: RatingsStoredListener[] = []
@@ -43,48 +123,18 @@ export default fp(
         // The ratings' commit is all a request waits for; the rollup worker counts them just after (exactly once).
         afterCommit (created) {
           app.rollups.nudge()
+          const deliveries: Array<Promise<void>> = []
           for (const rating of created) {
             app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
-            const event = ratingEvent(rating)
-            const deliveries = [app.live.publish(rating.unitId, rating.officerId, { type: 'rating', rating: event })]
-            if (rating.caseId !== null) {
-              // A neutral rating with a follow-up answer opens a case too, but raises no unsatisfied alert.
-              if (rating.category === 'unsatisfied') {
-                deliveries.push(
-                  app.live.publish(rating.unitId, rating.officerId, {
-                    type: 'alert',
-                    alert: {
-                      kind: 'unsatisfied',
-                      ratingId: rating.id,
-                      caseId: rating.caseId,
-                      unitId: rating.unitId,
-                      counterId: rating.counterId,
-                      officerId: rating.officerId,
-                      level: rating.level,
-                      at: event.countedAt
-                    }
-                  })
-                )
-              }
-              deliveries.push(
-                app.live.publish(rating.unitId, rating.officerId, {
-                  type: 'case',
-                  case: {
-                    id: rating.caseId,
-                    status: 'open',
-                    unitId: rating.unitId,
-                    ratingId: rating.id,
-                    counterId: rating.counterId,
-                    officerId: rating.officerId,
-                    openedAt: event.receivedAt
-                  }
-                })
-              )
-            }
+            for (const event of liveEventsOf(rating)) deliveries.push(app.live.deliver(rating.unitId, rating.officerId, event))
             // The queue's call it carried is rated: every terminal at the counter (a tablet and a box) stops showing it.
             if (rating.ticket !== null) deliveries.push(app.live.refreshCounter(rating.counterId))
-            Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
           }
+          // The other processes are told the ids; those with live sockets read the ratings and send the same events.
+          for (let from = 0; from < created.length; from += IDS_PER_CHANGE) {
+            void app.changes.share({ kind: 'ratings', ids: created.slice(from, from + IDS_PER_CHANGE).map((rating) => rating.id) })
+          }
+          Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
           for (const listener of listeners) {
             Promise.resolve()
               .then(() => listener(created))
@@ -95,6 +145,19 @@ export default fp(
       app.config.ingestCommits
     )
     app.decorate('ingest', ingest)
+    // Ratings another process stored: read (from the primary, where they are) and sent to this process's sockets.
+    app.changes.subscribe((change) => {
+      if (change.kind !== 'ratings' || !app.live.hasUsers()) return
+      storedRatings(app.db, change.ids)
+        .then(async (ratings) => {
+          const deliveries: Array<Promise<void>> = []
+          for (const rating of ratings) {
+            for (const event of liveEventsOf(rating)) deliveries.push(app.live.deliver(rating.unitId, rating.officerId, event))
+          }
+          await Promise.all(deliveries)
+        })
+        .catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
+    })
     app.decorate('onRatingsStored', (listener: RatingsStoredListener) => {
       listeners.push(listener)
     })

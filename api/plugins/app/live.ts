@@ -77,6 +77,10 @@ export interface LiveHub {
   subscribeTerminalSocket: (subscriber: TerminalSubscriber & { address: string }) => (() => void) | 'TOO_MANY'
   /** Delivers an event about `unitId` (and `officerId`) to every user whose scope contains it. */
   publish: (unitId: string, officerId: string | null, event: LiveEvent) => Promise<void>
+  /** Delivers an event to the users of this process only (the other processes hear of it another way). */
+  deliver: (unitId: string, officerId: string | null, event: LiveEvent) => Promise<void>
+  /** Whether any user's socket or listener is open in this process. */
+  hasUsers: () => boolean
   /** Pushes fresh state to the terminals at a counter (officer signed in or out). */
   refreshCounter: (counterId: string) => Promise<void>
   /** Pushes fresh state to every terminal (scale or criteria changed). */
@@ -288,6 +292,8 @@ export default fp(
           : { kind: 'event', unitId, officerId, event })
         await deliverHere(unitId, officerId, event)
       },
+      deliver: deliverHere,
+      hasUsers: () => users.size > 0,
       async refreshCounter (counterId) {
         void changes.share({ kind: 'counter', counterId })
         await refreshEach([...terminals].filter((subscriber) => subscriber.counterId === counterId))
