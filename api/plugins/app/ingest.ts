@@ -110,12 +110,30 @@ async function storedRatings (db: Kysely<Database>, ids: string[]): Promise<Rati
   })
 }
 
+/**
+ * A commit's rating ids wait this long for the next commits' before going to the other processes in one NOTIFY: under
+ * load one notification per commit was a transaction of its own and woke every listening backend each time.
+ */
+const CROSS_PROCESS_GATHER_MS = 20
+
 /** Ids per `ratings` change: each change stays well within one NOTIFY payload (~40 bytes an id). */
 const IDS_PER_CHANGE = 150
 
 export default fp(
   async (app) => {
     const listeners: RatingsStoredListener[] = []
+    /** Ids of ratings stored here that the other processes have not been told of yet. */
+    let crossing: string[] = []
+    let crossingTimer: NodeJS.Timeout | null = null
+    const sendCrossing = (): void => {
+      if (crossingTimer !== null) clearTimeout(crossingTimer)
+      crossingTimer = null
+      const ids = crossing
+      crossing = []
+      for (let from = 0; from < ids.length; from += IDS_PER_CHANGE) {
+        void app.changes.share({ kind: 'ratings', ids: ids.slice(from, from + IDS_PER_CHANGE) })
+      }
+    }
     const ingest = new RatingIngest(
       app.db,
       app.config,
@@ -130,9 +148,11 @@ export default fp(
             // The queue's call it carried is rated: every terminal at the counter (a tablet and a box) stops showing it.
             if (rating.ticket !== null) deliveries.push(app.live.refreshCounter(rating.counterId))
           }
-          // The other processes are told the ids; those with live sockets read the ratings and send the same events.
-          for (let from = 0; from < created.length; from += IDS_PER_CHANGE) {
-            void app.changes.share({ kind: 'ratings', ids: created.slice(from, from + IDS_PER_CHANGE).map((rating) => rating.id) })
+          // The other processes are told the ids (those with live sockets read the ratings and send the same events),
+          // gathered over CROSS_PROCESS_GATHER_MS: one NOTIFY for several commits.
+          if (app.changes.shared) {
+            for (const rating of created) crossing.push(rating.id)
+            crossingTimer ??= setTimeout(sendCrossing, CROSS_PROCESS_GATHER_MS)
           }
           Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
           for (const listener of listeners) {
@@ -164,6 +184,7 @@ export default fp(
     // Graceful shutdown: ratings already queued are committed and answered before the database closes.
     app.addHook('preClose', async () => {
       await ingest.drain()
+      sendCrossing()
     })
   },
   { name: 'ingest', dependencies: ['db', 'config', 'metrics', 'live', 'rollups'] }
