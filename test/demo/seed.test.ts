@@ -2,27 +2,35 @@
 // open and resolved cases, misuse bursts, a pairing code that lasts, one salt per PIN; added once and only on request.
 import t from 'tap'
 import { sql } from 'kysely'
-import { DEMO_PAIRING_DAYS, seedDemo } from '../../api/demo/seed.ts'
+import type { FastifyInstance } from 'fastify'
+import { DEMO_PAIRING_DAYS, seedDemo, type DemoResult } from '../../api/demo/seed.ts'
 import { verifySecret } from '../../api/lib/secrets.ts'
 import { build } from '../helper.ts'
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>, db: Parameters<typeof query.execute>[0]): Promise<number> =>
   (await query.execute(db)).rows[0]!.n
 
+const friday = new Date('2026-11-27T08:00:00Z') // a Friday, 15:00 in Vietnam
+
+/**
+ * The demo seeded once at `friday` on a fresh app, shared by the first two tests (the second only reads; the seed is
+ * deterministic, so it sees what its own seed would have made). `before` is the ratings count just before seeding.
+ */
+let fridayDemo: Promise<{ app: FastifyInstance, before: number, result: DemoResult }> | null = null
+function seededFriday (): NonNullable<typeof fridayDemo> {
+  fridayDemo ??= (async () => {
+    const app = await build(t)
+    const before = (await app.db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+    const result = await seedDemo(app.db, friday, app.config.pairingSecret!)
+    return { app, before, result }
+  })()
+  return fridayDemo
+}
+
 t.test('the demo seeds two centres of a ward with 90 days of ratings in working hours, cases, misuse bursts and alert rules', async (t) => {
-  const app = await build(t)
-  t.equal(
-    (
-      await app.db
-        .selectFrom('ratings')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-    0,
-    'nothing before it is asked for'
-  )
-  const now = new Date('2026-11-27T08:00:00Z') // a Friday, 15:00 in Vietnam
-  const result = await seedDemo(app.db, now, app.config.pairingSecret!)
+  const { app, before, result } = await seededFriday()
+  t.equal(before, 0, 'nothing before it is asked for')
+  const now = friday
   t.equal(result.created, true)
   t.ok(result.ratings > 15000, `${result.ratings} ratings`)
   t.match(result.pairingCode, /^\d{8}$/)
@@ -179,9 +187,8 @@ t.test('the demo seeds two centres of a ward with 90 days of ratings in working 
 })
 
 t.test('the demo\'s visits: queue calls at every counter, tickets and dossier codes on the ratings, repeats flagged', async (t) => {
-  const app = await build(t)
-  const now = new Date('2026-11-27T08:00:00Z')
-  const result = await seedDemo(app.db, now, app.config.pairingSecret!)
+  const { app, result } = await seededFriday()
+  const now = friday
   t.match(result.queueToken, /^hlq_/, 'the ward\'s queue integration token is printed')
   const token = await app.db.selectFrom('api_tokens').select(['id', 'purpose']).where('purpose', '=', 'queue').executeTakeFirstOrThrow()
   const calls = await sql<{ counters: number, calls: number, future: number, other_token: number }>`

@@ -1,12 +1,16 @@
 // The phone page in Chromium at 390×844: open the link of a receipt code, rate with criteria and the follow-up, see the
 // thank-you; the link then says "đã được đánh giá"; unknown and expired links get their own page, never an error.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { startHarness, type Harness } from '../browser.ts'
 import { seedAssignment, seedCentre, type SeededCentre } from '../fixtures.ts'
 import { receiptCodeHash } from '../../api/services/receipts.ts'
 
 const PHONE = { width: 390, height: 844 }
+
+// One app and one Chromium for the file (each test seeds its own centre; the first runs on the empty database).
+const harness = await startHarness(t)
+const { app } = harness
 
 async function issue (app: FastifyInstance, centre: SeededCentre, payload: Record<string, unknown> = {}): Promise<string> {
   const response = await app.inject({
@@ -15,10 +19,11 @@ async function issue (app: FastifyInstance, centre: SeededCentre, payload: Recor
   return response.json().code
 }
 
-async function openPhone (harness: Harness, path: string) {
+async function openPhone (t: Test, harness: Harness, path: string) {
   const context = await harness.browser.newContext({
     viewport: PHONE, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', isMobile: true, hasTouch: true
   })
+  t.teardown(() => context.close())
   context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   const errors: string[] = []
@@ -28,13 +33,11 @@ async function openPhone (harness: Harness, path: string) {
 }
 
 t.test('rate a visit from a phone once: criteria, follow-up, thank-you; then the link says it was rated', async (t) => {
-  const harness = await startHarness(t)
-  const { app } = harness
   const centre = await seedCentre(app.db)
   await seedAssignment(app.db, centre.terminal.counterId, centre.officers[0]!.id)
   const code = await issue(app, centre, { ticket: '1023' })
 
-  const { page, errors, status } = await openPhone(harness, `/r/${code}`)
+  const { page, errors, status } = await openPhone(t, harness, `/r/${code}`)
   t.equal(status, 200)
   await page.getByRole('heading', { name: 'Đánh giá sự phục vụ' }).waitFor()
   t.ok(await page.getByText(`Cán bộ phục vụ: ${centre.officers[0]!.fullName}`).isVisible(), 'the officer who served')
@@ -81,23 +84,21 @@ t.test('rate a visit from a phone once: criteria, follow-up, thank-you; then the
 })
 
 t.test('unknown and expired links get their page; English on a tap', async (t) => {
-  const harness = await startHarness(t)
-  const { app } = harness
   const centre = await seedCentre(app.db)
 
-  const unknown = await openPhone(harness, '/r/ABCDEFGHJKMNPQ')
+  const unknown = await openPhone(t, harness, '/r/ABCDEFGHJKMNPQ')
   t.equal(unknown.status, 200)
   await unknown.page.getByRole('heading', { name: 'Mã không hợp lệ' }).waitFor()
-  const garbled = await openPhone(harness, '/r/%F0%9F%98%80')
+  const garbled = await openPhone(t, harness, '/r/%F0%9F%98%80')
   await garbled.page.getByRole('heading', { name: 'Mã không hợp lệ' }).waitFor()
 
   const code = await issue(app, centre)
   await app.db.updateTable('receipt_codes').set({ expires_at: new Date(Date.now() - 1000) } as never)
     .where('code_hash', '=', receiptCodeHash(code)).execute()
-  const expired = await openPhone(harness, `/r/${code}`)
+  const expired = await openPhone(t, harness, `/r/${code}`)
   await expired.page.getByRole('heading', { name: 'Mã đã hết hạn' }).waitFor()
 
-  const open = await openPhone(harness, `/r/${await issue(app, centre)}`)
+  const open = await openPhone(t, harness, `/r/${await issue(app, centre)}`)
   await open.page.getByRole('heading', { name: 'Đánh giá sự phục vụ' }).waitFor()
   await open.page.getByRole('button', { name: 'English' }).click()
   await open.page.getByRole('heading', { name: 'Rate the service' }).waitFor()
