@@ -427,24 +427,26 @@ export class RatingIngest {
         from press
         window w as (partition by terminal_id order by at, n nulls first)
       ), dated as (
-        select i.*, not i.backdated and l.at is not null and i.rated_at < l.at - ${ms(this.config.clockSkewSeconds * 1000)} as rewound
+        -- A rewind is counted at receipt, like a rating dated before pairing.
+        select i.id, i.unit_id, i.counter_id, i.terminal_id, i.officer_given, i.given_officer_id, i.device_officer_id, i.level,
+          i.category, i.weight, i.criteria, i.rated_at, i.received_at, i.ticket, i.dossier_code, i.source, i.n,
+          i.clock_untrusted or w.rewound as clock_untrusted,
+          case when w.rewound then i.received_at else i.counted_at end as counted_at,
+          i.backdated or w.rewound as backdated
         from input i
         left join lateral (
           select rated_at as at from ratings
           where terminal_id = i.terminal_id and not clock_untrusted and source <> 'phone' order by rated_at desc limit 1
         ) l on true
+        cross join lateral (
+          select not i.backdated and l.at is not null and i.rated_at < l.at - ${ms(this.config.clockSkewSeconds * 1000)} as rewound
+        ) w
       ), credited as (
-        select d.id, d.unit_id, d.counter_id, d.terminal_id, d.device_officer_id, d.level, d.category, d.weight, d.criteria,
-          d.rated_at, d.received_at, d.ticket, d.dossier_code, d.source, d.n,
-          d.clock_untrusted or d.rewound as clock_untrusted,
-          case when d.rewound then d.received_at else d.counted_at end as counted_at,
-          d.backdated or d.rewound as backdated,
-          case when d.officer_given then d.given_officer_id else (
-            select a.officer_id from assignments a
-            where a.counter_id = d.counter_id and a.started_at <= case when d.rewound then d.received_at else d.counted_at end
-              and (a.ended_at is null or a.ended_at > case when d.rewound then d.received_at else d.counted_at end)
-            order by a.started_at desc limit 1
-          ) end as officer_id
+        select d.*, case when d.officer_given then d.given_officer_id else (
+          select a.officer_id from assignments a
+          where a.counter_id = d.counter_id and a.started_at <= d.counted_at and (a.ended_at is null or a.ended_at > d.counted_at)
+          order by a.started_at desc limit 1
+        ) end as officer_id
         from dated d
       ), judged as (
         select c.*,
