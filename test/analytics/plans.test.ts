@@ -35,6 +35,23 @@ function rowsTouched (plan: PlanNode, table: string): number {
     }, 0)
 }
 
+/**
+ * Unsatisfied ratings as the ingest leaves them, stored and queued for the rollup worker (not rolled up): `perCounter`
+ * a minute apart at every counter with a terminal, of the unit `unitId` only when given.
+ */
+async function queuePending (db: Db, perCounter: number, unitId?: string): Promise<void> {
+  await sql`with stored as (
+      insert into ratings (id, unit_id, counter_id, terminal_id, level, category, weight, criteria, rated_at, received_at, counted_at,
+        source)
+      select gen_random_uuid(), c.unit_id, c.id, t.id, 1, 'unsatisfied', 0, '{"xin_chao": true}'::jsonb, at, at, at, 'touch'
+      from counters c join terminals t on t.counter_id = c.id
+      cross join generate_series(1, ${perCounter}::int) g
+      cross join lateral (select timestamptz '2026-11-20 09:00:00+07' + g * interval '1 minute' as at) w
+      where ${unitId ?? null}::uuid is null or c.unit_id = ${unitId ?? null}::uuid
+      returning unit_id, id)
+    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+}
+
 /** A province of `communes` communes, a centre each, and two years of ratings on working hours, rolled up. */
 async function province (db: Db, communes: number, ratingsPerCounter: number): Promise<{ provinceId: string; centreId: string }> {
   const first = await seedCentre(db as never, { counters: 2, officers: 2 })
@@ -91,16 +108,7 @@ t.test(`the pending ratings are read through the rollup queue, not by scanning r
   })
   const { provinceId, centreId } = await province(db, 8, 150)
   // Six ratings as the ingest leaves them: stored and queued for the worker.
-  await sql`with stored as (
-      insert into ratings (id, unit_id, counter_id, terminal_id, level, category, weight, criteria, rated_at, received_at, counted_at,
-        source)
-      select gen_random_uuid(), c.unit_id, c.id, t.id, 1, 'unsatisfied', 0, '{"xin_loi": true}'::jsonb, at, at, at, 'touch'
-      from counters c join terminals t on t.counter_id = c.id
-      cross join generate_series(1, 3) g
-      cross join lateral (select timestamptz '2026-11-20 09:00:00+07' + g * interval '1 minute' as at) w
-      where c.unit_id = ${centreId}
-      returning unit_id, id)
-    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+  await queuePending(db, 3, centreId)
   await sql`analyze`.execute(db)
   const stored = Number((await sql<{ n: number }>`select count(*)::int as n from ratings`.execute(db)).rows[0]!.n)
   const queued = Number((await sql<{ n: number }>`select count(*)::int as n from rollup_queue`.execute(db)).rows[0]!.n)
@@ -128,15 +136,7 @@ t.test(`a centre's figures read the centre's pending ratings, not the whole queu
   await sql`insert into units (kind, code, name, parent_id)
     select 'commune', 'XE' || n, 'Xã ' || n, ${provinceId} from generate_series(1, 300) n`.execute(db)
   // Forty ratings pending at every counter of the province, as the ingest leaves them: stored and queued for the worker.
-  await sql`with stored as (
-      insert into ratings (id, unit_id, counter_id, terminal_id, level, category, weight, criteria, rated_at, received_at, counted_at,
-        source)
-      select gen_random_uuid(), c.unit_id, c.id, t.id, 1, 'unsatisfied', 0, '{"xin_chao": true}'::jsonb, at, at, at, 'touch'
-      from counters c join terminals t on t.counter_id = c.id
-      cross join generate_series(1, 40) g
-      cross join lateral (select timestamptz '2026-11-20 09:00:00+07' + g * interval '1 minute' as at) w
-      returning unit_id, id)
-    insert into rollup_queue (unit_id, rating_id) select unit_id, id from stored`.execute(db)
+  await queuePending(db, 40)
   await sql`analyze`.execute(db)
   const count = async (where: ReturnType<typeof sql>): Promise<number> =>
     Number((await sql<{ n: number }>`select count(*)::int as n from rollup_queue q where ${where}`.execute(db)).rows[0]!.n)
