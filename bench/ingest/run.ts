@@ -110,7 +110,43 @@ try {
   type Reading = Map<number, number>
   const cpu = async (): Promise<Reading> => cpuSeconds([...ours, process.pid, ...await postgresPids()])
 
-  interface Measured extends Run { server: number, client: number, postgres: number, transactions: number }
+  interface Measured extends Run {
+    server: number
+    client: number
+    postgres: number
+    transactions: number
+    /** The API processes' event-loop delay during the run (ms; 10 ms is the sampling step itself): p99 and max. */
+    loopDelay: Array<{ p99: number, max: number }>
+    /** PostgreSQL's time per rating by statement (pg_stat_statements), when the server loads it. */
+    statements: Array<{ microsPerRating: number, calls: number, rowsPerCall: number, text: string }>
+  }
+  // Where PostgreSQL's time goes, statement by statement: only if the server preloads pg_stat_statements
+  // (shared_preload_libraries); the figures above do not depend on it.
+  const statementsTracked = await sql`create extension if not exists pg_stat_statements`.execute(db)
+    .then(async () => sql`select pg_stat_statements_reset()`.execute(db))
+    .then(() => true, () => false)
+  if (!statementsTracked) console.log('(pg_stat_statements is not loaded on this server: no per-statement times)')
+  const statementTimes = async (ratings: number): Promise<Measured['statements']> => {
+    if (!statementsTracked) return []
+    const rows = await sql<{ ms: number, calls: number, rows: number, text: string }>`
+      select total_exec_time + total_plan_time as ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) as text
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+      order by 1 desc limit 5`.execute(db)
+    return rows.rows.map((row) => ({
+      microsPerRating: row.ms * 1000 / Math.max(1, ratings),
+      calls: row.calls,
+      rowsPerCall: row.rows / Math.max(1, row.calls),
+      text: row.text
+    }))
+  }
+  /** The API's event-loop delay since the last scrape (prom-client resets it on each): null for the yardsticks. */
+  const loopDelay = async (url: string): Promise<{ p99: number, max: number } | null> => {
+    if (!url.includes('/api/')) return null
+    const text = await (await fetch(new URL('/metrics', url))).text()
+    const gauge = (name: string): number =>
+      Number(new RegExp(`^hailong_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000
+    return { p99: gauge('p99'), max: gauge('max') }
+  }
   // Transactions committed in this database (each autocommit statement is one): PostgreSQL's statistics lag up to a
   // second behind, so read after a pause.
   const commits = async (): Promise<number> => {
@@ -127,12 +163,18 @@ try {
     const perTarget = connections / targets.length
     if (warmUp) await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part).slice(0, 10), perTarget, 3)))
     const commitsBefore = await commits()
+    await Promise.all(targets.map(async (target) => loopDelay(target.url)))
+    if (statementsTracked) await sql`select pg_stat_statements_reset()`.execute(db)
     const before = await cpu()
     const runs = await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part), perTarget, seconds)))
     const after = await cpu()
+    const delays = await Promise.all(targets.map(async (target) => loopDelay(target.url)))
+    const statements = await statementTimes(runs.reduce((sum, run) => sum + run.acknowledged.length, 0))
     const transactions = await commits() - commitsBefore
     const pids = targets.map((target) => target.pid)
     return {
+      loopDelay: delays.filter((delay) => delay !== null),
+      statements,
       transactions,
       requestsPerSecond: runs.reduce((sum, run) => sum + run.requestsPerSecond, 0),
       p50: Math.max(...runs.map((run) => run.p50)),
@@ -194,6 +236,14 @@ try {
   console.log(line('rating ingest, 1 API process:', ingest, 'ratings/s'))
   console.log(line('one INSERT per request, 2 proc.:', plainInsert2, 'ratings/s'))
   console.log(line('rating ingest, 2 API processes:', ingest2, 'ratings/s'))
+  for (const [label, run] of [['1 API process', ingest], ['2 API processes', ingest2]] as const) {
+    const delays = run.loopDelay.map((delay) => `p99 ${delay.p99.toFixed(0)} ms, max ${delay.max.toFixed(0)} ms`).join(' · ')
+    console.log(`event-loop delay, ${label} (10 ms is the sampling step): ${delays}`)
+    for (const statement of run.statements) {
+      console.log(`  PostgreSQL, ${label}: ${statement.microsPerRating.toFixed(0).padStart(4)} µs per rating, ${statement.calls} calls of ` +
+        `${statement.rowsPerCall.toFixed(1)} rows: ${statement.text}`)
+    }
+  }
   console.log(`rollup worker: ${pendingAtEnd} ratings queued when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
   console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
   const verdict = (processes: number, run: Measured, insert: Measured, checked: { lost: number, doubled: number }): string =>
