@@ -1,7 +1,9 @@
 // The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, CriteriaAnswers, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { ancestryOf } from '../db/unit-tree.ts'
+import { arrayLiteral, type ArrayElement } from '../db/array-literal.ts'
 import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
 
 export type Grain = RollupGrain
@@ -29,6 +31,12 @@ export const officerCounterGrains: readonly Grain[] = ['year']
 
 /** Grains of heatmap_rollups (local weekday × hour cells); parts of years come from the subtree hour rows. */
 export const heatmapGrains: readonly Grain[] = ['year']
+
+/**
+ * Ratings summed between two turns of the event loop: a worker run claims up to a few thousand ratings, and summing
+ * them in one go held the API's event loop for tens of milliseconds (`npm run bench -- rollups`).
+ */
+const RATINGS_PER_TURN = 250
 
 /** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
 export function heatmapCell (at: Date): number {
@@ -122,28 +130,63 @@ function emptyRow (key: Record<string, unknown>): Row {
   return { key, counts: new Float64Array(scalarCounts.length), answered: [], met: [], na: [] }
 }
 
-function addTo (row: Row, rating: RatingForRollup, sign: number, slots: Map<string, number>): void {
+/** What adding a rating changes in a row, worked out once per rating rather than once per row it is added to. */
+interface Addend {
+  category: number
+  level: number
+  weight: number
+  /** Criterion answers by slot index (slot − 1). */
+  slots: number[]
+  answers: Array<boolean | 'na'>
+}
+
+function addendOf (rating: RatingForRollup, sign: number, slots: Map<string, number>): Addend {
+  const addend: Addend = {
+    category: countIndex.get(rating.category)!,
+    level: countIndex.get(`level_${rating.level}`)!,
+    weight: sign * rating.weight,
+    slots: [],
+    answers: []
+  }
+  for (const code in rating.criteria) {
+    addend.slots.push(slots.get(code)! - 1)
+    addend.answers.push(rating.criteria[code]!)
+  }
+  return addend
+}
+
+function addTo (row: Row, addend: Addend, sign: number): void {
   const counts = row.counts
   counts[TOTAL]! += sign
-  counts[countIndex.get(rating.category)!]! += sign
-  counts[WEIGHT_SUM]! += sign * rating.weight
-  counts[countIndex.get(`level_${rating.level}`)!]! += sign
-  for (const code in rating.criteria) {
-    const index = slots.get(code)! - 1
-    while (row.answered.length <= index) {
+  counts[addend.category]! += sign
+  counts[WEIGHT_SUM]! += addend.weight
+  counts[addend.level]! += sign
+  for (let index = 0; index < addend.slots.length; index++) {
+    const slot = addend.slots[index]!
+    while (row.answered.length <= slot) {
       row.answered.push(0)
       row.met.push(0)
       row.na.push(0)
     }
-    const answer = rating.criteria[code]
+    const answer = addend.answers[index]
     if (answer === 'na') {
-      row.na[index]! += sign
+      row.na[slot]! += sign
     } else {
-      row.answered[index]! += sign
-      if (answer === true) row.met[index]! += sign
+      row.answered[slot]! += sign
+      if (answer === true) row.met[slot]! += sign
     }
   }
 }
+
+/** The row of `rows` under `id`, made with these key columns on first use. */
+function rowIn (rows: Map<string, Row>, id: string, key: Record<string, unknown>): Row {
+  const row = emptyRow(key)
+  rows.set(id, row)
+  return row
+}
+
+/** The buckets (hour, day, month, year) and heat-map cell of an instant, shared by every instant of its hour. */
+interface HourBuckets { buckets: string[]; cell: number }
 
 /** Each unit with itself and every unit above it. */
 async function ancestorMap (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
@@ -180,29 +223,52 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
   const officer = new Map<string, Row>()
   const counter = new Map<string, Row>()
   const heatmap = new Map<string, Row>()
-  /** Adds the rating to the row of `rows` whose key columns are `key` (made on first use). */
-  const add = (rows: Map<string, Row>, key: Record<string, unknown>, rating: RatingForRollup): void => {
-    const id = Object.values(key).join('|')
-    let row = rows.get(id)
-    if (row === undefined) rows.set(id, (row = emptyRow(key)))
-    addTo(row, rating, sign, slots)
-  }
-  for (const rating of ratings) {
-    const { counterId, officerId, misuse } = rating
-    const units = ancestors.get(rating.unitId) ?? [rating.unitId]
-    const cell = heatmapCell(rating.countedAt)
-    for (const grain of subtreeGrains) {
-      const bucket = grainStart(rating.countedAt, grain).toISOString()
+  // A row's id is its key columns' values joined by '|', in the key's order (sortedRows orders by it). The key object
+  // is made only for a new row: a run adds ~17 (rating, row) pairs per rating, to a few hundred rows.
+  const hours = new Map<number, HourBuckets>()
+  for (let index = 0; index < ratings.length; index++) {
+    if (index > 0 && index % RATINGS_PER_TURN === 0) await nextTurn()
+    const rating = ratings[index]!
+    const { unitId: ownUnitId, counterId, misuse } = rating
+    const officerId = rating.officerId ?? ''
+    const addend = addendOf(rating, sign, slots)
+    const units = ancestors.get(ownUnitId) ?? [ownUnitId]
+    // Local hours are whole UTC hours (UTC+7): one cache entry serves every rating of the hour.
+    const hour = Math.floor(rating.countedAt.getTime() / 3_600_000)
+    let time = hours.get(hour)
+    if (time === undefined) {
+      const at = rating.countedAt
+      time = { buckets: subtreeGrains.map((grain) => grainStart(at, grain).toISOString()), cell: heatmapCell(at) }
+      hours.set(hour, time)
+    }
+    for (let g = 0; g < subtreeGrains.length; g++) {
+      const grain = subtreeGrains[g]!
+      const bucket = time.buckets[g]!
       if (grain !== 'hour') {
-        add(detail, { grain, unit_id: rating.unitId, bucket, counter_id: counterId, officer_id: officerId, misuse }, rating)
+        const id = `${grain}|${ownUnitId}|${bucket}|${counterId}|${officerId}|${misuse}`
+        addTo(detail.get(id) ?? rowIn(detail, id, {
+          grain, unit_id: ownUnitId, bucket, counter_id: counterId, officer_id: rating.officerId, misuse
+        }), addend, sign)
       }
+      const officerCounter = officerCounterGrains.includes(grain)
+      const cells = heatmapGrains.includes(grain)
       for (const unitId of units) {
-        add(subtree, { grain, unit_id: unitId, bucket, misuse }, rating)
-        if (officerCounterGrains.includes(grain)) {
-          add(officer, { unit_id: unitId, grain, bucket, officer_id: officerId, misuse }, rating)
-          add(counter, { unit_id: unitId, grain, bucket, counter_id: counterId, misuse }, rating)
+        const id = `${grain}|${unitId}|${bucket}|${misuse}`
+        addTo(subtree.get(id) ?? rowIn(subtree, id, { grain, unit_id: unitId, bucket, misuse }), addend, sign)
+        if (officerCounter) {
+          const officerRow = `${unitId}|${grain}|${bucket}|${officerId}|${misuse}`
+          addTo(officer.get(officerRow) ?? rowIn(officer, officerRow, {
+            unit_id: unitId, grain, bucket, officer_id: rating.officerId, misuse
+          }), addend, sign)
+          const counterRow = `${unitId}|${grain}|${bucket}|${counterId}|${misuse}`
+          addTo(counter.get(counterRow) ?? rowIn(counter, counterRow, {
+            unit_id: unitId, grain, bucket, counter_id: counterId, misuse
+          }), addend, sign)
         }
-        if (heatmapGrains.includes(grain)) add(heatmap, { unit_id: unitId, grain, bucket, cell, misuse }, rating)
+        if (cells) {
+          const cellRow = `${unitId}|${grain}|${bucket}|${time.cell}|${misuse}`
+          addTo(heatmap.get(cellRow) ?? rowIn(heatmap, cellRow, { unit_id: unitId, grain, bucket, cell: time.cell, misuse }), addend, sign)
+        }
       }
     }
   }
@@ -259,13 +325,13 @@ async function upsert (
   const values = sql.join(
     columns.map((column) => {
       const index = countIndex.get(column)
-      const data =
+      const data: ArrayElement[] =
         index !== undefined
-          ? rows.map((row) => row.counts[index])
+          ? rows.map((row) => row.counts[index]!)
           : isCriterionColumn(column)
             ? rows.map((row) => `{${row[column].join(',')}}`)
-            : rows.map((row) => row.key[column] ?? null)
-      return sql`${sql.val(data)}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
+            : rows.map((row) => (row.key[column] ?? null) as ArrayElement)
+      return sql`${sql.val(arrayLiteral(data))}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
     })
   )
   const selected = sql.join(
