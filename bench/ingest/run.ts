@@ -115,6 +115,9 @@ try {
     client: number
     postgres: number
     transactions: number
+    /** WAL flushes (fsyncs) and WAL bytes of the whole server over the run (pg_stat_wal: other databases' too). */
+    walSyncs: number
+    walBytes: number
     /** The API processes' event-loop delay during the run (ms; 10 ms is the sampling step itself): p99 and max. */
     loopDelay: Array<{ p99: number, max: number }>
     /** PostgreSQL's time per rating by statement (pg_stat_statements), when the server loads it. */
@@ -154,6 +157,13 @@ try {
     return Number((await sql<{ n: string }>`select xact_commit as n from pg_stat_database where datname = current_database()`.execute(db))
       .rows[0]!.n)
   }
+  // WAL flushes: the one-INSERT route commits once a rating but its connections share flushes; the ingest commits
+  // once a batch. Read after commits() has waited for the statistics.
+  const wal = async (): Promise<{ syncs: number, bytes: number }> => {
+    const read = sql<{ syncs: string, bytes: string }>`select wal_sync as syncs, wal_bytes as bytes from pg_stat_wal`
+    const row = (await read.execute(db)).rows[0]!
+    return { syncs: Number(row.syncs), bytes: Number(row.bytes) }
+  }
   /**
    * Load spread over the given servers: the connections and the terminals split evenly, each part on one server (a
    * proxy keeps a terminal's connection on one process). Rates add up; p50/p99 are the worst part's.
@@ -163,6 +173,7 @@ try {
     const perTarget = connections / targets.length
     if (warmUp) await Promise.all(targets.map((target, part) => load(target.url, share(tokens, part).slice(0, 10), perTarget, 3)))
     const commitsBefore = await commits()
+    const walBefore = await wal()
     await Promise.all(targets.map(async (target) => loopDelay(target.url)))
     if (statementsTracked) await sql`select pg_stat_statements_reset()`.execute(db)
     const before = await cpu()
@@ -171,11 +182,14 @@ try {
     const delays = await Promise.all(targets.map(async (target) => loopDelay(target.url)))
     const statements = await statementTimes(runs.reduce((sum, run) => sum + run.acknowledged.length, 0))
     const transactions = await commits() - commitsBefore
+    const walAfter = await wal()
     const pids = targets.map((target) => target.pid)
     return {
       loopDelay: delays.filter((delay) => delay !== null),
       statements,
       transactions,
+      walSyncs: walAfter.syncs - walBefore.syncs,
+      walBytes: walAfter.bytes - walBefore.bytes,
       requestsPerSecond: runs.reduce((sum, run) => sum + run.requestsPerSecond, 0),
       p50: Math.max(...runs.map((run) => run.p50)),
       p99: Math.max(...runs.map((run) => run.p99)),
@@ -230,7 +244,9 @@ try {
   const line = (label: string, run: Measured, unit: string): string =>
     `${label.padEnd(34)} ${run.requestsPerSecond.toFixed(0)} ${unit}, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}; ` +
     `CPU per request: server ${perRequest(run.server, run)}, PostgreSQL ${perRequest(run.postgres, run)}, autocannon ${perRequest(run.client, run)}; ` +
-    `${(run.transactions / (run.requestsPerSecond * seconds) * 1000).toFixed(0)} transactions per 1,000`
+    `${(run.transactions / (run.requestsPerSecond * seconds) * 1000).toFixed(0)} transactions and ` +
+    `${(run.walSyncs / (run.requestsPerSecond * seconds) * 1000).toFixed(0)} WAL flushes per 1,000, ` +
+    `${(run.walBytes / (run.requestsPerSecond * seconds)).toFixed(0)} WAL bytes each`
   console.log(line('bare Fastify POST (ceiling):', ceiling, 'req/s'))
   console.log(line('one INSERT per request, 1 process:', plainInsert, 'ratings/s'))
   console.log(line('rating ingest, 1 API process:', ingest, 'ratings/s'))
