@@ -132,6 +132,8 @@ function emptyRow (key: Record<string, unknown>): Row {
 
 /** What adding a rating changes in a row, worked out once per rating rather than once per row it is added to. */
 interface Addend {
+  /** +1 to add the rating, −1 to take it back out. */
+  sign: number
   category: number
   level: number
   weight: number
@@ -142,6 +144,7 @@ interface Addend {
 
 function addendOf (rating: RatingForRollup, sign: number, slots: Map<string, number>): Addend {
   const addend: Addend = {
+    sign,
     category: countIndex.get(rating.category)!,
     level: countIndex.get(`level_${rating.level}`)!,
     weight: sign * rating.weight,
@@ -155,7 +158,8 @@ function addendOf (rating: RatingForRollup, sign: number, slots: Map<string, num
   return addend
 }
 
-function addTo (row: Row, addend: Addend, sign: number): void {
+function addTo (row: Row, addend: Addend): void {
+  const { sign } = addend
   const counts = row.counts
   counts[TOTAL]! += sign
   counts[addend.category]! += sign
@@ -178,7 +182,7 @@ function addTo (row: Row, addend: Addend, sign: number): void {
   }
 }
 
-/** The row of `rows` under `id`, made with these key columns on first use. */
+/** A new row of `rows` under `id`, with these key columns (called when `rows` has none under `id`). */
 function rowIn (rows: Map<string, Row>, id: string, key: Record<string, unknown>): Row {
   const row = emptyRow(key)
   rows.set(id, row)
@@ -248,26 +252,26 @@ export async function recordRatings (db: Db, ratings: RatingForRollup[], options
         const id = `${grain}|${ownUnitId}|${bucket}|${counterId}|${officerId}|${misuse}`
         addTo(detail.get(id) ?? rowIn(detail, id, {
           grain, unit_id: ownUnitId, bucket, counter_id: counterId, officer_id: rating.officerId, misuse
-        }), addend, sign)
+        }), addend)
       }
       const officerCounter = officerCounterGrains.includes(grain)
       const cells = heatmapGrains.includes(grain)
       for (const unitId of units) {
         const id = `${grain}|${unitId}|${bucket}|${misuse}`
-        addTo(subtree.get(id) ?? rowIn(subtree, id, { grain, unit_id: unitId, bucket, misuse }), addend, sign)
+        addTo(subtree.get(id) ?? rowIn(subtree, id, { grain, unit_id: unitId, bucket, misuse }), addend)
         if (officerCounter) {
           const officerRow = `${unitId}|${grain}|${bucket}|${officerId}|${misuse}`
           addTo(officer.get(officerRow) ?? rowIn(officer, officerRow, {
             unit_id: unitId, grain, bucket, officer_id: rating.officerId, misuse
-          }), addend, sign)
+          }), addend)
           const counterRow = `${unitId}|${grain}|${bucket}|${counterId}|${misuse}`
           addTo(counter.get(counterRow) ?? rowIn(counter, counterRow, {
             unit_id: unitId, grain, bucket, counter_id: counterId, misuse
-          }), addend, sign)
+          }), addend)
         }
         if (cells) {
           const cellRow = `${unitId}|${grain}|${bucket}|${time.cell}|${misuse}`
-          addTo(heatmap.get(cellRow) ?? rowIn(heatmap, cellRow, { unit_id: unitId, grain, bucket, cell: time.cell, misuse }), addend, sign)
+          addTo(heatmap.get(cellRow) ?? rowIn(heatmap, cellRow, { unit_id: unitId, grain, bucket, cell: time.cell, misuse }), addend)
         }
       }
     }
