@@ -70,7 +70,7 @@ function commandName (): string {
 }
 
 /** The dialect over a `pg` pool to a PostgreSQL server, as openDatabase opens it (a test wraps it to wait for a replica). */
-export function postgresDialect (databaseUrl: string, poolSize: number): PostgresDialect {
+export function postgresDialect (databaseUrl: string, poolSize: number, settings: Record<string, string> = {}): PostgresDialect {
   // Both drivers answer counts and sums as numbers, so queries read the same on both.
   const types = new pg.TypeOverrides()
   types.setTypeParser(INT8, (value: string) => Number(value))
@@ -80,7 +80,11 @@ export function postgresDialect (databaseUrl: string, poolSize: number): Postgre
     max: poolSize,
     connectionTimeoutMillis: 5000,
     types,
-    Client: PreparingClient
+    Client: PreparingClient,
+    // Session settings of every connection of this pool (`-c name=value`, sent at connect).
+    ...(Object.keys(settings).length === 0
+      ? {}
+      : { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') })
   })
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {})
@@ -90,12 +94,30 @@ export function postgresDialect (databaseUrl: string, poolSize: number): Postgre
   return new PostgresDialect({ pool })
 }
 
+/** The server each database opened by openDatabase on PostgreSQL lives on: a second pool may open beside it. */
+const servers = new WeakMap<Kysely<Database>, string>()
+
+/**
+ * A second, small pool on the same server as `db` whose connections plan each named statement once
+ * (`plan_cache_mode = force_generic_plan`), for a hot statement whose custom plan costs more than it saves: the
+ * ingest's store statement took ~1 ms of planning a commit (docs/ingest.md, sixth pass). Every statement with
+ * parameters gets a generic plan there (one that cannot use the values, say to prune a partition), so keep to it
+ * the statements it is for. Null on PGlite (one connection) or for a database openDatabase did not open: the
+ * caller then uses `db`.
+ */
+export function openGenericPlanPool (db: Kysely<Database>, poolSize: number): Kysely<Database> | null {
+  const databaseUrl = servers.get(db)
+  if (databaseUrl === undefined) return null
+  return new Kysely<Database>({ dialect: postgresDialect(databaseUrl, poolSize, { plan_cache_mode: 'force_generic_plan' }) })
+}
+
 /** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */
 export async function openDatabase (options: DatabaseOptions): Promise<Kysely<Database>> {
   const where = describeDatabase(options)
   let db: Kysely<Database>
   if (options.databaseUrl !== null) {
     db = new Kysely<Database>({ dialect: postgresDialect(options.databaseUrl, options.poolSize ?? 10) })
+    servers.set(db, options.databaseUrl)
   } else {
     const parsers = pgliteParsers
     let pglite: PGlite

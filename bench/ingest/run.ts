@@ -134,7 +134,7 @@ try {
     const rows = await sql<{ ms: number, calls: number, rows: number, text: string }>`
       select total_exec_time + total_plan_time as ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) as text
       from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-      order by 1 desc limit 5`.execute(db)
+      order by 1 desc limit ${Number(process.env.BENCH_STATEMENTS ?? 5)}`.execute(db)
     return rows.rows.map((row) => ({
       microsPerRating: row.ms * 1000 / Math.max(1, ratings),
       calls: row.calls,
