@@ -1,10 +1,9 @@
 // The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, CriteriaAnswers, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { ancestryOf } from '../db/unit-tree.ts'
 import { arrayLiteral, type ArrayElement } from '../db/array-literal.ts'
-import { LOCAL_OFFSET_MS, dayStart, hourStart, localHour, localWeekday, monthStart, yearStart } from './calendar.ts'
+import { LOCAL_OFFSET_MS } from './calendar.ts'
 
 export type Grain = RollupGrain
 /** Detail rollups (per counter × officer) keep local days, months and years; hours come from raw ratings of one counter or officer. */
@@ -32,30 +31,6 @@ export const officerCounterGrains: readonly Grain[] = ['year']
 /** Grains of heatmap_rollups (local weekday × hour cells); parts of years come from the subtree hour rows. */
 export const heatmapGrains: readonly Grain[] = ['year']
 
-/**
- * Ratings summed between two turns of the event loop: a worker run claims up to a few thousand ratings, and summing
- * them in one go held the API's event loop for tens of milliseconds (`npm run bench -- rollups`).
- */
-const RATINGS_PER_TURN = 250
-
-/** The heat-map cell of an instant: (local ISO weekday − 1) × 24 + local hour. */
-export function heatmapCell (at: Date): number {
-  return (localWeekday(at) - 1) * 24 + localHour(at)
-}
-
-function grainStart (at: Date, grain: Grain): Date {
-  switch (grain) {
-    case 'hour':
-      return hourStart(at)
-    case 'day':
-      return dayStart(at)
-    case 'month':
-      return monthStart(at)
-    case 'year':
-      return yearStart(at)
-  }
-}
-
 /** SQL for the start of the local (UTC+7) hour, day, week, month or year holding a timestamptz, whatever the session time zone. */
 export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day' | 'week' | 'month' | 'year'): RawBuilder<Date> {
   if (unit === 'hour') return sql<Date>`(date_trunc('hour', ${column} at time zone 'UTC') at time zone 'UTC')`
@@ -63,7 +38,7 @@ export function sqlLocalBucket (column: RawBuilder<unknown>, unit: 'hour' | 'day
 }
 
 /**
- * SQL for the heat-map cell of a timestamptz, as heatmapCell: (local ISO weekday − 1) × 24 + local hour, by integer
+ * SQL for the heat-map cell of a timestamptz: (local ISO weekday − 1) × 24 + local hour, by integer
  * arithmetic on the epoch (no extracts, no time zone); 1 January 1970 was a Thursday.
  */
 export function sqlHeatmapCell (time: RawBuilder<unknown>): RawBuilder<number> {
@@ -95,7 +70,7 @@ export async function criterionSlots (db: Db): Promise<Map<string, number>> {
 }
 
 /** Slots for these codes, giving new codes the next free slots. */
-async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, number>> {
+export async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, number>> {
   let slots = await criterionSlots(db)
   const missing = [...new Set(codes)].filter((code) => !slots.has(code)).sort()
   if (missing.length > 0) {
@@ -105,198 +80,154 @@ async function slotsFor (db: Db, codes: Iterable<string>): Promise<Map<string, n
   return slots
 }
 
-/**
- * A rollup row being summed: its key columns, and its counts by position in `scalarCounts` (a fixed-shape object: 20,000 rows a worker
- * run).
- */
-interface Row {
-  key: Record<string, unknown>
-  counts: Float64Array
-  answered: number[]
-  met: number[]
-  na: number[]
-}
-
 /** The packed criteria columns of every rollup row: yes/no answers, met, not applicable (one array each, by slot). */
 const criterionColumns = ['answered', 'met', 'na'] as const
-const isCriterionColumn = (column: string): column is typeof criterionColumns[number] =>
-  (criterionColumns as readonly string[]).includes(column)
 
-const countIndex = new Map<string, number>(scalarCounts.map((column, index) => [column, index]))
-const TOTAL = countIndex.get('total')!
-const WEIGHT_SUM = countIndex.get('weight_sum')!
-
-function emptyRow (key: Record<string, unknown>): Row {
-  return { key, counts: new Float64Array(scalarCounts.length), answered: [], met: [], na: [] }
-}
-
-/** What adding a rating changes in a row, worked out once per rating rather than once per row it is added to. */
-interface Addend {
-  /** +1 to add the rating, −1 to take it back out. */
-  sign: number
-  category: number
-  level: number
-  weight: number
-  /** Criterion answers by slot index (slot − 1). */
-  slots: number[]
-  answers: Array<boolean | 'na'>
-}
-
-function addendOf (rating: RatingForRollup, sign: number, slots: Map<string, number>): Addend {
-  const addend: Addend = {
-    sign,
-    category: countIndex.get(rating.category)!,
-    level: countIndex.get(`level_${rating.level}`)!,
-    weight: sign * rating.weight,
-    slots: [],
-    answers: []
-  }
-  for (const code in rating.criteria) {
-    addend.slots.push(slots.get(code)! - 1)
-    addend.answers.push(rating.criteria[code]!)
-  }
-  return addend
-}
-
-function addTo (row: Row, addend: Addend): void {
-  const { sign } = addend
-  const counts = row.counts
-  counts[TOTAL]! += sign
-  counts[addend.category]! += sign
-  counts[WEIGHT_SUM]! += addend.weight
-  counts[addend.level]! += sign
-  for (let index = 0; index < addend.slots.length; index++) {
-    const slot = addend.slots[index]!
-    while (row.answered.length <= slot) {
-      row.answered.push(0)
-      row.met.push(0)
-      row.na.push(0)
-    }
-    const answer = addend.answers[index]
-    if (answer === 'na') {
-      row.na[slot]! += sign
-    } else {
-      row.answered[slot]! += sign
-      if (answer === true) row.met[slot]! += sign
-    }
-  }
-}
-
-/** A new row of `rows` under `id`, with these key columns (called when `rows` has none under `id`). */
-function rowIn (rows: Map<string, Row>, id: string, key: Record<string, unknown>): Row {
-  const row = emptyRow(key)
-  rows.set(id, row)
-  return row
-}
-
-/** The buckets (hour, day, month, year) and heat-map cell of an instant, shared by every instant of its hour. */
-interface HourBuckets { buckets: string[]; cell: number }
-
-/** Each unit with itself and every unit above it. */
-async function ancestorMap (db: Db, unitIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await sql<{ unit_id: string; ancestor_id: string }>`select unit_id, ancestor_id from ${ancestryOf(unitIds)} as a`.execute(db)
-  const result = new Map<string, string[]>()
-  for (const row of rows.rows) result.set(row.unit_id, [...(result.get(row.unit_id) ?? []), row.ancestor_id])
-  return result
-}
-
-const sortedRows = (rows: Map<string, Row>): Row[] =>
-  [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+/** The columns a source of ratings to roll up yields (a row of `ratings`, or a rating of `recordRatings`' list). */
+const sourceColumns = sql`unit_id, counter_id, officer_id, level, category, weight, criteria, counted_at, misuse`
 
 /**
- * Adds these ratings to every rollup. Call it in the transaction that marks exactly these ratings rolled up
- * (the rollup worker), so each rating is counted once: rows are added to (upsert), never recomputed. Late
- * ratings land in their own past buckets, since buckets come from `countedAt`.
+ * A source of ratings to add to the rollups, as SQL: `ratings` is a select yielding `sourceColumns`; `with` holds
+ * CTEs it reads (the rollup worker's claim, a data-modifying statement, must sit at the top of the statement).
+ */
+export interface RollupSource {
+  with?: RawBuilder<unknown>
+  ratings: RawBuilder<unknown>
+}
+
+/**
+ * Adds the source's ratings to all five rollup tables in ONE statement, summed by PostgreSQL: each rating is turned
+ * into its counts once (`rated`), summed into its finest cell (`fine`), and the cells into the rows of every table
+ * (~17 per cell: its own detail days, months and years, and the hours, days, months and years of every unit above).
+ * Answers how many ratings were added and any criterion code they carry that has no slot (`slots` must hold every
+ * code; see rollUpPending).
+ *
+ * Each insert takes its rows in key order: concurrent runs (one worker per process) lock shared rows in the same
+ * order, so they cannot deadlock. Summing in SQL replaced summing in the API (claimed rows parsed, ~17 (rating, row)
+ * pairs added in JavaScript, every row sent back), a sixth of the API's CPU under load (docs/ingest.md, sixth pass).
+ */
+export async function addToRollups (
+  db: Db,
+  source: RollupSource,
+  slots: Map<string, number>,
+  sign: 1 | -1 = 1
+): Promise<{ added: number; strayCodes: string[] }> {
+  const width = Math.max(0, ...slots.values())
+  const codeAt = new Map([...slots].map(([code, slot]) => [slot, code]))
+  const signed = (value: RawBuilder<unknown>): RawBuilder<unknown> => (sign === 1 ? value : sql`-(${value})`)
+  // Per rating: one column per count, each criterion slot as three 0/1 columns (answered yes/no, met, not applicable).
+  const slotColumns = (column: typeof criterionColumns[number]): RawBuilder<unknown>[] =>
+    Array.from({ length: width }, (_, index) => {
+      const code = codeAt.get(index + 1)
+      const value = code === undefined
+        ? sql`0`
+        : column === 'answered'
+          ? sql`(jsonb_typeof(criteria -> ${sql.lit(code)}) = 'boolean')::int`
+          : column === 'met'
+            ? sql`(criteria -> ${sql.lit(code)} = 'true'::jsonb)::int`
+            : sql`(criteria -> ${sql.lit(code)} = '"na"'::jsonb)::int`
+      return sql`${signed(value)} as ${sql.ref(`${column}_${index + 1}`)}`
+    })
+  const rated = sql`select unit_id, counter_id, officer_id, misuse, ${sqlLocalBucket(sql`counted_at`, 'hour')} as hour,
+      ${signed(sql`1`)} as total,
+      ${signed(sql`(category = 'satisfied')::int`)} as satisfied,
+      ${signed(sql`(category = 'neutral')::int`)} as neutral,
+      ${signed(sql`(category = 'unsatisfied')::int`)} as unsatisfied,
+      ${signed(sql`weight`)} as weight_sum,
+      ${sql.join(levelColumns.map((column, index) => sql`${signed(sql`(level = ${sql.lit(index + 1)})::int`)} as ${sql.ref(column)}`))},
+      ${sql.join(criterionColumns.flatMap(slotColumns))},
+      array(select jsonb_object_keys(criteria) except select unnest(${[...slots.keys()]}::text[])) as stray
+    from source`
+  // Every count column of `rated`, scalars then slots.
+  const countColumns = [
+    ...scalarCounts,
+    ...criterionColumns.flatMap((column) => Array.from({ length: width }, (_, index) => `${column}_${index + 1}`))
+  ]
+  // The ratings summed once into their finest cells (unit, counter, officer, misuse, local hour): a run's ratings
+  // fall into a few hundred, and every table's rows are summed from those, not from ~17 rows a rating. A run's sums
+  // fit an int (5,000 ratings at most), and sums of ints stay integers (a sum of bigints would be numeric).
+  const fine = sql`select unit_id, counter_id, officer_id, misuse, hour,
+      ${sqlLocalBucket(sql`hour`, 'day')} as day, ${sqlLocalBucket(sql`hour`, 'month')} as month,
+      ${sqlLocalBucket(sql`hour`, 'year')} as year, ${sqlHeatmapCell(sql`hour`)} as cell,
+      ${sql.join(countColumns.map((column) => sql`sum(${sql.ref(column)})::int as ${sql.ref(column)}`))}
+    from rated group by unit_id, counter_id, officer_id, misuse, hour`
+  const sums = sql.join([
+    ...scalarCounts.map((column) => sql`sum(${sql.ref(column)})`),
+    ...criterionColumns.map((column) => width === 0
+      ? sql`'{}'::integer[]`
+      : sql`array[${sql.join(Array.from({ length: width }, (_, index) => sql`sum(${sql.ref(`${column}_${index + 1}`)})`))}]::integer[]`)
+  ])
+  const grains = (list: readonly Grain[]): RawBuilder<unknown> =>
+    sql`cross join lateral (values ${sql.join(list.map((grain) => sql`(${sql.lit(grain)}, r.${sql.ref(grain)})`))}) as g (grain, bucket)`
+  /** insert … select `keys`, sums … group by and order by the keys … on conflict add. */
+  const insert = (
+    table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups',
+    key: readonly string[],
+    keyValues: RawBuilder<unknown>,
+    from: RawBuilder<unknown>
+  ): RawBuilder<unknown> => {
+    const keyList = sql.join(key.map((column) => sql.ref(column)))
+    const positions = sql.raw(key.map((_, index) => index + 1).join(', '))
+    const countList = sql.join([...scalarCounts, ...criterionColumns].map((column) => sql.ref(column)))
+    return sql`insert into ${sql.table(table)} (${keyList}, ${countList})
+      select ${keyValues}, ${sums} from ${from}
+      group by ${positions} order by ${positions}
+      on conflict (${keyList}) do update set ${conflictUpdates(table, width)}`
+  }
+  const upward = sql`fine r join ${ancestryOf(sql`select distinct unit_id from fine`)} a on a.unit_id = r.unit_id`
+  const officerCounter = officerCounterGrains
+  const result = await sql<{ added: number; stray: string[] | null }>`
+    with ${source.with === undefined ? sql`` : sql`${source.with},`}
+    source as (${source.ratings}),
+    rated as materialized (${rated}),
+    fine as materialized (${fine}),
+    detail as (${insert('rating_rollups', detailKey, sql`g.grain, r.unit_id, g.bucket, r.counter_id, r.officer_id, r.misuse`,
+      sql`fine r ${grains(detailGrains)}`)}),
+    subtree as (${insert('subtree_rollups', subtreeKey, sql`g.grain, a.ancestor_id, g.bucket, r.misuse`,
+      sql`${upward} ${grains(subtreeGrains)}`)}),
+    officer as (${insert('officer_rollups', officerKey, sql`a.ancestor_id, g.grain, g.bucket, r.officer_id, r.misuse`,
+      sql`${upward} ${grains(officerCounter)}`)}),
+    counter as (${insert('counter_rollups', counterKey, sql`a.ancestor_id, g.grain, g.bucket, r.counter_id, r.misuse`,
+      sql`${upward} ${grains(officerCounter)}`)}),
+    heatmap as (${insert('heatmap_rollups', heatmapKey, sql`a.ancestor_id, g.grain, g.bucket, r.cell, r.misuse`,
+      sql`${upward} ${grains(heatmapGrains)}`)})
+    select count(*)::int as added, (select array_agg(distinct code) from rated, unnest(stray) as code) as stray from rated`.execute(db)
+  const row = result.rows[0]!
+  return { added: row.added, strayCodes: row.stray ?? [] }
+}
+
+/**
+ * Adds these ratings to every rollup. Call it in the transaction that marks exactly these ratings rolled up, so each
+ * rating is counted once: rows are added to (upsert), never recomputed. Late ratings land in their own past buckets,
+ * since buckets come from `countedAt`. (The rollup worker adds the ratings it claims without reading them out:
+ * rollUpPending.)
  */
 export async function recordRatings (db: Db, ratings: RatingForRollup[], options: { sign?: 1 | -1 } = {}): Promise<void> {
   if (ratings.length === 0) return
   if (!db.isTransaction) return db.transaction().execute((trx) => recordRatings(trx, ratings, options))
   // sign −1 takes ratings back out, e.g. to re-add one with its misuse flag changed, in the same transaction.
-  const sign = options.sign ?? 1
   for (const rating of ratings) checkRating(rating)
-  // A unit moving meanwhile (the units trigger shifts subtree rows to the new ancestors) waits for this
-  // transaction, and this one for it: the ancestors read below stay those the rows are added to.
-  await sql`lock table units in share mode`.execute(db)
-  const slots = await slotsFor(
-    db,
-    ratings.flatMap((rating) => Object.keys(rating.criteria))
-  )
-  const ancestors = await ancestorMap(db, [...new Set(ratings.map((rating) => rating.unitId))])
-  const detail = new Map<string, Row>()
-  const subtree = new Map<string, Row>()
-  const officer = new Map<string, Row>()
-  const counter = new Map<string, Row>()
-  const heatmap = new Map<string, Row>()
-  // A row's id is its key columns' values joined by '|', in the key's order (sortedRows orders by it). The key object
-  // is made only for a new row: a run adds ~17 (rating, row) pairs per rating, to a few hundred rows.
-  const hours = new Map<number, HourBuckets>()
-  for (let index = 0; index < ratings.length; index++) {
-    if (index > 0 && index % RATINGS_PER_TURN === 0) await nextTurn()
-    const rating = ratings[index]!
-    const { unitId: ownUnitId, counterId, misuse } = rating
-    const officerId = rating.officerId ?? ''
-    const addend = addendOf(rating, sign, slots)
-    const units = ancestors.get(ownUnitId) ?? [ownUnitId]
-    // Local hours are whole UTC hours (UTC+7): one cache entry serves every rating of the hour.
-    const hour = Math.floor(rating.countedAt.getTime() / 3_600_000)
-    let time = hours.get(hour)
-    if (time === undefined) {
-      const at = rating.countedAt
-      time = { buckets: subtreeGrains.map((grain) => grainStart(at, grain).toISOString()), cell: heatmapCell(at) }
-      hours.set(hour, time)
-    }
-    for (let g = 0; g < subtreeGrains.length; g++) {
-      const grain = subtreeGrains[g]!
-      const bucket = time.buckets[g]!
-      if (grain !== 'hour') {
-        const id = `${grain}|${ownUnitId}|${bucket}|${counterId}|${officerId}|${misuse}`
-        addTo(detail.get(id) ?? rowIn(detail, id, {
-          grain, unit_id: ownUnitId, bucket, counter_id: counterId, officer_id: rating.officerId, misuse
-        }), addend)
-      }
-      const officerCounter = officerCounterGrains.includes(grain)
-      const cells = heatmapGrains.includes(grain)
-      for (const unitId of units) {
-        const id = `${grain}|${unitId}|${bucket}|${misuse}`
-        addTo(subtree.get(id) ?? rowIn(subtree, id, { grain, unit_id: unitId, bucket, misuse }), addend)
-        if (officerCounter) {
-          const officerRow = `${unitId}|${grain}|${bucket}|${officerId}|${misuse}`
-          addTo(officer.get(officerRow) ?? rowIn(officer, officerRow, {
-            unit_id: unitId, grain, bucket, officer_id: rating.officerId, misuse
-          }), addend)
-          const counterRow = `${unitId}|${grain}|${bucket}|${counterId}|${misuse}`
-          addTo(counter.get(counterRow) ?? rowIn(counter, counterRow, {
-            unit_id: unitId, grain, bucket, counter_id: counterId, misuse
-          }), addend)
-        }
-        if (cells) {
-          const cellRow = `${unitId}|${grain}|${bucket}|${time.cell}|${misuse}`
-          addTo(heatmap.get(cellRow) ?? rowIn(heatmap, cellRow, { unit_id: unitId, grain, bucket, cell: time.cell, misuse }), addend)
-        }
-      }
-    }
-  }
-  // Sorted keys: concurrent transactions lock shared rows in the same order, so they cannot deadlock.
-  const width = Math.max(0, ...slots.values())
-  await upsert(db, 'rating_rollups', detailKey, sortedRows(detail), width)
-  await upsert(db, 'subtree_rollups', subtreeKey, sortedRows(subtree), width)
-  await upsert(db, 'officer_rollups', officerKey, sortedRows(officer), width)
-  await upsert(db, 'counter_rollups', counterKey, sortedRows(counter), width)
-  await upsert(db, 'heatmap_rollups', heatmapKey, sortedRows(heatmap), width)
+  await beginRollupRun(db)
+  const slots = await slotsFor(db, ratings.flatMap((rating) => Object.keys(rating.criteria)))
+  const column = (pick: (rating: RatingForRollup) => ArrayElement): RawBuilder<unknown> => sql.val(arrayLiteral(ratings.map(pick)))
+  await addToRollups(db, {
+    ratings: sql`select ${sourceColumns} from unnest(
+      ${column((r) => r.unitId)}::uuid[], ${column((r) => r.counterId)}::uuid[], ${column((r) => r.officerId)}::uuid[],
+      ${column((r) => r.level)}::int[], ${column((r) => r.category)}::text[], ${column((r) => r.weight)}::int[],
+      ${column((r) => JSON.stringify(r.criteria))}::jsonb[], ${column((r) => r.countedAt.toISOString())}::timestamptz[],
+      ${column((r) => r.misuse)}::boolean[]) as r (${sourceColumns})`
+  }, slots, options.sign ?? 1)
 }
 
-const columnTypes: Record<string, string> = {
-  grain: 'text',
-  unit_id: 'uuid',
-  bucket: 'timestamptz',
-  counter_id: 'uuid',
-  officer_id: 'uuid',
-  misuse: 'boolean',
-  weight_sum: 'bigint',
-  answered: 'text',
-  met: 'text',
-  na: 'text',
-  cell: 'smallint'
+/**
+ * Opens a run of additions in the caller's transaction. A unit moving meanwhile (the units trigger shifts subtree rows
+ * to the new ancestors) waits for this transaction, and this one for it: the ancestors a run adds to stay those the
+ * rows are added to. And no JIT: the statement's cost estimate is high enough to have PostgreSQL compile and optimise
+ * it with LLVM, which took 0.2–6 s a run against milliseconds of work (auto_explain, docs/ingest.md, sixth pass).
+ */
+export async function beginRollupRun (db: Db): Promise<void> {
+  await sql`set local jit = off`.execute(db)
+  await sql`lock table units in share mode`.execute(db)
 }
 
 /**
@@ -315,41 +246,14 @@ function addedArrays (stored: RawBuilder<unknown>, added: RawBuilder<unknown>, w
     else array[${sql.join(elements)}] end`
 }
 
-async function upsert (
-  db: Db,
-  table: 'rating_rollups' | 'subtree_rollups' | 'officer_rollups' | 'counter_rollups' | 'heatmap_rollups',
-  key: readonly string[],
-  rows: Row[],
-  width: number
-): Promise<void> {
-  if (rows.length === 0) return
-  const columns = [...key, ...scalarCounts, ...criterionColumns]
-  // One array parameter per column (unnest); the criteria arrays travel as text ('{1,0,2}'), since unnest
-  // would flatten an array of arrays.
-  const values = sql.join(
-    columns.map((column) => {
-      const index = countIndex.get(column)
-      const data: ArrayElement[] =
-        index !== undefined
-          ? rows.map((row) => row.counts[index]!)
-          : isCriterionColumn(column)
-            ? rows.map((row) => `{${row[column].join(',')}}`)
-            : rows.map((row) => (row.key[column] ?? null) as ArrayElement)
-      return sql`${sql.val(arrayLiteral(data))}::${sql.raw(columnTypes[column] ?? 'integer')}[]`
-    })
-  )
-  const selected = sql.join(
-    columns.map((column) => (isCriterionColumn(column) ? sql`${sql.ref(column)}::integer[]` : sql.ref(column)))
-  )
-  const updates = sql.join([
+/** The SET list of an upsert into `table`: every count added to the stored one (criteria arrays element by element). */
+function conflictUpdates (table: string, width: number): RawBuilder<unknown> {
+  return sql.join([
     ...scalarCounts.map((column) => sql`${sql.ref(column)} = ${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`),
     ...criterionColumns.map(
       (column) => sql`${sql.ref(column)} = ${addedArrays(sql.ref(`${table}.${column}`), sql`excluded.${sql.ref(column)}`, width)}`
     )
   ])
-  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))})
-    select ${selected} from unnest(${values}) as v (${sql.join(columns.map((column) => sql.ref(column)))})
-    on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${updates}`.execute(db)
 }
 
 /** `sum(answered[1])`, … for slots 1…n, as an array: criteria summed from finer rows or counted from raw ratings. */

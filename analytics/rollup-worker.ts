@@ -1,7 +1,7 @@
 // The catch-up worker (started by api/plugins/app/rollup-worker.ts): adds stored ratings to the rollups after their commit, exactly once.
 import { sql, type Kysely, type Transaction } from 'kysely'
-import { queuedRatingSql, recordRatings, type RatingForRollup } from './rollup-tables.ts'
-import type { Category, CriteriaAnswers, Database } from '../db/schema.ts'
+import { addToRollups, beginRollupRun, queuedRatingSql, slotsFor } from './rollup-tables.ts'
+import type { Database } from '../db/schema.ts'
 
 export interface RollupWorkerOptions {
   /** Ratings rolled up per transaction. */
@@ -21,19 +21,6 @@ export interface RollupWorkerOptions {
    */
   minGapMs?: number
   onError?: (error: unknown) => void
-}
-
-interface PendingRow {
-  id: string
-  unit_id: string
-  counter_id: string
-  officer_id: string | null
-  level: number
-  category: Category
-  weight: number
-  criteria: CriteriaAnswers
-  counted_at: Date
-  misuse: boolean
 }
 
 /**
@@ -112,7 +99,14 @@ export class RollupWorker {
 
   /** One transaction: claim up to batchSize queued ratings and add them to the rollups. */
   async runOnce (): Promise<number> {
-    return this.db.transaction().execute(async (trx) => rollUpPending(trx, this.batchSize))
+    try {
+      return await this.db.transaction().execute(async (trx) => rollUpPending(trx, this.batchSize))
+    } catch (error) {
+      if (!(error instanceof StrayCriterionCodes)) throw error
+      // Slots for them in a transaction of their own (the run's was rolled back), then the same claim again.
+      await slotsFor(this.db, error.codes)
+      return this.db.transaction().execute(async (trx) => rollUpPending(trx, this.batchSize))
+    }
   }
 
   /** Runs unless a run that started after `since` (when it was asked for) has done the work already. */
@@ -140,33 +134,36 @@ export class RollupWorker {
   }
 }
 
+/** Ratings in the queue carry criterion codes no slot was made for: made now, then the run is tried again. */
+export class StrayCriterionCodes extends Error {
+  constructor (readonly codes: string[]) {
+    super(`queued ratings carry criterion codes without a slot: ${codes.join(', ')}`)
+    this.name = 'StrayCriterionCodes'
+  }
+}
+
 /**
  * Claims up to `limit` queued ratings (deleting their queue rows, SKIP LOCKED) and adds them to the rollups, in the
- * caller's transaction; answers how many. One statement claims and reads: the ratings are joined by their key.
+ * caller's transaction and in one statement that never brings the ratings out of PostgreSQL (addToRollups); answers
+ * how many. The ratings are joined by their key. Slots are made first for every criterion code there is (a rating
+ * only carries codes of `criteria`, checked at ingest); a code found without one throws StrayCriterionCodes, which
+ * rolls the claim back.
  */
 export async function rollUpPending (trx: Transaction<Database>, limit: number): Promise<number> {
+  await beginRollupRun(trx)
+  const codes = await trx.selectFrom('criteria').select('code').execute()
+  const slots = await slotsFor(trx, codes.map((row) => row.code))
   // By (unit_id, …): the key of both tables on PostgreSQL and on the Citus path (docs/scale.md).
-  const pending = await sql<PendingRow>`
-    with claimed as (
+  const { added, strayCodes } = await addToRollups(trx, {
+    with: sql`claimed as (
       delete from rollup_queue q
       using (select unit_id, rating_id from rollup_queue order by unit_id, rating_id limit ${limit} for update skip locked) c
       where q.unit_id = c.unit_id and q.rating_id = c.rating_id
       returning q.unit_id, q.rating_id
-    )
-    select r.id, r.unit_id, r.counter_id, r.officer_id, r.level, r.category, r.weight, r.criteria, r.counted_at, r.misuse
-    from claimed q cross join lateral ${queuedRatingSql} r`.execute(trx)
-  if (pending.rows.length === 0) return 0
-  const ratings: RatingForRollup[] = pending.rows.map((row) => ({
-    unitId: row.unit_id,
-    counterId: row.counter_id,
-    officerId: row.officer_id,
-    level: row.level,
-    category: row.category,
-    weight: row.weight,
-    criteria: row.criteria,
-    countedAt: row.counted_at,
-    misuse: row.misuse
-  }))
-  await recordRatings(trx, ratings)
-  return pending.rows.length
+    )`,
+    ratings: sql`select r.unit_id, r.counter_id, r.officer_id, r.level, r.category, r.weight, r.criteria, r.counted_at, r.misuse
+      from claimed q cross join lateral ${queuedRatingSql} r`
+  }, slots)
+  if (strayCodes.length > 0) throw new StrayCriterionCodes(strayCodes)
+  return added
 }

@@ -139,3 +139,22 @@ t.test(`under a stream of commits the worker runs at most once per interval, and
   t.ok(runs <= allowed, `${runs} runs in ${streamMs} ms (at most ${allowed})`)
   t.ok(caughtUpMs <= 2 * intervalMs + 3000, `the last rating was rolled up ${caughtUpMs} ms after its nudge`)
 })
+
+t.test(`a queued rating with a criterion code no criterion has is still counted, under a slot of its own (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  await storeRatings(db, 4)
+  // A rating carrying a code outside `criteria` (say, imported from an older system) and one known code.
+  await sql`update ratings set criteria = '{"xin_chao": true, "old_code": false}'::jsonb
+    where id = (select id from ratings order by rated_at limit 1)`.execute(db)
+  t.equal(await new RollupWorker(db).drain(), 4, 'every queued rating is rolled up')
+  const slot = await sql<{ slot: number }>`select slot from criterion_slots where code = 'old_code'`.execute(db)
+  t.equal(slot.rows.length, 1, 'the stray code got a slot')
+  const sums = await sql<{ total: number; answered: number; met: number }>`
+    select sum(total)::int as total, sum(answered[${slot.rows[0]!.slot}])::int as answered, sum(met[${slot.rows[0]!.slot}])::int as met
+    from rating_rollups where grain = 'year'`.execute(db)
+  t.same(sums.rows[0], { total: 4, answered: 1, met: 0 }, 'its answer is counted once, as answered and not met')
+})
