@@ -136,7 +136,7 @@ export async function addToRollups (
       ${signed(sql`weight`)} as weight_sum,
       ${sql.join(levelColumns.map((column, index) => sql`${signed(sql`(level = ${sql.lit(index + 1)})::int`)} as ${sql.ref(column)}`))},
       ${sql.join(criterionColumns.flatMap(slotColumns))},
-      array(select jsonb_object_keys(criteria) except select unnest(${[...slots.keys()]}::text[])) as stray
+      nullif(criteria - ${[...slots.keys()]}::text[], '{}'::jsonb) as stray
     from source`
   // Every count column of `rated`, scalars then slots.
   const countColumns = [
@@ -191,7 +191,7 @@ export async function addToRollups (
       sql`${upward} ${grains(officerCounter)}`)}),
     heatmap as (${insert('heatmap_rollups', heatmapKey, sql`a.ancestor_id, g.grain, g.bucket, r.cell, r.misuse`,
       sql`${upward} ${grains(heatmapGrains)}`)})
-    select count(*)::int as added, (select array_agg(distinct code) from rated, unnest(stray) as code) as stray from rated`.execute(db)
+    select count(*)::int as added, (select array_agg(distinct code) from rated, jsonb_object_keys(stray) as code) as stray from rated`.execute(db)
   const row = result.rows[0]!
   return { added: row.added, strayCodes: row.stray ?? [] }
 }
