@@ -163,7 +163,7 @@ export async function rollUpPending (trx: Transaction<Database>, limit: number):
     )`,
     ratings: sql`select r.unit_id, r.counter_id, r.officer_id, r.level, r.category, r.weight, r.criteria, r.counted_at, r.misuse
       from claimed q cross join lateral ${queuedRatingSql} r`
-  }, slots)
+  }, slots, 1, { reuseAs: `claim ${limit}` })
   if (strayCodes.length > 0) throw new StrayCriterionCodes(strayCodes)
   return added
 }
