@@ -153,8 +153,10 @@ function rollupStatement (source: RollupSource, slots: Map<string, number>, sign
       ${signed(sql`(category = 'neutral')::int`)} as neutral,
       ${signed(sql`(category = 'unsatisfied')::int`)} as unsatisfied,
       ${signed(sql`weight`)} as weight_sum,
-      ${sql.join(levelColumns.map((column, index) => sql`${signed(sql`(level = ${sql.lit(index + 1)})::int`)} as ${sql.ref(column)}`))},
-      ${sql.join(criterionColumns.flatMap(slotColumns))},
+      ${sql.join([
+        ...levelColumns.map((column, index) => sql`${signed(sql`(level = ${sql.lit(index + 1)})::int`)} as ${sql.ref(column)}`),
+        ...criterionColumns.flatMap(slotColumns)
+      ])},
       nullif(criteria - ${[...slots.keys()]}::text[], '{}'::jsonb) as stray
     from source`
   // Every count column of `rated`, scalars then slots.
