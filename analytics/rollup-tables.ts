@@ -1,4 +1,4 @@
-// The rollup tables' maths: recordRatings adds ratings to every rollup table; rebuildRollups recomputes them all from raw ratings.
+// The rollup tables' maths: addToRollups adds ratings to all five in one statement; rebuildRollups recomputes them from raw ratings.
 import { sql, type CompiledQuery, type RawBuilder, type Transaction } from 'kysely'
 import type { Category, CriteriaAnswers, Database, Db, LevelColumns, RollupGrain } from '../db/schema.ts'
 import { ancestryOf } from '../db/unit-tree.ts'
