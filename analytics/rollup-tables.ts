@@ -195,21 +195,22 @@ function rollupStatement (source: RollupSource, slots: Map<string, number>, sign
       group by ${positions} order by ${positions}
       on conflict (${keyList}) do update set ${conflictUpdates(table, width)}`
   }
-  const upward = sql`fine r join ${ancestryOf(sql`select distinct unit_id from fine`)} a on a.unit_id = r.unit_id`
-  const officerCounter = officerCounterGrains
+  // Each cell beside every unit above its own (the tree walked once a run, in the CTE `ancestry`).
+  const upward = sql`fine r join ancestry a on a.unit_id = r.unit_id`
   return sql<RollupRunRow>`
     with ${source.with === undefined ? sql`` : sql`${source.with},`}
     source as (${source.ratings}),
     rated as materialized (${rated}),
     fine as materialized (${fine}),
+    ancestry as materialized (select unit_id, ancestor_id from ${ancestryOf(sql`select distinct unit_id from fine`)} as a),
     detail as (${insert('rating_rollups', detailKey, sql`g.grain, r.unit_id, g.bucket, r.counter_id, r.officer_id, r.misuse`,
       sql`fine r ${grains(detailGrains)}`)}),
     subtree as (${insert('subtree_rollups', subtreeKey, sql`g.grain, a.ancestor_id, g.bucket, r.misuse`,
       sql`${upward} ${grains(subtreeGrains)}`)}),
     officer as (${insert('officer_rollups', officerKey, sql`a.ancestor_id, g.grain, g.bucket, r.officer_id, r.misuse`,
-      sql`${upward} ${grains(officerCounter)}`)}),
+      sql`${upward} ${grains(officerCounterGrains)}`)}),
     counter as (${insert('counter_rollups', counterKey, sql`a.ancestor_id, g.grain, g.bucket, r.counter_id, r.misuse`,
-      sql`${upward} ${grains(officerCounter)}`)}),
+      sql`${upward} ${grains(officerCounterGrains)}`)}),
     heatmap as (${insert('heatmap_rollups', heatmapKey, sql`a.ancestor_id, g.grain, g.bucket, r.cell, r.misuse`,
       sql`${upward} ${grains(heatmapGrains)}`)})
     select count(*)::int as added, (select array_agg(distinct code) from rated, jsonb_object_keys(stray) as code) as stray from rated`

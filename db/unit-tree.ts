@@ -29,17 +29,11 @@ export function ancestorsOf (unitId: string): RawBuilder<{ id: string, depth: nu
 }
 
 /**
- * `(select unit_id, ancestor_id …)`: each of these units (a list, a select of ids, or null: every unit) paired with
- * itself and with every unit above it, as a FROM item: what adds a unit's counts to the subtree rows of all its ancestors.
+ * `(select unit_id, ancestor_id …)`: the units a select yields (null: every unit), each paired with itself and with
+ * every unit above it, as a FROM item: what adds a unit's counts to the subtree rows of all its ancestors.
  */
-export function ancestryOf (
-  unitIds: readonly string[] | RawBuilder<unknown> | null
-): RawBuilder<{ unit_id: string, ancestor_id: string }> {
-  const start = unitIds === null
-    ? sql`select id, id from units`
-    : Array.isArray(unitIds)
-      ? sql`select id, id from units where id = any(${unitIds}::uuid[])`
-      : sql`select id, id from units where id in (${unitIds as RawBuilder<unknown>})`
+export function ancestryOf (unitIds: RawBuilder<unknown> | null): RawBuilder<{ unit_id: string, ancestor_id: string }> {
+  const start = unitIds === null ? sql`select id, id from units` : sql`select id, id from units where id in (${unitIds})`
   return sql`(with recursive up (unit_id, ancestor_id) as (
       ${start}
       union all
