@@ -108,7 +108,23 @@ const servers = new WeakMap<Kysely<Database>, string>()
 export function openGenericPlanPool (db: Kysely<Database>, poolSize: number): Kysely<Database> | null {
   const databaseUrl = servers.get(db)
   if (databaseUrl === undefined) return null
-  return new Kysely<Database>({ dialect: postgresDialect(databaseUrl, poolSize, { plan_cache_mode: 'force_generic_plan' }) })
+  return new Kysely<Database>({ dialect: postgresDialect(databaseUrl, poolSize, GENERIC_PLAN_SETTINGS) })
+}
+
+/**
+ * The session settings of the generic-plan pool. A plan made once is kept for the connection's life (until an
+ * ANALYZE or a schema change invalidates it), and it may be made while the tables are small: a fresh database, or
+ * a new centre's first minute. The planner then found a sequential scan, or a bitmap scan and a sort, cheaper than
+ * an index probe for a terminal's latest rating or a ticket's earlier ones, and every later commit read the
+ * terminal's whole history, or the whole table (bench/ingest: the store statement at 119–151 µs a rating against
+ * 48–60 µs in runs of the same code; docs/ingest.md, seventh pass). Every read of the statements on this pool is a
+ * key probe, so they are told not to plan scans of whole tables or bitmaps; where no index serves, PostgreSQL still
+ * scans (the settings only price scans out).
+ */
+export const GENERIC_PLAN_SETTINGS: Readonly<Record<string, string>> = {
+  plan_cache_mode: 'force_generic_plan',
+  enable_seqscan: 'off',
+  enable_bitmapscan: 'off'
 }
 
 /** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */

@@ -1,5 +1,5 @@
 // Hashing and generating secrets: passwords and PINs (scrypt), bearer tokens (SHA-256), pairing codes (HMAC-SHA-256).
-import { createHash, createHmac, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { createHmac, hash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -34,7 +34,8 @@ export function newToken (prefix: 'hlt' | 'hla' | 'hls' | 'hlq'): string {
 
 /** Tokens are long and random, so a fast hash is enough; the database never holds the token itself. */
 export function hashToken (token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  // The one-shot hash: a third of createHash().update().digest()'s cost, on every terminal request.
+  return hash('sha256', token, 'hex')
 }
 
 /**

@@ -4,7 +4,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { Compile } from 'typebox/compile'
 import type { Category, CriteriaAnswers, Database, MisuseReason, RatingSource, ScaleLevelRow, TerminalKind } from '../../db/schema.ts'
 import type { Config } from '../config.ts'
-import { prepared } from '../../db/prepared.ts'
+import { compiledOnce } from '../../db/prepared.ts'
 import { arrayLiteral, type ArrayElement } from '../../db/array-literal.ts'
 import { RatingItem, type RatingResult } from '../../contract/terminals.ts'
 import { followUpOf, type CaseFollowUp } from './follow-up.ts'
@@ -365,48 +365,98 @@ export class RatingIngest {
    */
   private async judgeAndStore (candidates: Candidate[]): Promise<JudgedRow[]> {
     const { cooldownSeconds, burstCount, burstWindowSeconds } = this.config.misuse
-    const rated = candidates.map((rating) => rating.ratedAt.getTime())
-    const ratedFrom = new Date(Math.min(...rated)).toISOString()
-    const ratedTo = new Date(Math.max(...rated)).toISOString()
-    const column = (pick: (rating: Candidate) => ArrayElement): RawBuilder<unknown> => sql.val(arrayLiteral(candidates.map(pick)))
+    const column = (pick: (rating: Candidate) => ArrayElement): string => arrayLiteral(candidates.map(pick))
     const officerGiven = (rating: Candidate): boolean => rating.request.terminal.officerId !== undefined
     // The citizen's answer to the follow-up goes onto the case (a neutral rating with one opens a case too).
     const answered = candidates.filter((rating) => rating.followUp !== null)
-    const answer = (pick: (followUp: CaseFollowUp) => ArrayElement): RawBuilder<unknown> =>
-      sql.val(arrayLiteral(answered.map((rating) => pick(rating.followUp!))))
-    const ms = (value: number): RawBuilder<unknown> => sql`(${value}::float8 * interval '1 millisecond')`
-    // The local day a time falls in (Asia/Ho_Chi_Minh keeps +07:00 all year).
-    const localDayOf = (at: RawBuilder<unknown>): RawBuilder<unknown> => sql`date_bin('1 day', ${at}, timestamptz '1970-01-01 00:00:00+07')`
-    const rows = await sql<JudgedRow>`${prepared('ingest.store')}
+    const answer = (pick: (followUp: CaseFollowUp) => ArrayElement): string =>
+      arrayLiteral(answered.map((rating) => pick(rating.followUp!)))
+    let ratedFrom = Infinity
+    let ratedTo = -Infinity
+    for (const rating of candidates) {
+      const at = rating.ratedAt.getTime()
+      if (at < ratedFrom) ratedFrom = at
+      if (at > ratedTo) ratedTo = at
+    }
+    const rows = await storeStatement.execute(this.db, {
+      ids: column((r) => r.id),
+      unitIds: column((r) => r.unitId),
+      counterIds: column((r) => r.counterId),
+      terminalIds: column((r) => r.terminalId),
+      officerGiven: column(officerGiven),
+      givenOfficerIds: column((r) => officerGiven(r) ? r.request.terminal.officerId! : null),
+      deviceOfficerIds: column((r) => r.deviceOfficerId),
+      levels: column((r) => r.level),
+      categories: column((r) => r.category),
+      weights: column((r) => r.weight),
+      criteria: column((r) => JSON.stringify(r.criteria)),
+      ratedAts: column((r) => r.ratedAt.toISOString()),
+      receivedAts: column((r) => r.receivedAt.toISOString()),
+      countedAts: column((r) => r.countedAt.toISOString()),
+      clockUntrusted: column((r) => r.clockUntrusted),
+      backdated: column((r) => r.backdated),
+      sources: column((r) => r.source),
+      tickets: column((r) => r.ticket),
+      dossierCodes: column((r) => r.dossierCode),
+      ratedFrom: new Date(ratedFrom).toISOString(),
+      ratedTo: new Date(ratedTo).toISOString(),
+      burstCount,
+      cooldownMs: cooldownSeconds * 1000,
+      burstWindowMs: burstWindowSeconds * 1000,
+      clockSkewMs: this.config.clockSkewSeconds * 1000,
+      backdatedBulk: BACKDATED_BULK,
+      followUpIds: arrayLiteral(answered.map((r) => r.id)),
+      followUpReasons: answer((f) => f.reason),
+      followUpPhones: answer((f) => f.phone),
+      followUpConsentVersions: answer((f) => f.consentVersion)
+    })
+    return rows.rows
+  }
+}
+
+/** The store statement's parameters, in the order of their placeholders ($1 …). */
+const STORE_PARAMETERS = [
+  'ids', 'unitIds', 'counterIds', 'terminalIds', 'officerGiven', 'givenOfficerIds', 'deviceOfficerIds', 'levels', 'categories',
+  'weights', 'criteria', 'ratedAts', 'receivedAts', 'countedAts', 'clockUntrusted', 'backdated', 'sources', 'tickets',
+  'dossierCodes', 'ratedFrom', 'ratedTo', 'burstCount', 'cooldownMs', 'burstWindowMs', 'clockSkewMs', 'backdatedBulk',
+  'followUpIds', 'followUpReasons', 'followUpPhones', 'followUpConsentVersions'
+] as const
+
+/**
+ * The commit's one statement (see `judgeAndStore`), built and compiled once per process: each column of the batch
+ * goes as one array literal, each setting as one value.
+ */
+export const storeStatement = compiledOnce('ingest.store', STORE_PARAMETERS, (p) => {
+  const ms = (value: RawBuilder<unknown>): RawBuilder<unknown> => sql`(${value}::float8 * interval '1 millisecond')`
+  // The local day a time falls in (Asia/Ho_Chi_Minh keeps +07:00 all year).
+  const localDayOf = (at: RawBuilder<unknown>): RawBuilder<unknown> => sql`date_bin('1 day', ${at}, timestamptz '1970-01-01 00:00:00+07')`
+  return sql<JudgedRow>`
       with input (id, unit_id, counter_id, terminal_id, officer_given, given_officer_id, device_officer_id, level, category, weight,
                   criteria, rated_at, received_at, counted_at, clock_untrusted, backdated, source, ticket, dossier_code, n) as (
         select * from unnest(
-          ${column((r) => r.id)}::uuid[], ${column((r) => r.unitId)}::uuid[], ${column((r) => r.counterId)}::uuid[],
-          ${column((r) => r.terminalId)}::uuid[], ${column(officerGiven)}::boolean[],
-          ${column((r) => officerGiven(r) ? r.request.terminal.officerId! : null)}::uuid[], ${column((r) => r.deviceOfficerId)}::uuid[],
-          ${column((r) => r.level)}::int[], ${column((r) => r.category)}::text[], ${column((r) => r.weight)}::int[],
-          ${column((r) => JSON.stringify(r.criteria))}::jsonb[], ${column((r) => r.ratedAt.toISOString())}::timestamptz[],
-          ${column((r) => r.receivedAt.toISOString())}::timestamptz[], ${column((r) => r.countedAt.toISOString())}::timestamptz[],
-          ${column((r) => r.clockUntrusted)}::boolean[], ${column((r) => r.backdated)}::boolean[], ${column((r) => r.source)}::text[],
-          ${column((r) => r.ticket)}::text[], ${column((r) => r.dossierCode)}::text[]) with ordinality
+          ${p.ids}::uuid[], ${p.unitIds}::uuid[], ${p.counterIds}::uuid[], ${p.terminalIds}::uuid[], ${p.officerGiven}::boolean[],
+          ${p.givenOfficerIds}::uuid[], ${p.deviceOfficerIds}::uuid[], ${p.levels}::int[], ${p.categories}::text[], ${p.weights}::int[],
+          ${p.criteria}::jsonb[], ${p.ratedAts}::timestamptz[], ${p.receivedAts}::timestamptz[], ${p.countedAts}::timestamptz[],
+          ${p.clockUntrusted}::boolean[], ${p.backdated}::boolean[], ${p.sources}::text[], ${p.tickets}::text[],
+          ${p.dossierCodes}::text[]) with ordinality
       ), terminal (id) as (
         select distinct terminal_id from input
       ), press (terminal_id, at, n) as (
         select t.id, p.rated_at, null::bigint
         from terminal t
         cross join lateral (
-          (select rated_at from ratings where terminal_id = t.id and source <> 'phone' and rated_at < ${ratedFrom}::timestamptz
-            order by rated_at desc limit ${burstCount + 1})
+          (select rated_at from ratings where terminal_id = t.id and source <> 'phone' and rated_at < ${p.ratedFrom}::timestamptz
+            order by rated_at desc limit ${p.burstCount}::int + 1)
           union all
           (select rated_at from ratings where terminal_id = t.id and source <> 'phone'
-            and rated_at between ${ratedFrom}::timestamptz and ${ratedTo}::timestamptz)
+            and rated_at between ${p.ratedFrom}::timestamptz and ${p.ratedTo}::timestamptz)
         ) p
         union all
         select terminal_id, rated_at, n from input where source <> 'phone'
       ), pressed (n, cooldown, burst) as (
         -- At equal times stored presses come first, then the batch's in order.
-        select n, coalesce(at - lag(at) over w < ${ms(cooldownSeconds * 1000)}, false),
-          coalesce(at - lag(at, ${burstCount}) over w < ${ms(burstWindowSeconds * 1000)}, false)
+        select n, coalesce(at - lag(at) over w < ${ms(p.cooldownMs)}, false),
+          coalesce(at - lag(at, ${p.burstCount}::int) over w < ${ms(p.burstWindowMs)}, false)
         from press
         window w as (partition by terminal_id order by at, n nulls first)
       ), dated as (
@@ -422,7 +472,7 @@ export class RatingIngest {
           where terminal_id = i.terminal_id and not clock_untrusted and source <> 'phone' order by rated_at desc limit 1
         ) l on true
         cross join lateral (
-          select not i.backdated and l.at is not null and i.rated_at < l.at - ${ms(this.config.clockSkewSeconds * 1000)} as rewound
+          select not i.backdated and l.at is not null and i.rated_at < l.at - ${ms(p.clockSkewMs)} as rewound
         ) w
       ), credited as (
         select d.*, case when d.officer_given then d.given_officer_id else (
@@ -434,7 +484,8 @@ export class RatingIngest {
       ), judged as (
         select c.*,
           case
-            when c.backdated and count(*) filter (where c.backdated) over (partition by c.terminal_id) > ${BACKDATED_BULK} then 'backdated'
+            when c.backdated and count(*) filter (where c.backdated) over (partition by c.terminal_id) > ${p.backdatedBulk}::int
+              then 'backdated'
             when p.cooldown then 'cooldown'
             when p.burst then 'burst'
             when c.ticket is not null and (
@@ -448,8 +499,8 @@ export class RatingIngest {
         from credited c
         left join pressed p on p.n = c.n
       ), follow_up (id, reason, phone, consent_version) as (
-        select * from unnest(${sql.val(arrayLiteral(answered.map((r) => r.id)))}::uuid[], ${answer((f) => f.reason)}::text[],
-          ${answer((f) => f.phone)}::text[], ${answer((f) => f.consentVersion)}::text[])
+        select * from unnest(${p.followUpIds}::uuid[], ${p.followUpReasons}::text[], ${p.followUpPhones}::text[],
+          ${p.followUpConsentVersions}::text[])
       ), inserted as (
         insert into ratings (id, unit_id, counter_id, terminal_id, officer_id, device_officer_id, level, category, weight, criteria,
                              rated_at, received_at, counted_at, clock_untrusted, source, misuse, misuse_reason, ticket, dossier_code)
@@ -471,7 +522,5 @@ export class RatingIngest {
       )
       select i.id, i.officer_id, i.device_officer_id, i.misuse, i.misuse_reason, i.clock_untrusted,
         ${epochMs(sql`i.counted_at`)} as counted_at, opened.id as case_id
-      from inserted i left join opened on opened.rating_id = i.id`.execute(this.db)
-    return rows.rows
-  }
-}
+      from inserted i left join opened on opened.rating_id = i.id`
+})

@@ -146,9 +146,11 @@ export default fp(
         afterCommit (created) {
           app.rollups.nudge()
           const deliveries: Array<Promise<void>> = []
+          // With no user's socket open here, no event is built (three dates formatted and ~4 objects per rating).
+          const watched = app.live.hasUsers()
           for (const rating of created) {
             app.metrics.ratingsStored.inc({ source: rating.source, category: rating.category })
-            for (const event of liveEventsOf(rating)) deliveries.push(app.live.deliver(rating.unitId, rating.officerId, event))
+            if (watched) for (const event of liveEventsOf(rating)) deliveries.push(app.live.deliver(rating.unitId, rating.officerId, event))
             // The queue's call it carried is rated: every terminal at the counter (a tablet and a box) stops showing it.
             if (rating.ticket !== null) deliveries.push(app.live.refreshCounter(rating.counterId))
           }
