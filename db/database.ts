@@ -118,13 +118,16 @@ export function openGenericPlanPool (db: Kysely<Database>, poolSize: number): Ky
  * an index probe for a terminal's latest rating or a ticket's earlier ones, and every later commit read the
  * terminal's whole history, or the whole table (bench/ingest: the store statement at 119–151 µs a rating against
  * 48–60 µs in runs of the same code; docs/ingest.md, seventh pass). Every read of the statements on this pool is a
- * key probe, so they are told not to plan scans of whole tables or bitmaps; where no index serves, PostgreSQL still
- * scans (the settings only price scans out).
+ * key probe, so they are told not to plan scans of whole tables or bitmaps; where no index serves (the ingest's
+ * small catalogue reads), PostgreSQL still scans: the settings only price scans out. That price lifts such a plan's
+ * cost over the JIT thresholds, and LLVM then compiled an 8-row read of `criteria` for ~48 ms each time, so JIT is
+ * off on these connections too.
  */
 export const GENERIC_PLAN_SETTINGS: Readonly<Record<string, string>> = {
   plan_cache_mode: 'force_generic_plan',
   enable_seqscan: 'off',
-  enable_bitmapscan: 'off'
+  enable_bitmapscan: 'off',
+  jit: 'off'
 }
 
 /** Opens the database and checks it answers; throws DatabaseUnreachableError with a one-line reason. */

@@ -119,11 +119,12 @@ t.test('the ingest pool connects with those settings (PostgreSQL: the pool of it
   // PGlite has one connection: the ingest uses it as it is, with custom plans made each time.
   const commits = pool ?? db
   t.teardown(async () => { if (pool !== null) await pool.destroy() })
-  const shown = await sql<{ plan_cache_mode: string; enable_seqscan: string; enable_bitmapscan: string }>`
+  const shown = await sql<{ plan_cache_mode: string; enable_seqscan: string; enable_bitmapscan: string; jit: string }>`
     select current_setting('plan_cache_mode') as plan_cache_mode, current_setting('enable_seqscan') as enable_seqscan,
-      current_setting('enable_bitmapscan') as enable_bitmapscan`.execute(commits)
-  const expected = pool === null
-    ? { plan_cache_mode: 'auto', enable_seqscan: 'on', enable_bitmapscan: 'on' }
-    : { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', enable_bitmapscan: 'off' }
-  t.same(shown.rows[0], expected)
+      current_setting('enable_bitmapscan') as enable_bitmapscan, current_setting('jit') as jit`.execute(commits)
+  if (pool === null) {
+    t.same(shown.rows[0], { plan_cache_mode: 'auto', enable_seqscan: 'on', enable_bitmapscan: 'on', jit: shown.rows[0]!.jit })
+  } else {
+    t.same(shown.rows[0], { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', enable_bitmapscan: 'off', jit: 'off' })
+  }
 })
