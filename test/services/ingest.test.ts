@@ -96,3 +96,41 @@ t.test('a stored rating keeps its criteria, times and officer exactly, and joins
   t.same(new Set(queued.map((row) => `${row.unit_id}/${row.rating_id}`)), new Set(items.map((item) => `${centre.centreId}/${item.id}`)),
     'both queued for the rollup worker under their unit')
 })
+
+t.test('under steady load the waiting ratings are committed together; a lone rating at a quiet centre at once', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  t.teardown(async () => {
+    await db.destroy()
+    await drop()
+  })
+  const centre = await seedCentre(db)
+  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const commits: number[] = []
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }), {
+    afterCommit: (created) => commits.push(created.length)
+  })
+  const rate = async (at: number): Promise<string> => {
+    const rating = { id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 3600_000 + at).toISOString() }
+    return (await ingest.submit(terminal, [rating]))[0]!.status
+  }
+
+  // 24 tablets each send their next rating as soon as the last one is answered, 8 times over.
+  const clients = Array.from({ length: 24 }, async (_, client) => {
+    const statuses: string[] = []
+    for (let round = 0; round < 8; round++) statuses.push(await rate(round * 100 + client))
+    return statuses
+  })
+  const statuses = (await Promise.all(clients)).flat()
+  t.equal(statuses.filter((status) => status === 'created').length, 192, 'all 192 stored')
+  // Without gathering, each round split into a commit of the first rating back and one of the other 23 (16 commits).
+  t.ok(commits.length <= 12, `192 ratings in ${commits.length} commits (${commits.join(', ')}), not one alone then the rest`)
+
+  // Right after the load, a rating waits a moment for others; after a quiet second it is committed at once.
+  const gathered = rate(10_000)
+  t.equal(ingest.committing, 0, 'under load a lone rating waits for others to join its commit')
+  t.equal(await gathered, 'created', 'and is stored within the gathering time')
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const lone = rate(20_000)
+  t.equal(ingest.committing, 1, 'at a quiet centre its commit starts at once')
+  t.equal(await lone, 'created')
+})
