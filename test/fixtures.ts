@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../db/schema.ts'
 import { hashSecret, hashToken, newToken } from '../api/lib/secrets.ts'
+import type { IngestTerminal } from '../api/services/ingest.ts'
 
 export interface SeededOfficer {
   id: string
@@ -15,6 +16,7 @@ export interface SeededTerminal {
   id: string
   token: string
   counterId: string
+  kind: TerminalKind
 }
 
 export interface SeededCentre {
@@ -27,6 +29,11 @@ export interface SeededCentre {
 }
 
 let sequence = 0
+
+/** The centre's paired terminal as the ingest sees it (what the token check hands `RatingIngest.submit`). */
+export function ingestTerminalOf (centre: SeededCentre): IngestTerminal {
+  return { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: centre.terminal.kind }
+}
 
 /** A province → commune → centre, `counters` counters, `officers` officers (PIN 1234…), a paired terminal at counter 1. */
 export async function seedCentre (
@@ -107,7 +114,7 @@ export async function seedCentre (
     centreId: centre.id,
     counterIds,
     officers,
-    terminal: { id: terminal.id, token, counterId: counterIds[0]! }
+    terminal: { id: terminal.id, token, counterId: counterIds[0]!, kind: options.terminalKind ?? 'touch' }
   }
 }
 

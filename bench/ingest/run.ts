@@ -271,7 +271,7 @@ try {
       }
     }
     console.log(`rollup worker: ${pendingAtEnd} ratings queued when the load stopped, all rolled up ${(caughtUpMs / 1000).toFixed(1)} s later`)
-    console.log(`load average before/after: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
+    console.log(`load average at the start of the run / now: ${loadBefore} / ${loadavg().map((n) => n.toFixed(1)).join(' ')}`)
     const ratio = {
       one: ingest.requestsPerSecond / plainInsert.requestsPerSecond,
       two: ingest2.requestsPerSecond / plainInsert2.requestsPerSecond

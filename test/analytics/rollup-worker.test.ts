@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.ts'
 import { RatingIngest } from '../../api/services/ingest.ts'
 import { RollupWorker, rollUpPending } from '../../analytics/rollup-worker.ts'
 import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'
-import { seedCentre } from '../fixtures.ts'
+import { ingestTerminalOf, seedCentre } from '../fixtures.ts'
 
 async function counts (db: Kysely<Database>): Promise<{ pending: number; stored: number; monthTotal: number; dayUnsatisfied: number }> {
   const result = await sql<{ pending: number; stored: number; month_total: number; day_unsatisfied: number }>`
@@ -20,7 +20,7 @@ async function counts (db: Kysely<Database>): Promise<{ pending: number; stored:
 
 async function storeRatings (db: Kysely<Database>, count: number): Promise<void> {
   const centre = await seedCentre(db)
-  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const terminal = ingestTerminalOf(centre)
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
   // Levels 1..4 in turn, spread over 40 days: several month and day buckets, a quarter unsatisfied (level 1).
   const ratings = Array.from({ length: count }, (_, i) => ({
@@ -97,7 +97,7 @@ t.test(`the server rolls up ratings shortly after they are stored (${databaseKin
 t.test(`under a stream of commits the worker runs at most once per interval, and still soon (${databaseKind})`, async (t) => {
   const { db, drop } = await migratedDatabase()
   const centre = await seedCentre(db)
-  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
+  const terminal = ingestTerminalOf(centre)
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
   // Each run rewrites one detail rollup row per counter and grain it touches: runs close together cost rows, not ratings.
   let runs = 0

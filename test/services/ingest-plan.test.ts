@@ -7,7 +7,7 @@ import { storeStatement } from '../../api/services/ingest.ts'
 import { GENERIC_PLAN_SETTINGS, openGenericPlanPool } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import { databaseKind, migratedDatabase } from '../helper.ts'
-import { seedCentre } from '../fixtures.ts'
+import { ingestTerminalOf, seedCentre } from '../fixtures.ts'
 
 interface PlanNode {
   'Node Type': string
@@ -48,7 +48,7 @@ if (databaseKind === 'postgres') {
       await drop()
     })
     const centre = await seedCentre(db)
-    const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId }
+    const terminal = ingestTerminalOf(centre)
     // The statistics of a centre's first minutes: 40 ratings, analysed.
     await storeHistory(db, terminal, 1, 40)
     await sql`analyze`.execute(db)

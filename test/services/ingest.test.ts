@@ -1,19 +1,28 @@
 // The group-commit queue itself: requests arriving as a commit finishes are never stranded.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { RatingIngest } from '../../api/services/ingest.ts'
-import { testConfig, migratedDatabase } from '../helper.ts'
-import { seedCentre } from '../fixtures.ts'
+import type { Kysely } from 'kysely'
+import { RatingIngest, type IngestHooks, type IngestTerminal } from '../../api/services/ingest.ts'
+import type { Database } from '../../db/schema.ts'
+import { testConfig, migratedDatabase, type TestContext } from '../helper.ts'
+import { ingestTerminalOf, seedCentre, type SeededCentre } from '../fixtures.ts'
 
-t.test('every request is answered, however its arrival meets the end of a commit', async (t) => {
+/** A fresh migrated database with one centre, and an ingest whose misuse rules never flag these tests' ratings. */
+async function ingestOnFreshCentre (
+  t: TestContext, hooks: IngestHooks = {}
+): Promise<{ db: Kysely<Database>; centre: SeededCentre; terminal: IngestTerminal; ingest: RatingIngest }> {
   const { db, drop } = await migratedDatabase()
   t.teardown(async () => {
     await db.destroy()
     await drop()
   })
   const centre = await seedCentre(db)
-  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
-  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }), hooks)
+  return { db, centre, terminal: ingestTerminalOf(centre), ingest }
+}
+
+t.test('every request is answered, however its arrival meets the end of a commit', async (t) => {
+  const { db, terminal, ingest } = await ingestOnFreshCentre(t)
   let answered = 0
   for (let round = 0; round < 40; round++) {
     // Some submits start now, some as the previous round's commit resolves: the window where a request was once stranded.
@@ -45,12 +54,7 @@ t.test("concurrent commits never judge one terminal's presses out of order", asy
   })
   const first = await seedCentre(db)
   const second = await seedCentre(db)
-  const terminals = [first, second].map((centre) => ({
-    id: centre.terminal.id,
-    unitId: centre.centreId,
-    counterId: centre.terminal.counterId,
-    kind: 'touch' as const
-  }))
+  const terminals = [first, second].map(ingestTerminalOf)
   // Cooldown 3 s, presses 1 s apart: judged in order, every press but each terminal's first is misuse.
   const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 3, burstCount: 10000, burstWindowSeconds: 1 } }), {}, 4)
   const start = Date.now() - 3600_000
@@ -71,14 +75,7 @@ t.test("concurrent commits never judge one terminal's presses out of order", asy
 })
 
 t.test('a stored rating keeps its criteria, times and officer exactly, and joins the rollup queue', async (t) => {
-  const { db, drop } = await migratedDatabase()
-  t.teardown(async () => {
-    await db.destroy()
-    await drop()
-  })
-  const centre = await seedCentre(db)
-  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
-  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  const { db, centre, terminal, ingest } = await ingestOnFreshCentre(t)
   // Sub-second times, a criterion answered false, a device officer that is not on shift (kept as the device's).
   const items = [
     { id: randomUUID(), level: 4, ratedAt: '2026-11-20T02:03:04.567Z', criteria: { xin_chao: true, xin_loi: false } },
@@ -98,17 +95,8 @@ t.test('a stored rating keeps its criteria, times and officer exactly, and joins
 })
 
 t.test('under steady load the waiting ratings are committed together; a lone rating at a quiet centre at once', async (t) => {
-  const { db, drop } = await migratedDatabase()
-  t.teardown(async () => {
-    await db.destroy()
-    await drop()
-  })
-  const centre = await seedCentre(db)
-  const terminal = { id: centre.terminal.id, unitId: centre.centreId, counterId: centre.terminal.counterId, kind: 'touch' as const }
   const commits: number[] = []
-  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }), {
-    afterCommit: (created) => commits.push(created.length)
-  })
+  const { terminal, ingest } = await ingestOnFreshCentre(t, { afterCommit: (created) => commits.push(created.length) })
   const rate = async (at: number): Promise<string> => {
     const rating = { id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 3600_000 + at).toISOString() }
     return (await ingest.submit(terminal, [rating]))[0]!.status
