@@ -29,6 +29,8 @@ import * as visit from './2026_11_30_1100_visit.ts'
 import * as queueTokens from './2026_11_30_1130_queue_tokens.ts'
 import * as visitFigureIndexes from './2026_11_30_1135_visit_figure_indexes.ts'
 import * as receiptCodes from './2026_11_30_1140_receipt_codes.ts'
+import * as ratingsByUnitOnly from './2026_12_01_1400_ratings_by_unit_only.ts'
+import * as ratingReferences from './2026_12_01_1500_rating_references_kept_by_their_rows.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -58,5 +60,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_1100_visit': visit,
   '2026_11_30_1130_queue_tokens': queueTokens,
   '2026_11_30_1135_visit_figure_indexes': visitFigureIndexes,
-  '2026_11_30_1140_receipt_codes': receiptCodes
+  '2026_11_30_1140_receipt_codes': receiptCodes,
+  '2026_12_01_1400_ratings_by_unit_only': ratingsByUnitOnly,
+  '2026_12_01_1500_rating_references_kept_by_their_rows': ratingReferences
 }

@@ -28,10 +28,11 @@ export type Change =
   /** A rule alert fired or was acknowledged: sent by id (its details can be long), each process reads it. */
   | { kind: 'rule-alert', alertId: string }
   /**
-   * Ratings another process stored: a process with live sockets reads them by id and sends their events (a rating's
-   * events go by id: as full events they were ~0.7 KB a rating through PostgreSQL's notification queue).
+   * Ratings another process stored: a process with live sockets reads them by key and sends their events (a rating's
+   * events go by key: as full events they were ~0.7 KB a rating through PostgreSQL's notification queue). `unitIds[i]`
+   * is the unit of `ids[i]`; a process of a release before 2 Dec 2026 sends the ids alone.
    */
-  | { kind: 'ratings', ids: string[] }
+  | { kind: 'ratings', ids: string[], unitIds?: string[] }
   /** A live event for the users whose scope holds `unitId` (and, for officers, `officerId`). */
   | { kind: 'event', unitId: string, officerId: string | null, event: ScopedLiveEvent }
 

@@ -78,6 +78,65 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const ratingIds = (live: Live) => live.messages.filter((message) => message.type === 'rating').map((message) => message.rating!.id)
 const ruleAlerts = (live: Live) => live.messages.filter((message) => message.type === 'alert' && message.alert?.kind === 'rule')
 
+// On both databases: what another process's `ratings` change brings to this process's sockets. The change is handed
+// to the feed as if heard on the channel (on PostgreSQL the NOTIFY round trip itself is tested below).
+t.test('a ratings change from another process brings the rating and its case to the sockets here, with or without units', async (t) => {
+  const { db, drop } = await migratedDatabase()
+  const app = await buildApp({ config: testConfig(), db })
+  t.teardown(async () => {
+    await app.close()
+    await drop()
+  })
+  const centre = await seedCentre(db)
+  const rate = async (level: number): Promise<string> => {
+    const id = randomUUID()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/terminal/ratings',
+      headers: { authorization: `Bearer ${centre.terminal.token}` },
+      payload: { ratings: [{ id, level, ratedAt: new Date().toISOString() }] }
+    })
+    t.equal(response.json().results[0].status, 'created')
+    return id
+  }
+  // Stored before anyone listened here: only the change brings them.
+  const unsatisfied = await rate(1)
+  const satisfied = await rate(4)
+  const heard: Array<{ type: string, id: string | undefined, caseId: string | undefined }> = []
+  const stop = app.live.subscribeUser({
+    rootUnitId: centre.centreId,
+    officerId: null,
+    send: (event) => {
+      const body = event as { type: string, rating?: { id: string }, case?: { ratingId: string, id: string } }
+      heard.push({ type: body.type, id: body.rating?.id ?? body.case?.ratingId, caseId: body.case?.id })
+    }
+  })
+  t.teardown(stop)
+  const hear = async (change: object, count: number): Promise<typeof heard> => {
+    heard.length = 0
+    app.changes.receive(JSON.stringify({ o: randomUUID(), s: 1, c: [change] }))
+    for (let i = 0; i < 100 && heard.length < count; i++) await wait(20)
+    return [...heard]
+  }
+
+  // This release: each id with its unit, read by the primary key.
+  const keyed = await hear({ kind: 'ratings', ids: [unsatisfied, satisfied], unitIds: [centre.centreId, centre.centreId] }, 4)
+  t.same(keyed.filter((event) => event.type === 'rating').map((event) => event.id), [unsatisfied, satisfied], 'both ratings, in order')
+  const opened = keyed.find((event) => event.type === 'case')
+  t.equal(opened?.id, unsatisfied, 'the unsatisfied rating\'s case comes with it')
+  t.match(opened?.caseId, /^[0-9a-f-]{36}$/, 'with the case\'s id')
+  t.ok(keyed.some((event) => event.type === 'alert'), 'and its alert')
+
+  // A process of the earlier release during a rolling upgrade sends the ids alone: the events still come.
+  const idsOnly = await hear({ kind: 'ratings', ids: [satisfied, unsatisfied] }, 4)
+  t.same(idsOnly.filter((event) => event.type === 'rating').map((event) => event.id), [satisfied, unsatisfied], 'ids alone: both ratings')
+  t.equal(idsOnly.find((event) => event.type === 'case')?.caseId, opened?.caseId, 'and the same case')
+
+  // A unit that is not the rating's finds nothing: the key is the unit and the id together.
+  const otherUnit = await hear({ kind: 'ratings', ids: [satisfied], unitIds: [randomUUID()] }, 1)
+  t.same(otherUnit, [], 'no event for a key that is not stored')
+})
+
 /** Waits until `predicate` holds; answers how long that took, or null after `ms`. */
 async function within (ms: number, predicate: () => boolean): Promise<number | null> {
   const started = performance.now()

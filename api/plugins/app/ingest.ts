@@ -1,9 +1,10 @@
 // Decorates `app.ingest` (group-commit rating ingest) and wires what follows a commit: metrics and live events.
 import fp from 'fastify-plugin'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { LiveRating, ScopedLiveEvent as LiveEvent } from '../../../contract/live.ts'
 import type { Database } from '../../../db/schema.ts'
 import { openGenericPlanPool } from '../../../db/database.ts'
+import { arrayLiteral } from '../../../db/array-literal.ts'
 import { RatingIngest, type StoredRating } from '../../services/ingest.ts'
 
 declare module 'fastify' {
@@ -76,14 +77,21 @@ function liveEventsOf (rating: RatingForEvents): LiveEvent[] {
   return events
 }
 
-/** Ratings by id, with the case each opened, in the order stored. */
-async function storedRatings (db: Kysely<Database>, ids: string[]): Promise<RatingForEvents[]> {
+/**
+ * Ratings by key (their units and ids, by the primary key), with the case each opened, in the order stored. Without
+ * `unitIds` (a change from a process of an earlier release, during a rolling upgrade) they are read by id alone, which
+ * no index serves since `ratings_id_idx` went.
+ */
+async function storedRatings (db: Kysely<Database>, ids: string[], unitIds: string[] | undefined): Promise<RatingForEvents[]> {
   if (ids.length === 0) return []
+  const keyed = unitIds !== undefined && unitIds.length === ids.length
   const rows = await db.selectFrom('ratings as r')
-    .leftJoin('cases as c', 'c.rating_id', 'r.id')
+    .leftJoin('cases as c', (join) => join.onRef('c.unit_id', '=', 'r.unit_id').onRef('c.rating_id', '=', 'r.id'))
     .select(['r.id', 'r.unit_id', 'r.counter_id', 'r.terminal_id', 'r.officer_id', 'r.level', 'r.category', 'r.criteria', 'r.rated_at',
       'r.received_at', 'r.counted_at', 'r.source', 'r.misuse', 'r.ticket', 'r.dossier_code', 'c.id as case_id'])
-    .where('r.id', 'in', ids)
+    .where(keyed
+      ? sql<boolean>`(r.unit_id, r.id) in (select * from unnest(${arrayLiteral(unitIds)}::uuid[], ${arrayLiteral(ids)}::uuid[]))`
+      : sql<boolean>`r.id = any(${arrayLiteral(ids)}::uuid[])`)
     .execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => {
@@ -117,22 +125,26 @@ async function storedRatings (db: Kysely<Database>, ids: string[]): Promise<Rati
  */
 const CROSS_PROCESS_GATHER_MS = 20
 
-/** Ids per `ratings` change: each change stays well within one NOTIFY payload (~40 bytes an id). */
-const IDS_PER_CHANGE = 150
+/** Ratings per `ratings` change: each change stays well within one NOTIFY payload (~80 bytes a rating: unit and id). */
+const RATINGS_PER_CHANGE = 75
 
 export default fp(
   async (app) => {
     const listeners: RatingsStoredListener[] = []
-    /** Ids of ratings stored here that the other processes have not been told of yet. */
+    /** Keys of ratings stored here that the other processes have not been told of yet: ids, and the unit of each. */
     let crossing: string[] = []
+    let crossingUnits: string[] = []
     let crossingTimer: NodeJS.Timeout | null = null
     const sendCrossing = (): void => {
       if (crossingTimer !== null) clearTimeout(crossingTimer)
       crossingTimer = null
       const ids = crossing
+      const unitIds = crossingUnits
       crossing = []
-      for (let from = 0; from < ids.length; from += IDS_PER_CHANGE) {
-        void app.changes.share({ kind: 'ratings', ids: ids.slice(from, from + IDS_PER_CHANGE) })
+      crossingUnits = []
+      for (let from = 0; from < ids.length; from += RATINGS_PER_CHANGE) {
+        const to = from + RATINGS_PER_CHANGE
+        void app.changes.share({ kind: 'ratings', ids: ids.slice(from, to), unitIds: unitIds.slice(from, to) })
       }
     }
     // The commits run on connections of their own where the store statement is planned once per connection, not once
@@ -157,7 +169,10 @@ export default fp(
           // The other processes are told the ids (those with live sockets read the ratings and send the same events),
           // gathered over CROSS_PROCESS_GATHER_MS: one NOTIFY for several commits.
           if (app.changes.shared) {
-            for (const rating of created) crossing.push(rating.id)
+            for (const rating of created) {
+              crossing.push(rating.id)
+              crossingUnits.push(rating.unitId)
+            }
             crossingTimer ??= setTimeout(sendCrossing, CROSS_PROCESS_GATHER_MS)
           }
           Promise.all(deliveries).catch((error: unknown) => app.log.warn({ err: error }, 'live delivery failed'))
@@ -174,7 +189,7 @@ export default fp(
     // Ratings another process stored: read (from the primary, where they are) and sent to this process's sockets.
     app.changes.subscribe((change) => {
       if (change.kind !== 'ratings' || !app.live.hasUsers()) return
-      storedRatings(app.db, change.ids)
+      storedRatings(app.db, change.ids, change.unitIds)
         .then(async (ratings) => {
           const deliveries: Array<Promise<void>> = []
           for (const rating of ratings) {
