@@ -13,10 +13,10 @@ import { loadConfig } from '../../api/config.ts'
 import { RatingIngest, type IngestTerminal } from '../../api/services/ingest.ts'
 import { scratchDatabase, type ScratchDatabase } from '../lib/processes.ts'
 
-const serverUrl = process.env.DATABASE_URL
-const ddl = process.argv[2]
-if (serverUrl === undefined || ddl === undefined) {
-  console.error('usage: DATABASE_URL=postgres://… npm run bench -- ingest-schema "<DDL run on database B only>"')
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const ddl = process.argv[2] ?? ''
+if (ddl === '') {
+  console.error('usage: npm run bench -- ingest-schema "<DDL run on database B only>" (PostgreSQL from DATABASE_URL)')
   process.exit(2)
 }
 const phases = Number(process.env.BENCH_PHASES ?? 8)
@@ -36,10 +36,10 @@ interface Side {
 }
 
 async function side (name: 'A' | 'B'): Promise<Side> {
-  const scratch = await scratchDatabase(serverUrl!, `hl_bench_schema_${name.toLowerCase()}`)
+  const scratch = await scratchDatabase(serverUrl, `hl_bench_schema_${name.toLowerCase()}`)
   const db = await openDatabase({ databaseUrl: scratch.url, dataDir: null })
   await migrateToLatest(db)
-  if (name === 'B') await sql.raw(ddl!).execute(db)
+  if (name === 'B') await sql.raw(ddl).execute(db)
   const unit = await db.insertInto('units').values({ kind: 'centre', code: 'BENCH', name: 'Trung tâm đo tải' })
     .returning('id').executeTakeFirstOrThrow()
   const terminals: IngestTerminal[] = []
