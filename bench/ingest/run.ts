@@ -223,7 +223,9 @@ try {
     let found = 0
     for (let i = 0; i < acknowledged.length; i += 5000) {
       const slice = acknowledged.slice(i, i + 5000)
-      const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', slice)
+      // By the primary key (unit_id, id): no index serves the id alone since ratings_id_idx went.
+      const rows = await db.selectFrom('ratings').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('unit_id', '=', unit.id).where('id', 'in', slice)
         .executeTakeFirstOrThrow()
       found += Number(rows.n)
     }
