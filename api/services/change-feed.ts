@@ -30,7 +30,7 @@ export type Change =
   /**
    * Ratings another process stored: a process with live sockets reads them by key and sends their events (a rating's
    * events go by key: as full events they were ~0.7 KB a rating through PostgreSQL's notification queue). `unitIds[i]`
-   * is the unit of `ids[i]`; a process of a release before 2 Dec 2026 sends the ids alone.
+   * is the unit of `ids[i]`; a process of a release before migration 2026_12_01_1400 sends the ids alone.
    */
   | { kind: 'ratings', ids: string[], unitIds?: string[] }
   /** A live event for the users whose scope holds `unitId` (and, for officers, `officerId`). */
