@@ -15,7 +15,8 @@ export interface RollupWorkerOptions {
    */
   nudgeDelayMs?: number
   /**
-   * A run starts at least this long after the previous one started (default: the polling interval). Under load the
+   * A run starts at least this long after the previous one, by any API process, started (default: the polling
+   * interval). Under load the
    * polling and the nudges came ~3 times a second, and each run rewrote one detail rollup row per counter and grain
    * it touched: with 200 counters that was more rollup rows than ratings (docs/ingest.md, "Cost per rating").
    */
@@ -26,7 +27,9 @@ export interface RollupWorkerOptions {
 /**
  * Each run claims queued ratings (`rollup_queue`, deleted with FOR UPDATE SKIP LOCKED) and adds them to the rollups,
  * in one transaction: a crash rolls back both, a second process skips the claimed rows, so every rating is counted
- * once. Figures add the few pending (queued) ratings themselves, so they are exact meanwhile.
+ * once. Figures add the few pending (queued) ratings themselves, so they are exact meanwhile. Runs are shared out
+ * between the API processes: a timer or nudge starts one only when the last run by any process started at least
+ * minGapMs ago (takeTurn).
  */
 export class RollupWorker {
   private readonly batchSize: number
@@ -109,6 +112,19 @@ export class RollupWorker {
     }
   }
 
+  /**
+   * Whether a run may start now, taking the turn if so: the last run by ANY process (the one row of `rollup_turn`, on
+   * the database's clock) started at least ~minGapMs ago. Every API process runs a worker; without this each ran on
+   * its own timer, so N processes made N times the runs, each rewriting the same rollup rows for 1/N of the ratings
+   * (docs/ingest.md, tenth pass). drain() and runOnce() do not ask: they roll up whatever is pending.
+   */
+  private async takeTurn (): Promise<boolean> {
+    const taken = await sql<{ taken: boolean }>`update rollup_turn set started_at = clock_timestamp()
+      where started_at <= clock_timestamp() - make_interval(secs => ${(this.minGapMs * 0.9) / 1000}::float8)
+      returning true as taken`.execute(this.db)
+    return taken.rows.length > 0
+  }
+
   /** Runs unless a run that started after `since` (when it was asked for) has done the work already. */
   private kick (since: number): void {
     if (this.stopped || this.lastStart > since) return
@@ -122,6 +138,8 @@ export class RollupWorker {
         do {
           this.again = false
           this.lastStart = Date.now()
+          // Another process's run started less than an interval ago: its next run claims this process's ratings too.
+          if (!await this.takeTurn()) continue
           // A full batch means more are waiting: keep going until a run comes back short.
           while (!this.stopped && await this.runOnce() === this.batchSize) { /* next batch */ }
         } while (this.again && !this.stopped)

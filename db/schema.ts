@@ -361,6 +361,12 @@ export type CriterionSlotTable = {
 }
 
 /** A sliding window of attempts under one key (a username, a username at an address): shared by every API process. */
+/** The one row all rollup workers share: when the last run, by any API process, started (analytics/rollup-worker.ts). */
+export interface RollupTurnTable {
+  singleton: Generated<boolean>
+  started_at: Date
+}
+
 export interface AttemptWindowTable {
   key: string
   /** The attempts still inside the window, oldest first. */
@@ -411,6 +417,7 @@ export interface Database {
   counter_rollups: CounterRollupTable
   heatmap_rollups: HeatmapRollupTable
   criterion_slots: CriterionSlotTable
+  rollup_turn: RollupTurnTable
   attempt_windows: AttemptWindowTable
   rate_limit_counters: RateLimitCounterTable
   unknown_code_lockouts: UnknownCodeLockoutTable

@@ -31,6 +31,7 @@ import * as visitFigureIndexes from './2026_11_30_1135_visit_figure_indexes.ts'
 import * as receiptCodes from './2026_11_30_1140_receipt_codes.ts'
 import * as ratingsByUnitOnly from './2026_12_01_1400_ratings_by_unit_only.ts'
 import * as ratingReferences from './2026_12_01_1500_rating_references_kept_by_their_rows.ts'
+import * as rollupTurn from './2026_12_01_1800_rollup_turn.ts'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_organisation': organisation,
@@ -62,5 +63,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_1135_visit_figure_indexes': visitFigureIndexes,
   '2026_11_30_1140_receipt_codes': receiptCodes,
   '2026_12_01_1400_ratings_by_unit_only': ratingsByUnitOnly,
-  '2026_12_01_1500_rating_references_kept_by_their_rows': ratingReferences
+  '2026_12_01_1500_rating_references_kept_by_their_rows': ratingReferences,
+  '2026_12_01_1800_rollup_turn': rollupTurn
 }

@@ -158,3 +158,58 @@ t.test(`a queued rating with a criterion code no criterion has is still counted,
     from rating_rollups where grain = 'year'`.execute(db)
   t.same(sums.rows[0], { total: 4, answered: 1, met: 0 }, 'its answer is counted once, as answered and not met')
 })
+
+t.test(`two API processes' workers under a stream of commits run at most once per interval between them (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  const centre = await seedCentre(db)
+  const terminal = ingestTerminalOf(centre)
+  const ingest = new RatingIngest(db, testConfig({ misuse: { cooldownSeconds: 0, burstCount: 10000, burstWindowSeconds: 1 } }))
+  // Each process runs a worker nudged by its own commits; every run rewrites the rollup rows of the counters it
+  // touches, so two workers each running once per interval rewrote the same rows twice as often for half the ratings.
+  const runs = { a: 0, b: 0 }
+  class CountingWorker extends RollupWorker {
+    constructor (private readonly name: 'a' | 'b', intervalMs: number) {
+      super(db, { intervalMs, nudgeDelayMs: 5 })
+    }
+
+    override async runOnce (): Promise<number> {
+      runs[this.name]++
+      return super.runOnce()
+    }
+  }
+  const intervalMs = 400
+  const a = new CountingWorker('a', intervalMs)
+  const b = new CountingWorker('b', intervalMs)
+  t.teardown(async () => {
+    await a.stop()
+    await b.stop()
+    await db.destroy()
+    await drop()
+  })
+  a.start()
+  b.start()
+  const started = Date.now()
+  let stored = 0
+  // Commits ~40 ms apart for ~3 s, stored by the two processes in turn, each nudging its own worker.
+  for (let commit = 0; Date.now() - started < 3000; commit++) {
+    const results = await ingest.submit(terminal, [{ id: randomUUID(), level: 1 + (stored % 4), ratedAt: new Date().toISOString() }])
+    if (results[0]?.status === 'created') stored++
+    ;(commit % 2 === 0 ? a : b).nudge()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+  }
+  const lastNudge = Date.now()
+  let seen = await counts(db)
+  while (seen.pending > 0 && Date.now() - lastNudge < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    seen = await counts(db)
+  }
+  const caughtUpMs = Date.now() - lastNudge
+  const elapsedMs = Date.now() - started
+  t.ok(stored >= 40, `the stream stored ${stored} ratings`)
+  t.same(seen, { pending: 0, stored, monthTotal: stored, dayUnsatisfied: seen.dayUnsatisfied }, 'every rating rolled up once')
+  // One process alone would run about once an interval; two, each on its own timer, twice as often.
+  const total = runs.a + runs.b
+  const allowed = Math.ceil(elapsedMs / (intervalMs * 0.9)) + 2
+  t.ok(total <= allowed, `${total} runs (${runs.a} + ${runs.b}) in ${elapsedMs} ms (at most ${allowed})`)
+  t.ok(caughtUpMs <= 2 * intervalMs + 3000, `the last rating was rolled up ${caughtUpMs} ms after its nudge`)
+})

@@ -38,6 +38,8 @@ const placement: Record<string, Placement> = {
   api_tokens: 'reference',
   alert_rules: 'reference',
   criterion_slots: 'reference',
+  // One row: when the last rollup run started. Read and written by the coordinator's API processes alone.
+  rollup_turn: 'local',
   sessions: 'local',
   // Attempt and rate-limit counters (shared by the API processes): small, short-lived, read and written by key alone.
   attempt_windows: 'local',

@@ -1,0 +1,17 @@
+// One rollup run at a time across all API processes, at most one per interval (issue 20, docs/ingest.md, tenth pass).
+// Each process's worker ran on its own timer and nudges: with two processes twice the runs, each with half the
+// ratings, and each run rewrites one rollup row per counter and grain it touches. The row here is the shared clock:
+// a run starts only when the last one, by any process, started at least an interval ago.
+import { sql, type Kysely } from 'kysely'
+
+export async function up (db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('rollup_turn')
+    .addColumn('singleton', 'boolean', (c) => c.primaryKey().defaultTo(true).check(sql`singleton`))
+    .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+    .execute()
+  await sql`insert into rollup_turn (started_at) values ('-infinity')`.execute(db)
+}
+
+export async function down (db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('rollup_turn').execute()
+}
