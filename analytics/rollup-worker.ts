@@ -116,11 +116,14 @@ export class RollupWorker {
    * Whether a run may start now, taking the turn if so: the last run by ANY process (the one row of `rollup_turn`, on
    * the database's clock) started at least ~minGapMs ago. Every API process runs a worker; without this each ran on
    * its own timer, so N processes made N times the runs, each rewriting the same rollup rows for 1/N of the ratings
-   * (docs/ingest.md, tenth pass). drain() and runOnce() do not ask: they roll up whatever is pending.
+   * (docs/ingest.md, tenth pass). With nothing queued there is no run and the row is left alone. drain() and
+   * runOnce() do not ask: they roll up whatever is pending.
    */
   private async takeTurn (): Promise<boolean> {
+    // Only with ratings queued: an idle server's polling then writes nothing (no row version, no WAL) every second.
     const taken = await sql<{ taken: boolean }>`update rollup_turn set started_at = clock_timestamp()
       where started_at <= clock_timestamp() - make_interval(secs => ${(this.minGapMs * 0.9) / 1000}::float8)
+        and exists (select from rollup_queue)
       returning true as taken`.execute(this.db)
     return taken.rows.length > 0
   }
