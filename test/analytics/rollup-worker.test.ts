@@ -212,3 +212,22 @@ t.test(`two API processes' workers under a stream of commits run at most once pe
   t.ok(total <= allowed, `${total} runs (${runs.a} + ${runs.b}) in ${elapsedMs} ms (at most ${allowed})`)
   t.ok(caughtUpMs <= 2 * intervalMs + 3000, `the last rating was rolled up ${caughtUpMs} ms after its nudge`)
 })
+
+t.test(`an idle worker writes nothing: with no rating queued it leaves the shared turn alone (${databaseKind})`, async (t) => {
+  const { db, drop } = await migratedDatabase()
+  const worker = new RollupWorker(db, { intervalMs: 50 })
+  t.teardown(async () => {
+    await worker.stop()
+    await db.destroy()
+    await drop()
+  })
+  const turn = async (): Promise<string> =>
+    (await sql<{ started: string }>`select started_at::text as started from rollup_turn`.execute(db)).rows[0]!.started
+  worker.start()
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  t.equal(await turn(), '-infinity', 'ten polling ticks with nothing queued took no turn')
+  await storeRatings(db, 3)
+  const { seen } = await caughtUp(db)
+  t.match(seen, { pending: 0, monthTotal: 3 }, 'queued ratings are rolled up by the polling')
+  t.not(await turn(), '-infinity', 'and that run took the turn')
+})
