@@ -16,13 +16,16 @@ export interface RollupWorkerOptions {
   nudgeDelayMs?: number
   /**
    * A run starts at least this long after the previous one, by any API process, started (default: the polling
-   * interval). Under load the
-   * polling and the nudges came ~3 times a second, and each run rewrote one detail rollup row per counter and grain
-   * it touched: with 200 counters that was more rollup rows than ratings (docs/ingest.md, "Cost per rating").
+   * interval; GAP_SLACK of it, for the timers' rounding). Under load the polling and the nudges came ~3 times a
+   * second, and each run rewrote one detail rollup row per counter and grain it touched: with 200 counters that was
+   * more rollup rows than ratings (docs/ingest.md, "Cost per rating").
    */
   minGapMs?: number
   onError?: (error: unknown) => void
 }
+
+/** A timer may fire a little early: a run counts as due at this share of minGapMs after the last one started. */
+const GAP_SLACK = 0.9
 
 /**
  * Each run claims queued ratings (`rollup_queue`, deleted with FOR UPDATE SKIP LOCKED) and adds them to the rollups,
@@ -59,7 +62,7 @@ export class RollupWorker {
     // The polling skips a tick that comes too soon after a nudged run (a nudge is pending or on its way then).
     this.timer = setInterval(() => {
       const now = Date.now()
-      if (now - this.lastStart >= this.minGapMs * 0.9) this.kick(now)
+      if (now - this.lastStart >= this.minGapMs * GAP_SLACK) this.kick(now)
     }, this.intervalMs)
     this.timer.unref()
     this.kick(Date.now())
@@ -122,7 +125,7 @@ export class RollupWorker {
   private async takeTurn (): Promise<boolean> {
     // Only with ratings queued: an idle server's polling then writes nothing (no row version, no WAL) every second.
     const taken = await sql<{ taken: boolean }>`update rollup_turn set started_at = clock_timestamp()
-      where started_at <= clock_timestamp() - make_interval(secs => ${(this.minGapMs * 0.9) / 1000}::float8)
+      where started_at <= clock_timestamp() - make_interval(secs => ${(this.minGapMs * GAP_SLACK) / 1000}::float8)
         and exists (select from rollup_queue)
       returning true as taken`.execute(this.db)
     return taken.rows.length > 0

@@ -360,13 +360,13 @@ export type CriterionSlotTable = {
   code: string
 }
 
-/** A sliding window of attempts under one key (a username, a username at an address): shared by every API process. */
 /** The one row all rollup workers share: when the last run, by any API process, started (analytics/rollup-worker.ts). */
 export interface RollupTurnTable {
   singleton: Generated<boolean>
   started_at: Date
 }
 
+/** A sliding window of attempts under one key (a username, a username at an address): shared by every API process. */
 export interface AttemptWindowTable {
   key: string
   /** The attempts still inside the window, oldest first. */

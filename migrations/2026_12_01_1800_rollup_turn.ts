@@ -1,7 +1,7 @@
-// One rollup run at a time across all API processes, at most one per interval (issue 20, docs/ingest.md, tenth pass).
-// Each process's worker ran on its own timer and nudges: with two processes twice the runs, each with half the
-// ratings, and each run rewrites one rollup row per counter and grain it touches. The row here is the shared clock:
-// a run starts only when the last one, by any process, started at least an interval ago.
+// One rollup run per interval across all API processes (issue 20, docs/ingest.md, tenth pass). Each process's worker
+// ran on its own timer and nudges: two processes made more runs, each with fewer ratings, and each run rewrites one
+// rollup row per counter and grain it touches. The row here is the shared clock: a run starts only when ratings are
+// queued and the last run, by any process, started at least an interval ago.
 import { sql, type Kysely } from 'kysely'
 
 export async function up (db: Kysely<any>): Promise<void> {
