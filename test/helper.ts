@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../api/config.ts'
 import { openDatabase, pgliteDatabase, pgliteParsers } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import type { Database } from '../db/schema.ts'
-import { replicaDatabase, replicaServerUrl } from './replica.ts'
+import { replicaDatabase, replicaServerUrl, withClient } from './replica.ts'
 
 /** The tap test object, as far as the helper needs it. */
 export interface TestContext {
@@ -56,13 +56,7 @@ function databaseUrlFor (name: string): string {
 }
 
 async function onServer<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl! })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
+  return withClient(serverUrl!, fn)
 }
 
 export interface FreshDatabase {

@@ -18,15 +18,26 @@ export function sameDatabaseOn (serverUrl: string, databaseUrl: string): string 
   return url.toString()
 }
 
-/** The primary's WAL position now: everything committed so far is at or before it. */
-export async function primaryLsn (primaryUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: primaryUrl })
+/**
+ * `fn` on a connection of its own, closed after. A server ending the connection (a test's database dropped WITH (FORCE)
+ * at its teardown) fails the call under way; between calls `pg` would emit it as an 'error' no one listens to, and an
+ * uncaught error ends the test process.
+ */
+export async function withClient<T> (url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => {})
   await client.connect()
   try {
-    return (await client.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn
+    return await fn(client)
   } finally {
-    await client.end()
+    await client.end().catch(() => {})
   }
+}
+
+/** The primary's WAL position now: everything committed so far is at or before it. */
+export async function primaryLsn (primaryUrl: string): Promise<string> {
+  return withClient(primaryUrl, async (client) =>
+    (await client.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn)
 }
 
 /** Waits until `replicated` (a query returning one boolean `replayed` for `lsn`) says the replica has replayed `lsn`. */
@@ -43,13 +54,8 @@ const replayedSql = 'select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, tru
 /** Waits until the replica at `replicaUrl` has replayed everything the primary at `primaryUrl` has committed so far. */
 export async function waitForReplay (primaryUrl: string, replicaUrl: string, timeoutMs = 10_000): Promise<void> {
   const lsn = await primaryLsn(primaryUrl)
-  const client = new pg.Client({ connectionString: replicaUrl })
-  await client.connect()
-  try {
-    await pollReplay(async (at) => (await client.query<{ replayed: boolean }>(replayedSql, [at])).rows[0]!.replayed, lsn, timeoutMs)
-  } finally {
-    await client.end()
-  }
+  await withClient(replicaUrl, (client) =>
+    pollReplay(async (at) => (await client.query<{ replayed: boolean }>(replayedSql, [at])).rows[0]!.replayed, lsn, timeoutMs))
 }
 
 /**

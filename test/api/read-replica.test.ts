@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../api/app.ts'
-import { Kysely } from 'kysely'
+import { Kysely, type DatabaseConnection, type Dialect } from 'kysely'
+import { PGlite } from '@electric-sql/pglite'
+import { PGliteDialect } from 'kysely-pglite-dialect'
 import { openDatabase, postgresDialect } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import { migratedDatabase, serverUrl, testConfig } from '../helper.ts'
@@ -39,6 +41,63 @@ t.test('without DATABASE_READ_URL every read goes to the one database', async (t
   t.equal(stored.statusCode, 200)
   const cases = await app.inject({ url: `/api/v1/cases?unitId=${centre.centreId}`, cookies })
   t.equal(cases.json().items.length, 1, 'a list reads the write at once')
+})
+
+t.test('closing the server waits for a replica probe under way: no query runs on a closed database', async (t) => {
+  const { db, url, drop } = await migratedDatabase()
+  // The reader only answers the probe's `select 1`: an empty PGlite, or a second pool on the test's database. Its
+  // connections wait while `held` is set, so the probe (every 2 s) is caught in flight.
+  const pglite = url === null ? await PGlite.create() : null
+  const inner = pglite === null ? postgresDialect(url!, 2) : new PGliteDialect(pglite)
+  const events: string[] = []
+  let held: Promise<void> | null = null
+  let release = (): void => {}
+  let probeWaiting = (): void => {}
+  const probeCaught = new Promise<void>((resolve) => { probeWaiting = resolve })
+  const dialect: Dialect = {
+    createAdapter: () => inner.createAdapter(),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createIntrospector: (kysely) => inner.createIntrospector(kysely),
+    createDriver: () => {
+      const driver = inner.createDriver()
+      const acquire = driver.acquireConnection.bind(driver)
+      const destroy = driver.destroy.bind(driver)
+      driver.acquireConnection = async (): Promise<DatabaseConnection> => {
+        if (held !== null) {
+          events.push('probe waits')
+          probeWaiting()
+          await held
+        }
+        const connection = await acquire()
+        events.push('probe connected')
+        return connection
+      }
+      driver.destroy = async () => {
+        events.push('reader closed')
+        await destroy()
+      }
+      return driver
+    }
+  }
+  const readDb = new Kysely<Database>({ dialect })
+  const app = await buildApp({ config: testConfig(), db, readDb })
+  t.teardown(async () => {
+    release()
+    await app.close()
+    if (pglite !== null && !pglite.closed) await pglite.close()
+    await drop()
+  })
+  held = new Promise<void>((resolve) => { release = resolve })
+  await probeCaught
+  let closed = false
+  const closing = app.close().then(() => { closed = true })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.notOk(closed, 'the server is not closed while its probe waits for a connection')
+  t.notOk(events.includes('reader closed'), 'nor is the reader')
+  release()
+  await closing
+  t.same(events.slice(events.indexOf('probe waits')), ['probe waits', 'probe connected', 'reader closed'],
+    'the probe ends, then the reader closes')
 })
 
 if (serverUrl !== null) {

@@ -43,10 +43,10 @@ export default fp<DbPluginOptions>(async (app, options) => {
   const replica = options.readDb ?? primary
   app.decorate('db', primary)
   app.decorate('readDb', replica)
-  // Set once the replica is probed: the probes stop before the databases close.
-  let stopProbes = (): void => {}
+  // Set once the replica is probed: the probes stop, and a probe under way ends, before the databases close.
+  let stopProbes = async (): Promise<void> => {}
   app.addHook('onClose', async () => {
-    stopProbes()
+    await stopProbes()
     await primary.destroy()
     if (replica !== primary) await replica.destroy()
   })
@@ -59,7 +59,7 @@ export default fp<DbPluginOptions>(async (app, options) => {
   // A replica that stops answering must not take the figures down with it: probed every few seconds, and while it
   // does not answer, its reads go to the primary (which has every row the replica has, and more).
   let replicaUp = true
-  let probing = false
+  let probing: Promise<void> | null = null
   let closing = false
   function replicaAnswers (up: boolean, error?: unknown): void {
     if (closing || up === replicaUp) return
@@ -68,16 +68,17 @@ export default fp<DbPluginOptions>(async (app, options) => {
     else app.log.warn({ err: error }, 'the read replica does not answer: figures, exports and lists read the primary until it does')
   }
   async function probe (): Promise<void> {
-    if (probing) return
-    probing = true
-    try {
-      await sql`select 1`.execute(replica)
-      replicaAnswers(true)
-    } catch (error) {
-      replicaAnswers(false, error)
-    } finally {
-      probing = false
-    }
+    probing ??= (async () => {
+      try {
+        await sql`select 1`.execute(replica)
+        replicaAnswers(true)
+      } catch (error) {
+        replicaAnswers(false, error)
+      } finally {
+        probing = null
+      }
+    })()
+    return probing
   }
   await probe()
   // `hailong_read_replica_up` on /metrics (the metrics plugin registers after this one): 1 while the replica answers.
@@ -93,9 +94,10 @@ export default fp<DbPluginOptions>(async (app, options) => {
   })
   const probes = setInterval(() => { void probe() }, REPLICA_PROBE_MS)
   probes.unref()
-  stopProbes = () => {
+  stopProbes = async () => {
     closing = true
     clearInterval(probes)
+    await probing
   }
 
   app.decorate('readerFor', async (request: FastifyRequest) => {
