@@ -1,7 +1,8 @@
 // Overview: tiles against the previous period, the trend, the level distribution, the weekday × hour heat map, the counters.
 import { get, type BucketRow, type CaseStats, type CounterRow, type Figures, type HeatmapRow, type Rows } from '../../api.ts'
 import { Heatmap, LevelChart, TrendChart } from '../../components/Charts.tsx'
-import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
+import { CounterTable } from '../../components/ComparisonTables.tsx'
+import { CsvLink, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useLoad, type Loaded } from '../../components/useLoad.ts'
 import { targetOf, useDashboard, useSelection } from '../../context.ts'
@@ -94,38 +95,6 @@ export function Tiles ({ current, previous }: { current: Figures; previous: Figu
         )
       })}
     </div>
-  )
-}
-
-export function CounterTable ({ rows }: { rows: CounterRow[] }) {
-  const { lang, t } = useDashboard()
-  return (
-    <table class='grid counters'>
-      <thead>
-        <tr>
-          <th>{t('counter')}</th>
-          <th>{t('name')}</th>
-          <th class='num'>{t('ratings')}</th>
-          <th class='num'>{t('satisfactionRate')}</th>
-          <th class='num'>{t('rate766')}</th>
-          <th class='num'>{t('scoreIndex')}</th>
-          <th class='num'>{t('unsatisfied')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.counterId}>
-            <td>{row.number}</td>
-            <td>{row.name}</td>
-            <td class='num'>{integer(lang, row.total)}</td>
-            <RateCell rate={row.satisfactionRate} />
-            <RateCell rate={row.rate766} />
-            <td class='num'>{decimal(lang, row.scoreIndex)}</td>
-            <td class='num'>{integer(lang, row.unsatisfied)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   )
 }
 

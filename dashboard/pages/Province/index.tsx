@@ -1,7 +1,8 @@
 // Province: the child units of the chosen unit compared, as a table and a chart, with CSV export.
 import { get, type CaseStats, type Rows, type UnitRow } from '../../api.ts'
 import { CaseUnitTable } from '../../components/CaseFigures.tsx'
-import { CsvLink, RateCell, Section, Status } from '../../components/Figures.tsx'
+import { UnitTable } from '../../components/ComparisonTables.tsx'
+import { CsvLink, Section, Status } from '../../components/Figures.tsx'
 import { Layout } from '../../components/Layout.tsx'
 import { useChart } from '../../components/useChart.ts'
 import { useLoad } from '../../components/useLoad.ts'
@@ -9,39 +10,7 @@ import type { ChartDataset } from 'chart.js'
 import { percentTick, targetDataset } from '../../components/Charts.tsx'
 import { targetOf, useDashboard, useSelection } from '../../context.ts'
 import { locale } from '../../i18n.ts'
-import { decimal, integer, percent } from '../../period.ts'
-
-export function UnitTable ({ rows }: { rows: UnitRow[] }) {
-  const { lang, t } = useDashboard()
-  return (
-    <table class='grid units'>
-      <thead>
-        <tr>
-          <th>{t('code')}</th>
-          <th>{t('unit')}</th>
-          <th class='num'>{t('ratings')}</th>
-          <th class='num'>{t('satisfactionRate')}</th>
-          <th class='num'>{t('rate766')}</th>
-          <th class='num'>{t('scoreIndex')}</th>
-          <th class='num'>{t('unsatisfied')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.unitId}>
-            <td>{row.code}</td>
-            <td>{row.name}</td>
-            <td class='num'>{integer(lang, row.total)}</td>
-            <RateCell rate={row.satisfactionRate} />
-            <RateCell rate={row.rate766} />
-            <td class='num'>{decimal(lang, row.scoreIndex)}</td>
-            <td class='num'>{integer(lang, row.unsatisfied)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  )
-}
+import { percent } from '../../period.ts'
 
 function UnitChart ({ rows, target }: { rows: UnitRow[]; target: number }) {
   const { lang, t } = useDashboard()

@@ -8,8 +8,7 @@ import { useLoad } from '../../components/useLoad.ts'
 import { useDashboard, useSelection } from '../../context.ts'
 import { criterionLabel, fill, levelLabel } from '../../i18n.ts'
 import { dayLabel, decimal, integer, localToday, percent } from '../../period.ts'
-import { CounterTable } from '../Overview/index.tsx'
-import { UnitTable } from '../Province/index.tsx'
+import { CounterTable, UnitTable } from '../../components/ComparisonTables.tsx'
 
 /** "Tỉnh Hải Dương" → "Hải Dương": the place of the date line. */
 const placeOf = (name: string): string => name.replace(/^(tỉnh|thành phố|tp\.?)\s+/iu, '').trim()
