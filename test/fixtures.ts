@@ -1,6 +1,6 @@
 // Seed data for tests: a small province tree with a centre, counters, officers, a paired terminal and users.
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, Role, TerminalKind } from '../db/schema.ts'
 import { hashSecret, hashToken, newToken } from '../api/lib/secrets.ts'
@@ -173,6 +173,29 @@ export async function signIn (app: FastifyInstance, user: { username: string; pa
   })
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`)
   return { hl_session: login.cookies.find((cookie) => cookie.name === 'hl_session')!.value }
+}
+
+/** A batch of ratings posted as the terminal holding `token` posts it; the answer as the test gets it. */
+export async function postRatings (app: FastifyInstance, token: string, ratings: unknown[]): Promise<LightMyRequestResponse> {
+  const headers = { authorization: `Bearer ${token}` }
+  return app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers, payload: { ratings } })
+}
+
+/** One press on a terminal: its level, how long ago (default: now), and whatever else the rating carries (criteria, …). */
+export type Press = { level: number; secondsAgo?: number } & Record<string, unknown>
+
+/** Posts `presses` in one batch from the terminal holding `token` and answers their ids; throws unless each is created. */
+export async function rateOnTerminal (app: FastifyInstance, token: string, presses: Press[]): Promise<string[]> {
+  const ratings = presses.map(({ secondsAgo, ...rest }) => ({
+    id: randomUUID(),
+    ratedAt: new Date(Date.now() - (secondsAgo ?? 0) * 1000).toISOString(),
+    ...rest
+  }))
+  const response = await postRatings(app, token, ratings)
+  if (response.statusCode !== 200 || response.json().results.some((result: { status: string }) => result.status !== 'created')) {
+    throw new Error(`the ratings were not all stored: ${response.body}`)
+  }
+  return ratings.map((rating) => rating.id)
 }
 
 /** What a seeded case looks like: its rating's time and level, who was at the counter, and how far the follow-up went. */

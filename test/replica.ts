@@ -1,6 +1,6 @@
 // Tests on a streaming replica (DATABASE_READ_URL, made by .ci/replica): the replica's copy of a test database, waiting for replay.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CompiledQuery, Kysely, sql, type DatabaseConnection, type Dialect } from 'kysely'
+import { CompiledQuery, Kysely, sql, type DatabaseConnection, type Dialect, type Driver } from 'kysely'
 import pg from 'pg'
 import { postgresDialect } from '../db/database.ts'
 import type { Database } from '../db/schema.ts'
@@ -73,25 +73,32 @@ export async function replicaDatabase (
   await waitForReplay(primaryUrl, replicaPostgres.toString())
   const inner = postgresDialect(replicaUrl, 5)
   if (options.waitEachRead !== true) return new Kysely<Database>({ dialect: inner })
-  const dialect: Dialect = {
+  const dialect = withDriver(inner, (driver) => {
+    const acquire = driver.acquireConnection.bind(driver)
+    driver.acquireConnection = async (): Promise<DatabaseConnection> => {
+      const lsn = await primaryLsn(primaryUrl)
+      const connection = await acquire()
+      const replayed = async (at: string): Promise<boolean> =>
+        (await connection.executeQuery<{ replayed: boolean }>(CompiledQuery.raw(replayedSql, [at]))).rows[0]!.replayed
+      await pollReplay(replayed, lsn, 10_000)
+      return connection
+    }
+  })
+  return new Kysely<Database>({ dialect })
+}
+
+/** `inner` with `change` applied to each driver it makes (a test's hold on connections, a wait for replay). */
+export function withDriver (inner: Dialect, change: (driver: Driver) => void): Dialect {
+  return {
     createAdapter: () => inner.createAdapter(),
     createQueryCompiler: () => inner.createQueryCompiler(),
     createIntrospector: (db) => inner.createIntrospector(db),
     createDriver: () => {
       const driver = inner.createDriver()
-      const acquire = driver.acquireConnection.bind(driver)
-      driver.acquireConnection = async (): Promise<DatabaseConnection> => {
-        const lsn = await primaryLsn(primaryUrl)
-        const connection = await acquire()
-        const replayed = async (at: string): Promise<boolean> =>
-          (await connection.executeQuery<{ replayed: boolean }>(CompiledQuery.raw(replayedSql, [at]))).rows[0]!.replayed
-        await pollReplay(replayed, lsn, 10_000)
-        return connection
-      }
+      change(driver)
       return driver
     }
   }
-  return new Kysely<Database>({ dialect })
 }
 
 /** Pauses the replica's replay (it keeps receiving WAL): reads there stay at this point until resumeReplay. */

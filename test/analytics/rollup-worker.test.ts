@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.ts'
 import { RatingIngest } from '../../api/services/ingest.ts'
 import { RollupWorker, rollUpPending } from '../../analytics/rollup-worker.ts'
 import { build, databaseKind, migratedDatabase, sql, testConfig } from '../helper.ts'
-import { ingestTerminalOf, seedCentre } from '../fixtures.ts'
+import { ingestTerminalOf, rateOnTerminal, seedCentre } from '../fixtures.ts'
 
 async function counts (db: Kysely<Database>): Promise<{ pending: number; stored: number; monthTotal: number; dayUnsatisfied: number }> {
   const result = await sql<{ pending: number; stored: number; month_total: number; day_unsatisfied: number }>`
@@ -84,18 +84,8 @@ t.test(`a run that fails changes neither the rollups nor the marks (${databaseKi
 t.test(`the server rolls up ratings shortly after they are stored (${databaseKind})`, async (t) => {
   const app = await build(t)
   const centre = await seedCentre(app.db)
-  const ratings = Array.from({ length: 5 }, (_, i) => ({
-    id: randomUUID(),
-    level: i % 2 === 0 ? 4 : 1,
-    ratedAt: new Date(Date.now() - 60_000 * (i + 1)).toISOString()
-  }))
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings }
-  })
-  t.equal(response.statusCode, 200)
+  const presses = Array.from({ length: 5 }, (_, i) => ({ level: i % 2 === 0 ? 4 : 1, secondsAgo: 60 * (i + 1) }))
+  await rateOnTerminal(app, centre.terminal.token, presses)
   const deadline = Date.now() + 30_000
   let seen = await counts(app.db)
   while (seen.pending > 0 && Date.now() < deadline) {

@@ -1,9 +1,8 @@
 // Alert rules and alerts: rules per unit in scope (audited), evaluated by the server on ingest with no screen open,
 // one open alert per rule (and counter) until acknowledged, misuse never counted, pushed live to the unit's subtree.
-import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { rateOnTerminal, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import type { LiveEvent } from '../../api/plugins/app/live.ts'
 
 // One app for the file (a database per test costs seconds); each test seeds its own centres.
@@ -11,20 +10,7 @@ const app = await build(t)
 
 /** Presses on the terminal, `secondsAgo` each (more than the cooldown apart, so none is misuse unless meant). */
 async function press (token: string, presses: Array<[level: number, secondsAgo: number]>): Promise<void> {
-  const ratings = presses.map(([level, secondsAgo]) => ({
-    id: randomUUID(),
-    level,
-    ratedAt: new Date(Date.now() - secondsAgo * 1000).toISOString()
-  }))
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${token}` },
-    payload: { ratings }
-  })
-  if (response.statusCode !== 200 || response.json().results.some((result: { status: string }) => result.status !== 'created')) {
-    throw new Error(`ingest failed: ${response.body}`)
-  }
+  await rateOnTerminal(app, token, presses.map(([level, secondsAgo]) => ({ level, secondsAgo })))
   await app.alerts.settled()
 }
 

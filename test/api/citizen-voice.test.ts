@@ -8,7 +8,7 @@ import pino from 'pino'
 import WebSocket from 'ws'
 import { buildApp } from '../../api/app.ts'
 import { migratedDatabase, testConfig } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { postRatings, seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { sql } from 'kysely'
 
 let log = ''
@@ -25,8 +25,7 @@ t.teardown(async () => {
 })
 
 const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString()
-const post = (token: string, ratings: unknown[]) =>
-  app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings } })
+const post = (token: string, ratings: unknown[]) => postRatings(app, token, ratings)
 const caseOf = (ratingId: string) =>
   app.db.selectFrom('cases').selectAll().where('rating_id', '=', ratingId).executeTakeFirst()
 

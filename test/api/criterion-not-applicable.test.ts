@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { rebuildRollups } from '../../analytics/rollup-tables.ts'
 import { build } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { postRatings, seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { parseCsv } from '../csv.ts'
 
 const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString()
@@ -15,20 +15,13 @@ t.test('a criterion answered "not applicable" is stored apart, left out of the r
   const officer = centre.officers[0]!
   await seedAssignment(app.db, centre.terminal.counterId, officer.id)
   const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: {
-      ratings: [
-        // Nothing went wrong: nothing to apologise for.
-        { id: ids[0], level: 4, criteria: { xin_chao: true, xin_loi: 'na', xin_phep: 'na' }, ratedAt: minutesAgo(40) },
-        { id: ids[1], level: 4, criteria: { xin_chao: true, xin_loi: 'na' }, ratedAt: minutesAgo(30) },
-        { id: ids[2], level: 1, criteria: { xin_chao: false, xin_loi: false, xin_phep: true }, ratedAt: minutesAgo(20) },
-        { id: ids[3], level: 3, criteria: { xin_loi: 'maybe' }, ratedAt: minutesAgo(10) }
-      ]
-    }
-  })
+  const response = await postRatings(app, centre.terminal.token, [
+    // Nothing went wrong: nothing to apologise for.
+    { id: ids[0], level: 4, criteria: { xin_chao: true, xin_loi: 'na', xin_phep: 'na' }, ratedAt: minutesAgo(40) },
+    { id: ids[1], level: 4, criteria: { xin_chao: true, xin_loi: 'na' }, ratedAt: minutesAgo(30) },
+    { id: ids[2], level: 1, criteria: { xin_chao: false, xin_loi: false, xin_phep: true }, ratedAt: minutesAgo(20) },
+    { id: ids[3], level: 3, criteria: { xin_loi: 'maybe' }, ratedAt: minutesAgo(10) }
+  ])
   t.equal(response.statusCode, 200)
   const results = response.json().results as Array<{ status: string, error?: { code: string } }>
   t.same(results.map((result) => result.status), ['created', 'created', 'created', 'rejected'])

@@ -5,7 +5,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 import { build, migratedDatabase, serverUrl, testConfig, type TestContext } from '../helper.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { rateOnTerminal, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { buildApp } from '../../api/app.ts'
 import { openDatabase } from '../../db/database.ts'
 import { hashToken } from '../../api/lib/secrets.ts'
@@ -171,13 +171,7 @@ t.test('the call stays on the counter until a rating carries its ticket, the nex
   t.match(await stateCall(), { ticket: '7', dossierCode: null }, 'a call to another counter is not this one\'s')
   await postCall(app, bearer(queue.token), call(centre, { ticket: '9' }))
   t.match(await stateCall(), { ticket: '9' }, 'the latest call is shown')
-  const rated = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: terminal,
-    payload: { ratings: [{ id: randomUUID(), level: 4, ratedAt: new Date().toISOString(), ticket: '9' }] }
-  })
-  t.equal(rated.json().results[0].status, 'created')
+  await rateOnTerminal(app, centre.terminal.token, [{ level: 4, ticket: '9' }])
   t.equal(await stateCall(), null, 'once rated, the counter shows no call')
 
   await postCall(app, bearer(queue.token), call(centre, { ticket: '10' }))
@@ -237,13 +231,7 @@ t.test('the terminal learns of the call over its live socket', async (t) => {
   await postCall(app, bearer(queue.token), call(centre, { ticket: 'A-017' }))
   t.ok(await within(1000, () => terminal.states.some((state) => state.call?.ticket === 'A-017')), 'the call was pushed within 1 s')
   const pushed = terminal.states.length
-  const rated = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: bearer(centre.terminal.token),
-    payload: { ratings: [{ id: randomUUID(), level: 4, ratedAt: new Date().toISOString(), ticket: 'A-017' }] }
-  })
-  t.equal(rated.json().results[0].status, 'created')
+  await rateOnTerminal(app, centre.terminal.token, [{ level: 4, ticket: 'A-017' }])
   t.ok(await within(1000, () => terminal.states.slice(pushed).some((state) => state.call === null)),
     'once a rating carries it (from this or another device at the counter), the counter\'s terminals are told it is gone')
 })

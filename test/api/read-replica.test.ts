@@ -1,7 +1,6 @@
 // A streaming replica (DATABASE_READ_URL): figures, exports and lists answer from it, equal to the primary's once replayed
 // and as of its replay point while replay is paused; a change read back right after it answers from the primary.
 import { spawn } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
@@ -10,14 +9,14 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../api/app.ts'
-import { Kysely, type DatabaseConnection, type Dialect } from 'kysely'
+import { Kysely, type DatabaseConnection } from 'kysely'
 import { PGlite } from '@electric-sql/pglite'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { openDatabase, postgresDialect } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import { migratedDatabase, serverUrl, testConfig } from '../helper.ts'
-import { seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
-import { pauseReplay, replicaDatabase, replicaServerUrl, resumeReplay, sameDatabaseOn, waitForReplay } from '../replica.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { pauseReplay, replicaDatabase, replicaServerUrl, resumeReplay, sameDatabaseOn, waitForReplay, withDriver } from '../replica.ts'
 
 if (serverUrl === null) {
   t.comment('a replica needs a PostgreSQL server (DATABASE_URL and DATABASE_READ_URL): .ci/run runs those tests with one')
@@ -32,13 +31,7 @@ t.test('without DATABASE_READ_URL every read goes to the one database', async (t
   t.equal(app.readDb, app.db, 'the reader is the primary')
   const centre = await seedCentre(db)
   const cookies = await signIn(app, await seedUser(db, 'supervisor', centre.centreId))
-  const stored = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings: [{ id: randomUUID(), level: 1, ratedAt: new Date(Date.now() - 60_000).toISOString() }] }
-  })
-  t.equal(stored.statusCode, 200)
+  await rateOnTerminal(app, centre.terminal.token, [{ level: 1, secondsAgo: 60 }])
   const cases = await app.inject({ url: `/api/v1/cases?unitId=${centre.centreId}`, cookies })
   t.equal(cases.json().items.length, 1, 'a list reads the write at once')
 })
@@ -54,31 +47,24 @@ t.test('closing the server waits for a replica probe under way: no query runs on
   let release = (): void => {}
   let probeWaiting = (): void => {}
   const probeCaught = new Promise<void>((resolve) => { probeWaiting = resolve })
-  const dialect: Dialect = {
-    createAdapter: () => inner.createAdapter(),
-    createQueryCompiler: () => inner.createQueryCompiler(),
-    createIntrospector: (kysely) => inner.createIntrospector(kysely),
-    createDriver: () => {
-      const driver = inner.createDriver()
-      const acquire = driver.acquireConnection.bind(driver)
-      const destroy = driver.destroy.bind(driver)
-      driver.acquireConnection = async (): Promise<DatabaseConnection> => {
-        if (held !== null) {
-          events.push('probe waits')
-          probeWaiting()
-          await held
-        }
-        const connection = await acquire()
-        events.push('probe connected')
-        return connection
+  const dialect = withDriver(inner, (driver) => {
+    const acquire = driver.acquireConnection.bind(driver)
+    const destroy = driver.destroy.bind(driver)
+    driver.acquireConnection = async (): Promise<DatabaseConnection> => {
+      if (held !== null) {
+        events.push('probe waits')
+        probeWaiting()
+        await held
       }
-      driver.destroy = async () => {
-        events.push('reader closed')
-        await destroy()
-      }
-      return driver
+      const connection = await acquire()
+      events.push('probe connected')
+      return connection
     }
-  }
+    driver.destroy = async () => {
+      events.push('reader closed')
+      await destroy()
+    }
+  })
   const readDb = new Kysely<Database>({ dialect })
   const app = await buildApp({ config: testConfig(), db, readDb })
   t.teardown(async () => {
@@ -112,13 +98,7 @@ if (serverUrl !== null) {
     })
     const centre = await seedCentre(db)
     const cookies = await signIn(app, await seedUser(db, 'supervisor', centre.centreId))
-    const ratings = [4, 1, 3].map((level, index) => ({
-      id: randomUUID(), level, ratedAt: new Date(Date.now() - (3 - index) * 70_000).toISOString()
-    }))
-    const stored = await app.inject({
-      method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}` }, payload: { ratings }
-    })
-    t.equal(stored.statusCode, 200)
+    await rateOnTerminal(app, centre.terminal.token, [4, 1, 3].map((level, index) => ({ level, secondsAgo: (3 - index) * 70 })))
     const summary = await app.inject({ url: `/api/v1/stats/summary?unitId=${centre.centreId}`, cookies })
     t.equal(summary.statusCode, 200)
     t.equal(summary.json().total, 3, 'the figures, from the primary')
@@ -164,21 +144,11 @@ if (replicaServerUrl !== null) {
     let secondsAgo = 4000
     /** Presses on the centre's terminal, 70 s apart (no cooldown, no burst), through the ingest of `app`. */
     async function press (levels: number[]): Promise<void> {
-      const ratings = levels.map((level) => ({
-        id: randomUUID(),
+      await rateOnTerminal(app, centre.terminal.token, levels.map((level) => ({
         level,
         criteria: { xin_chao: level > 2, luon_lang_nghe: level !== 1 },
-        ratedAt: new Date(Date.now() - (secondsAgo -= 70) * 1000).toISOString()
-      }))
-      const response = await app.inject({
-        method: 'POST',
-        url: '/api/v1/terminal/ratings',
-        headers: { authorization: `Bearer ${centre.terminal.token}` },
-        payload: { ratings }
-      })
-      if (response.statusCode !== 200 || response.json().results.some((result: { status: string }) => result.status !== 'created')) {
-        throw new Error(`ingest failed: ${response.body}`)
-      }
+        secondsAgo: (secondsAgo -= 70)
+      })))
     }
 
     const unit = `unitId=${centre.centreId}`

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { build } from '../helper.ts'
 import { redactUrl } from '../../api/logging.ts'
-import { seedAssignment, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { RECEIPT_ALPHABET, RECEIPT_CODE_LENGTH, deleteExpiredReceipts, receiptCodeHash } from '../../api/services/receipts.ts'
 import { RECEIPT_RATINGS_PER_MINUTE, RECEIPT_READS_PER_MINUTE } from '../../api/routes/receipts/index.ts'
 
@@ -72,13 +72,7 @@ t.test('a phone rating is stored once, as phone, for the counter and officer of 
   await app.db.updateTable('assignments').set({ ended_at: new Date() }).where('ended_at', 'is', null).execute()
   await seedAssignment(app.db, centre.terminal.counterId, centre.officers[1]!.id, new Date())
   // A press at the counter a moment ago: a phone rating is no press, so no cooldown applies to it.
-  const press = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings: [{ id: crypto.randomUUID(), level: 4, ratedAt: new Date(Date.now() - 1000).toISOString() }] }
-  })
-  t.equal(press.json().results[0].status, 'created')
+  await rateOnTerminal(app, centre.terminal.token, [{ level: 4, secondsAgo: 1 }])
 
   const before = Date.now()
   const answer = { level: 1, criteria: { xin_chao: true, luon_mim_cuoi: 'na' }, followUp: { reason: 'wait' } }

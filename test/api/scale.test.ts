@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { postRatings, rateOnTerminal, seedCentre, seedUser } from '../fixtures.ts'
 
 const fiveLevels = [
   { level: 5, category: 'satisfied', weight: 100, labelVi: 'Rất hài lòng', labelEn: 'Very satisfied' },
@@ -16,13 +16,7 @@ t.test('admins replace the scale; terminals show it and the ingest accepts its l
   const app = await build(t)
   const centre = await seedCentre(app.db)
   const headers = { authorization: `Bearer ${centre.terminal.token}` }
-  const old = randomUUID()
-  await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers,
-    payload: { ratings: [{ id: old, level: 4, ratedAt: new Date(Date.now() - 600_000).toISOString() }] }
-  })
+  const [old] = await rateOnTerminal(app, centre.terminal.token, [{ level: 4, secondsAgo: 600 }])
 
   const admin = await seedUser(app.db, 'admin', null)
   const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
@@ -59,20 +53,11 @@ t.test('admins replace the scale; terminals show it and the ingest accepts its l
   t.equal(state.scale.length, 5)
   t.equal(state.scale[4].labelVi, 'Rất không hài lòng')
 
-  const five = randomUUID()
-  const results = (
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/terminal/ratings',
-      headers,
-      payload: { ratings: [{ id: five, level: 5, ratedAt: new Date().toISOString() }] }
-    })
-  ).json().results
-  t.equal(results[0].status, 'created')
+  const [five] = await rateOnTerminal(app, centre.terminal.token, [{ level: 5 }])
   const rows = await app.db.selectFrom('ratings').select(['id', 'level', 'weight', 'category']).execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
-  t.same(byId.get(five), { id: five, level: 5, weight: 100, category: 'satisfied' })
-  t.same(byId.get(old), { id: old, level: 4, weight: 100, category: 'satisfied' }, 'a stored rating keeps the weight it had')
+  t.same(byId.get(five!), { id: five, level: 5, weight: 100, category: 'satisfied' })
+  t.same(byId.get(old!), { id: old, level: 4, weight: 100, category: 'satisfied' }, 'a stored rating keeps the weight it had')
 })
 
 t.test('criteria: admins reorder, add and deactivate; unknown codes are then rejected', async (t) => {
@@ -102,19 +87,10 @@ t.test('criteria: admins reorder, add and deactivate; unknown codes are then rej
     state.criteria.map((criterion: { code: string }) => criterion.code),
     ['luon_lang_nghe', 'dung_hen']
   )
-  const results = (
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/terminal/ratings',
-      headers,
-      payload: {
-        ratings: [
-          { id: randomUUID(), level: 4, criteria: { dung_hen: true }, ratedAt: new Date().toISOString() },
-          { id: randomUUID(), level: 4, criteria: { xin_chao: true }, ratedAt: new Date(Date.now() + 5000).toISOString() }
-        ]
-      }
-    })
-  ).json().results
+  const results = (await postRatings(app, centre.terminal.token, [
+    { id: randomUUID(), level: 4, criteria: { dung_hen: true }, ratedAt: new Date().toISOString() },
+    { id: randomUUID(), level: 4, criteria: { xin_chao: true }, ratedAt: new Date(Date.now() + 5000).toISOString() }
+  ])).json().results
   t.same(
     results.map((result: { status: string; error?: { code: string } }) => result.error?.code ?? result.status),
     ['created', 'CRITERION_UNKNOWN']

@@ -3,16 +3,12 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { postRatings, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { parseCsv } from '../csv.ts'
 import { toLocalDate } from '../../analytics/calendar.ts'
 import { addRatings } from '../analytics/ratings.ts'
 
-type App = Awaited<ReturnType<typeof build>>
 const MINUTE = 60_000
-
-const post = (app: App, token: string, ratings: unknown[]) =>
-  app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings } })
 
 const rating = (at: number, level: number, extra: Record<string, unknown> = {}) =>
   ({ id: randomUUID(), level, ratedAt: new Date(at).toISOString(), ...extra })
@@ -39,7 +35,7 @@ t.test('rate766 counts each dossier once, unsatisfied if any of its ratings is; 
     rating(noon - 86400_000, 1),
     rating(noon - 86400_000 + MINUTE, 4)
   ]
-  t.equal((await post(app, centre.terminal.token, sent)).statusCode, 200)
+  t.equal((await postRatings(app, centre.terminal.token, sent)).statusCode, 200)
   const summary = await app.inject({ url: `/api/v1/stats/summary?unitId=${centre.centreId}&from=${day}&to=${day}`, cookies })
   t.match(summary.json(), { total: 5, unsatisfied: 1, dossiers: 2, rate766Basis: 'dossier' })
   // Visits: dossier 1 (unsatisfied), dossier 2, and the two ratings without a code: 3 of 4, not 4 of 5.
@@ -90,7 +86,7 @@ t.test('satisfaction by channel: counter terminal, button box, phone later', asy
   const noon = localNoonYesterday()
   const day = toLocalDate(new Date(noon))
   const place = { unitId: centre.centreId, counterId: centre.counterIds[0]!, terminalId: centre.terminal.id }
-  await post(app, centre.terminal.token, [rating(noon, 4), rating(noon + MINUTE, 3), rating(noon + 2 * MINUTE, 1)])
+  await postRatings(app, centre.terminal.token, [rating(noon, 4), rating(noon + MINUTE, 3), rating(noon + 2 * MINUTE, 1)])
   await addRatings(app.db, [
     { ...place, level: 1, at: new Date(noon), source: 'button' },
     { ...place, level: 4, at: new Date(noon + MINUTE), source: 'phone', criteria: { xin_chao: true } }

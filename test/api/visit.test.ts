@@ -3,14 +3,10 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, signIn } from '../fixtures.ts'
+import { postRatings, seedCentre, seedUser, signIn } from '../fixtures.ts'
 import { toLocalDate } from '../../analytics/calendar.ts'
 
-type App = Awaited<ReturnType<typeof build>>
 const MINUTE = 60_000
-
-const post = (app: App, token: string, ratings: unknown[]) =>
-  app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings } })
 
 const rating = (at: number, extra: Record<string, unknown> = {}, level = 4) =>
   ({ id: randomUUID(), level, ratedAt: new Date(at).toISOString(), ...extra })
@@ -23,7 +19,7 @@ t.test('the ticket and the dossier code are stored with the rating and listed wi
   const centre = await seedCentre(app.db)
   const cookies = await signIn(app, await seedUser(app.db, 'supervisor', centre.centreId))
   const sent = rating(Date.now() - MINUTE, { ticket: 'A-1023', dossierCode: '000.00.12.H56-261130-0042' })
-  const response = await post(app, centre.terminal.token, [sent])
+  const response = await postRatings(app, centre.terminal.token, [sent])
   t.same(response.json().results, [{ id: sent.id, status: 'created' }])
   const list = await app.inject({ url: `/api/v1/ratings?unitId=${centre.centreId}`, cookies })
   t.equal(list.statusCode, 200)
@@ -31,7 +27,7 @@ t.test('the ticket and the dossier code are stored with the rating and listed wi
     { id: sent.id, ticket: 'A-1023', dossierCode: '000.00.12.H56-261130-0042', misuse: false, misuseReason: null }
   ])
   const without = rating(Date.now() - 30_000)
-  await post(app, centre.terminal.token, [without])
+  await postRatings(app, centre.terminal.token, [without])
   const row = await app.db.selectFrom('ratings').select(['ticket', 'dossier_code']).where('id', '=', without.id).executeTakeFirstOrThrow()
   t.same(row, { ticket: null, dossier_code: null }, 'a rating without them stores neither')
 })
@@ -44,8 +40,8 @@ t.test('a second rating for the same ticket on the same day is kept and flagged 
   const first = rating(noon, { ticket: '1023' }, 1)
   const second = rating(noon + 90 * MINUTE, { ticket: '1023' }, 1)
   const other = rating(noon + 100 * MINUTE, { ticket: '1024' }, 4)
-  t.equal((await post(app, centre.terminal.token, [first])).statusCode, 200)
-  const later = await post(app, centre.terminal.token, [second, other])
+  t.equal((await postRatings(app, centre.terminal.token, [first])).statusCode, 200)
+  const later = await postRatings(app, centre.terminal.token, [second, other])
   t.same(later.json().results.map((r: { status: string }) => r.status), ['created', 'created'], 'both are kept')
   const rows = await app.db.selectFrom('ratings').select(['id', 'misuse', 'misuse_reason']).execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -67,7 +63,7 @@ t.test('within one request the earlier press of a ticket counts and the later on
   const noon = localNoonYesterday()
   const early = rating(noon, { ticket: '77' })
   const late = rating(noon + 5 * MINUTE, { ticket: '77' })
-  await post(app, centre.terminal.token, [late, early])
+  await postRatings(app, centre.terminal.token, [late, early])
   const rows = await app.db.selectFrom('ratings').select(['id', 'misuse_reason']).execute()
   t.same(new Map(rows.map((row) => [row.id, row.misuse_reason])), new Map([[early.id, null], [late.id, 'ticket_repeat']]))
 })
@@ -81,9 +77,9 @@ t.test('the same ticket number on another day or at another centre is another vi
   // 23:30 the day before, local time: the local day differs although fewer than 24 hours passed.
   const dayBefore = rating(noon - 12.5 * 60 * MINUTE, { ticket: '5' })
   const elsewhere = rating(noon + MINUTE, { ticket: '5' })
-  await post(app, centre.terminal.token, [dayBefore])
-  await post(app, centre.terminal.token, [yesterday])
-  await post(app, neighbour.terminal.token, [elsewhere])
+  await postRatings(app, centre.terminal.token, [dayBefore])
+  await postRatings(app, centre.terminal.token, [yesterday])
+  await postRatings(app, neighbour.terminal.token, [elsewhere])
   const rows = await app.db.selectFrom('ratings').select(['misuse']).execute()
   t.equal(rows.length, 3)
   t.ok(rows.every((row) => !row.misuse), 'none is a repeat')
@@ -100,7 +96,7 @@ t.test('a bad ticket or dossier code rejects that item alone and stores nothing 
     rating(now - 2 * MINUTE, { dossierCode: 'x'.repeat(41) }),
     rating(now - MINUTE, { ticket: '9', dossierCode: 'H56/2026-0042' })
   ]
-  const response = await post(app, centre.terminal.token, items)
+  const response = await postRatings(app, centre.terminal.token, items)
   t.equal(response.statusCode, 200)
   const results = response.json().results as Array<{ status: string; error?: { code: string } }>
   t.same(results.slice(0, 4).map((r) => r.error?.code), Array(4).fill('VALIDATION_FAILED'))

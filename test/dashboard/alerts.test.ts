@@ -1,8 +1,7 @@
 // Alert rules in Chromium against the real server: a rule made on the alerts page fires on the server, raises a toast
 // on the open dashboard and is acknowledged with a note; the officer page lists the officer's ratings and shifts.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 import { eventually, signIn, startHarness } from './browser.ts'
 
 // The officer-page test posts presses from the last hour after the alert test's newer ones: a terminal sending an older
@@ -14,20 +13,8 @@ const officer = centre.officers[0]!
 const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
 
 /** Presses on the centre's terminal, through the terminal API, `secondsAgo` each. */
-async function rate (presses: Array<[level: number, secondsAgo: number]>): Promise<string[]> {
-  const ratings = presses.map(([level, secondsAgo]) => ({
-    id: randomUUID(),
-    level,
-    ratedAt: new Date(Date.now() - secondsAgo * 1000).toISOString()
-  }))
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings }
-  })
-  if (response.json().results.some((result: { status: string }) => result.status !== 'created')) throw new Error(response.body)
-  return ratings.map((rating) => rating.id)
+async function press (presses: Array<[level: number, secondsAgo: number]>): Promise<string[]> {
+  return rateOnTerminal(app, centre.terminal.token, presses.map(([level, secondsAgo]) => ({ level, secondsAgo })))
 }
 
 t.test('a rule made on the alerts page fires on the server, shows on the open dashboard and is acknowledged with a note', async (t) => {
@@ -55,7 +42,7 @@ t.test('a rule made on the alerts page fires on the server, shows on the open da
 
   await page.getByRole('link', { name: 'Tổng quan' }).click()
   await page.getByRole('link', { name: 'Cảnh báo' }).waitFor()
-  await rate([
+  await press([
     [1, 30],
     [1, 20]
   ])
@@ -126,7 +113,7 @@ t.test("the officer page lists the officer's recent ratings, 20 at a time, and s
     .execute()
   await seedAssignment(app.db, centre.terminal.counterId, officer.id, new Date(Date.now() - 3 * 3600_000))
   // 25 presses in the last hour (after the two of the test before, credited to nobody).
-  const ids = await rate(Array.from({ length: 25 }, (_, i) => [i % 5 === 0 ? 1 : 4, 3000 - i * 60] as [number, number]))
+  const ids = await press(Array.from({ length: 25 }, (_, i) => [i % 5 === 0 ? 1 : 4, 3000 - i * 60] as [number, number]))
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, `/officers/${officer.id}?period=7d`)
   t.teardown(() => context.close())
   const rows = page.locator('.recent-ratings tr[data-rating]')
@@ -167,7 +154,7 @@ t.test('a rule fires with no screen open: the next sign-in shows it in the menu 
     .returning('id')
     .executeTakeFirstOrThrow()
   app.alerts.rulesChanged()
-  await rate([
+  await press([
     [1, 10],
     [1, 5]
   ])

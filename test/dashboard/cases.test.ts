@@ -1,8 +1,7 @@
 // The follow-up loop in Chromium against the real server: every open case whatever the period, paged with a total; taking
 // a case, logging a call-back, resolving and reopening it; a toast that opens its case; the SLA set in Quản trị.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
-import { seedCase, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
+import { rateOnTerminal, seedCase, seedCentre, seedUser, type SeededCentre } from '../fixtures.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -83,19 +82,9 @@ t.test("an unsatisfied rating's toast opens its case; toasts close all at once",
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/')
   t.teardown(() => context.close())
   await page.getByRole('link', { name: 'Phản ánh', exact: true }).waitFor()
-  const rate = async () => {
-    const id = randomUUID()
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/v1/terminal/ratings',
-      headers: { authorization: `Bearer ${centre.terminal.token}` },
-      payload: { ratings: [{ id, level: 1, ratedAt: new Date().toISOString() }] }
-    })
-    t.equal(response.json().results[0].status, 'created')
-    return id
-  }
+  const unsatisfied = async () => (await rateOnTerminal(app, centre.terminal.token, [{ level: 1 }]))[0]!
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const ratingId = await rate()
+  const ratingId = await unsatisfied()
   await page.locator('.toast').waitFor()
   const stored = await app.db.selectFrom('cases').select('id').where('rating_id', '=', ratingId).executeTakeFirstOrThrow()
   await page.getByRole('link', { name: 'Xem phản ánh' }).click()
@@ -106,8 +95,8 @@ t.test("an unsatisfied rating's toast opens its case; toasts close all at once",
   t.pass('with its history open')
   t.equal(await page.locator('.toast').count(), 0, 'the toast went with the click')
 
-  await rate()
-  await rate()
+  await unsatisfied()
+  await unsatisfied()
   await page.getByRole('button', { name: 'Đóng tất cả (2)' }).click()
   t.equal(await page.locator('.toast').count(), 0, 'all toasts closed at once')
 })

@@ -2,15 +2,13 @@
 // tel: link on request for a supervisor; an analyst sees the reason and that a call-back was asked, never the number.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { postRatings, seedCentre, seedUser } from '../fixtures.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
 const { app } = harness
 const centre = await seedCentre(app.db)
-const post = (ratings: unknown[]) => app.inject({
-  method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${centre.terminal.token}` }, payload: { ratings }
-})
+const post = (ratings: unknown[]) => postRatings(app, centre.terminal.token, ratings)
 const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString()
 const withNumber = randomUUID()
 const reasonOnly = randomUUID()

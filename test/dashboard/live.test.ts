@@ -1,8 +1,7 @@
 // The supervisor's day in Chromium against the real server: a rating appears live, an unsatisfied one raises an alert, its case is
 // resolved; a terminal is created and its pairing code shown.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 import { eventually, signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -13,16 +12,9 @@ await seedAssignment(app.db, centre.terminal.counterId, officer.id)
 const supervisor = await seedUser(app.db, 'supervisor', centre.centreId)
 
 /** A press on the centre's terminal, through the terminal API. */
-async function rate (level: number, criteria?: Record<string, boolean | 'na'>): Promise<string> {
-  const id = randomUUID()
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings: [{ id, level, ratedAt: new Date().toISOString(), ...(criteria === undefined ? {} : { criteria }) }] }
-  })
-  if (response.json().results[0].status !== 'created') throw new Error(response.body)
-  return id
+async function rateNow (level: number, criteria?: Record<string, boolean | 'na'>): Promise<string> {
+  const [id] = await rateOnTerminal(app, centre.terminal.token, [{ level, ...(criteria === undefined ? {} : { criteria }) }])
+  return id!
 }
 
 t.test(
@@ -33,7 +25,7 @@ t.test(
     await page.getByText('Đang kết nối trực tiếp').waitFor()
     await page.getByText('Hôm nay chưa có đánh giá nào.', { exact: false }).waitFor()
 
-    const satisfiedId = await rate(4, { xin_chao: true, xin_loi: 'na' })
+    const satisfiedId = await rateNow(4, { xin_chao: true, xin_loi: 'na' })
     const sent = Date.now()
     const item = page.locator(`[data-rating="${satisfiedId}"]`)
     await item.waitFor({ timeout: 5_000 })
@@ -45,7 +37,7 @@ t.test(
     t.notMatch(await item.textContent(), 'Xin lỗi', 'not one answered "Không áp dụng"')
     t.equal(await page.getByRole('alert').count(), 0, 'no alert for a satisfied citizen')
 
-    const unsatisfiedId = await rate(1)
+    const unsatisfiedId = await rateNow(1)
     const toast = page.locator('.toast')
     await toast.waitFor()
     t.match(await toast.textContent(), /Người dân không hài lòng/)
@@ -97,7 +89,7 @@ t.test('the live page reconnects by itself after the socket drops', async (t) =>
   await page.getByText('Mất kết nối, đang thử lại…').waitFor()
   await page.getByText('Đang kết nối trực tiếp').waitFor()
   await eventually(async () => app.websocketServer.clients.size > 0, 10_000, 'a new socket')
-  const id = await rate(3)
+  const id = await rateNow(3)
   await page.locator(`[data-rating="${id}"]`).waitFor()
   t.pass('a rating after the reconnect arrives')
 })

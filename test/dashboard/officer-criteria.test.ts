@@ -1,8 +1,7 @@
 // The officer's conduct drill-down: per criterion met of the yes/no answers, the rate, and the "Không áp dụng" (not applicable)
 // answers counted on their own, in Vietnamese and in English; recent ratings count N/A neither as met nor as answered. Chromium.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -12,21 +11,13 @@ const officer = centre.officers[0]!
 await seedAssignment(app.db, centre.counterIds[0]!, officer.id)
 const supervisor = await seedUser(app.db, 'supervisor', centre.communeId)
 
-const secondsAgo = (seconds: number): string => new Date(Date.now() - seconds * 1000).toISOString()
 const answers = [
   { xin_chao: true, xin_loi: 'na', xin_phep: 'na' },
   { xin_chao: true, xin_loi: 'na', xin_phep: true },
   { xin_chao: false, xin_loi: false, xin_phep: 'na' }
 ]
-const response = await app.inject({
-  method: 'POST',
-  url: '/api/v1/terminal/ratings',
-  headers: { authorization: `Bearer ${centre.terminal.token}` },
-  payload: {
-    ratings: answers.map((criteria, index) => ({ id: randomUUID(), level: 4 - index, criteria, ratedAt: secondsAgo(30 - 10 * index) }))
-  }
-})
-if (response.json().results.some((result: { status: string }) => result.status !== 'created')) throw new Error(response.body)
+const presses = answers.map((criteria, index) => ({ level: 4 - index, criteria, secondsAgo: 30 - 10 * index }))
+await rateOnTerminal(app, centre.terminal.token, presses)
 
 t.test('the drill-down shows each criterion\'s "not applicable" answers beside met / answered and the rate', async (t) => {
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, `/officers/${officer.id}?period=today`)

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { seedDemo } from '../../api/demo/seed.ts'
-import { seedCentre, seedUser } from '../fixtures.ts'
+import { rateOnTerminal, seedCentre, seedUser } from '../fixtures.ts'
 import { signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -204,18 +204,9 @@ t.test('a supervisor of one centre sees nothing of another', async (t) => {
   const other = await seedCentre(app.db, { counters: 3 })
   await app.db.updateTable('counters').set({ name: 'Quầy bí mật' }).where('unit_id', '=', other.centreId).execute()
   const supervisor = await seedUser(app.db, 'supervisor', mine.centreId)
-  const post = async (token: string, level: number) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/v1/terminal/ratings',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { ratings: [{ id: crypto.randomUUID(), level, ratedAt: new Date().toISOString() }] }
-    })
-    t.equal(response.json().results[0].status, 'created')
-  }
-  await post(mine.terminal.token, 4)
-  await post(other.terminal.token, 1)
-  await post(other.terminal.token, 2)
+  await rateOnTerminal(app, mine.terminal.token, [{ level: 4 }])
+  await rateOnTerminal(app, other.terminal.token, [{ level: 1 }])
+  await rateOnTerminal(app, other.terminal.token, [{ level: 2 }])
 
   const { context, page } = await signIn(harness, supervisor.username, supervisor.password, '/?period=today')
   t.teardown(() => context.close())

@@ -2,10 +2,9 @@
 // month names, four-digit years, the heat-map legend, "?" on the headline figures, the target line, trends compared, unit kinds,
 // errors by code, one connection state with retry, the live page opening on today's feed. Chromium against the real server.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { seedDemo } from '../../api/demo/seed.ts'
-import { seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
+import { rateOnTerminal, seedAssignment, seedCentre, seedUser } from '../fixtures.ts'
 import { eventually, signIn, startHarness } from './browser.ts'
 
 const harness = await startHarness(t)
@@ -16,18 +15,11 @@ const centre = await seedCentre(app.db)
 await seedAssignment(app.db, centre.counterIds[0]!, centre.officers[0]!.id)
 const supervisor = await seedUser(app.db, 'supervisor', centre.communeId)
 
-async function rate (level: number): Promise<string> {
-  const id = randomUUID()
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings: [{ id, level, ratedAt: new Date().toISOString() }] }
-  })
-  if (response.json().results[0].status !== 'created') throw new Error(response.body)
-  return id
+async function rateNow (level: number): Promise<string> {
+  const [id] = await rateOnTerminal(app, centre.terminal.token, [{ level }])
+  return id!
 }
-const todays = [await rate(4), await rate(3), await rate(1)]
+const todays = [await rateNow(4), await rateNow(3), await rateNow(1)]
 
 interface Drawn {
   axes: Record<string, string[]>
@@ -193,7 +185,7 @@ t.test("the live page opens on today's ratings so far", async (t) => {
     [...todays].reverse(),
     'newest first, before any new press'
   )
-  const next = await rate(4)
+  const next = await rateNow(4)
   await page.locator(`[data-rating="${next}"]`).waitFor()
   t.equal(await page.locator('.feed li').count(), 4, 'the new one on top, none twice')
 })

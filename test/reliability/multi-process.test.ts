@@ -13,7 +13,7 @@ import WebSocket from 'ws'
 import { buildApp } from '../../api/app.ts'
 import { openDatabase } from '../../db/database.ts'
 import { migratedDatabase, serverUrl, testConfig, type TestContext } from '../helper.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { rateOnTerminal, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { ApiProcess } from './api-process.ts'
 import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../api/plugins/app/auth.ts'
 import { freePort } from './postgres.ts'
@@ -175,15 +175,7 @@ async function twoApps (t: TestContext): Promise<{ a: FastifyInstance, b: Fastif
 }
 
 async function rateAt (app: FastifyInstance, centre: SeededCentre, levels: number[]): Promise<string[]> {
-  const body = ratingBody(levels)
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: body
-  })
-  if (response.statusCode !== 200) throw new Error(response.body)
-  return body.ratings.map((rating) => rating.id)
+  return rateOnTerminal(app, centre.terminal.token, levels.map((level, i) => ({ level, secondsAgo: (levels.length - 1 - i) * 60 })))
 }
 
 acrossProcesses('real processes: a rating posted to process A reaches a dashboard socket on process B within 1 s, each socket once', async (t) => {

@@ -3,14 +3,11 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helper.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { postRatings, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 import { toLocalDate } from '../../analytics/calendar.ts'
 
 type App = Awaited<ReturnType<typeof build>>
 const DAY = 86400_000
-
-const post = (app: App, token: string, ratings: unknown[]) =>
-  app.inject({ method: 'POST', url: '/api/v1/terminal/ratings', headers: { authorization: `Bearer ${token}` }, payload: { ratings } })
 
 /** `count` unsatisfied presses from `start`, `spacingMs` apart. */
 const presses = (start: number, count: number, spacingMs: number, level = 1) =>
@@ -35,7 +32,7 @@ t.test('a terminal paired today posts 100 unsatisfied ratings dated 399 days ago
   await pairedAgo(app, centre, 0)
   const cookies = await signIn(app, await seedUser(app.db, 'supervisor', centre.centreId))
   const then = Date.now() - 399 * DAY
-  const response = await post(app, centre.terminal.token, presses(then, 100, 15_000))
+  const response = await postRatings(app, centre.terminal.token, presses(then, 100, 15_000))
   t.equal(response.statusCode, 200)
   t.ok(
     response.json().results.every((result: { status: string }) => result.status === 'created'),
@@ -72,7 +69,7 @@ t.test('one rating dated before the pairing is counted at receipt, like a clock 
   const before = Date.now() - 3 * DAY
   const [backdated] = presses(before, 1, 0)
   const slowClock = { id: randomUUID(), level: 3, ratedAt: new Date(Date.now() - 2 * DAY - 60_000).toISOString() }
-  t.equal((await post(app, centre.terminal.token, [backdated, slowClock])).statusCode, 200)
+  t.equal((await postRatings(app, centre.terminal.token, [backdated, slowClock])).statusCode, 200)
   const row = await app.db.selectFrom('ratings').selectAll().where('id', '=', backdated!.id).executeTakeFirstOrThrow()
   t.equal(row.clock_untrusted, true)
   t.equal(row.counted_at.getTime(), row.received_at.getTime())
@@ -89,9 +86,9 @@ t.test('a long-paired terminal rewinding its own history in bulk is flagged; an 
   await pairedAgo(app, centre, 700)
   // The terminal has been sending: its latest rating is from a minute ago.
   const [recent] = presses(Date.now() - 60_000, 1, 0, 4)
-  t.equal((await post(app, centre.terminal.token, [recent])).json().results[0].status, 'created')
+  t.equal((await postRatings(app, centre.terminal.token, [recent])).json().results[0].status, 'created')
   const forged = presses(Date.now() - 300 * DAY, 20, 15_000)
-  t.equal((await post(app, centre.terminal.token, forged)).statusCode, 200)
+  t.equal((await postRatings(app, centre.terminal.token, forged)).statusCode, 200)
   const rows = await app.db
     .selectFrom('ratings')
     .selectAll()
@@ -115,9 +112,9 @@ t.test('a long-paired terminal rewinding its own history in bulk is flagged; an 
   const other = await seedCentre(app.db)
   await pairedAgo(app, other, 30)
   const [lastSent] = presses(Date.now() - 3 * DAY, 1, 0, 4)
-  await post(app, other.terminal.token, [lastSent])
+  await postRatings(app, other.terminal.token, [lastSent])
   const outbox = presses(Date.now() - 2 * DAY, 100, 4 * 60_000, 3)
-  t.equal((await post(app, other.terminal.token, outbox)).statusCode, 200)
+  t.equal((await postRatings(app, other.terminal.token, outbox)).statusCode, 200)
   const kept = await app.db
     .selectFrom('ratings')
     .selectAll()

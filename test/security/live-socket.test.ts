@@ -1,7 +1,6 @@
 // The live sockets (issue 13 §1): a socket lives only as long as its session, access or terminal; the upgrade
 // obeys the Origin rule; an over-size frame is a warning; sockets are capped; the ancestry cache follows the tree.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
@@ -9,7 +8,7 @@ import WebSocket from 'ws'
 import { buildApp } from '../../api/app.ts'
 import type { Config } from '../../api/config.ts'
 import { build, migratedDatabase, testConfig } from '../helper.ts'
-import { seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
+import { rateOnTerminal, seedCentre, seedUser, signIn, type SeededCentre } from '../fixtures.ts'
 
 interface Live {
   socket: WebSocket
@@ -57,16 +56,9 @@ function openLive (
 }
 
 /** A rating from the centre's terminal; answers its id once stored (and published). */
-async function rate (app: FastifyInstance, centre: SeededCentre): Promise<string> {
-  const id = randomUUID()
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/terminal/ratings',
-    headers: { authorization: `Bearer ${centre.terminal.token}` },
-    payload: { ratings: [{ id, level: 1, ratedAt: new Date().toISOString() }] }
-  })
-  if (response.json().results[0].status !== 'created') throw new Error(response.body)
-  return id
+async function unsatisfied (app: FastifyInstance, centre: SeededCentre): Promise<string> {
+  const [id] = await rateOnTerminal(app, centre.terminal.token, [{ level: 1 }])
+  return id!
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -161,11 +153,11 @@ t.test(
       await prepare?.(user)
       const live = await openLive(host, '/api/v1/live', { cookie })
       t.teardown(() => live.socket.close())
-      const before = await rate(app, centre)
+      const before = await unsatisfied(app, centre)
       t.ok(await eventually(() => ratingIds(live).includes(before)), `${name}: events arrive while the session holds`)
       await end(user, cookie)
       const ended = Date.now()
-      const after = await rate(app, centre)
+      const after = await unsatisfied(app, centre)
       const { code: closeCode, at } = await closedWithin(live, 3000)
       t.equal(closeCode, code, `${name}: closed with ${code}`)
       t.ok(at - ended < 1000, `${name}: within 1 s (${at - ended} ms)`)
@@ -297,14 +289,14 @@ t.test(
     // Stays in the supervisor's province: its ratings mark that everything published before them has been delivered.
     const stay = await seedCentre(app.db, { parentId: centre.provinceId })
     const delivered = async (): Promise<boolean> => {
-      const marker = await rate(app, stay)
+      const marker = await unsatisfied(app, stay)
       return eventually(() => ratingIds(live).includes(marker))
     }
     const admin = await signIn(app, await seedUser(app.db, 'admin', null))
     const cookie = await signIn(app, await seedUser(app.db, 'supervisor', centre.provinceId))
     const live = await openLive(host, '/api/v1/live', { cookie })
     t.teardown(() => live.socket.close())
-    const cached = await rate(app, centre)
+    const cached = await unsatisfied(app, centre)
     t.ok(await eventually(() => ratingIds(live).includes(cached)), "the centre's rating arrives (and its ancestry is cached)")
 
     // Moved by the API in this process: the route announces it.
@@ -315,7 +307,7 @@ t.test(
       payload: { parentId: elsewhere.provinceId }
     })
     t.equal(moved.statusCode, 200)
-    const afterMove = await rate(app, centre)
+    const afterMove = await unsatisfied(app, centre)
     t.ok(await delivered(), 'a later rating of the province arrives')
     t.notOk(ratingIds(live).includes(afterMove), 'after the move the supervisor who lost the centre gets nothing of it')
 
@@ -323,11 +315,11 @@ t.test(
     // as a LISTEN/NOTIFY handler will deliver it.
     await app.db.updateTable('units').set({ parent_id: centre.provinceId }).where('id', '=', centre.communeId).execute()
     app.changes.deliver({ kind: 'units' })
-    const afterDelivery = await rate(app, centre)
+    const afterDelivery = await unsatisfied(app, centre)
     t.ok(await eventually(() => ratingIds(live).includes(afterDelivery)), "after the delivered change the centre is the supervisor's again")
     await app.db.updateTable('units').set({ parent_id: elsewhere.provinceId }).where('id', '=', centre.communeId).execute()
     app.changes.deliver({ kind: 'units' })
-    const gone = await rate(app, centre)
+    const gone = await unsatisfied(app, centre)
     t.ok(await delivered(), 'a later rating of the province arrives')
     t.notOk(ratingIds(live).includes(gone), 'and moved away again: nothing')
   }
